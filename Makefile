@@ -1,0 +1,61 @@
+# envnb — the two commands a fresh machine needs are `make demo` and `make test`.
+# Everything installs itself into .venv (Python packages from pyproject.toml) and, for the
+# browser tests, Debian's chromium via apt-get when it is missing.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.stamp-installed
+CHROMIUM := /usr/bin/chromium
+SINCE  ?= 2026-11-01
+
+.PHONY: venv demo test lint typecheck pytest chromium report soak bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[notebook,test]'
+	touch $@
+
+venv: $(STAMP)
+
+# Sandbox + JupyterLab on notebooks/, pointed at the sandbox.
+demo: venv
+	$(PY) -m envnb.cli demo
+
+# Debian's chromium for the real-browser tests (playwright drives it; it never downloads one).
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+
+lint: venv
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: venv
+	$(VENV)/bin/mypy
+
+# One pytest run: unit, contract, widgets, reliability (short soak), browser, and nbval
+# over every notebook.
+pytest: venv chromium
+	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+test: lint typecheck pytest
+
+# A reproducible report: papermill injects parameters, nbconvert renders HTML.
+report: venv
+	mkdir -p reports
+	$(PY) -m papermill notebooks/05-report.ipynb reports/05-report.ipynb -p since $(SINCE) -k python3
+	$(PY) -m jupyter nbconvert --to html --no-input reports/05-report.ipynb --output-dir reports
+
+soak: venv
+	ENVNB_SOAK_SECONDS=$${ENVNB_SOAK_SECONDS:-300} $(PY) -m pytest tests/reliability -k soak -s -p no:cacheprovider
+
+bench: venv
+	$(PY) bench/list_df.py
+	$(PY) bench/chat_stream.py
+
+clean:
+	rm -rf $(VENV) reports test-artifacts .pytest_cache .mypy_cache .ruff_cache
