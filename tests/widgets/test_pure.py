@@ -1,0 +1,121 @@
+"""The pure parts of the panels, tested without widgets or a server."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from envnb.widgets._configdiff import changed_fields, server_changed
+from envnb.widgets._jsontext import check_json, dump_json
+from envnb.widgets._steps import FAILED, PASSED, PENDING, RUNNING, SKIPPED, StepRun
+from envnb.widgets._throttle import Throttle
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_throttle_limits_rate_and_keeps_last_value() -> None:
+    clock, seen = FakeClock(), []
+    th: Throttle[str] = Throttle(seen.append, interval=0.1, clock=clock)
+    for i in range(100):  # 100 pushes over 1 s
+        th.push(f"v{i}")
+        clock.now += 0.01
+    th.close()
+    assert seen[0] == "v0"
+    assert seen[-1] == "v99"
+    assert 9 <= len(seen) <= 12
+    assert th.flushes == len(seen)
+    assert not th.pending
+
+
+def test_throttle_close_without_pending_is_quiet() -> None:
+    seen: list[int] = []
+    th: Throttle[int] = Throttle(seen.append, interval=1.0, clock=FakeClock())
+    th.close()
+    th.push(1)
+    th.push(2)
+    assert seen == [1] and th.pending
+    th.close()
+    th.close()
+    assert seen == [1, 2]
+
+
+@pytest.mark.anyio
+async def test_throttle_timer_delivers_trailing_value() -> None:
+    seen: list[str] = []
+    th: Throttle[str] = Throttle(seen.append, interval=0.05)
+    th.push("a")
+    th.push("b")  # inside the interval: held, timer set
+    assert seen == ["a"]
+    await asyncio.sleep(0.15)
+    assert seen == ["a", "b"] and not th.pending
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [('{"a": 1,}', 1, 9), ('{\n  "a": 1\n  "b": 2\n}', 3, 3), ("[1, 2", 1, 6)],
+)
+def test_check_json_errors_name_line_and_column(text: str, line: int, column: int) -> None:
+    res = check_json(text)
+    assert not res.ok
+    assert (res.line, res.column) == (line, column)
+    assert res.message.startswith(f"error at line {line}, column {column}")
+
+
+def test_check_json_values() -> None:
+    assert check_json('{"a": [1]}').value == {"a": [1]}
+    assert check_json("[]").ok
+    assert check_json("  ").value == {}
+    bad = check_json("42", field="content")
+    assert not bad.ok and "content must be a JSON object or array" in bad.message
+    assert not check_json("null").ok
+    assert dump_json(None) == "{}"
+    assert check_json(dump_json({"é": [1, {"x": None}]})).value == {"é": [1, {"x": None}]}
+
+
+def test_changed_fields_only_edited() -> None:
+    loaded = {"scope": "person", "content": {"a": 1}, "sidebar": {}, "updated_at": "t"}
+    assert changed_fields(loaded, {"scope": "person", "content": {"a": 1}, "sidebar": {}}) == {}
+    assert changed_fields(loaded, {"scope": "group_1", "content": {"a": 1}, "sidebar": []}) == {
+        "scope": "group_1",
+        "sidebar": [],
+    }
+
+
+def test_server_changed() -> None:
+    base = {"scope": "person", "content": {"a": 1}, "sidebar": None, "updated_at": "t1"}
+    assert not server_changed(base, {**base, "sidebar": {}})
+    assert server_changed(base, {**base, "updated_at": "t2"})
+    assert server_changed(base, {**base, "content": {"a": 2}})
+
+
+def test_step_run_skips_after_failure() -> None:
+    run = StepRun.of([("one", ""), ("two", ""), ("three", "")])
+    assert [s.status for s in run.steps] == [PENDING] * 3
+    i = run.next_index()
+    assert i == 0
+    run.start(0)
+    assert run.steps[0].status == RUNNING and not run.done
+    run.finish(0, PASSED)
+    run.start(1)
+    run.finish(1, FAILED, "bucket missing")
+    assert [s.status for s in run.steps] == [PASSED, FAILED, SKIPPED]
+    assert run.steps[1].message == "bucket missing"
+    assert run.next_index() is None and run.done and not run.passed
+
+
+def test_step_run_all_pass_and_odd_status() -> None:
+    run = StepRun.of([("one", "d")])
+    run.start(0)
+    run.finish(0, PASSED)
+    assert run.passed
+    odd = StepRun.of([("a", ""), ("b", "")])
+    odd.finish(0, "Weird")
+    assert odd.steps[0].status == FAILED and "Weird" in odd.steps[0].message
+    assert odd.steps[1].status == SKIPPED
