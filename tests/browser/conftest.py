@@ -1,0 +1,74 @@
+"""Fixtures for the real-browser tests: a canary sandbox, a JupyterLab pointed at it, chromium.
+
+Everything is session-scoped except the page, so the suite pays for one server and one
+browser. Each test still gets a fresh kernel: sessions are deleted before and after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from .lab import CHROMIUM, CHROMIUM_ARGS, REPO, LabServer
+
+if TYPE_CHECKING:
+    from envnb.sandbox import Sandbox
+
+NOTEBOOKS = REPO / "notebooks"
+
+# Slow enough that the browser sees a reply grow and Stop lands mid-stream, fast enough
+# that a `lorem 400` reply still finishes in seconds when nobody stops it.
+STREAM_DELAY = 0.05
+WORDS_PER_FRAME = 2
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark everything under tests/browser as a browser test (``-m 'not browser'`` skips it)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_sandbox() -> Iterator[Sandbox]:
+    """A sandbox seeded with XSS canaries, streaming slowly enough to watch."""
+    from envnb.sandbox import Sandbox
+
+    with Sandbox(canary=True, stream_delay=STREAM_DELAY, words_per_frame=WORDS_PER_FRAME) as sb:
+        yield sb
+
+
+@pytest.fixture(scope="session")
+def lab(browser_sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """JupyterLab on loopback over copies of the notebooks; kernels inherit the sandbox env."""
+    server = LabServer(tmp_path_factory.mktemp("lab"), browser_sandbox.env())
+    server.copy_notebooks(*sorted(NOTEBOOKS.glob("*.ipynb")))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium driven by playwright (never a downloaded browser)."""
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, lab: LabServer) -> Iterator[Page]:
+    """A fresh browser page; kernel sessions are cleared before and after the test."""
+    lab.delete_sessions()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+    lab.delete_sessions()
