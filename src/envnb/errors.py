@@ -1,0 +1,263 @@
+"""The one exception tree of envnb.
+
+::
+
+    EnvnbError
+    ├── ConfigurationError                  missing/invalid host, key, project id
+    ├── RequestValidationError(ValueError)  local validation before sending; .attr, .allowed
+    ├── APIError                            .status .type .code .detail .attr .request .body
+    │   ├── BadRequestError        400      .attr names the field when it is a field error
+    │   ├── AuthenticationError    401
+    │   ├── QuotaExceededError     402
+    │   ├── PermissionDeniedError  403
+    │   ├── NotFoundError          404
+    │   ├── ConflictError          409
+    │   ├── UnprocessableError     422
+    │   ├── RateLimitError         429      .retry_after (seconds, or None)
+    │   └── ServerError            5xx
+    ├── APIConnectionError                  connection refused/dropped, malformed body
+    │   └── APITimeoutError
+    └── StreamError                         a stream ended abnormally and could not be resumed
+
+Messages are written for a person: ``403: API key missing required scope 'INTERNAL' —
+destination tests need a key with that scope``. No message ever contains the API key:
+``request`` is a :class:`RequestInfo` with the method and a URL stripped of secrets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_SECRET_PARAMS = {"personal_api_key", "api_key", "token", "access_token"}
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` with credentials and secret query parameters removed."""
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc = f"{netloc}:{parts.port}"
+    query = urlencode(
+        [(k, "[secure]" if k.lower() in _SECRET_PARAMS else v) for k, v in parse_qsl(parts.query)]
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """The method and secret-free URL of the request that failed."""
+
+    method: str
+    url: str
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.url}"
+
+
+class EnvnbError(Exception):
+    """Base of every error envnb raises."""
+
+
+class ConfigurationError(EnvnbError):
+    """A setting (host, API key, project id) is missing or invalid."""
+
+
+class RequestValidationError(EnvnbError, ValueError):
+    """A request failed local validation; nothing was sent."""
+
+    def __init__(
+        self, message: str, *, attr: str | None = None, allowed: Iterable[Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.attr = attr
+        self.allowed: tuple[Any, ...] | None = tuple(allowed) if allowed is not None else None
+
+
+# Hints appended to server messages when we know what the user should do next.
+_SCOPE_HINTS = {
+    "INTERNAL": "destination tests need a key with that scope (or a legacy/unscoped key)",
+}
+
+
+class APIError(EnvnbError):
+    """The server answered with an error status."""
+
+    status: int = 0
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        type: str | None = None,
+        code: str | None = None,
+        detail: str | None = None,
+        attr: str | None = None,
+        request: RequestInfo | None = None,
+        body: Any = None,
+    ) -> None:
+        self.status = status
+        self.type = type
+        self.code = code
+        self.detail = detail
+        self.attr = attr
+        self.request = request
+        self.body = body
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        detail = self.detail or _DEFAULT_DETAIL.get(self.status, "request failed")
+        msg = f"{self.status}: {detail}"
+        if self.attr:
+            msg += f" (field '{self.attr}')"
+        for scope, hint in _SCOPE_HINTS.items():
+            if f"scope '{scope}'" in detail:
+                msg += f" — {hint}"
+        if self.request is not None:
+            msg += f" [{self.request}]"
+        return msg
+
+
+_DEFAULT_DETAIL = {
+    400: "bad request",
+    401: "authentication failed — check POSTHOG_PERSONAL_API_KEY",
+    402: "quota exceeded",
+    403: "permission denied",
+    404: "not found",
+    409: "conflict",
+    422: "the server could not process the request",
+    429: "rate limited",
+}
+
+
+class BadRequestError(APIError):
+    """400: the server rejected the request; ``attr`` names the field if any."""
+
+
+class AuthenticationError(APIError):
+    """401: the API key is missing or invalid."""
+
+
+class QuotaExceededError(APIError):
+    """402: a quota (such as AI credits) is exhausted."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the key lacks a scope or access to the project or action."""
+
+
+class NotFoundError(APIError):
+    """404: no such object (or not visible to this key)."""
+
+
+class ConflictError(APIError):
+    """409: the object is busy (e.g. a conversation is still generating)."""
+
+
+class UnprocessableError(APIError):
+    """422: the server could not carry out the action."""
+
+
+class RateLimitError(APIError):
+    """429: throttled; ``retry_after`` says how many seconds to wait."""
+
+    def __init__(self, *, retry_after: float | None = None, **kw: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(**kw)
+
+
+class ServerError(APIError):
+    """5xx: the server failed."""
+
+
+class APIConnectionError(EnvnbError):
+    """The connection failed, dropped, or the body could not be read."""
+
+    def __init__(self, message: str, *, request: RequestInfo | None = None) -> None:
+        self.request = request
+        super().__init__(f"{message} [{request}]" if request else message)
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class StreamError(EnvnbError):
+    """A stream ended abnormally and could not be resumed."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: QuotaExceededError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableError,
+    429: RateLimitError,
+}
+
+
+def error_class(status: int) -> type[APIError]:
+    """Return the APIError subclass for an HTTP status."""
+    if status >= 500:
+        return ServerError
+    return _BY_STATUS.get(status, APIError)
+
+
+def error_from_response(
+    status: int,
+    body: Any,
+    *,
+    request: RequestInfo | None = None,
+    retry_after: float | None = None,
+    text: str = "",
+) -> APIError:
+    """Build the right APIError from a status and a parsed (or unparsable) body."""
+    type_ = code = detail = attr = None
+    if isinstance(body, Mapping):
+        type_ = _str_or_none(body.get("type"))
+        code = _str_or_none(body.get("code"))
+        detail = _str_or_none(body.get("detail")) or _str_or_none(body.get("error"))
+        attr = _str_or_none(body.get("attr"))
+    elif text and "<html" in text[:200].lower():
+        detail = "the server (or a proxy in front of it) answered with an HTML error page"
+    cls = error_class(status)
+    kw: dict[str, Any] = dict(
+        status=status, type=type_, code=code, detail=detail, attr=attr, request=request, body=body
+    )
+    if cls is RateLimitError:
+        return RateLimitError(retry_after=retry_after, **kw)
+    return cls(**kw)
+
+
+def _str_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "EnvnbError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "QuotaExceededError",
+    "RateLimitError",
+    "RequestInfo",
+    "RequestValidationError",
+    "ServerError",
+    "StreamError",
+    "UnprocessableError",
+    "error_class",
+    "error_from_response",
+    "redact_url",
+]

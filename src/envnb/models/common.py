@@ -1,0 +1,82 @@
+"""Shared pydantic plumbing: lenient response models, open enums, request validation."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+
+import pydantic
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+from ..errors import RequestValidationError
+
+E = TypeVar("E", bound=StrEnum)
+M = TypeVar("M", bound=BaseModel)
+
+
+class APIModel(BaseModel):
+    """Base for objects the server returns: unknown fields are kept (PostHog adds fields often)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, use_enum_values=False)
+
+
+class RequestModel(BaseModel):
+    """Base for request bodies: validated locally before anything is sent."""
+
+    model_config = ConfigDict(extra="allow", validate_assignment=True)
+
+    def to_body(self) -> dict[str, Any]:
+        """Return the JSON body, leaving out fields the caller did not set."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+def open_enum(enum_cls: type[E]) -> Any:
+    """Type for a response field: known values become ``enum_cls``, unknown strings are kept."""
+    known = {m.value for m in enum_cls}
+
+    def _coerce(value: Any) -> Any:
+        return enum_cls(value) if isinstance(value, str) and value in known else value
+
+    return Annotated[enum_cls | str, BeforeValidator(_coerce)]
+
+
+def allowed_values(enum_cls: type[StrEnum]) -> tuple[str, ...]:
+    """Return the values of an enum, in declaration order."""
+    return tuple(m.value for m in enum_cls)
+
+
+def validate_request(model: type[M], data: dict[str, Any]) -> M:
+    """Validate ``data`` into ``model`` or raise RequestValidationError naming the field."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise _to_request_error(exc) from None
+
+
+def _to_request_error(exc: pydantic.ValidationError) -> RequestValidationError:
+    err = exc.errors(include_url=False)[0]
+    loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
+    attr = "__".join(loc) or None
+    ctx = err.get("ctx") or {}
+    cause = ctx.get("error")
+    if isinstance(cause, RequestValidationError):
+        # A field validator already wrote a full message; keep it, fill in the field path.
+        return RequestValidationError(str(cause), attr=cause.attr or attr, allowed=cause.allowed)
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    name = ".".join(loc) or "request"
+    allowed = None
+    if err["type"] == "enum" and "expected" in ctx:
+        allowed = [s.strip().strip("'") for s in ctx["expected"].replace(" or ", ", ").split(",")]
+        msg = f"{err['input']!r} is not allowed; allowed values: {ctx['expected']}"
+    return RequestValidationError(f"{name}: {msg}", attr=attr, allowed=allowed)
+
+
+class Page(APIModel):
+    """The ``{count, next, previous, results}`` page envelope."""
+
+    count: int | None = None
+    next: str | None = None
+    previous: str | None = None
+    results: list[Any] = pydantic.Field(default_factory=list)
