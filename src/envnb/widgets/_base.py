@@ -1,0 +1,104 @@
+"""What every panel shares: its async client, its tasks on the kernel's loop, display."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+import ipywidgets as W
+
+log = logging.getLogger("envnb.widgets")
+
+
+def async_client_of(client: Any) -> Any:
+    """The AsyncClient to use for ``client`` (a Client, or already an AsyncClient)."""
+    to_async = getattr(client, "to_async", None)
+    return to_async() if callable(to_async) else client
+
+
+class Panel:
+    """Base of the panels: owns ``widget`` and runs network calls as asyncio tasks.
+
+    Click handlers only start tasks: the task runs on the kernel's event loop, so the
+    notebook stays responsive and handlers and tasks share one thread (no locks).
+    """
+
+    widget: W.Widget
+
+    def __init__(self, client: Any) -> None:
+        """Keep the client (never in a widget trait: traits are saved into the notebook)."""
+        self._client = client
+        self._aclient: Any = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.task: asyncio.Task[Any] | None = None
+
+    @property
+    def aclient(self) -> Any:
+        """The async client the panel's tasks use (created on first use)."""
+        if self._aclient is None:
+            self._aclient = async_client_of(self._client)
+        return self._aclient
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run ``coro`` as a task on the running loop and remember it as ``self.task``."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            coro.close()
+            raise RuntimeError(
+                "envnb panels run their calls on the notebook's event loop; "
+                "use them inside Jupyter (or an running asyncio loop)"
+            ) from None
+        task = loop.create_task(self._guard(coro))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        self.task = task
+        return task
+
+    async def _guard(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        # Each coroutine shows its own expected errors; this catches the unexpected so a
+        # bug shows as words in the panel, not as a traceback nobody sees.
+        try:
+            return await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:
+            log.exception("envnb panel task failed")
+            self._show_unexpected(err)
+            return None
+
+    def _show_unexpected(self, err: Exception) -> None:
+        """Show an unexpected error in the panel (subclasses pick the place)."""
+
+    async def wait(self, timeout: float = 60.0) -> None:
+        """Wait until every call the panel started has finished (for tests and notebooks)."""
+        async with asyncio.timeout(timeout):
+            while self._tasks:
+                await asyncio.wait(set(self._tasks))
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def loop_running() -> bool:
+    """True when called on a running asyncio loop (a notebook cell, an async test)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def iter_widgets(root: W.Widget) -> list[W.Widget]:
+    """Every widget reachable from ``root`` through ``children`` (for state walks)."""
+    seen: list[W.Widget] = []
+    stack = [root]
+    while stack:
+        w = stack.pop()
+        if any(w is s for s in seen):
+            continue
+        seen.append(w)
+        stack.extend(getattr(w, "children", ()) or ())
+    return seen

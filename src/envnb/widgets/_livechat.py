@@ -1,0 +1,63 @@
+"""The live turn of a chat as HTML, rebuilt cheaply from a StreamAssembler at each flush.
+
+Shared by ChatCell (asyncio task) and %%chat (blocking): both feed events into a
+StreamAssembler and ask this view for HTML at most ~15 times a second.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..streaming import StreamAssembler
+from ._markdown import IncrementalMarkdown
+from ._transcript import message_html, note_html, title_html, update_html
+
+
+class LiveTurn:
+    """Renders one question and its streamed answer; finished messages are cached by id."""
+
+    def __init__(self, question: str) -> None:
+        """Start a turn for ``question`` (shown at once, before the server echoes it)."""
+        self.question = question
+        self.asm = StreamAssembler()
+        self.note = ""
+        self.note_is_error = False
+        self.stopped = False
+        self._cache: dict[str, str] = {}
+        self._md = IncrementalMarkdown()
+
+    def feed(self, event: Any) -> list[Any]:
+        """Feed one stream event to the assembler; return its changes."""
+        return self.asm.feed(event)
+
+    @property
+    def reply(self) -> str:
+        """The assistant's reply text so far."""
+        return self.asm.reply
+
+    def html(self, *, final: bool = False, with_title: bool = False) -> str:
+        """HTML of the turn; ``final`` renders the open message's Markdown in one pass."""
+        parts = [title_html(self.asm.title)] if with_title else []
+        msgs = self.asm.messages
+        if not any(m.type == "human" for m in msgs):
+            parts.append(message_html({"type": "human", "content": self.question}))
+        for msg in msgs:
+            if msg.id is not None:
+                key = f"{msg.id}:{len(str(msg.content))}"
+                if key not in self._cache:
+                    self._cache[key] = message_html(msg)
+                parts.append(self._cache[key])
+            elif msg.type == "ai":
+                body = self._md.render(msg.content or "", final=final)
+                parts.append(message_html(msg, markdown=body))
+            else:
+                parts.append(message_html(msg))
+        if self.asm.in_progress or not final:
+            for content in list(self.asm.updates.values())[-1:]:
+                if not self.asm.finished:
+                    parts.append(update_html(content))
+        if self.stopped:
+            parts.append(note_html("■ stopped — the reply above is partial"))
+        if self.note:
+            parts.append(note_html(self.note, error=self.note_is_error))
+        return "".join(parts)

@@ -1,0 +1,81 @@
+"""HTML for a chat transcript: one function per message kind, shared by ChatCell and %%chat.
+
+Assistant text is Markdown (rendered then sanitized); everything else the server sent is
+escaped. Reasoning, tool calls and tool results are compact and dimmed so the answer stands
+out; ``ai/failure`` is an error.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..render import escape, render_markdown
+
+_DIM = "color:#777;font-size:0.85em;margin:2px 0"
+_ERR = "color:#b00020;margin:4px 0"
+_TOOL_RESULT_MAX = 240
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _short(value: Any, limit: int = _TOOL_RESULT_MAX) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def tool_calls_html(msg: Any) -> str:
+    """Compact dimmed lines for the tool calls an ``ai`` message made."""
+    lines = []
+    for call in _get(msg, "tool_calls") or []:
+        args = _short(_get(call, "args") or {}, 120)
+        lines.append(
+            f'<div style="{_DIM}">⚙ {escape(_get(call, "name", "tool"))}({escape(args)})</div>'
+        )
+    return "".join(lines)
+
+
+def message_html(msg: Any, *, markdown: str | None = None) -> str:
+    """HTML for one message; ``markdown`` is pre-rendered assistant HTML, if the caller has it."""
+    kind = _get(msg, "type", "")
+    content = _get(msg, "content")
+    if kind == "human":
+        return f'<div style="margin:6px 0"><b>You:</b> {escape(content)}</div>'
+    if kind == "ai":
+        body = markdown if markdown is not None else render_markdown(content or "")
+        text = f'<div class="envnb-ai">{body}</div>' if (content or "").strip() else ""
+        return tool_calls_html(msg) + text
+    if kind == "ai/reasoning":
+        return f'<div style="{_DIM}">💭 {escape(content)}</div>'
+    if kind == "tool":
+        return f'<div style="{_DIM}">↳ {escape(_short(content or ""))}</div>'
+    if kind == "ai/failure":
+        words = content or "The assistant failed to answer."
+        return f'<div style="{_ERR}">⚠ {escape(words)}</div>'
+    if kind == "context":
+        return ""
+    # ai/viz, ai/artifact, ... : a note that something was produced (kept compact).
+    detail = _get(msg, "answer") or _get(msg, "commentary") or content
+    note = f": {escape(_short(detail, 160))}" if detail else ""
+    return f'<div style="{_DIM}">[{escape(kind)}]{note}</div>'
+
+
+def update_html(content: Any) -> str:
+    """A dimmed progress line for a tool-call ``update`` event."""
+    return f'<div style="{_DIM}">… {escape(_short(content or "", 160))}</div>'
+
+
+def title_html(title: str | None) -> str:
+    """The conversation title (escaped), or nothing."""
+    return f"<h4 style='margin:4px 0'>{escape(title)}</h4>" if title else ""
+
+
+def note_html(text: str, *, error: bool = False) -> str:
+    """A status note under the reply: dimmed, or red for an error."""
+    if not text:
+        return ""
+    return f'<div style="{_ERR if error else _DIM}">{escape(text)}</div>'

@@ -1,0 +1,313 @@
+"""ChatCell: PostHog AI in a panel — transcript, input, Send / Stop / New, earlier chats.
+
+The reply is read by an asyncio task on the kernel's loop (never the click handler), fed
+into a StreamAssembler and rendered at most ~15 times a second. Stop cancels the task at
+once, then sends ``cancel`` to the server; the partial reply stays, marked as stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import ipywidgets as W
+
+from ..errors import EnvnbError
+from ._base import Panel, loop_running
+from ._livechat import LiveTurn
+from ._throttle import Throttle
+from ._transcript import message_html, note_html, title_html
+
+NEW = ""  # picker value meaning "a new conversation"
+PICKER_LIMIT = 50
+
+
+class ChatCell(Panel):
+    """A chat panel; state for tests: ``messages``, ``reply``, ``title``, ``status``, ``error``."""
+
+    def __init__(self, client: Any, *, flush_per_second: float = 15.0) -> None:
+        """Build the panel; earlier conversations load in the background."""
+        super().__init__(client)
+        self.conversation_id: str | None = None
+        self.title: str | None = None
+        self.messages: list[Any] = []  # finished turns of this conversation, oldest first
+        self.reply = ""
+        self.status = ""
+        self.error = ""
+        self.stopped = False
+        self.resumed = 0
+        self.updates = 0  # values sent to the live HTML widget (the bench reads it)
+        self.stream_task: asyncio.Task[Any] | None = None
+        self.cancel_task: asyncio.Task[Any] | None = None
+        self._interval = 1.0 / flush_per_second
+        self._turn: LiveTurn | None = None
+        self._history_parts: list[str] = []
+        self._loading_picker = False
+
+        self.picker = W.Dropdown(options=[("— new conversation —", NEW)], value=NEW)
+        self.picker.layout.width = "60%"
+        self.refresh_button = W.Button(description="Refresh", icon="refresh")
+        self.title_html = W.HTML()
+        self.history_html = W.HTML()
+        self.live_html = W.HTML()
+        self.status_html = W.HTML()
+        self.input = W.Textarea(placeholder="Ask PostHog AI…", layout=W.Layout(width="100%"))
+        self.send_button = W.Button(description="Send", button_style="primary", icon="paper-plane")
+        self.stop_button = W.Button(description="Stop", icon="stop", disabled=True)
+        self.new_button = W.Button(description="New conversation", icon="plus")
+
+        self.send_button.on_click(lambda _b: self.send())
+        self.stop_button.on_click(lambda _b: self.stop())
+        self.new_button.on_click(lambda _b: self.new_conversation())
+        self.refresh_button.on_click(lambda _b: self.refresh_conversations())
+        self.picker.observe(self._on_pick, names="value")
+
+        self.widget = W.VBox(
+            [
+                W.HBox([self.picker, self.refresh_button]),
+                self.title_html,
+                self.history_html,
+                self.live_html,
+                self.status_html,
+                self.input,
+                W.HBox([self.send_button, self.stop_button, self.new_button]),
+            ]
+        )
+        if loop_running():
+            self.refresh_conversations()
+        else:
+            self._set_status("Click Refresh to list earlier conversations.")
+
+    # ---- state for tests -------------------------------------------------------------
+
+    @property
+    def streaming(self) -> bool:
+        """True while a reply is being read."""
+        return self.stream_task is not None and not self.stream_task.done()
+
+    @property
+    def transcript(self) -> list[tuple[str, str]]:
+        """(type, content) of every message shown, the live turn included."""
+        msgs = list(self.messages)
+        if self._turn is not None:
+            msgs += self._turn.asm.messages
+        return [(m.type, m.content if isinstance(m.content, str) else "") for m in msgs]
+
+    # ---- actions ---------------------------------------------------------------------
+
+    def send(self) -> None:
+        """Send the input's text and stream the reply (ignored while a call is in flight)."""
+        text = self.input.value.strip()
+        if not text or self._busy():
+            return
+        self.error = ""
+        self.stopped = False
+        if self.conversation_id is None:
+            self.conversation_id = str(uuid.uuid4())  # ours, so Stop can cancel at once
+        self._set_buttons(streaming=True)
+        self.stream_task = self._spawn(self._stream(text, self.conversation_id))
+
+    def stop(self) -> None:
+        """Stop reading at once, then tell the server to cancel the generation."""
+        if not self.streaming:
+            return
+        assert self.stream_task is not None
+        self.stream_task.cancel()
+        if self.conversation_id is not None:
+            self.cancel_task = self._spawn(self._cancel(self.conversation_id))
+
+    def new_conversation(self) -> None:
+        """Start a new conversation (the current one stays in the picker)."""
+        if self._busy():
+            return
+        self._reset_view()
+        self._loading_picker = True
+        try:
+            self.picker.value = NEW
+        finally:
+            self._loading_picker = False
+
+    def refresh_conversations(self) -> None:
+        """Reload the picker of earlier conversations."""
+        self._spawn(self._load_list())
+
+    def load(self, conversation_id: str) -> asyncio.Task[Any] | None:
+        """Show an earlier conversation's history and continue it."""
+        if self._busy():
+            return None
+        return self._spawn(self._load(conversation_id))
+
+    # ---- tasks -----------------------------------------------------------------------
+
+    async def _stream(self, text: str, conversation_id: str) -> None:
+        turn = self._turn = LiveTurn(text)
+        throttle: Throttle[None] = Throttle(lambda _v: self._flush(), self._interval)
+        self._set_status("Thinking…")
+        self._flush()
+        first = True
+        try:
+            stream = self.aclient.conversations.stream(text, conversation=conversation_id)
+            async for event in stream:
+                changes = turn.feed(event)
+                if first:
+                    first = False
+                    self.input.value = ""  # the server has the question now
+                if any(c.kind == "conversation" for c in changes):
+                    self._show_title(turn.asm.title)
+                if any(c.kind == "status" and c.data == "resumed" for c in changes):
+                    self.resumed += 1
+                    self._set_status("Connection dropped — resumed the reply.")
+                throttle.push(None)
+        except asyncio.CancelledError:
+            turn.stopped = self.stopped = True
+            raise
+        except EnvnbError as err:
+            self.error = str(err)
+            turn.note, turn.note_is_error = self.error, True
+        finally:
+            throttle.close()
+            self._finish_turn(turn)
+
+    async def _cancel(self, conversation_id: str) -> None:
+        self._set_status("Stopping…")
+        try:
+            if self.stream_task is not None:
+                await asyncio.gather(self.stream_task, return_exceptions=True)
+            await self.aclient.conversations.cancel(conversation_id)
+        except EnvnbError as err:
+            self._set_status(f"Stopped here, but the server did not confirm: {err}", error=True)
+        else:
+            self._set_status("Stopped.")
+        finally:
+            self._set_buttons(streaming=False)
+
+    async def _load_list(self) -> None:
+        options: list[tuple[str, str]] = [("— new conversation —", NEW)]
+        try:
+            convs = self.aclient.conversations.list()
+            async for conv in convs:
+                label = conv.title or "(untitled)"
+                when = f"{conv.updated_at:%Y-%m-%d %H:%M}" if conv.updated_at else ""
+                options.append((f"{label} · {when}" if when else label, conv.id))
+                if len(options) > PICKER_LIMIT:
+                    break
+            aclose = getattr(convs, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        except EnvnbError as err:
+            self._set_status(f"Could not list earlier conversations: {err}", error=True)
+            return
+        current = self.picker.value
+        if current not in {v for _, v in options}:
+            current = NEW
+        self._loading_picker = True
+        try:
+            self.picker.options = options
+            self.picker.value = current
+        finally:
+            self._loading_picker = False
+        if self.status.startswith("Click Refresh"):
+            self._set_status("")
+
+    async def _load(self, conversation_id: str) -> None:
+        self._set_buttons(streaming=False, loading=True)
+        self._set_status("Loading conversation…")
+        try:
+            conv = await self.aclient.conversations.get(conversation_id)
+        except EnvnbError as err:
+            self._set_status(f"Could not load that conversation: {err}", error=True)
+            return
+        finally:
+            self._set_buttons(streaming=False)
+        self._reset_view()
+        self.conversation_id = conv.id
+        self.messages = list(conv.messages)
+        self._history_parts = [message_html(m) for m in self.messages]
+        self.history_html.value = "".join(self._history_parts)
+        self._show_title(conv.title)
+        self.reply = next(
+            (m.content for m in reversed(self.messages) if m.type == "ai" and m.content), ""
+        )
+        self._set_status("")
+
+    # ---- view ------------------------------------------------------------------------
+
+    def _busy(self) -> bool:
+        return self.send_button.disabled or self.streaming
+
+    def _flush(self) -> None:
+        if self._turn is None:
+            return
+        self.reply = self._turn.reply
+        self.live_html.value = self._turn.html()
+        self.updates += 1
+
+    def _finish_turn(self, turn: LiveTurn) -> None:
+        self.reply = turn.reply
+        final = turn.html(final=True)
+        self._history_parts.append(final)
+        self.history_html.value = "".join(self._history_parts)
+        self.live_html.value = ""
+        self.messages.extend(turn.asm.messages)
+        if turn.asm.conversation_id:
+            self.conversation_id = turn.asm.conversation_id
+        self._turn = None
+        if turn.asm.failed and not self.error:
+            self.error = "The assistant failed to answer."
+        if self.stopped:
+            self._set_status("Stopped — sending cancel…")
+            return  # the cancel task re-enables the buttons once the server confirmed
+        self._set_status(self.error, error=bool(self.error))
+        self._set_buttons(streaming=False)
+        if turn.asm.title:
+            self.refresh_conversations()
+
+    def _show_title(self, title: str | None) -> None:
+        if title:
+            self.title = title
+        self.title_html.value = title_html(self.title)
+
+    def _reset_view(self) -> None:
+        self.conversation_id = None
+        self.title = None
+        self.messages = []
+        self.reply = ""
+        self.error = ""
+        self.stopped = False
+        self._history_parts = []
+        for w in (self.title_html, self.history_html, self.live_html):
+            w.value = ""
+        self._set_status("")
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        self.status = text
+        self.status_html.value = note_html(text, error=error)
+
+    def _set_buttons(self, *, streaming: bool, loading: bool = False) -> None:
+        self.send_button.disabled = streaming or loading
+        self.new_button.disabled = streaming or loading
+        self.picker.disabled = streaming or loading
+        self.stop_button.disabled = not streaming
+
+    def _on_pick(self, change: dict[str, Any]) -> None:
+        if self._loading_picker:
+            return
+        value = change["new"]
+        if self._busy():
+            # A stream is running: switching would lose it. Put the picker back.
+            self._loading_picker = True
+            try:
+                self.picker.value = change["old"]
+            finally:
+                self._loading_picker = False
+            return
+        if value == NEW:
+            self._reset_view()
+        else:
+            self.load(value)
+
+    def _show_unexpected(self, err: Exception) -> None:
+        self.error = f"Unexpected error: {err}"
+        self._set_status(self.error, error=True)
+        self._set_buttons(streaming=False)

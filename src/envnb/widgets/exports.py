@@ -1,0 +1,304 @@
+"""ExportPanel: one row per batch export — pause / resume (with backfill), destination tests.
+
+Each row owns its buttons and its error line, so an error shows next to the export that
+caused it. A row is ``busy`` while its call is in flight: its buttons are disabled and a
+second click is ignored, so two conflicting calls are never sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+
+from ..errors import EnvnbError, NotFoundError, PermissionDeniedError
+from ..render import escape
+from ._base import Panel, loop_running
+from ._steps import FAILED, PASSED, RUNNING, SKIPPED, StepRun
+from ._transcript import note_html
+
+_PILL = "color:#fff;padding:1px 6px;border-radius:8px;background:"
+_BADGE = {
+    True: f'<span style="{_PILL}#f0ad4e">Paused</span>',
+    False: f'<span style="{_PILL}#5cb85c">Active</span>',
+}
+_STEP_ICON = {"pending": "○", RUNNING: "◔", PASSED: "✔", FAILED: "✘", SKIPPED: "–"}
+BACKFILL_HELP = (
+    "Also backfill: re-export the data for the window the export was paused "
+    "(from the pause time until now)."
+)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(getattr(value, "value", value))
+
+
+class ExportRow:
+    """One export's widgets and state: ``paused``, ``error``, ``status``, ``steps``..."""
+
+    def __init__(self, panel: ExportPanel, export: Any) -> None:
+        """Build the row's widgets for ``export``."""
+        self._panel = panel
+        self.busy = False
+        self.error = ""
+        self.status = ""
+        self.steps: StepRun | None = None
+        self.test_message = ""
+        self.name_html = W.HTML(layout=W.Layout(width="26%"))
+        self.info_html = W.HTML(layout=W.Layout(width="30%"))
+        self.badge_html = W.HTML(layout=W.Layout(width="8%"))
+        self.paused_html = W.HTML(layout=W.Layout(width="14%"))
+        self.toggle_button = W.Button(layout=W.Layout(width="90px"))
+        self.backfill = W.Checkbox(value=False, description="backfill", indent=False)
+        self.backfill.layout.width = "90px"
+        self.backfill.tooltip = BACKFILL_HELP
+        self.backfill_help = W.HTML()
+        self.test_button = W.Button(description="Test destination", layout=W.Layout(width="140px"))
+        self.message_html = W.HTML()
+        self.steps_html = W.HTML()
+        self.toggle_button.on_click(lambda _b: self.toggle())
+        self.test_button.on_click(lambda _b: self.test())
+        self.backfill.observe(lambda _c: self._render(), names="value")
+        self.widget = W.VBox(
+            [
+                W.HBox(
+                    [
+                        self.name_html,
+                        self.info_html,
+                        self.badge_html,
+                        self.paused_html,
+                        self.toggle_button,
+                        self.backfill,
+                        self.test_button,
+                    ]
+                ),
+                self.backfill_help,
+                self.message_html,
+                self.steps_html,
+            ]
+        )
+        self.update(export)
+
+    # ---- state -----------------------------------------------------------------------
+
+    def update(self, export: Any) -> None:
+        """Show ``export`` as the server returned it."""
+        self.export = export
+        self.id: str = export.id
+        self.name: str = export.name
+        self.destination_type = _text(export.destination.type)
+        self.interval = _text(export.interval)
+        self.model = _text(export.model) or "events"
+        self.paused: bool = bool(export.paused)
+        self.last_paused_at = export.last_paused_at
+        self._render()
+
+    def _render(self) -> None:
+        self.name_html.value = f"<b>{escape(self.name)}</b>"
+        self.info_html.value = escape(f"{self.destination_type} · {self.interval} · {self.model}")
+        self.badge_html.value = _BADGE[self.paused]
+        when = f"{self.last_paused_at:%Y-%m-%d %H:%M} UTC" if self.last_paused_at else "—"
+        self.paused_html.value = f'<span title="last paused">{escape(when)}</span>'
+        self.toggle_button.description = "Resume" if self.paused else "Pause"
+        self.toggle_button.disabled = self.busy
+        self.test_button.disabled = self.busy
+        self.backfill.layout.visibility = "visible" if self.paused else "hidden"
+        self.backfill.disabled = self.busy
+        self.backfill_help.value = (
+            note_html(BACKFILL_HELP) if self.paused and self.backfill.value else ""
+        )
+        if self.error:
+            self.message_html.value = note_html(self.error, error=True)
+        else:
+            self.message_html.value = note_html(self.status)
+        self.steps_html.value = self._steps_html()
+
+    def _steps_html(self) -> str:
+        if self.steps is None:
+            return note_html(self.test_message) if self.test_message else ""
+        lines = []
+        for i, s in enumerate(self.steps.steps, 1):
+            msg = f" — {escape(s.message)}" if s.message else ""
+            color = {PASSED: "#2e7d32", FAILED: "#b00020"}.get(s.status, "#777")
+            lines.append(
+                f'<div style="color:{color}">{_STEP_ICON.get(s.status, "?")} {i}. '
+                f"{escape(s.name)}: <b>{escape(s.status)}</b>{msg}</div>"
+            )
+        if self.test_message:
+            lines.append(note_html(self.test_message))
+        return "".join(lines)
+
+    # ---- actions ---------------------------------------------------------------------
+
+    def toggle(self) -> None:
+        """Pause an active export, or resume a paused one (with backfill if ticked)."""
+        if self.busy:
+            return
+        self._begin("Resuming…" if self.paused else "Pausing…")
+        self._panel._spawn(self._toggle(resume=self.paused, backfill=self.backfill.value))
+
+    def test(self) -> None:
+        """Run the destination test's steps in order, with live per-step status."""
+        if self.busy:
+            return
+        self._begin("")
+        self.steps, self.test_message = None, "Fetching the test steps…"
+        self._render()
+        self._panel._spawn(self._test())
+
+    def _begin(self, status: str) -> None:
+        self.busy, self.error, self.status = True, "", status
+        self._render()
+
+    def _end(self) -> None:
+        self.busy = False
+        self._render()
+
+    async def _toggle(self, *, resume: bool, backfill: bool) -> None:
+        api = self._panel.aclient.batch_exports
+        try:
+            if resume:
+                await api.unpause(self.id, backfill=backfill)
+            else:
+                await api.pause(self.id)
+            self.update(await api.get(self.id))  # the row shows the server's answer
+            done = "Resumed" if resume else "Paused"
+            self.status = (
+                f"{done}; backfill of the paused window started."
+                if (resume and backfill)
+                else f"{done}."
+            )
+            self.backfill.value = False
+        except EnvnbError as err:
+            self.error = str(err)
+        finally:
+            self._end()
+
+    async def _test(self) -> None:
+        api = self._panel.aclient.batch_exports
+        try:
+            steps = await api.test_steps(self.destination_type)
+        except NotFoundError:
+            self.test_message = f"{self.destination_type} destinations have no test."
+            self._end()
+            return
+        except PermissionDeniedError as err:
+            self.test_message = ""
+            self.error = _scope_message(err)
+            self._end()
+            return
+        except EnvnbError as err:
+            self.test_message, self.error = "", str(err)
+            self._end()
+            return
+        self.steps = StepRun.of([(s.name, s.description or "") for s in steps])
+        self.test_message = ""
+        try:
+            while (i := self.steps.next_index()) is not None:
+                self.steps.start(i)
+                self._render()
+                try:
+                    result = await api.run_test_step(self.id, i)
+                except PermissionDeniedError as err:
+                    self.steps.abort(i, _scope_message(err))
+                    continue
+                except EnvnbError as err:
+                    self.steps.abort(i, str(err))
+                    continue
+                res = result.result
+                if res is None:
+                    self.steps.finish(i, FAILED, "the server returned no result")
+                else:
+                    self.steps.finish(i, _text(res.status), res.message)
+            self.test_message = (
+                "All steps passed." if self.steps.passed else "The destination test did not pass."
+            )
+        finally:
+            self._end()
+
+
+def _scope_message(err: PermissionDeniedError) -> str:
+    """Say which scope is missing when the server names one (else the server's words)."""
+    detail = err.detail or ""
+    marker = "missing required scope '"
+    if marker in detail:
+        scope = detail.split(marker, 1)[1].split("'", 1)[0]
+        return (
+            f"This API key is missing the scope '{scope}' needed to run destination tests. "
+            f"Use a key with '{scope}' (or an unscoped/legacy key). ({err})"
+        )
+    return str(err)
+
+
+class ExportPanel(Panel):
+    """Batch exports of the project as rows; state for tests: ``rows``, ``status``, ``error``."""
+
+    def __init__(self, client: Any) -> None:
+        """Build the panel and load the exports in the background."""
+        super().__init__(client)
+        self.rows: list[ExportRow] = []
+        self.status = ""
+        self.error = ""
+        self.refresh_button = W.Button(description="Refresh", icon="refresh")
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.status_html = W.HTML()
+        self.header = W.HTML(
+            "<b>Batch exports</b> — name · destination · interval · model · state · last paused"
+        )
+        self.rows_box = W.VBox()
+        self.widget = W.VBox(
+            [W.HBox([self.refresh_button, self.status_html]), self.header, self.rows_box]
+        )
+        if loop_running():
+            self.refresh()
+        else:
+            self._set_status("Click Refresh to load the exports.")
+
+    def row(self, key: str) -> ExportRow:
+        """The row for an export id or name."""
+        for r in self.rows:
+            if key in (r.id, r.name):
+                return r
+        raise KeyError(key)
+
+    def refresh(self) -> None:
+        """Reload every export from the server."""
+        if self.refresh_button.disabled:
+            return
+        self.refresh_button.disabled = True
+        self._set_status("Loading…")
+        self._spawn(self._refresh())
+
+    async def _refresh(self) -> None:
+        try:
+            exports = [e async for e in self.aclient.batch_exports.list()]
+        except EnvnbError as err:
+            self.error = str(err)
+            self._set_status(self.error, error=True)
+            return
+        finally:
+            self.refresh_button.disabled = False
+        self.error = ""
+        by_id = {r.id: r for r in self.rows}
+        rows = []
+        for e in exports:
+            row = by_id.get(e.id)
+            if row is not None and not row.busy:
+                row.update(e)
+            rows.append(row or ExportRow(self, e))
+        self.rows = rows
+        self.rows_box.children = [r.widget for r in rows]
+        self._set_status(f"{len(rows)} exports")
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        self.status = text
+        self.status_html.value = note_html(text, error=error)
+
+    def _show_unexpected(self, err: Exception) -> None:
+        self.error = f"Unexpected error: {err}"
+        self._set_status(self.error, error=True)
+        for r in self.rows:
+            if r.busy:
+                r.error = self.error
+                r._end()
+        self.refresh_button.disabled = False
