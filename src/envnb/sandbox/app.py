@@ -1,0 +1,90 @@
+"""The ASGI app: parse, authenticate, check scopes, dispatch through the route table."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from . import auth, errors, routes
+from .context import Ctx, State
+from .faults import FaultMiddleware
+from .schema import openapi
+
+log = logging.getLogger("envnb.sandbox")
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+async def _parse_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    content_type = request.headers.get("content-type", "")
+    if content_type and "json" not in content_type:
+        raise errors.ApiError(
+            415,
+            errors.body(
+                "invalid_request",
+                "unsupported_media_type",
+                f'Unsupported media type "{content_type}" in request.',
+            ),
+        )
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise errors.ApiError(
+            400, errors.body("invalid_request", "parse_error", f"JSON parse error - {exc}")
+        ) from None
+
+
+def build_app(state: State) -> ASGIApp:
+    """The sandbox as an ASGI app (fault middleware outermost)."""
+
+    async def dispatch(request: Request) -> Response:
+        try:
+            return await _dispatch(state, request)
+        except errors.ApiError as exc:
+            return exc.response()
+        except Exception:
+            log.exception("sandbox handler failed")
+            return errors.server_error().response()
+
+    app = Starlette(routes=[Route("/{rest:path}", dispatch, methods=METHODS)])
+    return FaultMiddleware(app, state.faults, state.store)
+
+
+async def _dispatch(state: State, request: Request) -> Response:
+    path = request.url.path
+    if path.rstrip("/") == "/api/schema":
+        return JSONResponse(openapi(str(request.base_url).rstrip("/")))
+    if path == "/":
+        return JSONResponse(
+            {"envnb_sandbox": True, "project_id": state.project_id, "schema": "/api/schema/"}
+        )
+    split = routes.split_project(path)
+    if split is None:
+        raise errors.endpoint_not_found()
+    project_id, rest = split
+    found = routes.match(rest, request.method)
+    if found is None:
+        raise errors.endpoint_not_found()
+    if found == "405":
+        raise errors.method_not_allowed(request.method)
+    assert not isinstance(found, str)
+    endpoint, params = found
+    data = await _parse_body(request)
+    key = auth.authenticate(state.store, request, data)
+    auth.check_project(key, project_id)
+    if project_id != state.project_id:
+        raise errors.not_found()
+    auth.check_scope(key, endpoint.scope)
+    ctx = Ctx(
+        request=request, state=state, key=key, project_id=project_id, params=params, data=data
+    )
+    return endpoint.handler(ctx)

@@ -1,0 +1,56 @@
+"""What a handler sees: the shared sandbox state and one request's context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+
+from .auth import KeyInfo
+from .store import Store
+
+if TYPE_CHECKING:
+    from .faults import FaultEngine
+    from .stream import StreamLog
+
+
+@dataclass
+class Settings:
+    """Tunables of a running sandbox."""
+
+    stream_delay: float = 0.02
+    words_per_frame: int = 4
+
+
+@dataclass
+class State:
+    """Everything the app shares between requests."""
+
+    store: Store
+    project_id: int
+    settings: Settings
+    faults: FaultEngine
+    streams: dict[str, StreamLog] = field(default_factory=dict)
+
+
+@dataclass
+class Ctx:
+    """One request: state, the caller, path params, parsed JSON body."""
+
+    request: Request
+    state: State
+    key: KeyInfo
+    project_id: int
+    params: dict[str, str]
+    data: Any
+
+    @property
+    def store(self) -> Store:
+        """The sandbox's store."""
+        return self.state.store
+
+    @property
+    def method(self) -> str:
+        """The HTTP method."""
+        return self.request.method

@@ -1,0 +1,54 @@
+"""DRF ``LimitOffsetPagination``: the ``{count, next, previous, results}`` envelope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+
+DEFAULT_LIMIT = 100
+
+
+def _positive(value: str | None, default: int, *, strict: bool) -> int:
+    try:
+        number = int(value) if value is not None else default
+    except ValueError:
+        return default
+    if number < 0 or (strict and number == 0):
+        return default
+    return number
+
+
+def limit_offset(request: Request) -> tuple[int, int]:
+    """The page asked for (invalid values fall back to DRF's defaults)."""
+    query = request.query_params
+    return (
+        _positive(query.get("limit"), DEFAULT_LIMIT, strict=True),
+        _positive(query.get("offset"), 0, strict=False),
+    )
+
+
+def _link(request: Request, **changes: int | None) -> str:
+    # DRF's replace_query_param/remove_query_param re-encode the query sorted by key.
+    items = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    items += [(k, str(v)) for k, v in changes.items() if v is not None]
+    url = request.url
+    return str(url.replace(query=urlencode(sorted(items))))
+
+
+def page(
+    request: Request, count: int, fetch: Callable[[int, int], list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """Build the envelope; ``fetch(limit, offset)`` returns the rows of the page."""
+    limit, offset = limit_offset(request)
+    results = fetch(limit, offset) if offset < count else []
+    nxt = None if offset + limit >= count else _link(request, limit=limit, offset=offset + limit)
+    if offset <= 0:
+        prev = None
+    elif offset - limit <= 0:
+        prev = _link(request, limit=limit, offset=None)
+    else:
+        prev = _link(request, limit=limit, offset=offset - limit)
+    return {"count": count, "next": nxt, "previous": prev, "results": results}

@@ -1,0 +1,349 @@
+"""The sandbox's OpenAPI 3 document, generated from the same route table that dispatches."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from .batch_exports import INTERVALS, MODELS
+from .conversations import AGENT_MODES
+from .destinations import DESTINATION_TYPES
+from .profile_configs import SCOPES
+from .routes import ENDPOINTS, PREFIXES
+
+_STR: dict[str, Any] = {"type": "string"}
+_DT: dict[str, Any] = {"type": "string", "format": "date-time"}
+_UUID: dict[str, Any] = {"type": "string", "format": "uuid"}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {**schema, "nullable": True}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_RUN_STATUS = [
+    "Cancelled",
+    "Completed",
+    "ContinuedAsNew",
+    "Failed",
+    "FailedRetryable",
+    "FailedBilling",
+    "Terminated",
+    "TimedOut",
+    "Running",
+    "Starting",
+]
+
+COMPONENTS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["type", "code", "detail", "attr"],
+        "properties": {"type": _STR, "code": _STR, "detail": _STR, "attr": _nullable(_STR)},
+    },
+    "Destination": {
+        "type": "object",
+        "required": ["type", "config"],
+        "properties": {
+            "type": {"type": "string", "enum": list(DESTINATION_TYPES)},
+            "config": {
+                "type": "object",
+                "additionalProperties": True,
+                "description": "Secret fields are accepted on write, never returned.",
+            },
+            "integration": _nullable({"type": "integer", "readOnly": True}),
+            "integration_id": _nullable({"type": "integer", "writeOnly": True}),
+        },
+    },
+    "BatchExportRun": {
+        "type": "object",
+        "properties": {
+            "id": _UUID,
+            "status": {"type": "string", "enum": _RUN_STATUS},
+            "records_completed": _nullable({"type": "integer"}),
+            "latest_error": _nullable(_STR),
+            "data_interval_start": _nullable(_DT),
+            "data_interval_end": _DT,
+            "cursor": _nullable(_STR),
+            "created_at": _DT,
+            "finished_at": _nullable(_DT),
+            "last_updated_at": _DT,
+            "records_total_count": _nullable({"type": "integer"}),
+            "bytes_exported": _nullable({"type": "integer"}),
+            "batch_export": _UUID,
+            "backfill": _nullable(_UUID),
+        },
+    },
+    "BatchExport": {
+        "type": "object",
+        "properties": {
+            "id": _UUID,
+            "team_id": {"type": "integer"},
+            "name": _STR,
+            "model": _nullable({"type": "string", "enum": list(MODELS)}),
+            "destination": _ref("Destination"),
+            "interval": {"type": "string", "enum": list(INTERVALS)},
+            "paused": {"type": "boolean"},
+            "created_at": _DT,
+            "last_updated_at": _DT,
+            "last_paused_at": _nullable(_DT),
+            "start_at": _nullable(_DT),
+            "end_at": _nullable(_DT),
+            "latest_runs": {"type": "array", "items": _ref("BatchExportRun")},
+            "hogql_query": _nullable(_STR),
+            "schema": _nullable({"type": "object"}),
+            "filters": _nullable({}),
+            "timezone": _nullable(_STR),
+            "offset_day": _nullable({"type": "integer", "minimum": 0, "maximum": 6}),
+            "offset_hour": _nullable({"type": "integer", "minimum": 0, "maximum": 23}),
+        },
+    },
+    "BatchExportInput": {
+        "type": "object",
+        "required": ["name", "destination", "interval"],
+        "properties": {
+            "name": _STR,
+            "model": _nullable({"type": "string", "enum": list(MODELS)}),
+            "destination": _ref("Destination"),
+            "interval": {"type": "string", "enum": list(INTERVALS)},
+            "paused": {"type": "boolean"},
+            "start_at": _nullable(_DT),
+            "end_at": _nullable(_DT),
+            "hogql_query": _STR,
+            "filters": _nullable({}),
+            "timezone": _nullable(_STR),
+            "offset_day": _nullable({"type": "integer", "minimum": 0, "maximum": 6}),
+            "offset_hour": _nullable({"type": "integer", "minimum": 0, "maximum": 23}),
+        },
+    },
+    "Paused": {
+        "type": "object",
+        "required": ["paused"],
+        "properties": {"paused": {"type": "boolean"}},
+    },
+    "UnpauseInput": {
+        "type": "object",
+        "properties": {"backfill": {"type": "boolean", "default": False}},
+    },
+    "StepResult": {
+        "type": "object",
+        "properties": {
+            "status": {"type": "string", "enum": ["Passed", "Failed", "Skipped"]},
+            "message": _nullable(_STR),
+        },
+    },
+    "BatchExportTestStep": {
+        "type": "object",
+        "properties": {"name": _STR, "description": _STR, "result": _nullable(_ref("StepResult"))},
+    },
+    "BatchExportTestSteps": {
+        "type": "object",
+        "properties": {"steps": {"type": "array", "items": _ref("BatchExportTestStep")}},
+    },
+    "RunTestStepInput": {
+        "allOf": [
+            _ref("BatchExportInput"),
+            {"type": "object", "properties": {"step": {"type": "integer", "default": 0}}},
+        ]
+    },
+    "User": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "uuid": _UUID,
+            "distinct_id": _STR,
+            "first_name": _STR,
+            "last_name": _STR,
+            "email": _STR,
+            "is_email_verified": {"type": "boolean"},
+            "hedgehog_config": _nullable({"type": "object"}),
+            "role_at_organization": _nullable(_STR),
+        },
+    },
+    "ConversationMinimal": {
+        "type": "object",
+        "properties": {
+            "id": _UUID,
+            "status": {"type": "string", "enum": ["idle", "in_progress", "canceling"]},
+            "title": _nullable(_STR),
+            "created_at": _DT,
+            "updated_at": _DT,
+            "type": {
+                "type": "string",
+                "enum": ["assistant", "tool_call", "deep_research", "slack"],
+            },
+            "user": _ref("User"),
+            "is_internal": {"type": "boolean"},
+            "slack_thread_key": _nullable(_STR),
+            "slack_workspace_domain": _nullable(_STR),
+        },
+    },
+    "Message": {
+        "type": "object",
+        "required": ["type"],
+        "additionalProperties": True,
+        "properties": {"type": _STR, "id": _UUID, "content": _STR},
+    },
+    "Conversation": {
+        "allOf": [
+            _ref("ConversationMinimal"),
+            {
+                "type": "object",
+                "properties": {
+                    "messages": {"type": "array", "items": _ref("Message")},
+                    "has_unsupported_content": {"type": "boolean"},
+                    "agent_mode": _nullable(_STR),
+                    "approval_decisions": {"type": "object"},
+                },
+            },
+        ]
+    },
+    "ConversationInput": {
+        "type": "object",
+        "required": ["content", "conversation", "trace_id"],
+        "properties": {
+            "content": _nullable({"type": "string", "maxLength": 40000}),
+            "conversation": _UUID,
+            "trace_id": _UUID,
+            "contextual_tools": {"type": "object"},
+            "ui_context": {},
+            "billing_context": {},
+            "session_id": _STR,
+            "deep_research_mode": {"type": "boolean", "default": False},
+            "agent_mode": {"type": "string", "enum": list(AGENT_MODES)},
+            "resume_payload": _nullable({}),
+        },
+    },
+    "AppendMessageInput": {
+        "type": "object",
+        "required": ["content"],
+        "properties": {"content": {"type": "string", "maxLength": 10000}},
+    },
+    "MessageId": {"type": "object", "properties": {"id": _UUID}},
+    "CustomerProfileConfig": {
+        "type": "object",
+        "properties": {
+            "id": _UUID,
+            "scope": {"type": "string", "enum": list(SCOPES)},
+            "content": _nullable({}),
+            "sidebar": _nullable({}),
+            "created_at": _DT,
+            "updated_at": _nullable(_DT),
+        },
+    },
+    "CustomerProfileConfigInput": {
+        "type": "object",
+        "required": ["scope"],
+        "properties": {
+            "scope": {"type": "string", "enum": list(SCOPES)},
+            "content": _nullable({"oneOf": [{"type": "object"}, {"type": "array", "items": {}}]}),
+            "sidebar": _nullable({"oneOf": [{"type": "object"}, {"type": "array", "items": {}}]}),
+        },
+    },
+}
+
+
+def _paginated(item: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["count", "results"],
+        "properties": {
+            "count": {"type": "integer"},
+            "next": _nullable({"type": "string", "format": "uri"}),
+            "previous": _nullable({"type": "string", "format": "uri"}),
+            "results": {"type": "array", "items": _ref(item)},
+        },
+    }
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "401": _error("Missing or invalid personal API key"),
+        "403": _error("Missing scope"),
+    }
+    if endpoint.streaming:
+        responses["200"] = {
+            "description": "Server-sent events: conversation, status, message, update",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+        responses["409"] = _error("A reply is already in progress")
+    elif endpoint.status == 204:
+        responses["204"] = {"description": "No response body"}
+    else:
+        schema = (
+            _paginated(endpoint.response)
+            if endpoint.paginated
+            else (_ref(endpoint.response) if endpoint.response else {"type": "object"})
+        )
+        responses[str(endpoint.status)] = {
+            "description": endpoint.summary,
+            "content": {"application/json": {"schema": schema}},
+        }
+    if "{id}" in endpoint.path:
+        responses["404"] = _error("Not found")
+    if endpoint.request:
+        responses["400"] = _error("Validation error")
+    params: list[dict[str, Any]] = [
+        {"name": "project_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    ]
+    if "{id}" in endpoint.path:
+        params.append({"name": "id", "in": "path", "required": True, "schema": _UUID})
+    if endpoint.paginated:
+        params += [
+            {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+            {"name": "offset", "in": "query", "schema": {"type": "integer"}},
+        ]
+    params += [{"name": q, "in": "query", "required": True, "schema": _STR} for q in endpoint.query]
+    scopes = [] if endpoint.scope is None else [endpoint.scope]
+    op: dict[str, Any] = {
+        "operationId": f"{endpoint.name}{'' if prefix == 'projects' else '_environments'}",
+        "summary": endpoint.summary,
+        "tags": [endpoint.tag],
+        "parameters": params,
+        "responses": responses,
+        "security": [{"PersonalAPIKeyAuth": scopes}],
+    }
+    if prefix == "environments":
+        op["deprecated"] = True
+    if endpoint.request:
+        op["requestBody"] = {
+            "required": endpoint.method in ("POST", "PUT"),
+            "content": {"application/json": {"schema": _ref(endpoint.request)}},
+        }
+    if endpoint.scope is None:
+        op["description"] = "Not available to scoped personal API keys (403)."
+    return op
+
+
+@lru_cache(maxsize=8)
+def _paths() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for prefix in PREFIXES:
+        for endpoint in ENDPOINTS:
+            url = f"/api/{prefix}/{{project_id}}/{endpoint.path}/"
+            paths.setdefault(url, {})[endpoint.method.lower()] = _operation(endpoint, prefix)
+    return paths
+
+
+def openapi(server_url: str) -> dict[str, Any]:
+    """The OpenAPI 3.0.3 document for a sandbox served at ``server_url``."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "envnb sandbox — PostHog Environments API (subset)",
+            "version": "1.0.0",
+            "description": "A local emulator of the PostHog endpoints envnb uses.",
+        },
+        "servers": [{"url": server_url}],
+        "paths": _paths(),
+        "components": {
+            "schemas": COMPONENTS,
+            "securitySchemes": {"PersonalAPIKeyAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    }

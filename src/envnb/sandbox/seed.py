@@ -1,0 +1,301 @@
+"""Deterministic seeding: the same seed and sizes always give the same rows and ids."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from ._util import dumps, iso, now, seeded_uuid
+from .content import CANARY, CANARY_HISTORY, QUESTIONS
+from .store import Store
+
+PROJECT_ID = 1
+MAIN_USER = 1
+OTHER_USER = 2
+SECRETS = "sandbox-secret-"  # prefix of seeded secret values, handy for leak tests
+
+USERS = (
+    (MAIN_USER, "Ada", "Lovelace", "ada@example.com"),
+    (OTHER_USER, "Grace", "Hopper", "grace@example.com"),
+)
+
+_EXPORT_PLAN: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    (
+        "S3",
+        "Events archive",
+        {
+            "bucket_name": "acme-events",
+            "region": "us-east-1",
+            "prefix": "posthog/events/",
+            "file_format": "Parquet",
+            "compression": "zstd",
+            "aws_access_key_id": SECRETS + "akid",
+            "aws_secret_access_key": SECRETS + "sak",
+        },
+    ),
+    (
+        "Snowflake",
+        "Warehouse sync",
+        {
+            "account": "acme-xy12345",
+            "user": SECRETS + "user",
+            "password": SECRETS + "pw",
+            "database": "ANALYTICS",
+            "warehouse": "COMPUTE_WH",
+            "schema": "POSTHOG",
+            "table_name": "events",
+        },
+    ),
+    (
+        "BigQuery",
+        "BigQuery events",
+        {
+            "project_id": "acme-analytics",
+            "dataset_id": "posthog",
+            "table_id": "events",
+            "private_key": SECRETS + "pk",
+            "private_key_id": SECRETS + "pkid",
+            "token_uri": "https://oauth2.googleapis.com/token",
+            "client_email": "exporter@acme.iam.gserviceaccount.com",
+        },
+    ),
+    (
+        "Postgres",
+        "Postgres mirror",
+        {
+            "user": SECRETS + "user",
+            "password": SECRETS + "pw",
+            "host": "db.acme.internal",
+            "database": "analytics",
+            "schema": "public",
+            "table_name": "events",
+            "port": 5432,
+        },
+    ),
+    (
+        "HTTP",
+        "Webhook relay",
+        {"url": "https://hooks.acme.test/posthog", "token": SECRETS + "token"},
+    ),
+    (
+        "Redshift",
+        "Redshift copy",
+        {
+            "user": SECRETS + "user",
+            "password": SECRETS + "pw",
+            "host": "acme.redshift.amazonaws.com",
+            "database": "dev",
+            "port": 5439,
+        },
+    ),
+)
+_INTERVALS = ("hour", "day", "week", "hour", "day")
+_RUN_STATUSES = ("Completed", "Completed", "Failed", "Completed", "Running", "Completed")
+
+
+def seed(
+    store: Store,
+    *,
+    seed: int,
+    batch_exports: int,
+    conversations: int,
+    profile_configs: int,
+    canary: bool,
+) -> None:
+    """Fill an empty store; a store that already holds data (``--db``) is left alone."""
+    if store.meta("seeded") is not None:
+        return
+    rng = random.Random(seed)
+    anchor = now().replace(second=0, microsecond=0)
+    main_key = "phx_" + "".join(rng.choice("0123456789abcdef") for _ in range(40))
+    with store.tx() as db:
+        db.executemany(
+            "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (uid, seeded_uuid(rng), f"user-{uid}", first, last, email)
+                for uid, first, last, email in USERS
+            ],
+        )
+        db.execute("INSERT INTO api_keys VALUES (?, ?, NULL, NULL, 'main')", (main_key, MAIN_USER))
+        _seed_exports(db, rng, anchor, batch_exports, canary)
+        _seed_conversations(db, rng, anchor, conversations, canary)
+        _seed_profile_configs(db, rng, anchor, profile_configs)
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [
+                ("seeded", iso(anchor)),
+                ("seed", str(seed)),
+                ("project_id", str(PROJECT_ID)),
+                ("api_key", main_key),
+                ("canary", "1" if canary else "0"),
+            ],
+        )
+
+
+def _seed_exports(db: Any, rng: random.Random, anchor: datetime, n: int, canary: bool) -> None:
+    rows, runs = [], []
+    for i in range(n):
+        dtype, base_name, config = _EXPORT_PLAN[i % len(_EXPORT_PLAN)]
+        name = f"{base_name} {i // len(_EXPORT_PLAN) + 1}" if i >= len(_EXPORT_PLAN) else base_name
+        if canary and i < 2:
+            name = f"{base_name} {CANARY[i]}"
+        interval = _INTERVALS[i % len(_INTERVALS)]
+        offset = {"hour": None, "day": 3 * 3600, "week": 86400 + 2 * 3600}[interval]
+        created = anchor - timedelta(days=90 - i, hours=i)
+        paused = i % 3 == 2
+        export_id = seeded_uuid(rng)
+        rows.append(
+            (
+                export_id,
+                PROJECT_ID,
+                name,
+                "events",
+                dtype,
+                dumps(config),
+                None,
+                interval,
+                offset,
+                int(paused),
+                iso(created),
+                iso(created + timedelta(days=1)),
+                iso(anchor - timedelta(days=2, hours=i)) if paused else None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                0,
+            )
+        )
+        step = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}[
+            interval
+        ]
+        for r in range(3 + i % 4):
+            end = anchor.replace(minute=0) - step * r
+            status = "Completed" if paused else _RUN_STATUSES[(i + r) % len(_RUN_STATUSES)]
+            if status == "Running" and r > 0:
+                status = "Completed"
+            finished = None if status == "Running" else end + timedelta(minutes=4)
+            records = 1000 + rng.randrange(50_000)
+            runs.append(
+                (
+                    seeded_uuid(rng),
+                    export_id,
+                    status,
+                    records if status == "Completed" else None,
+                    "Connection refused by destination" if status == "Failed" else None,
+                    iso(end - step),
+                    iso(end),
+                    None,
+                    iso(end + timedelta(seconds=30)),
+                    iso(finished),
+                    iso(finished or end),
+                    records,
+                    records * 310 if status == "Completed" else None,
+                    None,
+                )
+            )
+    db.executemany(f"INSERT INTO batch_exports VALUES ({','.join('?' * 20)})", rows)
+    db.executemany(f"INSERT INTO runs VALUES ({','.join('?' * 14)})", runs)
+
+
+def _seed_conversations(
+    db: Any, rng: random.Random, anchor: datetime, n: int, canary: bool
+) -> None:
+    span = timedelta(days=60)
+    rows = []
+    for i in range(n):
+        template = rng.randrange(len(QUESTIONS))
+        title = QUESTIONS[template][0]
+        if canary and i < 2:
+            title = f"{title} {CANARY[i]}"
+        updated = anchor - span * i / max(n, 1) - timedelta(minutes=5)
+        created = updated - timedelta(minutes=3 + i % 20)
+        rows.append(
+            (
+                seeded_uuid(rng),
+                PROJECT_ID,
+                MAIN_USER,
+                title,
+                "idle",
+                "assistant",
+                0,
+                iso(created),
+                iso(updated),
+                template + (CANARY_HISTORY if canary and i < 2 else 0),
+                1,
+            )
+        )
+    # Another user's conversations (for "Cannot access other users' conversations") and
+    # an internal one of the main user that lists must hide.
+    for j in range(3):
+        updated = anchor - timedelta(hours=6 * j + 1)
+        rows.append(
+            (
+                seeded_uuid(rng),
+                PROJECT_ID,
+                OTHER_USER,
+                QUESTIONS[j][0],
+                "idle",
+                "assistant",
+                0,
+                iso(updated - timedelta(minutes=2)),
+                iso(updated),
+                j,
+                1,
+            )
+        )
+    hidden = anchor - timedelta(hours=2)
+    rows.append(
+        (
+            seeded_uuid(rng),
+            PROJECT_ID,
+            MAIN_USER,
+            "Internal support session",
+            "idle",
+            "assistant",
+            1,
+            iso(hidden),
+            iso(hidden),
+            0,
+            0,
+        )
+    )
+    db.executemany("INSERT INTO conversations VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+
+_SCOPES = ("person", "group_0", "group_1", "person", "group_2", "group_3", "group_4")
+
+
+def _seed_profile_configs(db: Any, rng: random.Random, anchor: datetime, n: int) -> None:
+    rows = []
+    for i in range(n):
+        scope = _SCOPES[i % len(_SCOPES)]
+        content = {
+            "blocks": [
+                {
+                    "type": "properties",
+                    "title": "Overview",
+                    "properties": ["email", "plan", "country"][: 1 + i % 3],
+                },
+                {"type": "events", "title": "Recent activity", "limit": 10},
+            ]
+        }
+        sidebar = {"sections": [{"type": "notes"}]} if i % 2 else []
+        created = anchor - timedelta(days=30 - i)
+        rows.append(
+            (
+                seeded_uuid(rng),
+                PROJECT_ID,
+                scope,
+                dumps(content),
+                dumps(sidebar),
+                iso(created),
+                iso(created + timedelta(hours=i)),
+                MAIN_USER,
+                0,
+            )
+        )
+    db.executemany("INSERT INTO profile_configs VALUES (?,?,?,?,?,?,?,?,?)", rows)

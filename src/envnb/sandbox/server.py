@@ -1,0 +1,257 @@
+"""``Sandbox``: the emulator served by uvicorn on loopback from a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+import socket
+import threading
+from typing import Any, Self
+
+import uvicorn
+
+from . import auth
+from . import seed as seeding
+from .app import build_app
+from .context import Settings, State
+from .faults import FaultEngine
+from .seed import MAIN_USER
+from .store import Store
+
+FaultSpec = str | list[dict[str, Any]] | None
+
+
+class _DropAbortNoise(logging.Filter):
+    """Hide uvicorn's complaint when fault injection drops a connection on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "without completing response" not in record.getMessage()
+
+
+class Sandbox:
+    """A seeded PostHog Environments API on 127.0.0.1 (``with Sandbox() as sb: ...``)."""
+
+    def __init__(
+        self,
+        seed: int = 0,
+        db: str | None = None,
+        faults: FaultSpec = None,
+        batch_exports: int = 12,
+        conversations: int = 40,
+        profile_configs: int = 8,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        stream_delay: float = 0.02,
+        words_per_frame: int = 4,
+        canary: bool = False,
+    ) -> None:
+        self.seed = seed
+        self.host = host
+        self._port = port
+        self.store = Store(db)
+        seeding.seed(
+            self.store,
+            seed=seed,
+            batch_exports=batch_exports,
+            conversations=conversations,
+            profile_configs=profile_configs,
+            canary=canary,
+        )
+        with self.store.tx() as conn:
+            # A reply cannot survive a restart: nothing is producing it any more.
+            conn.execute("UPDATE conversations SET status = 'idle' WHERE status != 'idle'")
+        self.project_id = int(self.store.meta("project_id") or 1)
+        self._api_key = self.store.meta("api_key") or ""
+        self.state = State(
+            store=self.store,
+            project_id=self.project_id,
+            settings=Settings(stream_delay=stream_delay, words_per_frame=words_per_frame),
+            faults=FaultEngine(faults, seed),
+        )
+        self.app = build_app(self.state)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<Sandbox {self.url if self.running else ''} {state}>".replace("  ", " ")
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """Whether the server thread is serving."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> Self:
+        """Bind the port and serve from a daemon thread; returns once it accepts requests."""
+        if self.running:
+            return self
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self._port))
+        self._port = sock.getsockname()[1]
+        self._socket = sock
+        logging.getLogger("uvicorn.error").addFilter(_DropAbortNoise())
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+            ws="none",
+        )
+        server = uvicorn.Server(config)
+        self._server = server
+        self._thread = threading.Thread(
+            target=self._serve, args=(server, sock), name=f"envnb-sandbox-{self._port}", daemon=True
+        )
+        self._thread.start()
+        while not server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the sandbox server failed to start")
+            self._thread.join(0.01)
+        return self
+
+    @staticmethod
+    def _serve(server: uvicorn.Server, sock: socket.socket) -> None:
+        asyncio.run(server.serve(sockets=[sock]))
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted (the CLI uses this)."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self._port))
+        self._port = sock.getsockname()[1]
+        logging.getLogger("uvicorn.error").addFilter(_DropAbortNoise())
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+            ws="none",
+        )
+        server = uvicorn.Server(config)
+        self._server = server
+        server.run(sockets=[sock])
+
+    def stop(self) -> None:
+        """Stop serving and close the database."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+        self._thread = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        self.store.close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- what clients need ---------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The bound port (after start)."""
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """Base URL, no trailing slash."""
+        return f"http://{self.host}:{self._port}"
+
+    @property
+    def api_key(self) -> str:
+        """The main user's legacy (unscoped) personal API key."""
+        return self._api_key
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point envnb at this sandbox."""
+        return {
+            "POSTHOG_HOST": self.url,
+            "POSTHOG_PERSONAL_API_KEY": self.api_key,
+            "POSTHOG_PROJECT_ID": str(self.project_id),
+        }
+
+    def client(self, **kwargs: Any) -> Any:
+        """An ``envnb.Client`` for this sandbox (imported lazily: the sandbox needs no client)."""
+        client_cls = importlib.import_module("envnb").Client
+        return client_cls(host=self.url, api_key=self.api_key, project_id=self.project_id, **kwargs)
+
+    def async_client(self, **kwargs: Any) -> Any:
+        """An ``envnb.AsyncClient`` for this sandbox (imported lazily)."""
+        client_cls = importlib.import_module("envnb").AsyncClient
+        return client_cls(host=self.url, api_key=self.api_key, project_id=self.project_id, **kwargs)
+
+    # --- test helpers --------------------------------------------------------------------
+
+    def create_key(
+        self, scopes: list[str] | None = None, project_ids: list[int] | None = None
+    ) -> str:
+        """A personal key of the main user limited to ``scopes`` (None: a legacy key)."""
+        return auth.create_key(self.store, MAIN_USER, scopes, project_ids)
+
+    def set_faults(self, spec: FaultSpec) -> None:
+        """Replace the fault rules while running (None clears them)."""
+        self.state.faults.set(spec)
+
+    def set_stream(
+        self, *, stream_delay: float | None = None, words_per_frame: int | None = None
+    ) -> None:
+        """Change the streaming pace while running."""
+        if stream_delay is not None:
+            self.state.settings.stream_delay = stream_delay
+        if words_per_frame is not None:
+            self.state.settings.words_per_frame = words_per_frame
+
+    def stats(self) -> dict[str, Any]:
+        """Requests served, faults injected by kind, side effects by operation."""
+        with self.store.lock:
+            return {
+                "requests": self.store.requests,
+                "faults": dict(self.store.faults),
+                "writes": dict(self.store.writes),
+            }
+
+    def reset_stats(self) -> None:
+        """Zero the counters."""
+        with self.store.lock:
+            self.store.requests = 0
+            self.store.faults.clear()
+            self.store.writes.clear()
+
+    def backfills(self, export_id: str | None = None) -> list[dict[str, Any]]:
+        """Backfills recorded by unpause(backfill=True), oldest first."""
+        sql = "SELECT * FROM backfills"
+        params: tuple[Any, ...] = ()
+        if export_id is not None:
+            sql += " WHERE batch_export_id = ?"
+            params = (export_id,)
+        rows = self.store.read(sql + " ORDER BY created_at, rowid", params)
+        return [dict(row) for row in rows]
+
+    def conversation_status(self, conversation_id: str) -> str | None:
+        """The stored status of a conversation (idle / in_progress / canceling)."""
+        row = self.store.one("SELECT status FROM conversations WHERE id = ?", (conversation_id,))
+        return None if row is None else str(row["status"])
+
+    def other_user_conversation(self) -> str:
+        """Id of a conversation owned by another user of the project."""
+        row = self.store.one(
+            "SELECT id FROM conversations WHERE user_id != ? ORDER BY id", (MAIN_USER,)
+        )
+        assert row is not None
+        return str(row["id"])
+
+    def dump(self) -> str:
+        """The fault rules and counters as JSON (debugging aid)."""
+        return json.dumps(self.stats())

@@ -1,0 +1,184 @@
+"""The conversation stream: a producer task writes SSE frames to a per-conversation log;
+each response follows the log, so a client that reconnects gets the whole reply."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from . import responder
+from ._util import dumps, now_iso
+from .context import State
+
+log = logging.getLogger("envnb.sandbox")
+
+FAILURE_TEXT = "Oops! Something went wrong. Please try again."
+
+
+def frame(event: str, data: dict[str, Any]) -> bytes:
+    """One SSE frame as PostHog writes it; message fields that are None are omitted."""
+    if event == "message":
+        data = {k: v for k, v in data.items() if v is not None}
+    return f"event: {event}\ndata: {dumps(data)}\n\n".encode()
+
+
+class StreamLog:
+    """Frames of one reply, in order; followers wait on an event for new frames."""
+
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+        self.done = False
+        self.cancel_requested = False
+        self.task: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+
+    def push(self, data: bytes) -> None:
+        """Append a frame and wake followers."""
+        self.frames.append(data)
+        self._wake()
+
+    def close(self) -> None:
+        """Mark the log complete."""
+        self.done = True
+        self._wake()
+
+    def _wake(self) -> None:
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    async def follow(self) -> AsyncIterator[bytes]:
+        """Every frame from the start, then live ones until the log closes."""
+        index = 0
+        while True:
+            while index < len(self.frames):
+                yield self.frames[index]
+                index += 1
+            if self.done:
+                return
+            await self._changed.wait()
+
+
+def start(
+    state: State, conversation: dict[str, Any], human: dict[str, Any], user_id: int
+) -> StreamLog:
+    """Open a log with the first frames and start the producer task for the reply."""
+    stream = StreamLog()
+    stream.push(frame("conversation", conversation))
+    stream.push(frame("status", {"type": "ack"}))
+    stream.push(frame("message", human))
+    state.streams[conversation["id"]] = stream
+    stream.task = asyncio.get_running_loop().create_task(
+        _produce(state, stream, conversation, human["content"], user_id)
+    )
+    return stream
+
+
+def _store_message(state: State, conversation_id: str, message: dict[str, Any]) -> None:
+    with state.store.tx() as db:
+        row = db.execute(
+            "SELECT COALESCE(MAX(seq), 99) + 1 FROM messages WHERE conversation_id = ?",
+            (conversation_id,),
+        ).fetchone()
+        db.execute(
+            "INSERT INTO messages VALUES (?, ?, ?)", (conversation_id, row[0], dumps(message))
+        )
+
+
+async def _pause(state: State) -> None:
+    await asyncio.sleep(state.settings.stream_delay)
+
+
+async def _produce(
+    state: State, stream: StreamLog, conversation: dict[str, Any], content: str, user_id: int
+) -> None:
+    """Reasoning, a tool call with an update, the tool result, the reply word by word."""
+    cid = conversation["id"]
+    try:
+        reply = responder.answer(state.store, state.project_id, user_id, content)
+        steps: list[dict[str, Any]] = []
+        call_id = str(uuid.uuid4())
+        reasoning = {"type": "ai/reasoning", "content": reply.reasoning, "id": str(uuid.uuid4())}
+        call = {
+            "type": "ai",
+            "content": "",
+            "id": str(uuid.uuid4()),
+            "tool_calls": [
+                {"id": call_id, "name": reply.tool, "args": reply.args, "type": "tool_call"}
+            ],
+        }
+        tool = {
+            "type": "tool",
+            "content": reply.tool_result,
+            "tool_call_id": call_id,
+            "id": str(uuid.uuid4()),
+        }
+        steps = [reasoning, call]
+        for message in steps:
+            await _pause(state)
+            if stream.cancel_requested:
+                return
+            stream.push(frame("message", message))
+            _store_message(state, cid, message)
+        await _pause(state)
+        if stream.cancel_requested:
+            return
+        stream.push(
+            frame("update", {"id": call["id"], "tool_call_id": call_id, "content": reply.update})
+        )
+        await _pause(state)
+        if stream.cancel_requested:
+            return
+        stream.push(frame("message", tool))
+        _store_message(state, cid, tool)
+        for text in responder.chunks(reply.text, state.settings.words_per_frame):
+            await _pause(state)
+            if stream.cancel_requested:
+                return
+            stream.push(frame("message", {"type": "ai", "content": text}))
+        final = {"type": "ai", "content": reply.text, "id": str(uuid.uuid4())}
+        stream.push(frame("message", final))
+        _store_message(state, cid, final)
+        title = conversation.get("title") or _title(content)
+        stamp = now_iso()
+        with state.store.tx() as db:
+            db.execute(
+                "UPDATE conversations SET title = ?, status = 'idle', updated_at = ?, "
+                "listed = (type IN ('assistant','deep_research','slack') AND "
+                "is_internal = 0) WHERE id = ?",
+                (title, stamp, cid),
+            )
+        state.store.touch_conversations()
+        done = {**conversation, "title": title, "status": "idle", "updated_at": stamp}
+        stream.push(frame("conversation", done))
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("sandbox responder failed")
+        stream.push(
+            frame(
+                "message", {"type": "ai/failure", "content": FAILURE_TEXT, "id": str(uuid.uuid4())}
+            )
+        )
+    finally:
+        _finish(state, stream, cid)
+
+
+def _finish(state: State, stream: StreamLog, cid: str) -> None:
+    with contextlib.suppress(Exception):
+        with state.store.tx() as db:
+            db.execute(
+                "UPDATE conversations SET status = 'idle', updated_at = ? WHERE id = ? "
+                "AND status != 'idle'",
+                (now_iso(), cid),
+            )
+        state.store.touch_conversations()
+    stream.close()
+
+
+def _title(content: str) -> str:
+    first = content.strip().splitlines()[0] if content.strip() else "New chat"
+    return first if len(first) <= 60 else first[:59].rstrip() + "…"
