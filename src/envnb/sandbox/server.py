@@ -8,6 +8,7 @@ import json
 import logging
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any, Self
 
 import uvicorn
@@ -96,15 +97,7 @@ class Sandbox:
         self._port = sock.getsockname()[1]
         self._socket = sock
         logging.getLogger("uvicorn.error").addFilter(_DropAbortNoise())
-        config = uvicorn.Config(
-            self.app,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-            ws="none",
-        )
-        server = uvicorn.Server(config)
+        server = uvicorn.Server(self._config())
         self._server = server
         self._thread = threading.Thread(
             target=self._serve, args=(server, sock), name=f"envnb-sandbox-{self._port}", daemon=True
@@ -120,14 +113,24 @@ class Sandbox:
     def _serve(server: uvicorn.Server, sock: socket.socket) -> None:
         asyncio.run(server.serve(sockets=[sock]))
 
-    def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted (the CLI uses this)."""
+    def serve_forever(self, announce: Callable[[Sandbox], None] | None = None) -> None:
+        """Serve in the calling thread until interrupted; ``announce`` runs once bound."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._port))
         self._port = sock.getsockname()[1]
         logging.getLogger("uvicorn.error").addFilter(_DropAbortNoise())
-        config = uvicorn.Config(
+        self._server = uvicorn.Server(self._config())
+        if announce is not None:
+            announce(self)
+        try:
+            self._server.run(sockets=[sock])
+        finally:
+            sock.close()
+            self.store.close()
+
+    def _config(self) -> uvicorn.Config:
+        return uvicorn.Config(
             self.app,
             log_level="warning",
             access_log=False,
@@ -135,9 +138,6 @@ class Sandbox:
             timeout_graceful_shutdown=1,
             ws="none",
         )
-        server = uvicorn.Server(config)
-        self._server = server
-        server.run(sockets=[sock])
 
     def stop(self) -> None:
         """Stop serving and close the database."""
