@@ -1,0 +1,80 @@
+"""binder/start launches the sandbox, exports the three variables, then runs the command."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+START = REPO / "binder" / "start"
+VARS = ("POSTHOG_HOST", "POSTHOG_PERSONAL_API_KEY", "POSTHOG_PROJECT_ID")
+
+# The "trivial command": report the variables it was given and what the sandbox answered.
+PROBE = """
+import json, os, httpx
+env = {k: os.environ.get(k) for k in
+       ("POSTHOG_HOST", "POSTHOG_PERSONAL_API_KEY", "POSTHOG_PROJECT_ID")}
+url = f"{env['POSTHOG_HOST']}/api/projects/{env['POSTHOG_PROJECT_ID']}/batch_exports/"
+r = httpx.get(url, headers={"Authorization": f"Bearer {env['POSTHOG_PERSONAL_API_KEY']}"})
+print(json.dumps({"env": env, "status": r.status_code, "count": r.json().get("count")}))
+"""
+
+
+def _run(env: dict[str, str], *cmd: str) -> subprocess.CompletedProcess[str]:
+    """Run binder/start in its own process group and end that group (the sandbox) after."""
+    proc = subprocess.Popen(
+        [str(START), *cmd],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=90)
+    finally:
+        # The sandbox outlives the exec'd command by design (on Binder it lives with the
+        # container); here it is ours to stop.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def _base_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTHOG_")}
+    env["ENVNB_PYTHON"] = sys.executable
+    return env
+
+
+def test_start_launches_sandbox_and_exports_variables() -> None:
+    """Without POSTHOG_* set, the command sees the sandbox's variables and the sandbox answers."""
+    result = _run(_base_env(), sys.executable, "-c", PROBE)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    env = report["env"]
+    assert env["POSTHOG_HOST"].startswith("http://127.0.0.1:")
+    assert env["POSTHOG_PERSONAL_API_KEY"].startswith("phx_")
+    assert env["POSTHOG_PROJECT_ID"].isdigit()
+    assert report["status"] == 200
+    assert report["count"] > 0
+    assert "envnb sandbox at" in result.stderr
+
+
+def test_start_leaves_real_posthog_settings_alone() -> None:
+    """With POSTHOG_* set, no sandbox starts and the command gets the variables unchanged."""
+    env = _base_env() | {
+        "POSTHOG_HOST": "https://eu.posthog.com",
+        "POSTHOG_PERSONAL_API_KEY": "phx_from_the_user",
+        "POSTHOG_PROJECT_ID": "4242",
+    }
+    code = f"import os; print(','.join(os.environ[k] for k in {VARS!r}))"
+    result = _run(env, sys.executable, "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://eu.posthog.com,phx_from_the_user,4242"
+    assert "no sandbox" in result.stderr
