@@ -1,0 +1,755 @@
+"""The only two I/O loops: SyncExecutor (httpx.Client) and AsyncExecutor (httpx.AsyncClient).
+
+Both drive the same pure objects — :class:`Attempts` (retry and error decisions),
+the page planner, :class:`FrameBuilder` and :class:`StreamSession` (SSE decoding,
+assembling, the one resume) — so the two loops are short and differ only in ``await``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+from uuid import uuid4
+
+import anyio
+import httpx
+
+from . import __version__
+from ._config import Settings, origin_of
+from ._endpoints import Done, RequestSpec
+from ._paging import plan_pages
+from ._retry import RetryPolicy
+from ._sse import ServerSentEvent, SSEDecoder
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    BadRequestError,
+    RequestInfo,
+    StreamError,
+    error_from_response,
+    redact_url,
+)
+from .frames import FrameBuilder
+from .models.conversations import (
+    Conversation,
+    MessageEvent,
+    StreamEvent,
+    UnknownEvent,
+    parse_event,
+)
+from .streaming import StreamAssembler
+
+CONCURRENCY = 4
+
+
+# ---- pure decisions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Wait this many seconds, then send again."""
+
+    wait: float
+
+
+@dataclass(frozen=True)
+class Fail:
+    """Give up with this error."""
+
+    error: Exception
+
+
+Outcome = Done | Retry | Fail
+
+
+class Attempts:
+    """Pure per-request state: each response or error in, Done/Retry/Fail out."""
+
+    def __init__(self, spec: RequestSpec, policy: RetryPolicy, info: RequestInfo) -> None:
+        self.spec = spec
+        self.policy = policy
+        self.info = info
+        self.attempt = 0
+
+    def on_response(self, status: int, headers: httpx.Headers, content: bytes) -> Outcome:
+        """Decide after a complete response."""
+        self.attempt += 1
+        if status >= 300:
+            body, text = _json_or_none(content)
+            wait = self.policy.after_status(
+                self.attempt, status, headers.get("retry-after"), retryable=self.spec.retry_safe
+            )
+            if wait is not None:
+                return Retry(wait)
+            retry_after = _float_or_none(headers.get("retry-after"))
+            return Fail(
+                error_from_response(
+                    status, body, request=self.info, retry_after=retry_after, text=text
+                )
+            )
+        try:
+            body = json.loads(content) if content.strip() else None
+        except ValueError:
+            # A truncated body means the connection broke mid-body: retry if safe.
+            return self._error(APIConnectionError("malformed JSON in response", request=self.info))
+        try:
+            return Done(self.spec.parse(body))
+        except ValueError as exc:  # pydantic.ValidationError is a ValueError
+            return Fail(
+                APIError(
+                    status=status,
+                    detail=f"unexpected response shape: {str(exc).splitlines()[0]}",
+                    request=self.info,
+                    body=body,
+                )
+            )
+
+    def on_error(self, exc: Exception) -> Outcome:
+        """Decide after a transport error (connect, read, timeout)."""
+        self.attempt += 1
+        if isinstance(exc, httpx.TimeoutException):
+            err: APIConnectionError = APITimeoutError("request timed out", request=self.info)
+        else:
+            err = APIConnectionError(f"connection failed: {type(exc).__name__}", request=self.info)
+        return self._error(err)
+
+    def _error(self, err: APIConnectionError) -> Outcome:
+        wait = self.policy.after_error(self.attempt, retryable=self.spec.retry_safe)
+        return Retry(wait) if wait is not None else Fail(err)
+
+
+def _json_or_none(content: bytes) -> tuple[Any, str]:
+    text = content.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text), text
+    except ValueError:
+        return None, text
+
+
+def _float_or_none(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class AskResult:
+    """What ``ask()`` returns: the final reply ``text`` and where it lives."""
+
+    text: str
+    conversation_id: str
+    title: str | None = None
+    failed: bool = False
+    messages: list[Any] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class StreamSession:
+    """Pure state of one streamed turn: decoding, assembling, and the single resume."""
+
+    def __init__(
+        self,
+        first: RequestSpec,
+        resume: RequestSpec,
+        refetch: RequestSpec,
+        conversation_id: str,
+    ) -> None:
+        self.first = first
+        self.resume_spec = resume
+        self.refetch_spec = refetch
+        self.conversation_id = conversation_id
+        self.assembler = StreamAssembler()
+        self.resumed = False
+
+    def decoder(self) -> SSEDecoder:
+        """A fresh decoder for each connection."""
+        return SSEDecoder()
+
+    def on_sse(self, sse: ServerSentEvent) -> list[StreamEvent]:
+        """Turn one SSE event into the typed events worth yielding (replays are dropped)."""
+        try:
+            data = json.loads(sse.data) if sse.data else None
+        except ValueError:
+            return [UnknownEvent(sse.event, sse.data)]
+        try:
+            event = parse_event(sse.event, data)
+        except ValueError:
+            return [UnknownEvent(sse.event, data)]
+        if isinstance(event, UnknownEvent):
+            return [event]
+        return [event] if self.assembler.feed(event) else []
+
+    def after_stream(
+        self, spec: RequestSpec, dropped: bool, error: Exception | None
+    ) -> RequestSpec | None:
+        """After a connection ended: None when the turn is complete, else the resume request."""
+        asm = self.assembler
+        if asm.failed or asm.finished:
+            return None
+        if not self.resumed:
+            self.resumed = True
+            return self.resume_spec
+        why = "the connection dropped" if dropped else "the stream ended"
+        raise StreamError(
+            f"{why} before the reply was complete, and resuming once did not finish it "
+            f"(conversation {self.conversation_id})"
+        ) from error
+
+    def after_api_error(self, spec: RequestSpec, err: APIError) -> RequestSpec:
+        """An error status on a stream request: raise it, or fall back to fetching the reply."""
+        if spec is self.first:
+            raise err
+        if spec is self.resume_spec and isinstance(err, BadRequestError):
+            # "Cannot continue streaming from an idle conversation": the reply finished
+            # while we were reconnecting — read it instead.
+            return self.refetch_spec
+        raise StreamError(
+            f"the stream broke and could not be resumed: {err} "
+            f"(conversation {self.conversation_id})"
+        ) from err
+
+    def on_refetch(self, conversation: Conversation) -> list[StreamEvent]:
+        """Feed the stored messages of a finished conversation; return the new ones."""
+        out: list[StreamEvent] = []
+        for msg in conversation.messages:
+            event = MessageEvent(msg)
+            if self.assembler.feed(event):
+                out.append(event)
+        if not (self.assembler.finished or self.assembler.failed):
+            raise StreamError(
+                f"the stream broke and the stored conversation has no complete reply "
+                f"(conversation {self.conversation_id})"
+            )
+        return out
+
+    def result(self) -> AskResult:
+        """The turn's outcome for ``ask()``."""
+        asm = self.assembler
+        return AskResult(
+            text=asm.reply,
+            conversation_id=asm.conversation_id or self.conversation_id,
+            title=asm.title,
+            failed=asm.failed,
+            messages=list(asm.messages),
+        )
+
+
+class EventStream:
+    """Iterator of stream events; ``.assembler`` holds the reply so far. Close to stop."""
+
+    def __init__(self, gen: Iterator[StreamEvent], session: StreamSession) -> None:
+        self._gen = gen
+        self.session = session
+        self.assembler = session.assembler
+        self.conversation_id = session.conversation_id
+
+    def __iter__(self) -> EventStream:
+        return self
+
+    def __next__(self) -> StreamEvent:
+        return next(self._gen)
+
+    def close(self) -> None:
+        """Stop reading and close the HTTP response."""
+        self._gen.close()  # type: ignore[attr-defined]
+
+    def __enter__(self) -> EventStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncEventStream:
+    """Async iterator of stream events; ``.assembler`` holds the reply so far."""
+
+    def __init__(self, gen: AsyncIterator[StreamEvent], session: StreamSession) -> None:
+        self._gen = gen
+        self.session = session
+        self.assembler = session.assembler
+        self.conversation_id = session.conversation_id
+
+    def __aiter__(self) -> AsyncEventStream:
+        return self
+
+    async def __anext__(self) -> StreamEvent:
+        return await self._gen.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop reading and close the HTTP response."""
+        await self._gen.aclose()  # type: ignore[attr-defined]
+
+    async def __aenter__(self) -> AsyncEventStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+# ---- shared plumbing ----------------------------------------------------------------------
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (without importing IPython if it is not loaded)."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    shell = ipython.get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def _progress(enabled: bool | None, total: int | None, desc: str) -> Any:
+    if enabled is None:
+        enabled = in_notebook()
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="rows", leave=False)
+
+
+class _Base:
+    """What both executors share: settings, request building, retry policy."""
+
+    def __init__(self, settings: Settings, progress: bool | None = None) -> None:
+        self.settings = settings
+        self.progress = progress
+        self.policy = RetryPolicy(max_retries=settings.max_retries)
+        self._origin = settings.origin
+
+    def url_for(self, spec: RequestSpec) -> str:
+        """Absolute URL of a spec (a ``next`` link from another origin is re-based here)."""
+        if spec.url is None:
+            return self.settings.project_url + spec.path
+        if origin_of(spec.url) == self._origin:
+            return spec.url
+        # Never send the key elsewhere: keep only the page parameters of a foreign link.
+        return self.settings.project_url + spec.path
+
+    def params_for(self, spec: RequestSpec) -> dict[str, Any]:
+        """Query parameters, including those of a re-based foreign ``next`` link."""
+        if spec.url is not None and origin_of(spec.url) != self._origin:
+            return {**spec.params, **dict(parse_qsl(urlsplit(spec.url).query))}
+        return spec.params
+
+    def headers_for(self, url: str) -> dict[str, str]:
+        """Headers for a request; the key only goes to the configured origin."""
+        headers = {"Accept": "application/json", "User-Agent": f"envnb/{__version__}"}
+        if origin_of(url) == self._origin:
+            headers["Authorization"] = "Bearer " + self.settings.api_key.reveal()
+        return headers
+
+    def info(self, spec: RequestSpec) -> RequestInfo:
+        """Secret-free description of a request, for errors."""
+        return RequestInfo(spec.method, redact_url(self.url_for(spec)))
+
+    def next_spec(self, spec: RequestSpec, next_url: str) -> RequestSpec:
+        """The request for a page's ``next`` link."""
+        return replace(spec, url=next_url, params={})
+
+    def offset_spec(self, spec: RequestSpec, offset: int, size: int) -> RequestSpec:
+        """The request for the page at ``offset``."""
+        return replace(spec, url=None, params={**spec.params, "limit": size, "offset": offset})
+
+    def stream_session(
+        self, spec: RequestSpec, resume: RequestSpec, refetch: RequestSpec, conversation_id: str
+    ) -> StreamSession:
+        """Pure session for a streamed turn."""
+        return StreamSession(spec, resume, refetch, conversation_id)
+
+
+def _raw(spec: RequestSpec) -> RequestSpec:
+    return replace(spec, parse=lambda body: body)
+
+
+def new_uuid() -> str:
+    """A client-chosen UUID (conversation ids and trace ids)."""
+    return str(uuid4())
+
+
+# ---- the sync loop ------------------------------------------------------------------------
+
+
+class SyncExecutor(_Base):
+    """Runs request specs over an ``httpx.Client``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        transport: httpx.BaseTransport | None = None,
+        progress: bool | None = None,
+    ) -> None:
+        super().__init__(settings, progress)
+        self.http = httpx.Client(
+            timeout=settings.timeout,
+            transport=transport,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=CONCURRENCY * 2),
+        )
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.http.close()
+
+    def done(self, value: Any) -> Any:
+        """A value computed without I/O, returned as-is."""
+        return value
+
+    def run(self, spec: RequestSpec) -> Any:
+        """Send a request (retrying when safe) and return its parsed result."""
+        while True:
+            value = self._once(spec)
+            if spec.then is None:
+                return value
+            step = spec.then(value)
+            if isinstance(step, Done):
+                return step.value
+            spec = step
+
+    def _once(self, spec: RequestSpec) -> Any:
+        url = self.url_for(spec)
+        attempts = Attempts(spec, self.policy, self.info(spec))
+        while True:
+            try:
+                resp = self.http.request(
+                    spec.method,
+                    url,
+                    params=self.params_for(spec) or None,
+                    json=spec.json,
+                    headers=self.headers_for(url),
+                )
+                out = attempts.on_response(resp.status_code, resp.headers, resp.content)
+            except httpx.TransportError as exc:
+                out = attempts.on_error(exc)
+            if isinstance(out, Done):
+                return out.value
+            if isinstance(out, Fail):
+                raise out.error
+            time.sleep(out.wait)
+
+    def paginate(
+        self, spec: RequestSpec, limit: int | None = None, page_size: int = 100
+    ) -> Iterator[Any]:
+        """Lazily yield parsed items across pages, following ``next`` links."""
+        parse = spec.parse
+        page_spec = _raw(spec.with_params(limit=_first_size(page_size, limit), offset=0))
+        yielded = 0
+        while True:
+            page = self._once(page_spec)
+            for item in page.get("results") or []:
+                if limit is not None and yielded >= limit:
+                    return
+                yield parse(item)
+                yielded += 1
+            nxt = page.get("next")
+            if not nxt or (limit is not None and yielded >= limit):
+                return
+            page_spec = self.next_spec(page_spec, nxt)
+
+    def frame(
+        self,
+        spec: RequestSpec,
+        builder: FrameBuilder,
+        limit: int | None = None,
+        page_size: int = 1000,
+        progress: bool | None = None,
+    ) -> Any:
+        """Fetch every page (concurrently when the count is known) into one DataFrame."""
+        first_spec = _raw(spec.with_params(limit=_first_size(page_size, limit), offset=0))
+        first = self._once(first_spec)
+        plan = plan_pages(first, page_size=page_size, limit=limit)
+        total = _total(first, limit)
+        bar = _progress(self.progress if progress is None else progress, total, "fetching")
+        try:
+            _take(builder, first, limit, bar)
+            if plan.offsets:
+                specs = [self.offset_spec(first_spec, off, plan.page_size) for off in plan.offsets]
+                with ThreadPoolExecutor(CONCURRENCY) as pool:
+                    for page in pool.map(self._once, specs):
+                        _take(builder, page, limit, bar)
+            elif plan.follow_next:
+                page = first
+                while page.get("next") and not _full(builder, limit):
+                    page = self._once(self.next_spec(first_spec, page["next"]))
+                    _take(builder, page, limit, bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        return builder.build()
+
+    def stream(self, session: StreamSession) -> EventStream:
+        """Open the stream; the returned iterator yields typed events."""
+        return EventStream(self._stream(session), session)
+
+    def _stream(self, session: StreamSession) -> Iterator[StreamEvent]:
+        spec: RequestSpec | None = session.first
+        while spec is not None:
+            if not spec.stream:  # the refetch fallback
+                try:
+                    conv = self._once(spec)
+                except APIError as err:
+                    raise StreamError(
+                        f"the stream broke and could not be recovered: {err}"
+                    ) from err
+                yield from session.on_refetch(conv)
+                return
+            url = self.url_for(spec)
+            dropped, error = False, None
+            try:
+                with self.http.stream(
+                    spec.method,
+                    url,
+                    json=spec.json,
+                    headers={**self.headers_for(url), "Accept": "text/event-stream"},
+                ) as resp:
+                    if resp.status_code >= 300:
+                        resp.read()
+                        spec = self._stream_error(session, spec, resp)
+                        continue
+                    decoder = session.decoder()
+                    for chunk in resp.iter_bytes():
+                        for sse in decoder.feed(chunk):
+                            yield from session.on_sse(sse)
+                    for sse in decoder.close():
+                        yield from session.on_sse(sse)
+            except httpx.TransportError as exc:
+                dropped, error = True, exc
+            spec = session.after_stream(spec, dropped, error)
+
+    def _stream_error(
+        self, session: StreamSession, spec: RequestSpec, resp: httpx.Response
+    ) -> RequestSpec:
+        attempts = Attempts(replace(spec, retry_safe=False), self.policy, self.info(spec))
+        out = attempts.on_response(resp.status_code, resp.headers, resp.content)
+        assert isinstance(out, Fail) and isinstance(out.error, APIError)
+        return session.after_api_error(spec, out.error)
+
+    def ask(self, session: StreamSession) -> AskResult:
+        """Run a streamed turn to its end and return the final reply."""
+        with self.stream(session) as events:
+            for _ in events:
+                pass
+        return session.result()
+
+
+# ---- the async loop -----------------------------------------------------------------------
+
+
+class AsyncExecutor(_Base):
+    """Runs request specs over an ``httpx.AsyncClient``; every method is awaitable."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        progress: bool | None = None,
+    ) -> None:
+        super().__init__(settings, progress)
+        self.http = httpx.AsyncClient(
+            timeout=settings.timeout,
+            transport=transport,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=CONCURRENCY * 2),
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self.http.aclose()
+
+    async def done(self, value: Any) -> Any:
+        """A value computed without I/O, as an awaitable (so both clients read alike)."""
+        return value
+
+    async def run(self, spec: RequestSpec) -> Any:
+        """Send a request (retrying when safe) and return its parsed result."""
+        while True:
+            value = await self._once(spec)
+            if spec.then is None:
+                return value
+            step = spec.then(value)
+            if isinstance(step, Done):
+                return step.value
+            spec = step
+
+    async def _once(self, spec: RequestSpec) -> Any:
+        url = self.url_for(spec)
+        attempts = Attempts(spec, self.policy, self.info(spec))
+        while True:
+            try:
+                resp = await self.http.request(
+                    spec.method,
+                    url,
+                    params=self.params_for(spec) or None,
+                    json=spec.json,
+                    headers=self.headers_for(url),
+                )
+                out = attempts.on_response(resp.status_code, resp.headers, resp.content)
+            except httpx.TransportError as exc:
+                out = attempts.on_error(exc)
+            if isinstance(out, Done):
+                return out.value
+            if isinstance(out, Fail):
+                raise out.error
+            await anyio.sleep(out.wait)
+
+    async def paginate(
+        self, spec: RequestSpec, limit: int | None = None, page_size: int = 100
+    ) -> AsyncIterator[Any]:
+        """Lazily yield parsed items across pages, following ``next`` links."""
+        parse = spec.parse
+        page_spec = _raw(spec.with_params(limit=_first_size(page_size, limit), offset=0))
+        yielded = 0
+        while True:
+            page = await self._once(page_spec)
+            for item in page.get("results") or []:
+                if limit is not None and yielded >= limit:
+                    return
+                yield parse(item)
+                yielded += 1
+            nxt = page.get("next")
+            if not nxt or (limit is not None and yielded >= limit):
+                return
+            page_spec = self.next_spec(page_spec, nxt)
+
+    async def frame(
+        self,
+        spec: RequestSpec,
+        builder: FrameBuilder,
+        limit: int | None = None,
+        page_size: int = 1000,
+        progress: bool | None = None,
+    ) -> Any:
+        """Fetch every page (concurrently when the count is known) into one DataFrame."""
+        first_spec = _raw(spec.with_params(limit=_first_size(page_size, limit), offset=0))
+        first = await self._once(first_spec)
+        plan = plan_pages(first, page_size=page_size, limit=limit)
+        bar = _progress(
+            self.progress if progress is None else progress, _total(first, limit), "fetching"
+        )
+        try:
+            _take(builder, first, limit, bar)
+            if plan.offsets:
+                specs = [self.offset_spec(first_spec, off, plan.page_size) for off in plan.offsets]
+                pages: list[Any] = [None] * len(specs)
+                ready = 0
+                limiter = anyio.Semaphore(CONCURRENCY)
+
+                async def fetch(i: int) -> None:
+                    nonlocal ready
+                    async with limiter:
+                        pages[i] = await self._once(specs[i])
+                    # Hand pages to the builder in order, as soon as they are contiguous.
+                    while ready < len(pages) and pages[ready] is not None:
+                        _take(builder, pages[ready], limit, bar)
+                        pages[ready] = True
+                        ready += 1
+
+                async with anyio.create_task_group() as tg:
+                    for i in range(len(specs)):
+                        tg.start_soon(fetch, i)
+            elif plan.follow_next:
+                page = first
+                while page.get("next") and not _full(builder, limit):
+                    page = await self._once(self.next_spec(first_spec, page["next"]))
+                    _take(builder, page, limit, bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        return builder.build()
+
+    def stream(self, session: StreamSession) -> AsyncEventStream:
+        """Open the stream; the returned async iterator yields typed events."""
+        return AsyncEventStream(self._stream(session), session)
+
+    async def _stream(self, session: StreamSession) -> AsyncIterator[StreamEvent]:
+        spec: RequestSpec | None = session.first
+        while spec is not None:
+            if not spec.stream:
+                try:
+                    conv = await self._once(spec)
+                except APIError as err:
+                    raise StreamError(
+                        f"the stream broke and could not be recovered: {err}"
+                    ) from err
+                for event in session.on_refetch(conv):
+                    yield event
+                return
+            url = self.url_for(spec)
+            dropped, error = False, None
+            try:
+                async with self.http.stream(
+                    spec.method,
+                    url,
+                    json=spec.json,
+                    headers={**self.headers_for(url), "Accept": "text/event-stream"},
+                ) as resp:
+                    if resp.status_code >= 300:
+                        await resp.aread()
+                        spec = self._stream_error(session, spec, resp)
+                        continue
+                    decoder = session.decoder()
+                    async for chunk in resp.aiter_bytes():
+                        for sse in decoder.feed(chunk):
+                            for event in session.on_sse(sse):
+                                yield event
+                    for sse in decoder.close():
+                        for event in session.on_sse(sse):
+                            yield event
+            except httpx.TransportError as exc:
+                dropped, error = True, exc
+            spec = session.after_stream(spec, dropped, error)
+
+    def _stream_error(
+        self, session: StreamSession, spec: RequestSpec, resp: httpx.Response
+    ) -> RequestSpec:
+        attempts = Attempts(replace(spec, retry_safe=False), self.policy, self.info(spec))
+        out = attempts.on_response(resp.status_code, resp.headers, resp.content)
+        assert isinstance(out, Fail) and isinstance(out.error, APIError)
+        return session.after_api_error(spec, out.error)
+
+    async def ask(self, session: StreamSession) -> AskResult:
+        """Run a streamed turn to its end and return the final reply."""
+        events = self.stream(session)
+        try:
+            async for _ in events:
+                pass
+        finally:
+            await events.aclose()
+        return session.result()
+
+
+# ---- page helpers -------------------------------------------------------------------------
+
+
+def _first_size(page_size: int, limit: int | None) -> int:
+    return max(1, min(page_size, limit)) if limit is not None else page_size
+
+
+def _total(first: dict[str, Any], limit: int | None) -> int | None:
+    count = first.get("count")
+    if isinstance(count, int):
+        return min(count, limit) if limit is not None else count
+    return limit
+
+
+def _full(builder: FrameBuilder, limit: int | None) -> bool:
+    return limit is not None and builder.rows >= limit
+
+
+def _take(builder: FrameBuilder, page: dict[str, Any], limit: int | None, bar: Any) -> None:
+    results = page.get("results") or []
+    if limit is not None:
+        results = results[: max(0, limit - builder.rows)]
+    added = builder.add(results)
+    if bar is not None:
+        bar.update(added)
