@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
+import httpx
 import pytest
 
 from envnb.sandbox import Sandbox
@@ -31,3 +36,94 @@ def fresh_sandbox() -> Iterator[Sandbox]:
 def anyio_backend() -> str:
     """Run anyio tests on asyncio only."""
     return "asyncio"
+
+
+# --- plain-httpx helpers for the sandbox contract tests (no envnb client involved) -------
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One server-sent event: its name and decoded JSON data."""
+
+    event: str
+    data: Any
+
+
+def parse_sse(raw: bytes) -> list[Frame]:
+    """A deliberately tiny SSE parser for tests: ``event:``/``data:`` lines, blank-line ends."""
+    frames = []
+    for block in raw.decode().split("\n\n"):
+        if not block.strip():
+            continue
+        event, data = "message", []
+        for line in block.split("\n"):
+            if line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "event":
+                event = value
+            elif name == "data":
+                data.append(value)
+        frames.append(Frame(event, json.loads("\n".join(data))))
+    return frames
+
+
+class Api:
+    """An httpx client bound to a sandbox project: ``api.get("batch_exports/")``."""
+
+    def __init__(self, sb: Sandbox, key: str | None = None, prefix: str = "environments"):
+        self.sb = sb
+        self.base = f"{sb.url}/api/{prefix}/{sb.project_id}/"
+        headers = {} if key == "" else {"Authorization": f"Bearer {key or sb.api_key}"}
+        self.http = httpx.Client(headers=headers, timeout=10)
+
+    def url(self, path: str) -> str:
+        """Absolute URL of a path under the project prefix."""
+        return self.base + path
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send a request under the project prefix."""
+        return self.http.request(method, self.url(path), **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        """GET under the project prefix."""
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        """POST under the project prefix."""
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> httpx.Response:
+        """PATCH under the project prefix."""
+        return self.request("PATCH", path, **kwargs)
+
+    def chat(
+        self, content: str | None, conversation: str | None = None, **body: Any
+    ) -> tuple[httpx.Response, list[Frame]]:
+        """POST conversations/ and read the whole stream."""
+        payload = {
+            "content": content,
+            "conversation": conversation or str(uuid.uuid4()),
+            "trace_id": str(uuid.uuid4()),
+            **body,
+        }
+        response = self.post("conversations/", json=payload)
+        frames = parse_sse(response.content) if response.status_code == 200 else []
+        return response, frames
+
+
+@pytest.fixture
+def api(sandbox: Sandbox) -> Iterator[Api]:
+    """Plain httpx bound to the session sandbox with its legacy key."""
+    client = Api(sandbox)
+    yield client
+    client.http.close()
+
+
+@pytest.fixture
+def fresh_api(fresh_sandbox: Sandbox) -> Iterator[Api]:
+    """Plain httpx bound to a fresh sandbox."""
+    client = Api(fresh_sandbox)
+    yield client
+    client.http.close()
