@@ -1,0 +1,77 @@
+"""Settings resolution: args > env, host aliases, missing settings named, http refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from envnb._config import normalize_host, resolve
+from envnb.errors import ConfigurationError
+
+ENV = {
+    "POSTHOG_HOST": "eu",
+    "POSTHOG_PERSONAL_API_KEY": "phx_envkey_abcdef",
+    "POSTHOG_PROJECT_ID": "42",
+}
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("us", "https://us.posthog.com"),
+        ("EU", "https://eu.posthog.com"),
+        ("https://posthog.example.com/", "https://posthog.example.com"),
+        ("https://posthog.example.com/api/", "https://posthog.example.com"),
+        ("posthog.example.com", "https://posthog.example.com"),
+        ("https://example.com/posthog//", "https://example.com/posthog"),
+        ("http://127.0.0.1:8000/", "http://127.0.0.1:8000"),
+        ("localhost:8010", "http://localhost:8010"),
+        ("http://[::1]:9000", "http://[::1]:9000"),
+    ],
+)
+def test_hosts(host: str, expected: str) -> None:
+    assert normalize_host(host) == expected
+
+
+@pytest.mark.parametrize("host", ["http://posthog.example.com", "http://10.0.0.5:8000"])
+def test_plain_http_refused_for_remote_hosts(host: str) -> None:
+    with pytest.raises(ConfigurationError, match="plain http"):
+        normalize_host(host)
+
+
+@pytest.mark.parametrize("host", ["ftp://x", "https://", "https://u:p@host.example"])
+def test_bad_hosts(host: str) -> None:
+    with pytest.raises(ConfigurationError):
+        normalize_host(host)
+
+
+def test_env_fallback_and_args_win() -> None:
+    s = resolve(None, None, None, env=ENV)
+    assert s.base_url == "https://eu.posthog.com" and s.project_id == "42"
+    assert s.project_url == "https://eu.posthog.com/api/projects/42/"
+    s2 = resolve("us", "phx_arg_key_12345", 7, env=ENV)
+    assert s2.base_url == "https://us.posthog.com" and s2.project_id == "7"
+    assert s2.api_key.reveal() == "phx_arg_key_12345"
+    assert "phx_" not in repr(s2)
+
+
+@pytest.mark.parametrize(
+    ("missing", "needle"),
+    [
+        ("POSTHOG_HOST", "POSTHOG_HOST"),
+        ("POSTHOG_PERSONAL_API_KEY", "POSTHOG_PERSONAL_API_KEY"),
+        ("POSTHOG_PROJECT_ID", "POSTHOG_PROJECT_ID"),
+    ],
+)
+def test_missing_setting_is_named(missing: str, needle: str) -> None:
+    env = {k: v for k, v in ENV.items() if k != missing}
+    with pytest.raises(ConfigurationError, match=needle):
+        resolve(None, None, None, env=env)
+
+
+def test_bad_project_id_and_limits() -> None:
+    with pytest.raises(ConfigurationError, match="project_id"):
+        resolve(None, None, "my-project", env=ENV)
+    with pytest.raises(ConfigurationError, match="timeout"):
+        resolve(None, None, None, env=ENV, timeout=0)
+    with pytest.raises(ConfigurationError, match="max_retries"):
+        resolve(None, None, None, env=ENV, max_retries=-1)

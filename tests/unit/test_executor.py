@@ -1,0 +1,149 @@
+"""Executor behaviour that needs no server, through httpx's own transport seam."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+import envnb
+from envnb.errors import NotFoundError, ServerError
+
+KEY = "phx_unit_secret_key_0001"
+CID = "3f0c8a9e-1b2c-4d5e-8f90-123456789abc"
+
+
+def _client(handler: object, **kw: object) -> envnb.Client:
+    return envnb.Client(
+        "https://ph.example.com", KEY, 1, transport=httpx.MockTransport(handler), **kw
+    )
+
+
+def test_key_never_sent_to_a_foreign_next_link() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.params.get("offset") in (None, "0"):
+            body = {
+                "count": None,
+                "next": "https://evil.example.net/steal?limit=1&offset=1",
+                "results": [{"id": "a", "scope": "person"}],
+            }
+        else:
+            body = {"count": None, "next": None, "results": [{"id": "b", "scope": "person"}]}
+        return httpx.Response(200, json=body)
+
+    with _client(handler) as c:
+        ids = [p.id for p in c.profile_configs.list(page_size=1)]
+    assert ids == ["a", "b"]
+    assert all(r.url.host == "ph.example.com" for r in seen)
+    assert seen[1].url.params["offset"] == "1"
+    assert all(r.headers["authorization"] == f"Bearer {KEY}" for r in seen)
+
+
+def test_same_origin_next_link_followed_with_key() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if "offset=5" in str(request.url):
+            return httpx.Response(200, json={"count": 6, "next": None, "results": [{"id": "z"}]})
+        nxt = "https://ph.example.com/api/projects/1/conversations/?limit=5&offset=5"
+        return httpx.Response(200, json={"count": 6, "next": nxt, "results": [{"id": "y"}] * 5})
+
+    with _client(handler) as c:
+        assert len(list(c.conversations.list(page_size=5))) == 6
+    assert str(seen[1].url).endswith("offset=5") and "authorization" in seen[1].headers
+
+
+def test_5xx_retried_for_get_then_raised_with_readable_message() -> None:
+    calls = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return httpx.Response(
+            503,
+            json={
+                "type": "server_error",
+                "code": "error",
+                "detail": "A server error occurred.",
+                "attr": None,
+            },
+        )
+
+    with _client(handler, max_retries=1) as c:
+        c._executor.policy.base = 0.0  # no sleeping in unit tests
+        with pytest.raises(ServerError) as info:
+            c.batch_exports.get("x")
+    assert calls == 2
+    text = str(info.value)
+    assert text.startswith("503: A server error occurred.") and KEY not in text
+    assert info.value.request is not None and info.value.request.method == "GET"
+
+
+def test_post_create_not_retried_on_503() -> None:
+    calls = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return httpx.Response(503)
+
+    with _client(handler) as c, pytest.raises(ServerError):
+        c.profile_configs.create("person", content={})
+    assert calls == 1
+
+
+def test_stream_decodes_split_chunks_and_resumes_on_early_end() -> None:
+    frames = [
+        ("conversation", {"id": CID, "status": "in_progress", "title": None}),
+        ("message", {"type": "human", "content": "hi", "id": "h"}),
+        ("message", {"type": "ai", "content": "Hel"}),
+    ]
+    rest = [
+        ("message", {"type": "ai", "content": "Hello"}),
+        ("message", {"type": "ai", "content": "Hello!", "id": "a"}),
+    ]
+    bodies: list[dict[str, object]] = []
+
+    def sse(items: list[tuple[str, object]]) -> bytes:
+        return b"".join(f"event: {e}\r\ndata: {json.dumps(d)}\r\n\r\n".encode() for e, d in items)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content))
+        payload = sse(frames) if len(bodies) == 1 else sse(frames + rest)
+        chunks = [payload[i : i + 7] for i in range(0, len(payload), 7)]
+        return httpx.Response(
+            200,
+            headers={"content-type": "text/event-stream"},
+            stream=httpx.ByteStream(b"".join(chunks)),
+        )
+
+    with _client(handler) as c:
+        result = c.conversations.ask("hi", conversation=CID)
+    assert result.text == "Hello!" and result.conversation_id == CID
+    assert bodies[0]["content"] == "hi" and bodies[1]["content"] is None
+    assert bodies[0]["trace_id"] != bodies[1]["trace_id"]
+
+
+def test_404_maps_and_ids_are_quoted() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.raw_path.decode())
+        return httpx.Response(
+            404,
+            json={
+                "type": "invalid_request",
+                "code": "not_found",
+                "detail": "Not found.",
+                "attr": None,
+            },
+        )
+
+    with _client(handler) as c, pytest.raises(NotFoundError):
+        c.batch_exports.get("a/../../b")
+    assert seen == ["/api/projects/1/batch_exports/a%2F..%2F..%2Fb/"]

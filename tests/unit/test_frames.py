@@ -1,0 +1,90 @@
+"""Frames: declared dtypes, empty frames keep them, nested flattening, no secrets."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from envnb.frames import (
+    BATCH_EXPORT_COLUMNS,
+    CONVERSATION_COLUMNS,
+    PROFILE_CONFIG_COLUMNS,
+    FrameBuilder,
+    conversation_markdown,
+    dtypes_of,
+    frame_from_records,
+    messages_frame,
+)
+from envnb.models import Conversation
+
+EXPORT = {
+    "id": "e1",
+    "name": "S3 nightly",
+    "model": "events",
+    "destination": {
+        "type": "S3",
+        "config": {"bucket_name": "b", "aws_secret_access_key": "SEKRET"},
+    },
+    "interval": "day",
+    "paused": False,
+    "created_at": "2026-01-02T03:04:05Z",
+    "last_paused_at": None,
+    "offset_hour": 3,
+    "latest_runs": [{"status": "Completed", "created_at": "2026-01-03T00:00:00+01:00"}],
+}
+
+
+@pytest.mark.parametrize(
+    "columns", [BATCH_EXPORT_COLUMNS, CONVERSATION_COLUMNS, PROFILE_CONFIG_COLUMNS]
+)
+def test_empty_frame_has_declared_columns_and_dtypes(columns: tuple) -> None:
+    df = frame_from_records([], columns)
+    assert list(df.columns) == [c.name for c in columns]
+    assert {k: str(v) for k, v in df.dtypes.items()} == dtypes_of(columns)
+
+
+def test_export_frame_dtypes_and_flattening() -> None:
+    df = frame_from_records([EXPORT, {**EXPORT, "id": "e2", "paused": None}], BATCH_EXPORT_COLUMNS)
+    assert {k: str(v) for k, v in df.dtypes.items()} == dtypes_of(BATCH_EXPORT_COLUMNS)
+    row = df.iloc[0]
+    assert row["destination_type"] == "S3" and row["latest_run_status"] == "Completed"
+    assert row["created_at"] == pd.Timestamp("2026-01-02T03:04:05Z")
+    assert df["latest_run_at"].iloc[0] == pd.Timestamp("2026-01-02T23:00:00Z")
+    assert pd.isna(df["last_paused_at"].iloc[0]) and pd.isna(df["paused"].iloc[1])
+    assert df["offset_hour"].iloc[0] == 3 and pd.isna(df["offset_day"].iloc[0])
+    assert "SEKRET" not in df.to_csv()
+
+
+def test_unknown_enum_values_become_extra_categories() -> None:
+    df = frame_from_records([{**EXPORT, "interval": "every 2 minutes"}], BATCH_EXPORT_COLUMNS)
+    assert df["interval"].iloc[0] == "every 2 minutes"
+    assert "day" in df["interval"].cat.categories
+
+
+def test_builder_pages_equal_one_shot() -> None:
+    recs = [{**EXPORT, "id": f"e{i}"} for i in range(5)]
+    b = FrameBuilder(BATCH_EXPORT_COLUMNS)
+    b.add(recs[:2])
+    b.add(recs[2:])
+    pd.testing.assert_frame_equal(b.build(), frame_from_records(recs, BATCH_EXPORT_COLUMNS))
+
+
+def test_messages_frame_and_markdown() -> None:
+    conv = Conversation.model_validate(
+        {
+            "id": "c",
+            "title": "Paused exports",
+            "messages": [
+                {"type": "human", "content": "which are paused?", "id": "1"},
+                {"type": "ai/reasoning", "content": "Looking", "id": "2"},
+                {"type": "ai", "content": "**Two** are paused.", "id": "3"},
+            ],
+        }
+    )
+    df = messages_frame(conv)
+    assert list(df["type"]) == ["human", "ai/reasoning", "ai"]
+    assert str(df["content"].dtype) == "string"
+    md = conversation_markdown(conv)
+    assert md.startswith("# Paused exports")
+    assert "> which are paused?" in md and "**Two** are paused." in md
+    assert "Looking" not in md

@@ -1,0 +1,72 @@
+"""Retry policy and page planner: pure decisions, no I/O."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+
+from envnb._paging import plan_pages
+from envnb._retry import RetryPolicy, parse_retry_after
+
+
+def _policy() -> RetryPolicy:
+    return RetryPolicy(max_retries=3, base=0.5, cap=4.0, max_wait=30.0, rng=random.Random(1))
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+def test_retryable_statuses_back_off_within_bounds(status: int) -> None:
+    p = _policy()
+    for attempt in (1, 2, 3):
+        wait = p.after_status(attempt, status, None, retryable=True)
+        ceiling = min(4.0, 0.5 * 2 ** (attempt - 1))
+        assert wait is not None and ceiling / 2 <= wait <= ceiling
+    assert p.after_status(4, status, None, retryable=True) is None
+
+
+@pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 409, 422])
+def test_client_errors_never_retried(status: int) -> None:
+    assert _policy().after_status(1, status, None, retryable=True) is None
+
+
+def test_unsafe_requests_never_retried() -> None:
+    p = _policy()
+    assert p.after_status(1, 503, None, retryable=False) is None
+    assert p.after_status(1, 429, "1", retryable=False) is None
+    assert p.after_error(1, retryable=False) is None
+    assert p.after_error(1, retryable=True) is not None
+
+
+def test_retry_after_honoured_and_capped() -> None:
+    p = _policy()
+    assert p.after_status(1, 429, "2", retryable=True) == 2.0
+    assert p.after_status(1, 429, "3600", retryable=True) is None  # too long: surface it
+    assert parse_retry_after("soon") is None
+    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("Thu, 01 Jan 2026 12:00:05 GMT", now=now) == 5.0
+    assert parse_retry_after("-3") == 0.0
+
+
+def _first(n: int, count: int | None, size: int = 100) -> dict[str, object]:
+    nxt = f"http://h/api/x/?limit={size}&offset={size}" if n >= size else None
+    return {"count": count, "next": nxt, "results": [{}] * n}
+
+
+def test_plan_concurrent_when_count_known() -> None:
+    plan = plan_pages(_first(100, 350), page_size=100)
+    assert plan.offsets == (100, 200, 300) and not plan.follow_next
+
+
+def test_plan_respects_limit_and_server_clamp() -> None:
+    assert plan_pages(_first(100, 350), page_size=100, limit=150).offsets == (100,)
+    assert plan_pages(_first(100, 350), page_size=100, limit=100).done
+    # Asked for 1000, server clamped to 100: offsets follow what the server serves.
+    clamped = plan_pages(_first(100, 250, size=100), page_size=1000)
+    assert clamped.offsets == (100, 200)
+
+
+def test_plan_follow_next_without_count_and_single_page() -> None:
+    assert plan_pages(_first(100, None), page_size=100).follow_next
+    assert plan_pages(_first(7, 7), page_size=100).done
+    assert plan_pages({"results": []}, page_size=100).done
