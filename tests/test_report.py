@@ -1,0 +1,55 @@
+"""`make report`'s two commands, run into a temp dir: papermill injects, nbconvert renders HTML."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+REPORT = REPO / "notebooks" / "05-report.ipynb"
+SINCE = "2026-11-01"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+    """Run the report as the Makefile does (sandbox by default) and return (notebook, html)."""
+    out = tmp_path_factory.mktemp("report")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTHOG_")}
+    executed = out / "05-report.ipynb"
+    subprocess.run(
+        [sys.executable, "-m", "papermill", str(REPORT), str(executed), "-p", "since", SINCE,
+         "-k", "python3", "--no-progress-bar"],
+        env=env, cwd=out, check=True, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--no-input",
+         str(executed), "--output-dir", str(out)],
+        env=env, cwd=out, check=True, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    return json.loads(executed.read_text()), (out / "05-report.html").read_text()
+
+
+def test_parameters_are_injected(rendered: tuple[dict, str]) -> None:
+    """papermill adds an injected-parameters cell carrying `since`, and the report uses it."""
+    nb, html = rendered
+    injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert len(injected) == 1
+    assert f'since = "{SINCE}"' in "".join(injected[0]["source"])
+    assert f"Report for {SINCE} to " in html
+
+
+def test_html_has_tables_and_plots_and_no_code(rendered: tuple[dict, str]) -> None:
+    """The rendered HTML carries the DataFrame tables and the matplotlib PNGs, not the code."""
+    _, html = rendered
+    tables = re.findall(r'<table[^>]*class="dataframe', html)
+    plots = re.findall(r'<img[^>]+src="data:image/png;base64,', html)
+    assert len(tables) >= 3, len(tables)
+    assert len(plots) >= 2, len(plots)
+    assert "client.batch_exports.list_df()" not in html  # --no-input hides the code
+    assert "Traceback" not in html
