@@ -32,8 +32,8 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import HTML, display
 
-from .errors import EnvnbError
-from .widgets._livechat import LiveTurn
+from .errors import ConflictError, EnvnbError
+from .widgets._livechat import BUSY_RETRY_WAITS, LiveTurn
 from .widgets._throttle import Throttle
 
 FLUSH_PER_SECOND = 15.0
@@ -101,11 +101,23 @@ def chat(question: str, *, new: bool = False) -> Reply:
     throttle: Throttle[None] = Throttle(show, 1.0 / FLUSH_PER_SECOND)
     client = _client()
     stream = None
+    waits = list(BUSY_RETRY_WAITS)
     try:
-        stream = client.conversations.stream(question, conversation=conversation_id)
-        for event in stream:
-            turn.feed(event)
-            throttle.push(None)
+        while True:
+            stream = client.conversations.stream(question, conversation=conversation_id)
+            try:
+                for event in stream:
+                    turn.feed(event)
+                    turn.check_resumed(stream)
+                    throttle.push(None)
+            except ConflictError:
+                # 409 before any event: the previous (stopped) reply is still winding down;
+                # nothing was stored, so send the question again after a short wait.
+                if turn.asm.messages or turn.asm.conversation_id or not waits:
+                    raise
+                time.sleep(waits.pop(0))
+                continue
+            break
     except KeyboardInterrupt:
         turn.stopped = True
         _close(stream)  # stop reading first, then tell the server

@@ -12,6 +12,11 @@ from ..streaming import StreamAssembler
 from ._markdown import IncrementalMarkdown
 from ._transcript import message_html, note_html, title_html, update_html
 
+# After a Stop the server answers 409 to a new message until the cancelled reply has wound
+# down (PostHog: status "canceling" until the workflow ends). A 409 stores nothing, so the
+# question is sent again after these waits (seconds) before the conflict is shown.
+BUSY_RETRY_WAITS = (0.2, 0.4, 0.8, 1.6)
+
 
 class LiveTurn:
     """Renders one question and its streamed answer; finished messages are cached by id."""
@@ -23,12 +28,23 @@ class LiveTurn:
         self.note = ""
         self.note_is_error = False
         self.stopped = False
+        self.resumed = False
         self._cache: dict[str, str] = {}
         self._md = IncrementalMarkdown()
 
     def feed(self, event: Any) -> list[Any]:
         """Feed one stream event to the assembler; return its changes."""
         return self.asm.feed(event)
+
+    def check_resumed(self, stream: Any) -> bool:
+        """True the first time ``stream`` reports it reconnected after a drop (and notes it)."""
+        session = getattr(stream, "session", None)
+        if self.resumed or not getattr(session, "resumed", False):
+            return False
+        self.resumed = True
+        if not self.note:
+            self.note = "The connection dropped; the reply was resumed."
+        return True
 
     @property
     def reply(self) -> str:

@@ -13,9 +13,9 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..errors import EnvnbError
+from ..errors import ConflictError, EnvnbError
 from ._base import Panel, loop_running
-from ._livechat import LiveTurn
+from ._livechat import BUSY_RETRY_WAITS, LiveTurn
 from ._throttle import Throttle
 from ._transcript import message_html, note_html, title_html
 
@@ -146,19 +146,31 @@ class ChatCell(Panel):
         self._set_status("Thinking…")
         self._flush()
         first = True
+        waits = list(BUSY_RETRY_WAITS)
         try:
-            stream = self.aclient.conversations.stream(text, conversation=conversation_id)
-            async for event in stream:
-                changes = turn.feed(event)
-                if first:
-                    first = False
-                    self.input.value = ""  # the server has the question now
-                if any(c.kind == "conversation" for c in changes):
-                    self._show_title(turn.asm.title)
-                if any(c.kind == "status" and c.data == "resumed" for c in changes):
-                    self.resumed += 1
-                    self._set_status("Connection dropped — resumed the reply.")
-                throttle.push(None)
+            while True:
+                stream = self.aclient.conversations.stream(text, conversation=conversation_id)
+                try:
+                    async for event in stream:
+                        changes = turn.feed(event)
+                        if first:
+                            first = False
+                            self.input.value = ""  # the server has the question now
+                        if any(c.kind == "conversation" for c in changes):
+                            self._show_title(turn.asm.title)
+                        if turn.check_resumed(stream):
+                            self.resumed += 1
+                            self._set_status(turn.note)
+                        throttle.push(None)
+                except ConflictError:
+                    # 409 before any event: the previous reply is still winding down (e.g.
+                    # right after a Stop). Nothing was stored; wait briefly and send again.
+                    if not first or not waits:
+                        raise
+                    self._set_status("The previous reply is still stopping; retrying…")
+                    await asyncio.sleep(waits.pop(0))
+                    continue
+                break
         except asyncio.CancelledError:
             turn.stopped = self.stopped = True
             raise
@@ -185,16 +197,10 @@ class ChatCell(Panel):
     async def _load_list(self) -> None:
         options: list[tuple[str, str]] = [("— new conversation —", NEW)]
         try:
-            convs = self.aclient.conversations.list()
-            async for conv in convs:
+            async for conv in self.aclient.conversations.list(limit=PICKER_LIMIT):
                 label = conv.title or "(untitled)"
                 when = f"{conv.updated_at:%Y-%m-%d %H:%M}" if conv.updated_at else ""
                 options.append((f"{label} · {when}" if when else label, conv.id))
-                if len(options) > PICKER_LIMIT:
-                    break
-            aclose = getattr(convs, "aclose", None)
-            if aclose is not None:
-                await aclose()
         except EnvnbError as err:
             self._set_status(f"Could not list earlier conversations: {err}", error=True)
             return

@@ -78,8 +78,12 @@ class ProfileConfigEditor(Panel):
         self.keep_mine_button.on_click(lambda _b: self.resolve(keep_mine=True))
         self.take_server_button.on_click(lambda _b: self.resolve(keep_mine=False))
         self.list_select.observe(self._on_select, names="value")
-        for w in (self.scope, self.content, self.sidebar):
-            w.observe(lambda _c: self._on_edit(), names="value")
+        for name, w in (
+            ("scope", self.scope),
+            ("content", self.content),
+            ("sidebar", self.sidebar),
+        ):
+            w.observe(lambda _c, name=name: self._on_field_edit(name), names="value")
 
         self.fields = {"scope": self.scope, "content": self.content, "sidebar": self.sidebar}
         self.feedback = {
@@ -288,6 +292,11 @@ class ProfileConfigEditor(Panel):
             self.sidebar.value = dump_json(cfg.get("sidebar"))
         finally:
             self._quiet = False
+        self._on_edit()
+
+    def _on_field_edit(self, name: str) -> None:
+        if not self._quiet:
+            self.errors.pop(name, None)  # the user is fixing what the server rejected
         self._on_edit()
 
     def _on_edit(self) -> None:

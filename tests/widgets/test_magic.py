@@ -1,0 +1,108 @@
+"""%%chat in a real IPython InteractiveShell against the sandbox."""
+
+from __future__ import annotations
+
+import _thread
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from IPython.core.displaypub import CapturingDisplayPublisher
+from IPython.core.interactiveshell import InteractiveShell
+from widget_helpers import api_get, writes
+
+from envnb import magics
+from envnb.sandbox import Sandbox
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def shell() -> Iterator[InteractiveShell]:
+    """An IPython shell with envnb loaded and display output captured."""
+    ip = InteractiveShell.instance()
+    ip.display_pub = CapturingDisplayPublisher()
+    magics.load_ipython_extension(ip)
+    magics.new_conversation()
+    yield ip
+    magics.use_client(None)
+    magics.new_conversation()
+
+
+def _html(ip: InteractiveShell) -> str:
+    """The latest HTML the cell displayed (the display handle is updated in place)."""
+    outputs = ip.display_pub.outputs  # type: ignore[attr-defined]
+    return str(outputs[-1]["data"]["text/html"]) if outputs else ""
+
+
+def test_chat_streams_and_continues_the_conversation(
+    shell: InteractiveShell, fresh_sandbox: Sandbox
+) -> None:
+    sb = fresh_sandbox
+    shell.user_ns["client"] = sb.client()
+    shell.run_line_magic("chat_client", "client")
+    reply = shell.run_cell_magic("chat", "", "Which batch exports are paused?\n")
+    assert isinstance(reply, magics.Reply) and reply and not reply.stopped
+    assert magics.last_reply() == reply
+    html = _html(shell)
+    assert "Which batch exports are paused?" in html and "💭" in html
+    first = reply.conversation_id
+    second = shell.run_cell_magic("chat", "", "lorem 6")
+    assert second.conversation_id == first and len(second.split()) == 6
+    server = api_get(sb, f"conversations/{first}/")
+    assert [m["content"] for m in server["messages"] if m["type"] == "human"] == [
+        "Which batch exports are paused?",
+        "lorem 6",
+    ]
+    third = shell.run_cell_magic("chat", "--new", "lorem 2")
+    assert third.conversation_id != first
+    # the cell's value is the reply; displaying it prints nothing more
+    res = shell.run_cell("%%chat\nlorem 3\n", store_history=True)
+    assert res.result == magics.last_reply() and len(res.result.split()) == 3
+
+
+def test_interrupt_stops_cancels_and_keeps_partial(shell: InteractiveShell) -> None:
+    with Sandbox(stream_delay=0.01) as sb:
+        magics.use_client(sb.client())
+        sb.reset_stats()
+        timer = threading.Timer(0.6, _thread.interrupt_main)
+        timer.start()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                shell.run_cell_magic("chat", "", "lorem 3000")
+        finally:
+            timer.cancel()
+        partial = magics.last_reply()
+        assert partial is not None and partial.stopped
+        assert 0 < len(partial.split()) < 3000
+        assert writes(sb, "conversation.cancel") == 1
+        html = _html(shell)
+        assert "stopped" in html and partial.split()[0] in html
+        # the next cell continues the same conversation
+        nxt = shell.run_cell_magic("chat", "", "lorem 4")
+        assert nxt.conversation_id == partial.conversation_id, _html(shell)
+        assert len(nxt.split()) == 4, _html(shell)
+
+
+def test_errors_are_words_in_the_output(shell: InteractiveShell, fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    magics.use_client(sb.client())
+    sb.set_faults("status=500,route=conversations,method=POST")
+    reply = shell.run_cell_magic("chat", "", "lorem 5")
+    sb.set_faults(None)
+    assert reply == "" and "500" in _html(shell) and "Traceback" not in _html(shell)
+
+
+def test_hostile_question_is_escaped(shell: InteractiveShell, sandbox: Sandbox) -> None:
+    magics.use_client(sandbox.client())
+    shell.run_cell_magic("chat", "", "lorem 2 <img src=x onerror=alert(1)>")
+    html = _html(shell)
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert sandbox.api_key not in html
+
+
+def test_load_ext_envnb_registers_the_magic(shell: Any) -> None:
+    shell.run_line_magic("load_ext", "envnb")
+    assert "chat" in shell.magics_manager.magics["cell"]
+    assert "chat_client" in shell.magics_manager.magics["line"]
