@@ -34,6 +34,10 @@ ChangeKind = Literal[
 ]
 
 
+# Message types that end a turn (besides an ``ai`` message without tool calls).
+FINAL_TYPES = frozenset({"ai/failure", "ai/viz", "ai/multi_viz", "ai/notebook", "ai/artifact"})
+
+
 @dataclass(frozen=True)
 class Change:
     """What one event changed; ``index`` is the message's position in ``messages``."""
@@ -96,15 +100,19 @@ class StreamAssembler:
 
     @property
     def finished(self) -> bool:
-        """True once the latest turn ended: a final message after the last human one."""
+        """True once the latest turn ended with a final answer (or a failure).
+
+        Reasoning notes, tool calls and tool results are steps on the way, so a stream
+        that stops after one of them is incomplete (and worth resuming).
+        """
         if self.failed:
             return True
         if self.in_progress or not self.messages:
             return False
         last = self.messages[-1]
-        if last.type == "human" or last.type == "tool":
-            return False
-        return not (isinstance(last, AIMessage) and last.tool_calls)
+        if isinstance(last, AIMessage):
+            return not last.tool_calls
+        return last.type in FINAL_TYPES
 
     def _conversation(self, conv: Conversation) -> list[Change]:
         if (

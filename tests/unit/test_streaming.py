@@ -124,3 +124,13 @@ def test_conversation_event_any_time() -> None:
     assert isinstance(TURN[-1], ConversationEvent)
     asm.feed(TURN[-1])
     assert asm.title == "Greeting"
+
+
+def test_steps_on_the_way_are_not_a_finished_turn() -> None:
+    for upto in (3, 4, 5, 7):  # after human, reasoning, tool-call ai, tool result
+        asm = StreamAssembler()
+        _feed_all(asm, TURN[:upto])
+        assert not asm.finished, upto
+    viz = StreamAssembler()
+    _feed_all(viz, [*TURN[:3], _ev("message", {"type": "ai/viz", "id": "v", "answer": {}})])
+    assert viz.finished

@@ -17,11 +17,22 @@ class ProfileConfigs(Resource):
         return self._ex.paginate(EP["list"].spec(params=filters), limit, page_size)
 
     def list_df(
-        self, limit: int | None = None, progress: bool | None = None, **filters: Any
+        self,
+        limit: int | None = None,
+        progress: bool | None = None,
+        *,
+        page_size: int = 1000,
+        **filters: Any,
     ) -> Any:
         """All profile configs as a DataFrame (dtypes: ``frames.PROFILE_CONFIG_COLUMNS``)."""
         spec = EP["list"].spec(params=filters)
-        return self._ex.frame(spec, FrameBuilder(PROFILE_CONFIG_COLUMNS), limit, progress=progress)
+        return self._ex.frame(
+            spec,
+            FrameBuilder(PROFILE_CONFIG_COLUMNS),
+            limit,
+            page_size=page_size,
+            progress=progress,
+        )
 
     def get(self, id: Any) -> Any:
         """Return one ProfileConfig."""

@@ -1,0 +1,193 @@
+"""Every error class from both clients, via real sandbox behaviour, faults and scoped keys."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+
+import pytest
+from test_client_kit import KINDS, close, items, make, take, val
+
+from envnb import errors
+from envnb.sandbox import Sandbox
+
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
+
+
+def _no_secret(sb: Sandbox, err: BaseException, *keys: str) -> None:
+    for key in (sb.api_key, *keys):
+        assert key not in str(err) and key not in repr(err)
+        assert key not in repr(getattr(err, "request", None))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_status_errors(fresh_sandbox: Sandbox, kind: str) -> None:
+    sb = fresh_sandbox
+    c = make(sb, kind, max_retries=0)
+    try:
+        # 404: unknown id.
+        with pytest.raises(errors.NotFoundError) as nf:
+            await val(c.batch_exports.get(str(uuid.uuid4())))
+        assert nf.value.status == 404 and nf.value.code == "not_found"
+        assert nf.value.request.method == "GET"
+        _no_secret(sb, nf.value)
+
+        # 400 from the server: streaming into another user's conversation.
+        other = sb.other_user_conversation()
+        with pytest.raises(errors.BadRequestError) as br:
+            await items(c.conversations.stream("hello", conversation=other))
+        assert "other users" in str(br.value)
+
+        # 400 field error (attr) from server-side validation of a scope.
+        sb.set_faults(None)
+        with pytest.raises(errors.BadRequestError) as fe:
+            await val(
+                c.batch_exports.create(
+                    "x",
+                    {
+                        "type": "S3",
+                        "config": {"bucket_name": "b", "region": "r", "prefix": "p", "nonsense": 1},
+                    },
+                    "day",
+                )
+            )
+        assert "nonsense" in str(fe.value)
+
+        # 402, 422, 5xx from faults (PostHog's bodies for those statuses).
+        for status, cls in [
+            (402, errors.QuotaExceededError),
+            (422, errors.UnprocessableError),
+            (500, errors.ServerError),
+            (503, errors.ServerError),
+        ]:
+            sb.set_faults(f"status={status},route=customer_profile_configs,times=1")
+            with pytest.raises(cls) as info:
+                await items(c.profile_configs.list())
+            assert info.value.status == status and str(info.value).startswith(f"{status}: ")
+
+        # 429 surfaced when retries are off, with retry_after.
+        sb.set_faults("status=429,retry_after=7,route=batch_exports,times=1")
+        with pytest.raises(errors.RateLimitError) as rl:
+            await items(c.batch_exports.list())
+        assert rl.value.retry_after == 7.0
+
+        # An HTML proxy page still maps by status.
+        sb.set_faults("html=502,route=batch_exports,times=1")
+        with pytest.raises(errors.ServerError) as html:
+            await items(c.batch_exports.list())
+        assert "HTML" in str(html.value)
+        sb.set_faults(None)
+    finally:
+        await close(c)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_auth_and_scope_errors(fresh_sandbox: Sandbox, kind: str) -> None:
+    sb = fresh_sandbox
+    bad = make(sb, kind, api_key="phx_not_a_real_key_000000000000")
+    scoped_key = sb.create_key(scopes=["batch_export:read", "conversation:read"])
+    scoped = make(sb, kind, api_key=scoped_key)
+    star = make(sb, kind, api_key=sb.create_key(scopes=["*"]))
+    try:
+        with pytest.raises(errors.AuthenticationError) as au:
+            await items(bad.batch_exports.list())
+        assert au.value.status == 401
+        _no_secret(sb, au.value, "phx_not_a_real_key_000000000000")
+
+        with pytest.raises(errors.PermissionDeniedError) as pd:
+            await val(scoped.profile_configs.create("person"))
+        assert "customer_profile_config:write" in str(pd.value)
+        with pytest.raises(errors.PermissionDeniedError) as internal:
+            await val(scoped.batch_exports.test_steps("Snowflake"))
+        assert str(internal.value).startswith(
+            "403: API key missing required scope 'INTERNAL' — destination tests"
+        )
+        _no_secret(sb, internal.value, scoped_key)
+
+        convs = await items(star.conversations.list(limit=1))
+        with pytest.raises(errors.PermissionDeniedError) as pk:
+            await val(star.conversations.append_message(convs[0].id, "note"))
+        assert "Personal API Key" in str(pk.value)
+    finally:
+        for cl in (bad, scoped, star):
+            await close(cl)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_conflict_on_busy_conversation(fresh_sandbox: Sandbox, kind: str) -> None:
+    sb = fresh_sandbox
+    sb.set_stream(stream_delay=0.02)
+    c = make(sb, kind)
+    try:
+        running = c.conversations.stream("lorem 300")
+        await take(running, 5)
+        with pytest.raises(errors.ConflictError) as cf:
+            await items(c.conversations.stream("another", conversation=running.conversation_id))
+        assert cf.value.status == 409 and cf.value.code == "conflict"
+        await val(c.conversations.cancel(running.conversation_id))
+        await close(running)
+    finally:
+        await close(c)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_connection_and_timeout_errors(sandbox: Sandbox, kind: str) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dead = make(sandbox, kind, max_retries=0)
+    dead_cls = type(dead)
+    dead2 = dead_cls(
+        host=f"http://127.0.0.1:{port}", api_key=sandbox.api_key, project_id=1, max_retries=0
+    )
+    try:
+        with pytest.raises(errors.APIConnectionError) as ce:
+            await items(dead2.batch_exports.list())
+        assert not isinstance(ce.value, errors.APITimeoutError)
+        _no_secret(sandbox, ce.value)
+    finally:
+        await close(dead)
+        await close(dead2)
+
+    with Sandbox(faults="latency=2,route=batch_exports", stream_delay=0) as sb:
+        slow = make(sb, kind, timeout=0.3, max_retries=0)
+        try:
+            with pytest.raises(errors.APITimeoutError):
+                await items(slow.batch_exports.list())
+        finally:
+            await close(slow)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_stream_error_after_second_cut(fresh_sandbox: Sandbox, kind: str) -> None:
+    sb = fresh_sandbox
+    sb.set_stream(stream_delay=0.02)  # the reply is still running when we resume
+    sb.set_faults("cut_after=4,route=conversations,method=POST,times=2")
+    c = make(sb, kind)
+    try:
+        with pytest.raises(errors.StreamError) as se:
+            await val(c.conversations.ask("lorem 200"))
+        assert "resum" in str(se.value)
+        assert sb.stats()["writes"]["conversation.message"] == 1
+    finally:
+        await close(c)
+
+
+def test_local_errors_and_secrets_in_reprs(sandbox: Sandbox) -> None:
+    with pytest.raises(errors.ConfigurationError, match="POSTHOG_PERSONAL_API_KEY"):
+        make(sandbox, "sync", api_key="")
+    c = make(sandbox, "sync")
+    try:
+        with pytest.raises(errors.RequestValidationError) as rv:
+            c.batch_exports.create("x", {"type": "NoOp"}, "fortnightly")
+        assert rv.value.attr == "interval" and "week" in str(rv.value)
+        with pytest.raises(errors.RequestValidationError) as sc:
+            c.profile_configs.create("group_9")
+        assert sc.value.attr == "scope" and sandbox.stats()["requests"] >= 0
+        texts = [repr(c), str(c), repr(c._settings), repr(c.batch_exports), repr(c.to_async())]
+        df = c.batch_exports.list_df()
+        texts.append(df.to_csv())
+        for text in texts:
+            assert sandbox.api_key not in text
+    finally:
+        c.close()
