@@ -90,11 +90,28 @@ def list_conversations(ctx: Ctx) -> Response:
     users = _users(ctx)
 
     def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        rows = store.read(
-            f"SELECT * FROM conversations WHERE {_LIST_WHERE} "
-            "ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        )
+        # Paging through 100k rows with OFFSET re-scans the index on every page; a client
+        # walking `next` links asks for the offset right after the previous page, so the
+        # last row of each page is remembered and the next page is a keyset seek.
+        order = "ORDER BY updated_at DESC, id DESC LIMIT ?"
+        with store.lock:
+            after = store.cursor_cache.get((*params, offset)) if offset else None
+            if after is not None:
+                rows = store.conn.execute(
+                    f"SELECT * FROM conversations WHERE {_LIST_WHERE} "
+                    f"AND (updated_at, id) < (?, ?) {order}",
+                    (*params, *after, limit),
+                ).fetchall()
+            else:
+                rows = store.conn.execute(
+                    f"SELECT * FROM conversations WHERE {_LIST_WHERE} {order} OFFSET ?",
+                    (*params, limit, offset),
+                ).fetchall()
+            if rows:
+                if len(store.cursor_cache) > 50_000:
+                    store.cursor_cache.clear()
+                last = rows[-1]
+                store.cursor_cache[(*params, offset + len(rows))] = (last["updated_at"], last["id"])
         return [minimal(r, users) for r in rows]
 
     return JSONResponse(paging.page(ctx.request, count, fetch))

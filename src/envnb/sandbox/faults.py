@@ -199,6 +199,10 @@ class FaultMiddleware:
 
     async def _apply(self, rule: Rule, scope: Scope, receive: Receive, send: Send) -> None:
         if rule.action == "latency":
+            # A slow server, not a slow network: the request has arrived (body included)
+            # before the delay, so a client that gives up does not stop the side effect —
+            # the case that tempts clients into duplicating a write.
+            receive = await _buffered(receive)
             await asyncio.sleep(rule.value)
             await self.app(scope, receive, send)
         elif rule.action == "status":
@@ -245,6 +249,26 @@ class FaultMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": cut})
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Read the whole request body now; the returned ``receive`` replays it."""
+    chunks: list[bytes] = []
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        more = bool(message.get("more_body"))
+    replay: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+
+    async def replaying() -> Message:
+        if replay:
+            return replay.pop()
+        return await receive()  # after the body: wait for http.disconnect as usual
+
+    return replaying
 
 
 def _is_abort(exc: BaseException) -> bool:

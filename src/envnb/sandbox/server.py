@@ -51,6 +51,7 @@ class Sandbox:
         self.seed = seed
         self.host = host
         self._port = port
+        engine = FaultEngine(faults, seed)  # a bad spec fails before any state is made
         self.store = Store(db)
         seeding.seed(
             self.store,
@@ -69,7 +70,7 @@ class Sandbox:
             store=self.store,
             project_id=self.project_id,
             settings=Settings(stream_delay=stream_delay, words_per_frame=words_per_frame),
-            faults=FaultEngine(faults, seed),
+            faults=engine,
         )
         self.app = build_app(self.state)
         self._server: uvicorn.Server | None = None
@@ -91,10 +92,7 @@ class Sandbox:
         """Bind the port and serve from a daemon thread; returns once it accepts requests."""
         if self.running:
             return self
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._port))
-        self._port = sock.getsockname()[1]
+        sock = self._bind()
         self._socket = sock
         logging.getLogger("uvicorn.error").addFilter(_DropAbortNoise())
         server = uvicorn.Server(self._config())
@@ -115,10 +113,7 @@ class Sandbox:
 
     def serve_forever(self, announce: Callable[[Sandbox], None] | None = None) -> None:
         """Serve in the calling thread until interrupted; ``announce`` runs once bound."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._port))
-        self._port = sock.getsockname()[1]
+        sock = self._bind()
         logging.getLogger("uvicorn.error").addFilter(_DropAbortNoise())
         self._server = uvicorn.Server(self._config())
         if announce is not None:
@@ -128,6 +123,17 @@ class Sandbox:
         finally:
             sock.close()
             self.store.close()
+
+    def _bind(self) -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted sockets inherit TCP_NODELAY. Without it a keep-alive client waits ~40 ms
+        # per request (Nagle vs delayed ACK on the header and body writes): measured 47 ms
+        # -> 5 ms per request here.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((self.host, self._port))
+        self._port = sock.getsockname()[1]
+        return sock
 
     def _config(self) -> uvicorn.Config:
         return uvicorn.Config(

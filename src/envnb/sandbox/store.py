@@ -48,8 +48,6 @@ CREATE TABLE IF NOT EXISTS conversations (
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL, history INTEGER,
   listed INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS conversations_list
-  ON conversations (team_id, user_id, listed, updated_at DESC, id DESC);
 CREATE TABLE IF NOT EXISTS messages (
   conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
   PRIMARY KEY (conversation_id, seq)
@@ -61,6 +59,10 @@ CREATE TABLE IF NOT EXISTS profile_configs (
 );
 CREATE INDEX IF NOT EXISTS profile_configs_list
   ON profile_configs (team_id, deleted, created_at DESC, id);
+"""
+CONVERSATIONS_INDEX = """
+CREATE INDEX IF NOT EXISTS conversations_list
+  ON conversations (team_id, user_id, listed, updated_at DESC, id DESC)
 """
 
 
@@ -77,6 +79,7 @@ class Store:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(SCHEMA)
+        self.conn.execute(CONVERSATIONS_INDEX)
         self.lock = threading.RLock()
         self.requests = 0
         self.faults: Counter[str] = Counter()
@@ -84,6 +87,8 @@ class Store:
         # Bumped on every conversation write so list counts can be cached between writes.
         self.conversation_version = 0
         self.count_cache: dict[tuple[Any, ...], int] = {}
+        # (team, user, offset) -> (updated_at, id) of the row just before that offset.
+        self.cursor_cache: dict[tuple[Any, ...], tuple[str, str]] = {}
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
@@ -118,6 +123,7 @@ class Store:
         with self.lock:
             self.conversation_version += 1
             self.count_cache.clear()
+            self.cursor_cache.clear()
 
     def meta(self, key: str) -> str | None:
         """Read a value from the meta table."""
