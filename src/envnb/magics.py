@@ -105,6 +105,7 @@ def chat(question: str, *, new: bool = False) -> Reply:
     try:
         while True:
             stream = client.conversations.stream(question, conversation=conversation_id)
+            turn.follow(stream)
             try:
                 for event in stream:
                     turn.feed(event)

@@ -1,7 +1,8 @@
 """The live turn of a chat as HTML, rebuilt cheaply from a StreamAssembler at each flush.
 
-Shared by ChatCell (asyncio task) and %%chat (blocking): both feed events into a
-StreamAssembler and ask this view for HTML at most ~15 times a second.
+Shared by ChatCell (asyncio task) and %%chat (blocking): both read the reply state from a
+StreamAssembler (the stream's own when it has one, so each frame is assembled once) and
+ask this view for HTML at most ~15 times a second.
 """
 
 from __future__ import annotations
@@ -29,12 +30,21 @@ class LiveTurn:
         self.note_is_error = False
         self.stopped = False
         self.resumed = False
+        self._shared = False
         self._cache: dict[str, str] = {}
         self._md = IncrementalMarkdown()
 
-    def feed(self, event: Any) -> list[Any]:
-        """Feed one stream event to the assembler; return its changes."""
-        return self.asm.feed(event)
+    def follow(self, stream: Any) -> None:
+        """Read the reply from ``stream``'s own assembler when it keeps one (it feeds it)."""
+        asm = getattr(stream, "assembler", None)
+        self._shared = isinstance(asm, StreamAssembler)
+        if isinstance(asm, StreamAssembler):
+            self.asm = asm
+
+    def feed(self, event: Any) -> None:
+        """Apply one event the stream yielded (a no-op when the stream's assembler is used)."""
+        if not self._shared:
+            self.asm.feed(event)
 
     def check_resumed(self, stream: Any) -> bool:
         """True the first time ``stream`` reports it reconnected after a drop (and notes it)."""

@@ -150,13 +150,14 @@ class ChatCell(Panel):
         try:
             while True:
                 stream = self.aclient.conversations.stream(text, conversation=conversation_id)
+                turn.follow(stream)
                 try:
                     async for event in stream:
-                        changes = turn.feed(event)
+                        turn.feed(event)
                         if first:
                             first = False
                             self.input.value = ""  # the server has the question now
-                        if any(c.kind == "conversation" for c in changes):
+                        if turn.asm.title and turn.asm.title != self.title:
                             self._show_title(turn.asm.title)
                         if turn.check_resumed(stream):
                             self.resumed += 1
