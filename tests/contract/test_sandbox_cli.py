@@ -1,0 +1,84 @@
+"""The `envnb sandbox` command: starts, prints what a client needs, serves, persists."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+@contextmanager
+def _serve(*args: str) -> Iterator[dict[str, str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "envnb.cli", "sandbox", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        printed: dict[str, str] = {}
+        for line in process.stdout:
+            if line.startswith("  export "):
+                name, _, value = line[len("  export ") :].strip().partition("=")
+                printed[name] = value
+            if "Ctrl-C" in line:
+                break
+        assert process.poll() is None, "the sandbox exited"
+        yield printed
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def _get(env: dict[str, str], path: str) -> httpx.Response:
+    return httpx.get(
+        f"{env['POSTHOG_HOST']}/api/environments/{env['POSTHOG_PROJECT_ID']}/{path}",
+        headers={"Authorization": f"Bearer {env['POSTHOG_PERSONAL_API_KEY']}"},
+    )
+
+
+def test_cli_prints_url_key_project_and_serves_seeded_data() -> None:
+    with _serve("--seed", "2") as env:
+        assert env["POSTHOG_HOST"].startswith("http://127.0.0.1:")
+        assert env["POSTHOG_PERSONAL_API_KEY"].startswith("phx_")
+        page = _get(env, "conversations/").json()
+        assert page["count"] == 40 and page["results"][0]["title"]
+
+
+def test_cli_db_persists_across_restarts(tmp_path: Path) -> None:
+    db = str(tmp_path / "state.db")
+    with _serve("--db", db) as env:
+        export = _get(env, "batch_exports/").json()["results"][0]
+        response = httpx.patch(
+            f"{env['POSTHOG_HOST']}/api/projects/{env['POSTHOG_PROJECT_ID']}/batch_exports/"
+            f"{export['id']}/",
+            json={"name": "Renamed via CLI"},
+            headers={"Authorization": f"Bearer {env['POSTHOG_PERSONAL_API_KEY']}"},
+        )
+        assert response.status_code == 200
+    with _serve("--db", db) as again:
+        assert again["POSTHOG_PERSONAL_API_KEY"] == env["POSTHOG_PERSONAL_API_KEY"]
+        assert _get(again, f"batch_exports/{export['id']}/").json()["name"] == "Renamed via CLI"
+
+
+def test_cli_faults() -> None:
+    with _serve("--faults", "status=503,route=batch_exports") as env:
+        assert _get(env, "batch_exports/").status_code == 503
+        assert _get(env, "conversations/").status_code == 200
+
+
+def test_cli_rejects_a_bad_fault_spec() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "envnb.cli", "sandbox", "--port", "0", "--faults", "boom"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0 and "bad --faults" in result.stderr
