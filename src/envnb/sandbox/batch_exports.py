@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -19,7 +20,6 @@ from .context import Ctx
 
 INTERVALS = ("hour", "day", "week", "every 5 minutes")
 MODELS = ("events", "persons", "sessions")
-_TIMEZONES = tuple(sorted(zoneinfo.available_timezones()))
 _RUN_FIELDS = (
     "id",
     "status",
@@ -37,6 +37,12 @@ _RUN_FIELDS = (
     "backfill",
 )
 _ids = random.Random()  # ids of objects created at runtime (not part of the seed)
+
+
+@functools.cache
+def _timezones() -> tuple[str, ...]:
+    """Valid timezone names (computed on first use: scanning tzdata costs ~0.2 s)."""
+    return tuple(sorted(zoneinfo.available_timezones()))
 
 
 def _run(row: sqlite3.Row) -> dict[str, Any]:
@@ -210,7 +216,7 @@ def _validate(ctx: Ctx, instance: sqlite3.Row | None, partial: bool) -> dict[str
     if "filters" in data:
         out["filters"] = data["filters"]
     if "timezone" in data:
-        out["timezone"] = v.choice(data, "timezone", _TIMEZONES, required=False, allow_null=True)
+        out["timezone"] = v.choice(data, "timezone", _timezones(), required=False, allow_null=True)
     effective = interval or (instance["interval"] if instance is not None else None)
     day = v.integer(data, "offset_day", 0, 6)
     if day is not None and effective != "week":
