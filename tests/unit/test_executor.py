@@ -147,3 +147,24 @@ def test_404_maps_and_ids_are_quoted() -> None:
     with _client(handler) as c, pytest.raises(NotFoundError):
         c.batch_exports.get("a/../../b")
     assert seen == ["/api/projects/1/batch_exports/a%2F..%2F..%2Fb/"]
+
+
+def test_progress_bar_only_in_notebooks_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    from envnb._executor import _progress, in_notebook
+
+    assert not in_notebook()
+    assert _progress(None, 10, "fetching") is None
+    assert _progress(False, 10, "fetching") is None
+    bar = _progress(True, 10, "fetching")
+    assert bar is not None and bar.total == 10
+    bar.close()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, json={"count": 1, "next": None, "results": [{"id": "p", "scope": "person"}]}
+        )
+
+    with _client(handler) as c:
+        df = c.profile_configs.list_df(progress=True)
+    assert len(df) == 1
+    assert "fetching" in capsys.readouterr().err
