@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from .lab import CHROMIUM, CHROMIUM_ARGS, REPO, LabServer
+from .lab import CHROMIUM, CHROMIUM_ARGS, REPO, XSS_TRAP, LabServer, xss_calls
 
 if TYPE_CHECKING:
     from envnb.sandbox import Sandbox
@@ -63,12 +63,26 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, lab: LabServer) -> Iterator[Page]:
-    """A fresh browser page; kernel sessions are cleared before and after the test."""
+def script_runs() -> list[str]:
+    """Every alert/confirm/prompt the page saw: the canary payloads call alert()."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, lab: LabServer, script_runs: list[str]) -> Iterator[Page]:
+    """A fresh page watching for injected script; kernel sessions cleared before and after.
+
+    Every test doubles as an XSS check: the sandbox seeds script payloads into names,
+    titles and messages, and a page on which any of them ran fails at teardown.
+    """
     lab.delete_sessions()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
+    context.add_init_script(XSS_TRAP)
     pg = context.new_page()
+    pg.on("dialog", lambda d: (script_runs.append(f"dialog: {d.message}"), d.dismiss()))
     yield pg
+    script_runs.extend(xss_calls(pg))
     context.close()
     lab.delete_sessions()
+    assert not script_runs, f"injected script ran: {script_runs}"

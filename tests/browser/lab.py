@@ -39,6 +39,21 @@ VISIBLE_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 STDERR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 
 
+# Installed before any page script: a payload that calls alert() (or its siblings) leaves a
+# trace in window.__xss instead of a dialog that could go unnoticed.
+XSS_TRAP = """
+window.__xss = [];
+for (const name of ["alert", "confirm", "prompt"]) {
+  window[name] = (...args) => { window.__xss.push(name + ": " + args.join(" ")); };
+}
+"""
+
+
+def xss_calls(page: Page) -> list[str]:
+    """The alert/confirm/prompt calls recorded on the page (empty when no script ran)."""
+    return list(page.evaluate("window.__xss || []"))
+
+
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket() as s:
@@ -63,6 +78,10 @@ class LabServer:
         notif = dirs["settings"] / "@jupyterlab" / "apputils-extension"
         notif.mkdir(parents=True)
         (notif / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+        # Render every cell: with windowing, off-screen cells have empty prompts and outputs.
+        tracker = dirs["settings"] / "@jupyterlab" / "notebook-extension"
+        tracker.mkdir(parents=True)
+        (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
         self.env = {
             **os.environ,
             **env,
@@ -147,7 +166,14 @@ def open_notebook(page: Page, lab: LabServer, name: str, timeout: float = 60_000
     nb = notebook(page)
     expect(nb).to_be_visible(timeout=timeout)
     wait_kernel_idle(page, timeout)
+    hide_left_sidebar(page)
     return nb
+
+
+def hide_left_sidebar(page: Page) -> None:
+    """Close the file browser so panels get the page's width (and screenshots too)."""
+    if page.locator("#jp-left-stack").is_visible():
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
 
 
 def wait_kernel_idle(page: Page, timeout: float = 60_000) -> None:
@@ -161,17 +187,17 @@ def run_all(page: Page) -> None:
     page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
 
 
-def wait_all_cells_done(page: Page, timeout: float = 120_000) -> None:
+def wait_all_cells_done(page: Page, timeout: float = 90_000) -> None:
     """Wait until every code cell shows an execution count, then check none raised."""
     nb = notebook(page)
     prompts = nb.locator(".jp-CodeCell .jp-InputArea-prompt")
     deadline = time.monotonic() + timeout / 1000
     while True:
-        texts = prompts.all_inner_texts()
+        texts = prompts.all_text_contents()  # textContent: not layout-dependent
         if texts and all(re.fullmatch(r"\[\d+\]:", t.strip()) for t in texts):
             break
         errors = nb.locator(STDERR)
-        tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t]
+        tracebacks = [t for t in errors.all_text_contents() if "Traceback" in t]
         if tracebacks and "[*]:" not in " ".join(texts):
             raise AssertionError(f"a cell failed:\n{tracebacks[0][:3000]}")
         if time.monotonic() > deadline:
@@ -184,13 +210,30 @@ def wait_all_cells_done(page: Page, timeout: float = 120_000) -> None:
 def assert_no_errors(page: Page) -> None:
     """Fail with the traceback text if any cell raised."""
     errs = notebook(page).locator(STDERR)
-    for text in errs.all_inner_texts():
+    for text in errs.all_text_contents():
         assert "Traceback" not in text, text[:3000]
 
 
 def screenshot(target: Page | Locator, name: str) -> Path:
-    """Save a PNG under test-artifacts/browser/ and return its path."""
+    """Save a PNG under test-artifacts/browser/ and return its path.
+
+    A tall panel would be clipped by the notebook's scroll area, so the viewport is grown
+    to fit it for the shot, then put back.
+    """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    if isinstance(target, Page):
+        target.screenshot(path=str(path))
+        return path
+    page = target.page
+    before = page.viewport_size or {"width": 1280, "height": 900}
+    box = target.bounding_box()
+    needed = int(box["height"]) + 250 if box else before["height"]
+    if needed > before["height"]:
+        page.set_viewport_size({"width": before["width"], "height": needed})
+        page.wait_for_timeout(300)  # let the notebook re-lay out
+    target.scroll_into_view_if_needed()
     target.screenshot(path=str(path))
+    if needed > before["height"]:
+        page.set_viewport_size(before)
     return path

@@ -29,6 +29,7 @@ def test_kernel_reaches_sandbox_and_widgets_render(page: Page, lab: LabServer) -
     run_all(page)
     wait_all_cells_done(page)
     panel = notebook(page)
-    expect(panel.get_by_text("exports: ")).to_have_text(re.compile(r"exports: [1-9]\d*"))
+    output = panel.locator(".jp-OutputArea-output pre", has_text="exports:")
+    expect(output).to_have_text(re.compile(r"exports: [1-9]\d*"))
     page.get_by_role("button", name="Count").click()
     expect(panel.locator(".widget-label")).to_have_text("1")
