@@ -115,6 +115,8 @@ class APIError(EnvnbError):
         for scope, hint in _SCOPE_HINTS.items():
             if f"scope '{scope}'" in detail:
                 msg += f" — {hint}"
+        if "does not support Personal API Key access" in detail:
+            msg += " — this action needs a legacy (unscoped) personal API key"
         if self.request is not None:
             msg += f" [{self.request}]"
         return msg

@@ -107,7 +107,7 @@ async def test_auth_and_scope_errors(fresh_sandbox: Sandbox, kind: str) -> None:
         convs = await items(star.conversations.list(limit=1))
         with pytest.raises(errors.PermissionDeniedError) as pk:
             await val(star.conversations.append_message(convs[0].id, "note"))
-        assert "Personal API Key" in str(pk.value)
+        assert "Personal API Key" in str(pk.value) and "legacy (unscoped)" in str(pk.value)
     finally:
         for cl in (bad, scoped, star):
             await close(cl)
