@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from uuid import uuid4
@@ -469,10 +471,20 @@ class SyncExecutor(_Base):
         try:
             _take(builder, first, limit, bar)
             if plan.offsets:
-                specs = [self.offset_spec(first_spec, off, plan.page_size) for off in plan.offsets]
+                specs = iter(
+                    [self.offset_spec(first_spec, off, plan.page_size) for off in plan.offsets]
+                )
+                # A sliding window of CONCURRENCY requests, consumed in order: at most that
+                # many pages are held at once (pool.map would buffer every finished page).
                 with ThreadPoolExecutor(CONCURRENCY) as pool:
-                    for page in pool.map(self._once, specs):
+                    window = deque(pool.submit(self._once, s) for s in islice(specs, CONCURRENCY))
+                    while window:
+                        page = window.popleft().result()
+                        following = next(specs, None)
+                        if following is not None:
+                            window.append(pool.submit(self._once, following))
                         _take(builder, page, limit, bar)
+                        del page
             elif plan.follow_next:
                 page = first
                 while page.get("next") and not _full(builder, limit):
