@@ -6,8 +6,10 @@ import asyncio
 
 import pytest
 
+from envnb.render import render_markdown
 from envnb.widgets._configdiff import changed_fields, server_changed
 from envnb.widgets._jsontext import check_json, dump_json
+from envnb.widgets._markdown import SOFT_CHUNK, IncrementalMarkdown
 from envnb.widgets._steps import FAILED, PASSED, PENDING, RUNNING, SKIPPED, StepRun
 from envnb.widgets._throttle import Throttle
 
@@ -119,3 +121,31 @@ def test_step_run_all_pass_and_odd_status() -> None:
     odd.finish(0, "Weird")
     assert odd.steps[0].status == FAILED and "Weird" in odd.steps[0].message
     assert odd.steps[1].status == SKIPPED
+
+
+def _grow(im: IncrementalMarkdown, text: str, step: int) -> str:
+    for i in range(1, len(text) + 1, step):
+        im.render(text[:i])
+    return im.render(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " ".join(["lorem", "ipsum", "dolor", "sit", "amet"] * 800),
+        "Intro **bold** and `code`, [a link](https://x.y). " * 150,
+        "# Title\n\nFirst para.\n\n```\ncode\n\nstill code\n```\n\n- a\n- b\n\n| x |\n|---|\n| 1 |",
+        "<script>alert(1)</script> " * 100 + "\n\n" + "tail " * 400,
+    ],
+)
+def test_incremental_markdown_matches_one_pass(text: str) -> None:
+    assert _grow(IncrementalMarkdown(), text, 97) == render_markdown(text)
+    assert IncrementalMarkdown().render(text, final=True) == render_markdown(text)
+
+
+def test_incremental_markdown_caches_a_long_paragraph() -> None:
+    im = IncrementalMarkdown()
+    text = "word " * 2000
+    _grow(im, text, 500)
+    assert len(im._para_src) > len(text) - 2 * SOFT_CHUNK
+    assert "<script" not in _grow(IncrementalMarkdown(), "<script>x</script> " * 300, 211)

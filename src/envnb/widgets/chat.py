@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..errors import ConflictError, EnvnbError
+from ..errors import ConflictError, EnvnbError, NotFoundError
 from ._base import Panel, loop_running
 from ._livechat import BUSY_RETRY_WAITS, LiveTurn
 from ._throttle import Throttle
@@ -188,6 +188,8 @@ class ChatCell(Panel):
             if self.stream_task is not None:
                 await asyncio.gather(self.stream_task, return_exceptions=True)
             await self.aclient.conversations.cancel(conversation_id)
+        except NotFoundError:
+            self._set_status("Stopped.")  # stopped before the server had the question
         except EnvnbError as err:
             self._set_status(f"Stopped here, but the server did not confirm: {err}", error=True)
         else:

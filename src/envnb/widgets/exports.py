@@ -49,8 +49,10 @@ class ExportRow:
         self.badge_html = W.HTML(layout=W.Layout(width="8%"))
         self.paused_html = W.HTML(layout=W.Layout(width="14%"))
         self.toggle_button = W.Button(layout=W.Layout(width="90px"))
-        self.backfill = W.Checkbox(value=False, description="backfill", indent=False)
-        self.backfill.layout.width = "90px"
+        self.backfill = W.Checkbox(
+            value=False, description="backfill the paused window", indent=False
+        )
+        self.backfill.layout.width = "200px"
         self.backfill.tooltip = BACKFILL_HELP
         self.backfill_help = W.HTML()
         self.test_button = W.Button(description="Test destination", layout=W.Layout(width="140px"))
