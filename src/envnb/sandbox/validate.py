@@ -31,6 +31,11 @@ def string(
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise errors.validation("Not a valid string.", name)
     text = str(value)
+    if "\x00" in text:
+        # DRF CharField's ProhibitNullCharactersValidator.
+        raise errors.validation(
+            "Null characters are not allowed.", name, "null_characters_not_allowed"
+        )
     if not text.strip() and not allow_blank:
         raise errors.validation("This field may not be blank.", name, "blank")
     if max_length is not None and len(text) > max_length:
