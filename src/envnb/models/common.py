@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
@@ -26,8 +27,32 @@ class RequestModel(BaseModel):
     model_config = ConfigDict(extra="allow", validate_assignment=True)
 
     def to_body(self) -> dict[str, Any]:
-        """Return the JSON body, leaving out fields the caller did not set."""
-        return self.model_dump(mode="json", exclude_unset=True)
+        """Return the JSON body, leaving out fields the caller did not set.
+
+        A value JSON cannot carry as UTF-8 (a lone surrogate) or nested past the serializer's
+        depth limit raises RequestValidationError naming the field, before anything is sent.
+        """
+        try:
+            body: dict[str, Any] = self.model_dump(mode="json", exclude_unset=True)
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except (ValueError, RecursionError) as exc:  # UnicodeEncodeError is a ValueError
+            raise self._unsendable(exc) from None
+        return body
+
+    def _unsendable(self, exc: BaseException) -> RequestValidationError:
+        for name in self.model_fields_set:
+            try:
+                value = self.model_dump(mode="json", include={name})
+                json.dumps(value, ensure_ascii=False).encode("utf-8")
+            except (ValueError, RecursionError):
+                break
+        else:
+            name = "request"
+        if isinstance(exc, UnicodeEncodeError):
+            why = "the text contains a lone surrogate, which is not valid Unicode"
+        else:
+            why = "the value is nested too deeply to send as JSON"
+        return RequestValidationError(f"{name}: {why}", attr=None if name == "request" else name)
 
 
 def open_enum(enum_cls: type[E]) -> Any:
