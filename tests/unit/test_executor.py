@@ -168,3 +168,46 @@ def test_progress_bar_only_in_notebooks_by_default(capsys: pytest.CaptureFixture
         df = c.profile_configs.list_df(progress=True)
     assert len(df) == 1
     assert "fetching" in capsys.readouterr().err
+
+
+def test_resume_refused_as_idle_falls_back_to_stored_conversation() -> None:
+    methods: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        methods.append(request.method)
+        if request.method == "GET":
+            return httpx.Response(
+                200,
+                json={
+                    "id": CID,
+                    "title": "t",
+                    "messages": [
+                        {"type": "human", "content": "hi", "id": "h"},
+                        {"type": "ai", "content": "All done.", "id": "a"},
+                    ],
+                },
+            )
+        if json.loads(request.content)["content"] is None:
+            return httpx.Response(
+                400,
+                json={
+                    "type": "validation_error",
+                    "code": "invalid_input",
+                    "detail": "Cannot continue streaming from an idle conversation",
+                    "attr": None,
+                },
+            )
+        body = (
+            f'event: conversation\ndata: {{"id": "{CID}"}}\n\n'
+            'event: message\ndata: {"type": "human", "content": "hi", "id": "h"}\n\n'
+            'event: message\ndata: {"type": "ai", "content": "All"}\n\n'
+            'event: message\ndata: {"type": "ai", "content": "All do'
+        )  # cut mid-event
+        return httpx.Response(
+            200, headers={"content-type": "text/event-stream"}, content=body.encode()
+        )
+
+    with _client(handler) as c:
+        result = c.conversations.ask("hi", conversation=CID)
+    assert methods == ["POST", "POST", "GET"]
+    assert result.text == "All done." and [m.type for m in result.messages] == ["human", "ai"]

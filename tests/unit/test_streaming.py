@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from envnb.models.conversations import (
     ConversationEvent,
     MessageEvent,
@@ -134,3 +137,14 @@ def test_steps_on_the_way_are_not_a_finished_turn() -> None:
     viz = StreamAssembler()
     _feed_all(viz, [*TURN[:3], _ev("message", {"type": "ai/viz", "id": "v", "answer": {}})])
     assert viz.finished
+
+
+@given(st.integers(min_value=1, max_value=len(TURN) - 1))
+def test_cut_anywhere_then_full_replay_equals_uncut(cut: int) -> None:
+    whole = StreamAssembler()
+    _feed_all(whole, TURN)
+    resumed = StreamAssembler()
+    _feed_all(resumed, TURN[:cut])
+    _feed_all(resumed, TURN)  # the server replays the whole log after a resume
+    assert [m.model_dump() for m in resumed.messages] == [m.model_dump() for m in whole.messages]
+    assert resumed.reply == whole.reply and resumed.title == whole.title
