@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -222,3 +224,17 @@ def test_stats_count_requests(fresh_sandbox: Sandbox) -> None:
     for _ in range(3):
         api.get("batch_exports/")
     assert fresh_sandbox.stats() == {"requests": 3, "faults": {}, "writes": {}}
+
+
+def test_client_helpers_point_at_the_sandbox(sandbox: Sandbox) -> None:
+    client = sandbox.client()
+    assert sandbox.api_key not in repr(client)
+    first = Api(sandbox).get("conversations/", params={"limit": 1}).json()["results"][0]
+    assert str(client.conversations.get(first["id"]).id) == first["id"]
+    client.close()
+
+    async def count() -> int:
+        async with sandbox.async_client() as aclient:
+            return len([c async for c in aclient.conversations.list()])
+
+    assert asyncio.run(count()) >= 40

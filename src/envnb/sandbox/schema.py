@@ -285,10 +285,16 @@ def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
             "description": endpoint.summary,
             "content": {"application/json": {"schema": schema}},
         }
-    if "{id}" in endpoint.path:
-        responses["404"] = _error("Not found")
+    # Every operation lives under a project: an unknown project id is a 404.
+    responses["404"] = _error("Not found")
     if endpoint.request:
         responses["400"] = _error("Validation error")
+        responses["415"] = _error("Unsupported media type")
+    if endpoint.name == "batch_exports_test":
+        responses["400"] = {"description": "No `destination` parameter (empty body)"}
+        responses["404"] = {"description": "No test for this destination (empty body)"}
+    if "run_test_step" in endpoint.name:
+        responses["500"] = _error("Step index out of range, or no destination (as PostHog)")
     params: list[dict[str, Any]] = [
         {"name": "project_id", "in": "path", "required": True, "schema": {"type": "integer"}}
     ]
