@@ -167,3 +167,15 @@ async def test_hostile_names_show_as_text() -> None:
         assert "<img" not in html and "<script" not in html and "<svg" not in html
         assert any("<img" in r.name for r in panel.rows)  # the raw name is kept as data
         assert_no_secrets(panel, sb.api_key)
+
+
+async def test_list_error_shows_in_the_panel_and_refresh_recovers(fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    sb.set_faults("status=503,route=batch_exports,method=GET")
+    panel = await _panel(sb, max_retries=0)
+    sb.set_faults(None)
+    assert panel.rows == [] and "503" in panel.error and "503" in panel.status_html.value
+    assert not panel.refresh_button.disabled
+    panel.refresh_button.click()
+    await panel.wait()
+    assert panel.error == "" and len(panel.rows) == len(api_get(sb, "batch_exports/")["results"])

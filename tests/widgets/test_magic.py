@@ -106,3 +106,22 @@ def test_load_ext_envnb_registers_the_magic(shell: Any) -> None:
     shell.run_line_magic("load_ext", "envnb")
     assert "chat" in shell.magics_manager.magics["cell"]
     assert "chat_client" in shell.magics_manager.magics["line"]
+
+
+def test_title_and_empty_cell(shell: InteractiveShell, sandbox: Sandbox) -> None:
+    magics.use_client(sandbox.client())
+    shell.run_cell_magic("chat", "--new", "lorem 2 title please")
+    assert "lorem 2 title please</h4>" in _html(shell)
+    assert shell.run_cell_magic("chat", "", "   \n") is None
+    assert "write a question" in _html(shell)
+
+
+def test_reply_value_displays_nothing_more(
+    shell: InteractiveShell, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    magics.use_client(sandbox.client())
+    capsys.readouterr()
+    res = shell.run_cell("%%chat\nlorem 3\n", store_history=True)
+    assert res.result == magics.last_reply() and len(res.result.split()) == 3
+    assert res.result.split()[1] not in capsys.readouterr().out  # no Out[n] echo of the text
+    assert shell.user_ns["_"] == res.result
