@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -83,14 +84,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ]
     if args.no_browser:
         command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers often run as root; Jupyter refuses it
     print(
         f"envnb demo: starting JupyterLab on {notebooks} (the URL with its token follows)",
         flush=True,
     )
+    lab = subprocess.Popen(command, env=env)
+    # A terminated demo must not leave JupyterLab running on its own.
+    signal.signal(signal.SIGTERM, lambda *_: lab.terminate())
     try:
-        return subprocess.call(command, env=env)
+        return lab.wait()
     except KeyboardInterrupt:
-        return 0
+        lab.terminate()
+        return lab.wait()
     finally:
         sb.stop()
 
