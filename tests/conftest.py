@@ -65,7 +65,8 @@ def parse_sse(raw: bytes) -> list[Frame]:
                 event = value
             elif name == "data":
                 data.append(value)
-        frames.append(Frame(event, json.loads("\n".join(data))))
+        if data:  # a block of comments only (": keepalive") is not an event
+            frames.append(Frame(event, json.loads("\n".join(data))))
     return frames
 
 

@@ -306,3 +306,10 @@ def test_canary_seeds_hostile_strings() -> None:
             m["content"] for m in api.get(f"conversations/{first['id']}/").json()["messages"]
         ]
         assert any("<" in c for c in contents)
+
+
+def test_keepalive_comments_during_silence() -> None:
+    with Sandbox(stream_delay=0.25, keepalive=0.05) as sb:
+        response, frames = Api(sb).chat("lorem 3")
+        assert b"\n: keepalive\n\n" in response.content
+        assert frames[-1].event == "conversation"  # comments are not events

@@ -135,3 +135,10 @@ def test_first_matching_rule_wins(fresh_api: Api) -> None:
 def test_bad_specs_are_rejected(spec: str) -> None:
     with pytest.raises(FaultSpecError):
         Sandbox(faults=spec)
+
+
+def test_drop_body_on_a_stream(fresh_api: Api) -> None:
+    fresh_api.sb.set_faults("drop=body,route=conversations,method=POST,times=1")
+    with pytest.raises(httpx.RemoteProtocolError):
+        fresh_api.chat("lorem 5")
+    assert fresh_api.sb.stats()["faults"] == {"drop": 1}

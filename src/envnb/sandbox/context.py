@@ -21,6 +21,7 @@ class Settings:
 
     stream_delay: float = 0.02
     words_per_frame: int = 4
+    keepalive: float = 15.0
 
 
 @dataclass

@@ -175,9 +175,9 @@ def cancel(ctx: Ctx) -> Response:
     return Response(status_code=204)
 
 
-def _sse(log: stream.StreamLog) -> StreamingResponse:
+def _sse(ctx: Ctx, log: stream.StreamLog) -> StreamingResponse:
     return StreamingResponse(
-        log.follow(),
+        log.follow(ctx.state.settings.keepalive),
         status_code=200,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
@@ -226,8 +226,8 @@ def create(ctx: Ctx) -> Response:
         running = ctx.state.streams.get(cid)
         if running is None:
             raise errors.validation("Cannot continue streaming from an idle conversation")
-        return _sse(running)
-    return _sse(_start(ctx, cid, row, content))
+        return _sse(ctx, running)
+    return _sse(ctx, _start(ctx, cid, row, content))
 
 
 def _start(ctx: Ctx, cid: str, row: sqlite3.Row | None, content: str) -> stream.StreamLog:

@@ -47,6 +47,7 @@ class Sandbox:
         stream_delay: float = 0.02,
         words_per_frame: int = 4,
         canary: bool = False,
+        keepalive: float = 15.0,
     ) -> None:
         self.seed = seed
         self.host = host
@@ -69,7 +70,9 @@ class Sandbox:
         self.state = State(
             store=self.store,
             project_id=self.project_id,
-            settings=Settings(stream_delay=stream_delay, words_per_frame=words_per_frame),
+            settings=Settings(
+                stream_delay=stream_delay, words_per_frame=words_per_frame, keepalive=keepalive
+            ),
             faults=engine,
         )
         self.app = build_app(self.state)

@@ -16,6 +16,7 @@ from .context import State
 
 log = logging.getLogger("envnb.sandbox")
 
+KEEPALIVE = b": keepalive\n\n"
 FAILURE_TEXT = "Oops! Something went wrong. Please try again."
 
 
@@ -50,8 +51,9 @@ class StreamLog:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
-    async def follow(self) -> AsyncIterator[bytes]:
-        """Every frame from the start, then live ones until the log closes."""
+    async def follow(self, keepalive: float) -> AsyncIterator[bytes]:
+        """Every frame from the start, then live ones until the log closes; a
+        ``: keepalive`` comment after ``keepalive`` seconds of silence (as PostHog does)."""
         index = 0
         while True:
             while index < len(self.frames):
@@ -59,7 +61,10 @@ class StreamLog:
                 index += 1
             if self.done:
                 return
-            await self._changed.wait()
+            try:
+                await asyncio.wait_for(self._changed.wait(), keepalive)
+            except TimeoutError:
+                yield KEEPALIVE
 
 
 def start(
