@@ -512,7 +512,7 @@ class SyncExecutor(_Base):
                 yield from session.on_refetch(conv)
                 return
             url = self.url_for(spec)
-            dropped, error = False, None
+            dropped, error, answered = False, None, False
             try:
                 with self.http.stream(
                     spec.method,
@@ -520,6 +520,7 @@ class SyncExecutor(_Base):
                     json=spec.json,
                     headers={**self.headers_for(url), "Accept": "text/event-stream"},
                 ) as resp:
+                    answered = True
                     if resp.status_code >= 300:
                         resp.read()
                         spec = self._stream_error(session, spec, resp)
@@ -531,6 +532,9 @@ class SyncExecutor(_Base):
                     for sse in decoder.close():
                         yield from session.on_sse(sse)
             except httpx.TransportError as exc:
+                if not answered and spec is session.first:
+                    # No answer at all to the first POST: a plain connection error.
+                    raise _stream_connect_error(self, spec, exc) from None
                 dropped, error = True, exc
             spec = session.after_stream(spec, dropped, error)
 
@@ -693,7 +697,7 @@ class AsyncExecutor(_Base):
                     yield event
                 return
             url = self.url_for(spec)
-            dropped, error = False, None
+            dropped, error, answered = False, None, False
             try:
                 async with self.http.stream(
                     spec.method,
@@ -701,6 +705,7 @@ class AsyncExecutor(_Base):
                     json=spec.json,
                     headers={**self.headers_for(url), "Accept": "text/event-stream"},
                 ) as resp:
+                    answered = True
                     if resp.status_code >= 300:
                         await resp.aread()
                         spec = self._stream_error(session, spec, resp)
@@ -714,6 +719,9 @@ class AsyncExecutor(_Base):
                         for event in session.on_sse(sse):
                             yield event
             except httpx.TransportError as exc:
+                if not answered and spec is session.first:
+                    # No answer at all to the first POST: a plain connection error.
+                    raise _stream_connect_error(self, spec, exc) from None
                 dropped, error = True, exc
             spec = session.after_stream(spec, dropped, error)
 
@@ -734,6 +742,12 @@ class AsyncExecutor(_Base):
         finally:
             await events.aclose()
         return session.result()
+
+
+def _stream_connect_error(ex: _Base, spec: RequestSpec, exc: Exception) -> Exception:
+    out = Attempts(replace(spec, retry_safe=False), ex.policy, ex.info(spec)).on_error(exc)
+    assert isinstance(out, Fail)
+    return out.error
 
 
 # ---- page helpers -------------------------------------------------------------------------

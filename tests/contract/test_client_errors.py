@@ -145,6 +145,8 @@ async def test_connection_and_timeout_errors(sandbox: Sandbox, kind: str) -> Non
             await items(dead2.batch_exports.list())
         assert not isinstance(ce.value, errors.APITimeoutError)
         _no_secret(sandbox, ce.value)
+        with pytest.raises(errors.APIConnectionError):  # not StreamError: nothing was sent
+            await val(dead2.conversations.ask("hello"))
     finally:
         await close(dead)
         await close(dead2)
