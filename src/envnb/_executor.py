@@ -666,9 +666,13 @@ class AsyncExecutor(_Base):
                         pages[ready] = True
                         ready += 1
 
-                async with anyio.create_task_group() as tg:
-                    for i in range(len(specs)):
-                        tg.start_soon(fetch, i)
+                try:
+                    async with anyio.create_task_group() as tg:
+                        for i in range(len(specs)):
+                            tg.start_soon(fetch, i)
+                except BaseExceptionGroup as group:
+                    # Callers catch envnb errors, not task-group wrappers: raise the first.
+                    raise _first_leaf(group) from None
             elif plan.follow_next:
                 page = first
                 while page.get("next") and not _full(builder, limit):
@@ -742,6 +746,13 @@ class AsyncExecutor(_Base):
         finally:
             await events.aclose()
         return session.result()
+
+
+def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    exc: BaseException = group
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return exc
 
 
 def _stream_connect_error(ex: _Base, spec: RequestSpec, exc: Exception) -> Exception:

@@ -211,3 +211,23 @@ def test_resume_refused_as_idle_falls_back_to_stored_conversation() -> None:
         result = c.conversations.ask("hi", conversation=CID)
     assert methods == ["POST", "POST", "GET"]
     assert result.text == "All done." and [m.type for m in result.messages] == ["human", "ai"]
+
+
+@pytest.mark.anyio
+async def test_async_list_df_page_error_is_the_envnb_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("offset") == "0":
+            nxt = "https://ph.example.com/api/projects/1/conversations/?limit=2&offset=2"
+            return httpx.Response(
+                200, json={"count": 6, "next": nxt, "results": [{"id": "a"}, {"id": "b"}]}
+            )
+        return httpx.Response(404, json={"detail": "Not found."})
+
+    client = envnb.AsyncClient(
+        "https://ph.example.com", KEY, 1, max_retries=0, transport=httpx.MockTransport(handler)
+    )
+    try:
+        with pytest.raises(NotFoundError):
+            await client.conversations.list_df(page_size=2)
+    finally:
+        await client.aclose()
