@@ -32,6 +32,10 @@ def check_json(text: str, *, field: str = "value") -> JsonCheck:
             line=err.lineno,
             column=err.colno,
         )
+    except RecursionError:
+        # Pasted or hostile text nested past Python's recursion limit: say so, don't crash
+        # the observer that checks every keystroke.
+        return JsonCheck(ok=False, message=f"{field} is nested too deeply to be JSON we can send")
     if not isinstance(value, dict | list):
         kind = type(value).__name__ if value is not None else "null"
         return JsonCheck(ok=False, message=f"{field} must be a JSON object or array, not {kind}")
