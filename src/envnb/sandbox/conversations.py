@@ -151,7 +151,7 @@ def append_message(ctx: Ctx) -> Response:
     data = v.json_object(ctx.data)
     content = v.string(data, "content", required=True, max_length=10000)
     message = {"type": "ai", "content": content, "id": str(uuid.uuid4())}
-    stream._store_message(ctx.state, row["id"], message)
+    stream.store_message(ctx.state, row["id"], message)
     ctx.store.count_write("conversation.append")
     return JSONResponse({"id": message["id"]}, status_code=201)
 
@@ -246,7 +246,7 @@ def _start(ctx: Ctx, cid: str, row: sqlite3.Row | None, content: str) -> stream.
                 (stamp, cid),
             )
     ctx.store.touch_conversations()
-    stream._store_message(ctx.state, cid, human)
+    stream.store_message(ctx.state, cid, human)
     ctx.store.count_write("conversation.message")
     fresh = ctx.store.one("SELECT * FROM conversations WHERE id = ?", (cid,))
     assert fresh is not None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import json
 import logging
 import socket
 import threading
@@ -260,7 +259,3 @@ class Sandbox:
         )
         assert row is not None
         return str(row["id"])
-
-    def dump(self) -> str:
-        """The fault rules and counters as JSON (debugging aid)."""
-        return json.dumps(self.stats())

@@ -82,7 +82,7 @@ def start(
     return stream
 
 
-def _store_message(state: State, conversation_id: str, message: dict[str, Any]) -> None:
+def store_message(state: State, conversation_id: str, message: dict[str, Any]) -> None:
     with state.store.tx() as db:
         row = db.execute(
             "SELECT COALESCE(MAX(seq), 99) + 1 FROM messages WHERE conversation_id = ?",
@@ -127,7 +127,7 @@ async def _produce(
             if stream.cancel_requested:
                 return
             stream.push(frame("message", message))
-            _store_message(state, cid, message)
+            store_message(state, cid, message)
         await _pause(state)
         if stream.cancel_requested:
             return
@@ -138,7 +138,7 @@ async def _produce(
         if stream.cancel_requested:
             return
         stream.push(frame("message", tool))
-        _store_message(state, cid, tool)
+        store_message(state, cid, tool)
         for text in responder.chunks(reply.text, state.settings.words_per_frame):
             await _pause(state)
             if stream.cancel_requested:
@@ -146,7 +146,7 @@ async def _produce(
             stream.push(frame("message", {"type": "ai", "content": text}))
         final = {"type": "ai", "content": reply.text, "id": str(uuid.uuid4())}
         stream.push(frame("message", final))
-        _store_message(state, cid, final)
+        store_message(state, cid, final)
         title = conversation.get("title") or _title(content)
         stamp = now_iso()
         with state.store.tx() as db:
