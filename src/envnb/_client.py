@@ -21,11 +21,6 @@ class _ClientBase:
 
     _settings: Settings
 
-    def _attach(self, executor: Any) -> None:
-        self.batch_exports = BatchExports(executor)
-        self.conversations = Conversations(executor)
-        self.profile_configs = ProfileConfigs(executor)
-
     @property
     def host(self) -> str:
         """Base URL of the PostHog instance (or sandbox)."""
@@ -69,7 +64,9 @@ class Client(_ClientBase):
         )
         self._progress = progress
         self._executor = SyncExecutor(self._settings, transport, progress)
-        self._attach(self._executor)
+        self.batch_exports = BatchExports(self._executor)
+        self.conversations = Conversations(self._executor)
+        self.profile_configs = ProfileConfigs(self._executor)
 
     def to_async(self) -> AsyncClient:
         """An AsyncClient with the same settings and secret."""
@@ -108,7 +105,11 @@ class AsyncClient(_ClientBase):
     ) -> None:
         self._settings = settings
         self._executor = AsyncExecutor(settings, transport, progress)
-        self._attach(self._executor)
+        # The same resource classes; their methods return awaitables here, and the
+        # annotations describe the sync values, so these are typed Any.
+        self.batch_exports: Any = BatchExports(self._executor)
+        self.conversations: Any = Conversations(self._executor)
+        self.profile_configs: Any = ProfileConfigs(self._executor)
 
     @classmethod
     def _from_settings(cls, settings: Settings, progress: bool | None = None) -> AsyncClient:

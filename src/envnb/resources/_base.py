@@ -6,7 +6,12 @@ from typing import Any
 
 
 class Resource:
-    """Holds the executor; subclasses only describe requests."""
+    """Holds the executor; subclasses only describe requests.
+
+    Return annotations are the sync client's (what ``Client`` returns). On ``AsyncClient``
+    the same methods return awaitables of those values (``list()`` / ``stream()`` return
+    async iterators), so ``AsyncClient``'s resources are typed ``Any``.
+    """
 
     def __init__(self, executor: Any) -> None:
         self._ex = executor

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._endpoints import BATCH_EXPORTS as EP
 from .._endpoints import RequestSpec
@@ -13,11 +14,20 @@ from ..models.batch_exports import BatchExport, BatchExportCreate, DestinationTy
 from ..models.common import allowed_values, validate_request
 from ._base import Resource, ident
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import pandas as pd
+
+    from ..models.batch_exports import PauseResult, TestStep
+
 
 class BatchExports(Resource):
     """Batch exports of the project."""
 
-    def list(self, *, limit: int | None = None, page_size: int = 100, **filters: Any) -> Any:
+    def list(
+        self, *, limit: int | None = None, page_size: int = 100, **filters: Any
+    ) -> Iterator[BatchExport]:
         """Iterate over BatchExport objects, fetching pages lazily (async on AsyncClient)."""
         return self._ex.paginate(EP["list"].spec(params=filters), limit, page_size)
 
@@ -28,14 +38,14 @@ class BatchExports(Resource):
         *,
         page_size: int = 1000,
         **filters: Any,
-    ) -> Any:
+    ) -> pd.DataFrame:
         """All batch exports as a DataFrame (dtypes: ``frames.BATCH_EXPORT_COLUMNS``)."""
         spec = EP["list"].spec(params=filters)
         return self._ex.frame(
             spec, FrameBuilder(BATCH_EXPORT_COLUMNS), limit, page_size=page_size, progress=progress
         )
 
-    def get(self, id: Any) -> Any:
+    def get(self, id: Any) -> BatchExport:
         """Return one BatchExport."""
         return self._ex.run(EP["get"].spec({"id": ident(id)}))
 
@@ -45,24 +55,24 @@ class BatchExports(Resource):
         destination: dict[str, Any],
         interval: str,
         **fields: Any,
-    ) -> Any:
+    ) -> BatchExport:
         """Create a batch export (validated locally first); returns the new BatchExport."""
         body = {"name": name, "destination": destination, "interval": interval, **fields}
         return self._ex.run(EP["create"].spec(body=body))
 
-    def update(self, id: Any, **fields: Any) -> Any:
+    def update(self, id: Any, **fields: Any) -> BatchExport:
         """PATCH fields of a batch export (destination config is deep-merged by the server)."""
         return self._ex.run(EP["update"].spec({"id": ident(id)}, body=fields))
 
-    def pause(self, id: Any) -> Any:
+    def pause(self, id: Any) -> PauseResult:
         """Pause an export (idempotent); returns PauseResult(paused=True)."""
         return self._ex.run(EP["pause"].spec({"id": ident(id)}, body={}))
 
-    def unpause(self, id: Any, backfill: bool = False) -> Any:
+    def unpause(self, id: Any, backfill: bool = False) -> PauseResult:
         """Unpause an export; ``backfill=True`` re-exports the paused window."""
         return self._ex.run(EP["unpause"].spec({"id": ident(id)}, body={"backfill": backfill}))
 
-    def test_steps(self, destination_type: str) -> Any:
+    def test_steps(self, destination_type: str) -> builtins.list[TestStep]:
         """The connection-test steps for a destination type (list of TestStep, result None)."""
         allowed = allowed_values(DestinationType)
         if destination_type not in allowed:
@@ -74,7 +84,7 @@ class BatchExports(Resource):
             )
         return self._ex.run(EP["test_steps"].spec(params={"destination": destination_type}))
 
-    def run_test_step(self, id: Any, step: int, **overrides: Any) -> Any:
+    def run_test_step(self, id: Any, step: int, **overrides: Any) -> TestStep:
         """Run test step ``step`` of an existing export, with optional field overrides.
 
         The server validates a full export payload, so the stored export is read first and
@@ -97,7 +107,7 @@ class BatchExports(Resource):
 
         return self._ex.run(replace(EP["get"].spec({"id": export_id}), then=then))
 
-    def run_test_step_new(self, step: int, export: dict[str, Any]) -> Any:
+    def run_test_step_new(self, step: int, export: dict[str, Any]) -> TestStep:
         """Run test step ``step`` for an export that does not exist yet (validated locally)."""
         _check_step(step)
         data = export.to_body() if isinstance(export, BatchExportCreate) else dict(export)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._endpoints import CONVERSATIONS as EP
 from .._endpoints import Done
@@ -12,11 +12,21 @@ from ..frames import CONVERSATION_COLUMNS, FrameBuilder, conversation_markdown, 
 from ..models.conversations import Conversation
 from ._base import Resource, ident
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import pandas as pd
+
+    from .._executor import AskResult, EventStream
+    from ..models.conversations import AppendedMessage
+
 
 class Conversations(Resource):
     """The caller's PostHog AI conversations."""
 
-    def list(self, *, limit: int | None = None, page_size: int = 100, **filters: Any) -> Any:
+    def list(
+        self, *, limit: int | None = None, page_size: int = 100, **filters: Any
+    ) -> Iterator[Conversation]:
         """Iterate over Conversation objects (newest first), fetching pages lazily."""
         return self._ex.paginate(EP["list"].spec(params=filters), limit, page_size)
 
@@ -27,18 +37,18 @@ class Conversations(Resource):
         *,
         page_size: int = 1000,
         **filters: Any,
-    ) -> Any:
+    ) -> pd.DataFrame:
         """All conversations as a DataFrame (dtypes: ``frames.CONVERSATION_COLUMNS``)."""
         spec = EP["list"].spec(params=filters)
         return self._ex.frame(
             spec, FrameBuilder(CONVERSATION_COLUMNS), limit, page_size=page_size, progress=progress
         )
 
-    def get(self, id: Any) -> Any:
+    def get(self, id: Any) -> Conversation:
         """Return one Conversation with its messages."""
         return self._ex.run(EP["get"].spec({"id": ident(id)}))
 
-    def stream(self, content: str, conversation: Any = None, **options: Any) -> Any:
+    def stream(self, content: str, conversation: Any = None, **options: Any) -> EventStream:
         """Send a message and stream the reply as typed events.
 
         Returns an iterator (async iterator on AsyncClient) of ConversationEvent,
@@ -50,28 +60,28 @@ class Conversations(Resource):
         conv_id = ident(conversation) if conversation is not None else new_uuid()
         return self._ex.stream(self._session(conv_id, content, options))
 
-    def resume(self, conversation: Any) -> Any:
+    def resume(self, conversation: Any) -> EventStream:
         """Re-attach to a reply still being generated (POST with ``content: None``)."""
         return self._ex.stream(self._session(ident(conversation), None, {}))
 
-    def ask(self, content: str, conversation: Any = None, **options: Any) -> Any:
+    def ask(self, content: str, conversation: Any = None, **options: Any) -> AskResult:
         """Send a message, wait for the whole reply, return an AskResult (``.text``, ...)."""
         conv_id = ident(conversation) if conversation is not None else new_uuid()
         return self._ex.ask(self._session(conv_id, content, options))
 
-    def append_message(self, id: Any, content: str) -> Any:
+    def append_message(self, id: Any, content: str) -> AppendedMessage:
         """Append an assistant message without running the AI; returns AppendedMessage(id)."""
         return self._ex.run(EP["append_message"].spec({"id": ident(id)}, body={"content": content}))
 
-    def cancel(self, id: Any) -> Any:
+    def cancel(self, id: Any) -> None:
         """Stop a reply being generated (idempotent; returns None)."""
         return self._ex.run(EP["cancel"].spec({"id": ident(id)}))
 
-    def messages_df(self, conversation: Any) -> Any:
+    def messages_df(self, conversation: Any) -> pd.DataFrame:
         """A conversation's messages as a DataFrame (fetched if given an id)."""
         return self._derived(conversation, messages_frame)
 
-    def to_markdown(self, conversation: Any) -> Any:
+    def to_markdown(self, conversation: Any) -> str:
         """A conversation as Markdown for a report (fetched if given an id)."""
         return self._derived(conversation, conversation_markdown)
 

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._endpoints import PROFILE_CONFIGS as EP
 from ..frames import PROFILE_CONFIG_COLUMNS, FrameBuilder
 from ._base import Resource, ident
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import pandas as pd
+
+    from ..models.profile_configs import ProfileConfig
+
 
 class ProfileConfigs(Resource):
     """Customer profile configs of the project."""
 
-    def list(self, *, limit: int | None = None, page_size: int = 100, **filters: Any) -> Any:
+    def list(
+        self, *, limit: int | None = None, page_size: int = 100, **filters: Any
+    ) -> Iterator[ProfileConfig]:
         """Iterate over ProfileConfig objects, fetching pages lazily."""
         return self._ex.paginate(EP["list"].spec(params=filters), limit, page_size)
 
@@ -23,7 +32,7 @@ class ProfileConfigs(Resource):
         *,
         page_size: int = 1000,
         **filters: Any,
-    ) -> Any:
+    ) -> pd.DataFrame:
         """All profile configs as a DataFrame (dtypes: ``frames.PROFILE_CONFIG_COLUMNS``)."""
         spec = EP["list"].spec(params=filters)
         return self._ex.frame(
@@ -34,11 +43,11 @@ class ProfileConfigs(Resource):
             progress=progress,
         )
 
-    def get(self, id: Any) -> Any:
+    def get(self, id: Any) -> ProfileConfig:
         """Return one ProfileConfig."""
         return self._ex.run(EP["get"].spec({"id": ident(id)}))
 
-    def create(self, scope: str, content: Any = None, sidebar: Any = None) -> Any:
+    def create(self, scope: str, content: Any = None, sidebar: Any = None) -> ProfileConfig:
         """Create a config for ``scope`` (person, group_0..4); content/sidebar: dict or list."""
         body: dict[str, Any] = {"scope": scope}
         if content is not None:
@@ -47,10 +56,10 @@ class ProfileConfigs(Resource):
             body["sidebar"] = sidebar
         return self._ex.run(EP["create"].spec(body=body))
 
-    def update(self, id: Any, **fields: Any) -> Any:
+    def update(self, id: Any, **fields: Any) -> ProfileConfig:
         """PATCH scope, content and/or sidebar of a config."""
         return self._ex.run(EP["update"].spec({"id": ident(id)}, body=fields))
 
-    def delete(self, id: Any) -> Any:
+    def delete(self, id: Any) -> None:
         """Delete a config (204)."""
         return self._ex.run(EP["delete"].spec({"id": ident(id)}))
