@@ -392,12 +392,12 @@ def test_steps(ctx: Ctx) -> Response:
 
 def _run_step(ctx: Ctx, stored: dict[str, Any] | None) -> Response:
     data = v.json_object(ctx.data)
+    if stored is not None and "destination" not in data:
+        # PostHog reads request.data["destination"] before validating: KeyError -> 500.
+        raise errors.server_error()
     v.string(data, "name", required=True)
     v.choice(data, "interval", INTERVALS, required=True)
     if "destination" not in data:
-        if stored is not None:
-            # PostHog indexes request.data["destination"] unguarded: KeyError -> 500.
-            raise errors.server_error()
         raise errors.required("destination")
     clean = dest.validate_destination(
         data["destination"], is_patch=stored is not None, existing_config=stored
