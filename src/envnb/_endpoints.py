@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
+from ._retry import Done
 from .errors import RequestValidationError
 from .models import (
     AppendedMessage,
@@ -115,13 +116,6 @@ class RequestSpec:
     def with_params(self, **params: Any) -> RequestSpec:
         """Return a copy with extra query parameters."""
         return replace(self, params={**self.params, **params})
-
-
-@dataclass(frozen=True)
-class Done:
-    """A chain step's final value (no more requests)."""
-
-    value: Any
 
 
 def _e(

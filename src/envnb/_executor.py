@@ -1,19 +1,18 @@
 """The only two I/O loops: SyncExecutor (httpx.Client) and AsyncExecutor (httpx.AsyncClient).
 
-Both drive the same pure objects — :class:`Attempts` (retry and error decisions),
-the page planner, :class:`FrameBuilder` and :class:`StreamSession` (SSE decoding,
+Both drive the same pure objects — ``_retry.Attempts`` (retry and error decisions), the
+page planner, ``frames.FrameBuilder`` and ``streaming.StreamSession`` (SSE decoding,
 assembling, the one resume) — so the two loops are short and differ only in ``await``.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -24,274 +23,15 @@ import httpx
 
 from . import __version__
 from ._config import Settings, origin_of
-from ._endpoints import Done, RequestSpec
+from ._endpoints import RequestSpec
 from ._paging import plan_pages
-from ._retry import RetryPolicy
-from ._sse import ServerSentEvent, SSEDecoder
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    BadRequestError,
-    RequestInfo,
-    StreamError,
-    error_from_response,
-    redact_url,
-)
+from ._retry import Attempts, Done, Fail, Outcome, RetryPolicy
+from .errors import APIError, RequestInfo, StreamError, redact_url
 from .frames import FrameBuilder
-from .models.conversations import (
-    Conversation,
-    MessageEvent,
-    StreamEvent,
-    UnknownEvent,
-    parse_event,
-)
-from .streaming import StreamAssembler
+from .models.conversations import StreamEvent
+from .streaming import AskResult, AsyncEventStream, EventStream, StreamSession
 
 CONCURRENCY = 4
-
-
-# ---- pure decisions -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Retry:
-    """Wait this many seconds, then send again."""
-
-    wait: float
-
-
-@dataclass(frozen=True)
-class Fail:
-    """Give up with this error."""
-
-    error: Exception
-
-
-Outcome = Done | Retry | Fail
-
-
-class Attempts:
-    """Pure per-request state: each response or error in, Done/Retry/Fail out."""
-
-    def __init__(self, spec: RequestSpec, policy: RetryPolicy, info: RequestInfo) -> None:
-        self.spec = spec
-        self.policy = policy
-        self.info = info
-        self.attempt = 0
-
-    def on_response(self, status: int, headers: httpx.Headers, content: bytes) -> Outcome:
-        """Decide after a complete response."""
-        self.attempt += 1
-        if status >= 300:
-            body, text = _json_or_none(content)
-            wait = self.policy.after_status(
-                self.attempt, status, headers.get("retry-after"), retryable=self.spec.retry_safe
-            )
-            if wait is not None:
-                return Retry(wait)
-            retry_after = _float_or_none(headers.get("retry-after"))
-            return Fail(
-                error_from_response(
-                    status, body, request=self.info, retry_after=retry_after, text=text
-                )
-            )
-        try:
-            body = json.loads(content) if content.strip() else None
-        except ValueError:
-            # A truncated body means the connection broke mid-body: retry if safe.
-            return self._error(APIConnectionError("malformed JSON in response", request=self.info))
-        try:
-            return Done(self.spec.parse(body))
-        except ValueError as exc:  # pydantic.ValidationError is a ValueError
-            return Fail(
-                APIError(
-                    status=status,
-                    detail=f"unexpected response shape: {str(exc).splitlines()[0]}",
-                    request=self.info,
-                    body=body,
-                )
-            )
-
-    def on_error(self, exc: Exception) -> Outcome:
-        """Decide after a transport error (connect, read, timeout)."""
-        self.attempt += 1
-        if isinstance(exc, httpx.TimeoutException):
-            err: APIConnectionError = APITimeoutError("request timed out", request=self.info)
-        else:
-            err = APIConnectionError(f"connection failed: {type(exc).__name__}", request=self.info)
-        return self._error(err)
-
-    def _error(self, err: APIConnectionError) -> Outcome:
-        wait = self.policy.after_error(self.attempt, retryable=self.spec.retry_safe)
-        return Retry(wait) if wait is not None else Fail(err)
-
-
-def _json_or_none(content: bytes) -> tuple[Any, str]:
-    text = content.decode("utf-8", errors="replace")
-    try:
-        return json.loads(text), text
-    except ValueError:
-        return None, text
-
-
-def _float_or_none(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-@dataclass
-class AskResult:
-    """What ``ask()`` returns: the final reply ``text`` and where it lives."""
-
-    text: str
-    conversation_id: str
-    title: str | None = None
-    failed: bool = False
-    messages: list[Any] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return self.text
-
-
-class StreamSession:
-    """Pure state of one streamed turn: decoding, assembling, and the single resume."""
-
-    def __init__(
-        self,
-        first: RequestSpec,
-        resume: RequestSpec,
-        refetch: RequestSpec,
-        conversation_id: str,
-    ) -> None:
-        self.first = first
-        self.resume_spec = resume
-        self.refetch_spec = refetch
-        self.conversation_id = conversation_id
-        self.assembler = StreamAssembler()
-        self.resumed = False
-
-    def decoder(self) -> SSEDecoder:
-        """A fresh decoder for each connection."""
-        return SSEDecoder()
-
-    def on_sse(self, sse: ServerSentEvent) -> list[StreamEvent]:
-        """Turn one SSE event into the typed events worth yielding (replays are dropped)."""
-        try:
-            data = json.loads(sse.data) if sse.data else None
-        except ValueError:
-            return [UnknownEvent(sse.event, sse.data)]
-        try:
-            event = parse_event(sse.event, data)
-        except ValueError:
-            return [UnknownEvent(sse.event, data)]
-        if isinstance(event, UnknownEvent):
-            return [event]
-        return [event] if self.assembler.feed(event) else []
-
-    def after_stream(
-        self, spec: RequestSpec, dropped: bool, error: Exception | None
-    ) -> RequestSpec | None:
-        """After a connection ended: None when the turn is complete, else the resume request."""
-        asm = self.assembler
-        if asm.failed or asm.finished:
-            return None
-        if not self.resumed:
-            self.resumed = True
-            return self.resume_spec
-        why = "the connection dropped" if dropped else "the stream ended"
-        raise StreamError(
-            f"{why} before the reply was complete, and resuming once did not finish it "
-            f"(conversation {self.conversation_id})"
-        ) from error
-
-    def after_api_error(self, spec: RequestSpec, err: APIError) -> RequestSpec:
-        """An error status on a stream request: raise it, or fall back to fetching the reply."""
-        if spec is self.first:
-            raise err
-        if spec is self.resume_spec and isinstance(err, BadRequestError):
-            # "Cannot continue streaming from an idle conversation": the reply finished
-            # while we were reconnecting — read it instead.
-            return self.refetch_spec
-        raise StreamError(
-            f"the stream broke and could not be resumed: {err} "
-            f"(conversation {self.conversation_id})"
-        ) from err
-
-    def on_refetch(self, conversation: Conversation) -> list[StreamEvent]:
-        """Feed the stored messages of a conversation that went idle; return the new ones."""
-        # The server said the conversation is idle, so its stored messages are the whole turn.
-        out: list[StreamEvent] = []
-        for msg in conversation.messages:
-            event = MessageEvent(msg)
-            if self.assembler.feed(event):
-                out.append(event)
-        return out
-
-    def result(self) -> AskResult:
-        """The turn's outcome for ``ask()``."""
-        asm = self.assembler
-        return AskResult(
-            text=asm.reply,
-            conversation_id=asm.conversation_id or self.conversation_id,
-            title=asm.title,
-            failed=asm.failed,
-            messages=list(asm.messages),
-        )
-
-
-class EventStream:
-    """Iterator of stream events; ``.assembler`` holds the reply so far. Close to stop."""
-
-    def __init__(self, gen: Iterator[StreamEvent], session: StreamSession) -> None:
-        self._gen = gen
-        self.session = session
-        self.assembler = session.assembler
-        self.conversation_id = session.conversation_id
-
-    def __iter__(self) -> EventStream:
-        return self
-
-    def __next__(self) -> StreamEvent:
-        return next(self._gen)
-
-    def close(self) -> None:
-        """Stop reading and close the HTTP response."""
-        self._gen.close()  # type: ignore[attr-defined]
-
-    def __enter__(self) -> EventStream:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class AsyncEventStream:
-    """Async iterator of stream events; ``.assembler`` holds the reply so far."""
-
-    def __init__(self, gen: AsyncIterator[StreamEvent], session: StreamSession) -> None:
-        self._gen = gen
-        self.session = session
-        self.assembler = session.assembler
-        self.conversation_id = session.conversation_id
-
-    def __aiter__(self) -> AsyncEventStream:
-        return self
-
-    async def __anext__(self) -> StreamEvent:
-        return await self._gen.__anext__()
-
-    async def aclose(self) -> None:
-        """Stop reading and close the HTTP response."""
-        await self._gen.aclose()  # type: ignore[attr-defined]
-
-    async def __aenter__(self) -> AsyncEventStream:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
 
 # ---- shared plumbing ----------------------------------------------------------------------
@@ -428,7 +168,7 @@ class SyncExecutor(_Base):
                 )
                 out = attempts.on_response(resp.status_code, resp.headers, resp.content)
             except httpx.TransportError as exc:
-                out = attempts.on_error(exc)
+                out = _on_transport_error(attempts, exc)
             if isinstance(out, Done):
                 return out.value
             if isinstance(out, Fail):
@@ -607,7 +347,7 @@ class AsyncExecutor(_Base):
                 )
                 out = attempts.on_response(resp.status_code, resp.headers, resp.content)
             except httpx.TransportError as exc:
-                out = attempts.on_error(exc)
+                out = _on_transport_error(attempts, exc)
             if isinstance(out, Done):
                 return out.value
             if isinstance(out, Fail):
@@ -755,8 +495,14 @@ def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
     return exc
 
 
+def _on_transport_error(attempts: Attempts, exc: Exception) -> Outcome:
+    return attempts.on_error(type(exc).__name__, timed_out=isinstance(exc, httpx.TimeoutException))
+
+
 def _stream_connect_error(ex: _Base, spec: RequestSpec, exc: Exception) -> Exception:
-    out = Attempts(replace(spec, retry_safe=False), ex.policy, ex.info(spec)).on_error(exc)
+    out = _on_transport_error(
+        Attempts(replace(spec, retry_safe=False), ex.policy, ex.info(spec)), exc
+    )
     assert isinstance(out, Fail)
     return out.error
 

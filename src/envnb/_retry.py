@@ -1,4 +1,4 @@
-"""Sans-I/O retry policy: (attempt, response or error) in → wait N seconds, or give up.
+"""Sans-I/O retry policy and per-request decisions: response or error in → Done/Retry/Fail.
 
 Retries are only for requests that cannot duplicate a side effect: safe methods (GET,
 HEAD, OPTIONS) and the actions the contract says are idempotent (pause, unpause, cancel).
@@ -7,10 +7,18 @@ A conversation message, an append or a create is never retried — the endpoint 
 
 from __future__ import annotations
 
+import json
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from .errors import APIConnectionError, APIError, APITimeoutError, RequestInfo, error_from_response
+
+if TYPE_CHECKING:
+    from ._endpoints import RequestSpec
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -68,3 +76,101 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if secs != secs:  # NaN
         return None
     return max(0.0, secs)
+
+
+# ---- per-request decisions ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Done:
+    """The request succeeded with this parsed value."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Wait this many seconds, then send again."""
+
+    wait: float
+
+
+@dataclass(frozen=True)
+class Fail:
+    """Give up with this error."""
+
+    error: Exception
+
+
+Outcome = Done | Retry | Fail
+
+
+class Attempts:
+    """Pure per-request state: each response or error in, Done/Retry/Fail out."""
+
+    def __init__(self, spec: RequestSpec, policy: RetryPolicy, info: RequestInfo) -> None:
+        self.spec = spec
+        self.policy = policy
+        self.info = info
+        self.attempt = 0
+
+    def on_response(self, status: int, headers: Mapping[str, str], content: bytes) -> Outcome:
+        """Decide after a complete response."""
+        self.attempt += 1
+        if status >= 300:
+            body, text = _json_or_none(content)
+            wait = self.policy.after_status(
+                self.attempt, status, headers.get("retry-after"), retryable=self.spec.retry_safe
+            )
+            if wait is not None:
+                return Retry(wait)
+            retry_after = _float_or_none(headers.get("retry-after"))
+            return Fail(
+                error_from_response(
+                    status, body, request=self.info, retry_after=retry_after, text=text
+                )
+            )
+        try:
+            body = json.loads(content) if content.strip() else None
+        except ValueError:
+            # A truncated body means the connection broke mid-body: retry if safe.
+            return self._error(APIConnectionError("malformed JSON in response", request=self.info))
+        try:
+            return Done(self.spec.parse(body))
+        except ValueError as exc:  # pydantic.ValidationError is a ValueError
+            return Fail(
+                APIError(
+                    status=status,
+                    detail=f"unexpected response shape: {str(exc).splitlines()[0]}",
+                    request=self.info,
+                    body=body,
+                )
+            )
+
+    def on_error(self, kind: str, *, timed_out: bool) -> Outcome:
+        """Decide after a transport error (connect, read, timeout); ``kind`` names it."""
+        self.attempt += 1
+        if timed_out:
+            err: APIConnectionError = APITimeoutError("request timed out", request=self.info)
+        else:
+            err = APIConnectionError(f"connection failed: {kind}", request=self.info)
+        return self._error(err)
+
+    def _error(self, err: APIConnectionError) -> Outcome:
+        wait = self.policy.after_error(self.attempt, retryable=self.spec.retry_safe)
+        return Retry(wait) if wait is not None else Fail(err)
+
+
+def _json_or_none(content: bytes) -> tuple[Any, str]:
+    text = content.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text), text
+    except ValueError:
+        return None, text
+
+
+def _float_or_none(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None

@@ -1,4 +1,6 @@
-"""StreamAssembler: pure reply state built from stream events (widgets and ``ask()`` use it).
+"""Streams, sans-I/O: StreamAssembler (reply state from events), StreamSession (one turn:
+decoding, assembling, the single resume) and the iterator wrappers the clients return.
+
 
 PostHog streams an assistant message in progress as repeated ``message`` frames without
 ``id``, each carrying the whole text so far, and closes it with a frame that has an ``id``.
@@ -10,9 +12,13 @@ text already shown is ignored, so the reply never jumps backwards.
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from ._sse import ServerSentEvent, SSEDecoder
+from .errors import APIError, BadRequestError, StreamError
 from .models.conversations import (
     AIMessage,
     BaseMessage,
@@ -21,8 +27,13 @@ from .models.conversations import (
     MessageEvent,
     StatusEvent,
     StreamEvent,
+    UnknownEvent,
     UpdateEvent,
+    parse_event,
 )
+
+if TYPE_CHECKING:
+    from ._endpoints import RequestSpec
 
 ChangeKind = Literal[
     "conversation",
@@ -186,3 +197,158 @@ def _same_kind(a: BaseMessage, b: BaseMessage) -> bool:
 
 def _text(msg: BaseMessage) -> str:
     return msg.content if isinstance(msg.content, str) else ""
+
+
+# ---- one streamed turn ---------------------------------------------------------------------
+
+
+@dataclass
+class AskResult:
+    """What ``ask()`` returns: the final reply ``text`` and where it lives."""
+
+    text: str
+    conversation_id: str
+    title: str | None = None
+    failed: bool = False
+    messages: list[Any] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class StreamSession:
+    """Pure state of one streamed turn: decoding, assembling, and the single resume."""
+
+    def __init__(
+        self,
+        first: RequestSpec,
+        resume: RequestSpec,
+        refetch: RequestSpec,
+        conversation_id: str,
+    ) -> None:
+        self.first = first
+        self.resume_spec = resume
+        self.refetch_spec = refetch
+        self.conversation_id = conversation_id
+        self.assembler = StreamAssembler()
+        self.resumed = False
+
+    def decoder(self) -> SSEDecoder:
+        """A fresh decoder for each connection."""
+        return SSEDecoder()
+
+    def on_sse(self, sse: ServerSentEvent) -> list[StreamEvent]:
+        """Turn one SSE event into the typed events worth yielding (replays are dropped)."""
+        try:
+            data = json.loads(sse.data) if sse.data else None
+        except ValueError:
+            return [UnknownEvent(sse.event, sse.data)]
+        try:
+            event = parse_event(sse.event, data)
+        except ValueError:
+            return [UnknownEvent(sse.event, data)]
+        if isinstance(event, UnknownEvent):
+            return [event]
+        return [event] if self.assembler.feed(event) else []
+
+    def after_stream(
+        self, spec: RequestSpec, dropped: bool, error: Exception | None
+    ) -> RequestSpec | None:
+        """After a connection ended: None when the turn is complete, else the resume request."""
+        asm = self.assembler
+        if asm.failed or asm.finished:
+            return None
+        if not self.resumed:
+            self.resumed = True
+            return self.resume_spec
+        why = "the connection dropped" if dropped else "the stream ended"
+        raise StreamError(
+            f"{why} before the reply was complete, and resuming once did not finish it "
+            f"(conversation {self.conversation_id})"
+        ) from error
+
+    def after_api_error(self, spec: RequestSpec, err: APIError) -> RequestSpec:
+        """An error status on a stream request: raise it, or fall back to fetching the reply."""
+        if spec is self.first:
+            raise err
+        if spec is self.resume_spec and isinstance(err, BadRequestError):
+            # "Cannot continue streaming from an idle conversation": the reply finished
+            # while we were reconnecting — read it instead.
+            return self.refetch_spec
+        raise StreamError(
+            f"the stream broke and could not be resumed: {err} "
+            f"(conversation {self.conversation_id})"
+        ) from err
+
+    def on_refetch(self, conversation: Conversation) -> list[StreamEvent]:
+        """Feed the stored messages of a conversation that went idle; return the new ones."""
+        # The server said the conversation is idle, so its stored messages are the whole turn.
+        out: list[StreamEvent] = []
+        for msg in conversation.messages:
+            event = MessageEvent(msg)
+            if self.assembler.feed(event):
+                out.append(event)
+        return out
+
+    def result(self) -> AskResult:
+        """The turn's outcome for ``ask()``."""
+        asm = self.assembler
+        return AskResult(
+            text=asm.reply,
+            conversation_id=asm.conversation_id or self.conversation_id,
+            title=asm.title,
+            failed=asm.failed,
+            messages=list(asm.messages),
+        )
+
+
+class EventStream:
+    """Iterator of stream events; ``.assembler`` holds the reply so far. Close to stop."""
+
+    def __init__(self, gen: Iterator[StreamEvent], session: StreamSession) -> None:
+        self._gen = gen
+        self.session = session
+        self.assembler = session.assembler
+        self.conversation_id = session.conversation_id
+
+    def __iter__(self) -> EventStream:
+        return self
+
+    def __next__(self) -> StreamEvent:
+        return next(self._gen)
+
+    def close(self) -> None:
+        """Stop reading and close the HTTP response."""
+        self._gen.close()  # type: ignore[attr-defined]
+
+    def __enter__(self) -> EventStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncEventStream:
+    """Async iterator of stream events; ``.assembler`` holds the reply so far."""
+
+    def __init__(self, gen: AsyncIterator[StreamEvent], session: StreamSession) -> None:
+        self._gen = gen
+        self.session = session
+        self.assembler = session.assembler
+        self.conversation_id = session.conversation_id
+
+    def __aiter__(self) -> AsyncEventStream:
+        return self
+
+    async def __anext__(self) -> StreamEvent:
+        return await self._gen.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop reading and close the HTTP response."""
+        await self._gen.aclose()  # type: ignore[attr-defined]
+
+    async def __aenter__(self) -> AsyncEventStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

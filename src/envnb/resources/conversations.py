@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-    from .._executor import AskResult, EventStream
     from ..models.conversations import AppendedMessage
+    from ..streaming import AskResult, EventStream
 
 
 class Conversations(Resource):
