@@ -99,10 +99,11 @@ def chat(question: str, *, new: bool = False) -> Reply:
             handle.update(HTML(turn.html(with_title=True)))
 
     throttle: Throttle[None] = Throttle(show, 1.0 / FLUSH_PER_SECOND)
-    client = _client()
+    client: Any = None
     stream = None
     waits = list(BUSY_RETRY_WAITS)
     try:
+        client = _client()  # inside the try: a configuration error is shown in words too
         while True:
             stream = client.conversations.stream(question, conversation=conversation_id)
             turn.follow(stream)
@@ -122,7 +123,8 @@ def chat(question: str, *, new: bool = False) -> Reply:
     except KeyboardInterrupt:
         turn.stopped = True
         _close(stream)  # stop reading first, then tell the server
-        _send_cancel(client, conversation_id, turn)
+        if stream is not None:
+            _send_cancel(client, conversation_id, turn)
         raise
     except EnvnbError as err:
         turn.note, turn.note_is_error = str(err), True

@@ -179,3 +179,16 @@ async def test_list_error_shows_in_the_panel_and_refresh_recovers(fresh_sandbox:
     panel.refresh_button.click()
     await panel.wait()
     assert panel.error == "" and len(panel.rows) == len(api_get(sb, "batch_exports/")["results"])
+
+
+async def test_paused_but_reload_failed_still_shows_paused(fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    panel = await _panel(sb, max_retries=0)
+    row = _first(panel, paused=False)
+    sb.set_faults("status=500,method=GET,route=batch_exports")
+    row.toggle_button.click()
+    await panel.wait()
+    sb.set_faults(None)
+    assert row.paused and row.toggle_button.description == "Resume"
+    assert row.error.startswith("Paused, but the row could not be reloaded: 500")
+    assert api_get(sb, f"batch_exports/{row.id}/")["paused"] is True

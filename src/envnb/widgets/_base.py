@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -10,6 +11,14 @@ from typing import Any
 import ipywidgets as W
 
 log = logging.getLogger("envnb.widgets")
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running in this thread, or None."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def async_client_of(client: Any) -> Any:
@@ -33,6 +42,12 @@ class Panel:
         self._aclient: Any = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.task: asyncio.Task[Any] | None = None
+        # The loop every task of this panel lives on: the kernel's main loop (panels are
+        # built in a cell). With JupyterLab 4.6 + ipykernel 7, a widget callback may run in
+        # a kernel *subshell* thread with a loop of its own (seen in the browser tests: the
+        # Stop click arrived there and its cancel task could not await the stream task,
+        # "attached to a different loop"). _spawn and _cancel_task hop back to this loop.
+        self._home: asyncio.AbstractEventLoop | None = _running_loop()
 
     @property
     def aclient(self) -> Any:
@@ -42,20 +57,41 @@ class Panel:
         return self._aclient
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Run ``coro`` as a task on the running loop and remember it as ``self.task``."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        """Run ``coro`` as a task on the panel's loop and remember it as ``self.task``."""
+        current = _running_loop()
+        home = self._home if self._home is not None and self._home.is_running() else current
+        if home is None:
             coro.close()
             raise RuntimeError(
                 "envnb panels run their calls on the notebook's event loop; "
                 "use them inside Jupyter (or an running asyncio loop)"
-            ) from None
-        task = loop.create_task(self._guard(coro))
+            )
+        self._home = home
+        if home is current:
+            return self._track(home.create_task(self._guard(coro)))
+        # Called from another thread (a kernel subshell): create the task on the home loop
+        # and wait until it exists, so callers get a real Task as usual.
+        made: concurrent.futures.Future[asyncio.Task[Any]] = concurrent.futures.Future()
+
+        def create() -> None:
+            made.set_result(self._track(home.create_task(self._guard(coro))))
+
+        home.call_soon_threadsafe(create)
+        return made.result()
+
+    def _track(self, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         self.task = task
         return task
+
+    def _cancel_task(self, task: asyncio.Task[Any]) -> None:
+        """Cancel one of the panel's tasks from any thread (its own loop does it)."""
+        loop = task.get_loop()
+        if _running_loop() is loop:
+            task.cancel()
+        else:
+            loop.call_soon_threadsafe(task.cancel)
 
     async def _guard(self, coro: Coroutine[Any, Any, Any]) -> Any:
         # Each coroutine shows its own expected errors; this catches the unexpected so a

@@ -113,7 +113,7 @@ class ChatCell(Panel):
         if not self.streaming:
             return
         assert self.stream_task is not None
-        self.stream_task.cancel()
+        self._cancel_task(self.stream_task)  # thread-safe: the click may come from a subshell
         if self.conversation_id is not None:
             self.cancel_task = self._spawn(self._cancel(self.conversation_id))
 

@@ -158,21 +158,26 @@ class ExportRow:
 
     async def _toggle(self, *, resume: bool, backfill: bool) -> None:
         api = self._panel.aclient.batch_exports
+        done = "Resumed" if resume else "Paused"
         try:
             if resume:
-                await api.unpause(self.id, backfill=backfill)
+                result = await api.unpause(self.id, backfill=backfill)
             else:
-                await api.pause(self.id)
-            self.update(await api.get(self.id))  # the row shows the server's answer
-            done = "Resumed" if resume else "Paused"
-            self.status = (
-                f"{done}; backfill of the paused window started."
-                if (resume and backfill)
-                else f"{done}."
-            )
-            self.backfill.value = False
+                result = await api.pause(self.id)
         except EnvnbError as err:
             self.error = str(err)
+            self._end()
+            return
+        self.paused = bool(result.paused)  # the server's answer, even if the reload fails
+        self.backfill.value = False
+        if resume and backfill:
+            self.status = f"{done}; backfill of the paused window started."
+        else:
+            self.status = f"{done}."
+        try:
+            self.update(await api.get(self.id))  # last paused time etc. as the server has them
+        except EnvnbError as err:
+            self.error = f"{done}, but the row could not be reloaded: {err}"
         finally:
             self._end()
 
