@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
+from envnb._endpoints import PROFILE_CONFIGS
 from envnb._paging import plan_pages
-from envnb._retry import RetryPolicy, parse_retry_after
+from envnb._retry import Attempts, Done, Fail, Retry, RetryPolicy, parse_retry_after
+from envnb.errors import APIConnectionError, APITimeoutError, RequestInfo, ServerError
 
 
 def _policy() -> RetryPolicy:
@@ -70,3 +73,39 @@ def test_plan_follow_next_without_count_and_single_page() -> None:
     assert plan_pages(_first(100, None), page_size=100).follow_next
     assert plan_pages(_first(7, 7), page_size=100).done
     assert plan_pages({"results": []}, page_size=100).done
+
+
+def _attempts(safe: bool, retries: int = 2) -> Attempts:
+    spec = PROFILE_CONFIGS["get"].spec({"id": "x"})
+    spec = replace(spec, retry_safe=safe, parse=lambda body: body)
+    return Attempts(
+        spec,
+        RetryPolicy(max_retries=retries, rng=random.Random(0)),
+        RequestInfo("GET", "https://h/x"),
+    )
+
+
+def test_attempts_decisions() -> None:
+    ok = _attempts(True).on_response(200, {}, b'{"a": 1}')
+    assert isinstance(ok, Done) and ok.value == {"a": 1}
+    assert isinstance(_attempts(True).on_response(204, {}, b""), Done)
+    assert isinstance(_attempts(True).on_response(503, {}, b""), Retry)
+    unsafe = _attempts(False).on_response(503, {}, b"")
+    assert isinstance(unsafe, Fail) and isinstance(unsafe.error, ServerError)
+    rl = _attempts(True).on_response(429, {"retry-after": "2"}, b"{}")
+    assert isinstance(rl, Retry) and rl.wait == 2.0
+    assert isinstance(_attempts(True).on_response(200, {}, b'{"trunc'), Retry)
+    bad = _attempts(False).on_response(200, {}, b'{"trunc')
+    assert isinstance(bad, Fail) and isinstance(bad.error, APIConnectionError)
+    redirect = _attempts(True).on_response(302, {}, b"")
+    assert isinstance(redirect, Fail) and redirect.error.status == 302
+
+
+def test_attempts_give_up_after_max_retries() -> None:
+    a = _attempts(True, retries=2)
+    outcomes = [a.on_error("ReadError", timed_out=False) for _ in range(3)]
+    assert [type(o) for o in outcomes] == [Retry, Retry, Fail]
+    last = outcomes[-1]
+    assert isinstance(last, Fail) and type(last.error) is APIConnectionError
+    timeout = _attempts(False).on_error("ReadTimeout", timed_out=True)
+    assert isinstance(timeout, Fail) and isinstance(timeout.error, APITimeoutError)
