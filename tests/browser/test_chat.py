@@ -56,7 +56,7 @@ def test_reply_streams_and_stop_stops_it(
     assert first < second < 400, (first, second)
 
     stop.click()
-    expect(panel).to_contain_text("Stopped", timeout=10_000)
+    expect(panel).to_contain_text("Stopped.", timeout=10_000)  # the server confirmed the cancel
     expect(stop).to_be_disabled()
     stopped_at = _lorem_words(panel)
     time.sleep(1.5)  # the full reply would have gained ~60 words by now
