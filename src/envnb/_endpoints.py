@@ -92,8 +92,13 @@ def _path_segment(name: str, value: Any) -> str:
     text = str(value).strip() if value is not None else ""
     if not text or text in (".", ".."):
         raise RequestValidationError(f"{name}: must be a non-empty id, got {text!r}", attr=name)
-    # Quote everything, so an id can never climb out of its path segment.
-    return quote(text, safe="")
+    try:
+        # Quote everything, so an id can never climb out of its path segment.
+        return quote(text, safe="")
+    except UnicodeEncodeError:  # a lone surrogate cannot go into a URL
+        raise RequestValidationError(
+            f"{name}: {text!r} is not a valid id (it contains a lone surrogate)", attr=name
+        ) from None
 
 
 @dataclass(frozen=True)
