@@ -84,11 +84,8 @@ class Store:
         self.requests = 0
         self.faults: Counter[str] = Counter()
         self.writes: Counter[str] = Counter()
-        # Bumped on every conversation write so list counts can be cached between writes.
-        self.conversation_version = 0
-        self.count_cache: dict[tuple[Any, ...], int] = {}
-        # (team, user, offset) -> (updated_at, id) of the row just before that offset.
-        self.cursor_cache: dict[tuple[Any, ...], tuple[str, str]] = {}
+        # Derived list data (sort keys, counts), valid until the next conversation write.
+        self.list_cache: dict[tuple[Any, ...], Any] = {}
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
@@ -119,11 +116,9 @@ class Store:
             self.writes[op] += n
 
     def touch_conversations(self) -> None:
-        """Invalidate cached conversation counts."""
+        """Invalidate cached conversation list data."""
         with self.lock:
-            self.conversation_version += 1
-            self.count_cache.clear()
-            self.cursor_cache.clear()
+            self.list_cache.clear()
 
     def meta(self, key: str) -> str | None:
         """Read a value from the meta table."""
