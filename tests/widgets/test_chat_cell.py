@@ -95,6 +95,8 @@ async def test_stop_mid_stream_keeps_the_partial_reply() -> None:
         cell.send_button.click()
         await _until(lambda: len(cell.reply.split()) >= 20)
         cell.stop_button.click()
+        assert cell.stop_button.disabled
+        cell.stop_button.click()  # a double click sends one cancel
         await cell.wait()
         assert cell.stopped and cell.status == "Stopped."
         words = len(cell.reply.split())

@@ -110,9 +110,10 @@ class ChatCell(Panel):
 
     def stop(self) -> None:
         """Stop reading at once, then tell the server to cancel the generation."""
-        if not self.streaming:
-            return
+        if not self.streaming or (self.cancel_task is not None and not self.cancel_task.done()):
+            return  # nothing to stop, or a Stop is already on its way (double click)
         assert self.stream_task is not None
+        self.stop_button.disabled = True
         self._cancel_task(self.stream_task)  # thread-safe: the click may come from a subshell
         if self.conversation_id is not None:
             self.cancel_task = self._spawn(self._cancel(self.conversation_id))
