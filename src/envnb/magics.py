@@ -125,7 +125,11 @@ def chat(question: str, *, new: bool = False) -> Reply:
         _close(stream)  # stop reading first, then tell the server
         if stream is not None:
             _send_cancel(client, conversation_id, turn)
-        raise
+        # Re-raised on purpose (see the module docstring), without the httpx internals the
+        # interrupt happened to land in: the message says where the partial reply is.
+        raise KeyboardInterrupt(
+            "%%chat stopped: the partial reply is kept above and in envnb.last_reply()"
+        ) from None
     except EnvnbError as err:
         turn.note, turn.note_is_error = str(err), True
     finally:

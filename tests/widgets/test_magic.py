@@ -69,7 +69,7 @@ def test_interrupt_stops_cancels_and_keeps_partial(shell: InteractiveShell) -> N
         timer = threading.Timer(0.6, _thread.interrupt_main)
         timer.start()
         try:
-            with pytest.raises(KeyboardInterrupt):
+            with pytest.raises(KeyboardInterrupt, match="partial reply is kept above"):
                 shell.run_cell_magic("chat", "", "lorem 3000")
         finally:
             timer.cancel()
