@@ -185,3 +185,20 @@ async def test_hostile_titles_and_messages_show_as_text() -> None:
             assert tag not in html
         assert "&lt;img src=x onerror=alert(1)&gt;" in html
         assert_no_secrets(cell, sb.api_key)
+
+
+async def test_stop_with_a_scoped_key_says_the_server_did_not_cancel() -> None:
+    with Sandbox(stream_delay=0.01) as sb:
+        key = sb.create_key(scopes=["conversation:read", "conversation:write"])
+        cell = await _cell(sb, api_key=key)
+        cell.input.value = "lorem 400"
+        cell.send_button.click()
+        await _until(lambda: len(cell.reply.split()) >= 10)
+        cell.stop_button.click()
+        await cell.wait()
+        assert cell.stopped and "stopped" in cell.history_html.value
+        # PostHog refuses cancel to every scoped personal key: the panel says so in words
+        assert cell.status.startswith("Stopped here, but the server did not confirm: 403")
+        assert "Personal API Key" in cell.status
+        assert not cell.send_button.disabled
+        assert_no_secrets(cell, key, sb.api_key)
