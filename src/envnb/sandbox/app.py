@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
@@ -51,6 +51,8 @@ def build_app(state: State) -> ASGIApp:
             return await _dispatch(state, request)
         except errors.ApiError as exc:
             return exc.response()
+        except ClientDisconnect:
+            return Response(status_code=499)  # the client left before its body arrived
         except Exception:
             log.exception("sandbox handler failed")
             return errors.server_error().response()
