@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import httpx
@@ -142,3 +143,15 @@ def test_drop_body_on_a_stream(fresh_api: Api) -> None:
     with pytest.raises(httpx.RemoteProtocolError):
         fresh_api.chat("lorem 5")
     assert fresh_api.sb.stats()["faults"] == {"drop": 1}
+
+
+def test_latency_request_lands_even_when_the_client_gives_up(fresh_api: Api) -> None:
+    sb = fresh_api.sb
+    sb.set_faults("latency=0.4,route=customer_profile_configs,method=POST,times=1")
+    with pytest.raises(httpx.ReadTimeout):
+        fresh_api.post("customer_profile_configs/", json={"scope": "person"}, timeout=0.05)
+    deadline = time.monotonic() + 10
+    while sb.stats()["writes"].get("profile_config.create") != 1:
+        assert time.monotonic() < deadline, sb.stats()
+        time.sleep(0.02)
+    assert fresh_api.get("customer_profile_configs/").json()["count"] == 9
