@@ -9,12 +9,44 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from . import errors
-from ._client import AsyncClient, Client, connect
-from ._executor import AskResult, AsyncEventStream, EventStream
-from .streaming import StreamAssembler
+if TYPE_CHECKING:
+    from . import errors
+    from ._client import AsyncClient, Client, connect
+    from ._executor import AskResult, AsyncEventStream, EventStream
+    from .streaming import StreamAssembler
+
+# Loaded on first use, so `envnb sandbox` (which imports envnb.sandbox) starts without
+# paying for the client, pydantic models and httpx.
+_LAZY = {
+    "errors": ("envnb.errors", None),
+    "AsyncClient": ("envnb._client", "AsyncClient"),
+    "Client": ("envnb._client", "Client"),
+    "connect": ("envnb._client", "connect"),
+    "AskResult": ("envnb._executor", "AskResult"),
+    "AsyncEventStream": ("envnb._executor", "AsyncEventStream"),
+    "EventStream": ("envnb._executor", "EventStream"),
+    "StreamAssembler": ("envnb.streaming", "StreamAssembler"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the public names on first access (PEP 562)."""
+    try:
+        module_name, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'envnb' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """Public names, including the lazily imported ones."""
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def load_ipython_extension(ipython: Any) -> None:

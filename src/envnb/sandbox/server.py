@@ -193,12 +193,21 @@ class Sandbox:
     def client(self, **kwargs: Any) -> Any:
         """An ``envnb.Client`` for this sandbox (imported lazily: the sandbox needs no client)."""
         client_cls = importlib.import_module("envnb").Client
-        return client_cls(host=self.url, api_key=self.api_key, project_id=self.project_id, **kwargs)
+        return client_cls(**self._client_settings(kwargs))
 
     def async_client(self, **kwargs: Any) -> Any:
         """An ``envnb.AsyncClient`` for this sandbox (imported lazily)."""
         client_cls = importlib.import_module("envnb").AsyncClient
-        return client_cls(host=self.url, api_key=self.api_key, project_id=self.project_id, **kwargs)
+        return client_cls(**self._client_settings(kwargs))
+
+    def _client_settings(self, overrides: dict[str, Any]) -> dict[str, Any]:
+        """This sandbox's host, key and project, with the caller's overrides (e.g. a scoped key)."""
+        return {
+            "host": self.url,
+            "api_key": self.api_key,
+            "project_id": self.project_id,
+            **overrides,
+        }
 
     # --- test helpers --------------------------------------------------------------------
 
