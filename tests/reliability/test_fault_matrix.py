@@ -37,7 +37,7 @@ S3 = {
 def sb() -> Iterator[Sandbox]:
     """One sandbox for the matrix; each case resets its counters and faults."""
     # Slow enough that a reply is still running when the cancel case cancels it.
-    with Sandbox(seed=0, stream_delay=0.01) as sandbox:
+    with Sandbox(seed=0, stream_delay=0.02) as sandbox:
         yield sandbox
 
 
@@ -128,14 +128,11 @@ def _writes(sb: Sandbox, op: str | None) -> int:
     return int(sb.stats()["writes"].get(op, 0)) if op else 0
 
 
-def _settle(sb: Sandbox, case: Case) -> None:
-    """Wait for a request the client gave up on (latency fault) to land on the server."""
+def _settle(sb: Sandbox, case: Case, started: float) -> None:
+    """Let a request the client gave up on (latency fault) land before the next case."""
     if "latency" not in case.fault:
         return
-    deadline = time.monotonic() + LATENCY + 3
-    while time.monotonic() < deadline and _writes(sb, case.call.write) < case.writes():
-        time.sleep(0.05)
-    time.sleep(0.1)  # a duplicate, if any, would land right behind it
+    time.sleep(max(0.0, started + LATENCY + 0.3 - time.monotonic()))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -145,6 +142,7 @@ def test_fault(
     act = prepare(case, client, helper)
     sb.reset_stats()
     sb.set_faults(case.rule())
+    started = time.monotonic()
     try:
         try:
             result: Any = act()
@@ -152,7 +150,7 @@ def test_fault(
         except Exception as exc:
             result, error = None, exc
         stats = sb.stats()
-        _settle(sb, case)
+        _settle(sb, case, started)
     finally:
         sb.set_faults(None)
     expect = case.expect
@@ -172,7 +170,7 @@ def test_fault(
         for word in expect.message:
             assert word.lower() in text.lower(), f"{word!r} missing from {text!r}"
         assert "Traceback" not in text and sb.api_key not in text
-    assert stats["requests"] == expect.requests, stats
+    assert stats["requests"] in case.request_counts(), stats
     assert _writes(sb, case.call.write) == case.writes(), sb.stats()
 
 

@@ -60,7 +60,7 @@ def test_schema_breaking_requests_get_4xx(sb: Sandbox) -> None:
 
         @given(case=operation.as_strategy(schemathesis.GenerationMode.NEGATIVE))
         @settings(
-            max_examples=4,
+            max_examples=3,
             deadline=None,
             suppress_health_check=list(HealthCheck),
             derandomize=True,
