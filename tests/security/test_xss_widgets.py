@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 import envnb
@@ -116,3 +117,37 @@ async def test_profile_editor_contents(hostile: tuple[Sandbox, dict[str, Any]]) 
     # An edit that is not valid JSON, containing markup: the feedback must escape it.
     editor.content.value = '{"a": "<img src=x onerror=alert(1)>" oops'
     _assert_inert(editor.widget)
+
+
+class HostileErrors(httpx.AsyncBaseTransport):
+    """A server (or proxy) whose every answer is a 400 with markup in ``detail`` and ``attr``."""
+
+    def __init__(self, payload: str) -> None:
+        self.payload = payload
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = {"type": "validation_error", "code": "invalid", "detail": self.payload}
+        body["attr"] = self.payload
+        return httpx.Response(400, json=body, request=request)
+
+
+@pytest.mark.parametrize("payload", XSS_CORPUS[:6] + XSS_CORPUS[-3:])
+async def test_server_error_messages_are_inert(payload: str) -> None:
+    aclient = envnb.AsyncClient(
+        "http://127.0.0.1:9", "phx_fake", 1, transport=HostileErrors(payload)
+    )
+    export = ExportPanel(aclient)
+    chat = ChatCell(aclient)
+    editor = ProfileConfigEditor(aclient)
+    for panel in (export, chat, editor):
+        await panel.wait()
+    chat.input.value = "hello"
+    chat.send()
+    editor.new()
+    editor.content.value = '{"a": 1}'
+    editor.save()
+    for panel in (export, chat, editor):
+        await panel.wait()
+    assert payload in export.error and payload in chat.error  # the message really is shown
+    for panel in (export, chat, editor):
+        _assert_inert(panel.widget)
