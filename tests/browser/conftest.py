@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 
-from .lab import CHROMIUM, CHROMIUM_ARGS, REPO, XSS_TRAP, LabServer, xss_calls
+from .lab import CHROMIUM, CHROMIUM_ARGS, REPO, XSS_TRAP, LabServer, screenshot, xss_calls
 
 if TYPE_CHECKING:
     from envnb.sandbox import Sandbox
@@ -32,6 +32,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    """Remember each phase's report on the item, so the page fixture can see a failure."""
+    report: pytest.TestReport = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +86,9 @@ def script_runs() -> list[str]:
 
 
 @pytest.fixture
-def page(browser: Browser, lab: LabServer, script_runs: list[str]) -> Iterator[Page]:
+def page(
+    browser: Browser, lab: LabServer, script_runs: list[str], request: pytest.FixtureRequest
+) -> Iterator[Page]:
     """A fresh page watching for injected script; kernel sessions cleared before and after.
 
     Every test doubles as an XSS check: the sandbox seeds script payloads into names,
@@ -91,6 +101,9 @@ def page(browser: Browser, lab: LabServer, script_runs: list[str]) -> Iterator[P
     pg = context.new_page()
     pg.on("dialog", lambda d: _on_dialog(d, script_runs))
     yield pg
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        screenshot(pg, f"FAILED-{request.node.name}")  # what the page showed, for CI logs
     script_runs.extend(xss_calls(pg))
     context.close()
     lab.delete_sessions()
