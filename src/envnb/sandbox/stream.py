@@ -182,6 +182,10 @@ def _finish(state: State, stream: StreamLog, cid: str) -> None:
             )
         state.store.touch_conversations()
     stream.close()
+    # Followers hold their own reference; a finished log (every in-progress frame repeats the
+    # whole text so far) must not stay in memory for the life of the sandbox.
+    if state.streams.get(cid) is stream:
+        del state.streams[cid]
 
 
 def _title(content: str) -> str:
