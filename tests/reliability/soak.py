@@ -18,7 +18,14 @@ from typing import Any
 
 import envnb
 from envnb._retry import RetryPolicy
-from envnb.errors import APIError, EnvnbError, RateLimitError, ServerError, StreamError
+from envnb.errors import (
+    APIConnectionError,
+    APIError,
+    EnvnbError,
+    RateLimitError,
+    ServerError,
+    StreamError,
+)
 
 # ~20% of requests hit a transient fault. Faults that strike after the server acted (a
 # dropped or truncated body) only go to requests that are safe to repeat, or to the chat
@@ -39,6 +46,10 @@ FAULTS = ";".join(
 )
 LOREM_SIZES = (6, 17, 40)
 NOT_APPLIED = (ServerError, RateLimitError)  # the soak's write faults all strike first
+# After the client's own retries ran out (9 faults in a row: rare, but thousands of calls
+# make it happen), a safe call is made again, up to this many times in all.
+APP_ATTEMPTS = 3
+TRANSIENT = (ServerError, RateLimitError, APIConnectionError)
 
 
 def soak_seconds() -> float:
@@ -72,6 +83,27 @@ class Tally:
     streams_resumed_later: int = 0  # StreamError; reply checked from the stored conversation
     text_mismatches: list[str] = field(default_factory=list)
     broken_conversations: list[str] = field(default_factory=list)
+    giveups: int = 0  # safe calls whose retries ran out and that were made again
+
+    def again(self, fn: Any) -> Any:
+        """Call a safe (idempotent) ``fn``; on a transient failure call it again."""
+        for attempt in range(APP_ATTEMPTS):
+            try:
+                return fn()
+            except TRANSIENT:
+                if attempt == APP_ATTEMPTS - 1:
+                    raise
+                self.giveups += 1
+
+    async def again_async(self, fn: Any) -> Any:
+        """:meth:`again` for coroutine functions."""
+        for attempt in range(APP_ATTEMPTS):
+            try:
+                return await fn()
+            except TRANSIENT:
+                if attempt == APP_ATTEMPTS - 1:
+                    raise
+                self.giveups += 1
 
     def merge(self, other: Tally) -> None:
         """Add another worker's tally to this one."""
@@ -85,6 +117,7 @@ class Tally:
         self.streams_resumed_later += other.streams_resumed_later
         self.text_mismatches += other.text_mismatches
         self.broken_conversations += other.broken_conversations
+        self.giveups += other.giveups
 
 
 @dataclass
@@ -129,7 +162,7 @@ class SyncWorker:
         ]
         self.t.calls += 1
         try:
-            rng.choice(choices)()
+            self.t.again(rng.choice(choices))
             self.t.reads_ok += 1
         except EnvnbError as exc:
             self.t.read_failures.append(f"{type(exc).__name__}: {exc}")
@@ -138,11 +171,9 @@ class SyncWorker:
         export = self.rng.choice(list(self.plan.exports))
         paused = self.plan.exports[export]
         self.t.calls += 1
+        be = self.c.batch_exports
         try:
-            if paused:
-                self.c.batch_exports.unpause(export)
-            else:
-                self.c.batch_exports.pause(export)
+            self.t.again(lambda: be.unpause(export) if paused else be.pause(export))
         except EnvnbError as exc:
             self.t.write_failures.append(f"toggle {type(exc).__name__}: {exc}")
             return
@@ -204,8 +235,8 @@ class SyncWorker:
             self.t.calls += 1
             try:
                 stored = self.c.conversations.get(conv)
-            except APIError as exc:  # 404 while the title is still being set
-                if exc.status != 404:
+            except (APIError, APIConnectionError) as exc:  # 404 until the title is set
+                if not isinstance(exc, TRANSIENT) and getattr(exc, "status", 0) != 404:
                     self.t.read_failures.append(f"get {conv}: {exc}")
                     return
                 time.sleep(0.05)
@@ -252,15 +283,16 @@ class AsyncWorker:
             t.calls += 1
             try:
                 if op == "read":
-                    await c.batch_exports.get(rng.choice(list(plan.exports)))
+                    export_id = rng.choice(list(plan.exports))
+                    await t.again_async(lambda: c.batch_exports.get(export_id))  # noqa: B023
                     t.reads_ok += 1
                 elif op == "toggle":
                     export = rng.choice(list(plan.exports))
                     paused = plan.exports[export]
-                    if paused:
-                        await c.batch_exports.unpause(export)
-                    else:
-                        await c.batch_exports.pause(export)
+                    be = c.batch_exports
+                    await t.again_async(
+                        lambda: be.unpause(export) if paused else be.pause(export)  # noqa: B023
+                    )
                     t.writes["batch_export.unpause" if paused else "batch_export.pause"] += 1
                     plan.exports[export] = not paused
                 elif op == "append":
@@ -283,8 +315,8 @@ class AsyncWorker:
             t.calls += 1
             try:
                 stored = await self.c.conversations.get(conv)
-            except APIError as exc:
-                if exc.status != 404:
+            except (APIError, APIConnectionError) as exc:
+                if not isinstance(exc, TRANSIENT) and getattr(exc, "status", 0) != 404:
                     t.read_failures.append(f"async get {conv}: {exc}")
                     return
                 await asyncio.sleep(0.05)

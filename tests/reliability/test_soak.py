@@ -139,6 +139,7 @@ def test_soak(soak_sandbox: Sandbox) -> None:
         "faults_injected": faults,
         "faults_by_kind": stats["faults"],
         "retries_and_resumes": stats["requests"] - total.calls,
+        "calls_made_again_after_retries_ran_out": total.giveups,
         "fault_rate": round(faults / max(1, stats["requests"]), 3),
         "reads_ok": total.reads_ok,
         "read_failures": len(total.read_failures),
