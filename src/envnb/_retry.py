@@ -134,7 +134,7 @@ class Attempts:
             body = json.loads(content) if content.strip() else None
         except ValueError:
             # A truncated body means the connection broke mid-body: retry if safe.
-            return self._error(APIConnectionError("malformed JSON in response", request=self.info))
+            return self._error("malformed JSON in response", timed_out=False, reached_server=True)
         try:
             return Done(self.spec.parse(body))
         except ValueError as exc:  # pydantic.ValidationError is a ValueError
@@ -150,15 +150,23 @@ class Attempts:
     def on_error(self, kind: str, *, timed_out: bool) -> Outcome:
         """Decide after a transport error (connect, read, timeout); ``kind`` names it."""
         self.attempt += 1
-        if timed_out:
-            err: APIConnectionError = APITimeoutError("request timed out", request=self.info)
-        else:
-            err = APIConnectionError(f"connection failed: {kind}", request=self.info)
-        return self._error(err)
+        message = "request timed out" if timed_out else f"connection failed: {kind}"
+        return self._error(message, timed_out=timed_out, reached_server=kind not in _NEVER_SENT)
 
-    def _error(self, err: APIConnectionError) -> Outcome:
+    def _error(self, message: str, *, timed_out: bool, reached_server: bool) -> Outcome:
         wait = self.policy.after_error(self.attempt, retryable=self.spec.retry_safe)
-        return Retry(wait) if wait is not None else Fail(err)
+        if wait is not None:
+            return Retry(wait)
+        if reached_server and not self.spec.retry_safe:
+            # A write whose answer was lost may still have happened: say so, so nobody
+            # blindly sends it again (that is why it was not retried).
+            message += " — the server may have applied it; check before sending it again"
+        cls = APITimeoutError if timed_out else APIConnectionError
+        return Fail(cls(message, request=self.info))
+
+
+# httpx errors raised before the request left this machine: nothing can have been applied.
+_NEVER_SENT = frozenset({"ConnectError", "ConnectTimeout"})
 
 
 def _json_or_none(content: bytes) -> tuple[Any, str]:

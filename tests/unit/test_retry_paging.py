@@ -109,3 +109,28 @@ def test_attempts_give_up_after_max_retries() -> None:
     assert isinstance(last, Fail) and type(last.error) is APIConnectionError
     timeout = _attempts(False).on_error("ReadTimeout", timed_out=True)
     assert isinstance(timeout, Fail) and isinstance(timeout.error, APITimeoutError)
+
+
+@pytest.mark.parametrize(
+    ("kind", "timed_out", "maybe_applied"),
+    [
+        ("RemoteProtocolError", False, True),  # dropped after sending: may have happened
+        ("ReadTimeout", True, True),
+        ("ConnectError", False, False),  # never left this machine
+        ("ConnectTimeout", True, False),
+    ],
+)
+def test_lost_write_says_whether_it_may_have_been_applied(
+    kind: str, timed_out: bool, maybe_applied: bool
+) -> None:
+    out = _attempts(False).on_error(kind, timed_out=timed_out)
+    assert isinstance(out, Fail)
+    assert ("may have applied it" in str(out.error)) is maybe_applied
+    # A read that runs out of retries has nothing to warn about.
+    read = _attempts(True, retries=0).on_error(kind, timed_out=timed_out)
+    assert isinstance(read, Fail) and "may have applied" not in str(read.error)
+
+
+def test_truncated_write_answer_may_have_been_applied() -> None:
+    bad = _attempts(False).on_response(200, {}, b'{"trunc')
+    assert isinstance(bad, Fail) and "may have applied it" in str(bad.error)
