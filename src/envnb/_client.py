@@ -57,20 +57,34 @@ class Client(_ClientBase):
         timeout: float = 30.0,
         max_retries: int = 3,
         transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
         progress: bool | None = None,
     ) -> None:
         self._settings = resolve(
             host, api_key, project_id, timeout=timeout, max_retries=max_retries
         )
         self._progress = progress
+        self._custom_transport = transport is not None
+        self._async_transport = async_transport
         self._executor = SyncExecutor(self._settings, transport, progress)
         self.batch_exports = BatchExports(self._executor)
         self.conversations = Conversations(self._executor)
         self.profile_configs = ProfileConfigs(self._executor)
 
     def to_async(self) -> AsyncClient:
-        """An AsyncClient with the same settings and secret."""
-        return AsyncClient._from_settings(self._settings, progress=self._progress)
+        """An AsyncClient with the same settings, secret and ``async_transport``.
+
+        The panels use it. A custom sync ``transport`` cannot be carried over, so rather than
+        silently bypass it (a proxy, say), this asks for its async twin.
+        """
+        if self._custom_transport and self._async_transport is None:
+            raise ConfigurationError(
+                "this Client has a custom transport=, which an AsyncClient cannot use: "
+                "pass async_transport= as well (e.g. httpx.AsyncHTTPTransport(proxy=...))"
+            )
+        return AsyncClient._from_settings(
+            self._settings, self._async_transport, progress=self._progress
+        )
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -112,9 +126,14 @@ class AsyncClient(_ClientBase):
         self.profile_configs: Any = ProfileConfigs(self._executor)
 
     @classmethod
-    def _from_settings(cls, settings: Settings, progress: bool | None = None) -> AsyncClient:
+    def _from_settings(
+        cls,
+        settings: Settings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        progress: bool | None = None,
+    ) -> AsyncClient:
         obj = cls.__new__(cls)
-        obj._setup(settings, None, progress)
+        obj._setup(settings, transport, progress)
         return obj
 
     async def aclose(self) -> None:

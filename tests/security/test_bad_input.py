@@ -237,6 +237,16 @@ def test_oversized_and_hostile_inputs_fail_clearly_before_sending(
         (lambda: client.conversations.ask(b"\xff\xfe hi"), "content", "valid string"),
         (lambda: client.batch_exports.create(b"\xff", noop, "hour"), "name", "valid string"),
         (lambda: client.batch_exports.create("a\udcffb", noop, "hour"), "name", "surrogate"),
+        (
+            lambda: client.profile_configs.create("person", {"w": float("nan")}),
+            "content",
+            "NaN or Infinity",
+        ),
+        (
+            lambda: client.profile_configs.update(conv, sidebar=[float("inf")]),
+            "sidebar",
+            "NaN or Infinity",
+        ),
         (lambda: client.batch_exports.create("  ", noop, "hour"), "name", "empty"),
         (lambda: client.batch_exports.get(""), "id", "non-empty id"),
     ]

@@ -75,3 +75,36 @@ def test_bad_project_id_and_limits() -> None:
         resolve(None, None, None, env=ENV, timeout=0)
     with pytest.raises(ConfigurationError, match="max_retries"):
         resolve(None, None, None, env=ENV, max_retries=-1)
+
+
+@pytest.mark.anyio
+async def test_to_async_carries_the_async_transport_or_refuses() -> None:
+    import httpx
+
+    import envnb
+
+    seen: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, json={"id": "c1", "scope": "person", "content": {}})
+
+    def sync_handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(500)
+
+    settings = {"host": "https://ph.example.com", "api_key": "phx_test", "project_id": 7}
+    only_sync = envnb.Client(**settings, transport=httpx.MockTransport(sync_handler))
+    with pytest.raises(ConfigurationError, match="async_transport"):
+        only_sync.to_async()
+    both = envnb.Client(
+        **settings,
+        transport=httpx.MockTransport(sync_handler),
+        async_transport=httpx.MockTransport(handler),
+    )
+    aclient = both.to_async()
+    config = await aclient.profile_configs.get("c1")
+    assert config.scope == "person"
+    assert seen == ["https://ph.example.com/api/projects/7/customer_profile_configs/c1/"]
+    await aclient.aclose()
+    # No custom transport at all: to_async() just works.
+    envnb.Client(**settings).to_async()

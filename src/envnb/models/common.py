@@ -29,12 +29,13 @@ class RequestModel(BaseModel):
     def to_body(self) -> dict[str, Any]:
         """Return the JSON body, leaving out fields the caller did not set.
 
-        A value JSON cannot carry as UTF-8 (a lone surrogate) or nested past the serializer's
-        depth limit raises RequestValidationError naming the field, before anything is sent.
+        A value JSON cannot carry (a lone surrogate, NaN or Infinity — pydantic would quietly
+        send null) or nested past the serializer's depth limit raises RequestValidationError
+        naming the field, before anything is sent.
         """
         try:
+            _check_sendable(self.model_dump(exclude_unset=True))
             body: dict[str, Any] = self.model_dump(mode="json", exclude_unset=True)
-            json.dumps(body, ensure_ascii=False).encode("utf-8")
         except (ValueError, RecursionError) as exc:  # UnicodeEncodeError is a ValueError
             raise self._unsendable(exc) from None
         return body
@@ -42,17 +43,23 @@ class RequestModel(BaseModel):
     def _unsendable(self, exc: BaseException) -> RequestValidationError:
         for name in self.model_fields_set:
             try:
-                value = self.model_dump(mode="json", include={name})
-                json.dumps(value, ensure_ascii=False).encode("utf-8")
+                _check_sendable(self.model_dump(include={name}))
             except (ValueError, RecursionError):
                 break
         else:
             name = "request"
         if isinstance(exc, UnicodeEncodeError):
             why = "the text contains a lone surrogate, which is not valid Unicode"
+        elif "Out of range float" in str(exc):
+            why = "the value contains NaN or Infinity, which JSON cannot carry"
         else:
             why = "the value is nested too deeply to send as JSON"
         return RequestValidationError(f"{name}: {why}", attr=None if name == "request" else name)
+
+
+def _check_sendable(value: Any) -> None:
+    """Raise ValueError/RecursionError if ``value`` cannot travel as strict UTF-8 JSON."""
+    json.dumps(value, ensure_ascii=False, allow_nan=False, default=str).encode("utf-8")
 
 
 def open_enum(enum_cls: type[E]) -> Any:
