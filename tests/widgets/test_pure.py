@@ -11,7 +11,7 @@ from envnb.widgets._configdiff import changed_fields, server_changed
 from envnb.widgets._jsontext import check_json, dump_json
 from envnb.widgets._markdown import SOFT_CHUNK, IncrementalMarkdown
 from envnb.widgets._steps import FAILED, PASSED, PENDING, RUNNING, SKIPPED, StepRun
-from envnb.widgets._throttle import Throttle
+from envnb.widgets._throttle import Pacer, Throttle
 
 
 class FakeClock:
@@ -57,6 +57,46 @@ async def test_throttle_timer_delivers_trailing_value() -> None:
     assert seen == ["a"]
     await asyncio.sleep(0.15)
     assert seen == ["a", "b"] and not th.pending
+
+
+def test_throttle_not_ready_defers_until_ready() -> None:
+    clock, seen = FakeClock(), []
+    th: Throttle[str] = Throttle(seen.append, interval=0.1, clock=clock)
+    th.push("a", ready=False)  # interval passed, but more frames are waiting
+    assert seen == [] and th.pending
+    th.push("b", ready=True)
+    assert seen == ["b"]
+
+
+@pytest.mark.anyio
+async def test_throttle_timer_delivers_a_deferred_value() -> None:
+    seen: list[str] = []
+    th: Throttle[str] = Throttle(seen.append, interval=0.05)
+    th.push("a", ready=False)  # and then the stream goes quiet
+    await asyncio.sleep(0.15)
+    assert seen == ["a"] and not th.pending
+
+
+@pytest.mark.anyio
+async def test_pacer_catches_up_on_a_gap() -> None:
+    clock = FakeClock()
+    pacer = Pacer(0.001, gap=0.003, drain=1.0, clock=clock)
+    assert pacer.caught_up()  # before any nap there is nothing to catch up on
+    await pacer.nap()
+    clock.now += 0.001
+    assert not pacer.caught_up()  # frames back to back: more are buffered
+    clock.now += 0.004
+    assert pacer.caught_up()  # this one had to be waited for
+
+
+@pytest.mark.anyio
+async def test_pacer_nap_resets_the_gap_and_caps_the_drain() -> None:
+    pacer = Pacer(0.02, gap=1.0, drain=0.03)
+    await pacer.nap()
+    assert pacer.naps == 1
+    assert not pacer.caught_up()  # right after waking: buffered frames come first
+    await asyncio.sleep(0.04)
+    assert pacer.caught_up()  # drained long enough (the 1 s gap alone would not say so)
 
 
 @pytest.mark.parametrize(

@@ -41,14 +41,18 @@ class Throttle(Generic[T]):
         """True when a value is buffered and not yet delivered."""
         return self._pending is not _UNSET
 
-    def push(self, value: T) -> None:
-        """Buffer ``value``; deliver it now if the quiet interval has passed."""
+    def push(self, value: T, *, ready: bool = True) -> None:
+        """Buffer ``value``; deliver it now if the quiet interval has passed and ``ready``.
+
+        ``ready=False`` (more frames are already waiting) defers delivery; a timer still
+        delivers it at most half an interval later if nothing else does.
+        """
         self._pending = value
         wait = self._last_flush + self._interval - self._clock()
-        if wait <= 0:
+        if wait <= 0 and ready:
             self.flush()
         elif self._timer is None:
-            self._schedule(wait)
+            self._schedule(wait if wait > 0 else self._interval / 2)
 
     def flush(self) -> None:
         """Deliver the buffered value now, if there is one."""
@@ -77,3 +81,45 @@ class Throttle(Generic[T]):
     def _on_timer(self) -> None:
         self._timer = None
         self.flush()
+
+
+class Pacer:
+    """Pacing for a stream read on an event loop: nap after each flush, then catch up.
+
+    Every socket read through the async HTTP stack costs a fixed ~0.3 ms, and a fast stream
+    sends a frame every few ms. Napping one flush interval after each widget flush lets the
+    frames queue in the socket buffer, to be read many per read; the widget flushes only
+    ~15 times a second anyway. After a nap the consumer reads at full speed and is only
+    ``caught_up`` once a frame had to be waited for (a gap of ``gap`` s), or ``drain`` s after
+    waking at the latest, so the panel never falls behind the stream.
+    """
+
+    def __init__(
+        self,
+        nap: float,
+        *,
+        gap: float = 0.003,
+        drain: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Nap ``nap`` s after a flush; a frame ``gap`` s after the last means caught up."""
+        self._nap = nap
+        self._gap = gap
+        self._drain = nap / 2 if drain is None else drain
+        self._clock = clock
+        self._last = float("-inf")
+        self._woke = float("-inf")
+        self.naps = 0
+
+    def caught_up(self) -> bool:
+        """Call once per frame: True when nothing more seemed to be waiting in the buffer."""
+        now = self._clock()
+        waited = now - self._last >= self._gap
+        self._last = now
+        return waited or now - self._woke >= self._drain
+
+    async def nap(self) -> None:
+        """Sleep one interval (call right after a flush); cancellable at once."""
+        self.naps += 1
+        await asyncio.sleep(self._nap)
+        self._woke = self._last = self._clock()

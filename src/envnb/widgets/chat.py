@@ -16,7 +16,7 @@ import ipywidgets as W
 from ..errors import ConflictError, EnvnbError, NotFoundError
 from ._base import Panel, loop_running
 from ._livechat import BUSY_RETRY_WAITS, LiveTurn
-from ._throttle import Throttle
+from ._throttle import Pacer, Throttle
 from ._transcript import message_html, note_html, title_html
 
 NEW = ""  # picker value meaning "a new conversation"
@@ -144,6 +144,8 @@ class ChatCell(Panel):
     async def _stream(self, text: str, conversation_id: str) -> None:
         turn = self._turn = LiveTurn(text)
         throttle: Throttle[None] = Throttle(lambda _v: self._flush(), self._interval)
+        pacer = Pacer(self._interval)
+        flushes = 0
         self._set_status("Thinking…")
         self._flush()
         first = True
@@ -163,7 +165,11 @@ class ChatCell(Panel):
                         if turn.check_resumed(stream):
                             self.resumed += 1
                             self._set_status(turn.note)
-                        throttle.push(None)
+                        throttle.push(None, ready=pacer.caught_up())
+                        if throttle.flushes != flushes:
+                            # Just flushed (here or by its timer): let frames queue up.
+                            flushes = throttle.flushes
+                            await pacer.nap()
                 except ConflictError:
                     # 409 before any event: the previous reply is still winding down (e.g.
                     # right after a Stop). Nothing was stored; wait briefly and send again.
