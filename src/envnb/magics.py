@@ -34,7 +34,7 @@ from IPython.display import HTML, display
 
 from .errors import ConflictError, EnvnbError
 from .widgets._livechat import BUSY_RETRY_WAITS, LiveTurn
-from .widgets._throttle import Throttle
+from .widgets._throttle import Pacer, Throttle
 
 FLUSH_PER_SECOND = 15.0
 
@@ -99,6 +99,7 @@ def chat(question: str, *, new: bool = False) -> Reply:
             handle.update(HTML(turn.html(with_title=True)))
 
     throttle: Throttle[None] = Throttle(show, 1.0 / FLUSH_PER_SECOND)
+    pacer = Pacer(1.0 / FLUSH_PER_SECOND)  # nap after a flush: frames are read many at a time
     client: Any = None
     stream = None
     waits = list(BUSY_RETRY_WAITS)
@@ -111,7 +112,10 @@ def chat(question: str, *, new: bool = False) -> Reply:
                 for event in stream:
                     turn.feed(event)
                     turn.check_resumed(stream)
-                    throttle.push(None)
+                    flushes = throttle.flushes
+                    throttle.push(None, ready=pacer.caught_up())
+                    if throttle.flushes != flushes:
+                        pacer.nap_blocking()
             except ConflictError:
                 # 409 before any event: the previous (stopped) reply is still winding down;
                 # nothing was stored, so send the question again after a short wait.

@@ -99,6 +99,12 @@ async def test_pacer_nap_resets_the_gap_and_caps_the_drain() -> None:
     assert pacer.caught_up()  # drained long enough (the 1 s gap alone would not say so)
 
 
+def test_pacer_blocking_nap_also_resets_the_gap() -> None:
+    pacer = Pacer(0.01, gap=1.0, drain=1.0)
+    pacer.nap_blocking()
+    assert pacer.naps == 1 and not pacer.caught_up()
+
+
 @pytest.mark.parametrize(
     ("text", "line", "column"),
     [('{"a": 1,}', 1, 9), ('{\n  "a": 1\n  "b": 2\n}', 3, 3), ("[1, 2", 1, 6)],

@@ -123,3 +123,9 @@ class Pacer:
         self.naps += 1
         await asyncio.sleep(self._nap)
         self._woke = self._last = self._clock()
+
+    def nap_blocking(self) -> None:
+        """The same for a blocking reader (the %%chat magic): the kernel interrupt ends it."""
+        self.naps += 1
+        time.sleep(self._nap)
+        self._woke = self._last = self._clock()
