@@ -7,7 +7,10 @@ this run:
 * ``httpx raw``     — plain httpx reading the same SSE bytes, no parsing (transport floor);
 * ``client only``   — the AsyncClient's event stream, nothing rendered (the baseline);
 * ``unthrottled``   — a ChatCell that renders and sets the widget on every frame;
-* ``ChatCell``      — the real panel: buffered, flushed at most ~15 times a second;
+* ``unpaced``       — the panel flushed ~15 times a second but reading every frame as it
+  comes (``pace=False``: one socket read per frame, as before pacing);
+* ``ChatCell``      — the real panel: buffered, flushed at most ~15 times a second, and
+  napping one flush interval after each flush so frames are read many per socket read;
 * ``render only``   — the panel's own share: the recorded events of the same reply replayed
   through the panel's assembler, throttle and renderer on a simulated clock (one frame
   every ``--delay`` seconds), no network.
@@ -124,8 +127,10 @@ async def _client_only(client: Any, question: str) -> Result:
     return Result("client only", words, wall, cpu, 0)
 
 
-async def _cell(client: Any, question: str, name: str, flush_per_second: float) -> Result:
-    cell = ChatCell(client, flush_per_second=flush_per_second)
+async def _cell(
+    client: Any, question: str, name: str, flush_per_second: float, pace: bool = True
+) -> Result:
+    cell = ChatCell(client, flush_per_second=flush_per_second, pace=pace)
     await cell.wait()  # the picker's initial load is not part of the stream
     sent = 0
 
@@ -173,7 +178,7 @@ def _render_only(events: list[Any], question: str, delay: float) -> Result:
 
 
 async def main(words: int, delay: float, per_frame: int, in_process: bool) -> None:
-    """Run the three consumers against one sandbox and print the table and ratios."""
+    """Run the consumers against one sandbox and print the table and ratios."""
     question = f"lorem {words}"
     with sandbox_client(delay, per_frame, in_process) as target:
         client = target.client
@@ -181,7 +186,8 @@ async def main(words: int, delay: float, per_frame: int, in_process: bool) -> No
         results = [
             await _httpx_raw(target, question),
             await _client_only(client, question),
-            await _cell(client, question, "unthrottled", 1e9),
+            await _cell(client, question, "unthrottled", 1e9, pace=False),
+            await _cell(client, question, "unpaced", 15.0, pace=False),
             await _cell(client, question, "ChatCell", 15.0),
         ]
         results.append(_render_only(await _record(client, question), question, delay))
@@ -193,10 +199,11 @@ async def main(words: int, delay: float, per_frame: int, in_process: bool) -> No
           f"{'CPU ms/1k tok':>14} {'CPU s':>10}")  # fmt: skip
     for r in results:
         print(r.row())
-    raw, base, naive, cell, render = results
+    raw, base, naive, unpaced, cell, render = results
     print(f"client-only CPU / httpx-raw CPU: {base.cpu / raw.cpu:.2f}x")
     print(f"ChatCell CPU / client-only CPU: {cell.cpu / base.cpu:.2f}x")
     print(f"unthrottled CPU / ChatCell CPU: {naive.cpu / cell.cpu:.2f}x")
+    print(f"unpaced CPU / ChatCell CPU: {unpaced.cpu / cell.cpu:.2f}x")
     print(f"widget updates: ChatCell {cell.updates} vs unthrottled {naive.updates}")
     print(f"the panel's own CPU (render only): {render.cpu:.3f} s for {render.words} tokens")
     verdict = "under" if cell.cpu < 1.0 else "OVER"

@@ -87,6 +87,21 @@ async def test_double_click_sends_once(fresh_sandbox: Sandbox) -> None:
     assert writes(sb, "conversation.message") == 1
 
 
+async def test_paced_reading_shows_the_exact_reply_progressively() -> None:
+    # Frames 2 ms apart: the panel naps after each flush and reads the queued frames after.
+    with Sandbox(stream_delay=0.002) as sb:
+        cell = await _cell(sb)
+        shown: list[str] = []
+        cell.live_html.observe(lambda _c: shown.append(cell.reply), names="value")
+        await _ask(cell, "lorem 800")
+        server = api_get(sb, f"conversations/{cell.conversation_id}/")
+        final = [m["content"] for m in server["messages"] if m["type"] == "ai"][-1]
+        assert cell.reply == final and len(final.split()) == 800
+        partial = [r for r in shown if r and r != final]
+        assert len(partial) >= 2  # it grew in steps, not only at the end
+        assert all(final.startswith(r) for r in partial)
+
+
 async def test_stop_mid_stream_keeps_the_partial_reply() -> None:
     with Sandbox(stream_delay=0.01) as sb:
         cell = await _cell(sb)

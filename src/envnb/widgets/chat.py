@@ -26,8 +26,8 @@ PICKER_LIMIT = 50
 class ChatCell(Panel):
     """A chat panel; state for tests: ``messages``, ``reply``, ``title``, ``status``, ``error``."""
 
-    def __init__(self, client: Any, *, flush_per_second: float = 15.0) -> None:
-        """Build the panel; earlier conversations load in the background."""
+    def __init__(self, client: Any, *, flush_per_second: float = 15.0, pace: bool = True) -> None:
+        """Build the panel; ``pace=False`` reads every frame as it comes (the bench's baseline)."""
         super().__init__(client)
         self.conversation_id: str | None = None
         self.title: str | None = None
@@ -41,6 +41,7 @@ class ChatCell(Panel):
         self.stream_task: asyncio.Task[Any] | None = None
         self.cancel_task: asyncio.Task[Any] | None = None
         self._interval = 1.0 / flush_per_second
+        self._pace = pace
         self._turn: LiveTurn | None = None
         self._history_parts: list[str] = []
         self._loading_picker = False
@@ -165,8 +166,8 @@ class ChatCell(Panel):
                         if turn.check_resumed(stream):
                             self.resumed += 1
                             self._set_status(turn.note)
-                        throttle.push(None, ready=pacer.caught_up())
-                        if throttle.flushes != flushes:
+                        throttle.push(None, ready=not self._pace or pacer.caught_up())
+                        if self._pace and throttle.flushes != flushes:
                             # Just flushed (here or by its timer): let frames queue up.
                             flushes = throttle.flushes
                             await pacer.nap()
