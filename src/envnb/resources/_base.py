@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from ..frames import Column, FrameBuilder
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .._endpoints import Endpoint
+
+T = TypeVar("T")
 
 
 class Resource:
@@ -18,6 +28,42 @@ class Resource:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {type(self._ex).__name__}>"
+
+
+class ListableResource(Resource, Generic[T]):
+    """A resource with ``list`` / ``list_df`` / ``get``: subclasses name their endpoint table
+    (with ``list`` and ``get`` entries) and the column→dtype map of their DataFrame."""
+
+    _endpoints: ClassVar[Mapping[str, Endpoint]]
+    _columns: ClassVar[Sequence[Column]]
+
+    def list(
+        self, *, limit: int | None = None, page_size: int = 100, **filters: Any
+    ) -> Iterator[T]:
+        """Iterate over the objects, fetching pages lazily (an async iterator on AsyncClient)."""
+        spec = self._endpoints["list"].spec(params=filters)
+        return self._ex.paginate(spec, limit, page_size)
+
+    def list_df(
+        self,
+        limit: int | None = None,
+        progress: bool | None = None,
+        *,
+        page_size: int = 1000,
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """Every page (or the first ``limit`` rows) in one DataFrame with declared dtypes.
+
+        Columns and dtypes come from the resource's map in ``envnb.frames``, so an empty
+        result has the same schema. ``progress``: a tqdm bar (default: only in notebooks).
+        """
+        spec = self._endpoints["list"].spec(params=filters)
+        builder = FrameBuilder(self._columns)
+        return self._ex.frame(spec, builder, limit, page_size=page_size, progress=progress)
+
+    def get(self, id: Any) -> T:
+        """Return one object by id (or by a model with ``.id``)."""
+        return self._ex.run(self._endpoints["get"].spec({"id": ident(id)}))
 
 
 def ident(value: Any) -> str:

@@ -9,45 +9,20 @@ from typing import TYPE_CHECKING, Any
 from .._endpoints import BATCH_EXPORTS as EP
 from .._endpoints import RequestSpec
 from ..errors import RequestValidationError
-from ..frames import BATCH_EXPORT_COLUMNS, FrameBuilder
+from ..frames import BATCH_EXPORT_COLUMNS
 from ..models.batch_exports import BatchExport, BatchExportCreate, DestinationType
 from ..models.common import allowed_values, validate_request
-from ._base import Resource, ident
+from ._base import ListableResource, ident
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    import pandas as pd
-
     from ..models.batch_exports import PauseResult, TestStep
 
 
-class BatchExports(Resource):
+class BatchExports(ListableResource[BatchExport]):
     """Batch exports of the project."""
 
-    def list(
-        self, *, limit: int | None = None, page_size: int = 100, **filters: Any
-    ) -> Iterator[BatchExport]:
-        """Iterate over BatchExport objects, fetching pages lazily (async on AsyncClient)."""
-        return self._ex.paginate(EP["list"].spec(params=filters), limit, page_size)
-
-    def list_df(
-        self,
-        limit: int | None = None,
-        progress: bool | None = None,
-        *,
-        page_size: int = 1000,
-        **filters: Any,
-    ) -> pd.DataFrame:
-        """All batch exports as a DataFrame (dtypes: ``frames.BATCH_EXPORT_COLUMNS``)."""
-        spec = EP["list"].spec(params=filters)
-        return self._ex.frame(
-            spec, FrameBuilder(BATCH_EXPORT_COLUMNS), limit, page_size=page_size, progress=progress
-        )
-
-    def get(self, id: Any) -> BatchExport:
-        """Return one BatchExport."""
-        return self._ex.run(EP["get"].spec({"id": ident(id)}))
+    _endpoints = EP
+    _columns = BATCH_EXPORT_COLUMNS
 
     def create(
         self,

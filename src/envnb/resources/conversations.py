@@ -8,45 +8,22 @@ from typing import TYPE_CHECKING, Any
 from .._endpoints import CONVERSATIONS as EP
 from .._endpoints import Done
 from .._executor import new_uuid
-from ..frames import CONVERSATION_COLUMNS, FrameBuilder, conversation_markdown, messages_frame
+from ..frames import CONVERSATION_COLUMNS, conversation_markdown, messages_frame
 from ..models.conversations import Conversation
-from ._base import Resource, ident
+from ._base import ListableResource, ident
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     import pandas as pd
 
     from ..models.conversations import AppendedMessage
     from ..streaming import AskResult, EventStream
 
 
-class Conversations(Resource):
+class Conversations(ListableResource[Conversation]):
     """The caller's PostHog AI conversations."""
 
-    def list(
-        self, *, limit: int | None = None, page_size: int = 100, **filters: Any
-    ) -> Iterator[Conversation]:
-        """Iterate over Conversation objects (newest first), fetching pages lazily."""
-        return self._ex.paginate(EP["list"].spec(params=filters), limit, page_size)
-
-    def list_df(
-        self,
-        limit: int | None = None,
-        progress: bool | None = None,
-        *,
-        page_size: int = 1000,
-        **filters: Any,
-    ) -> pd.DataFrame:
-        """All conversations as a DataFrame (dtypes: ``frames.CONVERSATION_COLUMNS``)."""
-        spec = EP["list"].spec(params=filters)
-        return self._ex.frame(
-            spec, FrameBuilder(CONVERSATION_COLUMNS), limit, page_size=page_size, progress=progress
-        )
-
-    def get(self, id: Any) -> Conversation:
-        """Return one Conversation with its messages."""
-        return self._ex.run(EP["get"].spec({"id": ident(id)}))
+    _endpoints = EP
+    _columns = CONVERSATION_COLUMNS
 
     def stream(self, content: str, conversation: Any = None, **options: Any) -> EventStream:
         """Send a message and stream the reply as typed events.

@@ -2,50 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._endpoints import PROFILE_CONFIGS as EP
-from ..frames import PROFILE_CONFIG_COLUMNS, FrameBuilder
-from ._base import Resource, ident
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    import pandas as pd
-
-    from ..models.profile_configs import ProfileConfig
+from ..frames import PROFILE_CONFIG_COLUMNS
+from ..models.profile_configs import ProfileConfig
+from ._base import ListableResource, ident
 
 
-class ProfileConfigs(Resource):
+class ProfileConfigs(ListableResource[ProfileConfig]):
     """Customer profile configs of the project."""
 
-    def list(
-        self, *, limit: int | None = None, page_size: int = 100, **filters: Any
-    ) -> Iterator[ProfileConfig]:
-        """Iterate over ProfileConfig objects, fetching pages lazily."""
-        return self._ex.paginate(EP["list"].spec(params=filters), limit, page_size)
-
-    def list_df(
-        self,
-        limit: int | None = None,
-        progress: bool | None = None,
-        *,
-        page_size: int = 1000,
-        **filters: Any,
-    ) -> pd.DataFrame:
-        """All profile configs as a DataFrame (dtypes: ``frames.PROFILE_CONFIG_COLUMNS``)."""
-        spec = EP["list"].spec(params=filters)
-        return self._ex.frame(
-            spec,
-            FrameBuilder(PROFILE_CONFIG_COLUMNS),
-            limit,
-            page_size=page_size,
-            progress=progress,
-        )
-
-    def get(self, id: Any) -> ProfileConfig:
-        """Return one ProfileConfig."""
-        return self._ex.run(EP["get"].spec({"id": ident(id)}))
+    _endpoints = EP
+    _columns = PROFILE_CONFIG_COLUMNS
 
     def create(self, scope: str, content: Any = None, sidebar: Any = None) -> ProfileConfig:
         """Create a config for ``scope`` (person, group_0..4); content/sidebar: dict or list."""
