@@ -9,6 +9,18 @@ from . import errors
 from ._util import iso
 
 
+def _given(data: dict[str, Any], name: str, *, required: bool, allow_null: bool) -> Any:
+    """The field's value, or None when it may be absent/null; DRF's errors otherwise."""
+    if name not in data:
+        if required:
+            raise errors.required(name)
+        return None
+    value = data[name]
+    if value is None and not allow_null:
+        raise errors.validation("This field may not be null.", name, "null")
+    return value
+
+
 def string(
     data: dict[str, Any],
     name: str,
@@ -19,15 +31,9 @@ def string(
     allow_blank: bool = False,
 ) -> str | None:
     """A CharField: numbers are coerced, other types refused."""
-    if name not in data:
-        if required:
-            raise errors.required(name)
-        return None
-    value = data[name]
+    value = _given(data, name, required=required, allow_null=allow_null)
     if value is None:
-        if allow_null:
-            return None
-        raise errors.validation("This field may not be null.", name, "null")
+        return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise errors.validation("Not a valid string.", name)
     text = str(value)
@@ -54,15 +60,9 @@ def choice(
     allow_null: bool = False,
 ) -> str | None:
     """A ChoiceField."""
-    if name not in data:
-        if required:
-            raise errors.required(name)
-        return None
-    value = data[name]
+    value = _given(data, name, required=required, allow_null=allow_null)
     if value is None:
-        if allow_null:
-            return None
-        raise errors.validation("This field may not be null.", name, "null")
+        return None
     if not isinstance(value, str) or value not in choices:
         raise errors.invalid_choice(value, name)
     return value
