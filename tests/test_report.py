@@ -53,3 +53,12 @@ def test_html_has_tables_and_plots_and_no_code(rendered: tuple[dict, str]) -> No
     assert len(plots) >= 2, len(plots)
     assert "client.batch_exports.list_df()" not in html  # --no-input hides the code
     assert "Traceback" not in html
+
+
+def test_papermill_understands_every_parameter() -> None:
+    """papermill's own parser reads each parameter (an `=` in a comment used to hide them)."""
+    import papermill
+
+    params = papermill.inspect_notebook(str(REPORT))
+    assert set(params) == {"since", "until", "host"}
+    assert all(p["help"] for p in params.values()), params
