@@ -56,7 +56,9 @@ class ChatCell(Panel):
         self.input = W.Textarea(placeholder="Ask PostHog AI…", layout=W.Layout(width="100%"))
         self.send_button = W.Button(description="Send", button_style="primary", icon="paper-plane")
         self.stop_button = W.Button(description="Stop", icon="stop", disabled=True)
-        self.new_button = W.Button(description="New conversation", icon="plus")
+        self.new_button = W.Button(
+            description="New conversation", icon="plus", layout=W.Layout(width="auto")
+        )
 
         self.send_button.on_click(lambda _b: self.send())
         self.stop_button.on_click(lambda _b: self.stop())

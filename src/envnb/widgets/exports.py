@@ -44,18 +44,21 @@ class ExportRow:
         self.status = ""
         self.steps: StepRun | None = None
         self.test_message = ""
-        self.name_html = W.HTML(layout=W.Layout(width="26%"))
-        self.info_html = W.HTML(layout=W.Layout(width="30%"))
-        self.badge_html = W.HTML(layout=W.Layout(width="8%"))
+        self.name_html = W.HTML(layout=W.Layout(width="20%"))
+        self.info_html = W.HTML(layout=W.Layout(width="20%"))
+        self.badge_html = W.HTML(layout=W.Layout(width="7%"))
         self.paused_html = W.HTML(layout=W.Layout(width="14%"))
-        self.toggle_button = W.Button(layout=W.Layout(width="90px"))
+        self.toggle_button = W.Button(layout=W.Layout(width="80px"))
         self.backfill = W.Checkbox(
             value=False, description="backfill the paused window", indent=False
         )
         self.backfill.layout.width = "200px"
         self.backfill.tooltip = BACKFILL_HELP
         self.backfill_help = W.HTML()
-        self.test_button = W.Button(description="Test destination", layout=W.Layout(width="140px"))
+        # Sized to its label and never squeezed ("Test destin…" helps nobody).
+        self.test_button = W.Button(
+            description="Test destination", layout=W.Layout(width="auto", flex="0 0 auto")
+        )
         self.message_html = W.HTML()
         self.steps_html = W.HTML()
         self.toggle_button.on_click(lambda _b: self.toggle())
@@ -100,7 +103,9 @@ class ExportRow:
         self.info_html.value = escape(f"{self.destination_type} · {self.interval} · {self.model}")
         self.badge_html.value = _BADGE[self.paused]
         when = f"{self.last_paused_at:%Y-%m-%d %H:%M} UTC" if self.last_paused_at else "—"
-        self.paused_html.value = f'<span title="last paused">{escape(when)}</span>'
+        self.paused_html.value = (
+            f'<span title="last paused" style="white-space: nowrap">{escape(when)}</span>'
+        )
         self.toggle_button.description = "Resume" if self.paused else "Pause"
         self.toggle_button.disabled = self.busy
         self.test_button.disabled = self.busy
