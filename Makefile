@@ -23,11 +23,14 @@ venv: $(STAMP)
 demo: venv
 	$(PY) -m envnb.cli demo
 
-# Debian's chromium for the real-browser tests (playwright drives it; it never downloads one).
+# Debian's chromium for the real-browser tests (playwright drives it; it never downloads one),
+# and an emoji font so the panels' 💭 ⚙ marks show in the screenshots.
+BROWSER_DEBS := chromium fonts-noto-color-emoji
 chromium:
-	@test -x $(CHROMIUM) || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+	@test -x $(CHROMIUM) -a -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_DEBS); }
 
 lint: venv
 	$(VENV)/bin/ruff check src tests bench conftest.py
