@@ -262,10 +262,13 @@ class StreamSession:
             self.resumed = True
             return self.resume_spec
         why = "the connection dropped" if dropped else "the stream ended"
+        if error is not None:
+            why += f" ({type(error).__name__})"
+        # Not chained: an httpx error holds its request, whose headers carry the API key.
         raise StreamError(
             f"{why} before the reply was complete, and resuming once did not finish it "
             f"(conversation {self.conversation_id})"
-        ) from error
+        ) from None
 
     def after_api_error(self, spec: RequestSpec, err: APIError) -> RequestSpec:
         """An error status on a stream request: raise it, or fall back to fetching the reply."""

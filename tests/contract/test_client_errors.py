@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import uuid
 
+import httpx
 import pytest
 from test_client_kit import KINDS, close, items, make, take, val
 
@@ -171,6 +172,7 @@ async def test_stream_error_after_second_cut(fresh_sandbox: Sandbox, kind: str) 
             await val(c.conversations.ask("lorem 200"))
         assert "resum" in str(se.value)
         assert sb.stats()["writes"]["conversation.message"] == 1
+        _no_reachable_key(sb.api_key, se.value)
     finally:
         await close(c)
 
@@ -193,3 +195,14 @@ def test_local_errors_and_secrets_in_reprs(sandbox: Sandbox) -> None:
             assert sandbox.api_key not in text
     finally:
         c.close()
+
+
+def _no_reachable_key(key: str, exc: BaseException) -> None:
+    """No exception in the chain keeps an httpx request (its headers hold the bearer key)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        request = getattr(seen, "_request", None) or seen.__dict__.get("request")
+        if isinstance(request, httpx.Request):
+            assert key not in str(dict(request.headers)), f"key reachable via {type(seen)}"
+        assert key not in repr(vars(seen))
+        seen = seen.__cause__ or seen.__context__
