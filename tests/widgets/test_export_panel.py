@@ -192,3 +192,24 @@ async def test_paused_but_reload_failed_still_shows_paused(fresh_sandbox: Sandbo
     assert row.paused and row.toggle_button.description == "Resume"
     assert row.error.startswith("Paused, but the row could not be reloaded: 500")
     assert api_get(sb, f"batch_exports/{row.id}/")["paused"] is True
+
+
+async def test_type_unknown_to_envnb_says_it_has_no_test(fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    panel = await _panel(sb)
+    row = _first(panel, dtype="S3")
+    # A destination type newer than this envnb, as a newer PostHog could return.
+    with sb.store.tx() as db:
+        db.execute("UPDATE batch_exports SET dest_type = 'Kafka' WHERE id = ?", (row.id,))
+    panel.refresh_button.click()
+    await panel.wait()
+    row = panel.row(row.id)
+    assert row.destination_type == "Kafka"
+    row.test_button.click()
+    await panel.wait()
+    assert row.error == "" and row.steps is None
+    assert (
+        row.test_message
+        == "Kafka destinations have no test this version of envnb knows how to run."
+    )
+    assert "allowed values" not in html_of(panel)

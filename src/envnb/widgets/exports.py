@@ -11,7 +11,7 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..errors import EnvnbError, NotFoundError, PermissionDeniedError
+from ..errors import EnvnbError, NotFoundError, PermissionDeniedError, RequestValidationError
 from ..render import escape
 from ._base import Panel, loop_running
 from ._steps import FAILED, PASSED, RUNNING, SKIPPED, StepRun
@@ -197,6 +197,18 @@ class ExportRow:
         except PermissionDeniedError as err:
             self.test_message = ""
             self.error = _scope_message(err)
+            self._end()
+            return
+        except RequestValidationError as err:
+            # A type newer than this envnb (the model keeps unknown values): say so plainly
+            # instead of the client's "not allowed; allowed values: …" list.
+            if err.attr == "destination_type":
+                self.test_message = (
+                    f"{self.destination_type} destinations have no test this version of "
+                    "envnb knows how to run."
+                )
+            else:
+                self.test_message, self.error = "", str(err)
             self._end()
             return
         except EnvnbError as err:
