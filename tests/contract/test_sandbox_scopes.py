@@ -53,7 +53,16 @@ def test_internal_scope_guards_test_endpoints(sandbox: Sandbox) -> None:
         assert ok.status_code == 200
 
 
-@pytest.mark.parametrize("scopes", [["*"], ["conversation:write"], ["conversation:read"]])
+@pytest.mark.parametrize(
+    "scopes",
+    [
+        ["*"],
+        ["conversation:write"],
+        ["conversation:read"],
+        ["INTERNAL"],
+        ["batch_export:write", "customer_profile_config:write"],
+    ],
+)
 def test_actions_without_scopes_refuse_every_scoped_key(
     sandbox: Sandbox, scopes: list[str]
 ) -> None:
@@ -64,6 +73,16 @@ def test_actions_without_scopes_refuse_every_scoped_key(
     assert append.status_code == 403 and append.json() == expected
     cancel = api.patch(f"conversations/{conversation}/cancel/")
     assert cancel.status_code == 403 and cancel.json() == expected
+
+
+def test_empty_scope_list_is_a_legacy_key(fresh_sandbox: Sandbox) -> None:
+    # APIScopePermission tests `if not key_scopes`, so [] passes like a key without scopes.
+    api = Api(fresh_sandbox, key=fresh_sandbox.create_key(scopes=[]))
+    assert api.get("batch_exports/test/", params={"destination": "S3"}).status_code == 200
+    conversation = api.get("conversations/").json()["results"][0]["id"]
+    append = api.post(f"conversations/{conversation}/append_message/", json={"content": "x"})
+    assert append.status_code == 201
+    assert api.patch(f"conversations/{conversation}/cancel/").status_code == 204
 
 
 def test_star_key_may_do_everything_else(fresh_sandbox: Sandbox) -> None:

@@ -214,7 +214,7 @@ class Sandbox:
     def create_key(
         self, scopes: list[str] | None = None, project_ids: list[int] | None = None
     ) -> str:
-        """A personal key of the main user limited to ``scopes`` (None: a legacy key)."""
+        """A personal key of the main user limited to ``scopes`` (None or []: a legacy key)."""
         return auth.create_key(self.store, MAIN_USER, scopes, project_ids)
 
     def set_faults(self, spec: FaultSpec) -> None:
