@@ -167,7 +167,7 @@ class SyncExecutor(_Base):
                     headers=self.headers_for(url),
                 )
                 out = attempts.on_response(resp.status_code, resp.headers, resp.content)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # transport errors, and a body that will not decode
                 out = _on_transport_error(attempts, exc)
             if isinstance(out, Done):
                 return out.value
@@ -271,7 +271,7 @@ class SyncExecutor(_Base):
                             yield from session.on_sse(sse)
                     for sse in decoder.close():
                         yield from session.on_sse(sse)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # transport errors, and a body that will not decode
                 if not answered and spec is session.first:
                     # No answer at all to the first POST: a plain connection error.
                     raise _stream_connect_error(self, spec, exc) from None
@@ -346,7 +346,7 @@ class AsyncExecutor(_Base):
                     headers=self.headers_for(url),
                 )
                 out = attempts.on_response(resp.status_code, resp.headers, resp.content)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # transport errors, and a body that will not decode
                 out = _on_transport_error(attempts, exc)
             if isinstance(out, Done):
                 return out.value
@@ -462,7 +462,7 @@ class AsyncExecutor(_Base):
                     for sse in decoder.close():
                         for event in session.on_sse(sse):
                             yield event
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # transport errors, and a body that will not decode
                 if not answered and spec is session.first:
                     # No answer at all to the first POST: a plain connection error.
                     raise _stream_connect_error(self, spec, exc) from None

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import socket
+import threading
 import uuid
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from test_client_kit import KINDS, close, items, make, take, val
 
+import envnb
 from envnb import errors
 from envnb.sandbox import Sandbox
 
@@ -206,3 +209,48 @@ def _no_reachable_key(key: str, exc: BaseException) -> None:
             assert key not in str(dict(request.headers)), f"key reachable via {type(seen)}"
         assert key not in repr(vars(seen))
         seen = seen.__cause__ or seen.__context__
+
+
+@pytest.fixture
+def bad_gzip_url() -> Iterator[str]:
+    """A hostile server: every answer claims gzip but is not (httpx raises DecodingError)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    srv.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        body = b"not gzip at all"
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.recv(65536)
+                conn.sendall(head + b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    srv.close()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_undecodable_body_is_an_envnb_error_without_the_key(
+    bad_gzip_url: str, kind: str
+) -> None:
+    key = "phx_" + uuid.uuid4().hex
+    cls = envnb.Client if kind == "sync" else envnb.AsyncClient
+    c = cls(host=bad_gzip_url, api_key=key, project_id=1, max_retries=0)
+    try:
+        with pytest.raises(errors.APIConnectionError) as ce:
+            await val(c.batch_exports.get("x"))
+        assert "DecodingError" in str(ce.value)
+        _no_reachable_key(key, ce.value)
+    finally:
+        await close(c)
