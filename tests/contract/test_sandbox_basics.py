@@ -109,6 +109,17 @@ def test_wrong_method_is_405(api: Api) -> None:
     }
 
 
+def test_wrong_method_without_key_is_401_first(sandbox: Sandbox) -> None:
+    # DRF authenticates before dispatching on the method, so 401 wins over 405.
+    url = f"{sandbox.url}/api/projects/{sandbox.project_id}/conversations/"
+    response = httpx.delete(url)
+    assert response.status_code == 401
+    assert response.content == (
+        b'{"type":"authentication_error","code":"not_authenticated",'
+        b'"detail":"Authentication credentials were not provided.","attr":null}'
+    )
+
+
 def test_unknown_project_is_404(sandbox: Sandbox) -> None:
     url = f"{sandbox.url}/api/projects/999999/batch_exports/"
     response = httpx.get(url, headers={"Authorization": f"Bearer {sandbox.api_key}"})

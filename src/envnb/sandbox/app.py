@@ -76,12 +76,14 @@ async def _dispatch(state: State, request: Request) -> Response:
     found = routes.match(rest, request.method)
     if found is None:
         raise errors.endpoint_not_found()
+    data = await _parse_body(request)
+    # DRF authenticates in initial(), before it looks up the method's handler: a caller
+    # without a valid key gets 401 even on a method the route does not serve.
+    key = auth.authenticate(state.store, request, data)
     if found == "405":
         raise errors.method_not_allowed(request.method)
     assert not isinstance(found, str)
     endpoint, params = found
-    data = await _parse_body(request)
-    key = auth.authenticate(state.store, request, data)
     auth.check_project(key, project_id)
     if project_id != state.project_id:
         raise errors.not_found()
