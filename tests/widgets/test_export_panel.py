@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -213,3 +214,22 @@ async def test_type_unknown_to_envnb_says_it_has_no_test(fresh_sandbox: Sandbox)
         == "Kafka destinations have no test this version of envnb knows how to run."
     )
     assert "allowed values" not in html_of(panel)
+
+
+async def test_unexpected_error_is_words_in_the_panel_not_a_traceback(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in a kernel: no logging configured (pytest's own capture handlers removed).
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    panel = await _panel(sandbox)
+    capsys.readouterr()
+
+    async def bug() -> None:
+        raise RuntimeError("a bug in a panel task")
+
+    panel._spawn(bug())
+    await panel.wait()
+    assert panel.error == "Unexpected error: a bug in a panel task"
+    assert "a bug in a panel task" in panel.status_html.value
+    # stderr is what a notebook cell shows: no traceback may land there.
+    assert "Traceback" not in capsys.readouterr().err

@@ -11,6 +11,10 @@ from typing import Any
 import ipywidgets as W
 
 log = logging.getLogger("envnb.widgets")
+# A library logger: without a handler, Python's last-resort handler would print the
+# traceback of an unexpected panel error to stderr, i.e. into a notebook cell. The panel
+# shows the error in words; the traceback reaches only logging the user configured.
+log.addHandler(logging.NullHandler())
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
