@@ -109,6 +109,15 @@ def test_wrong_method_is_405(api: Api) -> None:
     }
 
 
+def test_head_is_answered_like_get_without_a_body(api: Api) -> None:
+    # Django's View and DRF's ViewSetMixin route HEAD to the GET handler.
+    head = api.request("HEAD", "customer_profile_configs/")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == "application/json"
+    assert api.request("HEAD", "conversations/no-such-id/").status_code == 404
+
+
 def test_wrong_method_without_key_is_401_first(sandbox: Sandbox) -> None:
     # DRF authenticates before dispatching on the method, so 401 wins over 405.
     url = f"{sandbox.url}/api/projects/{sandbox.project_id}/conversations/"

@@ -301,6 +301,8 @@ def split_project(path: str) -> tuple[int, str] | None:
 
 def match(rest: str, method: str) -> tuple[Endpoint, dict[str, str]] | str | None:
     """The endpoint for a path and method; "405" if only the method is wrong; None if none."""
+    # Django/DRF answer HEAD with the GET handler (ViewSetMixin maps head -> get).
+    method = "GET" if method == "HEAD" else method
     wrong_method = False
     for pattern, endpoint in _COMPILED:
         found = pattern.match(rest)
