@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -89,9 +90,21 @@ def normalize_host(host: str) -> str:
             f"refusing to send the API key over plain http to {parts.hostname}; use https:// "
             "(plain http is allowed for loopback hosts only)"
         )
+    if parts.hostname.lower().endswith(".i.posthog.com"):
+        # People paste the posthog-js api_host; that host only ingests events.
+        region = "eu" if parts.hostname.lower().startswith("eu") else "us"
+        raise ConfigurationError(
+            f"host {parts.hostname} is PostHog's event-ingestion host, which does not serve "
+            f"this API; use host='{region}' (https://{region}.posthog.com)"
+        )
     path = parts.path.rstrip("/")
     if path.endswith("/api"):
         path = path[: -len("/api")]  # people paste ".../api"; our paths add it back
+    if re.search(r"/api/(projects|environments)(/|$)", path + "/"):
+        raise ConfigurationError(
+            f"host {host!r} includes an API path; pass only the instance URL (e.g. "
+            f"{parts.scheme}://{parts.netloc}) and the project as project_id="
+        )
     netloc = parts.netloc.rsplit("@", 1)[-1]
     return f"{parts.scheme}://{netloc}{path}"
 

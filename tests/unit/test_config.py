@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from envnb._config import normalize_host, resolve
@@ -108,3 +110,17 @@ async def test_to_async_carries_the_async_transport_or_refuses() -> None:
     await aclient.aclose()
     # No custom transport at all: to_async() just works.
     envnb.Client(**settings).to_async()
+
+
+@pytest.mark.parametrize(
+    ("host", "needle"),
+    [
+        ("https://us.i.posthog.com", "host='us'"),
+        ("eu.i.posthog.com", "host='eu'"),
+        ("https://us.posthog.com/api/projects/12345/", "project_id="),
+        ("https://ph.example.com/api/environments/2", "instance URL"),
+    ],
+)
+def test_pasted_ingestion_host_or_api_path_explained(host: str, needle: str) -> None:
+    with pytest.raises(ConfigurationError, match=re.escape(needle)):
+        normalize_host(host)
