@@ -233,3 +233,18 @@ async def test_unexpected_error_is_words_in_the_panel_not_a_traceback(
     assert "a bug in a panel task" in panel.status_html.value
     # stderr is what a notebook cell shows: no traceback may land there.
     assert "Traceback" not in capsys.readouterr().err
+
+
+async def test_last_paused_time_is_shown_in_utc(fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    panel = await _panel(sb)
+    row = _first(panel)
+    # A server answering with an offset: 12:30 at +02:00 is 10:30 UTC.
+    with sb.store.tx() as db:
+        db.execute(
+            "UPDATE batch_exports SET last_paused_at = '2026-11-20T12:30:00+02:00' WHERE id = ?",
+            (row.id,),
+        )
+    panel.refresh_button.click()
+    await panel.wait()
+    assert "2026-11-20 10:30 UTC" in panel.row(row.id).paused_html.value
