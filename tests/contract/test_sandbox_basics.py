@@ -179,6 +179,14 @@ def test_paging_visits_every_row_once_in_order(api: Api) -> None:
 def test_invalid_limit_and_offset_fall_back_to_defaults(api: Api) -> None:
     page = api.get("conversations/", params={"limit": "abc", "offset": "-3"}).json()
     assert len(page["results"]) == 40 and page["previous"] is None
+    # DRF's _positive_int(strict=True): 0 and negatives are errors -> default limit 100;
+    # there is no max_limit, so a huge limit is honoured.
+    for limit in ("0", "-1", "1.5", ""):
+        page = api.get("conversations/", params={"limit": limit, "offset": 3}).json()
+        assert len(page["results"]) == 37
+        assert page["previous"] == api.url("conversations/?limit=100")
+    huge = api.get("conversations/", params={"limit": 10**9}).json()
+    assert len(huge["results"]) == 40 and huge["next"] is None
 
 
 def test_openapi_document_lists_every_endpoint(sandbox: Sandbox) -> None:
