@@ -124,7 +124,7 @@ class Attempts:
             )
             if wait is not None:
                 return Retry(wait)
-            retry_after = _float_or_none(headers.get("retry-after"))
+            retry_after = parse_retry_after(headers.get("retry-after"))
             return Fail(
                 error_from_response(
                     status, body, request=self.info, retry_after=retry_after, text=text
@@ -175,10 +175,3 @@ def _json_or_none(content: bytes) -> tuple[Any, str]:
         return json.loads(text), text
     except ValueError:
         return None, text
-
-
-def _float_or_none(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None

@@ -134,3 +134,19 @@ def test_lost_write_says_whether_it_may_have_been_applied(
 def test_truncated_write_answer_may_have_been_applied() -> None:
     bad = _attempts(False).on_response(200, {}, b'{"trunc')
     assert isinstance(bad, Fail) and "may have applied it" in str(bad.error)
+
+
+def test_rate_limit_error_reports_retry_after_in_either_form() -> None:
+    from email.utils import format_datetime
+
+    from envnb.errors import RateLimitError
+
+    secs = _attempts(False).on_response(429, {"retry-after": "7"}, b"{}")
+    assert isinstance(secs, Fail) and isinstance(secs.error, RateLimitError)
+    assert secs.error.retry_after == 7.0
+    when = format_datetime(datetime.now(UTC).replace(microsecond=0), usegmt=True)
+    dated = _attempts(False).on_response(429, {"retry-after": when}, b"{}")
+    assert isinstance(dated, Fail) and isinstance(dated.error, RateLimitError)
+    assert dated.error.retry_after is not None and 0.0 <= dated.error.retry_after <= 1.0
+    junk = _attempts(False).on_response(429, {"retry-after": "nan"}, b"{}")
+    assert isinstance(junk, Fail) and junk.error.retry_after is None
