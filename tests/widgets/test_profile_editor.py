@@ -210,3 +210,19 @@ async def test_limited_key_cannot_write_and_says_so(sandbox: Sandbox) -> None:
     assert "403" in ed.status and "customer_profile_config:write" in ed.status
     assert ed.content.value == '{"x": 2}'
     assert_no_secrets(ed, key, sandbox.api_key)
+
+
+async def test_list_shows_updated_time_in_utc(fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    ed = await _editor(sb)
+    first = ed.rows[0]["id"]
+    # A server answering with an offset: 12:30 at +02:00 is 10:30 UTC.
+    with sb.store.tx() as db:
+        db.execute(
+            "UPDATE profile_configs SET updated_at = '2026-11-20T12:30:00+02:00' WHERE id = ?",
+            (first,),
+        )
+    ed.refresh_button.click()
+    await ed.wait()
+    label = dict((v, k) for k, v in ed.list_select.options)[first]
+    assert "updated 2026-11-20 10:30 UTC" in label

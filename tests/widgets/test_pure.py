@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from envnb.render import render_markdown
+from envnb.widgets._base import utc_minutes
 from envnb.widgets._configdiff import changed_fields, server_changed
 from envnb.widgets._jsontext import check_json, dump_json
 from envnb.widgets._markdown import SOFT_CHUNK, IncrementalMarkdown
@@ -195,3 +197,14 @@ def test_incremental_markdown_caches_a_long_paragraph() -> None:
     _grow(im, text, 500)
     assert len(im._para_src) > len(text) - 2 * SOFT_CHUNK
     assert "<script" not in _grow(IncrementalMarkdown(), "<script>x</script> " * 300, 211)
+
+
+def test_utc_minutes_converts_offsets_and_keeps_odd_text() -> None:
+    plus2 = timezone(timedelta(hours=2))
+    assert utc_minutes(datetime(2026, 11, 20, 12, 30, tzinfo=plus2)) == "2026-11-20 10:30 UTC"
+    assert utc_minutes("2026-11-20T12:30:00+02:00") == "2026-11-20 10:30 UTC"
+    assert utc_minutes("2026-11-20T12:30:00Z") == "2026-11-20 12:30 UTC"
+    assert utc_minutes(datetime(2026, 11, 20, 12, 30)) == "2026-11-20 12:30 UTC"  # naive: UTC
+    assert utc_minutes(datetime(2026, 11, 20, 12, 30, tzinfo=UTC)) == "2026-11-20 12:30 UTC"
+    assert utc_minutes(None) == "" and utc_minutes("") == ""
+    assert utc_minutes("yesterday") == "yesterday"

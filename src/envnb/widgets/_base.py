@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import logging
 from collections.abc import Coroutine
+from datetime import UTC, datetime
 from typing import Any
 
 import ipywidgets as W
@@ -142,3 +143,16 @@ def iter_widgets(root: W.Widget) -> list[W.Widget]:
         seen.append(w)
         stack.extend(getattr(w, "children", ()) or ())
     return seen
+
+
+def utc_minutes(when: datetime | str | None) -> str:
+    """``when`` as "YYYY-MM-DD HH:MM UTC" (a server may answer with any offset), or ""."""
+    if not when:
+        return ""
+    if isinstance(when, str):
+        try:
+            when = datetime.fromisoformat(when)
+        except ValueError:
+            return when  # not a timestamp we can read: show what the server sent
+    utc = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return f"{utc:%Y-%m-%d %H:%M} UTC"

@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as W
 
 from ..errors import ConflictError, EnvnbError, NotFoundError
-from ._base import Panel, loop_running
+from ._base import Panel, loop_running, utc_minutes
 from ._livechat import BUSY_RETRY_WAITS, LiveTurn
 from ._throttle import Pacer, Throttle
 from ._transcript import message_html, note_html, title_html
@@ -212,7 +212,7 @@ class ChatCell(Panel):
         try:
             async for conv in self.aclient.conversations.list(limit=PICKER_LIMIT):
                 label = conv.title or "(untitled)"
-                when = f"{conv.updated_at:%Y-%m-%d %H:%M}" if conv.updated_at else ""
+                when = utc_minutes(conv.updated_at)
                 options.append((f"{label} · {when}" if when else label, conv.id))
         except EnvnbError as err:
             self._set_status(f"Could not list earlier conversations: {err}", error=True)

@@ -7,14 +7,13 @@ second click is ignored, so two conflicting calls are never sent.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import ipywidgets as W
 
 from ..errors import EnvnbError, NotFoundError, PermissionDeniedError, RequestValidationError
 from ..render import escape
-from ._base import Panel, loop_running
+from ._base import Panel, loop_running, utc_minutes
 from ._steps import FAILED, PASSED, RUNNING, SKIPPED, StepRun
 from ._transcript import note_html
 
@@ -32,11 +31,6 @@ BACKFILL_HELP = (
 
 def _text(value: Any) -> str:
     return "" if value is None else str(getattr(value, "value", value))
-
-
-def _utc(when: datetime) -> datetime:
-    """``when`` in UTC (the row says "UTC"; a server may answer with another offset)."""
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 class ExportRow:
@@ -108,7 +102,7 @@ class ExportRow:
         self.name_html.value = f"<b>{escape(self.name)}</b>"
         self.info_html.value = escape(f"{self.destination_type} · {self.interval} · {self.model}")
         self.badge_html.value = _BADGE[self.paused]
-        when = f"{_utc(self.last_paused_at):%Y-%m-%d %H:%M} UTC" if self.last_paused_at else "—"
+        when = utc_minutes(self.last_paused_at) or "—"
         self.paused_html.value = (
             f'<span title="last paused" style="white-space: nowrap">{escape(when)}</span>'
         )

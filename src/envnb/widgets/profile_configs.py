@@ -15,7 +15,7 @@ import ipywidgets as W
 
 from ..errors import EnvnbError
 from ..render import escape
-from ._base import Panel, loop_running
+from ._base import Panel, loop_running, utc_minutes
 from ._configdiff import EDITABLE, changed_fields, server_changed
 from ._jsontext import check_json, dump_json
 from ._transcript import note_html
@@ -31,7 +31,7 @@ def _plain(config: Any) -> dict[str, Any]:
 
 
 def _label(cfg: dict[str, Any]) -> str:
-    updated = (cfg.get("updated_at") or cfg.get("created_at") or "")[:16].replace("T", " ")
+    updated = utc_minutes(cfg.get("updated_at") or cfg.get("created_at"))
     return f"{cfg['scope']} · updated {updated or '—'} · {cfg['id'][:8]}"
 
 
