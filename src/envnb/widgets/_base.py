@@ -151,8 +151,10 @@ def utc_minutes(when: datetime | str | None) -> str:
         return ""
     if isinstance(when, str):
         try:
-            when = datetime.fromisoformat(when)
+            moment = datetime.fromisoformat(when)
         except ValueError:
             return when  # not a timestamp we can read: show what the server sent
-    utc = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    else:
+        moment = when
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return f"{utc:%Y-%m-%d %H:%M} UTC"
