@@ -187,6 +187,73 @@ def test_create_validation_bodies(
     assert "batch_export.create" not in fresh_api.sb.stats()["writes"]
 
 
+REDSHIFT = {"user": "u", "password": "p", "host": "h", "database": "d", "mode": "COPY"}
+AWS = {"aws_access_key_id": "AKIA-SECRET-ID", "aws_secret_access_key": "SECRET-KEY"}
+
+
+@pytest.mark.parametrize(
+    ("copy_inputs", "detail"),
+    [
+        (None, "Missing required inputs for 'COPY'"),
+        ({"s3_bucket": "b", "region_name": "r"}, "Missing required input for 'COPY'"),
+        (
+            {
+                "s3_bucket": "b",
+                "region_name": "r",
+                "authorization": "arn",
+                "bucket_credentials": {},
+            },
+            "Missing required bucket credentials for 'COPY'",
+        ),
+        (
+            {"s3_bucket": "b", "region_name": "r", "authorization": {}, "bucket_credentials": AWS},
+            "Missing required credentials for 'COPY'",
+        ),
+        (
+            {"s3_bucket": "b", "region_name": "r", "authorization": " ", "bucket_credentials": AWS},
+            "Missing required IAM role for 'COPY'",
+        ),
+    ],
+)
+def test_redshift_copy_needs_its_inputs(
+    fresh_api: Api, copy_inputs: dict[str, Any] | None, detail: str
+) -> None:
+    config = dict(REDSHIFT) if copy_inputs is None else {**REDSHIFT, "copy_inputs": copy_inputs}
+    response = _create(fresh_api, destination={"type": "Redshift", "config": config})
+    assert response.status_code == 400
+    assert response.json() == _error(detail, "destination")
+
+
+def test_nested_secrets_are_stripped_everywhere(fresh_api: Api) -> None:
+    # remove_secret_fields_recursive: aws keys inside copy_inputs never come back either.
+    copy_inputs = {
+        "s3_bucket": "b",
+        "region_name": "r",
+        "authorization": dict(AWS),
+        "bucket_credentials": dict(AWS),
+    }
+    created = _create(
+        fresh_api,
+        destination={"type": "Redshift", "config": {**REDSHIFT, "copy_inputs": copy_inputs}},
+    )
+    assert created.status_code == 201, created.text
+    shown = created.json()["destination"]["config"]["copy_inputs"]
+    assert shown == {
+        "s3_bucket": "b",
+        "region_name": "r",
+        "authorization": {},
+        "bucket_credentials": {},
+    }
+    export_id = created.json()["id"]
+    for response in (
+        created,
+        fresh_api.get(f"batch_exports/{export_id}/"),
+        fresh_api.get("batch_exports/", params={"limit": 1000}),
+        fresh_api.patch(f"batch_exports/{export_id}/", json={"name": "renamed"}),
+    ):
+        assert "AKIA-SECRET-ID" not in response.text and "SECRET-KEY" not in response.text
+
+
 def test_create_requires_name_and_coerces_strings(fresh_api: Api) -> None:
     missing = fresh_api.post("batch_exports/", json={"interval": "day"})
     assert missing.json() == _error("This field is required.", "name", "required")

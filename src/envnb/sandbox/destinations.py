@@ -256,14 +256,43 @@ def _validate_specifics(
                 f"Supported compressions are {SUPPORTED_COMPRESSIONS[file_format]}",
                 "destination",
             )
+    if dtype == "Redshift":
+        _validate_redshift_copy(deep_merge(existing, config))
     if dtype in NEEDS_INTEGRATION and integration_id is None and not existing:
         raise errors.validation(f"integration is required for {dtype} batch exports", "destination")
+
+
+def _validate_redshift_copy(merged: dict[str, Any]) -> None:
+    """The docs-era checks of a Redshift ``mode: COPY`` config, with PostHog's messages."""
+    if merged.get("mode") != "COPY":
+        return
+    copy_inputs = merged.get("copy_inputs") or {}
+    if not copy_inputs:
+        raise errors.validation("Missing required inputs for 'COPY'", "destination")
+    if {"s3_bucket", "region_name", "authorization", "bucket_credentials"} - copy_inputs.keys():
+        raise errors.validation("Missing required input for 'COPY'", "destination")
+    credential_keys = {"aws_access_key_id", "aws_secret_access_key"}
+    bucket_credentials = copy_inputs["bucket_credentials"]
+    if not isinstance(bucket_credentials, dict) or credential_keys - bucket_credentials.keys():
+        raise errors.validation("Missing required bucket credentials for 'COPY'", "destination")
+    authorization = copy_inputs.get("authorization")
+    if isinstance(authorization, dict) and credential_keys - authorization.keys():
+        raise errors.validation("Missing required credentials for 'COPY'", "destination")
+    if isinstance(authorization, str) and not authorization.strip():
+        raise errors.validation("Missing required IAM role for 'COPY'", "destination")
 
 
 def public_config(dtype: str, config: dict[str, Any]) -> dict[str, Any]:
     """The config as responses show it: secret fields stripped."""
     secret = SPECS[dtype].secret if dtype in SPECS else frozenset()
-    return {k: v for k, v in config.items() if k not in secret}
+
+    # PostHog's remove_secret_fields_recursive: nested dicts (Redshift copy_inputs) too.
+    def strip(mapping: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: strip(v) if isinstance(v, dict) else v for k, v in mapping.items() if k not in secret
+        }
+
+    return strip(config)
 
 
 def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
