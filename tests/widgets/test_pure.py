@@ -208,3 +208,14 @@ def test_utc_minutes_converts_offsets_and_keeps_odd_text() -> None:
     assert utc_minutes(datetime(2026, 11, 20, 12, 30, tzinfo=UTC)) == "2026-11-20 12:30 UTC"
     assert utc_minutes(None) == "" and utc_minutes("") == ""
     assert utc_minutes("yesterday") == "yesterday"
+
+
+def test_step_run_summary_says_what_happened() -> None:
+    assert StepRun.of([]).summary.startswith("The server listed no test steps")
+    run = StepRun.of([("a", ""), ("b", "")])
+    run.finish(0, PASSED)
+    run.finish(1, PASSED)
+    assert run.summary == "All steps passed."
+    run = StepRun.of([("a", ""), ("b", "")])
+    run.finish(0, FAILED, "no")
+    assert run.summary == "The destination test did not pass."

@@ -64,3 +64,10 @@ class StepRun:
     def passed(self) -> bool:
         """True when every step passed."""
         return bool(self.steps) and all(s.status == PASSED for s in self.steps)
+
+    @property
+    def summary(self) -> str:
+        """One line for the end of the run (an empty list of steps is not a failure)."""
+        if not self.steps:
+            return "The server listed no test steps for this destination: nothing to run."
+        return "All steps passed." if self.passed else "The destination test did not pass."

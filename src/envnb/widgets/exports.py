@@ -234,9 +234,7 @@ class ExportRow:
                     self.steps.finish(i, FAILED, "the server returned no result")
                 else:
                     self.steps.finish(i, _text(res.status), res.message)
-            self.test_message = (
-                "All steps passed." if self.steps.passed else "The destination test did not pass."
-            )
+            self.test_message = self.steps.summary
         finally:
             self._end()
 
