@@ -254,3 +254,45 @@ async def test_undecodable_body_is_an_envnb_error_without_the_key(
         _no_reachable_key(key, ce.value)
     finally:
         await close(c)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_closing_the_stream_closes_the_connection(kind: str) -> None:
+    """A server that never ends its reply sees the socket close when the iterator is closed."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    hung_up = threading.Event()
+
+    def serve() -> None:
+        conn, _ = srv.accept()
+        with conn:
+            conn.recv(65536)
+            frame = b'event: status\r\ndata: {"type": "ack"}\r\n\r\n'
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n%s\r\n" % (len(frame), frame)
+            )
+            conn.settimeout(10)
+            try:
+                while conn.recv(65536):  # the rest of the request body, then EOF
+                    pass
+                hung_up.set()
+            except ConnectionError:
+                hung_up.set()
+            except TimeoutError:
+                pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    cls = envnb.Client if kind == "sync" else envnb.AsyncClient
+    c = cls(host=f"http://127.0.0.1:{srv.getsockname()[1]}", api_key="phx_k", project_id=1)
+    try:
+        stream = c.conversations.stream("hello")
+        assert len(await take(stream, 1)) == 1
+        await close(stream)
+        assert hung_up.wait(5), "the HTTP response was left open"
+    finally:
+        await close(c)
+        thread.join(10)
+        srv.close()
