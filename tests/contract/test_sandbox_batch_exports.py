@@ -254,6 +254,17 @@ def test_nested_secrets_are_stripped_everywhere(fresh_api: Api) -> None:
         assert "AKIA-SECRET-ID" not in response.text and "SECRET-KEY" not in response.text
 
 
+def test_http_events_only_checks_the_request_attrs(fresh_api: Api) -> None:
+    http = {"type": "HTTP", "config": {"url": "https://hooks.test/x", "token": "t"}}
+    refused = _create(fresh_api, destination=http, model="persons")
+    assert refused.json() == _error("HTTP batch exports only support the events model", None)
+    created = _create(fresh_api, destination=http)
+    assert created.status_code == 201 and created.json()["model"] == "events"
+    # docs-era validate() reads attrs only: a PATCH of model alone is not checked
+    patched = fresh_api.patch(f"batch_exports/{created.json()['id']}/", json={"model": "persons"})
+    assert patched.status_code == 200 and patched.json()["model"] == "persons"
+
+
 def test_create_requires_name_and_coerces_strings(fresh_api: Api) -> None:
     missing = fresh_api.post("batch_exports/", json={"interval": "day"})
     assert missing.json() == _error("This field is required.", "name", "required")

@@ -231,13 +231,11 @@ def _validate(ctx: Ctx, instance: sqlite3.Row | None, partial: bool) -> dict[str
     current = instance["interval_offset"] if instance is not None else None
     if effective is not None and (interval is not None or day is not None or hour is not None):
         out["interval_offset"] = _offset_seconds(effective, day, hour, current)
-    dtype = (
-        out["destination"]["type"]
-        if "destination" in out
-        else (instance["dest_type"] if instance is not None else None)
-    )
-    model = out.get("model", instance["model"] if instance is not None else "events")
-    if dtype == "HTTP" and (model or "events") != "events":
+    # BatchExportSerializer.validate looks only at this request's attrs: a PATCH that sends
+    # just `model` (or just `destination`) is not checked against the stored half.
+    dtype = out["destination"]["type"] if "destination" in out else None
+    model = out.get("model")
+    if dtype == "HTTP" and model is not None and model != "events":
         raise errors.validation("HTTP batch exports only support the events model")
     return out
 
