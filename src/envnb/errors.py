@@ -81,6 +81,16 @@ _SCOPE_HINTS = {
     "INTERNAL": "destination tests need a key with that scope (or a legacy/unscoped key)",
 }
 
+# Conversation errors whose server wording does not say what to do next.
+_DETAIL_HINTS = {
+    "Cannot continue streaming from an idle conversation": (
+        "the reply has already finished; read it with conversations.get(id)"
+    ),
+    "Cannot resume streaming with a new message": (
+        "a reply is still being generated; resume(id) it, cancel(id) it, or wait"
+    ),
+}
+
 
 class APIError(EnvnbError):
     """The server answered with an error status."""
@@ -117,6 +127,9 @@ class APIError(EnvnbError):
                 msg += f" — {hint}"
         if "does not support Personal API Key access" in detail:
             msg += " — this action needs a legacy (unscoped) personal API key"
+        for needle, hint in _DETAIL_HINTS.items():
+            if needle in detail:
+                msg += f" — {hint}"
         if self.request is not None:
             msg += f" [{self.request}]"
         return msg

@@ -80,3 +80,16 @@ def test_api_key_hidden() -> None:
     assert key == ApiKey("phx_supersecretvalue123")
     with pytest.raises(TypeError):
         pickle.dumps(key)
+
+
+@pytest.mark.parametrize(
+    ("status", "detail", "hint"),
+    [
+        (400, "Cannot continue streaming from an idle conversation", "conversations.get(id)"),
+        (409, "Cannot resume streaming with a new message", "cancel(id)"),
+    ],
+)
+def test_conversation_errors_say_what_to_do(status: int, detail: str, hint: str) -> None:
+    body = {"type": "invalid_request", "code": "conflict", "detail": detail, "attr": None}
+    err = errors.error_from_response(status, body)
+    assert str(err).startswith(f"{status}: {detail} — ") and hint in str(err)
