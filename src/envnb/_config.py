@@ -131,6 +131,14 @@ def resolve(
             f"no personal API key: pass api_key= or set {ENV_KEY} (a 'phx_...' key)"
         )
     key = key_value if isinstance(key_value, ApiKey) else ApiKey(str(key_value).strip())
+    if not _header_safe(key.reveal()):
+        # httpx would fail at send time (a retried "LocalProtocolError", or a
+        # UnicodeEncodeError whose .object is the whole key): refuse it here, unechoed.
+        raise ConfigurationError(
+            f"the personal API key ({ENV_KEY} / api_key=) contains spaces, line breaks or "
+            "non-ASCII characters, which cannot be sent in an HTTP header; was it pasted "
+            "with quotes or a line break?"
+        )
     pid = project_id if project_id is not None else env.get(ENV_PROJECT)
     if pid is None or str(pid).strip() == "":
         raise ConfigurationError(
@@ -147,3 +155,8 @@ def resolve(
     if max_retries < 0:
         raise ConfigurationError(f"max_retries must be >= 0, got {max_retries}")
     return Settings(normalize_host(host), key, pid_text, float(timeout), int(max_retries))
+
+
+def _header_safe(value: str) -> bool:
+    """True if ``value`` is visible ASCII only (what a bearer token may contain)."""
+    return value.isascii() and all(33 <= ord(ch) <= 126 for ch in value)

@@ -124,3 +124,14 @@ async def test_to_async_carries_the_async_transport_or_refuses() -> None:
 def test_pasted_ingestion_host_or_api_path_explained(host: str, needle: str) -> None:
     with pytest.raises(ConfigurationError, match=re.escape(needle)):
         normalize_host(host)
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["phx_secret\nX-Evil: 1", "phx_s\u00e9cret", "phx_secret value", "\u201cphx_secret\u201d"],
+)
+def test_key_that_cannot_be_a_header_is_refused_without_echo(key: str) -> None:
+    env = {"POSTHOG_HOST": "us", "POSTHOG_PROJECT_ID": "1"}
+    with pytest.raises(ConfigurationError, match="POSTHOG_PERSONAL_API_KEY") as err:
+        resolve(None, key, None, env=env)
+    assert "secret" not in str(err.value) and "secret" not in repr(err.value.args)
