@@ -88,3 +88,18 @@ def test_missing_project_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("POSTHOG_PROJECT_ID", raising=False)
     with pytest.raises(ConfigurationError, match="POSTHOG_PROJECT_ID"):
         envnb.Client(host="us", api_key="phx_" + "k" * 40)
+
+
+@pytest.mark.parametrize(
+    ("kw", "attr"),
+    [({"limit": -1}, "limit"), ({"limit": "5"}, "limit"), ({"page_size": 0}, "page_size")],
+)
+def test_bad_paging_arguments_refused_before_sending(
+    client: Any, kw: dict[str, Any], attr: str
+) -> None:
+    from envnb.errors import RequestValidationError
+
+    for call in (client.conversations.list, client.batch_exports.list_df):
+        with pytest.raises(RequestValidationError, match=">= ") as err:
+            call(**kw)
+        assert err.value.attr == attr

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+from ..errors import RequestValidationError
 from ..frames import Column, FrameBuilder
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class ListableResource(Resource, Generic[T]):
         self, *, limit: int | None = None, page_size: int = 100, **filters: Any
     ) -> Iterator[T]:
         """Iterate over the objects, fetching pages lazily (an async iterator on AsyncClient)."""
+        _check_paging(limit, page_size)
         spec = self._endpoints["list"].spec(params=filters)
         return self._ex.paginate(spec, limit, page_size)
 
@@ -57,6 +59,7 @@ class ListableResource(Resource, Generic[T]):
         Columns and dtypes come from the resource's map in ``envnb.frames``, so an empty
         result has the same schema. ``progress``: a tqdm bar (default: only in notebooks).
         """
+        _check_paging(limit, page_size)
         spec = self._endpoints["list"].spec(params=filters)
         builder = FrameBuilder(self._columns)
         return self._ex.frame(spec, builder, limit, page_size=page_size, progress=progress)
@@ -64,6 +67,20 @@ class ListableResource(Resource, Generic[T]):
     def get(self, id: Any) -> T:
         """Return one object by id (or by a model with ``.id``)."""
         return self._ex.run(self._endpoints["get"].spec({"id": ident(id)}))
+
+
+def _check_paging(limit: Any, page_size: Any) -> None:
+    # A negative limit used to give an empty result silently; say what is allowed instead.
+    for name, value, low in (("limit", limit, 0), ("page_size", page_size, 1)):
+        if value is None and name == "limit":
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise RequestValidationError(
+                f"{name}: must be an int >= {low}"
+                + (" or None" if name == "limit" else "")
+                + f", got {value!r}",
+                attr=name,
+            )
 
 
 def ident(value: Any) -> str:
