@@ -105,6 +105,33 @@ class _Base:
         """Pure session for a streamed turn."""
         return StreamSession(spec, resume, refetch, conversation_id)
 
+    def http_options(self) -> dict[str, Any]:
+        """Keyword arguments shared by the sync and async httpx clients."""
+        return {
+            "timeout": self.settings.timeout,
+            "follow_redirects": False,  # a redirect to another host must not get the key
+            "limits": httpx.Limits(max_connections=CONCURRENCY * 2),
+        }
+
+    def _stream_error(
+        self, session: StreamSession, spec: RequestSpec, resp: httpx.Response
+    ) -> RequestSpec:
+        """The next step after a streamed POST answered an error status (body already read)."""
+        attempts = Attempts(replace(spec, retry_safe=False), self.policy, self.info(spec))
+        out = attempts.on_response(resp.status_code, resp.headers, resp.content)
+        assert isinstance(out, Fail) and isinstance(out.error, APIError)
+        return session.after_api_error(spec, out.error)
+
+
+def _first_page(spec: RequestSpec, page_size: int, limit: int | None) -> RequestSpec:
+    """The first page's request, answered as the raw page envelope."""
+    return _raw(spec.with_params(limit=_first_size(page_size, limit), offset=0))
+
+
+def _unrecovered(err: APIError) -> StreamError:
+    """A stream whose fallback read of the stored conversation failed too."""
+    return StreamError(f"the stream broke and could not be recovered: {err}")
+
 
 def _raw(spec: RequestSpec) -> RequestSpec:
     return replace(spec, parse=lambda body: body)
@@ -128,12 +155,7 @@ class SyncExecutor(_Base):
         progress: bool | None = None,
     ) -> None:
         super().__init__(settings, progress)
-        self.http = httpx.Client(
-            timeout=settings.timeout,
-            transport=transport,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=CONCURRENCY * 2),
-        )
+        self.http = httpx.Client(transport=transport, **self.http_options())
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -180,7 +202,7 @@ class SyncExecutor(_Base):
     ) -> Iterator[Any]:
         """Lazily yield parsed items across pages, following ``next`` links."""
         parse = spec.parse
-        page_spec = _raw(spec.with_params(limit=_first_size(page_size, limit), offset=0))
+        page_spec = _first_page(spec, page_size, limit)
         yielded = 0
         while True:
             page = self._once(page_spec)
@@ -203,7 +225,7 @@ class SyncExecutor(_Base):
         progress: bool | None = None,
     ) -> Any:
         """Fetch every page (concurrently when the count is known) into one DataFrame."""
-        first_spec = _raw(spec.with_params(limit=_first_size(page_size, limit), offset=0))
+        first_spec = _first_page(spec, page_size, limit)
         first = self._once(first_spec)
         plan = plan_pages(first, page_size=page_size, limit=limit)
         total = _total(first, limit)
@@ -246,9 +268,7 @@ class SyncExecutor(_Base):
                 try:
                     conv = self._once(spec)
                 except APIError as err:
-                    raise StreamError(
-                        f"the stream broke and could not be recovered: {err}"
-                    ) from err
+                    raise _unrecovered(err) from err
                 yield from session.on_refetch(conv)
                 return
             url = self.url_for(spec)
@@ -278,14 +298,6 @@ class SyncExecutor(_Base):
                 dropped, error = True, exc
             spec = session.after_stream(spec, dropped, error)
 
-    def _stream_error(
-        self, session: StreamSession, spec: RequestSpec, resp: httpx.Response
-    ) -> RequestSpec:
-        attempts = Attempts(replace(spec, retry_safe=False), self.policy, self.info(spec))
-        out = attempts.on_response(resp.status_code, resp.headers, resp.content)
-        assert isinstance(out, Fail) and isinstance(out.error, APIError)
-        return session.after_api_error(spec, out.error)
-
     def ask(self, session: StreamSession) -> AskResult:
         """Run a streamed turn to its end and return the final reply."""
         with self.stream(session) as events:
@@ -307,12 +319,7 @@ class AsyncExecutor(_Base):
         progress: bool | None = None,
     ) -> None:
         super().__init__(settings, progress)
-        self.http = httpx.AsyncClient(
-            timeout=settings.timeout,
-            transport=transport,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=CONCURRENCY * 2),
-        )
+        self.http = httpx.AsyncClient(transport=transport, **self.http_options())
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -359,7 +366,7 @@ class AsyncExecutor(_Base):
     ) -> AsyncIterator[Any]:
         """Lazily yield parsed items across pages, following ``next`` links."""
         parse = spec.parse
-        page_spec = _raw(spec.with_params(limit=_first_size(page_size, limit), offset=0))
+        page_spec = _first_page(spec, page_size, limit)
         yielded = 0
         while True:
             page = await self._once(page_spec)
@@ -382,7 +389,7 @@ class AsyncExecutor(_Base):
         progress: bool | None = None,
     ) -> Any:
         """Fetch every page (concurrently when the count is known) into one DataFrame."""
-        first_spec = _raw(spec.with_params(limit=_first_size(page_size, limit), offset=0))
+        first_spec = _first_page(spec, page_size, limit)
         first = await self._once(first_spec)
         plan = plan_pages(first, page_size=page_size, limit=limit)
         bar = _progress(
@@ -434,9 +441,7 @@ class AsyncExecutor(_Base):
                 try:
                     conv = await self._once(spec)
                 except APIError as err:
-                    raise StreamError(
-                        f"the stream broke and could not be recovered: {err}"
-                    ) from err
+                    raise _unrecovered(err) from err
                 for event in session.on_refetch(conv):
                     yield event
                 return
@@ -468,14 +473,6 @@ class AsyncExecutor(_Base):
                     raise _stream_connect_error(self, spec, exc) from None
                 dropped, error = True, exc
             spec = session.after_stream(spec, dropped, error)
-
-    def _stream_error(
-        self, session: StreamSession, spec: RequestSpec, resp: httpx.Response
-    ) -> RequestSpec:
-        attempts = Attempts(replace(spec, retry_safe=False), self.policy, self.info(spec))
-        out = attempts.on_response(resp.status_code, resp.headers, resp.content)
-        assert isinstance(out, Fail) and isinstance(out.error, APIError)
-        return session.after_api_error(spec, out.error)
 
     async def ask(self, session: StreamSession) -> AskResult:
         """Run a streamed turn to its end and return the final reply."""
