@@ -120,22 +120,12 @@ def _one(ctx: Ctx, export_id: str) -> dict[str, Any]:
 
 def list_exports(ctx: Ctx) -> Response:
     """GET batch_exports/ — newest first."""
-    where = "team_id = ? AND deleted = 0"
-    count_row = ctx.store.one(
-        f"SELECT COUNT(*) AS n FROM batch_exports WHERE {where}", (ctx.project_id,)
-    )
-    count = int(count_row["n"]) if count_row else 0
 
-    def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        rows = ctx.store.read(
-            f"SELECT * FROM batch_exports WHERE {where} ORDER BY created_at DESC, id "
-            "LIMIT ? OFFSET ?",
-            (ctx.project_id, limit, offset),
-        )
+    def to_json(rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
         runs = _latest_runs(ctx, [row["id"] for row in rows])
         return [serialize(row, runs[row["id"]]) for row in rows]
 
-    return JSONResponse(paging.page(ctx.request, count, fetch))
+    return JSONResponse(paging.team_rows(ctx, "batch_exports", to_json))
 
 
 def retrieve(ctx: Ctx) -> Response:

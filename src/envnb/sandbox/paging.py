@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
+
+if TYPE_CHECKING:
+    from .context import Ctx
 
 DEFAULT_LIMIT = 100
 
@@ -52,3 +56,21 @@ def page(
     else:
         prev = _link(request, limit=limit, offset=offset - limit)
     return {"count": count, "next": nxt, "previous": prev, "results": results}
+
+
+def team_rows(
+    ctx: Ctx, table: str, to_json: Callable[[list[sqlite3.Row]], list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """A page of the project's live rows of ``table`` (our own constant), newest first."""
+    where = "team_id = ? AND deleted = 0"
+    count_row = ctx.store.one(f"SELECT COUNT(*) AS n FROM {table} WHERE {where}", (ctx.project_id,))
+    count = int(count_row["n"]) if count_row else 0
+
+    def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
+        rows = ctx.store.read(
+            f"SELECT * FROM {table} WHERE {where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
+            (ctx.project_id, limit, offset),
+        )
+        return to_json(rows)
+
+    return page(ctx.request, count, fetch)

@@ -41,22 +41,10 @@ def _get(ctx: Ctx) -> sqlite3.Row:
 
 
 def list_configs(ctx: Ctx) -> Response:
-    """GET customer_profile_configs/."""
-    where = "team_id = ? AND deleted = 0"
-    row = ctx.store.one(
-        f"SELECT COUNT(*) AS n FROM profile_configs WHERE {where}", (ctx.project_id,)
+    """GET customer_profile_configs/ — newest first."""
+    return JSONResponse(
+        paging.team_rows(ctx, "profile_configs", lambda rows: [serialize(r) for r in rows])
     )
-    count = int(row["n"]) if row else 0
-
-    def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        rows = ctx.store.read(
-            f"SELECT * FROM profile_configs WHERE {where} "
-            "ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
-            (ctx.project_id, limit, offset),
-        )
-        return [serialize(r) for r in rows]
-
-    return JSONResponse(paging.page(ctx.request, count, fetch))
 
 
 def retrieve(ctx: Ctx) -> Response:
