@@ -13,29 +13,15 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from . import destinations as dest
-from . import errors, paging
+from . import errors, paging, sim
 from . import validate as v
 from ._util import dumps, now_iso, seeded_uuid
+from .clock import parse_stamp
 from .context import Ctx
+from .runs import run_json
 
 INTERVALS = ("hour", "day", "week", "every 5 minutes")
 MODELS = ("events", "persons", "sessions")
-_RUN_FIELDS = (
-    "id",
-    "status",
-    "records_completed",
-    "latest_error",
-    "data_interval_start",
-    "data_interval_end",
-    "cursor",
-    "created_at",
-    "finished_at",
-    "last_updated_at",
-    "records_total_count",
-    "bytes_exported",
-    "batch_export",
-    "backfill",
-)
 _ids = random.Random()  # ids of objects created at runtime (not part of the seed)
 
 
@@ -43,12 +29,6 @@ _ids = random.Random()  # ids of objects created at runtime (not part of the see
 def _timezones() -> tuple[str, ...]:
     """Valid timezone names (computed on first use: scanning tzdata costs ~0.2 s)."""
     return tuple(sorted(zoneinfo.available_timezones()))
-
-
-def _run(row: sqlite3.Row) -> dict[str, Any]:
-    out = {name: row[name] for name in _RUN_FIELDS if name != "batch_export"}
-    out["batch_export"] = row["batch_export_id"]
-    return {name: out[name] for name in _RUN_FIELDS}
 
 
 def serialize(row: sqlite3.Row, runs: list[sqlite3.Row]) -> dict[str, Any]:
@@ -77,7 +57,7 @@ def serialize(row: sqlite3.Row, runs: list[sqlite3.Row]) -> dict[str, Any]:
         "last_paused_at": row["last_paused_at"],
         "start_at": row["start_at"],
         "end_at": row["end_at"],
-        "latest_runs": [_run(run) for run in runs],
+        "latest_runs": [run_json(run) for run in runs],
         "hogql_query": row["hogql_query"],
         "schema": json.loads(row["schema"]) if row["schema"] else None,
         "filters": json.loads(row["filters"]) if row["filters"] else None,
@@ -98,18 +78,16 @@ def _get_row(ctx: Ctx) -> sqlite3.Row:
 
 
 def _latest_runs(ctx: Ctx, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
-    out: dict[str, list[sqlite3.Row]] = {i: [] for i in ids}
-    if not ids:
-        return out
-    marks = ",".join("?" * len(ids))
-    for run in ctx.store.read(
-        f"SELECT * FROM runs WHERE batch_export_id IN ({marks}) ORDER BY created_at DESC",
-        tuple(ids),
-    ):
-        runs = out[run["batch_export_id"]]
-        if len(runs) < 10:
-            runs.append(run)
-    return out
+    """The 10 newest runs of each export (one index seek each: exports have months of runs)."""
+    ctx.tick(full=False)
+    return {
+        export_id: ctx.store.read(
+            "SELECT * FROM runs WHERE batch_export_id = ? ORDER BY created_at DESC, id DESC "
+            "LIMIT 10",
+            (export_id,),
+        )
+        for export_id in ids
+    }
 
 
 def _one(ctx: Ctx, export_id: str) -> dict[str, Any]:
@@ -262,6 +240,7 @@ def create(ctx: Ctx) -> Response:
                 0,
             ),
         )
+    sim.invalidate(ctx.state.ops)
     ctx.store.count_write("batch_export.create")
     return JSONResponse(_one(ctx, export_id), status_code=201)
 
@@ -303,6 +282,7 @@ def update(ctx: Ctx) -> Response:
         db.execute(
             f"UPDATE batch_exports SET {assignments} WHERE id = ?", (*sets.values(), row["id"])
         )
+    sim.invalidate(ctx.state.ops)
     ctx.store.count_write("batch_export.update")
     return JSONResponse(_one(ctx, row["id"]))
 
@@ -323,6 +303,7 @@ def pause(ctx: Ctx) -> Response:
     """POST {id}/pause/ — idempotent; ``last_paused_at`` only set on a real pause."""
     row = _get_row(ctx)
     if not row["paused"]:
+        ctx.tick(full=False)  # the runs due before the pause exist
         stamp = now_iso()
         with ctx.store.tx() as db:
             db.execute(
@@ -341,24 +322,31 @@ def unpause(ctx: Ctx) -> Response:
     row = _get_row(ctx)
     if row["paused"]:
         stamp = now_iso()
+        ops = ctx.state.ops
+        ctx.tick(full=False)  # runs due before the unpause exist while it is still paused
         with ctx.store.tx() as db:
             db.execute(
                 "UPDATE batch_exports SET paused = 0, last_updated_at = ? WHERE id = ?",
                 (stamp, row["id"]),
             )
+            # Scheduled runs resume with the first interval that ends after now.
+            db.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                (f"resumed:{row['id']}", str(ops.clock.epoch())),
+            )
             if backfill:
-                db.execute(
-                    "INSERT INTO backfills VALUES (?, ?, ?, ?, ?, 'Starting', ?, NULL, ?)",
-                    (
-                        seeded_uuid(_ids),
-                        row["id"],
-                        ctx.project_id,
-                        row["last_paused_at"],
-                        stamp,
-                        stamp,
-                        stamp,
-                    ),
+                start = row["last_paused_at"] or row["created_at"]
+                sim.create_backfill(
+                    db,
+                    backfill_id=seeded_uuid(_ids),
+                    export=row,
+                    start=parse_stamp(start),
+                    end=ops.clock.epoch(),
+                    started=ops.clock.epoch(),
+                    pace=ops.backfill_pace,
+                    stamps=(start, stamp),
                 )
+        sim.invalidate(ops)
         ctx.store.count_write("batch_export.unpause")
         if backfill:
             ctx.store.count_write("batch_export.backfill")

@@ -12,12 +12,13 @@ from typing import Any, Self
 
 import uvicorn
 
-from . import auth
+from . import auth, sim
 from . import seed as seeding
 from .app import build_app
 from .context import Settings, State
 from .faults import FaultEngine
 from .seed import MAIN_USER
+from .sim import OpsState
 from .store import Store
 
 FaultSpec = str | list[dict[str, Any]] | None
@@ -47,6 +48,8 @@ class Sandbox:
         words_per_frame: int = 4,
         canary: bool = False,
         keepalive: float = 15.0,
+        backfill_pace: float = 1.0,
+        max_backfills: int = 10,
     ) -> None:
         self.seed = seed
         self.host = host
@@ -73,6 +76,7 @@ class Sandbox:
                 stream_delay=stream_delay, words_per_frame=words_per_frame, keepalive=keepalive
             ),
             faults=engine,
+            ops=OpsState(backfill_pace=backfill_pace, max_backfills=max_backfills),
         )
         self.app = build_app(self.state)
         self._server: uvicorn.Server | None = None
@@ -246,8 +250,23 @@ class Sandbox:
             self.store.faults.clear()
             self.store.writes.clear()
 
+    def advance(self, seconds: float) -> None:
+        """Move the simulated clock of runs and backfills forward by ``seconds``.
+
+        Scheduled runs, running runs and backfills catch up on the next request, exactly as
+        if that much time had passed.
+        """
+        self.state.ops.clock.advance(seconds)
+
+    def tick(self) -> None:
+        """Bring runs and backfills up to the simulated clock now (requests do it anyway)."""
+        with self.store.tx() as db:
+            sim.tick(db, self.state.ops, self.project_id)
+
     def backfills(self, export_id: str | None = None) -> list[dict[str, Any]]:
-        """Backfills recorded by unpause(backfill=True), oldest first."""
+        """Backfills (seeded, created, or recorded by unpause(backfill=True)), oldest first."""
+        with self.store.tx() as db:
+            sim.tick(db, self.state.ops, self.project_id, full=False)
         sql = "SELECT * FROM backfills"
         params: tuple[Any, ...] = ()
         if export_id is not None:
