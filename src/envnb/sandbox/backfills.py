@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from . import cursor, errors, sim
 from ._util import seeded_uuid
 from .context import Ctx
-from .runs import export_row
+from .runs import check_cancellable, child_row
 
 PAGE_SIZE = 50
 FIELDS = (
@@ -186,14 +186,7 @@ def create(ctx: Ctx) -> Response:
 
 
 def _backfill_row(ctx: Ctx) -> sqlite3.Row:
-    export_row(ctx)
-    row = ctx.store.one(
-        "SELECT * FROM backfills WHERE id = ? AND batch_export_id = ?",
-        (ctx.params["backfill_id"], ctx.params["id"]),
-    )
-    if row is None:
-        raise errors.not_found()
-    return row
+    return child_row(ctx, "backfills", "backfill_id")
 
 
 def retrieve(ctx: Ctx) -> Response:
@@ -206,8 +199,7 @@ def cancel(ctx: Ctx) -> Response:
     """POST .../backfills/{backfill_id}/cancel/ — only a Running or Starting backfill."""
     ctx.tick()
     row = _backfill_row(ctx)
-    if row["status"] not in ("Running", "Starting"):
-        raise errors.validation(f"Cannot cancel a backfill that is in '{row['status']}' status")
+    check_cancellable("backfill", row["status"])
     with ctx.store.tx() as db:
         sim.cancel_backfill(db, row["id"], ctx.state.ops.clock.epoch())
     ctx.store.count_write("batch_export.backfill_cancel")

@@ -18,7 +18,7 @@ from . import validate as v
 from ._util import dumps, now_iso, seeded_uuid
 from .clock import parse_stamp
 from .context import Ctx
-from .runs import run_json
+from .runs import export_row, run_json
 
 INTERVALS = ("hour", "day", "week", "every 5 minutes")
 MODELS = ("events", "persons", "sessions")
@@ -67,16 +67,6 @@ def serialize(row: sqlite3.Row, runs: list[sqlite3.Row]) -> dict[str, Any]:
     }
 
 
-def _get_row(ctx: Ctx) -> sqlite3.Row:
-    row = ctx.store.one(
-        "SELECT * FROM batch_exports WHERE id = ? AND team_id = ? AND deleted = 0",
-        (ctx.params["id"], ctx.project_id),
-    )
-    if row is None:
-        raise errors.not_found()
-    return row
-
-
 def _latest_runs(ctx: Ctx, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
     """The 10 newest runs of each export (one index seek each: exports have months of runs)."""
     ctx.tick(full=False)
@@ -108,7 +98,7 @@ def list_exports(ctx: Ctx) -> Response:
 
 def retrieve(ctx: Ctx) -> Response:
     """GET batch_exports/{id}/."""
-    row = _get_row(ctx)
+    row = export_row(ctx)
     return JSONResponse(serialize(row, _latest_runs(ctx, [row["id"]])[row["id"]]))
 
 
@@ -247,7 +237,7 @@ def create(ctx: Ctx) -> Response:
 
 def update(ctx: Ctx) -> Response:
     """PATCH (deep-merging destination config) or PUT batch_exports/{id}/."""
-    row = _get_row(ctx)
+    row = export_row(ctx)
     values = _validate(ctx, row, partial=ctx.method == "PATCH")
     sets: dict[str, Any] = {}
     for column in (
@@ -289,7 +279,7 @@ def update(ctx: Ctx) -> Response:
 
 def delete(ctx: Ctx) -> Response:
     """DELETE batch_exports/{id}/ -> 204 (soft delete)."""
-    row = _get_row(ctx)
+    row = export_row(ctx)
     with ctx.store.tx() as db:
         db.execute(
             "UPDATE batch_exports SET deleted = 1, last_updated_at = ? WHERE id = ?",
@@ -301,7 +291,7 @@ def delete(ctx: Ctx) -> Response:
 
 def pause(ctx: Ctx) -> Response:
     """POST {id}/pause/ — idempotent; ``last_paused_at`` only set on a real pause."""
-    row = _get_row(ctx)
+    row = export_row(ctx)
     if not row["paused"]:
         ctx.tick(full=False)  # the runs due before the pause exist
         stamp = now_iso()
@@ -319,7 +309,7 @@ def unpause(ctx: Ctx) -> Response:
     """POST {id}/unpause/ {backfill} — a backfill covers last_paused_at..now."""
     data = ctx.data if isinstance(ctx.data, dict) else {}
     backfill = bool(data.get("backfill", False))
-    row = _get_row(ctx)
+    row = export_row(ctx)
     if row["paused"]:
         stamp = now_iso()
         ops = ctx.state.ops
@@ -393,7 +383,7 @@ def _run_step(ctx: Ctx, stored: dict[str, Any] | None) -> Response:
 
 def run_test_step(ctx: Ctx) -> Response:
     """POST batch_exports/{id}/run_test_step/ — stored config merged under the payload's."""
-    row = _get_row(ctx)
+    row = export_row(ctx)
     return _run_step(ctx, json.loads(row["dest_config"]))
 
 

@@ -120,16 +120,27 @@ def list_runs(ctx: Ctx) -> Response:
     return JSONResponse(body)
 
 
-def run_row(ctx: Ctx) -> sqlite3.Row:
-    """The path's run of the path's export, or 404."""
+def child_row(ctx: Ctx, table: str, key: str) -> sqlite3.Row:
+    """The path's run or backfill (``table``, our own constant) of the path's export, or 404."""
     export_row(ctx)
     row = ctx.store.one(
-        "SELECT * FROM runs WHERE id = ? AND batch_export_id = ?",
-        (ctx.params["run_id"], ctx.params["id"]),
+        f"SELECT * FROM {table} WHERE id = ? AND batch_export_id = ?",
+        (ctx.params[key], ctx.params["id"]),
     )
     if row is None:
         raise errors.not_found()
     return row
+
+
+def run_row(ctx: Ctx) -> sqlite3.Row:
+    """The path's run of the path's export, or 404."""
+    return child_row(ctx, "runs", "run_id")
+
+
+def check_cancellable(kind: str, status: str) -> None:
+    """PostHog cancels only what is Running or Starting; anything else is a 400."""
+    if status not in ("Running", "Starting"):
+        raise errors.validation(f"Cannot cancel a {kind} that is in '{status}' status")
 
 
 def retrieve(ctx: Ctx) -> Response:
@@ -168,8 +179,7 @@ def cancel(ctx: Ctx) -> Response:
     """POST .../runs/{run_id}/cancel/ — only a Running or Starting run can be cancelled."""
     ctx.tick()
     run = run_row(ctx)
-    if run["status"] not in ("Running", "Starting"):
-        raise errors.validation(f"Cannot cancel a run that is in '{run['status']}' status")
+    check_cancellable("run", run["status"])
     with ctx.store.tx() as db:
         sim.cancel_run(db, run["id"], ctx.state.ops.clock.epoch())
     ctx.store.count_write("batch_export.run_cancel")
