@@ -103,6 +103,15 @@ def default_sidebar(scope: str) -> list[dict[str, Any]]:
     return [{"type": i["type"], "attrs": dict(i["attrs"])} for i in items]
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _attrs(raw: dict[str, Any]) -> dict[str, Any]:
+    attrs = raw.get("attrs")
+    return attrs if isinstance(attrs, dict) else {}
+
+
 def _strip(data: dict[str, Any], *, drop_query: bool) -> dict[str, Any]:
     """``data`` without render-time fields (rule 4), at the top level and in ``attrs``."""
     drop = set(RENDER_FIELDS) | ({"query"} if drop_query else set())
@@ -126,18 +135,12 @@ class ProfilePanel:
     @property
     def type(self) -> str:
         """The panel type (``""`` when the stored panel has none)."""
-        value = self.raw.get("type")
-        return value if isinstance(value, str) else ""
+        return _text(self.raw.get("type")) or ""
 
     @property
     def title(self) -> str | None:
         """The title, read from ``title`` or else ``attrs.title`` (rule 2)."""
-        title = self.raw.get("title")
-        if isinstance(title, str):
-            return title
-        attrs = self.raw.get("attrs")
-        nested = attrs.get("title") if isinstance(attrs, dict) else None
-        return nested if isinstance(nested, str) else None
+        return _text(self.raw.get("title")) or _text(_attrs(self.raw).get("title"))
 
     @property
     def index(self) -> int | None:
@@ -171,18 +174,12 @@ class SidebarItem:
     @property
     def type(self) -> str:
         """The section type (``""`` when missing)."""
-        value = self.raw.get("type")
-        return value if isinstance(value, str) else ""
+        return _text(self.raw.get("type")) or ""
 
     @property
     def title(self) -> str | None:
         """``attrs.title`` (or a top-level ``title``), None if neither is a string."""
-        attrs = self.raw.get("attrs")
-        nested = attrs.get("title") if isinstance(attrs, dict) else None
-        if isinstance(nested, str):
-            return nested
-        title = self.raw.get("title")
-        return title if isinstance(title, str) else None
+        return _text(_attrs(self.raw).get("title")) or _text(self.raw.get("title"))
 
     def stored(self) -> dict[str, Any]:
         """The section as saved (render-time fields stripped)."""
