@@ -206,7 +206,11 @@ async def test_type_unknown_to_envnb_says_it_has_no_test(fresh_sandbox: Sandbox)
     await panel.wait()
     row = panel.row(row.id)
     assert row.destination_type == "Kafka"
-    row.test_button.click()
+    assert row.test_button.disabled
+    assert row.test_button.tooltip == (
+        "Kafka destinations have no test this version of envnb knows how to run."
+    )
+    row.test_button.click()  # a click from code still explains itself
     await panel.wait()
     assert row.error == "" and row.steps is None
     assert (
@@ -248,3 +252,15 @@ async def test_last_paused_time_is_shown_in_utc(fresh_sandbox: Sandbox) -> None:
     panel.refresh_button.click()
     await panel.wait()
     assert "2026-11-20 10:30 UTC" in panel.row(row.id).paused_html.value
+
+
+async def test_test_button_disabled_with_a_reason_on_types_without_test(sandbox: Sandbox) -> None:
+    panel = await _panel(sandbox)
+    for dtype in ("Postgres", "Redshift", "HTTP"):
+        row = _first(panel, dtype=dtype)
+        assert row.test_button.disabled
+        assert row.test_button.tooltip == f"{dtype} destinations have no test."
+    for dtype in ("S3", "Snowflake", "BigQuery"):
+        row = _first(panel, dtype=dtype)
+        assert not row.test_button.disabled
+        assert row.test_button.tooltip == "Run the destination's test steps, one by one"
