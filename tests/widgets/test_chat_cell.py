@@ -239,3 +239,15 @@ async def test_text_typed_while_thinking_is_kept() -> None:
         # untouched input is still cleared once the server has the question
         await _ask(cell, "lorem 2")
         assert cell.input.value == ""
+
+
+async def test_reversing_title_is_isolated_in_the_title_and_the_picker(
+    fresh_sandbox: Sandbox,
+) -> None:
+    cell = await _cell(fresh_sandbox)
+    await _ask(cell, "lorem 2 \u202eevil")
+    assert cell.title == "lorem 2 \u202eevil"
+    assert cell.title_html.value == "<h4 style='margin:4px 0'><bdi>lorem 2 ⟦U+202E⟧evil</bdi></h4>"
+    await cell.wait()  # the picker reloads once a titled turn finished
+    labels = [label for label, value in cell.picker.options if value == cell.conversation_id]
+    assert len(labels) == 1 and labels[0].startswith("\u2068lorem 2 ⟦U+202E⟧evil\u2069 · ")

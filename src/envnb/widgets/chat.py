@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as W
 
 from ..errors import ConflictError, EnvnbError, NotFoundError
+from ..render import label as render_label
 from ._base import Panel, loop_running, utc_minutes
 from ._livechat import BUSY_RETRY_WAITS, LiveTurn
 from ._throttle import Pacer, Throttle
@@ -215,7 +216,7 @@ class ChatCell(Panel):
         options: list[tuple[str, str]] = [("— new conversation —", NEW)]
         try:
             async for conv in self.aclient.conversations.list(limit=PICKER_LIMIT):
-                label = conv.title or "(untitled)"
+                label = render_label(conv.title) if conv.title else "(untitled)"
                 when = utc_minutes(conv.updated_at)
                 options.append((f"{label} · {when}" if when else label, conv.id))
         except EnvnbError as err:

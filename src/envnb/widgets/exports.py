@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as W
 
 from ..errors import EnvnbError, NotFoundError, PermissionDeniedError, RequestValidationError
-from ..render import escape
+from ..render import escape, isolate
 from ._base import Panel, loop_running, utc_minutes
 from ._steps import FAILED, PASSED, RUNNING, SKIPPED, StepRun
 from ._transcript import note_html
@@ -99,8 +99,10 @@ class ExportRow:
         self._render()
 
     def _render(self) -> None:
-        self.name_html.value = f"<b>{escape(self.name)}</b>"
-        self.info_html.value = escape(f"{self.destination_type} · {self.interval} · {self.model}")
+        self.name_html.value = f"<b>{isolate(self.name)}</b>"
+        self.info_html.value = " · ".join(
+            isolate(part) for part in (self.destination_type, self.interval, self.model)
+        )
         self.badge_html.value = _BADGE[self.paused]
         when = utc_minutes(self.last_paused_at) or "—"
         self.paused_html.value = (
@@ -125,11 +127,11 @@ class ExportRow:
             return note_html(self.test_message) if self.test_message else ""
         lines = []
         for i, s in enumerate(self.steps.steps, 1):
-            msg = f" — {escape(s.message)}" if s.message else ""
+            msg = f" — {isolate(s.message)}" if s.message else ""
             color = {PASSED: "#2e7d32", FAILED: "#b00020"}.get(s.status, "#777")
             lines.append(
                 f'<div style="color:{color}">{_STEP_ICON.get(s.status, "?")} {i}. '
-                f"{escape(s.name)}: <b>{escape(s.status)}</b>{msg}</div>"
+                f"{isolate(s.name)}: <b>{escape(s.status)}</b>{msg}</div>"
             )
         if self.test_message:
             lines.append(note_html(self.test_message))
