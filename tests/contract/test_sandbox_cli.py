@@ -134,9 +134,10 @@ def test_cli_names_the_file_of_every_database_error(tmp_path: Path) -> None:
     text = tmp_path / "notes.txt"
     text.write_text("not a database\n" * 100)
     missing = tmp_path / "no-such-folder" / "state.db"
+    not_sqlite = "the file is not an SQLite database, or it is corrupt"
     cases = {
-        str(corrupt): f"sandbox database {corrupt}: the file is not an SQLite database, or it is corrupt",
-        str(text): f"sandbox database {text}: the file is not an SQLite database, or it is corrupt",
+        str(corrupt): f"sandbox database {corrupt}: {not_sqlite}",
+        str(text): f"sandbox database {text}: {not_sqlite}",
         str(missing): f"sandbox database {missing}: the folder {missing.parent} does not exist",
     }
     for db, message in cases.items():
