@@ -206,7 +206,11 @@ async def test_type_unknown_to_envnb_says_it_has_no_test(fresh_sandbox: Sandbox)
     await panel.wait()
     row = panel.row(row.id)
     assert row.destination_type == "Kafka"
-    row.test_button.click()
+    assert row.test_button.disabled
+    assert row.test_button.tooltip == (
+        "Kafka destinations have no test this version of envnb knows how to run."
+    )
+    row.test_button.click()  # a click from code still explains itself
     await panel.wait()
     assert row.error == "" and row.steps is None
     assert (
@@ -259,6 +263,22 @@ async def test_reversing_and_blank_names_are_isolated_and_shown(fresh_sandbox: S
     panel = await _panel(sb)
     rows = {r.id: r for r in panel.rows}
     assert rows[first[0]["id"]].name == "invoice.\u202etxt.exe"  # the data stays exact
-    assert rows[first[0]["id"]].name_html.value == "<b><bdi>invoice.⟦U+202E⟧txt.exe</bdi></b>"
-    assert rows[first[1]["id"]].name_html.value == "<b><bdi>(blank: U+200B U+200B)</bdi></b>"
+    assert rows[first[0]["id"]].name_html.value.endswith(
+        "><b><bdi>invoice.⟦U+202E⟧txt.exe</bdi></b></div>"
+    )
+    assert rows[first[1]["id"]].name_html.value.endswith(
+        "><b><bdi>(blank: U+200B U+200B)</bdi></b></div>"
+    )
     assert "\u202e" not in html_of(panel)
+
+
+async def test_test_button_disabled_with_a_reason_on_types_without_test(sandbox: Sandbox) -> None:
+    panel = await _panel(sandbox)
+    for dtype in ("Postgres", "Redshift", "HTTP"):
+        row = _first(panel, dtype=dtype)
+        assert row.test_button.disabled
+        assert row.test_button.tooltip == f"{dtype} destinations have no test."
+    for dtype in ("S3", "Snowflake", "BigQuery"):
+        row = _first(panel, dtype=dtype)
+        assert not row.test_button.disabled
+        assert row.test_button.tooltip == "Run the destination's test steps, one by one"

@@ -16,6 +16,7 @@ import ipywidgets as W
 from ..errors import ConflictError, EnvnbError, NotFoundError
 from ..render import label as render_label
 from ._base import Panel, loop_running, utc_minutes
+from ._layout import wrap_row
 from ._livechat import BUSY_RETRY_WAITS, LiveTurn
 from ._throttle import Pacer, Throttle
 from ._transcript import message_html, note_html, title_html
@@ -47,14 +48,19 @@ class ChatCell(Panel):
         self._history_parts: list[str] = []
         self._loading_picker = False
 
-        self.picker = W.Dropdown(options=[("— new conversation —", NEW)], value=NEW)
-        self.picker.layout.width = "60%"
+        self.picker = W.Dropdown(
+            options=[("— new conversation —", NEW)],
+            value=NEW,
+            layout=W.Layout(flex="1 1 16em", width="auto", min_width="0", max_width="48em"),
+        )
         self.refresh_button = W.Button(description="Refresh", icon="refresh")
         self.title_html = W.HTML()
         self.history_html = W.HTML()
         self.live_html = W.HTML()
         self.status_html = W.HTML()
-        self.input = W.Textarea(placeholder="Ask PostHog AI…", layout=W.Layout(width="100%"))
+        self.input = W.Textarea(
+            placeholder="Ask PostHog AI…", layout=W.Layout(width="auto", align_self="stretch")
+        )
         self.send_button = W.Button(description="Send", button_style="primary", icon="paper-plane")
         self.stop_button = W.Button(description="Stop", icon="stop", disabled=True)
         self.new_button = W.Button(
@@ -69,15 +75,16 @@ class ChatCell(Panel):
 
         self.widget = W.VBox(
             [
-                W.HBox([self.picker, self.refresh_button]),
+                wrap_row([self.picker, self.refresh_button]),
                 self.title_html,
                 self.history_html,
                 self.live_html,
                 self.status_html,
                 self.input,
-                W.HBox([self.send_button, self.stop_button, self.new_button]),
+                wrap_row([self.send_button, self.stop_button, self.new_button]),
             ]
         )
+        self.widget.add_class("envnb-chat")
         if loop_running():
             self.refresh_conversations()
         else:
