@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as W
 
 from ..models.profile_layout import ProfileLayout, spec_for
-from ..render import escape
+from ..render import escape, isolate
 from ._transcript import note_html
 
 _SMALL = "font-size:0.85em;color:#555;overflow-wrap:anywhere"
@@ -50,7 +50,7 @@ class PanelRow:
             continuous_update=False,
             layout=W.Layout(width="auto", min_width="0"),
         )
-        notes = [f"<code>{escape(panel_type or '(no type)')}</code>"]
+        notes = [f"<code>{isolate(panel_type or '(no type)')}</code>"]
         if self.unknown:
             notes.append(
                 f"<span style='{_UNKNOWN}'>unknown type: kept as is, PostHog may not show it</span>"
@@ -176,7 +176,7 @@ class LayoutView:
         if layout.sidebar_foreign is not None:
             body = "not a list of sections: PostHog shows none of it"
         else:
-            body = " · ".join(escape(s.title or s.type or "?") for s in layout.sidebar) or "none"
+            body = " · ".join(isolate(s.title or s.type or "?") for s in layout.sidebar) or "none"
         return f"<span style='{_SMALL}'><b>Sidebar</b> (edit in the JSON view): {body}</span>"
 
     # ---- actions -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ import ipywidgets as W
 
 from ..errors import EnvnbError
 from ..models.profile_layout import ProfileLayout, strip_render_fields
-from ..render import escape
+from ..render import escape, label
 from ._base import Panel, utc_minutes
 from ._configdiff import EDITABLE, changed_fields, preview
 from ._jsontext import JsonCheck, check_json, dump_json
@@ -38,7 +38,7 @@ def plain_config(config: Any) -> dict[str, Any]:
 def _label(cfg: dict[str, Any], shown: bool) -> str:
     updated = utc_minutes(cfg.get("updated_at") or cfg.get("created_at"))
     hidden = "" if shown else " · not shown"
-    return f"{cfg['scope']} · {cfg['id'][:8]} · updated {updated or '—'}{hidden}"
+    return f"{label(cfg['scope'])} · {cfg['id'][:8]} · updated {updated or '—'}{hidden}"
 
 
 def saved_form(values: dict[str, Any]) -> dict[str, Any]:
