@@ -13,7 +13,9 @@ from .sim import OpsState
 from .store import Store
 
 if TYPE_CHECKING:
+    from .events import EventsDB
     from .faults import FaultEngine
+    from .query import Runs
     from .stream import StreamLog
 
 
@@ -34,6 +36,8 @@ class State:
     project_id: int
     settings: Settings
     faults: FaultEngine
+    events: EventsDB
+    runs: Runs
     streams: dict[str, StreamLog] = field(default_factory=dict)
     ops: OpsState = field(default_factory=OpsState)
 

@@ -16,6 +16,29 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "nullable": True}
 
 
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def cursor_paginated(item: str) -> dict[str, Any]:
+    """DRF CursorPagination's envelope: no ``count``."""
+    return {
+        "type": "object",
+        "required": ["results"],
+        "properties": {
+            "next": _nullable({"type": "string", "format": "uri"}),
+            "previous": _nullable({"type": "string", "format": "uri"}),
+            "results": {"type": "array", "items": _ref(item)},
+        },
+    }
+
+
+ERRORS = {
+    400: "Validation error",
+    429: "Too many concurrent backfills (code too_many_concurrent_backfills)",
+}
+
+
 OPS_COMPONENTS: dict[str, Any] = {
     "BatchExportBackfill": {
         "type": "object",
