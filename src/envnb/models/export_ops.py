@@ -47,6 +47,11 @@ def status_group(status: object) -> StatusGroup:
     return STATUS_GROUPS.get(str(status), StatusGroup.OTHER) if status else StatusGroup.OTHER
 
 
+class BackfillOverlapWarning(UserWarning):
+    """A backfill would export data that another backfill or completed runs already did
+    (PostHog does not deduplicate: the destination gets those rows twice)."""
+
+
 class LogLevel(StrEnum):
     """Levels of batch export log entries."""
 
