@@ -38,6 +38,8 @@ def _label(cfg: dict[str, Any]) -> str:
 class ProfileConfigEditor(Panel):
     """State for tests: ``rows``, ``loaded``, ``dirty``, ``errors``, ``status``, ``conflict``."""
 
+    static_title = "Customer profile configs"
+
     def __init__(self, client: Any) -> None:
         """Build the editor and load the list of configs in the background."""
         super().__init__(client)
@@ -371,3 +373,13 @@ class ProfileConfigEditor(Panel):
     def _show_unexpected(self, err: Exception) -> None:
         self._set_busy(False)
         self._set_status(f"Unexpected error (your edits are kept): {err}", error=True)
+
+    def _static_body(self) -> str:
+        items = "".join(f"<li>{escape(_label(cfg))}</li>" for cfg in self.rows)
+        parts = [f"<p>{escape(self.status)}</p>" if self.status else "", f"<ul>{items}</ul>"]
+        if self.loaded is not None:
+            parts.append(f"<p><strong>{escape(_label(self.loaded))}</strong></p>")
+            for name in ("content", "sidebar"):
+                text = dump_json(self.loaded.get(name))
+                parts.append(f"<p>{name}</p><pre><code>{escape(text)}</code></pre>")
+        return "".join(parts)
