@@ -8,6 +8,7 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Self
 
 import uvicorn
@@ -16,7 +17,9 @@ from . import auth
 from . import seed as seeding
 from .app import build_app
 from .context import Settings, State
+from .events import EventsDB
 from .faults import FaultEngine
+from .query import Runs
 from .seed import MAIN_USER
 from .store import Store
 
@@ -28,6 +31,19 @@ class _DropAbortNoise(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "without completing response" not in record.getMessage()
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """A uvicorn server that calls ``ready`` once it accepts connections (not merely bound)."""
+
+    def __init__(self, config: uvicorn.Config, ready: Callable[[], object]) -> None:
+        super().__init__(config)
+        self._ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and not self.should_exit:
+            self._ready()
 
 
 class Sandbox:
@@ -47,25 +63,27 @@ class Sandbox:
         words_per_frame: int = 4,
         canary: bool = False,
         keepalive: float = 15.0,
+        clock: datetime | None = None,
     ) -> None:
         self.seed = seed
         self.host = host
         self._port = port
         engine = FaultEngine(faults, seed)  # a bad spec fails before any state is made
-        self.store = Store(db)
-        seeding.seed(
-            self.store,
-            seed=seed,
-            batch_exports=batch_exports,
-            conversations=conversations,
-            profile_configs=profile_configs,
-            canary=canary,
-        )
-        with self.store.tx() as conn:
-            # A reply cannot survive a restart: nothing is producing it any more.
-            conn.execute("UPDATE conversations SET status = 'idle' WHERE status != 'idle'")
-        self.project_id = int(self.store.meta("project_id") or 1)
-        self._api_key = self.store.meta("api_key") or ""
+        self.store = Store(db)  # SandboxDatabaseError names the file when it cannot be used
+        with self.store.guard():
+            seeding.seed(
+                self.store,
+                seed=seed,
+                batch_exports=batch_exports,
+                conversations=conversations,
+                profile_configs=profile_configs,
+                canary=canary,
+            )
+            with self.store.tx() as conn:
+                # A reply cannot survive a restart: nothing is producing it any more.
+                conn.execute("UPDATE conversations SET status = 'idle' WHERE status != 'idle'")
+            self.project_id = int(self.store.meta("project_id") or 1)
+            self._api_key = self.store.meta("api_key") or ""
         self.state = State(
             store=self.store,
             project_id=self.project_id,
@@ -73,6 +91,10 @@ class Sandbox:
                 stream_delay=stream_delay, words_per_frame=words_per_frame, keepalive=keepalive
             ),
             faults=engine,
+            # The query API's clock: pinned by ``clock`` (tests), else the real time; the
+            # events table ends where the clock stood when the sandbox was made.
+            events=EventsDB(seed, clock, pinned=clock is not None),
+            runs=Runs(),
         )
         self.app = build_app(self.state)
         self._server: uvicorn.Server | None = None
@@ -114,12 +136,10 @@ class Sandbox:
         asyncio.run(server.serve(sockets=[sock]))
 
     def serve_forever(self, announce: Callable[[Sandbox], None] | None = None) -> None:
-        """Serve in the calling thread until interrupted; ``announce`` runs once bound."""
+        """Serve in the calling thread until interrupted; ``announce`` runs once listening."""
         sock = self._bind()
         logging.getLogger("uvicorn.error").addFilter(_DropAbortNoise())
-        self._server = uvicorn.Server(self._config())
-        if announce is not None:
-            announce(self)
+        self._server = _AnnouncingServer(self._config(), lambda: announce and announce(self))
         try:
             self._server.run(sockets=[sock])
         finally:
@@ -237,6 +257,7 @@ class Sandbox:
                 "requests": self.store.requests,
                 "faults": dict(self.store.faults),
                 "writes": dict(self.store.writes),
+                "queries": self.state.runs.executed,
             }
 
     def reset_stats(self) -> None:
@@ -245,6 +266,7 @@ class Sandbox:
             self.store.requests = 0
             self.store.faults.clear()
             self.store.writes.clear()
+            self.state.runs.executed = 0
 
     def backfills(self, export_id: str | None = None) -> list[dict[str, Any]]:
         """Backfills recorded by unpause(backfill=True), oldest first."""

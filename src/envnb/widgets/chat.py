@@ -15,6 +15,7 @@ import ipywidgets as W
 
 from ..errors import ConflictError, EnvnbError, NotFoundError
 from ..render import escape
+from ..render import label as render_label
 from ._base import Panel, loop_running, utc_minutes
 from ._layout import wrap_row
 from ._livechat import BUSY_RETRY_WAITS, LiveTurn
@@ -119,7 +120,8 @@ class ChatCell(Panel):
         if self.conversation_id is None:
             self.conversation_id = str(uuid.uuid4())  # ours, so Stop can cancel at once
         self._set_buttons(streaming=True)
-        self.stream_task = self._spawn(self._stream(text, self.conversation_id))
+        sent_as = self.input.value
+        self.stream_task = self._spawn(self._stream(text, self.conversation_id, sent_as))
 
     def stop(self) -> None:
         """Stop reading at once, then tell the server to cancel the generation."""
@@ -154,7 +156,7 @@ class ChatCell(Panel):
 
     # ---- tasks -----------------------------------------------------------------------
 
-    async def _stream(self, text: str, conversation_id: str) -> None:
+    async def _stream(self, text: str, conversation_id: str, sent_as: str = "") -> None:
         turn = self._turn = LiveTurn(text)
         throttle: Throttle[None] = Throttle(lambda _v: self._flush(), self._interval)
         pacer = Pacer(self._interval)
@@ -172,7 +174,10 @@ class ChatCell(Panel):
                         turn.feed(event)
                         if first:
                             first = False
-                            self.input.value = ""  # the server has the question now
+                            # The server has the question now; clear it unless the user
+                            # typed while "Thinking…": that text is theirs to keep.
+                            if self.input.value == sent_as:
+                                self.input.value = ""
                         if turn.asm.title and turn.asm.title != self.title:
                             self._show_title(turn.asm.title)
                         if turn.check_resumed(stream):
@@ -221,7 +226,7 @@ class ChatCell(Panel):
         options: list[tuple[str, str]] = [("— new conversation —", NEW)]
         try:
             async for conv in self.aclient.conversations.list(limit=PICKER_LIMIT):
-                label = conv.title or "(untitled)"
+                label = render_label(conv.title) if conv.title else "(untitled)"
                 when = utc_minutes(conv.updated_at)
                 options.append((f"{label} · {when}" if when else label, conv.id))
         except EnvnbError as err:

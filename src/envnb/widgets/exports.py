@@ -13,7 +13,7 @@ import ipywidgets as W
 
 from ..errors import EnvnbError, NotFoundError, PermissionDeniedError, RequestValidationError
 from ..models.batch_exports import TESTABLE_TYPES
-from ..render import escape
+from ..render import escape, isolate
 from ._base import Panel, loop_running, utc_minutes
 from ._layout import WRAP, cell, group, shown, wrap_row
 from ._steps import FAILED, PASSED, RUNNING, SKIPPED, StepRun
@@ -122,8 +122,8 @@ class ExportRow:
         self._render()
 
     def _render(self) -> None:
-        self.name_html.value = f'<div style="{WRAP}"><b>{escape(self.name)}</b></div>'
-        info = escape(f"{self.destination_type} · {self.interval} · {self.model}")
+        self.name_html.value = f'<div style="{WRAP}"><b>{isolate(self.name)}</b></div>'
+        info = " · ".join(isolate(p) for p in (self.destination_type, self.interval, self.model))
         self.info_html.value = f'<div style="{WRAP}">{info}</div>'
         self.badge_html.value = _BADGE[self.paused]
         when = utc_minutes(self.last_paused_at) or "—"
@@ -167,11 +167,11 @@ class ExportRow:
             return note_html(self.test_message) if self.test_message else ""
         lines = []
         for i, s in enumerate(self.steps.steps, 1):
-            msg = f" — {escape(s.message)}" if s.message else ""
+            msg = f" — {isolate(s.message)}" if s.message else ""
             color = {PASSED: "#2e7d32", FAILED: "#b00020"}.get(s.status, "#777")
             lines.append(
                 f'<div style="color:{color}">{_STEP_ICON.get(s.status, "?")} {i}. '
-                f"{escape(s.name)}: <b>{escape(s.status)}</b>{msg}</div>"
+                f"{isolate(s.name)}: <b>{escape(s.status)}</b>{msg}</div>"
             )
         if self.test_message:
             lines.append(note_html(self.test_message))

@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as W
 
 from ..errors import EnvnbError
-from ..render import escape
+from ..render import escape, label
 from ._base import Panel, loop_running, utc_minutes
 from ._configdiff import EDITABLE, changed_fields, server_changed
 from ._jsontext import check_json, dump_json
@@ -32,7 +32,7 @@ def _plain(config: Any) -> dict[str, Any]:
 
 def _label(cfg: dict[str, Any]) -> str:
     updated = utc_minutes(cfg.get("updated_at") or cfg.get("created_at"))
-    return f"{cfg['scope']} · updated {updated or '—'} · {cfg['id'][:8]}"
+    return f"{label(cfg['scope'])} · updated {updated or '—'} · {cfg['id'][:8]}"
 
 
 class ProfileConfigEditor(Panel):
