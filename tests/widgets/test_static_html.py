@@ -66,4 +66,5 @@ async def test_editor_lists_configs_and_shows_the_loaded_one(sandbox: Sandbox) -
     html = editor.static_html()
     assert html.startswith("<h4>Customer profile configs</h4>")
     assert html.count("<li>") == len(editor.rows)
-    assert f"{first['id'][:8]}</strong></p><p>content</p><pre><code>" in html
+    assert f"{first['id'][:8]} · updated " in html
+    assert "</strong></p><p>content</p><pre><code>" in html

@@ -313,7 +313,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 
 PREFIXES = ("environments", "projects")
 _PROJECT = re.compile(
-    r"^/api/(environments|projects)/(?P<project_id>\d+|@current)/(?P<rest>.*?)/?$"
+    r"^/api/(environments|projects)/(?P<project_id>\d+|@current)/(?P<rest>.*?)/?$", re.DOTALL
 )
 CURRENT = "@current"
 
