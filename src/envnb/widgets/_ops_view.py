@@ -58,7 +58,7 @@ def strip_marks(
         rank = (_RANK.get(group, 0), instant(run.get("created_at")) or end)
         if end not in best or (best[end][0], best[end][1]) < rank:
             best[end] = (rank[0], rank[1], run)
-    out = []
+    out: list[tuple[datetime, datetime, str, Mapping[str, Any] | None]] = []
     for start, end in slots:
         found = best.get(end)
         if found is None:
