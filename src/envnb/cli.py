@@ -28,6 +28,12 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--backfill-pace", type=float, default=1.0, help="seconds between two backfill runs"
     )
+    parser.add_argument(
+        "--export-intervals",
+        default=None,
+        help="comma list the seeded exports' intervals cycle through (default hour,day,week,"
+        "hour,day)",
+    )
 
 
 def _make(args: argparse.Namespace, port: int) -> Any:
@@ -46,6 +52,9 @@ def _make(args: argparse.Namespace, port: int) -> Any:
             stream_delay=args.stream_delay,
             canary=args.canary,
             backfill_pace=args.backfill_pace,
+            export_intervals=tuple(args.export_intervals.split(","))
+            if args.export_intervals
+            else None,
         )
     except FaultSpecError as exc:
         raise SystemExit(f"envnb: bad --faults: {exc}") from None
