@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from ..errors import RequestValidationError
-from .common import APIModel, RequestModel, allowed_values, open_enum
+from .common import APIModel, RequestModel, open_enum
 
 
 class Interval(StrEnum):
@@ -91,9 +91,6 @@ REQUIRED_CONFIG: dict[str, tuple[str, ...]] = {
     "AzureBlob": ("container_name",),
     "HTTP": ("url", "token"),
 }
-
-# Destination types with a connection test (GET batch_exports/test).
-TESTABLE_TYPES = ("S3", "AwsS3", "S3Compatible", "Snowflake", "BigQuery", "Databricks", "AzureBlob")
 
 
 class Destination(APIModel):
@@ -264,10 +261,3 @@ class BatchExportCreate(BatchExportUpdate):
                 allowed=["events"],
             )
         return self
-
-
-ALLOWED = {
-    "interval": allowed_values(Interval),
-    "model": allowed_values(ExportModel),
-    "destination_type": allowed_values(DestinationType),
-}

@@ -7,9 +7,12 @@ import concurrent.futures
 import logging
 from collections.abc import Coroutine
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
 
 log = logging.getLogger("envnb.widgets")
 # A library logger: without a handler, Python's last-resort handler would print the
@@ -26,10 +29,11 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-def async_client_of(client: Any) -> Any:
+def async_client_of(client: Client | AsyncClient) -> AsyncClient:
     """The AsyncClient to use for ``client`` (a Client, or already an AsyncClient)."""
-    to_async = getattr(client, "to_async", None)
-    return to_async() if callable(to_async) else client
+    from .._client import Client
+
+    return client.to_async() if isinstance(client, Client) else client
 
 
 class Panel:
@@ -41,10 +45,10 @@ class Panel:
 
     widget: W.Widget
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Client | AsyncClient) -> None:
         """Keep the client (never in a widget trait: traits are saved into the notebook)."""
         self._client = client
-        self._aclient: Any = None
+        self._aclient: AsyncClient | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.task: asyncio.Task[Any] | None = None
         # The loop every task of this panel lives on: the kernel's main loop (panels are
@@ -55,7 +59,7 @@ class Panel:
         self._home: asyncio.AbstractEventLoop | None = _running_loop()
 
     @property
-    def aclient(self) -> Any:
+    def aclient(self) -> AsyncClient:
         """The async client the panel's tasks use (created on first use)."""
         if self._aclient is None:
             self._aclient = async_client_of(self._client)

@@ -9,9 +9,12 @@ shown to choose from.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
 
 from ..errors import EnvnbError
 from ..render import escape
@@ -38,7 +41,7 @@ def _label(cfg: dict[str, Any]) -> str:
 class ProfileConfigEditor(Panel):
     """State for tests: ``rows``, ``loaded``, ``dirty``, ``errors``, ``status``, ``conflict``."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Client | AsyncClient) -> None:
         """Build the editor and load the list of configs in the background."""
         super().__init__(client)
         self.rows: list[dict[str, Any]] = []
