@@ -28,7 +28,7 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _make(args: argparse.Namespace, port: int) -> Any:
-    from envnb.sandbox import FaultSpecError, Sandbox
+    from envnb.sandbox import FaultSpecError, Sandbox, SandboxDatabaseError
 
     try:
         return Sandbox(
@@ -45,6 +45,8 @@ def _make(args: argparse.Namespace, port: int) -> Any:
         )
     except FaultSpecError as exc:
         raise SystemExit(f"envnb: bad --faults: {exc}") from None
+    except SandboxDatabaseError as exc:
+        raise SystemExit(f"envnb: bad --db: {exc}") from None
 
 
 def _announce(sb: Any) -> None:

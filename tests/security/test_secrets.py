@@ -135,6 +135,8 @@ def test_key_and_secrets_never_leak(
 def test_the_leak_check_finds_planted_secrets(key: str) -> None:
     assert leaks(f"Authorization: Bearer {key}", key)
     assert leaks(f"token …{key[-16:]}", key)
+    assert leaks(f"value='{key[13:25]}'", key)  # a 12-character piece from the middle
+    assert leaks(f"…{key[20:28]}…", key)  # any 8 characters of it
     assert leaks(json.dumps(S3_WITH_SECRETS), key)
     assert leaks("password=sandbox-secret-3", key)
     assert not leaks(f"ApiKey('[secure]') …{key[-4:]}", key)  # the last-4 hint is allowed

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..errors import RequestValidationError
 from .common import APIModel, RequestModel, open_enum
+from .timezones import posthog_timezones
 
 
 class Interval(StrEnum):
@@ -91,6 +92,10 @@ REQUIRED_CONFIG: dict[str, tuple[str, ...]] = {
     "AzureBlob": ("container_name",),
     "HTTP": ("url", "token"),
 }
+
+
+# Destination types with a connection test (GET batch_exports/test).
+TESTABLE_TYPES = ("S3", "AwsS3", "S3Compatible", "Snowflake", "BigQuery", "Databricks", "AzureBlob")
 
 
 class Destination(APIModel):
@@ -216,16 +221,38 @@ class BatchExportUpdate(RequestModel):
     paused: bool | None = None
     start_at: datetime | None = None
     end_at: datetime | None = None
+    # Writable on create and update; unpause with backfill starts from it (openapi.yaml
+    # @1404d6c).
+    last_paused_at: datetime | None = None
+    # An optional string, never null, in PostHog's schema: None leaves the key out.
     hogql_query: str | None = None
     filters: Any = None
     timezone: str | None = None
     offset_day: int | None = None
     offset_hour: int | None = None
 
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, v: str | None) -> str | None:
+        if v is not None and v not in posthog_timezones():
+            raise RequestValidationError(
+                f"timezone: {v!r} is not one of the 596 timezone names PostHog accepts "
+                "(IANA names such as 'UTC', 'Europe/Berlin', 'America/New_York')",
+                attr="timezone",
+            )
+        return v
+
     @model_validator(mode="after")
     def _offsets(self) -> BatchExportUpdate:
         _check_offsets(self.interval, self.offset_day, self.offset_hour)
         return self
+
+    def to_body(self) -> dict[str, Any]:
+        """The JSON body; ``hogql_query=None`` is left out (PostHog refuses null)."""
+        body = super().to_body()
+        if body.get("hogql_query", "") is None:
+            del body["hogql_query"]
+        return body
 
 
 class BatchExportCreate(BatchExportUpdate):

@@ -84,6 +84,9 @@ async def _dispatch(state: State, request: Request) -> Response:
         raise errors.method_not_allowed(request.method)
     assert not isinstance(found, str)
     endpoint, params = found
+    if project_id is None:
+        # `@current`: the key's user has one current project here, the sandbox's.
+        project_id = state.project_id
     auth.check_project(key, project_id)
     if project_id != state.project_id:
         raise errors.not_found()

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import random
 import re
 import sqlite3
-import zoneinfo
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from ..models.timezones import posthog_timezones
 from . import destinations as dest
 from . import errors, paging
 from . import validate as v
@@ -39,14 +38,8 @@ _RUN_FIELDS = (
 _ids = random.Random()  # ids of objects created at runtime (not part of the seed)
 
 
-@functools.cache
-def _timezones() -> tuple[str, ...]:
-    """Valid timezone names (computed on first use: scanning tzdata costs ~0.2 s)."""
-    return tuple(sorted(zoneinfo.available_timezones()))
-
-
 def _run(row: sqlite3.Row) -> dict[str, Any]:
-    out = {name: row[name] for name in _RUN_FIELDS if name != "batch_export"}
+    out: dict[str, Any] = {name: row[name] for name in _RUN_FIELDS if name != "batch_export"}
     out["batch_export"] = row["batch_export_id"]
     return {name: out[name] for name in _RUN_FIELDS}
 
@@ -60,7 +53,7 @@ def serialize(row: sqlite3.Row, runs: list[sqlite3.Row]) -> dict[str, Any]:
     elif interval == "day":
         offset_hour = (offset or 0) // 3600
     config = json.loads(row["dest_config"])
-    return {
+    out = {
         "id": row["id"],
         "team_id": row["team_id"],
         "name": row["name"],
@@ -85,6 +78,10 @@ def serialize(row: sqlite3.Row, runs: list[sqlite3.Row]) -> dict[str, Any]:
         "offset_day": offset_day,
         "offset_hour": offset_hour,
     }
+    if out["hogql_query"] is None:
+        # An optional string, never null, in PostHog's schema: the key is left out.
+        del out["hogql_query"]
+    return out
 
 
 def _get_row(ctx: Ctx) -> sqlite3.Row:
@@ -199,14 +196,22 @@ def _validate(ctx: Ctx, instance: sqlite3.Row | None, partial: bool) -> dict[str
     for field in ("start_at", "end_at"):
         if field in data:
             out[field] = v.moment(data, field)
-    if data.get("hogql_query") is not None:
+    if "hogql_query" in data:
+        # A CharField without allow_null (openapi.yaml @1404d6c): null is refused.
         query = v.string(data, "hogql_query", required=False)
         out["hogql_query"] = query
         out["schema"] = _hogql(query or "")
+    if "last_paused_at" in data:
+        # Writable on create and update (openapi.yaml @1404d6c); unpause's backfill
+        # starts from it.
+        out["last_paused_at"] = v.moment(data, "last_paused_at")
     if "filters" in data:
         out["filters"] = data["filters"]
     if "timezone" in data:
-        out["timezone"] = v.choice(data, "timezone", _timezones(), required=False, allow_null=True)
+        # PostHog's TimezoneEnum: a fixed list of 596 names, not the host's tz database.
+        out["timezone"] = v.choice(
+            data, "timezone", posthog_timezones(), required=False, allow_null=True
+        )
     effective = interval or (instance["interval"] if instance is not None else None)
     day = v.integer(data, "offset_day", 0, 6)
     if day is not None and effective != "week":
@@ -252,7 +257,7 @@ def create(ctx: Ctx) -> Response:
                 int(values.get("paused", False)),
                 stamp,
                 stamp,
-                stamp if values.get("paused") else None,
+                values.get("last_paused_at", stamp if values.get("paused") else None),
                 values.get("start_at"),
                 values.get("end_at"),
                 values.get("hogql_query"),
@@ -280,6 +285,7 @@ def update(ctx: Ctx) -> Response:
         "hogql_query",
         "timezone",
         "interval_offset",
+        "last_paused_at",
     ):
         if column in values:
             sets[column] = values[column]

@@ -279,7 +279,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 PREFIXES = ("environments", "projects")
-_PROJECT = re.compile(r"^/api/(environments|projects)/(?P<project_id>\d+)/(?P<rest>.*?)/?$")
+_PROJECT = re.compile(
+    r"^/api/(environments|projects)/(?P<project_id>\d+|@current)/(?P<rest>.*?)/?$"
+)
+CURRENT = "@current"
 
 
 def _compile(path: str) -> re.Pattern[str]:
@@ -291,12 +294,17 @@ def _compile(path: str) -> re.Pattern[str]:
 _COMPILED = [(_compile(e.path), e) for e in ENDPOINTS]
 
 
-def split_project(path: str) -> tuple[int, str] | None:
-    """``/api/projects/1/batch_exports/`` -> (1, "batch_exports"); None if not a project path."""
+def split_project(path: str) -> tuple[int | None, str] | None:
+    """``/api/projects/1/batch_exports/`` -> (1, "batch_exports"); None if not a project path.
+
+    The project id ``@current`` (-> None) means the caller's current project
+    [src: PH:posthog/api/routing.py ``TeamAndOrgViewSetMixin``].
+    """
     match = _PROJECT.match(path)
     if match is None:
         return None
-    return int(match["project_id"]), match["rest"]
+    raw = match["project_id"]
+    return (None if raw == CURRENT else int(raw)), match["rest"]
 
 
 def match(rest: str, method: str) -> tuple[Endpoint, dict[str, str]] | str | None:

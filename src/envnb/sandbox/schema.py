@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from ..models.timezones import posthog_timezones
 from .batch_exports import INTERVALS, MODELS
 from .conversations import AGENT_MODES
 from .destinations import DESTINATION_TYPES
@@ -38,6 +39,8 @@ _RUN_STATUS = [
 ]
 
 COMPONENTS: dict[str, Any] = {
+    "TimezoneEnum": {"type": "string", "enum": sorted(posthog_timezones())},
+    "AgentModeEnum": {"type": "string", "enum": list(AGENT_MODES)},
     "Error": {
         "type": "object",
         "required": ["type", "code", "detail", "attr"],
@@ -92,10 +95,10 @@ COMPONENTS: dict[str, Any] = {
             "start_at": _nullable(_DT),
             "end_at": _nullable(_DT),
             "latest_runs": {"type": "array", "items": _ref("BatchExportRun")},
-            "hogql_query": _nullable(_STR),
+            "hogql_query": {**_STR, "description": "Omitted when the export has none."},
             "schema": _nullable({"type": "object"}),
             "filters": _nullable({}),
-            "timezone": _nullable(_STR),
+            "timezone": _nullable(_ref("TimezoneEnum")),
             "offset_day": _nullable({"type": "integer", "minimum": 0, "maximum": 6}),
             "offset_hour": _nullable({"type": "integer", "minimum": 0, "maximum": 23}),
         },
@@ -111,9 +114,10 @@ COMPONENTS: dict[str, Any] = {
             "paused": {"type": "boolean"},
             "start_at": _nullable(_DT),
             "end_at": _nullable(_DT),
+            "last_paused_at": _nullable(_DT),
             "hogql_query": _STR,
             "filters": _nullable({}),
-            "timezone": _nullable(_STR),
+            "timezone": _nullable(_ref("TimezoneEnum")),
             "offset_day": _nullable({"type": "integer", "minimum": 0, "maximum": 6}),
             "offset_hour": _nullable({"type": "integer", "minimum": 0, "maximum": 23}),
         },
@@ -194,8 +198,12 @@ COMPONENTS: dict[str, Any] = {
                 "properties": {
                     "messages": {"type": "array", "items": _ref("Message")},
                     "has_unsupported_content": {"type": "boolean"},
-                    "agent_mode": _nullable(_STR),
-                    "approval_decisions": {"type": "object"},
+                    "agent_mode": _nullable(_ref("AgentModeEnum")),
+                    "pending_approvals": {
+                        "type": "array",
+                        "readOnly": True,
+                        "items": {"type": "object", "additionalProperties": True},
+                    },
                 },
             },
         ]
@@ -212,7 +220,7 @@ COMPONENTS: dict[str, Any] = {
             "billing_context": {},
             "session_id": _STR,
             "deep_research_mode": {"type": "boolean", "default": False},
-            "agent_mode": {"type": "string", "enum": list(AGENT_MODES)},
+            "agent_mode": _ref("AgentModeEnum"),
             "resume_payload": _nullable({}),
         },
     },
@@ -296,7 +304,13 @@ def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
     if "run_test_step" in endpoint.name:
         responses["500"] = _error("Step index out of range, or no destination (as PostHog)")
     params: list[dict[str, Any]] = [
-        {"name": "project_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+        {
+            "name": "project_id",
+            "in": "path",
+            "required": True,
+            "schema": _STR,
+            "description": "A project id, or `@current` for the caller's current project.",
+        }
     ]
     if "{id}" in endpoint.path:
         params.append({"name": "id", "in": "path", "required": True, "schema": _UUID})

@@ -8,6 +8,7 @@ from typing import Any
 
 from ._util import SecondsFormatter, dumps, iso, now, seeded_uuid
 from .content import CANARY, CANARY_HISTORY, QUESTIONS
+from .seed_profiles import seed_profile_configs
 from .store import CONVERSATIONS_INDEX, Store
 
 PROJECT_ID = 1
@@ -120,7 +121,7 @@ def seed(
         db.execute("INSERT INTO api_keys VALUES (?, ?, NULL, NULL, 'main')", (main_key, MAIN_USER))
         _seed_exports(db, rng, anchor, batch_exports, canary)
         _seed_conversations(db, rng, anchor, conversations, canary)
-        _seed_profile_configs(db, rng, anchor, profile_configs)
+        seed_profile_configs(db, rng, anchor, profile_configs, PROJECT_ID, MAIN_USER)
         db.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [
@@ -276,38 +277,3 @@ def _seed_conversations(
         )
     )
     db.executemany("INSERT INTO conversations VALUES (?,?,?,?,?,?,?,?,?,?,?)", extra)
-
-
-_SCOPES = ("person", "group_0", "group_1", "person", "group_2", "group_3", "group_4")
-
-
-def _seed_profile_configs(db: Any, rng: random.Random, anchor: datetime, n: int) -> None:
-    rows = []
-    for i in range(n):
-        scope = _SCOPES[i % len(_SCOPES)]
-        content = {
-            "blocks": [
-                {
-                    "type": "properties",
-                    "title": "Overview",
-                    "properties": ["email", "plan", "country"][: 1 + i % 3],
-                },
-                {"type": "events", "title": "Recent activity", "limit": 10},
-            ]
-        }
-        sidebar = {"sections": [{"type": "notes"}]} if i % 2 else []
-        created = anchor - timedelta(days=30 - i)
-        rows.append(
-            (
-                seeded_uuid(rng),
-                PROJECT_ID,
-                scope,
-                dumps(content),
-                dumps(sidebar),
-                iso(created),
-                iso(created + timedelta(hours=i)),
-                MAIN_USER,
-                0,
-            )
-        )
-    db.executemany("INSERT INTO profile_configs VALUES (?,?,?,?,?,?,?,?,?)", rows)

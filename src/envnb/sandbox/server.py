@@ -30,6 +30,19 @@ class _DropAbortNoise(logging.Filter):
         return "without completing response" not in record.getMessage()
 
 
+class _AnnouncingServer(uvicorn.Server):
+    """A uvicorn server that calls ``ready`` once it accepts connections (not merely bound)."""
+
+    def __init__(self, config: uvicorn.Config, ready: Callable[[], object]) -> None:
+        super().__init__(config)
+        self._ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and not self.should_exit:
+            self._ready()
+
+
 class Sandbox:
     """A seeded PostHog Environments API on 127.0.0.1 (``with Sandbox() as sb: ...``)."""
 
@@ -52,20 +65,21 @@ class Sandbox:
         self.host = host
         self._port = port
         engine = FaultEngine(faults, seed)  # a bad spec fails before any state is made
-        self.store = Store(db)
-        seeding.seed(
-            self.store,
-            seed=seed,
-            batch_exports=batch_exports,
-            conversations=conversations,
-            profile_configs=profile_configs,
-            canary=canary,
-        )
-        with self.store.tx() as conn:
-            # A reply cannot survive a restart: nothing is producing it any more.
-            conn.execute("UPDATE conversations SET status = 'idle' WHERE status != 'idle'")
-        self.project_id = int(self.store.meta("project_id") or 1)
-        self._api_key = self.store.meta("api_key") or ""
+        self.store = Store(db)  # SandboxDatabaseError names the file when it cannot be used
+        with self.store.guard():
+            seeding.seed(
+                self.store,
+                seed=seed,
+                batch_exports=batch_exports,
+                conversations=conversations,
+                profile_configs=profile_configs,
+                canary=canary,
+            )
+            with self.store.tx() as conn:
+                # A reply cannot survive a restart: nothing is producing it any more.
+                conn.execute("UPDATE conversations SET status = 'idle' WHERE status != 'idle'")
+            self.project_id = int(self.store.meta("project_id") or 1)
+            self._api_key = self.store.meta("api_key") or ""
         self.state = State(
             store=self.store,
             project_id=self.project_id,
@@ -114,12 +128,10 @@ class Sandbox:
         asyncio.run(server.serve(sockets=[sock]))
 
     def serve_forever(self, announce: Callable[[Sandbox], None] | None = None) -> None:
-        """Serve in the calling thread until interrupted; ``announce`` runs once bound."""
+        """Serve in the calling thread until interrupted; ``announce`` runs once listening."""
         sock = self._bind()
         logging.getLogger("uvicorn.error").addFilter(_DropAbortNoise())
-        self._server = uvicorn.Server(self._config())
-        if announce is not None:
-            announce(self)
+        self._server = _AnnouncingServer(self._config(), lambda: announce and announce(self))
         try:
             self._server.run(sockets=[sock])
         finally:

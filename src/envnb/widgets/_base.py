@@ -124,6 +124,8 @@ class Panel:
                 await asyncio.wait(set(self._tasks))
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        # The class marks every panel's root in the page (layout checks, user CSS).
+        self.widget.add_class("envnb-panel")
         return self.widget._repr_mimebundle_(**kwargs)
 
 

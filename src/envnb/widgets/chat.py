@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 from ..chat_turn import ChatTurnPolicy, SendAgain
 from ..errors import EnvnbError
+from ..render import label as render_label
 from ._base import Panel, loop_running, utc_minutes
+from ._layout import wrap_row
 from ._livechat import LiveTurn
 from ._throttle import Pacer, Throttle
 from ._transcript import message_html, note_html, title_html
@@ -52,14 +54,19 @@ class ChatCell(Panel):
         self._history_parts: list[str] = []
         self._loading_picker = False
 
-        self.picker = W.Dropdown(options=[("— new conversation —", NEW)], value=NEW)
-        self.picker.layout.width = "60%"
+        self.picker = W.Dropdown(
+            options=[("— new conversation —", NEW)],
+            value=NEW,
+            layout=W.Layout(flex="1 1 16em", width="auto", min_width="0", max_width="48em"),
+        )
         self.refresh_button = W.Button(description="Refresh", icon="refresh")
         self.title_html = W.HTML()
         self.history_html = W.HTML()
         self.live_html = W.HTML()
         self.status_html = W.HTML()
-        self.input = W.Textarea(placeholder="Ask PostHog AI…", layout=W.Layout(width="100%"))
+        self.input = W.Textarea(
+            placeholder="Ask PostHog AI…", layout=W.Layout(width="auto", align_self="stretch")
+        )
         self.send_button = W.Button(description="Send", button_style="primary", icon="paper-plane")
         self.stop_button = W.Button(description="Stop", icon="stop", disabled=True)
         self.new_button = W.Button(
@@ -74,15 +81,16 @@ class ChatCell(Panel):
 
         self.widget = W.VBox(
             [
-                W.HBox([self.picker, self.refresh_button]),
+                wrap_row([self.picker, self.refresh_button]),
                 self.title_html,
                 self.history_html,
                 self.live_html,
                 self.status_html,
                 self.input,
-                W.HBox([self.send_button, self.stop_button, self.new_button]),
+                wrap_row([self.send_button, self.stop_button, self.new_button]),
             ]
         )
+        self.widget.add_class("envnb-chat")
         if loop_running():
             self.refresh_conversations()
         else:
@@ -115,7 +123,8 @@ class ChatCell(Panel):
         if self.conversation_id is None:
             self.conversation_id = str(uuid.uuid4())  # ours, so Stop can cancel at once
         self._set_buttons(streaming=True)
-        self.stream_task = self._spawn(self._stream(text, self.conversation_id))
+        sent_as = self.input.value
+        self.stream_task = self._spawn(self._stream(text, self.conversation_id, sent_as))
 
     def stop(self) -> None:
         """Stop reading at once, then tell the server to cancel the generation."""
@@ -150,7 +159,7 @@ class ChatCell(Panel):
 
     # ---- tasks -----------------------------------------------------------------------
 
-    async def _stream(self, text: str, conversation_id: str) -> None:
+    async def _stream(self, text: str, conversation_id: str, sent_as: str = "") -> None:
         turn = self._turn = LiveTurn(text)
         throttle: Throttle[None] = Throttle(lambda _v: self._flush(), self._interval)
         pacer = Pacer(self._interval)
@@ -168,7 +177,10 @@ class ChatCell(Panel):
                         turn.feed(event)
                         if first:
                             first = False
-                            self.input.value = ""  # the server has the question now
+                            # The server has the question now; clear it unless the user
+                            # typed while "Thinking…": that text is theirs to keep.
+                            if self.input.value == sent_as:
+                                self.input.value = ""
                         if turn.asm.title and turn.asm.title != self.title:
                             self._show_title(turn.asm.title)
                         if turn.check_resumed(stream):
@@ -214,7 +226,7 @@ class ChatCell(Panel):
         options: list[tuple[str, str]] = [("— new conversation —", NEW)]
         try:
             async for conv in self.aclient.conversations.list(limit=PICKER_LIMIT):
-                label = conv.title or "(untitled)"
+                label = render_label(conv.title) if conv.title else "(untitled)"
                 when = utc_minutes(conv.updated_at)
                 options.append((f"{label} · {when}" if when else label, conv.id))
         except EnvnbError as err:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .._client import AsyncClient, Client
 
 from ..errors import EnvnbError
-from ..render import escape
+from ..render import escape, label
 from ._base import Panel, loop_running, utc_minutes
 from ._configdiff import EDITABLE, changed_fields, server_changed
 from ._jsontext import check_json, dump_json
@@ -35,7 +35,7 @@ def _plain(config: Any) -> dict[str, Any]:
 
 def _label(cfg: dict[str, Any]) -> str:
     updated = utc_minutes(cfg.get("updated_at") or cfg.get("created_at"))
-    return f"{cfg['scope']} · updated {updated or '—'} · {cfg['id'][:8]}"
+    return f"{label(cfg['scope'])} · updated {updated or '—'} · {cfg['id'][:8]}"
 
 
 class ProfileConfigEditor(Panel):
