@@ -11,7 +11,9 @@ from .auth import KeyInfo
 from .store import Store
 
 if TYPE_CHECKING:
+    from .events import EventsDB
     from .faults import FaultEngine
+    from .query import Runs
     from .stream import StreamLog
 
 
@@ -32,6 +34,8 @@ class State:
     project_id: int
     settings: Settings
     faults: FaultEngine
+    events: EventsDB
+    runs: Runs
     streams: dict[str, StreamLog] = field(default_factory=dict)
 
 

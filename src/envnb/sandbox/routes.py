@@ -11,6 +11,7 @@ from starlette.responses import Response
 from . import batch_exports as be
 from . import conversations as conv
 from . import profile_configs as pc
+from . import query as q
 from .context import Ctx
 
 NO_SCOPES = None  # a custom action without required_scopes: scoped keys get 403
@@ -36,6 +37,7 @@ class Endpoint:
 
 
 BE, CONV, PC = "batch_export", "conversation", "customer_profile_config"
+QUERY_READ = "query:read"  # PostHog treats create/retrieve/destroy of queries as reads
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
@@ -212,6 +214,37 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         status=204,
     ),
     Endpoint(
+        "query_create",
+        "POST",
+        "query",
+        q.create,
+        QUERY_READ,
+        "query",
+        "Run a HogQLQuery or TrendsQuery (refresh=async answers 202 with query_status)",
+        "QueryRequest",
+        "QueryResponse",
+    ),
+    Endpoint(
+        "query_retrieve",
+        "GET",
+        "query/{id}",
+        q.retrieve,
+        QUERY_READ,
+        "query",
+        "Status of an async query run (202 running, 200 complete, 400 failed)",
+        response="QueryStatusResponse",
+    ),
+    Endpoint(
+        "query_destroy",
+        "DELETE",
+        "query/{id}",
+        q.destroy,
+        QUERY_READ,
+        "query",
+        "Cancel an async query run",
+        response="QueryCancelled",
+    ),
+    Endpoint(
         "customer_profile_configs_list",
         "GET",
         "customer_profile_configs",
@@ -280,7 +313,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 
 PREFIXES = ("environments", "projects")
 _PROJECT = re.compile(
-    r"^/api/(environments|projects)/(?P<project_id>\d+|@current)/(?P<rest>.*?)/?$"
+    r"^/api/(environments|projects)/(?P<project_id>\d+|@current)/(?P<rest>.*?)/?$", re.DOTALL
 )
 CURRENT = "@current"
 

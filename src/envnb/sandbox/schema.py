@@ -10,6 +10,7 @@ from .batch_exports import INTERVALS, MODELS
 from .conversations import AGENT_MODES
 from .destinations import DESTINATION_TYPES
 from .profile_configs import SCOPES
+from .query import REFRESH
 from .routes import ENDPOINTS, PREFIXES
 
 _STR: dict[str, Any] = {"type": "string"}
@@ -241,6 +242,65 @@ COMPONENTS: dict[str, Any] = {
             "updated_at": _nullable(_DT),
         },
     },
+    "QueryRequest": {
+        "type": "object",
+        "required": ["query"],
+        "properties": {
+            "query": {
+                "type": "object",
+                "required": ["kind"],
+                "properties": {"kind": {"type": "string", "enum": ["HogQLQuery", "TrendsQuery"]}},
+                "additionalProperties": True,
+                "description": "HogQLQuery {query} or TrendsQuery {series, interval, dateRange, "
+                "breakdownFilter?, trendsFilter?, properties?}",
+            },
+            "refresh": {"type": "string", "enum": list(REFRESH)},
+            "client_query_id": _STR,
+            "name": _STR,
+        },
+    },
+    "QueryResponse": {
+        "type": "object",
+        "required": ["results"],
+        "description": "HogQL: columns, types ([name, ClickHouse type] pairs), results, "
+        "hasMore/limit/offset when no LIMIT was given, hogql. Trends: results = one object per "
+        "series (and breakdown value) with data, labels, days, count, label, action.",
+        "properties": {
+            "results": {"type": "array", "items": {}},
+            "columns": {"type": "array", "items": _STR},
+            "types": {"type": "array", "items": {"type": "array", "items": _STR}},
+            "hasMore": _nullable({"type": "boolean"}),
+            "limit": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "hogql": _STR,
+            "is_cached": {"type": "boolean"},
+            "cache_key": _STR,
+            "last_refresh": _DT,
+        },
+        "additionalProperties": True,
+    },
+    "QueryStatusResponse": {
+        "type": "object",
+        "required": ["query_status"],
+        "properties": {
+            "query_status": {
+                "type": "object",
+                "required": ["id", "complete", "error"],
+                "properties": {
+                    "id": _STR,
+                    "complete": {"type": "boolean"},
+                    "error": {"type": "boolean"},
+                    "error_message": _nullable(_STR),
+                    "results": _nullable(_ref("QueryResponse")),
+                    "query_async": {"type": "boolean"},
+                    "start_time": _nullable(_DT),
+                    "end_time": _nullable(_DT),
+                },
+                "additionalProperties": True,
+            }
+        },
+    },
+    "QueryCancelled": {"type": "object", "properties": {"message": _STR}},
     "CustomerProfileConfigInput": {
         "type": "object",
         "required": ["scope"],
@@ -301,6 +361,17 @@ def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
     if endpoint.name == "batch_exports_test":
         responses["400"] = {"description": "No `destination` parameter (empty body)"}
         responses["404"] = {"description": "No test for this destination (empty body)"}
+    if endpoint.name == "query_create":
+        responses["202"] = {
+            "description": "An async run started (refresh=async)",
+            "content": {"application/json": {"schema": _ref("QueryStatusResponse")}},
+        }
+    if endpoint.name == "query_retrieve":
+        for code, what in (("202", "Still running"), ("400", "The run failed")):
+            responses[code] = {
+                "description": what,
+                "content": {"application/json": {"schema": _ref("QueryStatusResponse")}},
+            }
     if "run_test_step" in endpoint.name:
         responses["500"] = _error("Step index out of range, or no destination (as PostHog)")
     params: list[dict[str, Any]] = [
@@ -313,7 +384,8 @@ def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
         }
     ]
     if "{id}" in endpoint.path:
-        params.append({"name": "id", "in": "path", "required": True, "schema": _UUID})
+        id_schema = _STR if endpoint.tag == "query" else _UUID
+        params.append({"name": "id", "in": "path", "required": True, "schema": id_schema})
     if endpoint.paginated:
         params += [
             {"name": "limit", "in": "query", "schema": {"type": "integer"}},

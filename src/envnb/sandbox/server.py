@@ -8,6 +8,7 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Self
 
 import uvicorn
@@ -16,7 +17,9 @@ from . import auth
 from . import seed as seeding
 from .app import build_app
 from .context import Settings, State
+from .events import EventsDB
 from .faults import FaultEngine
+from .query import Runs
 from .seed import MAIN_USER
 from .store import Store
 
@@ -60,6 +63,7 @@ class Sandbox:
         words_per_frame: int = 4,
         canary: bool = False,
         keepalive: float = 15.0,
+        clock: datetime | None = None,
     ) -> None:
         self.seed = seed
         self.host = host
@@ -87,6 +91,10 @@ class Sandbox:
                 stream_delay=stream_delay, words_per_frame=words_per_frame, keepalive=keepalive
             ),
             faults=engine,
+            # The query API's clock: pinned by ``clock`` (tests), else the real time; the
+            # events table ends where the clock stood when the sandbox was made.
+            events=EventsDB(seed, clock, pinned=clock is not None),
+            runs=Runs(),
         )
         self.app = build_app(self.state)
         self._server: uvicorn.Server | None = None
@@ -249,6 +257,7 @@ class Sandbox:
                 "requests": self.store.requests,
                 "faults": dict(self.store.faults),
                 "writes": dict(self.store.writes),
+                "queries": self.state.runs.executed,
             }
 
     def reset_stats(self) -> None:
@@ -257,6 +266,7 @@ class Sandbox:
             self.store.requests = 0
             self.store.faults.clear()
             self.store.writes.clear()
+            self.state.runs.executed = 0
 
     def backfills(self, export_id: str | None = None) -> list[dict[str, Any]]:
         """Backfills recorded by unpause(backfill=True), oldest first."""
