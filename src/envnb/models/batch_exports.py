@@ -112,6 +112,7 @@ class BatchExportRun(APIModel):
     id: str
     status: open_enum(RunStatus) | None = None  # type: ignore[valid-type]
     records_completed: int | None = None
+    records_failed: int | None = None
     latest_error: str | None = None
     data_interval_start: datetime | None = None
     data_interval_end: datetime | None = None

@@ -18,12 +18,13 @@ if TYPE_CHECKING:
 
 from ..chat_turn import ChatTurnPolicy, SendAgain
 from ..errors import EnvnbError
+from ..render import escape
 from ..render import label as render_label
 from ._base import Panel, loop_running, utc_minutes
 from ._layout import wrap_row
 from ._livechat import LiveTurn
 from ._throttle import Pacer, Throttle
-from ._transcript import message_html, note_html, title_html
+from ._transcript import message_html, note_html, static_transcript_html, title_html
 
 NEW = ""  # picker value meaning "a new conversation"
 PICKER_LIMIT = 50
@@ -31,6 +32,8 @@ PICKER_LIMIT = 50
 
 class ChatCell(Panel):
     """A chat panel; state for tests: ``messages``, ``reply``, ``title``, ``status``, ``error``."""
+
+    static_title = "PostHog AI"
 
     def __init__(
         self, client: Client | AsyncClient, *, flush_per_second: float = 15.0, pace: bool = True
@@ -296,6 +299,15 @@ class ChatCell(Panel):
         self._set_buttons(streaming=False)
         if turn.asm.title:
             self.refresh_conversations()
+
+    def _static_body(self) -> str:
+        parts = [f"<p><strong>{escape(self.title)}</strong></p>" if self.title else ""]
+        parts.append(static_transcript_html(self.messages))
+        if self.stopped:
+            parts.append("<p><em>■ stopped — the reply above is partial</em></p>")
+        if self.status:
+            parts.append(f"<p><em>{escape(self.status)}</em></p>")
+        return "".join(parts)
 
     def _show_title(self, title: str | None) -> None:
         if title:
