@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from ..errors import RequestValidationError
-from .common import APIModel, RequestModel, allowed_values, open_enum
+from .common import APIModel, RequestModel, open_enum
 from .timezones import posthog_timezones
 
 
@@ -92,6 +92,7 @@ REQUIRED_CONFIG: dict[str, tuple[str, ...]] = {
     "AzureBlob": ("container_name",),
     "HTTP": ("url", "token"),
 }
+
 
 # Destination types with a connection test (GET batch_exports/test).
 TESTABLE_TYPES = ("S3", "AwsS3", "S3Compatible", "Snowflake", "BigQuery", "Databricks", "AzureBlob")
@@ -288,10 +289,3 @@ class BatchExportCreate(BatchExportUpdate):
                 allowed=["events"],
             )
         return self
-
-
-ALLOWED = {
-    "interval": allowed_values(Interval),
-    "model": allowed_values(ExportModel),
-    "destination_type": allowed_values(DestinationType),
-}

@@ -14,13 +14,16 @@ shown to choose from. Render-time fields PostHog injects are stripped before sav
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EnvnbError
 from ..render import escape, label
 from ._base import loop_running, utc_minutes
 from ._configdiff import changed_fields, server_changed
 from ._profile_view import SCOPES, ProfileEditorView, plain_config, saved_form
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
 
 __all__ = ["SCOPES", "ProfileConfigEditor"]
 
@@ -30,7 +33,7 @@ class ProfileConfigEditor(ProfileEditorView):
 
     static_title = "Customer profile configs"
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Client | AsyncClient) -> None:
         """Build the editor and load the list of configs in the background."""
         super().__init__(client)
         self.refresh_button.on_click(lambda _b: self.refresh())
