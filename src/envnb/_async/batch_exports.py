@@ -12,10 +12,11 @@ from ..models.batch_exports import BatchExport, BatchExportCreate, PauseResult, 
 from ..models.common import validate_request
 from ._listing import AsyncListing
 from ._transport import AsyncTransport
+from .export_ops import AsyncExportOps
 
 
-class AsyncBatchExports(AsyncListing[BatchExport]):
-    """Batch exports of the project."""
+class AsyncBatchExports(AsyncExportOps, AsyncListing[BatchExport]):
+    """Batch exports of the project, and their runs, backfills, logs, metrics and health."""
 
     def __init__(self, transport: AsyncTransport, progress: bool | None) -> None:
         super().__init__(transport, progress, Endpoints.list, Endpoints.get, BATCH_EXPORT_COLUMNS)

@@ -14,10 +14,11 @@ from ..models.batch_exports import BatchExport, BatchExportCreate, PauseResult, 
 from ..models.common import validate_request
 from ._listing import SyncListing
 from ._transport import SyncTransport
+from .export_ops import SyncExportOps
 
 
-class BatchExports(SyncListing[BatchExport]):
-    """Batch exports of the project."""
+class BatchExports(SyncExportOps, SyncListing[BatchExport]):
+    """Batch exports of the project, and their runs, backfills, logs, metrics and health."""
 
     def __init__(self, transport: SyncTransport, progress: bool | None) -> None:
         super().__init__(transport, progress, Endpoints.list, Endpoints.get, BATCH_EXPORT_COLUMNS)
