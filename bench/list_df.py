@@ -41,20 +41,12 @@ import envnb
 
 def start_sandbox(rows: int) -> tuple[subprocess.Popen[str], str, str, str]:
     """Start ``envnb sandbox`` in a subprocess; return it with its URL, key and project."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "envnb.cli",
-        "sandbox",
-        "--port",
-        "0",
-        "--conversations",
-        str(rows),
-        "--batch-exports",
-        "0",
-        "--profile-configs",
-        "0",
-    ]
+    return launch(["--conversations", str(rows), "--batch-exports", "0", "--profile-configs", "0"])
+
+
+def launch(options: list[str]) -> tuple[subprocess.Popen[str], str, str, str]:
+    """``envnb sandbox --port 0 OPTIONS`` in a subprocess, with its URL, key and project."""
+    cmd = [sys.executable, "-m", "envnb.cli", "sandbox", "--port", "0", *options]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ})
     url = key = project = ""
     assert proc.stdout is not None

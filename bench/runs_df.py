@@ -24,42 +24,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pandas as pd
-from list_df import peak, timed
+from list_df import launch, peak, timed
 
 import envnb
 
 
 def start_sandbox(exports: int) -> tuple[subprocess.Popen[str], str, str, str]:
     """Start ``envnb sandbox`` with hourly exports in a subprocess; return URL, key, project."""
-    cmd = [sys.executable, "-m", "envnb.cli", "sandbox", "--port", "0"]
-    cmd += ["--batch-exports", str(exports), "--export-intervals", "hour"]
-    cmd += ["--conversations", "0", "--profile-configs", "0"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ})
-    url = key = project = ""
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if m := re.search(r"serving at (\S+)", line):
-            url = m.group(1)
-        elif m := re.search(r"project id:\s*(\S+)", line):
-            project = m.group(1)
-        elif m := re.search(r"api key:\s*(\S+)", line):
-            key = m.group(1)
-        if url and key and project:
-            break
-    if not (url and key and project):
-        proc.kill()
-        raise SystemExit("the sandbox did not start")
-    return proc, url, key, project
+    options = ["--batch-exports", str(exports), "--export-intervals", "hour"]
+    return launch([*options, "--conversations", "0", "--profile-configs", "0"])
 
 
 def baseline(url: str, key: str, project: str) -> pd.DataFrame:
