@@ -8,9 +8,12 @@ out; ``ai/failure`` is an error.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..render import escape, isolate, render_markdown
+
+if TYPE_CHECKING:
+    from ._charts import ChartBoard
 
 _DIM = "color:#777;font-size:0.85em;margin:2px 0"
 _ERR = "color:#b00020;margin:4px 0"
@@ -39,10 +42,18 @@ def tool_calls_html(msg: Any) -> str:
     return "".join(lines)
 
 
-def message_html(msg: Any, *, markdown: str | None = None) -> str:
-    """HTML for one message; ``markdown`` is pre-rendered assistant HTML, if the caller has it."""
+def message_html(msg: Any, *, markdown: str | None = None, charts: ChartBoard | None = None) -> str:
+    """HTML for one message; ``markdown`` is pre-rendered assistant HTML, if the caller has it;
+    with ``charts``, visualization messages are drawn from its state (title, chart, query)."""
     kind = _get(msg, "type", "")
     content = _get(msg, "content")
+    if charts is not None and kind in ("ai/viz", "ai/multi_viz", "ai/artifact"):
+        drawn = charts.html(msg)
+        commentary = _get(msg, "commentary")
+        if isinstance(commentary, str) and commentary.strip():
+            drawn += f'<div class="envnb-ai">{render_markdown(commentary)}</div>'
+        if drawn:
+            return drawn
     if kind == "human":
         return f'<div style="margin:6px 0"><b>You:</b> {escape(content)}</div>'
     if kind == "ai":
