@@ -46,7 +46,9 @@ def test_the_pinned_cell_gets_the_same_frame_without_asking_again(
     NotebookClient(nb, kernel_name="python3", timeout=120).execute()
     printed = "".join(o.get("text", "") for o in nb.cells[1].outputs if o.output_type == "stream")
     got = pd.read_json(io.StringIO(printed), orient="split")
-    want = pd.read_json(io.StringIO(expected.to_json(orient="split", date_format="iso")), orient="split")
+    want = pd.read_json(
+        io.StringIO(expected.to_json(orient="split", date_format="iso")), orient="split"
+    )
     pd.testing.assert_frame_equal(got, want)
     assert len(got) == 14 and got["value"].sum() == 455  # 13 weeks + the current one
     stats = sb.stats()

@@ -45,12 +45,7 @@ def create_next_cell(code: str) -> bool:
     return True
 
 
-def pin(
-    client: Any,
-    question: str,
-    conversation_id: str | None,
-    queries: Sequence[Visualization],
-) -> str:
+def pin(question: str, queries: Sequence[Visualization], link: str | None) -> str:
     """Write the pinned cell (see the module docstring) and return its code. With no
     queries in the reply there is nothing to re-run: RequestValidationError says so."""
     if not queries:
@@ -58,6 +53,6 @@ def pin(
             "this reply has no charts or queries to pin; ask for a chart "
             "(e.g. 'show daily pageviews for the last 14 days')"
         )
-    code = pin_code(question, queries, link=link_for(client, conversation_id))
+    code = pin_code(question, queries, link=link)
     create_next_cell(code)
     return code

@@ -193,6 +193,18 @@ class ChartBoard:
         """HTML of a message's charts in their current state ("" if it carries none)."""
         return "".join(chart_html(self.charts.get(c.key, c)) for c in charts_of(message))
 
+    def static_html(self, message: Any) -> str:
+        """A message's charts for an export without widgets: title, PNG, first rows."""
+        parts = []
+        for fresh in charts_of(message):
+            chart = self.charts.get(fresh.key, fresh)
+            parts.append(f"<p><strong>📈 {escape(chart.viz.title)}</strong></p>")
+            if chart.error is not None:
+                parts.append(f"<p><em>⚠ Could not run this query: {escape(chart.error)}</em></p>")
+            elif chart.result is not None:
+                parts.append(_picture(chart) + _table(chart.result))
+        return "".join(parts)
+
     def settle(
         self,
         chart: Chart,
