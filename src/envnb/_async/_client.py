@@ -85,9 +85,7 @@ class AsyncClient(ClientBase):
 
     async def query_df(self, query: object, refresh: str | None = None) -> pd.DataFrame:
         """The answer of :meth:`query` as a tidy, typed DataFrame (``QueryResult.df``)."""
-        result = await self._queries.run(query, refresh)
-        result.warn_if_truncated()
-        return result.df
+        return (await self.query(query, refresh)).df
 
     async def aclose(self) -> None:
         """Close the connection pool."""

@@ -87,9 +87,7 @@ class SyncClient(ClientBase):
 
     def query_df(self, query: object, refresh: str | None = None) -> pd.DataFrame:
         """The answer of :meth:`query` as a tidy, typed DataFrame (``QueryResult.df``)."""
-        result = self._queries.run(query, refresh)
-        result.warn_if_truncated()
-        return result.df
+        return (self.query(query, refresh)).df
 
     def close(self) -> None:
         """Close the connection pool."""
