@@ -76,6 +76,7 @@ class PanelRow:
             ],
             layout=_ROW,
         )
+        self.widget.add_class("envnb-panel-row")
 
     def close(self) -> None:
         """Close the row's widgets (they are rebuilt on every change)."""

@@ -148,6 +148,7 @@ class ProfileEditorView(Panel):
                 display="flex", flex_flow="row wrap", grid_gap="8px 16px", width="100%"
             ),
         )
+        self.widget.add_class("envnb-profile-editor")
         self._on_edit()
 
     # ---- what the editor holds ---------------------------------------------------------
