@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -33,15 +33,23 @@ def editor(page: Page) -> Locator:
     return notebook(page).locator(".envnb-profile-editor").first
 
 
-def pick(page: Page, config_id: str) -> Locator:
-    """Click the config in the editor's list; return its panel rows once loaded."""
+def pick(page: Page, config: dict[str, Any]) -> Locator:
+    """Click the config in the editor's list; return its panel rows once they show it."""
     ed = editor(page)
     select = ed.locator("select[size]")
-    label = next(t for t in select.locator("option").all_inner_texts() if config_id[:8] in t)
+    label = next(t for t in select.locator("option").all_inner_texts() if config["id"][:8] in t)
     select.select_option(label=label)
     rows = ed.locator(".envnb-panel-row")
-    expect(rows.first).to_be_visible(timeout=15_000)
+    # the editor may still show the notebook's last config: wait for this one's panels
+    expect(rows).to_have_count(len(config["content"]), timeout=15_000)
+    first = sorted(config["content"], key=lambda p: p.get("index", 999))[0]
+    expect(rows.first.locator("input[type=text]")).to_have_value(first["title"])
     return rows
+
+
+def button(row: Locator, tooltip: str) -> Locator:
+    """An icon button of a panel row (its accessible name is the icon glyph; title is text)."""
+    return row.locator(f"button[title='{tooltip}']")
 
 
 def titles(rows: Locator) -> list[str]:
@@ -59,8 +67,7 @@ def test_structured_edit_save_reload_and_json_view(
     open_nb(page, lab, NOTEBOOK)
     run_all(page)
     wait_all_cells_done(page)
-    rows = pick(page, target["id"])
-    expect(rows).to_have_count(6)
+    rows = pick(page, target)
     assert titles(rows) == [
         "Usage metrics",
         "Customer journey",
@@ -70,15 +77,16 @@ def test_structured_edit_save_reload_and_json_view(
         "Issues",
     ]
     expect(rows.nth(1)).to_contain_text("only when the customer-journeys feature flag is on")
-    rows.nth(0).get_by_role("button", name="Move down").click()
+    button(rows.nth(0), "Move down").click()
     expect(rows.nth(1).locator("input[type=text]")).to_have_value("Usage metrics")
-    rows.nth(5).get_by_role("button", name="Remove this panel").click()
+    button(rows.nth(5), "Remove this panel").click()
     expect(rows).to_have_count(5)
     title = rows.nth(2).locator("input[type=text]")
     title.fill("Recent events")
     title.press("Enter")
     ed = editor(page)
-    ed.locator("select").filter(has_text="Issues (ph-issues)").select_option("ph-issues")
+    picker = ed.locator("select").filter(has_text="Issues (ph-issues)")
+    picker.select_option(label="Issues (ph-issues)")
     ed.get_by_role("button", name="Add panel").click()
     expect(rows).to_have_count(6)
     expect(ed).to_contain_text("unsaved changes")
@@ -101,7 +109,7 @@ def test_structured_edit_save_reload_and_json_view(
     wait_kernel_idle(page)
     run_all(page)
     wait_all_cells_done(page)
-    rows = pick(page, target["id"])
+    rows = pick(page, {"id": target["id"], "content": expected})
     assert titles(rows) == [p["title"] for p in expected]
 
     # The JSON view holds the same state; invalid JSON is flagged there and not saved.
@@ -130,10 +138,11 @@ def test_editor_fits_from_wide_to_a_narrow_pane(
     open_nb(page, lab, NOTEBOOK)
     run_all(page)
     wait_all_cells_done(page)
-    rows = pick(page, target["id"])
+    rows = pick(page, target)
     expect(rows.nth(1)).to_contain_text("unknown type")
     ed = editor(page)
     options = ed.locator("select[size] option")
+    # the notebook refreshed its list after deleting what it created
     expect(options).to_have_count(len(api.all("customer_profile_configs")))
     problems: list[str] = []
     for width in (1920, 1280, 1024, 760):

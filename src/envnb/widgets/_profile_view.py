@@ -85,8 +85,14 @@ class ProfileEditorView(Panel):
         self.new_button = W.Button(description="New", icon="plus")
         self.discard_button = W.Button(description="Discard", icon="undo")
         self.conflict_html = W.HTML()
-        self.keep_mine_button = W.Button(description="Overwrite with mine", button_style="warning")
-        self.take_server_button = W.Button(description="Use the server's version")
+        self.keep_mine_button = W.Button(
+            description="Overwrite with mine",
+            button_style="warning",
+            layout=W.Layout(width="auto"),
+        )
+        self.take_server_button = W.Button(
+            description="Use the server's version", layout=W.Layout(width="auto")
+        )
         self.conflict_box = W.VBox(
             [self.conflict_html, W.HBox([self.keep_mine_button, self.take_server_button])]
         )
