@@ -7,7 +7,7 @@ the JSON view is the text itself, checked as you type (after a pause, for large 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
@@ -20,6 +20,9 @@ from ._jsontext import JsonCheck, check_json, dump_json
 from ._layout_view import LayoutView
 from ._throttle import Debounce
 from ._transcript import note_html
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
 
 SCOPES = ("person", "group_0", "group_1", "group_2", "group_3", "group_4")
 _OK = "color:#2e7d32;font-size:0.85em"
@@ -54,7 +57,7 @@ def saved_form(values: dict[str, Any]) -> dict[str, Any]:
 class ProfileEditorView(Panel):
     """Widgets, the text/Panels state and its display; no network calls."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Client | AsyncClient) -> None:
         """Build the widgets; the subclass wires the actions."""
         super().__init__(client)
         self.rows: list[dict[str, Any]] = []

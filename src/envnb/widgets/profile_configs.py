@@ -13,12 +13,17 @@ shown to choose from. Render-time fields PostHog injects are stripped before sav
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EnvnbError
-from ._base import loop_running
+from ..render import escape, label
+from ._base import loop_running, utc_minutes
 from ._configdiff import changed_fields, server_changed
 from ._profile_view import SCOPES, ProfileEditorView, plain_config, saved_form
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
 
 __all__ = ["SCOPES", "ProfileConfigEditor"]
 
@@ -26,7 +31,9 @@ __all__ = ["SCOPES", "ProfileConfigEditor"]
 class ProfileConfigEditor(ProfileEditorView):
     """State for tests: ``rows``, ``loaded``, ``dirty``, ``errors``, ``status``, ``conflict``."""
 
-    def __init__(self, client: Any) -> None:
+    static_title = "Customer profile configs"
+
+    def __init__(self, client: Client | AsyncClient) -> None:
         """Build the editor and load the list of configs in the background."""
         super().__init__(client)
         self.refresh_button.on_click(lambda _b: self.refresh())
@@ -170,3 +177,17 @@ class ProfileConfigEditor(ProfileEditorView):
             return
         self._set_busy(True, "Loading…")
         self._spawn(self._load(change["new"]))
+
+    def _static_body(self) -> str:
+        def name(cfg: dict[str, Any]) -> str:
+            updated = utc_minutes(cfg.get("updated_at") or cfg.get("created_at"))
+            return f"{label(cfg['scope'])} · {cfg['id'][:8]} · updated {updated or '—'}"
+
+        items = "".join(f"<li>{escape(name(cfg))}</li>" for cfg in self.rows)
+        parts = [f"<p>{escape(self.status)}</p>" if self.status else "", f"<ul>{items}</ul>"]
+        if self.loaded is not None:
+            parts.append(f"<p><strong>{escape(name(self.loaded))}</strong></p>")
+            for field in ("content", "sidebar"):
+                text = json.dumps(self.loaded.get(field) or {}, indent=2, ensure_ascii=False)
+                parts.append(f"<p>{field}</p><pre><code>{escape(text)}</code></pre>")
+        return "".join(parts)
