@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..render import escape
+from ..render import escape, isolate
 from ..results import Visualization, visualizations
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def _query_text(chart: Chart) -> str:
 
 def chart_html(chart: Chart) -> str:
     """HTML of one chart in its current state."""
-    title = f'<div style="font-weight:600;margin-bottom:4px">📈 {escape(chart.viz.title)}</div>'
+    title = f'<div style="font-weight:600;margin-bottom:4px">📈 {isolate(chart.viz.title)}</div>'
     if chart.error is not None:
         body = f'<div style="{_ERR}">⚠ Could not run this query: {escape(chart.error)}</div>'
     elif chart.result is None:
@@ -198,7 +198,7 @@ class ChartBoard:
         parts = []
         for fresh in charts_of(message):
             chart = self.charts.get(fresh.key, fresh)
-            parts.append(f"<p><strong>📈 {escape(chart.viz.title)}</strong></p>")
+            parts.append(f"<p><strong>📈 {isolate(chart.viz.title)}</strong></p>")
             if chart.error is not None:
                 parts.append(f"<p><em>⚠ Could not run this query: {escape(chart.error)}</em></p>")
             elif chart.result is not None:
