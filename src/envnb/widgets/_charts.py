@@ -100,13 +100,30 @@ def _picture(chart: Chart) -> str:
 def _table(result: QueryResult) -> str:
     frame = result.df
     more = len(frame) - PREVIEW_ROWS
-    html = frame.head(PREVIEW_ROWS).to_html(index=False, escape=True, border=0, na_rep="")
+    html = _preview(frame.head(PREVIEW_ROWS)).to_html(index=False, escape=True, border=0, na_rep="")
     note = (
         f"<div style='{_DIM}'>… {more} more row{'s' if more != 1 else ''}</div>" if more > 0 else ""
     )
     if result.has_more:
         note += f"<div style='{_DIM}'>PostHog kept more rows back (add a LIMIT).</div>"
     return f"<div style='overflow-x:auto;font-size:0.85em'>{html}</div>{note}"
+
+
+def _preview(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows as a person reads them: no all-empty breakdown, midnight dates as dates."""
+    import pandas as pd
+
+    if "breakdown_value" in frame.columns and frame["breakdown_value"].isna().all():
+        frame = frame.drop(columns="breakdown_value")
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(column) and column.notna().any():
+            dates = column.dropna()
+            midnight = bool((dates == dates.dt.normalize()).all())
+            frame = frame.assign(
+                **{str(name): column.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")}
+            )
+    return frame
 
 
 def render_png(result: QueryResult, title: str) -> bytes | None:
