@@ -55,7 +55,7 @@ class Sandbox:
         db: str | None = None,
         faults: FaultSpec = None,
         batch_exports: int = 12,
-        conversations: int = 40,
+        conversations: int = 600,
         profile_configs: int = 8,
         host: str = "127.0.0.1",
         port: int = 0,
