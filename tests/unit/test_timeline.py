@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from itertools import pairwise
 from datetime import UTC, datetime
 
 from envnb.sandbox.timeline import conversation_times
@@ -20,7 +21,7 @@ def _days(times: list[int]) -> Counter[datetime]:
 def test_hundreds_over_ninety_days_strictly_decreasing() -> None:
     times = conversation_times(600, TOP, random.Random(0))
     assert len(times) == 600
-    assert all(a > b for a, b in zip(times, times[1:], strict=False))
+    assert all(a > b for a, b in pairwise(times))
     assert times[0] <= TOP
     assert datetime.fromtimestamp(times[-1], UTC) >= datetime(2026, 9, 2, tzinfo=UTC)
     assert len(_days(times)) == 90  # no empty day: not a comb of 0/1 spikes
