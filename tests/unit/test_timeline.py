@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from itertools import pairwise
 from datetime import UTC, datetime
+from itertools import pairwise
 
 from envnb.sandbox.timeline import conversation_times
 
