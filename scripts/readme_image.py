@@ -49,8 +49,6 @@ def main() -> None:
     import nbformat
     from PIL import Image
     from playwright.sync_api import sync_playwright
-
-    from envnb.sandbox import Sandbox
     from tests.browser.lab import (
         CHROMIUM,
         CHROMIUM_ARGS,
@@ -60,6 +58,8 @@ def main() -> None:
         run_all,
         wait_all_cells_done,
     )
+
+    from envnb.sandbox import Sandbox
 
     shots: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp, Sandbox() as sb:

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
+from . import sim
 from .auth import KeyInfo
+from .sim import OpsState
 from .store import Store
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ class State:
     events: EventsDB
     runs: Runs
     streams: dict[str, StreamLog] = field(default_factory=dict)
+    ops: OpsState = field(default_factory=OpsState)
 
 
 @dataclass
@@ -54,6 +57,11 @@ class Ctx:
     def store(self) -> Store:
         """The sandbox's store."""
         return self.state.store
+
+    def tick(self, *, full: bool = True) -> None:
+        """Bring runs and backfills up to the simulated clock (``full``: all seeded history)."""
+        with self.store.tx() as db:
+            sim.tick(db, self.state.ops, self.project_id, full=full)
 
     @property
     def method(self) -> str:

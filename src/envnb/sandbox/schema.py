@@ -12,6 +12,9 @@ from .destinations import DESTINATION_TYPES
 from .profile_configs import SCOPES
 from .query import REFRESH
 from .routes import ENDPOINTS, PREFIXES
+from .runs import STATUSES
+from .schema_ops import ERRORS as _ERRORS
+from .schema_ops import OPS_COMPONENTS, cursor_paginated
 
 _STR: dict[str, Any] = {"type": "string"}
 _DT: dict[str, Any] = {"type": "string", "format": "date-time"}
@@ -26,18 +29,7 @@ def _ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-_RUN_STATUS = [
-    "Cancelled",
-    "Completed",
-    "ContinuedAsNew",
-    "Failed",
-    "FailedRetryable",
-    "FailedBilling",
-    "Terminated",
-    "TimedOut",
-    "Running",
-    "Starting",
-]
+_RUN_STATUS = list(STATUSES)
 
 COMPONENTS: dict[str, Any] = {
     "TimezoneEnum": {"type": "string", "enum": sorted(posthog_timezones())},
@@ -78,8 +70,10 @@ COMPONENTS: dict[str, Any] = {
             "bytes_exported": _nullable({"type": "integer"}),
             "batch_export": _UUID,
             "backfill": _nullable(_UUID),
+            "records_failed": _nullable({"type": "integer"}),
         },
     },
+    **OPS_COMPONENTS,
     "BatchExport": {
         "type": "object",
         "properties": {
@@ -344,11 +338,12 @@ def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
     elif endpoint.status == 204:
         responses["204"] = {"description": "No response body"}
     else:
-        schema = (
-            _paginated(endpoint.response)
-            if endpoint.paginated
-            else (_ref(endpoint.response) if endpoint.response else {"type": "object"})
-        )
+        if endpoint.cursor_paged:
+            schema = cursor_paginated(str(endpoint.response))
+        elif endpoint.paginated:
+            schema = _paginated(str(endpoint.response))
+        else:
+            schema = _ref(endpoint.response) if endpoint.response else {"type": "object"}
         responses[str(endpoint.status)] = {
             "description": endpoint.summary,
             "content": {"application/json": {"schema": schema}},
@@ -358,6 +353,8 @@ def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
     if endpoint.request:
         responses["400"] = _error("Validation error")
         responses["415"] = _error("Unsupported media type")
+    for status in endpoint.errors:
+        responses[str(status)] = _error(_ERRORS[status])
     if endpoint.name == "batch_exports_test":
         responses["400"] = {"description": "No `destination` parameter (empty body)"}
         responses["404"] = {"description": "No test for this destination (empty body)"}
@@ -383,15 +380,23 @@ def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
             "description": "A project id, or `@current` for the caller's current project.",
         }
     ]
-    if "{id}" in endpoint.path:
-        id_schema = _STR if endpoint.tag == "query" else _UUID
-        params.append({"name": "id", "in": "path", "required": True, "schema": id_schema})
+    for name in ("id", "run_id", "backfill_id"):
+        if f"{{{name}}}" in endpoint.path:
+            id_kind = _STR if endpoint.tag == "query" and name == "id" else _UUID
+            params.append({"name": name, "in": "path", "required": True, "schema": id_kind})
     if endpoint.paginated:
         params += [
             {"name": "limit", "in": "query", "schema": {"type": "integer"}},
             {"name": "offset", "in": "query", "schema": {"type": "integer"}},
         ]
     params += [{"name": q, "in": "query", "required": True, "schema": _STR} for q in endpoint.query]
+    for name in endpoint.options:
+        kind: dict[str, Any] = _STR
+        if name == "status":
+            kind = {"type": "array", "items": {"type": "string", "enum": _RUN_STATUS}}
+        elif name == "limit":
+            kind = {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}
+        params.append({"name": name, "in": "query", "schema": kind})
     scopes = [] if endpoint.scope is None else [endpoint.scope]
     op: dict[str, Any] = {
         "operationId": f"{endpoint.name}{'' if prefix == 'projects' else '_environments'}",

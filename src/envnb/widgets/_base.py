@@ -8,11 +8,14 @@ import logging
 import uuid
 from collections.abc import Coroutine
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
 from ..render import escape, sanitize
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
 
 log = logging.getLogger("envnb.widgets")
 # A library logger: without a handler, Python's last-resort handler would print the
@@ -29,10 +32,11 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-def async_client_of(client: Any) -> Any:
+def async_client_of(client: Client | AsyncClient) -> AsyncClient:
     """The AsyncClient to use for ``client`` (a Client, or already an AsyncClient)."""
-    to_async = getattr(client, "to_async", None)
-    return to_async() if callable(to_async) else client
+    from .._client import Client
+
+    return client.to_async() if isinstance(client, Client) else client
 
 
 class Panel:
@@ -46,10 +50,10 @@ class Panel:
     #: Heading of the panel's static rendering.
     static_title = "envnb panel"
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Client | AsyncClient) -> None:
         """Keep the client (never in a widget trait: traits are saved into the notebook)."""
         self._client = client
-        self._aclient: Any = None
+        self._aclient: AsyncClient | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.task: asyncio.Task[Any] | None = None
         # The loop every task of this panel lives on: the kernel's main loop (panels are
@@ -62,7 +66,7 @@ class Panel:
         self._published_html = ""
 
     @property
-    def aclient(self) -> Any:
+    def aclient(self) -> AsyncClient:
         """The async client the panel's tasks use (created on first use)."""
         if self._aclient is None:
             self._aclient = async_client_of(self._client)

@@ -7,9 +7,12 @@ second click is ignored, so two conflicting calls are never sent.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
 
 from ..errors import EnvnbError, NotFoundError, PermissionDeniedError, RequestValidationError
 from ..models.batch_exports import TESTABLE_TYPES
@@ -302,7 +305,7 @@ class ExportPanel(Panel):
 
     static_title = "Batch exports"
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Client | AsyncClient) -> None:
         """Build the panel and load the exports in the background."""
         super().__init__(client)
         self.rows: list[ExportRow] = []
