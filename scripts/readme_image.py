@@ -34,7 +34,7 @@ CELLS = (
 PANELS = (
     ".envnb-panel.envnb-exports",
     ".envnb-panel.envnb-chat",
-    ".envnb-panel:not(.envnb-exports):not(.envnb-chat)",
+    ".envnb-panel.envnb-profile-editor",
 )
 NOTEBOOK = "panels.ipynb"
 GAP = 16  # px of white between the stacked panels
