@@ -20,6 +20,8 @@ from .queries import Queries
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..streaming import SyncFrames
+
 
 class Conversations(SyncListing[Conversation]):
     """The caller's PostHog AI conversations."""
@@ -43,13 +45,13 @@ class Conversations(SyncListing[Conversation]):
         session = self._session(ident(conversation), None, {})
         return EventStream(self._transport, session)
 
-    def ask(self, content: str, conversation: Any = None, **options: Any) -> AskResult:
+    def ask(self, content: str, conversation: Any = None, **options: Any) -> AskResult[SyncFrames]:
         """Send a message, wait for the whole reply, return an AskResult: ``.text``, and for
         its charts ``.queries``, ``.frames()`` (run through the query API) and ``.pin()``."""
         with self.stream(content, conversation, **options) as events:
             for _ in events:
                 pass
-        result = events.session.result()
+        result: AskResult[SyncFrames] = events.session.result()
         settings = self._transport.wire.settings
         result.question = content
         result.link = conversation_link(
