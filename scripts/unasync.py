@@ -33,6 +33,7 @@ CLIENT_RENAMES = {
     "AsyncBatchExports": "BatchExports",
     "AsyncConversations": "Conversations",
     "AsyncProfileConfigs": "ProfileConfigs",
+    "AsyncQueries": "Queries",
     "AsyncEventStream": "EventStream",
     "AsyncPageWindow": "PageWindow",
     "aclose": "close",
