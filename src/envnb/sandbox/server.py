@@ -19,7 +19,7 @@ from .app import build_app
 from .context import Settings, State
 from .events import EventsDB
 from .faults import FaultEngine
-from .query import Runs
+from .query_state import Runs
 from .seed import MAIN_USER
 from .sim import OpsState
 from .store import Store
