@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_client_kit import KINDS, close, items, make, val
 
 import envnb
 from conftest import Api
@@ -26,74 +25,71 @@ def _listed(api: Api) -> list[dict[str, Any]]:
     return rows
 
 
-@pytest.mark.parametrize("kind", KINDS)
 async def test_for_scope_is_the_first_config_of_the_scope(
-    fresh_sandbox: Sandbox, fresh_api: Api, kind: str
+    fresh_sandbox: Sandbox, fresh_api: Api
 ) -> None:
-    c = make(fresh_sandbox, kind)
+    c = fresh_sandbox.async_client()
     try:
         listed = [r for r in _listed(fresh_api) if r["scope"] == "person"]
         assert len(listed) == 2  # the seed has a duplicate person config
-        shown = await val(c.profile_configs.for_scope("person"))
+        shown = await c.profile_configs.for_scope("person")
         assert isinstance(shown, ProfileConfig) and shown.id == listed[0]["id"]
         assert shown.content == [
             {"type": "ph-person-feed", "title": "Sessions", "index": 0},
             {"type": "ph-usage-metrics", "title": "Usage metrics", "index": 1},
         ]
         # delete it: PostHog's page falls back to the next person config
-        assert await val(c.profile_configs.delete(shown.id)) is None
+        assert await c.profile_configs.delete(shown.id) is None
         assert fresh_sandbox.stats()["writes"]["profile_config.delete"] == 1
-        after = await val(c.profile_configs.for_scope("person"))
+        after = await c.profile_configs.for_scope("person")
         assert after is not None and after.id == listed[1]["id"]
-        await val(c.profile_configs.delete(after.id))
-        assert await val(c.profile_configs.for_scope("person")) is None
+        await c.profile_configs.delete(after.id)
+        assert await c.profile_configs.for_scope("person") is None
         assert fresh_api.get(f"customer_profile_configs/{after.id}/").status_code == 404
     finally:
-        await close(c)
+        await c.aclose()
 
 
-@pytest.mark.parametrize("kind", KINDS)
-async def test_for_scope_refuses_a_bad_scope_before_sending(sandbox: Sandbox, kind: str) -> None:
-    c = make(sandbox, kind)
+async def test_for_scope_refuses_a_bad_scope_before_sending(sandbox: Sandbox) -> None:
+    c = sandbox.async_client()
     try:
         before = sandbox.stats()["requests"]
         with pytest.raises(RequestValidationError) as info:
-            await val(c.profile_configs.for_scope("group_9"))
+            await c.profile_configs.for_scope("group_9")
         assert info.value.attr == "scope" and "group_4" in str(info.value)
         assert sandbox.stats()["requests"] == before
     finally:
-        await close(c)
+        await c.aclose()
 
 
-@pytest.mark.parametrize("kind", KINDS)
 async def test_current_project_alias_on_both_clients(
-    sandbox: Sandbox, kind: str, monkeypatch: pytest.MonkeyPatch
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    by_id = make(sandbox, kind)
-    cls = envnb.Client if kind == "sync" else envnb.AsyncClient
+    by_id = sandbox.async_client()
+    cls = envnb.AsyncClient
     current = cls(host=sandbox.url, api_key=sandbox.api_key, project_id="@current")
     monkeypatch.setenv("POSTHOG_HOST", sandbox.url)
     monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", sandbox.api_key)
     monkeypatch.setenv("POSTHOG_PROJECT_ID", "@current")
     from_env = cls()
     try:
-        expected = [x.id for x in await items(by_id.profile_configs.list())]
-        assert [x.id for x in await items(current.profile_configs.list())] == expected
-        assert [x.id for x in await items(from_env.profile_configs.list())] == expected
-        shown = await val(from_env.profile_configs.for_scope("group_2"))
+        expected = [x.id async for x in by_id.profile_configs.list()]
+        assert [x.id async for x in current.profile_configs.list()] == expected
+        assert [x.id async for x in from_env.profile_configs.list()] == expected
+        shown = await from_env.profile_configs.for_scope("group_2")
         assert shown is not None and shown.content[1]["type"] == "ph-revenue-forecast"
     finally:
         for c in (by_id, current, from_env):
-            await close(c)
+            await c.aclose()
 
 
-@pytest.mark.parametrize("kind", KINDS)
 async def test_edit_a_layout_in_code_and_save_posthogs_shape(
-    fresh_sandbox: Sandbox, fresh_api: Api, kind: str
+    fresh_sandbox: Sandbox, fresh_api: Api
 ) -> None:
-    c = make(fresh_sandbox, kind)
+    c = fresh_sandbox.async_client()
     try:
-        config = await val(c.profile_configs.for_scope("group_1"))
+        config = await c.profile_configs.for_scope("group_1")
+        assert config is not None
         layout = config.layout()
         assert [(p.type, p.title) for p in layout.panels] == [
             ("ph-query", "Recent events"),
@@ -103,7 +99,7 @@ async def test_edit_a_layout_in_code_and_save_posthogs_shape(
         ]
         layout.move(3, -3)
         layout.add("ph-zendesk-tickets")
-        await val(c.profile_configs.update(config.id, content=layout.to_content()))
+        await c.profile_configs.update(config.id, content=layout.to_content())
         stored = fresh_api.get(f"customer_profile_configs/{config.id}/").json()
         assert stored["content"] == [
             {"type": "ph-llm-trace", "title": "LLM traces", "index": 0},
@@ -114,4 +110,4 @@ async def test_edit_a_layout_in_code_and_save_posthogs_shape(
         ]
         assert stored["sidebar"] == config.sidebar
     finally:
-        await close(c)
+        await c.aclose()
