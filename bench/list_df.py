@@ -39,9 +39,12 @@ import pandas as pd
 import envnb
 
 
-def start_sandbox(rows: int) -> tuple[subprocess.Popen[str], str, str, str]:
+def start_sandbox(
+    rows: int, faults: str | None = None
+) -> tuple[subprocess.Popen[str], str, str, str]:
     """Start ``envnb sandbox`` in a subprocess; return it with its URL, key and project."""
-    return launch(["--conversations", str(rows), "--batch-exports", "0", "--profile-configs", "0"])
+    options = ["--conversations", str(rows), "--batch-exports", "0", "--profile-configs", "0"]
+    return launch([*options, *(["--faults", faults] if faults else [])])
 
 
 def launch(options: list[str]) -> tuple[subprocess.Popen[str], str, str, str]:

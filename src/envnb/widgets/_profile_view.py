@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 
 from ..errors import EnvnbError
+from ..models.common import allowed_values
+from ..models.profile_configs import Scope
 from ..models.profile_layout import ProfileLayout, strip_render_fields
 from ..render import escape, label
 from ._base import Panel, utc_minutes
@@ -24,7 +26,7 @@ from ._transcript import note_html
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
 
-SCOPES = ("person", "group_0", "group_1", "group_2", "group_3", "group_4")
+SCOPES = allowed_values(Scope)
 _OK = "color:#2e7d32;font-size:0.85em"
 # Texts longer than this are checked after a pause in typing rather than on every
 # keystroke: parsing an 11 MB config took ~0.4 s a keystroke.
@@ -38,7 +40,13 @@ def plain_config(config: Any) -> dict[str, Any]:
     return data
 
 
-def _label(cfg: dict[str, Any], shown: bool) -> str:
+def shown_ids(rows: list[dict[str, Any]]) -> set[str]:
+    """Ids of the configs PostHog's UI shows: the first listed of each scope."""
+    return set({r["scope"]: r["id"] for r in reversed(rows)}.values())
+
+
+def config_label(cfg: dict[str, Any], shown: bool) -> str:
+    """A config's label in the list: scope, short id, updated time (UTC), "not shown"."""
     updated = utc_minutes(cfg.get("updated_at") or cfg.get("created_at"))
     hidden = "" if shown else " · not shown"
     return f"{label(cfg['scope'])} · {cfg['id'][:8]} · updated {updated or '—'}{hidden}"
@@ -87,15 +95,24 @@ class ProfileEditorView(Panel):
         self.save_button = W.Button(description="Save", button_style="primary", icon="save")
         self.new_button = W.Button(description="New", icon="plus")
         self.discard_button = W.Button(description="Discard", icon="undo")
+        self.delete_button = W.Button(
+            description="Delete", icon="trash", tooltip="Delete this config on the server"
+        )
         self.conflict_html = W.HTML()
-        self.keep_mine_button = W.Button(description="Overwrite with mine", button_style="warning")
-        self.take_server_button = W.Button(description="Use the server's version")
+        self.keep_mine_button = W.Button(
+            description="Overwrite with mine",
+            button_style="warning",
+            layout=W.Layout(width="auto"),
+        )
+        self.take_server_button = W.Button(
+            description="Use the server's version", layout=W.Layout(width="auto")
+        )
         self.conflict_box = W.VBox(
             [self.conflict_html, W.HBox([self.keep_mine_button, self.take_server_button])]
         )
         self.conflict_box.layout.display = "none"
         self.view = W.ToggleButtons(options=[PANELS, JSON_VIEW], value=PANELS)
-        self.layout_view = LayoutView(self._on_layout_change, self.select)
+        self.layout_view = LayoutView(self._on_layout_change, self._open_shown)
         self.json_box = W.VBox(
             [
                 W.HTML("<b>content</b>"),
@@ -139,7 +156,13 @@ class ProfileEditorView(Panel):
                         self.layout_view.widget,
                         self.json_box,
                         W.Box(
-                            [self.save_button, self.new_button, self.discard_button], layout=wrap
+                            [
+                                self.save_button,
+                                self.new_button,
+                                self.discard_button,
+                                self.delete_button,
+                            ],
+                            layout=wrap,
                         ),
                         self.status_html,
                         self.conflict_box,
@@ -151,6 +174,7 @@ class ProfileEditorView(Panel):
                 display="flex", flex_flow="row wrap", grid_gap="8px 16px", width="100%"
             ),
         )
+        self.widget.add_class("envnb-profile-editor")
         self._on_edit()
 
     # ---- what the editor holds ---------------------------------------------------------
@@ -215,6 +239,8 @@ class ProfileEditorView(Panel):
         self._set_status("Conflict: choose which version to keep.", error=True)
 
     def _fill(self, cfg: dict[str, Any]) -> None:
+        # Another config (or none) is shown: a pending "Really delete?" no longer applies.
+        self.delete_button.description, self.delete_button.button_style = "Delete", ""
         self._quiet = True
         try:
             scope = cfg.get("scope")
@@ -276,6 +302,9 @@ class ProfileEditorView(Panel):
 
     # ---- the Panels view ---------------------------------------------------------------
 
+    def _open_shown(self, _config_id: str) -> None:
+        """Open the config PostHog shows for the editor's scope (the subclass asks the server)."""
+
     def _show_view(self) -> None:
         panels = self.view.value == PANELS
         self.layout_view.widget.layout.display = "" if panels else "none"
@@ -323,8 +352,8 @@ class ProfileEditorView(Panel):
     def _set_rows(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
         current = self.loaded["id"] if self.mode == "edit" and self.loaded else None
-        shown = {r["scope"]: r["id"] for r in reversed(rows)}  # first of each scope wins
-        options = [(_label(r, shown[r["scope"]] == r["id"]), r["id"]) for r in rows]
+        shown = shown_ids(rows)
+        options = [(config_label(r, r["id"] in shown), r["id"]) for r in rows]
         self.list_select.rows = max(4, min(len(options), 20))
         self._select_quietly(current, options=options)
         if self.view.value == PANELS:
@@ -350,7 +379,7 @@ class ProfileEditorView(Panel):
         return self.save_button.disabled
 
     def _set_busy(self, busy: bool, status: str | None = None) -> None:
-        for b in (self.save_button, self.new_button, self.discard_button):
+        for b in (self.save_button, self.new_button, self.discard_button, self.delete_button):
             b.disabled = busy
         if status is not None:
             self._set_status(status)

@@ -13,14 +13,21 @@ shown to choose from. Render-time fields PostHog injects are stripped before sav
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EnvnbError
-from ..render import escape, label
-from ._base import loop_running, utc_minutes
-from ._configdiff import changed_fields, server_changed
-from ._profile_view import SCOPES, ProfileEditorView, plain_config, saved_form
+from ..models.profile_layout import ProfileLayout
+from ..render import escape
+from ._base import loop_running
+from ._configdiff import changed_fields, preview, server_changed
+from ._profile_view import (
+    SCOPES,
+    ProfileEditorView,
+    config_label,
+    plain_config,
+    saved_form,
+    shown_ids,
+)
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
@@ -40,6 +47,7 @@ class ProfileConfigEditor(ProfileEditorView):
         self.save_button.on_click(lambda _b: self.save())
         self.new_button.on_click(lambda _b: self.new())
         self.discard_button.on_click(lambda _b: self.discard())
+        self.delete_button.on_click(lambda _b: self.delete())
         self.keep_mine_button.on_click(lambda _b: self.resolve(keep_mine=True))
         self.take_server_button.on_click(lambda _b: self.resolve(keep_mine=False))
         self.list_select.observe(self._on_select, names="value")
@@ -112,7 +120,55 @@ class ProfileConfigEditor(ProfileEditorView):
         self._set_busy(True, "Saving over the server's version…")
         self._spawn(self._save(values, check_conflict=False))
 
+    def delete(self) -> None:
+        """Delete the loaded config on the server; the first click asks to click again."""
+        if self._busy() or self.mode != "edit" or self.loaded is None:
+            return
+        if self.delete_button.description != "Really delete?":
+            self.delete_button.description = "Really delete?"
+            self.delete_button.button_style = "danger"
+            self._set_status("Click “Really delete?” to delete this config on the server.")
+            return
+        self._set_busy(True, "Deleting…")
+        self._spawn(self._delete(self.loaded["id"]))
+
+    def _open_shown(self, _config_id: str) -> None:
+        """Open the config PostHog's UI shows for the scope (asked of the server)."""
+        if self._busy():
+            return
+        self._set_busy(True, "Finding the config PostHog shows…")
+        self._spawn(self._find_shown(str(self.scope.value)))
+
     # ---- tasks -------------------------------------------------------------------------
+
+    async def _delete(self, config_id: str) -> None:
+        try:
+            await self.aclient.profile_configs.delete(config_id)
+        except EnvnbError as err:
+            self._set_status(f"Not deleted: {err}", error=True)
+            return
+        finally:
+            self._set_busy(False)
+            self.delete_button.description, self.delete_button.button_style = "Delete", ""
+        self.mode, self.loaded, self.conflict = "empty", None, None
+        self._set_rows([r for r in self.rows if r["id"] != config_id])
+        self._fill({"scope": "person", "content": {}, "sidebar": {}})
+        self._set_status(f"Deleted {config_id}.")
+
+    async def _find_shown(self, scope: str) -> None:
+        try:
+            shown = await self.aclient.profile_configs.for_scope(scope)
+            rows = [plain_config(c) async for c in self.aclient.profile_configs.list()]
+        except EnvnbError as err:
+            self._set_status(f"Could not find the config PostHog shows: {err}", error=True)
+            return
+        finally:
+            self._set_busy(False)
+        self._set_rows(rows)
+        if shown is None:
+            self._set_status(f"There is no {scope} config on the server any more.")
+            return
+        self.select(shown.id)
 
     async def _refresh(self) -> None:
         try:
@@ -179,15 +235,22 @@ class ProfileConfigEditor(ProfileEditorView):
         self._spawn(self._load(change["new"]))
 
     def _static_body(self) -> str:
-        def name(cfg: dict[str, Any]) -> str:
-            updated = utc_minutes(cfg.get("updated_at") or cfg.get("created_at"))
-            return f"{label(cfg['scope'])} · {cfg['id'][:8]} · updated {updated or '—'}"
-
-        items = "".join(f"<li>{escape(name(cfg))}</li>" for cfg in self.rows)
+        shown = shown_ids(self.rows)
+        items = "".join(f"<li>{escape(config_label(c, c['id'] in shown))}</li>" for c in self.rows)
         parts = [f"<p>{escape(self.status)}</p>" if self.status else "", f"<ul>{items}</ul>"]
         if self.loaded is not None:
-            parts.append(f"<p><strong>{escape(name(self.loaded))}</strong></p>")
+            title = config_label(self.loaded, self.loaded["id"] in shown)
+            parts.append(f"<p><strong>{escape(title)}</strong></p>")
             for field in ("content", "sidebar"):
-                text = json.dumps(self.loaded.get(field) or {}, indent=2, ensure_ascii=False)
+                # preview(): a multi-megabyte config must not become multi-megabyte HTML
+                text = preview(self.loaded.get(field) or {})
                 parts.append(f"<p>{field}</p><pre><code>{escape(text)}</code></pre>")
+            layout = ProfileLayout.from_config(
+                self.loaded["scope"], self.loaded.get("content"), self.loaded.get("sidebar")
+            )
+            panels = "".join(
+                f"<li>{escape(p.title or '')} <code>{escape(p.type)}</code></li>"
+                for p in layout.panels[:200]
+            )
+            parts.append(f"<p>Panels, as PostHog shows them</p><ol>{panels}</ol>")
         return "".join(parts)
