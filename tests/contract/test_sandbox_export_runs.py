@@ -264,3 +264,13 @@ def test_schema_documents_cursor_pages_without_count(ops: Api) -> None:
     assert listing["security"] == [{"PersonalAPIKeyAuth": ["batch_export:read"]}]
     metrics = document["paths"]["/api/environments/{project_id}/app_metrics/{id}/"]["get"]
     assert metrics["security"] == [{"PersonalAPIKeyAuth": ["plugin:read"]}]
+
+
+def test_the_very_first_list_already_shows_the_auto_pause_time() -> None:
+    with Sandbox(seed=0) as sb:
+        api = Api(sb)
+        first = export(api, "BigQuery events 2")  # the first request of this sandbox
+        runs = all_runs(api, first["id"], status="Failed")
+        last_failure = datetime.fromisoformat(runs[0]["finished_at"])
+        paused_at = datetime.fromisoformat(first["last_paused_at"])
+        assert paused_at - last_failure == timedelta(seconds=45)

@@ -48,7 +48,9 @@ async def test_strip_and_health_per_export(fresh_sandbox: Sandbox) -> None:
     mirror = panel.row("Postgres mirror 2").ops
     assert [b["status"] for b in mirror.backfills] == ["Running"]
     assert mirror.progress_box.children[0].children[0].value == 0.4  # 12 of 30 runs
-    assert mirror.watcher is not None and not mirror.watcher.done()  # followed until it ends
+    assert mirror.watcher is None  # followed only while its details are open
+    mirror.details_button.value = True
+    assert mirror.watcher is not None and not mirror.watcher.done()
     assert_no_secrets(panel, fresh_sandbox.api_key)
 
 

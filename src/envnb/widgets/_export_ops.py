@@ -141,8 +141,8 @@ class ExportOps:
         self.health = health_row(export, api_runs, backfills, now=now, since=since)
         self.strip_html.value = strip_html(str(self.row.interval), api_runs, now)
         self._render()
-        if any(b.get("status") in ("Starting", "Running") for b in backfills):
-            self._watch()
+        if self.details_button.value:
+            self._watch_open()
 
     # ---- rendering --------------------------------------------------------------------
 
@@ -237,6 +237,13 @@ class ExportOps:
 
     def _toggle_details(self) -> None:
         self.details.layout.display = "" if self.details_button.value else "none"
+        if self.details_button.value:
+            self._watch_open()
+
+    def _watch_open(self) -> None:
+        """Follow the open backfills while the details are shown (and after a create)."""
+        if any(b.get("status") in ("Starting", "Running") for b in self.backfills):
+            self._watch()
 
     # ---- actions ----------------------------------------------------------------------
 
