@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -189,5 +190,6 @@ def _finish(state: State, stream: StreamLog, cid: str) -> None:
 
 
 def _title(content: str) -> str:
-    first = content.strip().splitlines()[0] if content.strip() else "New chat"
+    # Only CR, LF and CRLF end the first line: U+2028 and friends are part of the title.
+    first = re.split(r"\r\n|\r|\n", content.strip())[0] if content.strip() else "New chat"
     return first if len(first) <= 60 else first[:59].rstrip() + "…"
