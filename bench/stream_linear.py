@@ -56,7 +56,7 @@ def _decode(pieces: list[bytes]) -> None:
 def _assemble(pieces: list[bytes]) -> None:
     # The requests are not sent here: the session only decodes and assembles.
     session = StreamSession(None, None, None, "c1")  # type: ignore[arg-type]
-    dec = session.decoder()
+    dec = SSEDecoder()  # what the transport feeds each connection's bytes to
     for p in pieces:
         for sse in dec.feed(p):
             session.on_sse(sse)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import math
+import numbers
 import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -69,22 +72,56 @@ def is_loopback(host: str) -> bool:
 
 
 def normalize_host(host: str) -> str:
-    """Turn ``us``, ``eu``, a bare hostname or a full URL into ``scheme://host[:port][/path]``."""
+    """Turn ``us``, ``eu``, a bare hostname or a full URL into ``scheme://host[:port][/path]``.
+
+    Raises ConfigurationError (naming ``host=`` / ``POSTHOG_HOST`` and what to use instead)
+    for anything else; the message never repeats a user name or password from the URL.
+    """
+    if not isinstance(host, str):
+        raise ConfigurationError(
+            f"host= must be a string such as 'us', 'eu' or 'https://posthog.example.com', "
+            f"not {type(host).__name__}"
+        )
     raw = host.strip()
     if not raw:
         raise ConfigurationError(f"host is empty; pass host= or set {ENV_HOST} (e.g. 'us', 'eu')")
     if raw.lower() in HOST_ALIASES:
         return HOST_ALIASES[raw.lower()]
-    if "://" not in raw:
-        bare = urlsplit("//" + raw).hostname or ""
+    if "@" in raw:
+        # Anything before the last "@" may be a password: never repeat it.
+        raise ConfigurationError(
+            f"host (host= / {ENV_HOST}) must not contain a user name or password "
+            f"('…@{raw.rsplit('@', 1)[-1]}'); pass only the instance URL and the personal "
+            "API key as api_key="
+        )
+    _scheme, has_scheme, rest = raw.partition("://")
+    authority = re.split(r"[/?#]", rest if has_scheme else raw, maxsplit=1)[0]
+    if not authority.startswith("[") and authority.count(":") >= 2:
+        raise ConfigurationError(
+            f"host {raw!r} looks like an IPv6 address without brackets; write it as "
+            "http://[::1]:8000 (the address in [ ], then the port)"
+        )
+    if not has_scheme:
+        bare = _hostname(f"//{raw}") or ""
         raw = ("http://" if is_loopback(bare) else "https://") + raw
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError as err:
+        # str(err) names the fault ("Port out of range 0-65535") without echoing the URL.
+        raise ConfigurationError(
+            f"host {host.strip()!r} is not a valid URL ({err}); use 'us', 'eu', or e.g. "
+            "https://posthog.example.com[:port] with a port from 1 to 65535"
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(
-            f"host {host!r} is not a valid URL; use 'us', 'eu', or e.g. https://posthog.example.com"
+            f"host {host.strip()!r} is not a valid URL; use 'us', 'eu', or e.g. "
+            "https://posthog.example.com (PostHog is served over https://)"
         )
-    if parts.username or parts.password:
-        raise ConfigurationError("host must not contain credentials; pass api_key= instead")
+    if port == 0:
+        raise ConfigurationError(
+            f"host {host.strip()!r} has port 0; use a port from 1 to 65535 (or none)"
+        )
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigurationError(
             f"refusing to send the API key over plain http to {parts.hostname}; use https:// "
@@ -100,13 +137,26 @@ def normalize_host(host: str) -> str:
     path = parts.path.rstrip("/")
     if path.endswith("/api"):
         path = path[: -len("/api")]  # people paste ".../api"; our paths add it back
+    instance = f"{parts.scheme}://{parts.netloc}"
     if re.search(r"/api/(projects|environments)(/|$)", path + "/"):
         raise ConfigurationError(
-            f"host {host!r} includes an API path; pass only the instance URL (e.g. "
-            f"{parts.scheme}://{parts.netloc}) and the project as project_id="
+            f"host {host.strip()!r} includes an API path; pass only the instance URL (e.g. "
+            f"{instance}) and the project as project_id="
         )
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    return f"{parts.scheme}://{netloc}{path}"
+    browser = re.search(r"/(?:project|environment)s?/([0-9]+)(/|$)", path + "/")
+    if browser:
+        raise ConfigurationError(
+            f"host {host.strip()!r} is a page URL copied from the browser; pass the instance "
+            f"URL and the project separately: host='{instance}', project_id={browser.group(1)}"
+        )
+    return f"{instance}{path}"
+
+
+def _hostname(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
 
 
 def resolve(
@@ -118,8 +168,14 @@ def resolve(
     max_retries: int = 3,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Resolve settings from arguments, falling back to environment variables."""
+    """Resolve settings from arguments, falling back to environment variables.
+
+    Raises ConfigurationError naming the setting (argument and environment variable) and
+    what to use, before anything is sent; no message contains the key.
+    """
     env = os.environ if env is None else env
+    seconds = check_timeout(timeout)
+    retries = check_max_retries(max_retries)
     host = host if host is not None else env.get(ENV_HOST)
     if not host:
         raise ConfigurationError(
@@ -131,7 +187,86 @@ def resolve(
             f"no personal API key: pass api_key= or set {ENV_KEY} (a 'phx_...' key)"
         )
     key = key_value if isinstance(key_value, ApiKey) else ApiKey(str(key_value).strip())
-    if not _header_safe(key.reveal()):
+    check_key(key.reveal())
+    return Settings(normalize_host(host), key, _project_id(project_id, env), seconds, retries)
+
+
+def _project_id(project_id: int | str | None, env: Mapping[str, str]) -> str:
+    pid = project_id if project_id is not None else env.get(ENV_PROJECT)
+    if pid is None or str(pid).strip() == "":
+        raise ConfigurationError(
+            f"no project id: pass project_id= or set {ENV_PROJECT} (the number in your "
+            "project's URL)"
+        )
+    if isinstance(pid, bool) or not isinstance(pid, int | str):
+        raise ConfigurationError(
+            f"project_id= must be the project's number (e.g. project_id=12345), "
+            f"not {type(pid).__name__}"
+        )
+    text = str(pid).strip()
+    if re.fullmatch(r"[0-9]+", text, re.ASCII) or text == "@current":
+        return text
+    if text.isdigit():
+        # "１２" (full-width) passes str.isdigit() but PostHog's URL router wants ASCII.
+        ascii_digits = "".join(str(unicodedata.digit(ch, 0)) for ch in text)
+        raise ConfigurationError(
+            f"project_id ({ENV_PROJECT} / project_id=) {text!r} is written with non-ASCII "
+            f"digits; type it as project_id={ascii_digits}"
+        )
+    raise ConfigurationError(
+        f"project_id {text!r} is invalid; it must be a number (or '@current') — the number "
+        f"after /project/ in your PostHog URL ({ENV_PROJECT} / project_id=)"
+    )
+
+
+def check_timeout(timeout: object) -> float:
+    """``timeout`` as positive, finite seconds, or ConfigurationError saying what to pass."""
+    if timeout is None:
+        raise ConfigurationError(
+            "timeout=None (wait forever) is not allowed: a stuck call would hang the notebook; "
+            "pass a number of seconds, e.g. timeout=300"
+        )
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
+        raise ConfigurationError(
+            f"timeout= must be a number of seconds (e.g. timeout=30), not "
+            f"{type(timeout).__name__} {timeout!r}"
+        )
+    seconds = float(timeout)
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ConfigurationError(
+            f"timeout must be a positive, finite number of seconds (e.g. timeout=30), got {timeout}"
+        )
+    return seconds
+
+
+def check_max_retries(max_retries: object) -> int:
+    """``max_retries`` as an int >= 0, or ConfigurationError saying what to pass."""
+    if isinstance(max_retries, bool) or not isinstance(max_retries, numbers.Integral):
+        raise ConfigurationError(
+            f"max_retries= must be a whole number >= 0 (e.g. max_retries=3), not "
+            f"{type(max_retries).__name__} {max_retries!r}"
+        )
+    if max_retries < 0:
+        raise ConfigurationError(f"max_retries must be >= 0, got {max_retries}")
+    return int(max_retries)
+
+
+# Keys PostHog issues that this API (personal-key authentication) does not accept.
+_WRONG_KEYS = {
+    "phc_": "a project API key (phc_…), which can only send events",
+    "pha_": "an OAuth access token (pha_…)",
+    "phs_": "a project secret API key (phs_…)",
+}
+
+
+def check_key(key: str) -> None:
+    """Refuse a key that cannot be a personal API key, without ever echoing it."""
+    if key[:1] in _QUOTES or key[-1:] in _QUOTES:
+        raise ConfigurationError(
+            f"the personal API key ({ENV_KEY} / api_key=) is wrapped in quotes; "
+            "remove them (the key itself starts with phx_)"
+        )
+    if not _header_safe(key):
         # httpx would fail at send time (a retried "LocalProtocolError", or a
         # UnicodeEncodeError whose .object is the whole key): refuse it here, unechoed.
         raise ConfigurationError(
@@ -139,22 +274,15 @@ def resolve(
             "non-ASCII characters, which cannot be sent in an HTTP header; was it pasted "
             "with quotes or a line break?"
         )
-    pid = project_id if project_id is not None else env.get(ENV_PROJECT)
-    if pid is None or str(pid).strip() == "":
+    kind = _WRONG_KEYS.get(key[:4].lower())
+    if kind:
         raise ConfigurationError(
-            f"no project id: pass project_id= or set {ENV_PROJECT} (the number in your "
-            "project's URL)"
+            f"the key in {ENV_KEY} / api_key= is {kind}; this API needs a personal API key "
+            "(phx_…): create one in PostHog under Settings → Personal API keys"
         )
-    pid_text = str(pid).strip()
-    if not (pid_text.isdigit() or pid_text == "@current"):
-        raise ConfigurationError(
-            f"project_id {pid_text!r} is invalid; it must be a number (or '@current')"
-        )
-    if timeout <= 0:
-        raise ConfigurationError(f"timeout must be positive, got {timeout}")
-    if max_retries < 0:
-        raise ConfigurationError(f"max_retries must be >= 0, got {max_retries}")
-    return Settings(normalize_host(host), key, pid_text, float(timeout), int(max_retries))
+
+
+_QUOTES = "\"'`\u2018\u2019\u201c\u201d\u00ab\u00bb"
 
 
 def _header_safe(value: str) -> bool:

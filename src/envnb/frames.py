@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ._lines import split_lines
+from ._notebook import Progress, progress_bar
 from .errors import DataWarning
 from .models.batch_exports import DestinationType, ExportModel, Interval, RunStatus
 from .models.common import allowed_values, describe_misfit, fit_value
@@ -177,6 +178,7 @@ _KIND: dict[str, type] = {
     "Float64": float,
     DATETIME: str,  # the wire form; parsed below
 }
+_ALSO_EXACT: dict[str, set[type]] = {"Float64": {int}, DATETIME: {datetime}}
 _INT64 = (-(2**63), 2**63 - 1)
 _SHOWN = 5  # misfits quoted per warning
 
@@ -191,7 +193,7 @@ def _convert(col: Column, values: list[Any]) -> tuple[Any, list[Misfit]]:
         return pd.Series(values, dtype=object), []
     kinds = set(map(type, values))
     kinds.discard(type(None))
-    if kinds <= {_KIND[col.dtype]} | ({int} if col.dtype == "Float64" else set()):
+    if kinds <= {_KIND[col.dtype]} | _ALSO_EXACT.get(col.dtype, set()):
         try:
             return _array(col, values), []
         except (TypeError, ValueError, OverflowError):  # out of range, or an odd date
@@ -227,7 +229,7 @@ def _fit_each(col: Column, values: list[Any]) -> tuple[list[Any], list[Misfit]]:
             continue
         fitted, converted = fit_value(kind, value)
         if kind is datetime and fitted is not None:
-            converted = not isinstance(value, str)  # an ISO string is the normal form
+            converted = not isinstance(value, str | datetime)  # ISO text is the wire form
         elif kind is int and fitted is not None and not _INT64[0] <= fitted <= _INT64[1]:
             fitted, converted = None, True
         if converted:
@@ -264,6 +266,40 @@ def _misfit_message(col: Column, bad: list[Misfit], ids: list[Any] | None) -> st
         f"column {col.name!r} ({col.dtype}): {len(bad)} value(s) from the server did not fit: "
         f"{'; '.join(shown)}{more}"
     )
+
+
+class FrameSink:
+    """Pages in, one DataFrame out: a :class:`FrameBuilder` and, optionally, a progress bar."""
+
+    def __init__(self, columns: Sequence[Column], progress: bool | None) -> None:
+        """``progress``: show a tqdm bar (None: only in a notebook)."""
+        self.builder = FrameBuilder(columns)
+        self.progress = progress
+        self.bar: Progress | None = None
+
+    def start(self, total: int | None) -> None:
+        """The first page arrived: ``total`` rows to expect (None when unknown)."""
+        self.bar = progress_bar(self.progress, total, "fetching")
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        """One page's rows."""
+        added = self.builder.add(rows)
+        if self.bar is not None:
+            self.bar.update(added)
+
+    def close(self) -> None:
+        """Close the progress bar (call in ``finally``)."""
+        if self.bar is not None:
+            self.bar.close()
+
+
+def read_column(name: str, dtype: str, values: list[Any]) -> Any:
+    """One column of a declared dtype from raw values, by Rule 1 (a DataWarning per misfit)."""
+    col = Column(name, dtype)
+    array, bad = _convert(col, values)
+    if bad:
+        warnings.warn(DataWarning(_misfit_message(col, bad, None)), stacklevel=3)
+    return array
 
 
 def frame_from_records(

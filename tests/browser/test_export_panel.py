@@ -19,11 +19,11 @@ BADGE = re.compile(r"^(Paused|Active)$")
 
 
 def _row(page: Page, name: str) -> tuple[Locator, Locator]:
-    """(the row's HBox of name/badge/buttons, the row's whole VBox with its steps)."""
+    """(the row's line of name/badge/buttons, the row's whole VBox with its steps)."""
     name_cell = page.locator(".widget-html b", has_text=re.compile(f"^{re.escape(name)}$"))
     nb = notebook(page)
     # Panel and list are VBoxes too; in document order the row's own VBox comes last.
-    return nb.locator(".widget-hbox", has=name_cell).first, nb.locator(
+    return nb.locator(".envnb-export-row", has=name_cell).first, nb.locator(
         ".widget-vbox", has=name_cell
     ).last
 
@@ -60,5 +60,4 @@ def test_pause_and_destination_test(page: Page, lab: LabServer, browser_sandbox:
         line = rf"{i}\. {re.escape(step['name'])}: (Passed|Failed|Skipped)"
         expect(row_box).to_contain_text(re.compile(line), timeout=30_000)
     expect(row_box).to_contain_text(re.compile(r"All steps passed\.|did not pass\."))
-    header = page.locator(".widget-html", has_text="Batch exports —")
-    screenshot(notebook(page).locator(".jp-OutputArea-output", has=header).first, "export-panel")
+    screenshot(notebook(page).locator(".envnb-panel.envnb-exports").first, "export-panel")

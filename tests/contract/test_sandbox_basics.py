@@ -251,7 +251,7 @@ def test_stats_count_requests(fresh_sandbox: Sandbox) -> None:
     api = Api(fresh_sandbox)
     for _ in range(3):
         api.get("batch_exports/")
-    assert fresh_sandbox.stats() == {"requests": 3, "faults": {}, "writes": {}}
+    assert fresh_sandbox.stats() == {"requests": 3, "faults": {}, "writes": {}, "queries": 0}
 
 
 def test_client_helpers_point_at_the_sandbox(sandbox: Sandbox) -> None:
@@ -266,3 +266,45 @@ def test_client_helpers_point_at_the_sandbox(sandbox: Sandbox) -> None:
             return len([c async for c in aclient.conversations.list()])
 
     assert asyncio.run(count()) >= 40
+
+
+def test_a_second_sandbox_on_one_db_is_refused_and_the_first_keeps_its_replies(
+    tmp_path: object,
+) -> None:
+    from envnb.sandbox import SandboxDatabaseError
+
+    db = str(tmp_path) + "/shared.db"  # type: ignore[operator]
+    with Sandbox(db=db) as first:
+        conv = first.other_user_conversation()
+        with first.store.tx() as conn:  # a reply in progress on the first sandbox
+            conn.execute("UPDATE conversations SET status = 'in_progress' WHERE id = ?", (conv,))
+        with pytest.raises(SandboxDatabaseError) as err:
+            Sandbox(db=db)
+        assert str(err.value) == (
+            f"sandbox database {db} is in use by another running sandbox; stop it, or pass "
+            "another --db file"
+        )
+        assert first.conversation_status(conv) == "in_progress"
+    with Sandbox(db=db) as again:  # stopped: the file is free again
+        assert again.conversation_status(conv) == "idle"
+
+
+def test_a_read_only_db_is_named(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from envnb.sandbox import SandboxDatabaseError
+
+    db = str(tmp_path) + "/ro.db"  # type: ignore[operator]
+    Sandbox(db=db).stop()
+    # The tests may run as root, which ignores file modes: open the file the way SQLite
+    # opens a read-only file instead, so SQLite raises its own read-only error.
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(
+        sqlite3, "connect", lambda path, **kw: real_connect(f"file:{path}?mode=ro", uri=True, **kw)
+    )
+    with pytest.raises(SandboxDatabaseError) as err:
+        Sandbox(db=db)
+    assert str(err.value).startswith(
+        f"sandbox database {db}: the file (or its folder) is read-only; pass a writable --db file"
+    )
+    assert err.value.__cause__ is None and err.value.__suppress_context__

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,6 +27,10 @@ def _serve(*args: str) -> Iterator[dict[str, str]]:
         assert process.stdout is not None
         printed: dict[str, str] = {}
         for line in process.stdout:
+            if line.startswith("envnb sandbox serving at http://127.0.0.1:"):
+                # Printed only once listening: one connection attempt, no retry, succeeds.
+                port = int(line.rsplit(":", 1)[1])
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
             if line.startswith("  export "):
                 name, _, value = line[len("  export ") :].strip().partition("=")
                 printed[name] = value
@@ -82,3 +88,59 @@ def test_cli_rejects_a_bad_fault_spec() -> None:
         timeout=30,
     )
     assert result.returncode != 0 and "bad --faults" in result.stderr
+
+
+def _refused(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "envnb.cli", "sandbox", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_cli_refuses_a_second_sandbox_on_the_same_db(tmp_path: Path) -> None:
+    db = str(tmp_path / "state.db")
+    with _serve("--db", db) as env:
+        second = _refused("--db", db)
+        assert second.returncode == 1 and "Traceback" not in second.stderr
+        assert second.stderr.strip() == (
+            f"envnb: bad --db: sandbox database {db} is in use by another running sandbox; "
+            "stop it, or pass another --db file"
+        )
+        assert _get(env, "conversations/").status_code == 200  # the first one is untouched
+
+
+def test_cli_refuses_another_programs_database_and_leaves_it_alone(tmp_path: Path) -> None:
+    db = tmp_path / "app.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('mine')")
+    conn.close()
+    before = db.read_bytes()
+    result = _refused("--db", str(db))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"envnb: bad --db: {db} is not an envnb sandbox database (it holds the tables notes); "
+        "it was left unchanged — pass a new file name, or a file a sandbox created"
+    )
+    assert db.read_bytes() == before  # no tables added, not switched to WAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]
+
+
+def test_cli_names_the_file_of_every_database_error(tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n" * 100)
+    missing = tmp_path / "no-such-folder" / "state.db"
+    not_sqlite = "the file is not an SQLite database, or it is corrupt"
+    cases = {
+        str(corrupt): f"sandbox database {corrupt}: {not_sqlite}",
+        str(text): f"sandbox database {text}: {not_sqlite}",
+        str(missing): f"sandbox database {missing}: the folder {missing.parent} does not exist",
+    }
+    for db, message in cases.items():
+        result = _refused("--db", db)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.startswith(f"envnb: bad --db: {message}"), result.stderr

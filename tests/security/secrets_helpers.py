@@ -18,10 +18,19 @@ S3_WITH_SECRETS = {
 }
 
 
+PIECE = 8  # the shortest piece of a key that counts as leaked
+
+
+def pieces(secret: str, size: int = PIECE) -> list[str]:
+    """Every ``size``-character piece of ``secret`` (or the whole of a shorter one)."""
+    if len(secret) <= size:
+        return [secret]
+    return [secret[i : i + size] for i in range(len(secret) - size + 1)]
+
+
 def needles(key: str) -> list[str]:
-    """The key, its body without the ``phx_`` prefix, and its first/last 16 characters."""
-    body = key.removeprefix("phx_")
-    return [key, body, body[:16], body[-16:], CANARY, SEEDED_SECRET]
+    """Every 8-character piece of the key (prefix included) and the destination secrets."""
+    return [*pieces(key), CANARY, SEEDED_SECRET]
 
 
 def leaks(text: str, key: str) -> list[str]:

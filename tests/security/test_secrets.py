@@ -39,7 +39,7 @@ def key(sb: Sandbox) -> str:
 
 def _client(sb: Sandbox, key: str, **kw: Any) -> envnb.Client:
     c = envnb.Client(host=sb.url, api_key=key, project_id=sb.project_id, **kw)
-    c._executor.policy = RetryPolicy(max_retries=1, base=0.01, cap=0.02)
+    c._transport.wire.policy = RetryPolicy(max_retries=1, base=0.01, cap=0.02)
     return c
 
 
@@ -135,6 +135,8 @@ def test_key_and_secrets_never_leak(
 def test_the_leak_check_finds_planted_secrets(key: str) -> None:
     assert leaks(f"Authorization: Bearer {key}", key)
     assert leaks(f"token …{key[-16:]}", key)
+    assert leaks(f"value='{key[13:25]}'", key)  # a 12-character piece from the middle
+    assert leaks(f"…{key[20:28]}…", key)  # any 8 characters of it
     assert leaks(json.dumps(S3_WITH_SECRETS), key)
     assert leaks("password=sandbox-secret-3", key)
     assert not leaks(f"ApiKey('[secure]') …{key[-4:]}", key)  # the last-4 hint is allowed

@@ -135,3 +135,89 @@ def test_key_that_cannot_be_a_header_is_refused_without_echo(key: str) -> None:
     with pytest.raises(ConfigurationError, match="POSTHOG_PERSONAL_API_KEY") as err:
         resolve(None, key, None, env=env)
     assert "secret" not in str(err.value) and "secret" not in repr(err.value.args)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"timeout": None}, "timeout=None (wait forever) is not allowed"),
+        ({"timeout": float("nan")}, "timeout must be a positive, finite number of seconds"),
+        ({"timeout": float("inf")}, "timeout must be a positive, finite number of seconds"),
+        ({"timeout": "5"}, "timeout= must be a number of seconds (e.g. timeout=30), not str '5'"),
+        ({"timeout": True}, "timeout= must be a number of seconds"),
+        ({"max_retries": None}, "max_retries= must be a whole number >= 0"),
+        ({"max_retries": "2"}, "max_retries= must be a whole number >= 0 (e.g. max_retries=3)"),
+        ({"max_retries": 1.7}, "not float 1.7"),
+        ({"max_retries": -1}, "max_retries must be >= 0, got -1"),
+    ],
+)
+def test_timeout_and_retries_refused_with_what_to_use(kwargs: dict, needle: str) -> None:
+    with pytest.raises(ConfigurationError) as err:
+        resolve(None, None, None, env=ENV, **kwargs)
+    assert needle in str(err.value)
+
+
+def test_good_timeout_and_retries_are_kept_exactly() -> None:
+    s = resolve(None, None, None, env=ENV, timeout=2.5, max_retries=0)
+    assert (s.timeout, s.max_retries) == (2.5, 0)
+    assert resolve(None, None, None, env=ENV, timeout=7, max_retries=5).timeout == 7.0
+
+
+@pytest.mark.parametrize(
+    ("host", "needle"),
+    [
+        ("https://ph.example.com:99999", "port from 1 to 65535"),
+        ("ph.example.com:abc", "port from 1 to 65535"),
+        ("https://ph.example.com:0", "has port 0"),
+        ("::1", "IPv6 address without brackets"),
+        ("http://::1:8000", "IPv6 address without brackets"),
+        ("2001:db8::1", "IPv6 address without brackets"),
+        ("http://[::1", "not a valid URL"),
+        (
+            "https://us.posthog.com/project/123/insights",
+            "host='https://us.posthog.com', project_id=123",
+        ),
+        ("https://eu.posthog.com/project/77", "host='https://eu.posthog.com', project_id=77"),
+    ],
+)
+def test_bad_host_named_with_what_to_use(host: str, needle: str) -> None:
+    with pytest.raises(ConfigurationError) as err:
+        normalize_host(host)
+    assert needle in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "host", ["ftp://user:hunter2pw@host", "https://user:hunter2pw@ph.example.com", "u:hunter2pw@h"]
+)
+def test_credentials_in_host_are_refused_and_never_echoed(host: str) -> None:
+    env = {**ENV, "POSTHOG_HOST": host}
+    with pytest.raises(ConfigurationError, match="user name or password") as err:
+        resolve(None, None, None, env=env)
+    text = f"{err.value} {err.value!r} {err.value.__cause__!r} {err.value.__context__!r}"
+    assert "hunter2" not in text and "user" not in text.replace("user name", "")
+
+
+def test_unicode_digit_project_id_refused_with_the_ascii_number() -> None:
+    with pytest.raises(ConfigurationError) as err:
+        resolve(None, None, "\uff11\uff12", env=ENV)
+    assert "non-ASCII digits; type it as project_id=12" in str(err.value)
+    with pytest.raises(ConfigurationError, match="not bool"):
+        resolve(None, None, True, env=ENV)
+
+
+@pytest.mark.parametrize(
+    ("key", "needle"),
+    [
+        ('"phx_quoted_secret_1234"', "wrapped in quotes"),
+        ("'phx_quoted_secret_1234'", "wrapped in quotes"),
+        ("\u201cphx_quoted_secret_1234\u201d", "wrapped in quotes"),
+        ("phc_project_secret_1234", "a project API key (phc_…)"),
+        ("pha_oauth_secret_1234", "an OAuth access token (pha_…)"),
+        ("phs_projsecret_secret_1234", "a project secret API key (phs_…)"),
+    ],
+)
+def test_wrong_kind_of_key_refused_without_echo(key: str, needle: str) -> None:
+    with pytest.raises(ConfigurationError) as err:
+        resolve(None, key, None, env=ENV)
+    assert needle in str(err.value) and "POSTHOG_PERSONAL_API_KEY / api_key=" in str(err.value)
+    assert "secret_1234" not in f"{err.value} {err.value.args!r}"

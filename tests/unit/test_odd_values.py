@@ -185,3 +185,31 @@ def test_conversations_and_profile_configs_follow_the_same_rule() -> None:
     assert notes == [
         "ProfileConfig 'p1': field 'updated_at': the server's value did not fit: 1.25e+31 → missing"
     ]
+
+
+# ---- query results: the same rule for the frames of query_df() ------------------------------
+
+
+def test_query_datetimes_past_2262_and_odd_cells_keep_the_frame() -> None:
+    from envnb.results import QueryResult
+
+    raw = {
+        "columns": ["ts", "day", "n"],
+        "types": [["ts", "DateTime64(6, 'UTC')"], ["day", "Date32"], ["n", "Int64"]],
+        "results": [
+            ["2299-12-31T23:59:59.999999Z", "2299-12-31", 1],
+            ["2026-01-01T00:00:00Z", "not a day", "many"],
+        ],
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = QueryResult({"kind": "HogQLQuery", "query": "SELECT 1"}, raw).df
+    assert df["ts"][0] == pd.Timestamp("2299-12-31T23:59:59.999999", tz="UTC")
+    assert df["day"][0] == pd.Timestamp("2299-12-31") and pd.isna(df["day"][1])
+    assert df["n"].iloc[0] == 1 and pd.isna(df["n"].iloc[1])
+    notes = sorted(str(w.message) for w in caught if w.category is DataWarning)
+    assert notes == [
+        "column 'day' (datetime64[us, UTC]): 1 value(s) from the server did not fit: "
+        "row 1: 'not a day' → missing",
+        "column 'n' (Int64): 1 value(s) from the server did not fit: row 1: 'many' → missing",
+    ]

@@ -118,12 +118,18 @@ async def test_stop_mid_stream_keeps_the_partial_reply() -> None:
         assert 20 <= words < 3000
         assert "stopped" in cell.history_html.value
         assert cell.reply.split()[0] in cell.history_html.value
+        # the stopped turn stays in the panel's state, question and partial reply
+        assert cell.transcript[0] == ("human", "lorem 3000")
+        assert cell.transcript[-1] == ("ai", cell.reply)
+        assert [(m.type, m.content) for m in cell.messages] == cell.transcript
         assert writes(sb, "conversation.cancel") == 1
         assert not cell.send_button.disabled and cell.stop_button.disabled
         # the conversation goes on after a stop (a stopped first turn has no title yet, so
         # the server only lists and serves the conversation once a reply finished)
         await _ask(cell, "lorem 4")
         assert len(cell.reply.split()) == 4 and not cell.stopped
+        humans = [c for k, c in cell.transcript if k == "human"]
+        assert humans == ["lorem 3000", "lorem 4"]
         server = api_get(sb, f"conversations/{cell.conversation_id}/")
         assert server["status"] == "idle"
         assert [m["content"] for m in server["messages"] if m["type"] == "human"] == [
@@ -217,3 +223,31 @@ async def test_stop_with_a_scoped_key_says_the_server_did_not_cancel() -> None:
         assert "Personal API Key" in cell.status
         assert not cell.send_button.disabled
         assert_no_secrets(cell, key, sb.api_key)
+
+
+async def test_text_typed_while_thinking_is_kept() -> None:
+    # The sandbox waits before its first frame, so the user types while "Thinking…".
+    with Sandbox(stream_delay=0.002, faults="latency=0.6,route=conversations,method=POST") as sb:
+        cell = await _cell(sb)
+        cell.input.value = "lorem 3"
+        cell.send_button.click()
+        await _until(lambda: cell.status == "Thinking…")
+        cell.input.value = "lorem 3\nand a follow-up I am typing"
+        await cell.wait()
+        assert cell.reply == "lorem ipsum dolor"
+        assert cell.input.value == "lorem 3\nand a follow-up I am typing"
+        # untouched input is still cleared once the server has the question
+        await _ask(cell, "lorem 2")
+        assert cell.input.value == ""
+
+
+async def test_reversing_title_is_isolated_in_the_title_and_the_picker(
+    fresh_sandbox: Sandbox,
+) -> None:
+    cell = await _cell(fresh_sandbox)
+    await _ask(cell, "lorem 2 \u202eevil")
+    assert cell.title == "lorem 2 \u202eevil"
+    assert cell.title_html.value == "<h4 style='margin:4px 0'><bdi>lorem 2 ⟦U+202E⟧evil</bdi></h4>"
+    await cell.wait()  # the picker reloads once a titled turn finished
+    labels = [label for label, value in cell.picker.options if value == cell.conversation_id]
+    assert len(labels) == 1 and labels[0].startswith("\u2068lorem 2 ⟦U+202E⟧evil\u2069 · ")

@@ -121,7 +121,7 @@ async def test_destination_test_passes_step_by_step(sandbox: Sandbox) -> None:
     assert next(s.name for s in row.steps.steps) == "Establish connection to Snowflake"
     assert [s.status for s in row.steps.steps] == [PASSED] * 4
     assert row.test_message == "All steps passed."
-    assert "✔ 4. Verify Snowflake schema" in row.steps_html.value
+    assert "✔ 4. <bdi>Verify Snowflake schema</bdi>" in row.steps_html.value
 
 
 async def test_destination_test_failure_skips_the_rest(fresh_sandbox: Sandbox) -> None:
@@ -206,7 +206,11 @@ async def test_type_unknown_to_envnb_says_it_has_no_test(fresh_sandbox: Sandbox)
     await panel.wait()
     row = panel.row(row.id)
     assert row.destination_type == "Kafka"
-    row.test_button.click()
+    assert row.test_button.disabled
+    assert row.test_button.tooltip == (
+        "Kafka destinations have no test this version of envnb knows how to run."
+    )
+    row.test_button.click()  # a click from code still explains itself
     await panel.wait()
     assert row.error == "" and row.steps is None
     assert (
@@ -248,3 +252,33 @@ async def test_last_paused_time_is_shown_in_utc(fresh_sandbox: Sandbox) -> None:
     panel.refresh_button.click()
     await panel.wait()
     assert "2026-11-20 10:30 UTC" in panel.row(row.id).paused_html.value
+
+
+async def test_reversing_and_blank_names_are_isolated_and_shown(fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    client = client_for(sb)
+    first = api_get(sb, "batch_exports/?limit=2")["results"]
+    client.batch_exports.update(first[0]["id"], name="invoice.\u202etxt.exe")
+    client.batch_exports.update(first[1]["id"], name="\u200b\u200b")
+    panel = await _panel(sb)
+    rows = {r.id: r for r in panel.rows}
+    assert rows[first[0]["id"]].name == "invoice.\u202etxt.exe"  # the data stays exact
+    assert rows[first[0]["id"]].name_html.value.endswith(
+        "><b><bdi>invoice.⟦U+202E⟧txt.exe</bdi></b></div>"
+    )
+    assert rows[first[1]["id"]].name_html.value.endswith(
+        "><b><bdi>(blank: U+200B U+200B)</bdi></b></div>"
+    )
+    assert "\u202e" not in html_of(panel)
+
+
+async def test_test_button_disabled_with_a_reason_on_types_without_test(sandbox: Sandbox) -> None:
+    panel = await _panel(sandbox)
+    for dtype in ("Postgres", "Redshift", "HTTP"):
+        row = _first(panel, dtype=dtype)
+        assert row.test_button.disabled
+        assert row.test_button.tooltip == f"{dtype} destinations have no test."
+    for dtype in ("S3", "Snowflake", "BigQuery"):
+        row = _first(panel, dtype=dtype)
+        assert not row.test_button.disabled
+        assert row.test_button.tooltip == "Run the destination's test steps, one by one"

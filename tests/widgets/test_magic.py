@@ -111,7 +111,7 @@ def test_load_ext_envnb_registers_the_magic(shell: Any) -> None:
 def test_title_and_empty_cell(shell: InteractiveShell, sandbox: Sandbox) -> None:
     magics.use_client(sandbox.client())
     shell.run_cell_magic("chat", "--new", "lorem 2 title please")
-    assert "lorem 2 title please</h4>" in _html(shell)
+    assert "<bdi>lorem 2 title please</bdi></h4>" in _html(shell)
     assert shell.run_cell_magic("chat", "", "   \n") is None
     assert "write a question" in _html(shell)
 

@@ -215,3 +215,18 @@ def test_step_run_summary_says_what_happened() -> None:
     run = StepRun.of([("a", ""), ("b", "")])
     run.finish(0, FAILED, "no")
     assert run.summary == "The destination test did not pass."
+
+
+def test_widget_leak_check_finds_a_short_piece_of_the_key() -> None:
+    import ipywidgets as W
+    from widget_helpers import assert_no_secrets
+
+    key = "phx_0123456789abcdef0123456789abcdef01234567"
+
+    class Fake:
+        widget = W.VBox([W.HTML(value=f"token …{key[17:29]}…")])
+
+    with pytest.raises(AssertionError, match="pieces of a secret"):
+        assert_no_secrets(Fake(), key)
+    Fake.widget = W.VBox([W.HTML(value=f"key …{key[-4:]}")])
+    assert_no_secrets(Fake(), key)  # the last-4 hint is not a leak

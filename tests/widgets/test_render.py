@@ -101,3 +101,34 @@ def test_escape() -> None:
     assert escape(None) == ""
     assert escape(3) == "3"
     assert render_markdown("") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("\u200b\u200b", "(blank: U+200B U+200B)"),
+        ("   ", "(blank: U+0020 U+0020 U+0020)"),
+        ("\u3164", "(blank: U+3164)"),
+        ("\u2800\u200d\ufeff", "(blank: U+2800 U+200D U+FEFF)"),
+        ("\u200b" * 10, "(blank: " + " ".join(["U+200B"] * 8) + " …)"),
+        ("", "(empty)"),
+        (None, "(empty)"),
+        ("txt.\u202eexe", "txt.⟦U+202E⟧exe"),
+        ("a\u202db\u202cc", "a⟦U+202D⟧b⟦U+202C⟧c"),
+        ("\u05e9\u05dc\u05d5\u05dd export", "\u05e9\u05dc\u05d5\u05dd export"),
+        ("nightly\u200b", "nightly\u200b"),
+    ],
+)
+def test_names_are_made_visible(text: str | None, shown: str) -> None:
+    from envnb.render import visible
+
+    assert visible(text) == shown
+
+
+def test_isolate_and_label_wrap_names_in_an_isolate() -> None:
+    from envnb.render import isolate, label
+
+    assert isolate("<b>x\u202e</b>") == "<bdi>&lt;b&gt;x⟦U+202E⟧&lt;/b&gt;</bdi>"
+    assert isolate("\u200b") == "<bdi>(blank: U+200B)</bdi>"
+    assert label("ab\u202ecd") == "\u2068ab⟦U+202E⟧cd\u2069"
+    assert label("\u200c") == "\u2068(blank: U+200C)\u2069"

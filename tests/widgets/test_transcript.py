@@ -40,7 +40,7 @@ def test_kinds_render_compact_and_escaped() -> None:
     other = message_html(_msg(type="ai/somethingnew", content="<script>z</script>", id="7"))
     assert "[ai/somethingnew]" in other and "<script" not in other
     assert title_html("<img src=x onerror=alert(1)>") == (
-        "<h4 style='margin:4px 0'>&lt;img src=x onerror=alert(1)&gt;</h4>"
+        "<h4 style='margin:4px 0'><bdi>&lt;img src=x onerror=alert(1)&gt;</bdi></h4>"
     )
 
 

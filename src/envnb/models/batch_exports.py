@@ -9,7 +9,8 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from ..errors import RequestValidationError
-from .common import APIModel, RequestModel, allowed_values, open_enum
+from .common import APIModel, RequestModel, open_enum
+from .timezones import posthog_timezones
 
 
 class Interval(StrEnum):
@@ -92,6 +93,7 @@ REQUIRED_CONFIG: dict[str, tuple[str, ...]] = {
     "HTTP": ("url", "token"),
 }
 
+
 # Destination types with a connection test (GET batch_exports/test).
 TESTABLE_TYPES = ("S3", "AwsS3", "S3Compatible", "Snowflake", "BigQuery", "Databricks", "AzureBlob")
 
@@ -110,6 +112,7 @@ class BatchExportRun(APIModel):
     id: str
     status: open_enum(RunStatus) | None = None  # type: ignore[valid-type]
     records_completed: int | None = None
+    records_failed: int | None = None
     latest_error: str | None = None
     data_interval_start: datetime | None = None
     data_interval_end: datetime | None = None
@@ -219,16 +222,38 @@ class BatchExportUpdate(RequestModel):
     paused: bool | None = None
     start_at: datetime | None = None
     end_at: datetime | None = None
+    # Writable on create and update; unpause with backfill starts from it (openapi.yaml
+    # @1404d6c).
+    last_paused_at: datetime | None = None
+    # An optional string, never null, in PostHog's schema: None leaves the key out.
     hogql_query: str | None = None
     filters: Any = None
     timezone: str | None = None
     offset_day: int | None = None
     offset_hour: int | None = None
 
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, v: str | None) -> str | None:
+        if v is not None and v not in posthog_timezones():
+            raise RequestValidationError(
+                f"timezone: {v!r} is not one of the 596 timezone names PostHog accepts "
+                "(IANA names such as 'UTC', 'Europe/Berlin', 'America/New_York')",
+                attr="timezone",
+            )
+        return v
+
     @model_validator(mode="after")
     def _offsets(self) -> BatchExportUpdate:
         _check_offsets(self.interval, self.offset_day, self.offset_hour)
         return self
+
+    def to_body(self) -> dict[str, Any]:
+        """The JSON body; ``hogql_query=None`` is left out (PostHog refuses null)."""
+        body = super().to_body()
+        if body.get("hogql_query", "") is None:
+            del body["hogql_query"]
+        return body
 
 
 class BatchExportCreate(BatchExportUpdate):
@@ -264,10 +289,3 @@ class BatchExportCreate(BatchExportUpdate):
                 allowed=["events"],
             )
         return self
-
-
-ALLOWED = {
-    "interval": allowed_values(Interval),
-    "model": allowed_values(ExportModel),
-    "destination_type": allowed_values(DestinationType),
-}

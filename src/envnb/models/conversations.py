@@ -35,13 +35,24 @@ class ConversationType(StrEnum):
 
 
 class AgentMode(StrEnum):
-    """Agent mode a message may ask for."""
+    """Agent mode a message may ask for: PostHog's ``AgentModeEnum``, 11 values.
+
+    [src: PH:frontend/src/generated/openapi.yaml @1404d6c] Another value is refused
+    locally (PostHog answers 400 "Invalid agent mode."); a conversation that comes back
+    with a newer mode keeps it as a plain string.
+    """
 
     PRODUCT_ANALYTICS = "product_analytics"
     SQL = "sql"
     SESSION_REPLAY = "session_replay"
+    ERROR_TRACKING = "error_tracking"
+    PLAN = "plan"
+    EXECUTION = "execution"
+    SURVEY = "survey"
+    ONBOARDING = "onboarding"
     RESEARCH = "research"
-    SANDBOX = "sandbox"
+    FLAGS = "flags"
+    LLM_ANALYTICS = "llm_analytics"
 
 
 # ---- messages ---------------------------------------------------------------------------
@@ -236,6 +247,11 @@ class Conversation(APIModel):
     user: ConversationUser | None = None
     messages: list[Message] = Field(default_factory=list)
     is_internal: bool | None = None
+    has_unsupported_content: bool | None = None
+    agent_mode: open_enum(AgentMode) | None = None  # type: ignore[valid-type]
+    # Approvals the assistant waits for (retrieve); PostHog never returns the
+    # `approval_decisions` column behind it [src: openapi.yaml @1404d6c `Conversation`].
+    pending_approvals: list[Any] = Field(default_factory=list)
 
     def messages_df(self) -> Any:
         """Return the messages as a DataFrame (one row per message), for reports."""

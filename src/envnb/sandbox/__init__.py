@@ -5,5 +5,6 @@
 
 from .faults import FaultSpecError
 from .server import Sandbox
+from .store import SandboxDatabaseError
 
-__all__ = ["FaultSpecError", "Sandbox"]
+__all__ = ["FaultSpecError", "Sandbox", "SandboxDatabaseError"]

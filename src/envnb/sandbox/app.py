@@ -57,7 +57,16 @@ def build_app(state: State) -> ASGIApp:
             log.exception("sandbox handler failed")
             return errors.server_error().response()
 
-    app = Starlette(routes=[Route("/{rest:path}", dispatch, methods=METHODS)])
+    async def unrouted(request: Request, _exc: Exception) -> Response:
+        # Starlette's `path` convertor stops at a line break (`.` in its regex), so a path
+        # with an encoded newline would get Starlette's plain-text 404; PostHog's router
+        # matches it like any other character. Such paths go through dispatch too.
+        return await dispatch(request)
+
+    app = Starlette(
+        routes=[Route("/{rest:path}", dispatch, methods=METHODS)],
+        exception_handlers={404: unrouted},
+    )
     return FaultMiddleware(app, state.faults, state.store)
 
 
@@ -84,6 +93,9 @@ async def _dispatch(state: State, request: Request) -> Response:
         raise errors.method_not_allowed(request.method)
     assert not isinstance(found, str)
     endpoint, params = found
+    if project_id is None:
+        # `@current`: the key's user has one current project here, the sandbox's.
+        project_id = state.project_id
     auth.check_project(key, project_id)
     if project_id != state.project_id:
         raise errors.not_found()

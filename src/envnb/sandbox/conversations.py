@@ -15,7 +15,20 @@ from ._util import is_uuid, now_iso
 from .content import history
 from .context import Ctx
 
-AGENT_MODES = ("product_analytics", "sql", "session_replay")
+# PostHog's published AgentModeEnum [src: PH:frontend/src/generated/openapi.yaml @1404d6c].
+AGENT_MODES = (
+    "product_analytics",
+    "sql",
+    "session_replay",
+    "error_tracking",
+    "plan",
+    "execution",
+    "survey",
+    "onboarding",
+    "research",
+    "flags",
+    "llm_analytics",
+)
 _LIST_WHERE = "team_id = ? AND user_id = ? AND listed = 1"
 
 
@@ -65,13 +78,18 @@ def messages(ctx: Ctx, row: sqlite3.Row) -> list[dict[str, Any]]:
 
 
 def full(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
-    """The full serializer (retrieve)."""
+    """The full serializer (retrieve).
+
+    ``pending_approvals`` is the API field; ``approval_decisions`` is only the database column
+    behind it and is never returned [src: PH:frontend/src/generated/openapi.yaml @1404d6c
+    ``Conversation``]. The sandbox's responder never asks for approval, so it is empty.
+    """
     return {
         **minimal(row, _users(ctx)),
         "messages": messages(ctx, row),
         "has_unsupported_content": False,
         "agent_mode": None,
-        "approval_decisions": {},
+        "pending_approvals": [],
     }
 
 

@@ -3,41 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from starlette.responses import Response
 
 from . import batch_exports as be
 from . import conversations as conv
 from . import profile_configs as pc
-from .context import Ctx
-
-NO_SCOPES = None  # a custom action without required_scopes: scoped keys get 403
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """One operation: method + path under the project prefix, handler, scope, docs."""
-
-    name: str
-    method: str
-    path: str
-    handler: Callable[[Ctx], Response]
-    scope: str | None
-    tag: str
-    summary: str
-    request: str | None = None  # component schema name of the JSON body
-    response: str | None = None  # component schema name of the 2xx body
-    status: int = 200
-    paginated: bool = False
-    streaming: bool = False
-    query: tuple[str, ...] = ()
-
+from . import query as q
+from .endpoint import NO_SCOPES, Endpoint
+from .routes_ops import OPS_ENDPOINTS
 
 BE, CONV, PC = "batch_export", "conversation", "customer_profile_config"
+QUERY_READ = "query:read"  # PostHog treats create/retrieve/destroy of queries as reads
 
-ENDPOINTS: tuple[Endpoint, ...] = (
+_CORE: tuple[Endpoint, ...] = (
     Endpoint(
         "batch_exports_list",
         "GET",
@@ -212,6 +189,37 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         status=204,
     ),
     Endpoint(
+        "query_create",
+        "POST",
+        "query",
+        q.create,
+        QUERY_READ,
+        "query",
+        "Run a HogQLQuery or TrendsQuery (refresh=async answers 202 with query_status)",
+        "QueryRequest",
+        "QueryResponse",
+    ),
+    Endpoint(
+        "query_retrieve",
+        "GET",
+        "query/{id}",
+        q.retrieve,
+        QUERY_READ,
+        "query",
+        "Status of an async query run (202 running, 200 complete, 400 failed)",
+        response="QueryStatusResponse",
+    ),
+    Endpoint(
+        "query_destroy",
+        "DELETE",
+        "query/{id}",
+        q.destroy,
+        QUERY_READ,
+        "query",
+        "Cancel an async query run",
+        response="QueryCancelled",
+    ),
+    Endpoint(
         "customer_profile_configs_list",
         "GET",
         "customer_profile_configs",
@@ -278,8 +286,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
 )
 
+ENDPOINTS: tuple[Endpoint, ...] = (*_CORE, *OPS_ENDPOINTS)
 PREFIXES = ("environments", "projects")
-_PROJECT = re.compile(r"^/api/(environments|projects)/(?P<project_id>\d+)/(?P<rest>.*?)/?$")
+_PROJECT = re.compile(
+    r"^/api/(environments|projects)/(?P<project_id>\d+|@current)/(?P<rest>.*?)/?$", re.DOTALL
+)
+CURRENT = "@current"
 
 
 def _compile(path: str) -> re.Pattern[str]:
@@ -291,12 +303,17 @@ def _compile(path: str) -> re.Pattern[str]:
 _COMPILED = [(_compile(e.path), e) for e in ENDPOINTS]
 
 
-def split_project(path: str) -> tuple[int, str] | None:
-    """``/api/projects/1/batch_exports/`` -> (1, "batch_exports"); None if not a project path."""
+def split_project(path: str) -> tuple[int | None, str] | None:
+    """``/api/projects/1/batch_exports/`` -> (1, "batch_exports"); None if not a project path.
+
+    The project id ``@current`` (-> None) means the caller's current project
+    [src: PH:posthog/api/routing.py ``TeamAndOrgViewSetMixin``].
+    """
     match = _PROJECT.match(path)
     if match is None:
         return None
-    return int(match["project_id"]), match["rest"]
+    raw = match["project_id"]
+    return (None if raw == CURRENT else int(raw)), match["rest"]
 
 
 def match(rest: str, method: str) -> tuple[Endpoint, dict[str, str]] | str | None:

@@ -8,16 +8,20 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Self
 
 import uvicorn
 
-from . import auth
+from . import auth, sim
 from . import seed as seeding
 from .app import build_app
 from .context import Settings, State
+from .events import EventsDB
 from .faults import FaultEngine
+from .query import Runs
 from .seed import MAIN_USER
+from .sim import OpsState
 from .store import Store
 
 FaultSpec = str | list[dict[str, Any]] | None
@@ -28,6 +32,19 @@ class _DropAbortNoise(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "without completing response" not in record.getMessage()
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """A uvicorn server that calls ``ready`` once it accepts connections (not merely bound)."""
+
+    def __init__(self, config: uvicorn.Config, ready: Callable[[], object]) -> None:
+        super().__init__(config)
+        self._ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and not self.should_exit:
+            self._ready()
 
 
 class Sandbox:
@@ -47,25 +64,29 @@ class Sandbox:
         words_per_frame: int = 4,
         canary: bool = False,
         keepalive: float = 15.0,
+        backfill_pace: float = 1.0,
+        max_backfills: int = 10,
+        clock: datetime | None = None,
     ) -> None:
         self.seed = seed
         self.host = host
         self._port = port
         engine = FaultEngine(faults, seed)  # a bad spec fails before any state is made
-        self.store = Store(db)
-        seeding.seed(
-            self.store,
-            seed=seed,
-            batch_exports=batch_exports,
-            conversations=conversations,
-            profile_configs=profile_configs,
-            canary=canary,
-        )
-        with self.store.tx() as conn:
-            # A reply cannot survive a restart: nothing is producing it any more.
-            conn.execute("UPDATE conversations SET status = 'idle' WHERE status != 'idle'")
-        self.project_id = int(self.store.meta("project_id") or 1)
-        self._api_key = self.store.meta("api_key") or ""
+        self.store = Store(db)  # SandboxDatabaseError names the file when it cannot be used
+        with self.store.guard():
+            seeding.seed(
+                self.store,
+                seed=seed,
+                batch_exports=batch_exports,
+                conversations=conversations,
+                profile_configs=profile_configs,
+                canary=canary,
+            )
+            with self.store.tx() as conn:
+                # A reply cannot survive a restart: nothing is producing it any more.
+                conn.execute("UPDATE conversations SET status = 'idle' WHERE status != 'idle'")
+            self.project_id = int(self.store.meta("project_id") or 1)
+            self._api_key = self.store.meta("api_key") or ""
         self.state = State(
             store=self.store,
             project_id=self.project_id,
@@ -73,6 +94,11 @@ class Sandbox:
                 stream_delay=stream_delay, words_per_frame=words_per_frame, keepalive=keepalive
             ),
             faults=engine,
+            ops=OpsState(backfill_pace=backfill_pace, max_backfills=max_backfills),
+            # The query API's clock: pinned by ``clock`` (tests), else the real time; the
+            # events table ends where the clock stood when the sandbox was made.
+            events=EventsDB(seed, clock, pinned=clock is not None),
+            runs=Runs(),
         )
         self.app = build_app(self.state)
         self._server: uvicorn.Server | None = None
@@ -114,12 +140,10 @@ class Sandbox:
         asyncio.run(server.serve(sockets=[sock]))
 
     def serve_forever(self, announce: Callable[[Sandbox], None] | None = None) -> None:
-        """Serve in the calling thread until interrupted; ``announce`` runs once bound."""
+        """Serve in the calling thread until interrupted; ``announce`` runs once listening."""
         sock = self._bind()
         logging.getLogger("uvicorn.error").addFilter(_DropAbortNoise())
-        self._server = uvicorn.Server(self._config())
-        if announce is not None:
-            announce(self)
+        self._server = _AnnouncingServer(self._config(), lambda: announce and announce(self))
         try:
             self._server.run(sockets=[sock])
         finally:
@@ -237,6 +261,7 @@ class Sandbox:
                 "requests": self.store.requests,
                 "faults": dict(self.store.faults),
                 "writes": dict(self.store.writes),
+                "queries": self.state.runs.executed,
             }
 
     def reset_stats(self) -> None:
@@ -245,9 +270,25 @@ class Sandbox:
             self.store.requests = 0
             self.store.faults.clear()
             self.store.writes.clear()
+            self.state.runs.executed = 0
+
+    def advance(self, seconds: float) -> None:
+        """Move the simulated clock of runs and backfills forward by ``seconds``.
+
+        Scheduled runs, running runs and backfills catch up on the next request, exactly as
+        if that much time had passed.
+        """
+        self.state.ops.clock.advance(seconds)
+
+    def tick(self) -> None:
+        """Bring runs and backfills up to the simulated clock now (requests do it anyway)."""
+        with self.store.tx() as db:
+            sim.tick(db, self.state.ops, self.project_id)
 
     def backfills(self, export_id: str | None = None) -> list[dict[str, Any]]:
-        """Backfills recorded by unpause(backfill=True), oldest first."""
+        """Backfills (seeded, created, or recorded by unpause(backfill=True)), oldest first."""
+        with self.store.tx() as db:
+            sim.tick(db, self.state.ops, self.project_id, full=False)
         sql = "SELECT * FROM backfills"
         params: tuple[Any, ...] = ()
         if export_id is not None:

@@ -1,9 +1,17 @@
-"""SQLite state of the sandbox: one connection guarded by a lock, plus request counters."""
+"""SQLite state of the sandbox: one connection guarded by a lock, plus request counters.
+
+A ``--db`` file is claimed for the life of the sandbox (an exclusive ``flock`` on POSIX), is
+checked to be a sandbox database before anything is written to it, and every SQLite failure
+while opening it becomes a :class:`SandboxDatabaseError` naming the file.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 import sqlite3
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,13 +42,18 @@ CREATE TABLE IF NOT EXISTS runs (
   records_completed INTEGER, latest_error TEXT, data_interval_start TEXT,
   data_interval_end TEXT NOT NULL, cursor TEXT, created_at TEXT NOT NULL, finished_at TEXT,
   last_updated_at TEXT NOT NULL, records_total_count INTEGER, bytes_exported INTEGER,
-  backfill TEXT
+  backfill TEXT, records_failed INTEGER,
+  due_at REAL, due_records INTEGER
 );
-CREATE INDEX IF NOT EXISTS runs_by_export ON runs (batch_export_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS runs_by_export ON runs (batch_export_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS runs_due ON runs (due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS runs_by_backfill ON runs (backfill) WHERE backfill IS NOT NULL;
 CREATE TABLE IF NOT EXISTS backfills (
   id TEXT PRIMARY KEY, batch_export_id TEXT NOT NULL, team_id INTEGER NOT NULL,
   start_at TEXT, end_at TEXT, status TEXT NOT NULL, created_at TEXT NOT NULL,
-  finished_at TEXT, last_updated_at TEXT NOT NULL
+  finished_at TEXT, last_updated_at TEXT NOT NULL,
+  adjusted_start_at TEXT, total_records_count INTEGER, total_runs INTEGER,
+  runs_done INTEGER NOT NULL DEFAULT 0, started REAL, pace REAL
 );
 CREATE TABLE IF NOT EXISTS conversations (
   id TEXT PRIMARY KEY, team_id INTEGER NOT NULL, user_id INTEGER NOT NULL, title TEXT,
@@ -66,21 +79,35 @@ CREATE INDEX IF NOT EXISTS conversations_list
 """
 
 
+TABLES = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
+
+
+class SandboxDatabaseError(RuntimeError):
+    """The sandbox's ``--db`` file cannot be used; the message names the file and why."""
+
+
 class Store:
     """The sandbox's database and counters; every access goes through ``with store.tx()``."""
 
     def __init__(self, path: str | None) -> None:
         self.path = path or ":memory:"
-        # One connection shared by the server thread and the owner's thread (sb.create_key,
-        # sb.stats), serialised by a lock: every statement is short.
-        self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self.conn.row_factory = sqlite3.Row
-        if self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.executescript(SCHEMA)
-        self.conn.execute(CONVERSATIONS_INDEX)
+        self._claim: weakref.finalize[Any, Any] | None = None
         self.lock = threading.RLock()
+        with self.guard():
+            if path is not None:
+                fd = _claim(path)
+                if fd is not None:  # released by close(), or when the store is collected
+                    self._claim = weakref.finalize(self, os.close, fd)
+            # One connection shared by the server thread and the owner's thread
+            # (sb.create_key, sb.stats), serialised by a lock: every statement is short.
+            self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self.conn.row_factory = sqlite3.Row
+            if path is not None:
+                _refuse_foreign(self.conn, path)
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.executescript(SCHEMA)
+            self.conn.execute(CONVERSATIONS_INDEX)
         self.requests = 0
         self.faults: Counter[str] = Counter()
         self.writes: Counter[str] = Counter()
@@ -125,7 +152,81 @@ class Store:
         row = self.one("SELECT value FROM meta WHERE key = ?", (key,))
         return None if row is None else str(row["value"])
 
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn an SQLite error into a SandboxDatabaseError naming the file; release on error."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as err:
+            self.close()
+            raise SandboxDatabaseError(f"sandbox database {self.path}: {_reason(err)}") from None
+        except SandboxDatabaseError:
+            self.close()
+            raise
+
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection and give up the claim on the file."""
         with self.lock:
-            self.conn.close()
+            conn = getattr(self, "conn", None)
+            if conn is not None:
+                conn.close()
+            if self._claim is not None:
+                # Only after SQLite closed: closing any descriptor of the file would drop
+                # SQLite's own POSIX locks on it.
+                self._claim()
+
+
+def _claim(path: str) -> int | None:
+    """Take an exclusive claim on ``path`` so a second sandbox cannot share it."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise SandboxDatabaseError(
+            f"sandbox database {path}: the folder {folder} does not exist; create it first"
+        )
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; SQLite's own locking is all there is
+        return None
+    fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise SandboxDatabaseError(
+            f"sandbox database {path} is in use by another running sandbox; stop it, or "
+            "pass another --db file"
+        ) from None
+    return fd
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: str) -> None:
+    """Refuse a database some other program made (before anything is written to it)."""
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    if not tables:
+        return
+    if "meta" in tables and conn.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone():
+        return
+    # Our own file whose first start stopped before seeding: only our tables, all empty.
+    if set(tables) <= TABLES and not any(
+        conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in tables
+    ):
+        return
+    shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+    raise SandboxDatabaseError(
+        f"{path} is not an envnb sandbox database (it holds the tables {shown}); it was left "
+        "unchanged — pass a new file name, or a file a sandbox created"
+    )
+
+
+def _reason(err: BaseException) -> str:
+    """What went wrong, in words (SQLite's own message, with a hint for the usual causes)."""
+    text = str(err) or type(err).__name__
+    hints = {
+        "readonly": "the file (or its folder) is read-only; pass a writable --db file",
+        "not a database": "the file is not an SQLite database, or it is corrupt",
+        "malformed": "the database file is corrupt; pass a new --db file",
+        "unable to open": "the file cannot be opened (a missing folder, or no permission)",
+        "locked": "the file is locked by another program",
+    }
+    hint = next((h for needle, h in hints.items() if needle in text), "")
+    return f"{hint} ({text})" if hint else text

@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 from . import responder
-from ._util import dumps, now_iso
+from ._util import dumps, first_line, now_iso
 from .context import State
 
 log = logging.getLogger("envnb.sandbox")
@@ -78,7 +77,7 @@ def start(
     stream.push(frame("message", human))
     state.streams[conversation["id"]] = stream
     stream.task = asyncio.get_running_loop().create_task(
-        _produce(state, stream, conversation, human["content"], user_id)
+        _produce(state, stream, conversation, human["content"], user_id, human.get("id"))
     )
     return stream
 
@@ -99,9 +98,15 @@ async def _pause(state: State) -> None:
 
 
 async def _produce(
-    state: State, stream: StreamLog, conversation: dict[str, Any], content: str, user_id: int
+    state: State,
+    stream: StreamLog,
+    conversation: dict[str, Any],
+    content: str,
+    user_id: int,
+    human_id: str | None,
 ) -> None:
-    """Reasoning, a tool call with an update, the tool result, the reply word by word."""
+    """Reasoning, a tool call with an update, the tool result, the chart(s) for a chart
+    question, the reply word by word."""
     cid = conversation["id"]
     try:
         reply = responder.answer(state.store, state.project_id, user_id, content)
@@ -140,6 +145,13 @@ async def _produce(
             return
         stream.push(frame("message", tool))
         store_message(state, cid, tool)
+        if reply.charts:
+            await _pause(state)
+            if stream.cancel_requested:
+                return
+            viz = _visualization(reply, human_id)
+            stream.push(frame("message", viz))
+            store_message(state, cid, viz)
         for text in responder.chunks(reply.text, state.settings.words_per_frame):
             await _pause(state)
             if stream.cancel_requested:
@@ -173,6 +185,21 @@ async def _produce(
         _finish(state, stream, cid)
 
 
+def _visualization(reply: responder.Reply, human_id: str | None) -> dict[str, Any]:
+    """One chart as ``ai/viz``; several as ``ai/multi_viz`` (PostHog's two shapes)."""
+    if len(reply.charts) == 1:
+        return reply.charts[0].message(str(uuid.uuid4()), human_id)
+    return {
+        "type": "ai/multi_viz",
+        "id": str(uuid.uuid4()),
+        "visualizations": [
+            {k: v for k, v in chart.message("", human_id).items() if k not in ("type", "id")}
+            for chart in reply.charts
+        ],
+        "commentary": reply.text,
+    }
+
+
 def _finish(state: State, stream: StreamLog, cid: str) -> None:
     with contextlib.suppress(Exception):
         with state.store.tx() as db:
@@ -191,5 +218,5 @@ def _finish(state: State, stream: StreamLog, cid: str) -> None:
 
 def _title(content: str) -> str:
     # Only CR, LF and CRLF end the first line: U+2028 and friends are part of the title.
-    first = re.split(r"\r\n|\r|\n", content.strip())[0] if content.strip() else "New chat"
+    first = first_line(content.strip()) if content.strip() else "New chat"
     return first if len(first) <= 60 else first[:59].rstrip() + "…"

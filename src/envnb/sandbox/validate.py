@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,7 +55,7 @@ def string(
 def choice(
     data: dict[str, Any],
     name: str,
-    choices: tuple[str, ...],
+    choices: Collection[str],
     *,
     required: bool,
     allow_null: bool = False,

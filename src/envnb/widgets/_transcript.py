@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..render import escape, render_markdown
+from ..render import escape, isolate, render_markdown
 
 _DIM = "color:#777;font-size:0.85em;margin:2px 0"
 _ERR = "color:#b00020;margin:4px 0"
@@ -34,7 +34,7 @@ def tool_calls_html(msg: Any) -> str:
     for call in _get(msg, "tool_calls") or []:
         args = _short(_get(call, "args") or {}, 120)
         lines.append(
-            f'<div style="{_DIM}">⚙ {escape(_get(call, "name", "tool"))}({escape(args)})</div>'
+            f'<div style="{_DIM}">⚙ {isolate(_get(call, "name", "tool"))}({escape(args)})</div>'
         )
     return "".join(lines)
 
@@ -70,8 +70,8 @@ def update_html(content: Any) -> str:
 
 
 def title_html(title: str | None) -> str:
-    """The conversation title (escaped), or nothing."""
-    return f"<h4 style='margin:4px 0'>{escape(title)}</h4>" if title else ""
+    """The conversation title (escaped and isolated: ``render.isolate``), or nothing."""
+    return f"<h4 style='margin:4px 0'>{isolate(title)}</h4>" if title else ""
 
 
 def note_html(text: str, *, error: bool = False) -> str:
@@ -79,3 +79,23 @@ def note_html(text: str, *, error: bool = False) -> str:
     if not text:
         return ""
     return f'<div style="{_ERR if error else _DIM}">{escape(text)}</div>'
+
+
+def static_transcript_html(messages: list[Any]) -> str:
+    """A conversation as plain HTML for a notebook exported without widgets.
+
+    Only tags the Markdown sanitizer keeps (no styles): the question and the answer as
+    paragraphs, assistant Markdown rendered and sanitized, tool traffic left out.
+    """
+    parts = []
+    for msg in messages:
+        kind, content = _get(msg, "type", ""), _get(msg, "content")
+        if kind == "human":
+            parts.append(f"<p><strong>You:</strong> {escape(content)}</p>")
+        elif kind == "ai" and isinstance(content, str) and content.strip():
+            parts.append(f"<p><strong>PostHog AI:</strong></p>{render_markdown(content)}")
+        elif kind == "ai/failure":
+            parts.append(
+                f"<p><em>⚠ {escape(content or 'The assistant failed to answer.')}</em></p>"
+            )
+    return "".join(parts)

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
-from ..errors import ConflictError, EnvnbError, NotFoundError
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
+
+from ..chat_turn import ChatTurnPolicy, SendAgain
+from ..errors import EnvnbError
+from ..render import escape
+from ..render import label as render_label
 from ._base import Panel, loop_running, utc_minutes
-from ._livechat import BUSY_RETRY_WAITS, LiveTurn
+from ._layout import wrap_row
+from ._livechat import LiveTurn
 from ._throttle import Pacer, Throttle
-from ._transcript import message_html, note_html, title_html
+from ._transcript import message_html, note_html, static_transcript_html, title_html
 
 NEW = ""  # picker value meaning "a new conversation"
 PICKER_LIMIT = 50
@@ -26,7 +33,11 @@ PICKER_LIMIT = 50
 class ChatCell(Panel):
     """A chat panel; state for tests: ``messages``, ``reply``, ``title``, ``status``, ``error``."""
 
-    def __init__(self, client: Any, *, flush_per_second: float = 15.0, pace: bool = True) -> None:
+    static_title = "PostHog AI"
+
+    def __init__(
+        self, client: Client | AsyncClient, *, flush_per_second: float = 15.0, pace: bool = True
+    ) -> None:
         """Build the panel; ``pace=False`` reads every frame as it comes (the bench's baseline)."""
         super().__init__(client)
         self.conversation_id: str | None = None
@@ -46,14 +57,19 @@ class ChatCell(Panel):
         self._history_parts: list[str] = []
         self._loading_picker = False
 
-        self.picker = W.Dropdown(options=[("— new conversation —", NEW)], value=NEW)
-        self.picker.layout.width = "60%"
+        self.picker = W.Dropdown(
+            options=[("— new conversation —", NEW)],
+            value=NEW,
+            layout=W.Layout(flex="1 1 16em", width="auto", min_width="0", max_width="48em"),
+        )
         self.refresh_button = W.Button(description="Refresh", icon="refresh")
         self.title_html = W.HTML()
         self.history_html = W.HTML()
         self.live_html = W.HTML()
         self.status_html = W.HTML()
-        self.input = W.Textarea(placeholder="Ask PostHog AI…", layout=W.Layout(width="100%"))
+        self.input = W.Textarea(
+            placeholder="Ask PostHog AI…", layout=W.Layout(width="auto", align_self="stretch")
+        )
         self.send_button = W.Button(description="Send", button_style="primary", icon="paper-plane")
         self.stop_button = W.Button(description="Stop", icon="stop", disabled=True)
         self.new_button = W.Button(
@@ -68,15 +84,16 @@ class ChatCell(Panel):
 
         self.widget = W.VBox(
             [
-                W.HBox([self.picker, self.refresh_button]),
+                wrap_row([self.picker, self.refresh_button]),
                 self.title_html,
                 self.history_html,
                 self.live_html,
                 self.status_html,
                 self.input,
-                W.HBox([self.send_button, self.stop_button, self.new_button]),
+                wrap_row([self.send_button, self.stop_button, self.new_button]),
             ]
         )
+        self.widget.add_class("envnb-chat")
         if loop_running():
             self.refresh_conversations()
         else:
@@ -109,7 +126,8 @@ class ChatCell(Panel):
         if self.conversation_id is None:
             self.conversation_id = str(uuid.uuid4())  # ours, so Stop can cancel at once
         self._set_buttons(streaming=True)
-        self.stream_task = self._spawn(self._stream(text, self.conversation_id))
+        sent_as = self.input.value
+        self.stream_task = self._spawn(self._stream(text, self.conversation_id, sent_as))
 
     def stop(self) -> None:
         """Stop reading at once, then tell the server to cancel the generation."""
@@ -144,7 +162,7 @@ class ChatCell(Panel):
 
     # ---- tasks -----------------------------------------------------------------------
 
-    async def _stream(self, text: str, conversation_id: str) -> None:
+    async def _stream(self, text: str, conversation_id: str, sent_as: str = "") -> None:
         turn = self._turn = LiveTurn(text)
         throttle: Throttle[None] = Throttle(lambda _v: self._flush(), self._interval)
         pacer = Pacer(self._interval)
@@ -152,7 +170,7 @@ class ChatCell(Panel):
         self._set_status("Thinking…")
         self._flush()
         first = True
-        waits = list(BUSY_RETRY_WAITS)
+        policy = ChatTurnPolicy()
         try:
             while True:
                 stream = self.aclient.conversations.stream(text, conversation=conversation_id)
@@ -162,7 +180,10 @@ class ChatCell(Panel):
                         turn.feed(event)
                         if first:
                             first = False
-                            self.input.value = ""  # the server has the question now
+                            # The server has the question now; clear it unless the user
+                            # typed while "Thinking…": that text is theirs to keep.
+                            if self.input.value == sent_as:
+                                self.input.value = ""
                         if turn.asm.title and turn.asm.title != self.title:
                             self._show_title(turn.asm.title)
                         if turn.check_resumed(stream):
@@ -173,21 +194,18 @@ class ChatCell(Panel):
                             # Just flushed (here or by its timer): let frames queue up.
                             flushes = throttle.flushes
                             await pacer.nap()
-                except ConflictError:
-                    # 409 before any event: the previous reply is still winding down (e.g.
-                    # right after a Stop). Nothing was stored; wait briefly and send again.
-                    if not first or not waits:
-                        raise
-                    self._set_status("The previous reply is still stopping; retrying…")
-                    await asyncio.sleep(waits.pop(0))
-                    continue
+                except EnvnbError as err:
+                    decision = policy.on_error(err, events_seen=not first)
+                    if isinstance(decision, SendAgain):
+                        self._set_status(decision.status)
+                        await asyncio.sleep(decision.wait)
+                        continue
+                    self.error = decision.message
+                    turn.note, turn.note_is_error = self.error, True
                 break
         except asyncio.CancelledError:
             turn.stopped = self.stopped = True
             raise
-        except EnvnbError as err:
-            self.error = str(err)
-            turn.note, turn.note_is_error = self.error, True
         finally:
             throttle.close()
             self._finish_turn(turn)
@@ -197,13 +215,13 @@ class ChatCell(Panel):
         try:
             if self.stream_task is not None:
                 await asyncio.gather(self.stream_task, return_exceptions=True)
-            await self.aclient.conversations.cancel(conversation_id)
-        except NotFoundError:
-            self._set_status("Stopped.")  # stopped before the server had the question
-        except EnvnbError as err:
-            self._set_status(f"Stopped here, but the server did not confirm: {err}", error=True)
-        else:
-            self._set_status("Stopped.")
+            error: EnvnbError | None = None
+            try:
+                await self.aclient.conversations.cancel(conversation_id)
+            except EnvnbError as err:
+                error = err
+            shown = ChatTurnPolicy().after_cancel(error)
+            self._set_status(shown.message, error=shown.error)
         finally:
             self._set_buttons(streaming=False)
 
@@ -211,7 +229,7 @@ class ChatCell(Panel):
         options: list[tuple[str, str]] = [("— new conversation —", NEW)]
         try:
             async for conv in self.aclient.conversations.list(limit=PICKER_LIMIT):
-                label = conv.title or "(untitled)"
+                label = render_label(conv.title) if conv.title else "(untitled)"
                 when = utc_minutes(conv.updated_at)
                 options.append((f"{label} · {when}" if when else label, conv.id))
         except EnvnbError as err:
@@ -281,6 +299,15 @@ class ChatCell(Panel):
         self._set_buttons(streaming=False)
         if turn.asm.title:
             self.refresh_conversations()
+
+    def _static_body(self) -> str:
+        parts = [f"<p><strong>{escape(self.title)}</strong></p>" if self.title else ""]
+        parts.append(static_transcript_html(self.messages))
+        if self.stopped:
+            parts.append("<p><em>■ stopped — the reply above is partial</em></p>")
+        if self.status:
+            parts.append(f"<p><em>{escape(self.status)}</em></p>")
+        return "".join(parts)
 
     def _show_title(self, title: str | None) -> None:
         if title:

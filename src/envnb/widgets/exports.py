@@ -7,13 +7,18 @@ second click is ignored, so two conflicting calls are never sent.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
+
 from ..errors import EnvnbError, NotFoundError, PermissionDeniedError, RequestValidationError
-from ..render import escape
+from ..models.batch_exports import TESTABLE_TYPES
+from ..render import escape, isolate
 from ._base import Panel, loop_running, utc_minutes
+from ._layout import WRAP, cell, group, shown, wrap_row
 from ._steps import FAILED, PASSED, RUNNING, SKIPPED, StepRun
 from ._transcript import note_html
 
@@ -29,8 +34,36 @@ BACKFILL_HELP = (
 )
 
 
+# Column tracks of the three groups a row (and the header) is made of. Fixed tracks keep
+# the columns of successive rows aligned; the name/destination group takes the spare width.
+_IDENTITY = ("minmax(0, 1fr) 13.5em", "25em")
+_STATE = ("5.5em 11.5em", "17.6em")
+_ACTIONS = ("6.5em 15.5em 10em", "33.2em")
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(getattr(value, "value", value))
+
+
+def columns(identity: list[W.Widget], state: list[W.Widget], actions: list[W.Widget]) -> W.HBox:
+    """One row's groups; at any width every row (and the header) wraps at the same points."""
+    return wrap_row(
+        [
+            group(identity, _IDENTITY[0], _IDENTITY[1], grow=1),
+            group(state, *_STATE),
+            group(actions, *_ACTIONS),
+        ]
+    )
+
+
+def no_test_reason(destination_type: str) -> str:
+    """Why a destination type has no test to run, or "" when it has one."""
+    if destination_type in TESTABLE_TYPES:
+        return ""
+    known = destination_type in {"Postgres", "Redshift", "HTTP", "NoOp", "Workflows"}
+    if known:
+        return f"{destination_type} destinations have no test."
+    return f"{destination_type} destinations have no test this version of envnb knows how to run."
 
 
 class ExportRow:
@@ -44,43 +77,36 @@ class ExportRow:
         self.status = ""
         self.steps: StepRun | None = None
         self.test_message = ""
-        self.name_html = W.HTML(layout=W.Layout(width="20%"))
-        self.info_html = W.HTML(layout=W.Layout(width="20%"))
-        self.badge_html = W.HTML(layout=W.Layout(width="7%"))
-        self.paused_html = W.HTML(layout=W.Layout(width="14%"))
-        self.toggle_button = W.Button(layout=W.Layout(width="80px"))
-        self.backfill = W.Checkbox(
-            value=False, description="backfill the paused window", indent=False
+        self.name_html = cell(W.HTML())
+        self.info_html = cell(W.HTML())
+        self.badge_html = cell(W.HTML())
+        self.paused_html = cell(W.HTML())
+        self.toggle_button = cell(W.Button())
+        self.backfill = cell(
+            W.Checkbox(value=False, description="backfill the paused window", indent=False)
         )
-        self.backfill.layout.width = "200px"
         self.backfill.tooltip = BACKFILL_HELP
         self.backfill_help = W.HTML()
-        # Sized to its label and never squeezed ("Test destin…" helps nobody).
-        self.test_button = W.Button(
-            description="Test destination", layout=W.Layout(width="auto", flex="0 0 auto")
-        )
+        self.test_button = cell(W.Button(description="Test destination"))
         self.message_html = W.HTML()
         self.steps_html = W.HTML()
         self.toggle_button.on_click(lambda _b: self.toggle())
         self.test_button.on_click(lambda _b: self.test())
         self.backfill.observe(lambda _c: self._render(), names="value")
+        line = columns(
+            [self.name_html, self.info_html],
+            [self.badge_html, self.paused_html],
+            [self.toggle_button, self.backfill, self.test_button],
+        )
+        line.add_class("envnb-export-row")
         self.widget = W.VBox(
             [
-                W.HBox(
-                    [
-                        self.name_html,
-                        self.info_html,
-                        self.badge_html,
-                        self.paused_html,
-                        self.toggle_button,
-                        self.backfill,
-                        self.test_button,
-                    ]
-                ),
+                line,
                 self.backfill_help,
                 self.message_html,
                 self.steps_html,
-            ]
+            ],
+            layout=W.Layout(border_bottom="1px solid #8882", padding="2px 0"),
         )
         self.update(export)
 
@@ -99,37 +125,56 @@ class ExportRow:
         self._render()
 
     def _render(self) -> None:
-        self.name_html.value = f"<b>{escape(self.name)}</b>"
-        self.info_html.value = escape(f"{self.destination_type} · {self.interval} · {self.model}")
+        self.name_html.value = f'<div style="{WRAP}"><b>{isolate(self.name)}</b></div>'
+        info = " · ".join(isolate(p) for p in (self.destination_type, self.interval, self.model))
+        self.info_html.value = f'<div style="{WRAP}">{info}</div>'
         self.badge_html.value = _BADGE[self.paused]
         when = utc_minutes(self.last_paused_at) or "—"
-        self.paused_html.value = (
-            f'<span title="last paused" style="white-space: nowrap">{escape(when)}</span>'
-        )
+        self.paused_html.value = f'<span title="last paused">{escape(when)}</span>'
         self.toggle_button.description = "Resume" if self.paused else "Pause"
         self.toggle_button.disabled = self.busy
-        self.test_button.disabled = self.busy
+        no_test = no_test_reason(self.destination_type)
+        self.test_button.disabled = self.busy or bool(no_test)
+        self.test_button.tooltip = no_test or "Run the destination's test steps, one by one"
         self.backfill.layout.visibility = "visible" if self.paused else "hidden"
         self.backfill.disabled = self.busy
-        self.backfill_help.value = (
-            note_html(BACKFILL_HELP) if self.paused and self.backfill.value else ""
+        shown(
+            self.backfill_help,
+            note_html(BACKFILL_HELP) if self.paused and self.backfill.value else "",
         )
         if self.error:
-            self.message_html.value = note_html(self.error, error=True)
+            shown(self.message_html, note_html(self.error, error=True))
         else:
-            self.message_html.value = note_html(self.status)
-        self.steps_html.value = self._steps_html()
+            shown(self.message_html, note_html(self.status))
+        shown(self.steps_html, self._steps_html())
+
+    def static_row(self) -> str:
+        """This row as a table row for the panel's static rendering (all text escaped)."""
+        notes = [self.error or self.status, self.test_message]
+        if self.steps is not None:
+            notes += [
+                f"{i}. {s.name}: {s.status}" + (f" — {s.message}" if s.message else "")
+                for i, s in enumerate(self.steps.steps, 1)
+            ]
+        cells = [
+            f"<strong>{escape(self.name)}</strong>",
+            escape(f"{self.destination_type} · {self.interval} · {self.model}"),
+            "Paused" if self.paused else "Active",
+            escape(utc_minutes(self.last_paused_at)),
+            "<br>".join(escape(n) for n in notes if n),
+        ]
+        return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 
     def _steps_html(self) -> str:
         if self.steps is None:
             return note_html(self.test_message) if self.test_message else ""
         lines = []
         for i, s in enumerate(self.steps.steps, 1):
-            msg = f" — {escape(s.message)}" if s.message else ""
+            msg = f" — {isolate(s.message)}" if s.message else ""
             color = {PASSED: "#2e7d32", FAILED: "#b00020"}.get(s.status, "#777")
             lines.append(
                 f'<div style="color:{color}">{_STEP_ICON.get(s.status, "?")} {i}. '
-                f"{escape(s.name)}: <b>{escape(s.status)}</b>{msg}</div>"
+                f"{isolate(s.name)}: <b>{escape(s.status)}</b>{msg}</div>"
             )
         if self.test_message:
             lines.append(note_html(self.test_message))
@@ -191,7 +236,9 @@ class ExportRow:
         try:
             steps = await api.test_steps(self.destination_type)
         except NotFoundError:
-            self.test_message = f"{self.destination_type} destinations have no test."
+            self.test_message = no_test_reason(self.destination_type) or (
+                f"{self.destination_type} destinations have no test."
+            )
             self._end()
             return
         except PermissionDeniedError as err:
@@ -203,10 +250,7 @@ class ExportRow:
             # A type newer than this envnb (the model keeps unknown values): say so plainly
             # instead of the client's "not allowed; allowed values: …" list.
             if err.attr == "destination_type":
-                self.test_message = (
-                    f"{self.destination_type} destinations have no test this version of "
-                    "envnb knows how to run."
-                )
+                self.test_message = no_test_reason(self.destination_type)
             else:
                 self.test_message, self.error = "", str(err)
             self._end()
@@ -239,6 +283,10 @@ class ExportRow:
             self._end()
 
 
+def _title(text: str) -> W.HTML:
+    return cell(W.HTML(f'<div style="color:#777;font-size:0.85em;{WRAP}">{escape(text)}</div>'))
+
+
 def _scope_message(err: PermissionDeniedError) -> str:
     """Say which scope is missing when the server names one (else the server's words)."""
     detail = err.detail or ""
@@ -255,7 +303,9 @@ def _scope_message(err: PermissionDeniedError) -> str:
 class ExportPanel(Panel):
     """Batch exports of the project as rows; state for tests: ``rows``, ``status``, ``error``."""
 
-    def __init__(self, client: Any) -> None:
+    static_title = "Batch exports"
+
+    def __init__(self, client: Client | AsyncClient) -> None:
         """Build the panel and load the exports in the background."""
         super().__init__(client)
         self.rows: list[ExportRow] = []
@@ -264,13 +314,22 @@ class ExportPanel(Panel):
         self.refresh_button = W.Button(description="Refresh", icon="refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.status_html = W.HTML()
-        self.header = W.HTML(
-            "<b>Batch exports</b> — name · destination · interval · model · state · last paused"
+        self.header = W.HTML("<b>Batch exports</b>")
+        self.column_titles = columns(
+            [_title("name"), _title("destination · interval · model")],
+            [_title("state"), _title("last paused")],
+            [],
         )
         self.rows_box = W.VBox()
         self.widget = W.VBox(
-            [W.HBox([self.refresh_button, self.status_html]), self.header, self.rows_box]
+            [
+                wrap_row([self.refresh_button, self.status_html]),
+                self.header,
+                self.column_titles,
+                self.rows_box,
+            ]
         )
+        self.widget.add_class("envnb-exports")
         if loop_running():
             self.refresh()
         else:
@@ -315,6 +374,15 @@ class ExportPanel(Panel):
     def _set_status(self, text: str, *, error: bool = False) -> None:
         self.status = text
         self.status_html.value = note_html(text, error=error)
+
+    def _static_body(self) -> str:
+        head = "".join(
+            f"<th>{t}</th>"
+            for t in ("name", "destination · interval · model", "state", "last paused", "")
+        )
+        rows = "".join(r.static_row() for r in self.rows)
+        table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        return f"<p>{escape(self.status)}</p>{table if self.rows else ''}"
 
     def _show_unexpected(self, err: Exception) -> None:
         self.error = f"Unexpected error: {err}"
