@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,9 @@ class Reply:
     body: bytes | str | Any = b""
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
+    # A streamed body instead: (seconds to wait, bytes to send) pieces, then the connection
+    # closes (HTTP/1.0 style: no Content-Length).
+    pieces: list[tuple[float, bytes]] | None = None
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -56,6 +60,9 @@ def hostile_server(route: Route) -> Iterator[Hostile]:
             parts = urlsplit(self.path)
             seen.append((self.command, self.path))
             reply = route(self.command, parts.path, parse_qs(parts.query))
+            if reply.pieces is not None:
+                self._stream(reply)
+                return
             data = reply.payload()
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
