@@ -1,70 +1,34 @@
-"""Records → pandas DataFrames from a declared column→dtype map per resource.
+"""The column→dtype map of each resource's DataFrame (and the frame machinery, re-exported).
 
-Frames are built straight from the raw JSON dicts (no per-row pydantic objects), one page
-at a time: :class:`FrameBuilder` keeps only the declared columns' values, so a long fetch
-holds column lists rather than every record. An empty result has the same columns and
-dtypes as a full one. Secrets never reach a frame: only declared, non-secret fields are read.
-
-Rule 1: the frame is never lost to one odd value. A value from the server that does not
-fit its column's type is read the way the typed objects of ``list()`` / ``get()`` read it
-(``envnb.models.common``, Rule 1): converted as pydantic's lax mode does (``paused: 0`` →
-False, ``3.0`` → 3) or else read as missing (``offset_hour: 3.5``, an integer beyond
-int64, a date that does not parse). One :class:`envnb.errors.DataWarning` per column names
-the rows (position and id), the column, the values and what they became.
-Rule 2: datetime columns are ``datetime64[us, UTC]``: microsecond resolution holds every
-date PostHog can return (years 1-9999, e.g. the ``9999-12-31T23:59:59Z`` "forever"
-sentinel), where nanoseconds stop in 2262.
+An empty result has the same columns and dtypes as a full one. Secrets never reach a
+frame: only declared, non-secret fields are read. The machinery is ``_framing``.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._lines import split_lines
-from ._notebook import Progress, progress_bar
-from .errors import DataWarning
+from ._framing import DATETIME, Column, FrameBuilder, FrameSink, dtypes_of, frame_from_records
 from .models.batch_exports import DestinationType, ExportModel, Interval, RunStatus
-from .models.common import allowed_values, describe_misfit, fit_value
+from .models.common import allowed_values
 from .models.conversations import ConversationStatus, ConversationType
 from .models.profile_configs import Scope
+from .models.transcript import MESSAGE_COLUMNS, conversation_markdown, messages_frame
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from .models.conversations import Conversation
-
-# pandas is imported inside the functions that build frames: ``import envnb`` stays quick.
-
-DATETIME = "datetime64[us, UTC]"
-
-
-@dataclass(frozen=True)
-class Column:
-    """One frame column: its name, pandas dtype, and how to read it from a record."""
-
-    name: str
-    dtype: str  # "string" | "boolean" | "Int64" | "Float64" | DATETIME | "category" | "object"
-    path: tuple[str | int, ...] = ()
-    categories: tuple[str, ...] = ()
-    derive: Callable[[dict[str, Any]], Any] | None = None
-
-    def get(self, record: dict[str, Any]) -> Any:
-        """Read this column's raw value from a record (None when absent)."""
-        if self.derive is not None:
-            return self.derive(record)
-        value: Any = record
-        for key in self.path or (self.name,):
-            if isinstance(key, int):
-                value = value[key] if isinstance(value, list) and len(value) > key else None
-            else:
-                value = value.get(key) if isinstance(value, dict) else None
-            if value is None:
-                return None
-        return value
+__all__ = [
+    "BATCH_EXPORT_COLUMNS",
+    "CONVERSATION_COLUMNS",
+    "DATETIME",
+    "MESSAGE_COLUMNS",
+    "PROFILE_CONFIG_COLUMNS",
+    "Column",
+    "FrameBuilder",
+    "FrameSink",
+    "conversation_markdown",
+    "dtypes_of",
+    "frame_from_records",
+    "messages_frame",
+]
 
 
 def _len_or_none(value: Any) -> int | None:
@@ -116,242 +80,3 @@ PROFILE_CONFIG_COLUMNS: tuple[Column, ...] = (
     Column("content_items", "Int64", derive=lambda r: _len_or_none(r.get("content"))),
     Column("sidebar_items", "Int64", derive=lambda r: _len_or_none(r.get("sidebar"))),
 )
-
-MESSAGE_COLUMNS: tuple[Column, ...] = (
-    Column("position", "Int64"),
-    Column("id", "string"),
-    Column(
-        "type",
-        "category",
-        categories=("human", "ai", "ai/reasoning", "ai/failure", "tool", "context"),
-    ),
-    Column("content", "string"),
-    Column("tool_call_id", "string"),
-)
-
-
-class FrameBuilder:
-    """Accumulates pages of records as per-column value lists; ``build()`` makes the frame."""
-
-    def __init__(self, columns: Sequence[Column]) -> None:
-        self.columns = tuple(columns)
-        self._values: list[list[Any]] = [[] for _ in self.columns]
-        self.rows = 0
-
-    def add(self, records: Iterable[dict[str, Any]]) -> int:
-        """Take the declared columns from these records; return how many were added."""
-        records = records if isinstance(records, list) else list(records)
-        for col, values in zip(self.columns, self._values, strict=True):
-            if col.derive is None and len(col.path) <= 1:
-                key = col.path[0] if col.path else col.name
-                values.extend([r.get(key) for r in records])  # type: ignore[arg-type]
-            else:
-                values.extend([col.get(r) for r in records])
-        self.rows += len(records)
-        return len(records)
-
-    def build(self) -> pd.DataFrame:
-        """Return the DataFrame with the declared dtypes (same columns when empty).
-
-        Values that do not fit their column become missing, with a :class:`DataWarning`.
-        """
-        import pandas as pd
-
-        names = [c.name for c in self.columns]
-        ids = list(self._values[names.index("id")]) if "id" in names else None
-        data: dict[str, Any] = {}
-        for i, col in enumerate(self.columns):
-            data[col.name], bad = _convert(col, self._values[i])
-            self._values[i] = []  # release as we go: keeps the peak low
-            if bad:
-                warnings.warn(DataWarning(_misfit_message(col, bad, ids)), stacklevel=2)
-        return pd.DataFrame(data, copy=False)
-
-
-# The Python type each column holds (None is always missing); values of another type are
-# read one by one with models.common.fit_value, the same rule as the typed objects.
-_KIND: dict[str, type] = {
-    "string": str,
-    "category": str,
-    "boolean": bool,
-    "Int64": int,
-    "Float64": float,
-    DATETIME: str,  # the wire form; parsed below
-}
-_ALSO_EXACT: dict[str, set[type]] = {"Float64": {int}, DATETIME: {datetime}}
-_INT64 = (-(2**63), 2**63 - 1)
-_SHOWN = 5  # misfits quoted per warning
-
-Misfit = tuple[int, Any, Any]  # (row, the server's value, what it was read as: None = missing)
-
-
-def _convert(col: Column, values: list[Any]) -> tuple[Any, list[Misfit]]:
-    """The column's array, and the values that did not fit (converted or read as missing)."""
-    import pandas as pd
-
-    if col.dtype == "object":
-        return pd.Series(values, dtype=object), []
-    kinds = set(map(type, values))
-    kinds.discard(type(None))
-    if kinds <= {_KIND[col.dtype]} | _ALSO_EXACT.get(col.dtype, set()):
-        try:
-            return _array(col, values), []
-        except (TypeError, ValueError, OverflowError):  # out of range, or an odd date
-            pass
-    fitted, bad = _fit_each(col, values)
-    return (_datetimes(fitted) if col.dtype == DATETIME else _array(col, fitted)), bad
-
-
-def _array(col: Column, values: list[Any]) -> Any:
-    import pandas as pd
-
-    dtype: Any = col.dtype  # a string from the declared map; pandas-stubs wants literals
-    if col.dtype == DATETIME:
-        parsed = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
-        return parsed.astype(dtype)
-    if col.dtype == "category":
-        known = list(col.categories)
-        seen = set(known)
-        extra = sorted({v for v in values if v is not None and v not in seen})
-        cats = pd.CategoricalDtype([*known, *extra])
-        return pd.Series(pd.Categorical(values, dtype=cats))
-    return pd.array(values, dtype=dtype)
-
-
-def _fit_each(col: Column, values: list[Any]) -> tuple[list[Any], list[Misfit]]:
-    """Read value by value; each that is not of the column's type is noted."""
-    kind = datetime if col.dtype == DATETIME else _KIND[col.dtype]
-    out: list[Any] = []
-    bad: list[Misfit] = []
-    for row, value in enumerate(values):
-        if value is None:
-            out.append(None)
-            continue
-        fitted, converted = fit_value(kind, value)
-        if kind is datetime and fitted is not None:
-            converted = not isinstance(value, str | datetime)  # ISO text is the wire form
-        elif kind is int and fitted is not None and not _INT64[0] <= fitted <= _INT64[1]:
-            fitted, converted = None, True
-        if converted:
-            bad.append((row, value, fitted))
-        out.append(fitted)
-    return out, bad
-
-
-def _datetimes(values: list[Any]) -> Any:
-    """A ``datetime64[us, UTC]`` series from datetimes and None (any year 1-9999)."""
-    import numpy as np
-    import pandas as pd
-
-    naive = [None if v is None else _utc_naive(v) for v in values]
-    return pd.Series(np.array(naive, dtype="datetime64[us]")).dt.tz_localize("UTC")
-
-
-def _utc_naive(when: datetime) -> datetime | None:
-    if when.tzinfo is None:
-        return when  # no offset: read as UTC, as pandas does
-    try:
-        return when.astimezone(UTC).replace(tzinfo=None)
-    except OverflowError:  # an offset that moves it past year 1 or 9999
-        return None
-
-
-def _misfit_message(col: Column, bad: list[Misfit], ids: list[Any] | None) -> str:
-    shown = []
-    for row, value, became in bad[:_SHOWN]:
-        where = f"row {row}" + (f" (id {ids[row]!r})" if ids is not None else "")
-        shown.append(f"{where}: {describe_misfit(value, became)}")
-    more = f"; and {len(bad) - _SHOWN} more" if len(bad) > _SHOWN else ""
-    return (
-        f"column {col.name!r} ({col.dtype}): {len(bad)} value(s) from the server did not fit: "
-        f"{'; '.join(shown)}{more}"
-    )
-
-
-class FrameSink:
-    """Pages in, one DataFrame out: a :class:`FrameBuilder` and, optionally, a progress bar."""
-
-    def __init__(self, columns: Sequence[Column], progress: bool | None) -> None:
-        """``progress``: show a tqdm bar (None: only in a notebook)."""
-        self.builder = FrameBuilder(columns)
-        self.progress = progress
-        self.bar: Progress | None = None
-
-    def start(self, total: int | None) -> None:
-        """The first page arrived: ``total`` rows to expect (None when unknown)."""
-        self.bar = progress_bar(self.progress, total, "fetching")
-
-    def add(self, rows: list[dict[str, Any]]) -> None:
-        """One page's rows."""
-        added = self.builder.add(rows)
-        if self.bar is not None:
-            self.bar.update(added)
-
-    def close(self) -> None:
-        """Close the progress bar (call in ``finally``)."""
-        if self.bar is not None:
-            self.bar.close()
-
-
-def read_column(name: str, dtype: str, values: list[Any]) -> Any:
-    """One column of a declared dtype from raw values, by Rule 1 (a DataWarning per misfit)."""
-    col = Column(name, dtype)
-    array, bad = _convert(col, values)
-    if bad:
-        warnings.warn(DataWarning(_misfit_message(col, bad, None)), stacklevel=3)
-    return array
-
-
-def frame_from_records(
-    records: Iterable[dict[str, Any]], columns: Sequence[Column]
-) -> pd.DataFrame:
-    """Build a frame from records in one go."""
-    builder = FrameBuilder(columns)
-    builder.add(records)
-    return builder.build()
-
-
-def dtypes_of(columns: Sequence[Column]) -> dict[str, str]:
-    """The declared column→dtype map (for docs and tests)."""
-    return {c.name: c.dtype for c in columns}
-
-
-# ---- conversations for reports ----------------------------------------------------------
-
-
-def messages_frame(conversation: Conversation) -> pd.DataFrame:
-    """One row per message of a conversation: position, id, type, text, tool_call_id."""
-    rows = []
-    for i, msg in enumerate(conversation.messages):
-        rows.append(
-            {
-                "position": i,
-                "id": msg.id,
-                "type": msg.type,
-                "content": _message_text(msg),
-                "tool_call_id": getattr(msg, "tool_call_id", None),
-            }
-        )
-    return frame_from_records(rows, MESSAGE_COLUMNS)
-
-
-def conversation_markdown(conversation: Conversation) -> str:
-    """The conversation as Markdown: a title, then the user's and assistant's turns."""
-    lines = [f"# {conversation.title or 'Untitled conversation'}", ""]
-    for msg in conversation.messages:
-        text = _message_text(msg)
-        if msg.type == "human":
-            quoted = "\n".join("> " + line for line in split_lines(text)) or ">"
-            lines += ["**You:**", "", quoted, ""]
-        elif msg.type == "ai" and text:
-            lines += ["**PostHog AI:**", "", text, ""]
-        elif msg.type == "ai/failure":
-            lines += [f"*PostHog AI failed: {text or 'unknown error'}*", ""]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _message_text(msg: Any) -> str:
-    content = getattr(msg, "content", None)
-    if isinstance(content, str):
-        return content
-    return "" if content is None else str(content)

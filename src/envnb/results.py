@@ -23,9 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ._framing import DATETIME as FRAME_DATETIME
+from ._framing import read_column
 from .errors import RequestValidationError
-from .frames import DATETIME as FRAME_DATETIME
-from .frames import read_column
 
 if TYPE_CHECKING:
     import pandas as pd
