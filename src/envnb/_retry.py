@@ -18,7 +18,15 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from ._lines import split_lines
-from .errors import APIConnectionError, APIError, APITimeoutError, RequestInfo, error_from_response
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    RequestInfo,
+    UnexpectedResponseError,
+    body_excerpt,
+    error_from_response,
+)
 
 T = TypeVar("T")
 
@@ -176,6 +184,9 @@ class Attempts(Generic[T]):
                     status, body, request=self.info, retry_after=retry_after, text=text
                 )
             )
+        mismatch = unexpected_media(status, headers, content, self.info, want=JSON)
+        if mismatch is not None:
+            return Fail(mismatch)  # a proxy or login page: asking again would get it again
         try:
             body = json.loads(content) if content.strip() else None
         except ValueError:
@@ -209,6 +220,41 @@ class Attempts(Generic[T]):
             message += " — the server may have applied it; check before sending it again"
         cls = APITimeoutError if timed_out else APIConnectionError
         return Fail(cls(message, request=self.info))
+
+
+JSON = "JSON"
+EVENT_STREAM = "an event stream"
+
+
+def media_type(headers: Mapping[str, str]) -> str:
+    """The Content-Type without parameters, lower-case ("" when absent)."""
+    return (headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+
+
+def unexpected_media(
+    status: int, headers: Mapping[str, str], content: bytes, info: RequestInfo, *, want: str
+) -> UnexpectedResponseError | None:
+    """The error for a 2xx body that is not ``want`` (:data:`JSON` or :data:`EVENT_STREAM`).
+
+    A missing Content-Type is accepted for JSON (the parser decides), and an empty body
+    never mismatches. ``content`` may be only the start of the body (for the excerpt).
+    """
+    kind = media_type(headers)
+    if want == JSON:
+        fits = kind in ("", "application/json", "text/json") or kind.endswith("+json")
+        if fits or not content.strip():
+            return None
+    elif kind == "text/event-stream":
+        return None
+    quoted = body_excerpt(content)
+    detail = (
+        f"expected {want} but the server answered {status} with "
+        f"{kind or 'no Content-Type'}{f': {quoted!r}' if quoted else ''} — a proxy or login "
+        "page may be in the way (check the host); nothing was read from it"
+    )
+    return UnexpectedResponseError(
+        content_type=kind, status=status, detail=detail, request=info, body=None
+    )
 
 
 def _json_or_none(content: bytes) -> tuple[Any, str]:

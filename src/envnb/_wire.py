@@ -14,9 +14,9 @@ import httpx
 
 from ._config import Settings, origin_of
 from ._request import RequestSpec
-from ._retry import Attempts, Fail, RetryPolicy, TransportFailure
+from ._retry import EVENT_STREAM, Attempts, Fail, RetryPolicy, TransportFailure, unexpected_media
 from ._version import __version__
-from .errors import APIError, RequestInfo, redact_url
+from .errors import APIError, RequestInfo, UnexpectedResponseError, redact_url
 
 T = TypeVar("T")
 
@@ -58,6 +58,12 @@ class Wire:
         out = self.attempts(spec, retry=False).on_response(status, headers, content)
         assert isinstance(out, Fail) and isinstance(out.error, APIError)
         return out.error
+
+    def wrong_stream_media(
+        self, spec: RequestSpec[Any], status: int, headers: httpx.Headers, head: bytes
+    ) -> UnexpectedResponseError | None:
+        """The error when a stream's answer is not an event stream (``head``: its start)."""
+        return unexpected_media(status, headers, head, self.info(spec), want=EVENT_STREAM)
 
     def connection_error(self, spec: RequestSpec[Any], exc: httpx.RequestError) -> Exception:
         """The envnb error for a streamed request that got no answer at all."""

@@ -13,7 +13,7 @@ from hostile_server import Hostile, Reply, hostile_server
 
 import envnb
 from conftest import Api
-from envnb.errors import DataWarning, RateLimitError
+from envnb.errors import DataWarning, RateLimitError, UnexpectedResponseError
 from envnb.sandbox import Sandbox
 from envnb.sandbox.responder import MAX_LOREM
 
@@ -187,3 +187,66 @@ def test_a_line_separator_stays_inside_the_title_and_the_quoted_question(
         md = client.conversations.to_markdown(conv)
     assert conv.title == "Which exports\u2028are paused?"
     assert "> Which exports\u2028are paused?\n> And why?\n" in md
+
+
+# ---- the media type of a body (issue 10 #2) -------------------------------------------------
+
+LOGIN_PAGE = (
+    "<!doctype html><html><head><title>Sign in</title><style>body{color:red}</style>"
+    "<script>var token='phx_not_ours';</script></head><body>\u202eSign in to   continue"
+    "<form><input name=password></form>" + "x" * 5000 + "</body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("call", "route", "method"),
+    [
+        (lambda c: c.conversations.ask("lorem 5"), "conversations", "POST"),
+        (lambda c: c.batch_exports.list_df(progress=False), "batch_exports", "GET"),
+        (lambda c: list(c.profile_configs.list()), "customer_profile_configs", "GET"),
+        (lambda c: c.conversations.list_df(progress=False), "conversations", "GET"),
+    ],
+)
+def test_a_200_html_page_is_not_parsed_retried_or_resumed(
+    fresh_sandbox: Sandbox, call: Any, route: str, method: str
+) -> None:
+    # The instance: a proxy's 200 text/html page to the chat POST was read as an event
+    # stream (two POSTs, then "the stream ended before the reply was complete"), and the
+    # same page on a list call was retried as "malformed JSON".
+    fresh_sandbox.set_faults(f"route={route},method={method},html=200,times=1")
+    before = fresh_sandbox.stats()["requests"]
+    with fresh_sandbox.client() as client, pytest.raises(UnexpectedResponseError) as err:
+        call(client)
+    fresh_sandbox.set_faults(None)
+    message = str(err.value)
+    assert err.value.status == 200 and err.value.content_type == "text/html"
+    assert "200 with text/html" in message and "'200 Error 200 Error nginx'" in message
+    assert fresh_sandbox.stats()["requests"] - before == 1
+    assert fresh_sandbox.stats()["writes"].get("conversation.message", 0) == 0
+
+
+def test_the_excerpt_of_a_login_page_is_short_and_plain() -> None:
+    def route(method: str, path: str, query: dict[str, list[str]]) -> Reply:
+        return Reply(body=LOGIN_PAGE, content_type="text/html; charset=utf-8")
+
+    with hostile_server(route) as server, _client(server.url) as client:
+        with pytest.raises(UnexpectedResponseError) as err:
+            client.batch_exports.get("e1")
+        with pytest.raises(UnexpectedResponseError) as streamed:
+            client.conversations.ask("hello")
+    for error in (err.value, streamed.value):
+        detail = error.detail or ""
+        assert "Sign in Sign in to continue" in detail
+        assert "<" not in detail and "phx_not_ours" not in detail and "color:red" not in detail
+        assert "\u202e" not in detail and len(detail) < 300
+    assert len(server.seen) == 2  # one GET, one POST: nothing retried or resumed
+
+
+@pytest.mark.anyio
+async def test_the_async_client_refuses_the_page_the_same_way(fresh_sandbox: Sandbox) -> None:
+    fresh_sandbox.set_faults("route=conversations,method=POST,html=200,times=1")
+    async with fresh_sandbox.async_client() as client:
+        with pytest.raises(UnexpectedResponseError):
+            await client.conversations.ask("lorem 5")
+    fresh_sandbox.set_faults(None)
+    assert fresh_sandbox.stats()["writes"].get("conversation.message", 0) == 0

@@ -17,9 +17,10 @@ from .._concurrency import AsyncPageWindow
 from .._config import Settings
 from .._paging import NextLinks, PageSink, RowBudget, first_page_size, plan_pages
 from .._request import RequestSpec
-from .._retry import Done, Fail
+from .._retry import Done, Fail, media_type
 from .._sse import ServerSentEvent, SSEDecoder
 from .._wire import PAGE_WINDOW, StreamDropped, Wire, failure_of
+from ..errors import UnexpectedResponseError
 
 T = TypeVar("T")
 
@@ -110,6 +111,13 @@ class AsyncTransport:
                 page, page_spec = await self.request(following), following
                 consume(page)
 
+    async def _wrong_media(
+        self, spec: RequestSpec[Any], resp: httpx.Response
+    ) -> UnexpectedResponseError | None:
+        if media_type(resp.headers) == "text/event-stream":
+            return None
+        return self.wire.wrong_stream_media(spec, resp.status_code, resp.headers, await _head(resp))
+
     async def events(self, spec: RequestSpec[Any]) -> AsyncGenerator[ServerSentEvent, None]:
         """Send a streamed request and yield its server-sent events as they arrive.
 
@@ -129,6 +137,8 @@ class AsyncTransport:
                 if resp.status_code >= 300:
                     await resp.aread()
                     raise self.wire.error_status(spec, resp.status_code, resp.headers, resp.content)
+                if (wrong := await self._wrong_media(spec, resp)) is not None:
+                    raise wrong  # an HTML page is not a stream: not parsed, not resumed
                 decoder = SSEDecoder()
                 async for chunk in resp.aiter_bytes():
                     for sse in decoder.feed(chunk):
@@ -138,6 +148,16 @@ class AsyncTransport:
         except httpx.RequestError as exc:  # transport errors, and a body that will not decode
             error = self.wire.connection_error(spec, exc)
             raise StreamDropped(answered, error, type(exc).__name__) from None
+
+
+async def _head(resp: httpx.Response, size: int = 2048) -> bytes:
+    """Up to ``size`` bytes of the start of a body (for an error's excerpt)."""
+    head = b""
+    async for chunk in resp.aiter_bytes():
+        head += chunk
+        if len(head) >= size:
+            break
+    return head[:size]
 
 
 def _first_page(

@@ -19,9 +19,10 @@ from .._concurrency import PageWindow
 from .._config import Settings
 from .._paging import NextLinks, PageSink, RowBudget, first_page_size, plan_pages
 from .._request import RequestSpec
-from .._retry import Done, Fail
+from .._retry import Done, Fail, media_type
 from .._sse import ServerSentEvent, SSEDecoder
 from .._wire import PAGE_WINDOW, StreamDropped, Wire, failure_of
+from ..errors import UnexpectedResponseError
 
 T = TypeVar("T")
 
@@ -110,6 +111,13 @@ class SyncTransport:
                 page, page_spec = self.request(following), following
                 consume(page)
 
+    def _wrong_media(
+        self, spec: RequestSpec[Any], resp: httpx.Response
+    ) -> UnexpectedResponseError | None:
+        if media_type(resp.headers) == "text/event-stream":
+            return None
+        return self.wire.wrong_stream_media(spec, resp.status_code, resp.headers, _head(resp))
+
     def events(self, spec: RequestSpec[Any]) -> Generator[ServerSentEvent, None]:
         """Send a streamed request and yield its server-sent events as they arrive.
 
@@ -129,6 +137,8 @@ class SyncTransport:
                 if resp.status_code >= 300:
                     resp.read()
                     raise self.wire.error_status(spec, resp.status_code, resp.headers, resp.content)
+                if (wrong := self._wrong_media(spec, resp)) is not None:
+                    raise wrong  # an HTML page is not a stream: not parsed, not resumed
                 decoder = SSEDecoder()
                 for chunk in resp.iter_bytes():
                     for sse in decoder.feed(chunk):
@@ -138,6 +148,16 @@ class SyncTransport:
         except httpx.RequestError as exc:  # transport errors, and a body that will not decode
             error = self.wire.connection_error(spec, exc)
             raise StreamDropped(answered, error, type(exc).__name__) from None
+
+
+def _head(resp: httpx.Response, size: int = 2048) -> bytes:
+    """Up to ``size`` bytes of the start of a body (for an error's excerpt)."""
+    head = b""
+    for chunk in resp.iter_bytes():
+        head += chunk
+        if len(head) >= size:
+            break
+    return head[:size]
 
 
 def _first_page(
