@@ -71,6 +71,15 @@ class Wire:
         assert isinstance(out, Fail)
         return out.error
 
+    def stream_timeout(self) -> httpx.Timeout:
+        """A stream's timeouts: the client's, except reads, which wait up to the idle limit.
+
+        PostHog sends a ``: keepalive`` every 15 s while a tool runs, and any bytes reset a
+        read, so only a stream with nothing at all for that long times out.
+        """
+        settings = self.settings
+        return httpx.Timeout(settings.timeout, read=settings.stream_idle_timeout)
+
     def http_options(self) -> dict[str, Any]:
         """Keyword arguments shared by the sync and async httpx clients."""
         return {
@@ -95,11 +104,17 @@ class StreamDropped(Exception):
     """Internal: a streamed request's connection failed (never reaches a user).
 
     ``answered`` tells whether the server had begun to answer; ``error`` is the envnb error
-    to raise when nothing was answered; ``name`` names the httpx error for messages.
+    to raise when nothing was answered; ``name`` names the httpx error for messages;
+    ``failure`` is its kind. ``idle``: an open stream sent nothing for the idle limit (a
+    read timeout, not a dropped connection).
     """
 
-    def __init__(self, answered: bool, error: Exception, name: str) -> None:
+    def __init__(
+        self, answered: bool, error: Exception, name: str, failure: TransportFailure
+    ) -> None:
         super().__init__(name)
         self.answered = answered
         self.error = error
         self.name = name
+        self.failure = failure
+        self.idle = answered and failure is TransportFailure.TIMED_OUT

@@ -263,6 +263,9 @@ class StreamSession:
     POST with ``content: None``; a second early end is a StreamError.
     Rule 3: when the resume is refused as "idle" (400), the reply finished meanwhile: the
     stored conversation is read instead and its new messages are yielded.
+    Rule 4: a stream that stays open but sends nothing (not even PostHog's 15-second
+    keepalive) for the client's ``stream_idle_timeout`` is a StreamError saying so; it is
+    not a dropped connection and does not spend the resume of Rule 2.
     """
 
     def __init__(
@@ -323,6 +326,15 @@ class StreamSession:
             f"the stream broke and could not be resumed: {err} "
             f"(conversation {self.conversation_id})"
         ) from err
+
+    def idle_error(self, seconds: float) -> StreamError:
+        """Rule 4: an open stream that sent nothing, not even a keepalive, for ``seconds``."""
+        return StreamError(
+            f"the reply sent nothing for {seconds:g} s (the stream idle limit, "
+            f"Client(stream_idle_timeout=...)); the connection is open but quiet, so the reply "
+            f"may still be running: conversations.resume({self.conversation_id!r}) reads it "
+            f"(conversation {self.conversation_id})"
+        )
 
     def unrecovered(self, err: APIError) -> StreamError:
         """The error when reading the stored conversation failed too."""

@@ -3,6 +3,7 @@ loopback server (odd values, unbounded numbers, line separators)."""
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +14,13 @@ from hostile_server import Hostile, Reply, hostile_server
 
 import envnb
 from conftest import Api
-from envnb.errors import DataWarning, RateLimitError, UnexpectedResponseError
+from envnb.errors import (
+    ConfigurationError,
+    DataWarning,
+    RateLimitError,
+    StreamError,
+    UnexpectedResponseError,
+)
 from envnb.sandbox import Sandbox
 from envnb.sandbox.responder import MAX_LOREM
 
@@ -250,3 +257,69 @@ async def test_the_async_client_refuses_the_page_the_same_way(fresh_sandbox: San
             await client.conversations.ask("lorem 5")
     fresh_sandbox.set_faults(None)
     assert fresh_sandbox.stats()["writes"].get("conversation.message", 0) == 0
+
+
+# ---- a quiet stream is not a dropped one (issue 10 #3) --------------------------------------
+
+
+CID = "7f3e3c1e-2c1b-4f43-9a55-0c2b6f1d2a10"
+
+
+def _sse(event: str, data: dict[str, Any]) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def _quiet_reply(gap: float, keepalive: float | None) -> list[tuple[float, bytes]]:
+    """A turn that goes quiet for ``gap`` s mid-reply (a tool running), with keepalives."""
+    conv = {"id": CID, "status": "in_progress", "title": None, "type": "assistant"}
+    pieces = [
+        (0.0, _sse("conversation", conv)),
+        (0.0, _sse("message", {"type": "human", "content": "hi", "id": "h1"})),
+        (0.0, _sse("message", {"type": "ai", "content": "Let me"})),
+    ]
+    if keepalive is None:
+        pieces.append((gap, b""))
+    else:
+        pieces += [(keepalive, b": keepalive\n\n")] * int(gap / keepalive)
+    pieces += [
+        (0.0, _sse("message", {"type": "ai", "content": "Let me check.", "id": "a1"})),
+        (0.0, _sse("conversation", {**conv, "status": "idle", "title": "t"})),
+    ]
+    return pieces
+
+
+@pytest.mark.parametrize("keepalive", [0.5, None])
+def test_a_reply_quiet_for_longer_than_the_request_timeout_completes(
+    keepalive: float | None,
+) -> None:
+    # The instance: 2.5 s of quiet with Client(timeout=1.0) failed with "the connection
+    # dropped (ReadTimeout)" after spending the resume. The stream has its own idle limit.
+    def route(method: str, path: str, query: dict[str, list[str]]) -> Reply:
+        return Reply(content_type="text/event-stream", pieces=_quiet_reply(2.5, keepalive))
+
+    with hostile_server(route) as server, _client(server.url, timeout=1.0) as client:
+        answer = client.conversations.ask("hi", conversation=CID)
+    assert answer.text == "Let me check."
+    assert len(server.seen) == 1  # no resume was needed
+
+
+def test_a_stream_quiet_past_its_idle_limit_says_so_and_keeps_the_resume() -> None:
+    def route(method: str, path: str, query: dict[str, list[str]]) -> Reply:
+        return Reply(content_type="text/event-stream", pieces=_quiet_reply(3.0, None))
+
+    with (
+        hostile_server(route) as server,
+        _client(server.url, timeout=5.0, stream_idle_timeout=0.5) as client,
+        pytest.raises(StreamError) as err,
+    ):
+        client.conversations.ask("hi", conversation=CID)
+    message = str(err.value)
+    assert "sent nothing for 0.5 s" in message and "stream_idle_timeout" in message
+    assert f"conversations.resume('{CID}')" in message and "dropped" not in message
+    assert len(server.seen) == 1  # not resumed: the connection had not dropped
+
+
+@pytest.mark.parametrize("value", [None, 0, -1, float("inf"), float("nan"), "60", True])
+def test_the_idle_limit_is_checked_up_front(value: object) -> None:
+    with pytest.raises(ConfigurationError, match="stream_idle_timeout"):
+        _client("http://127.0.0.1:9", stream_idle_timeout=value)

@@ -60,6 +60,8 @@ class AsyncEventStream:
                         for event in session.on_sse(sse):
                             yield event
             except StreamDropped as drop:
+                if drop.idle:  # a quiet stream, not a dropped one: the resume is not spent
+                    raise session.idle_error(transport.wire.settings.stream_idle_timeout) from None
                 if not drop.answered and spec is session.first:
                     raise drop.error from None  # no answer at all to the first POST
                 dropped_by = drop.name

@@ -132,6 +132,7 @@ class SyncTransport:
                 url,
                 json=spec.json,
                 headers=self.wire.headers_for(url, accept="text/event-stream"),
+                timeout=self.wire.stream_timeout(),
             ) as resp:
                 answered = True
                 if resp.status_code >= 300:
@@ -147,7 +148,7 @@ class SyncTransport:
                     yield sse
         except httpx.RequestError as exc:  # transport errors, and a body that will not decode
             error = self.wire.connection_error(spec, exc)
-            raise StreamDropped(answered, error, type(exc).__name__) from None
+            raise StreamDropped(answered, error, type(exc).__name__, failure_of(exc)) from None
 
 
 def _head(resp: httpx.Response, size: int = 2048) -> bytes:
