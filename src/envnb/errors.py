@@ -22,6 +22,7 @@
 
     DataWarning(UserWarning)                a server value did not fit its field or column
                                             and was read as missing (the row is kept)
+    ListChangedWarning(UserWarning)         a list changed while it was read page by page
 
 Messages are written for a person: ``403: API key missing required scope 'INTERNAL' —
 destination tests need a key with that scope``. No message ever contains the API key:
@@ -215,6 +216,12 @@ def body_excerpt(content: bytes, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+class ListChangedWarning(UserWarning):
+    """A list changed while it was read page by page (an object created, updated or
+    deleted between two pages of an ordering that moves): rows seen twice were kept once,
+    and rows may be missing. The message says what changed and what to do."""
+
+
 class APIConnectionError(EnvnbError):
     """The connection failed, dropped, or the body could not be read."""
 
@@ -299,6 +306,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "EnvnbError",
+    "ListChangedWarning",
     "NotFoundError",
     "PermissionDeniedError",
     "QuotaExceededError",

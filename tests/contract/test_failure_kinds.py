@@ -17,6 +17,7 @@ from conftest import Api
 from envnb.errors import (
     ConfigurationError,
     DataWarning,
+    ListChangedWarning,
     RateLimitError,
     StreamError,
     UnexpectedResponseError,
@@ -323,3 +324,76 @@ def test_a_stream_quiet_past_its_idle_limit_says_so_and_keeps_the_resume() -> No
 def test_the_idle_limit_is_checked_up_front(value: object) -> None:
     with pytest.raises(ConfigurationError, match="stream_idle_timeout"):
         _client("http://127.0.0.1:9", stream_idle_timeout=value)
+
+
+# ---- offset paging over an order that moves (issue 10 #5) -----------------------------------
+
+
+def test_list_over_a_moving_order_yields_no_row_twice_and_says_so() -> None:
+    # The instance: one conversation updated between page 1 and page 2 made list() return
+    # one row twice and lose another, with no warning. PostHog lists newest-updated first.
+    with Sandbox(stream_delay=0, words_per_frame=50, conversations=30) as sb, sb.client() as c:
+        everyone = [conv.id for conv in c.conversations.list()]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            listed = c.conversations.list(page_size=10)
+            first_page = [next(listed).id for _ in range(10)]
+            c.conversations.ask("lorem 3", conversation=everyone[15])  # moves it to the top
+            rest = [conv.id for conv in listed]
+    ids = first_page + rest
+    assert len(ids) == len(set(ids))  # no row twice
+    assert set(ids) == set(everyone) - {everyone[15]}  # the moved one went before page 1
+    changed = [str(w.message) for w in caught if w.category is ListChangedWarning]
+    assert len(changed) == 1
+    assert f"1 row(s) came on two pages (id {everyone[9]!r})" in changed[0]
+    assert "may be missing" in changed[0]
+
+
+def _moving_server(moves: int) -> Any:
+    """Conversations e0..e5 in pages of 2; the first ``moves`` reads of page 2 see e5 moved
+    to the top (so page 2 repeats e1)."""
+    rows = [{"id": f"c{i}", "title": "t", "status": "idle"} for i in range(6)]
+    reads = {"page2": 0}
+
+    def route(method: str, path: str, query: dict[str, list[str]]) -> Reply:
+        offset = int(query.get("offset", ["0"])[0])
+        order = rows
+        if offset == 2:
+            reads["page2"] += 1
+        if offset >= 2 and reads["page2"] <= moves:
+            order = [rows[5], *rows[:5]]
+        nxt = f"/api/projects/1/conversations/?limit=2&offset={offset + 2}"
+        page = {
+            "count": 6,
+            "next": nxt if offset + 2 < 6 else None,
+            "results": order[offset : offset + 2],
+        }
+        return Reply(body=page)
+
+    return route
+
+
+def test_list_df_reads_a_moved_list_again() -> None:
+    with (
+        hostile_server(_moving_server(moves=1)) as server,
+        _client(server.url) as client,
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("error", ListChangedWarning)
+        df = client.conversations.list_df(page_size=2, progress=False)
+    assert list(df["id"]) == ["c0", "c1", "c2", "c3", "c4", "c5"]
+    assert len(server.seen) == 6  # three pages, read twice
+
+
+def test_list_df_that_keeps_moving_keeps_each_row_once_and_warns() -> None:
+    with (
+        hostile_server(_moving_server(moves=99)) as server,
+        _client(server.url) as client,
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("always")
+        df = client.conversations.list_df(page_size=2, progress=False)
+    assert list(df["id"]) == ["c0", "c1", "c2", "c3", "c4"]  # c5 moved before page 1: missing
+    (note,) = [str(w.message) for w in caught if w.category is ListChangedWarning]
+    assert "1 row(s) came on two pages (id 'c1')" in note and "read twice" in note
+    assert len(server.seen) == 6
