@@ -4,6 +4,8 @@ Rule 1: the ``Authorization: Bearer`` header only goes to the configured origin.
 Rule 2: redirects are never followed (a redirect to another host must not get the key).
 Rule 3: an httpx error is mapped to a :class:`TransportFailure` before the retry policy sees
 it; its class name is kept only for the message.
+Rule 4: a stream waits for its response headers up to the client's ``timeout``, and then for
+each piece of its body up to ``stream_idle_timeout`` (see :meth:`Wire.stream_reads`).
 """
 
 from __future__ import annotations
@@ -71,14 +73,17 @@ class Wire:
         assert isinstance(out, Fail)
         return out.error
 
-    def stream_timeout(self) -> httpx.Timeout:
-        """A stream's timeouts: the client's, except reads, which wait up to the idle limit.
+    def stream_reads(self, request: httpx.Request) -> None:
+        """Let an open stream's body reads wait up to the idle limit (Rule 4).
 
-        PostHog sends a ``: keepalive`` every 15 s while a tool runs, and any bytes reset a
-        read, so only a stream with nothing at all for that long times out.
+        The response headers waited up to the client's ``timeout``; from here on PostHog's
+        ``: keepalive`` every 15 s (any bytes) resets a read, so only a stream with nothing
+        at all for ``stream_idle_timeout`` times out. httpcore reads the request's
+        ``timeout`` extension when the body is first read, so it is replaced before that.
         """
-        settings = self.settings
-        return httpx.Timeout(settings.timeout, read=settings.stream_idle_timeout)
+        timeout = dict(request.extensions.get("timeout") or {})
+        timeout["read"] = self.settings.stream_idle_timeout
+        request.extensions["timeout"] = timeout
 
     def http_options(self) -> dict[str, Any]:
         """Keyword arguments shared by the sync and async httpx clients."""

@@ -157,9 +157,9 @@ class SyncTransport:
                 url,
                 json=spec.json,
                 headers=self.wire.headers_for(url, accept="text/event-stream"),
-                timeout=self.wire.stream_timeout(),
             ) as resp:
                 answered = True
+                self.wire.stream_reads(resp.request)
                 if resp.status_code >= 300:
                     resp.read()
                     raise self.wire.error_status(spec, resp.status_code, resp.headers, resp.content)
