@@ -46,8 +46,12 @@ class Hostile:
 
 
 @contextmanager
-def hostile_server(route: Route) -> Iterator[Hostile]:
-    """Serve ``route(method, path, query)`` on 127.0.0.1 until the block ends."""
+def hostile_server(route: Route, bodies: list[Any] | None = None) -> Iterator[Hostile]:
+    """Serve ``route(method, path, query)`` on 127.0.0.1 until the block ends.
+
+    ``bodies``: each request's JSON body (None when empty) is appended to it before
+    ``route`` is called, so a route can answer by body.
+    """
     seen: list[tuple[str, str]] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -55,8 +59,9 @@ def hostile_server(route: Route) -> Iterator[Hostile]:
 
         def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
+            raw = self.rfile.read(length) if length else b""
+            if bodies is not None:
+                bodies.append(json.loads(raw) if raw else None)
             parts = urlsplit(self.path)
             seen.append((self.command, self.path))
             reply = route(self.command, parts.path, parse_qs(parts.query))

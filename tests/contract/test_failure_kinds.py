@@ -4,6 +4,7 @@ loopback server (odd values, unbounded numbers, line separators)."""
 from __future__ import annotations
 
 import json
+import time
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,7 @@ from hostile_server import Hostile, Reply, hostile_server
 import envnb
 from conftest import Api
 from envnb.errors import (
+    APITimeoutError,
     ConfigurationError,
     DataWarning,
     ListChangedWarning,
@@ -397,3 +399,102 @@ def test_list_df_that_keeps_moving_keeps_each_row_once_and_warns() -> None:
     (note,) = [str(w.message) for w in caught if w.category is ListChangedWarning]
     assert "1 row(s) came on two pages (id 'c1')" in note and "read twice" in note
     assert len(server.seen) == 6
+
+
+# ---- ask before sending again (issue 10 #4) -------------------------------------------------
+
+QUESTION = "which exports are paused?"
+STORED = {
+    "id": CID,
+    "title": "t",
+    "status": "idle",
+    "messages": [
+        {"type": "human", "content": QUESTION, "id": "h1"},
+        {"type": "ai", "content": "None are paused.", "id": "a1"},
+    ],
+}
+
+
+def _reply_stream() -> list[tuple[float, bytes]]:
+    conv = {"id": CID, "status": "in_progress", "title": "t", "type": "assistant"}
+    return [
+        (0.0, _sse("conversation", conv)),
+        (0.0, _sse("message", {"type": "human", "content": QUESTION, "id": "h1"})),
+        (0.0, _sse("message", {"type": "ai", "content": "None are paused.", "id": "a1"})),
+        (0.0, _sse("conversation", {**conv, "status": "idle"})),
+    ]
+
+
+def _chat_server(state: str, bodies: list[Any]) -> Any:
+    """The first POST with content is stored but answered too late (a lost answer); what a
+    resume then finds is ``state``: "running", "idle" (the stored turn) or "missing"."""
+
+    def route(method: str, path: str, query: dict[str, list[str]]) -> Reply:
+        body = bodies[-1]
+        if method == "GET":
+            return Reply(body=STORED)
+        if body["content"] is not None:
+            sends = sum(1 for b in bodies if b and b.get("content") is not None)
+            if sends == 1 and state != "missing":
+                time.sleep(1.5)  # past the client's timeout: the answer is lost
+            return Reply(content_type="text/event-stream", pieces=_reply_stream())
+        if state == "running":
+            return Reply(content_type="text/event-stream", pieces=_reply_stream())
+        if state == "idle":
+            detail = {"type": "validation_error", "code": "invalid_input", "attr": None}
+            detail["detail"] = "Cannot continue streaming from an idle conversation"
+            return Reply(400, detail)
+        return Reply(400, {"error": "Cannot stream from non-existent conversation"})
+
+    return route
+
+
+def _sends(bodies: list[Any]) -> list[str | None]:
+    return [b["content"] for b in bodies if b is not None]
+
+
+@pytest.mark.parametrize("state", ["running", "idle"])
+def test_a_lost_answer_is_followed_by_asking_not_by_sending_again(state: str) -> None:
+    # The instance: the answer to the chat POST was lost (timeout); sending again met a
+    # 409 and stored the question twice. envnb asks first (a resume) and reads the reply.
+    bodies: list[Any] = []
+    with (
+        hostile_server(_chat_server(state, bodies), bodies) as server,
+        _client(server.url, timeout=0.5) as client,
+    ):
+        answer = client.conversations.ask(QUESTION, conversation=CID)
+    assert answer.text == "None are paused."
+    assert _sends(bodies) == [QUESTION, None]  # the message once, then the question
+    assert [m for m, _ in server.seen].count("GET") == (1 if state == "idle" else 0)
+
+
+def test_a_lost_answer_the_server_has_no_trace_of_is_not_sent_again_in_the_turn() -> None:
+    bodies: list[Any] = []
+
+    def route(method: str, path: str, query: dict[str, list[str]]) -> Reply:
+        if bodies[-1]["content"] is not None:
+            time.sleep(1.5)  # still on its way when the client asks
+            return Reply(content_type="text/event-stream", pieces=_reply_stream())
+        return Reply(400, {"error": "Cannot stream from non-existent conversation"})
+
+    with (
+        hostile_server(route, bodies) as server,
+        _client(server.url, timeout=0.5) as client,
+        pytest.raises(APITimeoutError, match="may have applied it"),
+    ):
+        client.conversations.ask(QUESTION, conversation=CID)
+    assert _sends(bodies) == [QUESTION, None]
+
+
+@pytest.mark.parametrize(("state", "sends"), [("missing", [None, QUESTION]), ("idle", [None])])
+def test_check_first_sends_only_what_the_server_does_not_have(
+    state: str, sends: list[str | None]
+) -> None:
+    bodies: list[Any] = []
+    with (
+        hostile_server(_chat_server(state, bodies), bodies) as server,
+        _client(server.url) as client,
+    ):
+        answer = client.conversations.ask(QUESTION, conversation=CID, check_first=True)
+    assert answer.text == "None are paused."
+    assert _sends(bodies) == sends

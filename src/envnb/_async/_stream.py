@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import Self
+from typing import Any, Self
 
 from .._request import RequestSpec
 from .._wire import StreamDropped
@@ -50,9 +50,17 @@ class AsyncEventStream:
 
     async def _run(self, transport: AsyncTransport) -> AsyncGenerator[StreamEvent, None]:
         session = self.session
-        spec: RequestSpec[None] | None = session.first
-        read_stored = False
+        spec: RequestSpec[Any] | None = session.start()
         while spec is not None:
+            if spec is session.refetch:
+                try:
+                    conversation = await transport.request(session.refetch)
+                except APIError as err:
+                    raise session.unrecovered(err) from err
+                stored, spec = session.on_stored(conversation)
+                for event in stored:
+                    yield event
+                continue
             dropped_by = None
             try:
                 async with aclosing(transport.events(spec)) as events:
@@ -63,17 +71,11 @@ class AsyncEventStream:
                 if drop.idle:  # a quiet stream, not a dropped one: the resume is not spent
                     raise session.idle_error(transport.wire.settings.stream_idle_timeout) from None
                 if not drop.answered and spec is session.first:
-                    raise drop.error from None  # no answer at all to the first POST
+                    # No answer at all to the message: ask before sending it again (Rule 5).
+                    spec = session.after_lost_answer(drop.error, sent=drop.failure.sent)
+                    continue
                 dropped_by = drop.name
             except APIError as err:
-                session.after_api_error(spec, err)  # raises unless the reply is to be read
-                read_stored = True
-                break
+                spec = session.after_api_error(spec, err)  # raises, or what to send next
+                continue
             spec = session.after_stream(dropped_by)
-        if read_stored:
-            try:
-                conversation = await transport.request(session.refetch)
-            except APIError as err:
-                raise session.unrecovered(err) from err
-            for event in session.on_refetch(conversation):
-                yield event
