@@ -31,6 +31,8 @@ from .errors import (
 T = TypeVar("T")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# Added to the error of a write whose answer was lost (it may have happened).
+MAYBE_APPLIED = " — the server may have applied it; check before sending it again"
 # The longest Retry-After envnb reports (one day). Longer, infinite or NaN values are not
 # a wait anyone can use: they are reported as None (no usable hint), never as a number a
 # caller's ``time.sleep(err.retry_after)`` would hang on.
@@ -217,7 +219,7 @@ class Attempts(Generic[T]):
         if reached_server and not self.retry_safe:
             # A write whose answer was lost may still have happened: say so, so nobody
             # blindly sends it again (that is why it was not retried).
-            message += " — the server may have applied it; check before sending it again"
+            message += MAYBE_APPLIED
         cls = APITimeoutError if timed_out else APIConnectionError
         return Fail(cls(message, request=self.info))
 

@@ -374,9 +374,7 @@ class StreamSession:
             f"(conversation {self.conversation_id})"
         ) from None
 
-    def after_api_error(
-        self, spec: RequestSpec[None], err: APIError
-    ) -> RequestSpec[Any] | None:
+    def after_api_error(self, spec: RequestSpec[None], err: APIError) -> RequestSpec[Any] | None:
         """An error status on a stream request: raise it, or the request to send next."""
         if spec is self.first:
             raise err

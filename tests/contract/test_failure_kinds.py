@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hostile_server import Hostile, Reply, hostile_server
 
 import envnb
 from conftest import Api
@@ -26,6 +25,7 @@ from envnb.errors import (
 )
 from envnb.sandbox import Sandbox
 from envnb.sandbox.responder import MAX_LOREM
+from hostile_server import Hostile, Reply, hostile_server
 
 KEY = "phx_" + "k" * 40
 S3 = {"type": "S3", "config": {}}
