@@ -54,7 +54,8 @@ BUSY = (
     "not sent; wait for that reply (or press Stop) and send again"
 )
 MAYBE_STORED = (
-    " — your message is kept: press Send to check; envnb sends it only if PostHog does not have it"
+    " — send it again to check: envnb asks PostHog first and sends it only if PostHog does "
+    "not have it"
 )
 
 
