@@ -17,6 +17,8 @@ from email.utils import parsedate_to_datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
+import pydantic
+
 from ._lines import split_lines
 from .errors import (
     APIConnectionError,
@@ -197,14 +199,7 @@ class Attempts(Generic[T]):
         try:
             return Done(self.parse(body))
         except ValueError as exc:  # pydantic.ValidationError is a ValueError
-            return Fail(
-                APIError(
-                    status=status,
-                    detail=f"unexpected response shape: {split_lines(str(exc))[0]}",
-                    request=self.info,
-                    body=body,
-                )
-            )
+            return Fail(shape_error(exc, status=status, info=self.info, body=body))
 
     def on_error(self, failure: TransportFailure, name: str) -> Retry | Fail:
         """Decide after a transport error; ``name`` (e.g. "ConnectError") is for the message."""
@@ -222,6 +217,21 @@ class Attempts(Generic[T]):
             message += MAYBE_APPLIED
         cls = APITimeoutError if timed_out else APIConnectionError
         return Fail(cls(message, request=self.info))
+
+
+def shape_error(
+    exc: ValueError, *, status: int, info: RequestInfo, body: Any, where: str = ""
+) -> APIError:
+    """The error for a body that does not have the shape of its model, naming the field
+    (``where``: e.g. " in row 3 (id 'e4')" for an item of a list)."""
+    what = split_lines(str(exc))[0]
+    if isinstance(exc, pydantic.ValidationError) and exc.errors():
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in first["loc"]) or "the object"
+        what = f"field {field!r}: {first['msg']}"
+    return APIError(
+        status=status, detail=f"unexpected response shape{where}: {what}", request=info, body=body
+    )
 
 
 JSON = "JSON"

@@ -16,7 +16,15 @@ import httpx
 
 from ._config import Settings, origin_of
 from ._request import RequestSpec
-from ._retry import EVENT_STREAM, Attempts, Fail, RetryPolicy, TransportFailure, unexpected_media
+from ._retry import (
+    EVENT_STREAM,
+    Attempts,
+    Fail,
+    RetryPolicy,
+    TransportFailure,
+    shape_error,
+    unexpected_media,
+)
 from ._version import __version__
 from .errors import APIError, RequestInfo, UnexpectedResponseError, redact_url
 
@@ -60,6 +68,16 @@ class Wire:
         out = self.attempts(spec, retry=False).on_response(status, headers, content)
         assert isinstance(out, Fail) and isinstance(out.error, APIError)
         return out.error
+
+    def parse_item(self, spec: RequestSpec[T], item: Any, row: int, info: RequestInfo) -> T:
+        """One item of a list as its model, or an APIError naming the row and field."""
+        try:
+            return spec.parse(item)
+        except ValueError as exc:  # pydantic.ValidationError is a ValueError
+            ident = item.get("id") if isinstance(item, dict) else None
+            where = f" in row {row}" + (f" (id {ident!r})" if ident is not None else "")
+            error = shape_error(exc, status=200, info=info, body=item, where=where)
+        raise error  # outside the except: the message says it all, nothing is chained
 
     def wrong_stream_media(
         self, spec: RequestSpec[Any], status: int, headers: httpx.Headers, head: bytes

@@ -15,6 +15,7 @@ import pytest
 import envnb
 from conftest import Api
 from envnb.errors import (
+    APIError,
     APITimeoutError,
     ConfigurationError,
     DataWarning,
@@ -498,3 +499,23 @@ def test_check_first_sends_only_what_the_server_does_not_have(
         answer = client.conversations.ask(QUESTION, conversation=CID, check_first=True)
     assert answer.text == "None are paused."
     assert _sends(bodies) == sends
+
+
+def test_a_required_field_that_cannot_be_read_names_the_row_and_field() -> None:
+    # Issue 11: list() failed with a raw pydantic error; get() said "unexpected response
+    # shape" without the field. Both are envnb APIErrors naming what did not fit.
+    rows = [EXPORT, {**EXPORT, "id": "e2", "name": {"first": "no"}}]
+
+    def route(method: str, path: str, query: dict[str, list[str]]) -> Reply:
+        if path.endswith("/e2/"):
+            return Reply(body=rows[1])
+        return Reply(body=_page(rows))
+
+    with hostile_server(route) as server, _client(server.url) as client:
+        with pytest.raises(APIError) as listed:
+            list(client.batch_exports.list())
+        with pytest.raises(APIError) as got:
+            client.batch_exports.get("e2")
+    assert "unexpected response shape in row 1 (id 'e2'): field 'name'" in str(listed.value)
+    assert "unexpected response shape: field 'name'" in str(got.value)
+    assert listed.value.__cause__ is None and listed.value.__context__ is None

@@ -77,13 +77,16 @@ class AsyncTransport:
         budget = RowBudget(limit)
         check = PageCheck()
         page_spec: RequestSpec[dict[str, Any]] | None = first
+        row = 0
         while page_spec is not None and not budget.full:
             page = await self.request(page_spec)
             if spec.paging == "offset":
                 page = check.fresh(page)
+            info = self.wire.info(page_spec)
             for item in budget.take(page):
-                yield spec.parse(item)
-            page_spec = links.after(page, self.wire.info(page_spec))
+                yield self.wire.parse_item(spec, item, row, info)
+                row += 1
+            page_spec = links.after(page, info)
         if check.moved:
             after = "each row was listed once"
             warnings.warn(ListChangedWarning(check.message("the list", after)), stacklevel=2)
