@@ -192,6 +192,13 @@ class EventsDB:
         """Serialises queries: one DuckDB connection serves the whole sandbox."""
         return self._lock
 
+    def close(self) -> None:
+        """Close the DuckDB connection (the table is rebuilt if queried again)."""
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
     def _build(self) -> duckdb.DuckDBPyConnection:
         frame = generate(self.seed, self.clock)
         con = duckdb.connect(":memory:", config={"threads": 1})
