@@ -78,3 +78,66 @@ def test_start_leaves_real_posthog_settings_alone() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "https://eu.posthog.com,phx_from_the_user,4242"
     assert "no sandbox" in result.stderr
+
+
+def test_binder_badge_substitution_is_one_documented_command(tmp_path: Path) -> None:
+    """The sed line in docs/notebooks.md points every Binder link at the published repo."""
+    import re
+    import shutil
+
+    docs = (REPO / "docs" / "notebooks.md").read_text()
+    command = re.search(r"^sed -i '(s#[^']+)' README\.md docs/notebooks\.md$", docs, re.M)
+    assert command is not None
+    for name in ("README.md", "docs/notebooks.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / name, tmp_path / name)
+    subprocess.run(
+        ["sed", "-i", command.group(1), "README.md", "docs/notebooks.md"], cwd=tmp_path, check=True
+    )
+    for name in ("README.md", "docs/notebooks.md"):
+        links = re.findall(r"https://mybinder\.org/v2/gh/[^)\s]+", (tmp_path / name).read_text())
+        assert links, name
+        for link in links:
+            assert link == (
+                "https://mybinder.org/v2/gh/your-org/envnb/HEAD"
+                "?urlpath=lab/tree/notebooks/01-quickstart.ipynb"
+            )
+
+
+def test_start_stops_its_sandbox_and_removes_its_folder_when_the_command_exits(
+    tmp_path: Path,
+) -> None:
+    """After the command ends, the sandbox no longer answers and its temp folder is gone."""
+    import re
+
+    import httpx
+
+    env = _base_env() | {"TMPDIR": str(tmp_path)}
+    probe = "import os; print(os.environ['POSTHOG_HOST'])"
+    result = _run(env, sys.executable, "-c", probe)
+    assert result.returncode == 0, result.stderr
+    host = result.stdout.strip().splitlines()[-1]
+    found = re.search(r"\(pid (\d+), log (\S+)\)", result.stderr)
+    assert found is not None, result.stderr
+    pid, log = int(found.group(1)), Path(found.group(2))
+    assert log.parent.parent == tmp_path
+    assert not log.parent.exists() and list(tmp_path.iterdir()) == []
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        pass
+    else:
+        raise AssertionError(f"the sandbox (pid {pid}) is still running")
+    try:
+        httpx.get(f"{host}/api/schema/", timeout=2)
+    except httpx.ConnectError:
+        pass
+    else:
+        raise AssertionError(f"something still answers at {host}")
+
+
+def test_start_passes_the_command_exit_status_and_still_cleans_up(tmp_path: Path) -> None:
+    env = _base_env() | {"TMPDIR": str(tmp_path)}
+    result = _run(env, sys.executable, "-c", "raise SystemExit(7)")
+    assert result.returncode == 7, result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -56,7 +56,7 @@ class Sandbox:
         db: str | None = None,
         faults: FaultSpec = None,
         batch_exports: int = 12,
-        conversations: int = 40,
+        conversations: int = 600,
         profile_configs: int = 8,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -148,6 +148,7 @@ class Sandbox:
             self._server.run(sockets=[sock])
         finally:
             sock.close()
+            self.state.events.close()
             self.store.close()
 
     def _bind(self) -> socket.socket:
@@ -181,6 +182,7 @@ class Sandbox:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
+        self.state.events.close()
         self.store.close()
 
     def __enter__(self) -> Self:

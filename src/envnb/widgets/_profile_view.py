@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 
 from ..errors import EnvnbError
+from ..models.common import allowed_values
+from ..models.profile_configs import Scope
 from ..models.profile_layout import ProfileLayout, strip_render_fields
 from ..render import escape, label
 from ._base import Panel, utc_minutes
@@ -24,7 +26,7 @@ from ._transcript import note_html
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
 
-SCOPES = ("person", "group_0", "group_1", "group_2", "group_3", "group_4")
+SCOPES = allowed_values(Scope)
 _OK = "color:#2e7d32;font-size:0.85em"
 # Texts longer than this are checked after a pause in typing rather than on every
 # keystroke: parsing an 11 MB config took ~0.4 s a keystroke.

@@ -81,3 +81,33 @@ async def test_current_project_alias_on_both_clients(
     finally:
         for c in (by_id, current, from_env):
             await c.aclose()
+
+
+async def test_edit_a_layout_in_code_and_save_posthogs_shape(
+    fresh_sandbox: Sandbox, fresh_api: Api
+) -> None:
+    c = fresh_sandbox.async_client()
+    try:
+        config = await c.profile_configs.for_scope("group_1")
+        assert config is not None
+        layout = config.layout()
+        assert [(p.type, p.title) for p in layout.panels] == [
+            ("ph-query", "Recent events"),
+            ("ph-usage-metrics", "Product usage"),
+            ("ph-issues", "Issues"),
+            ("ph-llm-trace", "LLM traces"),
+        ]
+        layout.move(3, -3)
+        layout.add("ph-zendesk-tickets")
+        await c.profile_configs.update(config.id, content=layout.to_content())
+        stored = fresh_api.get(f"customer_profile_configs/{config.id}/").json()
+        assert stored["content"] == [
+            {"type": "ph-llm-trace", "title": "LLM traces", "index": 0},
+            {"type": "ph-query", "title": "Recent events", "index": 1},
+            {"type": "ph-usage-metrics", "title": "Product usage", "index": 2},
+            {"type": "ph-issues", "title": "Issues", "index": 3},
+            {"type": "ph-zendesk-tickets", "title": "Zendesk tickets", "index": 4},
+        ]
+        assert stored["sidebar"] == config.sidebar
+    finally:
+        await c.aclose()
