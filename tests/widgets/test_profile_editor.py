@@ -236,7 +236,8 @@ async def test_field_error_is_shown_at_the_field(fresh_sandbox: Sandbox) -> None
     ed.save_button.click()
     await ed.wait()
     assert list(ed.errors) == ["sidebar"]
-    assert ed.errors["sidebar"].startswith("400: Invalid value for field 'sidebar' (field 'sidebar')")
+    field_error = "400: Invalid value for field 'sidebar' (field 'sidebar')"
+    assert ed.errors["sidebar"].startswith(field_error)
     assert "Invalid value for field" in ed.sidebar_feedback.value
     assert "Invalid value" not in ed.content_feedback.value
     assert ed.status == "Not saved: the server rejected 'sidebar'."
