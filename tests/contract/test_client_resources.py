@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 from test_client_kit import KINDS, close, items, make, take, val
 
-from envnb.frames import BATCH_EXPORT_COLUMNS, CONVERSATION_COLUMNS, dtypes_of
 from envnb.models import (
     AIMessage,
     BatchExport,
@@ -22,6 +21,7 @@ from envnb.models import (
     TestStep,
 )
 from envnb.sandbox import Sandbox
+from expected_dtypes import CONVERSATIONS, EXPORTS, dtypes
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
@@ -199,14 +199,14 @@ async def test_dataframes_multi_page_and_empty(kind: str) -> None:
             listed = await items(c.conversations.list(page_size=10))
             assert len(df) == len(listed) == 57
             assert list(df["id"]) == [x.id for x in listed]  # page order kept
-            assert {k: str(v) for k, v in df.dtypes.items()} == dtypes_of(CONVERSATION_COLUMNS)
+            assert dtypes(df) == CONVERSATIONS
             assert str(df["created_at"].dt.tz) == "UTC"
             limited = await val(c.conversations.list_df(limit=13, page_size=5))
             assert list(limited["id"]) == [x.id for x in listed[:13]]
 
             empty = await val(c.batch_exports.list_df())
             assert empty.empty
-            assert {k: str(v) for k, v in empty.dtypes.items()} == dtypes_of(BATCH_EXPORT_COLUMNS)
+            assert dtypes(empty) == EXPORTS
             assert isinstance(empty["paused"].dtype, pd.BooleanDtype)
             assert await items(c.profile_configs.list()) == []
         finally:

@@ -9,54 +9,8 @@ import pytest
 
 from envnb.sandbox import Sandbox
 
-UTC = "datetime64[ns, UTC]"
-
-EXPORTS = {
-    "id": "string",
-    "name": "string",
-    "destination_type": "category",
-    "model": "category",
-    "interval": "category",
-    "paused": "boolean",
-    "created_at": UTC,
-    "last_updated_at": UTC,
-    "last_paused_at": UTC,
-    "start_at": UTC,
-    "end_at": UTC,
-    "timezone": "string",
-    "offset_day": "Int64",
-    "offset_hour": "Int64",
-    "latest_run_status": "category",
-    "latest_run_at": UTC,
-    "latest_run_records": "Int64",
-    "team_id": "Int64",
-}
-CONVERSATIONS = {
-    "id": "string",
-    "title": "string",
-    "status": "category",
-    "type": "category",
-    "created_at": UTC,
-    "updated_at": UTC,
-    "user_email": "string",
-    "is_internal": "boolean",
-    "message_count": "Int64",
-}
-PROFILE_CONFIGS = {
-    "id": "string",
-    "scope": "category",
-    "created_at": UTC,
-    "updated_at": UTC,
-    "content_items": "Int64",
-    "sidebar_items": "Int64",
-}
-MESSAGES = {
-    "position": "Int64",
-    "id": "string",
-    "type": "category",
-    "content": "string",
-    "tool_call_id": "string",
-}
+# tests/ is on sys.path (tests/conftest.py): the stated dtypes are written once.
+from expected_dtypes import CONVERSATIONS, EXPORTS, MESSAGES, PROFILE_CONFIGS
 
 
 def _dtypes(df: pd.DataFrame) -> dict[str, str]:
