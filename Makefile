@@ -32,9 +32,11 @@ chromium:
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_DEBS); }
 
+# src/envnb/_sync/ is generated from _async/: fail when it is stale or a rename went unused.
 lint: venv
-	$(VENV)/bin/ruff check src tests bench conftest.py
-	$(VENV)/bin/ruff format --check src tests bench conftest.py
+	$(VENV)/bin/ruff check src tests bench conftest.py scripts
+	$(VENV)/bin/ruff format --check src tests bench conftest.py scripts
+	$(PY) scripts/unasync.py --check
 
 typecheck: venv
 	$(VENV)/bin/mypy

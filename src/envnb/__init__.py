@@ -7,16 +7,17 @@ widgets; ``%load_ext envnb`` and ``envnb.last_reply()`` load the magics on first
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
+
 if TYPE_CHECKING:
     from . import errors
+    from ._async._stream import AsyncEventStream
     from ._client import AsyncClient, Client, connect
-    from ._executor import AskResult, AsyncEventStream, EventStream
-    from .streaming import StreamAssembler
+    from ._sync._stream import EventStream
+    from .streaming import AskResult, StreamAssembler
 
 # Loaded on first use, so `envnb sandbox` (which imports envnb.sandbox) starts without
 # paying for the client, pydantic models and httpx.
@@ -25,9 +26,9 @@ _LAZY = {
     "AsyncClient": ("envnb._client", "AsyncClient"),
     "Client": ("envnb._client", "Client"),
     "connect": ("envnb._client", "connect"),
-    "AskResult": ("envnb._executor", "AskResult"),
-    "AsyncEventStream": ("envnb._executor", "AsyncEventStream"),
-    "EventStream": ("envnb._executor", "EventStream"),
+    "AskResult": ("envnb.streaming", "AskResult"),
+    "AsyncEventStream": ("envnb._async._stream", "AsyncEventStream"),
+    "EventStream": ("envnb._sync._stream", "EventStream"),
     "StreamAssembler": ("envnb.streaming", "StreamAssembler"),
 }
 

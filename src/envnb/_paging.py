@@ -1,16 +1,34 @@
-"""Sans-I/O page planner for LimitOffset pagination.
+"""Sans-I/O paging: which pages remain after the first, and the request for each ``next`` link.
 
-Given the first page, it says which offsets remain. When ``count`` is known the remaining
-pages can be fetched concurrently; otherwise follow ``next`` one page at a time.
+PostHog lists page in one of two envelopes (``Endpoint.paging``):
+
+- ``"offset"``: ``{count, next, previous, results}`` with ``limit``/``offset`` links. When
+  ``count`` is known the remaining offsets are planned up front and fetched concurrently;
+  otherwise ``next`` is followed one page at a time.
+- ``"cursor"``: ``{next, previous, results}``, no ``count``: ``next`` is followed one page at
+  a time.
+
+Rules for following ``next`` (:class:`NextLinks`):
+
+1. The API key only goes to the configured origin. An offset link to another origin is
+   re-based onto the configured project URL, keeping only its query (``limit``, ``offset``).
+2. A cursor link is taken for its ``cursor`` parameter only; the query the caller asked for
+   stays fixed on every page. A cursor link to another origin is refused (an APIError), as
+   is a link seen before (the server would otherwise keep us in a loop).
+3. An empty ``next`` (null, "") ends the list.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from dataclasses import dataclass, replace
+from typing import Any, Generic, Protocol, TypeVar
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-DEFAULT_PAGE_SIZE = 100
+from ._config import origin_of
+from ._request import RequestSpec
+from .errors import APIError, RequestInfo, redact_url
+
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -19,10 +37,10 @@ class PagePlan:
 
     offsets: tuple[int, ...]  # remaining offsets when the count is known (concurrent)
     page_size: int
-    follow_next: bool  # count unknown: walk ``next`` links sequentially
+    follow_next: bool  # count unknown (or cursor paging): walk ``next`` links in turn
 
     @property
-    def done(self) -> bool:
+    def nothing_left(self) -> bool:
         """True when nothing remains to fetch."""
         return not self.offsets and not self.follow_next
 
@@ -40,10 +58,90 @@ def plan_pages(
     if not nxt:
         return PagePlan((), page_size, False)
     size = _limit_in(nxt) or page_size
-    if isinstance(count, int):
+    if isinstance(count, int) and not isinstance(count, bool):
         end = count if limit is None else min(count, start + limit)
         return PagePlan(tuple(range(start + have, end, size)), size, False)
     return PagePlan((), size, True)
+
+
+def first_page_size(page_size: int, limit: int | None) -> int:
+    """The ``limit`` of the first page: no more rows than the caller wants."""
+    return max(1, min(page_size, limit)) if limit is not None else page_size
+
+
+class PageSink(Protocol):
+    """Where a transport puts a list's pages (a DataFrame builder, say)."""
+
+    def start(self, total: int | None) -> None:
+        """Called once, after the first page: the rows to expect (None when unknown)."""
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        """One page's rows, in order."""
+
+
+class RowBudget:
+    """Counts rows taken from pages against an optional ``limit``."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.taken = 0
+
+    @property
+    def full(self) -> bool:
+        """True once ``limit`` rows were taken."""
+        return self.limit is not None and self.taken >= self.limit
+
+    def take(self, page: dict[str, Any]) -> list[Any]:
+        """The page's results, cut to what the limit still allows."""
+        results = page.get("results") or []
+        if self.limit is not None:
+            results = results[: max(0, self.limit - self.taken)]
+        self.taken += len(results)
+        return results
+
+    def total(self, first: dict[str, Any]) -> int | None:
+        """The rows to expect, from the first page's ``count`` and the limit."""
+        count = first.get("count")
+        if isinstance(count, int) and not isinstance(count, bool):
+            return min(count, self.limit) if self.limit is not None else count
+        return self.limit
+
+
+class NextLinks(Generic[P]):
+    """The request for each page's ``next`` link, by the rules in the module docstring."""
+
+    def __init__(self, first: RequestSpec[P], origin: tuple[str, str, int | None]) -> None:
+        """``first``: the first page's request; ``origin``: the configured one."""
+        self.first = first
+        self.origin = origin
+        self._seen: set[str] = set()
+
+    def after(self, page: dict[str, Any], info: RequestInfo | None = None) -> RequestSpec[P] | None:
+        """The next page's request, or None at the end; ``info`` names the request in errors."""
+        link = page.get("next")
+        if not link or not isinstance(link, str):
+            return None
+        same_origin = origin_of(link) == self.origin
+        query = dict(parse_qsl(urlsplit(link).query))
+        if self.first.paging != "cursor":
+            if same_origin:
+                return replace(self.first, url=link, params={})
+            return replace(self.first, url=None, params={**self.first.params, **query})
+        if not same_origin:
+            raise self._refused(link, "points to another host", info)
+        if "cursor" not in query:
+            raise self._refused(link, "has no cursor parameter", info)
+        if link in self._seen:
+            raise self._refused(link, "repeats a page already read", info)
+        self._seen.add(link)
+        return self.first.with_params(cursor=query["cursor"])
+
+    def _refused(self, link: str, why: str, info: RequestInfo | None) -> APIError:
+        return APIError(
+            status=200,
+            detail=f"the server's next-page link {redact_url(link)!r} {why}; stopped paging",
+            request=info,
+        )
 
 
 def _limit_in(url: str) -> int | None:

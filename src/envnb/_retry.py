@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from enum import Enum
+from typing import Any, Generic, TypeVar
 
 from .errors import APIConnectionError, APIError, APITimeoutError, RequestInfo, error_from_response
 
-if TYPE_CHECKING:
-    from ._endpoints import RequestSpec
+T = TypeVar("T")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -82,10 +83,10 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 
 @dataclass(frozen=True)
-class Done:
+class Done(Generic[T]):
     """The request succeeded with this parsed value."""
 
-    value: Any
+    value: T
 
 
 @dataclass(frozen=True)
@@ -102,25 +103,56 @@ class Fail:
     error: Exception
 
 
-Outcome = Done | Retry | Fail
+class TransportFailure(Enum):
+    """How a request failed below HTTP (the transport maps its library's errors to these)."""
+
+    # Before the request left this machine: nothing can have been applied.
+    NOT_SENT = "not sent"
+    CONNECT_TIMED_OUT = "connect timed out"
+    # After sending: the server may have acted on it.
+    TIMED_OUT = "timed out"
+    BROKEN = "broken"
+
+    @property
+    def timed_out(self) -> bool:
+        """True for both timeouts."""
+        return self in (TransportFailure.CONNECT_TIMED_OUT, TransportFailure.TIMED_OUT)
+
+    @property
+    def sent(self) -> bool:
+        """True when the request may have reached the server."""
+        return self in (TransportFailure.TIMED_OUT, TransportFailure.BROKEN)
 
 
-class Attempts:
-    """Pure per-request state: each response or error in, Done/Retry/Fail out."""
+class Attempts(Generic[T]):
+    """Pure per-request state: each response or error in, Done/Retry/Fail out.
 
-    def __init__(self, spec: RequestSpec, policy: RetryPolicy, info: RequestInfo) -> None:
-        self.spec = spec
+    ``parse`` turns a 2xx JSON body into the result; ``retry_safe`` says whether sending
+    the request again can duplicate a side effect (see the module docstring).
+    """
+
+    def __init__(
+        self,
+        parse: Callable[[Any], T],
+        retry_safe: bool,
+        policy: RetryPolicy,
+        info: RequestInfo,
+    ) -> None:
+        self.parse = parse
+        self.retry_safe = retry_safe
         self.policy = policy
         self.info = info
         self.attempt = 0
 
-    def on_response(self, status: int, headers: Mapping[str, str], content: bytes) -> Outcome:
+    def on_response(
+        self, status: int, headers: Mapping[str, str], content: bytes
+    ) -> Done[T] | Retry | Fail:
         """Decide after a complete response."""
         self.attempt += 1
         if status >= 300:
             body, text = _json_or_none(content)
             wait = self.policy.after_status(
-                self.attempt, status, headers.get("retry-after"), retryable=self.spec.retry_safe
+                self.attempt, status, headers.get("retry-after"), retryable=self.retry_safe
             )
             if wait is not None:
                 return Retry(wait)
@@ -136,37 +168,33 @@ class Attempts:
             # A truncated body means the connection broke mid-body: retry if safe.
             return self._error("malformed JSON in response", timed_out=False, reached_server=True)
         try:
-            return Done(self.spec.parse(body))
+            return Done(self.parse(body))
         except ValueError as exc:  # pydantic.ValidationError is a ValueError
             return Fail(
                 APIError(
                     status=status,
-                    detail=f"unexpected response shape: {str(exc).splitlines()[0]}",
+                    detail=f"unexpected response shape: {_first_line(str(exc))}",
                     request=self.info,
                     body=body,
                 )
             )
 
-    def on_error(self, kind: str, *, timed_out: bool) -> Outcome:
-        """Decide after a transport error (connect, read, timeout); ``kind`` names it."""
+    def on_error(self, failure: TransportFailure, name: str) -> Retry | Fail:
+        """Decide after a transport error; ``name`` (e.g. "ConnectError") is for the message."""
         self.attempt += 1
-        message = "request timed out" if timed_out else f"connection failed: {kind}"
-        return self._error(message, timed_out=timed_out, reached_server=kind not in _NEVER_SENT)
+        message = "request timed out" if failure.timed_out else f"connection failed: {name}"
+        return self._error(message, timed_out=failure.timed_out, reached_server=failure.sent)
 
-    def _error(self, message: str, *, timed_out: bool, reached_server: bool) -> Outcome:
-        wait = self.policy.after_error(self.attempt, retryable=self.spec.retry_safe)
+    def _error(self, message: str, *, timed_out: bool, reached_server: bool) -> Retry | Fail:
+        wait = self.policy.after_error(self.attempt, retryable=self.retry_safe)
         if wait is not None:
             return Retry(wait)
-        if reached_server and not self.spec.retry_safe:
+        if reached_server and not self.retry_safe:
             # A write whose answer was lost may still have happened: say so, so nobody
             # blindly sends it again (that is why it was not retried).
             message += " — the server may have applied it; check before sending it again"
         cls = APITimeoutError if timed_out else APIConnectionError
         return Fail(cls(message, request=self.info))
-
-
-# httpx errors raised before the request left this machine: nothing can have been applied.
-_NEVER_SENT = frozenset({"ConnectError", "ConnectTimeout"})
 
 
 def _json_or_none(content: bytes) -> tuple[Any, str]:
@@ -175,3 +203,8 @@ def _json_or_none(content: bytes) -> tuple[Any, str]:
         return json.loads(text), text
     except ValueError:
         return None, text
+
+
+def _first_line(text: str) -> str:
+    # Not str.splitlines(): it would also split on U+2028 and friends inside the text.
+    return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]

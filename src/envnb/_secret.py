@@ -17,10 +17,6 @@ class ApiKey:
         """Return the raw key (only for the Authorization header)."""
         return self.__value
 
-    def last4(self) -> str:
-        """Return a short, safe hint of which key this is (its last four characters)."""
-        return "…" + self.__value[-4:] if len(self.__value) >= 12 else "…"
-
     def __repr__(self) -> str:
         return "ApiKey('[secure]')"
 

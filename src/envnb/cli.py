@@ -25,6 +25,9 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stream-delay", type=float, default=0.02, help="seconds between streamed frames"
     )
+    parser.add_argument(
+        "--backfill-pace", type=float, default=1.0, help="seconds between two backfill runs"
+    )
 
 
 def _make(args: argparse.Namespace, port: int) -> Any:
@@ -42,6 +45,7 @@ def _make(args: argparse.Namespace, port: int) -> Any:
             profile_configs=args.profile_configs,
             stream_delay=args.stream_delay,
             canary=args.canary,
+            backfill_pace=args.backfill_pace,
         )
     except FaultSpecError as exc:
         raise SystemExit(f"envnb: bad --faults: {exc}") from None

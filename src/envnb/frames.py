@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._notebook import Progress, progress_bar
 from .models.batch_exports import DestinationType, ExportModel, Interval, RunStatus
 from .models.common import allowed_values
 from .models.conversations import ConversationStatus, ConversationType
@@ -169,6 +170,31 @@ def _convert(col: Column, values: list[Any]) -> Any:
     if col.dtype == "object":
         return pd.Series(values, dtype=object)
     return pd.array(values, dtype=dtype)
+
+
+class FrameSink:
+    """Pages in, one DataFrame out: a :class:`FrameBuilder` and, optionally, a progress bar."""
+
+    def __init__(self, columns: Sequence[Column], progress: bool | None) -> None:
+        """``progress``: show a tqdm bar (None: only in a notebook)."""
+        self.builder = FrameBuilder(columns)
+        self.progress = progress
+        self.bar: Progress | None = None
+
+    def start(self, total: int | None) -> None:
+        """The first page arrived: ``total`` rows to expect (None when unknown)."""
+        self.bar = progress_bar(self.progress, total, "fetching")
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        """One page's rows."""
+        added = self.builder.add(rows)
+        if self.bar is not None:
+            self.bar.update(added)
+
+    def close(self) -> None:
+        """Close the progress bar (call in ``finally``)."""
+        if self.bar is not None:
+            self.bar.close()
 
 
 def frame_from_records(

@@ -26,15 +26,20 @@ import contextlib
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import HTML, display
 
-from .errors import ConflictError, EnvnbError
-from .widgets._livechat import BUSY_RETRY_WAITS, LiveTurn
+from .chat_turn import ChatTurnPolicy, SendAgain
+from .errors import EnvnbError
+from .widgets._livechat import LiveTurn
 from .widgets._throttle import Pacer, Throttle
+
+if TYPE_CHECKING:
+    from ._client import Client
+    from ._sync._stream import EventStream
 
 FLUSH_PER_SECOND = 15.0
 
@@ -53,7 +58,7 @@ class Reply(str):
 
 @dataclass
 class _Session:
-    client: Any = None
+    client: Client | None = None
     conversation_id: str | None = None
     last: Reply | None = None
 
@@ -61,7 +66,7 @@ class _Session:
 _session = _Session()
 
 
-def use_client(client: Any) -> None:
+def use_client(client: Client | None) -> None:
     """Make ``%%chat`` use ``client`` (an ``envnb.Client``) instead of ``envnb.connect()``."""
     _session.client = client
 
@@ -76,7 +81,7 @@ def last_reply() -> str | None:
     return _session.last
 
 
-def _client() -> Any:
+def _client() -> Client:
     if _session.client is None:
         from . import connect
 
@@ -100,34 +105,35 @@ def chat(question: str, *, new: bool = False) -> Reply:
 
     throttle: Throttle[None] = Throttle(show, 1.0 / FLUSH_PER_SECOND)
     pacer = Pacer(1.0 / FLUSH_PER_SECOND)  # nap after a flush: frames are read many at a time
-    client: Any = None
-    stream = None
-    waits = list(BUSY_RETRY_WAITS)
+    client: Client | None = None
+    stream: EventStream | None = None
+    policy = ChatTurnPolicy()
     try:
         client = _client()  # inside the try: a configuration error is shown in words too
         while True:
             stream = client.conversations.stream(question, conversation=conversation_id)
             turn.follow(stream)
+            events_seen = False
             try:
                 for event in stream:
+                    events_seen = True
                     turn.feed(event)
                     turn.check_resumed(stream)
                     flushes = throttle.flushes
                     throttle.push(None, ready=pacer.caught_up())
                     if throttle.flushes != flushes:
                         pacer.nap_blocking()
-            except ConflictError:
-                # 409 before any event: the previous (stopped) reply is still winding down;
-                # nothing was stored, so send the question again after a short wait.
-                if turn.asm.messages or turn.asm.conversation_id or not waits:
-                    raise
-                time.sleep(waits.pop(0))
-                continue
+            except EnvnbError as err:
+                decision = policy.on_error(err, events_seen=events_seen)
+                if isinstance(decision, SendAgain):
+                    time.sleep(decision.wait)
+                    continue
+                turn.note, turn.note_is_error = decision.message, True
             break
     except KeyboardInterrupt:
         turn.stopped = True
         _close(stream)  # stop reading first, then tell the server
-        if stream is not None:
+        if client is not None and stream is not None:
             _send_cancel(client, conversation_id, turn)
         # Re-raised on purpose (see the module docstring), without the httpx internals the
         # interrupt happened to land in: the message says where the partial reply is.
@@ -148,23 +154,24 @@ def chat(question: str, *, new: bool = False) -> Reply:
     return reply
 
 
-def _close(stream: Any) -> None:
-    close = getattr(stream, "close", None)
-    if callable(close):
+def _close(stream: EventStream | None) -> None:
+    if stream is not None:
         # Closing a half-read response must not mask the interrupt.
         with contextlib.suppress(Exception):
-            close()
+            stream.close()
 
 
-def _send_cancel(client: Any, conversation_id: str, turn: LiveTurn) -> None:
+def _send_cancel(client: Client, conversation_id: str, turn: LiveTurn) -> None:
     started = time.monotonic()
+    error: EnvnbError | None = None
     try:
         client.conversations.cancel(conversation_id)
     except EnvnbError as err:
-        turn.note = f"stopped here, but the server did not confirm the cancel: {err}"
-        turn.note_is_error = True
-    else:
-        turn.note = f"cancel sent ({time.monotonic() - started:.2f} s)"
+        error = err
+    shown = ChatTurnPolicy().after_cancel(error)
+    turn.note, turn.note_is_error = shown.message, shown.error
+    if not shown.error:
+        turn.note += f" (cancel confirmed in {time.monotonic() - started:.2f} s)"
 
 
 @magics_class

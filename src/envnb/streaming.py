@@ -1,6 +1,6 @@
-"""Streams, sans-I/O: StreamAssembler (reply state from events), StreamSession (one turn:
-decoding, assembling, the single resume) and the iterator wrappers the clients return.
-
+"""Streams, sans-I/O: StreamAssembler (reply state from events) and StreamSession (one turn:
+assembling, and the rules for the single resume). The I/O loop that drives a session is
+``_async/_stream.py`` (and its generated twin).
 
 PostHog streams an assistant message in progress as repeated ``message`` frames without
 ``id``, each carrying the whole text so far, and closes it with a frame that has an ``id``.
@@ -13,11 +13,10 @@ text already shown is ignored, so the reply never jumps backwards.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._sse import ServerSentEvent, SSEDecoder
+from ._sse import ServerSentEvent
 from .errors import APIError, BadRequestError, StreamError
 from .models.conversations import (
     AIMessage,
@@ -33,7 +32,7 @@ from .models.conversations import (
 )
 
 if TYPE_CHECKING:
-    from ._endpoints import RequestSpec
+    from ._request import RequestSpec
 
 ChangeKind = Literal[
     "conversation",
@@ -217,25 +216,29 @@ class AskResult:
 
 
 class StreamSession:
-    """Pure state of one streamed turn: decoding, assembling, and the single resume."""
+    """Pure state of one streamed turn: assembling, and the rules for resuming.
+
+    Rule 1: the first POST is never retried (it may store the human message twice); no
+    answer at all to it is a plain connection error, an error status is raised as is.
+    Rule 2: a stream that ends (or drops) before the turn finished is resumed once, by a
+    POST with ``content: None``; a second early end is a StreamError.
+    Rule 3: when the resume is refused as "idle" (400), the reply finished meanwhile: the
+    stored conversation is read instead and its new messages are yielded.
+    """
 
     def __init__(
         self,
-        first: RequestSpec,
-        resume: RequestSpec,
-        refetch: RequestSpec,
+        first: RequestSpec[None],
+        resume: RequestSpec[None],
+        refetch: RequestSpec[Conversation],
         conversation_id: str,
     ) -> None:
         self.first = first
-        self.resume_spec = resume
-        self.refetch_spec = refetch
+        self.resume = resume
+        self.refetch = refetch
         self.conversation_id = conversation_id
         self.assembler = StreamAssembler()
         self.resumed = False
-
-    def decoder(self) -> SSEDecoder:
-        """A fresh decoder for each connection."""
-        return SSEDecoder()
 
     def on_sse(self, sse: ServerSentEvent) -> list[StreamEvent]:
         """Turn one SSE event into the typed events worth yielding (replays are dropped)."""
@@ -251,37 +254,40 @@ class StreamSession:
             return [event]
         return [event] if self.assembler.feed(event) else []
 
-    def after_stream(
-        self, spec: RequestSpec, dropped: bool, error: Exception | None
-    ) -> RequestSpec | None:
-        """After a connection ended: None when the turn is complete, else the resume request."""
+    def after_stream(self, dropped_by: str | None) -> RequestSpec[None] | None:
+        """After a connection ended: None when the turn is complete, else the resume request.
+
+        ``dropped_by`` names the connection error when it broke (None: it ended normally).
+        """
         asm = self.assembler
         if asm.failed or asm.finished:
             return None
         if not self.resumed:
             self.resumed = True
-            return self.resume_spec
-        why = "the connection dropped" if dropped else "the stream ended"
-        if error is not None:
-            why += f" ({type(error).__name__})"
+            return self.resume
+        why = "the stream ended" if dropped_by is None else f"the connection dropped ({dropped_by})"
         # Not chained: an httpx error holds its request, whose headers carry the API key.
         raise StreamError(
             f"{why} before the reply was complete, and resuming once did not finish it "
             f"(conversation {self.conversation_id})"
         ) from None
 
-    def after_api_error(self, spec: RequestSpec, err: APIError) -> RequestSpec:
-        """An error status on a stream request: raise it, or fall back to fetching the reply."""
+    def after_api_error(self, spec: RequestSpec[None], err: APIError) -> None:
+        """An error status on a stream request: raise it, unless the reply should be read."""
         if spec is self.first:
             raise err
-        if spec is self.resume_spec and isinstance(err, BadRequestError):
+        if spec is self.resume and isinstance(err, BadRequestError):
             # "Cannot continue streaming from an idle conversation": the reply finished
-            # while we were reconnecting — read it instead.
-            return self.refetch_spec
+            # while we were reconnecting — read it instead (Rule 3).
+            return
         raise StreamError(
             f"the stream broke and could not be resumed: {err} "
             f"(conversation {self.conversation_id})"
         ) from err
+
+    def unrecovered(self, err: APIError) -> StreamError:
+        """The error when reading the stored conversation failed too."""
+        return StreamError(f"the stream broke and could not be recovered: {err}")
 
     def on_refetch(self, conversation: Conversation) -> list[StreamEvent]:
         """Feed the stored messages of a conversation that went idle; return the new ones."""
@@ -303,55 +309,3 @@ class StreamSession:
             failed=asm.failed,
             messages=list(asm.messages),
         )
-
-
-class EventStream:
-    """Iterator of stream events; ``.assembler`` holds the reply so far. Close to stop."""
-
-    def __init__(self, gen: Iterator[StreamEvent], session: StreamSession) -> None:
-        self._gen = gen
-        self.session = session
-        self.assembler = session.assembler
-        self.conversation_id = session.conversation_id
-
-    def __iter__(self) -> EventStream:
-        return self
-
-    def __next__(self) -> StreamEvent:
-        return next(self._gen)
-
-    def close(self) -> None:
-        """Stop reading and close the HTTP response."""
-        self._gen.close()  # type: ignore[attr-defined]
-
-    def __enter__(self) -> EventStream:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class AsyncEventStream:
-    """Async iterator of stream events; ``.assembler`` holds the reply so far."""
-
-    def __init__(self, gen: AsyncIterator[StreamEvent], session: StreamSession) -> None:
-        self._gen = gen
-        self.session = session
-        self.assembler = session.assembler
-        self.conversation_id = session.conversation_id
-
-    def __aiter__(self) -> AsyncEventStream:
-        return self
-
-    async def __anext__(self) -> StreamEvent:
-        return await self._gen.__anext__()
-
-    async def aclose(self) -> None:
-        """Stop reading and close the HTTP response."""
-        await self._gen.aclose()  # type: ignore[attr-defined]
-
-    async def __aenter__(self) -> AsyncEventStream:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()

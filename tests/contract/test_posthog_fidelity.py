@@ -301,3 +301,13 @@ def test_served_conversation_matches_schema_fields(sandbox: Sandbox, api: Api) -
     assert set(api.get(f"conversations/{first['id']}/").json()) == declared
     export = api.get("batch_exports/").json()["results"][0]
     assert set(export) <= set(schemas["BatchExport"]["properties"])
+
+
+def test_a_line_break_in_the_path_gets_posthogs_json_404(sandbox: Sandbox) -> None:
+    # Django's `[^/]+` matches a line break like any character: the id is simply not found.
+    response = httpx.get(
+        f"{sandbox.url}/api/projects/1/batch_exports/a%0Ab/",
+        headers={"Authorization": f"Bearer {sandbox.api_key}"},
+    )
+    assert response.status_code == 404
+    assert response.json()["type"] == "invalid_request"

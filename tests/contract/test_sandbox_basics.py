@@ -254,7 +254,7 @@ def test_stats_count_requests(fresh_sandbox: Sandbox) -> None:
     api = Api(fresh_sandbox)
     for _ in range(3):
         api.get("batch_exports/")
-    assert fresh_sandbox.stats() == {"requests": 3, "faults": {}, "writes": {}}
+    assert fresh_sandbox.stats() == {"requests": 3, "faults": {}, "writes": {}, "queries": 0}
 
 
 def test_client_helpers_point_at_the_sandbox(sandbox: Sandbox) -> None:

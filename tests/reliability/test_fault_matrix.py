@@ -45,7 +45,7 @@ def _client(sb: Sandbox) -> envnb.Client:
     """A client with a short timeout and fast backoff (the policy is the retry seam)."""
     c = sb.client(timeout=CLIENT_TIMEOUT, max_retries=2)
     # Backoff waits are not under test here (tests/unit covers the policy): keep them short.
-    c._executor.policy = RetryPolicy(max_retries=2, base=0.01, cap=0.05)
+    c._transport.wire.policy = RetryPolicy(max_retries=2, base=0.01, cap=0.05)
     return c
 
 

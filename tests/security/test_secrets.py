@@ -39,7 +39,7 @@ def key(sb: Sandbox) -> str:
 
 def _client(sb: Sandbox, key: str, **kw: Any) -> envnb.Client:
     c = envnb.Client(host=sb.url, api_key=key, project_id=sb.project_id, **kw)
-    c._executor.policy = RetryPolicy(max_retries=1, base=0.01, cap=0.02)
+    c._transport.wire.policy = RetryPolicy(max_retries=1, base=0.01, cap=0.02)
     return c
 
 

@@ -75,7 +75,7 @@ def test_5xx_retried_for_get_then_raised_with_readable_message() -> None:
         )
 
     with _client(handler, max_retries=1) as c:
-        c._executor.policy.base = 0.0  # no sleeping in unit tests
+        c._transport.wire.policy.base = 0.0  # no sleeping in unit tests
         with pytest.raises(ServerError) as info:
             c.batch_exports.get("x")
     assert calls == 2
@@ -150,13 +150,13 @@ def test_404_maps_and_ids_are_quoted() -> None:
 
 
 def test_progress_bar_only_in_notebooks_by_default(capsys: pytest.CaptureFixture[str]) -> None:
-    from envnb._executor import _progress, in_notebook
+    from envnb._notebook import in_notebook, progress_bar
 
     assert not in_notebook()
-    assert _progress(None, 10, "fetching") is None
-    assert _progress(False, 10, "fetching") is None
-    bar = _progress(True, 10, "fetching")
-    assert bar is not None and bar.total == 10
+    assert progress_bar(None, 10, "fetching") is None
+    assert progress_bar(False, 10, "fetching") is None
+    bar = progress_bar(True, 10, "fetching")
+    assert bar is not None and getattr(bar, "total", None) == 10
     bar.close()
 
     def handler(request: httpx.Request) -> httpx.Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from typing import Any
 
@@ -101,5 +102,7 @@ def test_bad_paging_arguments_refused_before_sending(
 
     for call in (client.conversations.list, client.batch_exports.list_df):
         with pytest.raises(RequestValidationError, match=">= ") as err:
-            call(**kw)
+            result = call(**kw)
+            if inspect.iscoroutine(result):
+                asyncio.run(result)  # AsyncClient: raised when awaited, still before sending
         assert err.value.attr == attr

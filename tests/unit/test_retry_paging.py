@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
-from envnb._endpoints import PROFILE_CONFIGS
 from envnb._paging import plan_pages
-from envnb._retry import Attempts, Done, Fail, Retry, RetryPolicy, parse_retry_after
+from envnb._retry import (
+    Attempts,
+    Done,
+    Fail,
+    Retry,
+    RetryPolicy,
+    TransportFailure,
+    parse_retry_after,
+)
+from envnb._wire import failure_of
 from envnb.errors import APIConnectionError, APITimeoutError, RequestInfo, ServerError
 
 
@@ -63,7 +71,7 @@ def test_plan_concurrent_when_count_known() -> None:
 
 def test_plan_respects_limit_and_server_clamp() -> None:
     assert plan_pages(_first(100, 350), page_size=100, limit=150).offsets == (100,)
-    assert plan_pages(_first(100, 350), page_size=100, limit=100).done
+    assert plan_pages(_first(100, 350), page_size=100, limit=100).nothing_left
     # Asked for 1000, server clamped to 100: offsets follow what the server serves.
     clamped = plan_pages(_first(100, 250, size=100), page_size=1000)
     assert clamped.offsets == (100, 200)
@@ -71,15 +79,14 @@ def test_plan_respects_limit_and_server_clamp() -> None:
 
 def test_plan_follow_next_without_count_and_single_page() -> None:
     assert plan_pages(_first(100, None), page_size=100).follow_next
-    assert plan_pages(_first(7, 7), page_size=100).done
-    assert plan_pages({"results": []}, page_size=100).done
+    assert plan_pages(_first(7, 7), page_size=100).nothing_left
+    assert plan_pages({"results": []}, page_size=100).nothing_left
 
 
-def _attempts(safe: bool, retries: int = 2) -> Attempts:
-    spec = PROFILE_CONFIGS["get"].spec({"id": "x"})
-    spec = replace(spec, retry_safe=safe, parse=lambda body: body)
+def _attempts(safe: bool, retries: int = 2) -> Attempts[object]:
     return Attempts(
-        spec,
+        lambda body: body,
+        safe,
         RetryPolicy(max_retries=retries, rng=random.Random(0)),
         RequestInfo("GET", "https://h/x"),
     )
@@ -103,31 +110,32 @@ def test_attempts_decisions() -> None:
 
 def test_attempts_give_up_after_max_retries() -> None:
     a = _attempts(True, retries=2)
-    outcomes = [a.on_error("ReadError", timed_out=False) for _ in range(3)]
+    outcomes = [a.on_error(TransportFailure.BROKEN, "ReadError") for _ in range(3)]
     assert [type(o) for o in outcomes] == [Retry, Retry, Fail]
     last = outcomes[-1]
     assert isinstance(last, Fail) and type(last.error) is APIConnectionError
-    timeout = _attempts(False).on_error("ReadTimeout", timed_out=True)
+    timeout = _attempts(False).on_error(TransportFailure.TIMED_OUT, "ReadTimeout")
     assert isinstance(timeout, Fail) and isinstance(timeout.error, APITimeoutError)
 
 
 @pytest.mark.parametrize(
-    ("kind", "timed_out", "maybe_applied"),
+    ("exc", "maybe_applied"),
     [
-        ("RemoteProtocolError", False, True),  # dropped after sending: may have happened
-        ("ReadTimeout", True, True),
-        ("ConnectError", False, False),  # never left this machine
-        ("ConnectTimeout", True, False),
+        (httpx.RemoteProtocolError("x"), True),  # dropped after sending: may have happened
+        (httpx.ReadTimeout("x"), True),
+        (httpx.ConnectError("x"), False),  # never left this machine
+        (httpx.ConnectTimeout("x"), False),
     ],
 )
 def test_lost_write_says_whether_it_may_have_been_applied(
-    kind: str, timed_out: bool, maybe_applied: bool
+    exc: httpx.RequestError, maybe_applied: bool
 ) -> None:
-    out = _attempts(False).on_error(kind, timed_out=timed_out)
+    kind = failure_of(exc)
+    out = _attempts(False).on_error(kind, type(exc).__name__)
     assert isinstance(out, Fail)
     assert ("may have applied it" in str(out.error)) is maybe_applied
     # A read that runs out of retries has nothing to warn about.
-    read = _attempts(True, retries=0).on_error(kind, timed_out=timed_out)
+    read = _attempts(True, retries=0).on_error(kind, type(exc).__name__)
     assert isinstance(read, Fail) and "may have applied" not in str(read.error)
 
 

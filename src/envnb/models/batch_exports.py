@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from ..errors import RequestValidationError
-from .common import APIModel, RequestModel, allowed_values, open_enum
+from .common import APIModel, RequestModel, open_enum
 from .timezones import posthog_timezones
 
 
@@ -93,6 +93,7 @@ REQUIRED_CONFIG: dict[str, tuple[str, ...]] = {
     "HTTP": ("url", "token"),
 }
 
+
 # Destination types with a connection test (GET batch_exports/test).
 TESTABLE_TYPES = ("S3", "AwsS3", "S3Compatible", "Snowflake", "BigQuery", "Databricks", "AzureBlob")
 
@@ -111,6 +112,7 @@ class BatchExportRun(APIModel):
     id: str
     status: open_enum(RunStatus) | None = None  # type: ignore[valid-type]
     records_completed: int | None = None
+    records_failed: int | None = None
     latest_error: str | None = None
     data_interval_start: datetime | None = None
     data_interval_end: datetime | None = None
@@ -287,10 +289,3 @@ class BatchExportCreate(BatchExportUpdate):
                 allowed=["events"],
             )
         return self
-
-
-ALLOWED = {
-    "interval": allowed_values(Interval),
-    "model": allowed_values(ExportModel),
-    "destination_type": allowed_values(DestinationType),
-}

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import field_validator
 
 from ..errors import RequestValidationError
-from .common import APIModel, RequestModel, allowed_values, open_enum
+from .common import APIModel, RequestModel, open_enum
 
 
 class Scope(StrEnum):
@@ -66,6 +66,3 @@ class ProfileConfigCreate(ProfileConfigUpdate):
     """POST body for a new profile config."""
 
     scope: Scope
-
-
-ALLOWED = {"scope": allowed_values(Scope)}

@@ -57,7 +57,16 @@ def build_app(state: State) -> ASGIApp:
             log.exception("sandbox handler failed")
             return errors.server_error().response()
 
-    app = Starlette(routes=[Route("/{rest:path}", dispatch, methods=METHODS)])
+    async def unrouted(request: Request, _exc: Exception) -> Response:
+        # Starlette's `path` convertor stops at a line break (`.` in its regex), so a path
+        # with an encoded newline would get Starlette's plain-text 404; PostHog's router
+        # matches it like any other character. Such paths go through dispatch too.
+        return await dispatch(request)
+
+    app = Starlette(
+        routes=[Route("/{rest:path}", dispatch, methods=METHODS)],
+        exception_handlers={404: unrouted},
+    )
     return FaultMiddleware(app, state.faults, state.store)
 
 

@@ -12,36 +12,16 @@ from starlette.responses import JSONResponse, Response
 
 from ..models.timezones import posthog_timezones
 from . import destinations as dest
-from . import errors, paging
+from . import errors, paging, sim
 from . import validate as v
 from ._util import dumps, now_iso, seeded_uuid
+from .clock import parse_stamp
 from .context import Ctx
+from .runs import export_row, run_json
 
 INTERVALS = ("hour", "day", "week", "every 5 minutes")
 MODELS = ("events", "persons", "sessions")
-_RUN_FIELDS = (
-    "id",
-    "status",
-    "records_completed",
-    "latest_error",
-    "data_interval_start",
-    "data_interval_end",
-    "cursor",
-    "created_at",
-    "finished_at",
-    "last_updated_at",
-    "records_total_count",
-    "bytes_exported",
-    "batch_export",
-    "backfill",
-)
 _ids = random.Random()  # ids of objects created at runtime (not part of the seed)
-
-
-def _run(row: sqlite3.Row) -> dict[str, Any]:
-    out: dict[str, Any] = {name: row[name] for name in _RUN_FIELDS if name != "batch_export"}
-    out["batch_export"] = row["batch_export_id"]
-    return {name: out[name] for name in _RUN_FIELDS}
 
 
 def serialize(row: sqlite3.Row, runs: list[sqlite3.Row]) -> dict[str, Any]:
@@ -70,7 +50,7 @@ def serialize(row: sqlite3.Row, runs: list[sqlite3.Row]) -> dict[str, Any]:
         "last_paused_at": row["last_paused_at"],
         "start_at": row["start_at"],
         "end_at": row["end_at"],
-        "latest_runs": [_run(run) for run in runs],
+        "latest_runs": [run_json(run) for run in runs],
         "hogql_query": row["hogql_query"],
         "schema": json.loads(row["schema"]) if row["schema"] else None,
         "filters": json.loads(row["filters"]) if row["filters"] else None,
@@ -84,29 +64,17 @@ def serialize(row: sqlite3.Row, runs: list[sqlite3.Row]) -> dict[str, Any]:
     return out
 
 
-def _get_row(ctx: Ctx) -> sqlite3.Row:
-    row = ctx.store.one(
-        "SELECT * FROM batch_exports WHERE id = ? AND team_id = ? AND deleted = 0",
-        (ctx.params["id"], ctx.project_id),
-    )
-    if row is None:
-        raise errors.not_found()
-    return row
-
-
 def _latest_runs(ctx: Ctx, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
-    out: dict[str, list[sqlite3.Row]] = {i: [] for i in ids}
-    if not ids:
-        return out
-    marks = ",".join("?" * len(ids))
-    for run in ctx.store.read(
-        f"SELECT * FROM runs WHERE batch_export_id IN ({marks}) ORDER BY created_at DESC",
-        tuple(ids),
-    ):
-        runs = out[run["batch_export_id"]]
-        if len(runs) < 10:
-            runs.append(run)
-    return out
+    """The 10 newest runs of each export (one index seek each: exports have months of runs)."""
+    ctx.tick(full=False)
+    return {
+        export_id: ctx.store.read(
+            "SELECT * FROM runs WHERE batch_export_id = ? ORDER BY created_at DESC, id DESC "
+            "LIMIT 10",
+            (export_id,),
+        )
+        for export_id in ids
+    }
 
 
 def _one(ctx: Ctx, export_id: str) -> dict[str, Any]:
@@ -127,7 +95,7 @@ def list_exports(ctx: Ctx) -> Response:
 
 def retrieve(ctx: Ctx) -> Response:
     """GET batch_exports/{id}/."""
-    row = _get_row(ctx)
+    row = export_row(ctx)
     return JSONResponse(serialize(row, _latest_runs(ctx, [row["id"]])[row["id"]]))
 
 
@@ -267,13 +235,14 @@ def create(ctx: Ctx) -> Response:
                 0,
             ),
         )
+    sim.invalidate(ctx.state.ops)
     ctx.store.count_write("batch_export.create")
     return JSONResponse(_one(ctx, export_id), status_code=201)
 
 
 def update(ctx: Ctx) -> Response:
     """PATCH (deep-merging destination config) or PUT batch_exports/{id}/."""
-    row = _get_row(ctx)
+    row = export_row(ctx)
     values = _validate(ctx, row, partial=ctx.method == "PATCH")
     sets: dict[str, Any] = {}
     for column in (
@@ -309,13 +278,14 @@ def update(ctx: Ctx) -> Response:
         db.execute(
             f"UPDATE batch_exports SET {assignments} WHERE id = ?", (*sets.values(), row["id"])
         )
+    sim.invalidate(ctx.state.ops)
     ctx.store.count_write("batch_export.update")
     return JSONResponse(_one(ctx, row["id"]))
 
 
 def delete(ctx: Ctx) -> Response:
     """DELETE batch_exports/{id}/ -> 204 (soft delete)."""
-    row = _get_row(ctx)
+    row = export_row(ctx)
     with ctx.store.tx() as db:
         db.execute(
             "UPDATE batch_exports SET deleted = 1, last_updated_at = ? WHERE id = ?",
@@ -327,8 +297,9 @@ def delete(ctx: Ctx) -> Response:
 
 def pause(ctx: Ctx) -> Response:
     """POST {id}/pause/ — idempotent; ``last_paused_at`` only set on a real pause."""
-    row = _get_row(ctx)
+    row = export_row(ctx)
     if not row["paused"]:
+        ctx.tick(full=False)  # the runs due before the pause exist
         stamp = now_iso()
         with ctx.store.tx() as db:
             db.execute(
@@ -344,27 +315,34 @@ def unpause(ctx: Ctx) -> Response:
     """POST {id}/unpause/ {backfill} — a backfill covers last_paused_at..now."""
     data = ctx.data if isinstance(ctx.data, dict) else {}
     backfill = bool(data.get("backfill", False))
-    row = _get_row(ctx)
+    row = export_row(ctx)
     if row["paused"]:
         stamp = now_iso()
+        ops = ctx.state.ops
+        ctx.tick(full=False)  # runs due before the unpause exist while it is still paused
         with ctx.store.tx() as db:
             db.execute(
                 "UPDATE batch_exports SET paused = 0, last_updated_at = ? WHERE id = ?",
                 (stamp, row["id"]),
             )
+            # Scheduled runs resume with the first interval that ends after now.
+            db.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                (f"resumed:{row['id']}", str(ops.clock.epoch())),
+            )
             if backfill:
-                db.execute(
-                    "INSERT INTO backfills VALUES (?, ?, ?, ?, ?, 'Starting', ?, NULL, ?)",
-                    (
-                        seeded_uuid(_ids),
-                        row["id"],
-                        ctx.project_id,
-                        row["last_paused_at"],
-                        stamp,
-                        stamp,
-                        stamp,
-                    ),
+                start = row["last_paused_at"] or row["created_at"]
+                sim.create_backfill(
+                    db,
+                    backfill_id=seeded_uuid(_ids),
+                    export=row,
+                    start=parse_stamp(start),
+                    end=ops.clock.epoch(),
+                    started=ops.clock.epoch(),
+                    pace=ops.backfill_pace,
+                    stamps=(start, stamp),
                 )
+        sim.invalidate(ops)
         ctx.store.count_write("batch_export.unpause")
         if backfill:
             ctx.store.count_write("batch_export.backfill")
@@ -411,7 +389,7 @@ def _run_step(ctx: Ctx, stored: dict[str, Any] | None) -> Response:
 
 def run_test_step(ctx: Ctx) -> Response:
     """POST batch_exports/{id}/run_test_step/ — stored config merged under the payload's."""
-    row = _get_row(ctx)
+    row = export_row(ctx)
     return _run_step(ctx, json.loads(row["dest_config"]))
 
 

@@ -7,11 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
+from . import sim
 from .auth import KeyInfo
+from .sim import OpsState
 from .store import Store
 
 if TYPE_CHECKING:
+    from .events import EventsDB
     from .faults import FaultEngine
+    from .query import Runs
     from .stream import StreamLog
 
 
@@ -32,7 +36,10 @@ class State:
     project_id: int
     settings: Settings
     faults: FaultEngine
+    events: EventsDB
+    runs: Runs
     streams: dict[str, StreamLog] = field(default_factory=dict)
+    ops: OpsState = field(default_factory=OpsState)
 
 
 @dataclass
@@ -50,6 +57,11 @@ class Ctx:
     def store(self) -> Store:
         """The sandbox's store."""
         return self.state.store
+
+    def tick(self, *, full: bool = True) -> None:
+        """Bring runs and backfills up to the simulated clock (``full``: all seeded history)."""
+        with self.store.tx() as db:
+            sim.tick(db, self.state.ops, self.project_id, full=full)
 
     @property
     def method(self) -> str:

@@ -34,7 +34,8 @@ def limit_offset(request: Request) -> tuple[int, int]:
     )
 
 
-def _link(request: Request, **changes: int | None) -> str:
+def link(request: Request, **changes: int | str | None) -> str:
+    """The request's absolute URL with query parameters replaced (None removes one)."""
     # DRF's replace_query_param/remove_query_param re-encode the query sorted by key.
     items = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
     items += [(k, str(v)) for k, v in changes.items() if v is not None]
@@ -48,13 +49,13 @@ def page(
     """Build the envelope; ``fetch(limit, offset)`` returns the rows of the page."""
     limit, offset = limit_offset(request)
     results = fetch(limit, offset) if offset < count else []
-    nxt = None if offset + limit >= count else _link(request, limit=limit, offset=offset + limit)
+    nxt = None if offset + limit >= count else link(request, limit=limit, offset=offset + limit)
     if offset <= 0:
         prev = None
     elif offset - limit <= 0:
-        prev = _link(request, limit=limit, offset=None)
+        prev = link(request, limit=limit, offset=None)
     else:
-        prev = _link(request, limit=limit, offset=offset - limit)
+        prev = link(request, limit=limit, offset=offset - limit)
     return {"count": count, "next": nxt, "previous": prev, "results": results}
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from ._util import iso, now
+from .charts import Chart, charts_for, describe
 from .content import LOREM
 from .store import Store
 
@@ -25,6 +26,7 @@ class Reply:
     tool_result: str
     text: str
     extra: dict[str, Any] = field(default_factory=dict)
+    charts: tuple[Chart, ...] = ()  # sent as ai/viz (one) or ai/multi_viz (several)
 
 
 MAX_LOREM = 5000
@@ -34,6 +36,8 @@ HELP = (
     "- **which batch exports are paused?**\n"
     "- **how many conversations this week?**\n"
     "- **list exports by destination**\n"
+    "- charts: **show daily pageviews for the last 14 days**, **signups by browser this "
+    "month**, **how many purchases per week**, **top pages**, **product overview**\n"
     "- `lorem N` — a reply of exactly N words\n"
 )
 
@@ -125,6 +129,17 @@ def answer(store: Store, team: int, user: int, content: str) -> Reply:
             "Counting conversations",
             "Counted conversations",
             _count_conversations(store, team, user, week),
+        )
+    charts = charts_for(content)
+    if charts:
+        return Reply(
+            "Planning the insight",
+            "create_insight",
+            {"query_description": content[:200]},
+            "Creating the insight",
+            "Created " + ", ".join(chart.title for chart in charts),
+            describe(charts),
+            charts=tuple(charts),
         )
     if "export" in low or "destination" in low:
         return Reply(

@@ -3,41 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from starlette.responses import Response
 
 from . import batch_exports as be
 from . import conversations as conv
 from . import profile_configs as pc
-from .context import Ctx
-
-NO_SCOPES = None  # a custom action without required_scopes: scoped keys get 403
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """One operation: method + path under the project prefix, handler, scope, docs."""
-
-    name: str
-    method: str
-    path: str
-    handler: Callable[[Ctx], Response]
-    scope: str | None
-    tag: str
-    summary: str
-    request: str | None = None  # component schema name of the JSON body
-    response: str | None = None  # component schema name of the 2xx body
-    status: int = 200
-    paginated: bool = False
-    streaming: bool = False
-    query: tuple[str, ...] = ()
-
+from . import query as q
+from .endpoint import NO_SCOPES, Endpoint
+from .routes_ops import OPS_ENDPOINTS
 
 BE, CONV, PC = "batch_export", "conversation", "customer_profile_config"
+QUERY_READ = "query:read"  # PostHog treats create/retrieve/destroy of queries as reads
 
-ENDPOINTS: tuple[Endpoint, ...] = (
+_CORE: tuple[Endpoint, ...] = (
     Endpoint(
         "batch_exports_list",
         "GET",
@@ -212,6 +189,37 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         status=204,
     ),
     Endpoint(
+        "query_create",
+        "POST",
+        "query",
+        q.create,
+        QUERY_READ,
+        "query",
+        "Run a HogQLQuery or TrendsQuery (refresh=async answers 202 with query_status)",
+        "QueryRequest",
+        "QueryResponse",
+    ),
+    Endpoint(
+        "query_retrieve",
+        "GET",
+        "query/{id}",
+        q.retrieve,
+        QUERY_READ,
+        "query",
+        "Status of an async query run (202 running, 200 complete, 400 failed)",
+        response="QueryStatusResponse",
+    ),
+    Endpoint(
+        "query_destroy",
+        "DELETE",
+        "query/{id}",
+        q.destroy,
+        QUERY_READ,
+        "query",
+        "Cancel an async query run",
+        response="QueryCancelled",
+    ),
+    Endpoint(
         "customer_profile_configs_list",
         "GET",
         "customer_profile_configs",
@@ -278,9 +286,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
 )
 
+ENDPOINTS: tuple[Endpoint, ...] = (*_CORE, *OPS_ENDPOINTS)
 PREFIXES = ("environments", "projects")
 _PROJECT = re.compile(
-    r"^/api/(environments|projects)/(?P<project_id>\d+|@current)/(?P<rest>.*?)/?$"
+    r"^/api/(environments|projects)/(?P<project_id>\d+|@current)/(?P<rest>.*?)/?$", re.DOTALL
 )
 CURRENT = "@current"
 

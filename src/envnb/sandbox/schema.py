@@ -10,7 +10,11 @@ from .batch_exports import INTERVALS, MODELS
 from .conversations import AGENT_MODES
 from .destinations import DESTINATION_TYPES
 from .profile_configs import SCOPES
+from .query import REFRESH
 from .routes import ENDPOINTS, PREFIXES
+from .runs import STATUSES
+from .schema_ops import ERRORS as _ERRORS
+from .schema_ops import OPS_COMPONENTS, cursor_paginated
 
 _STR: dict[str, Any] = {"type": "string"}
 _DT: dict[str, Any] = {"type": "string", "format": "date-time"}
@@ -25,18 +29,7 @@ def _ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-_RUN_STATUS = [
-    "Cancelled",
-    "Completed",
-    "ContinuedAsNew",
-    "Failed",
-    "FailedRetryable",
-    "FailedBilling",
-    "Terminated",
-    "TimedOut",
-    "Running",
-    "Starting",
-]
+_RUN_STATUS = list(STATUSES)
 
 COMPONENTS: dict[str, Any] = {
     "TimezoneEnum": {"type": "string", "enum": sorted(posthog_timezones())},
@@ -77,8 +70,10 @@ COMPONENTS: dict[str, Any] = {
             "bytes_exported": _nullable({"type": "integer"}),
             "batch_export": _UUID,
             "backfill": _nullable(_UUID),
+            "records_failed": _nullable({"type": "integer"}),
         },
     },
+    **OPS_COMPONENTS,
     "BatchExport": {
         "type": "object",
         "properties": {
@@ -241,6 +236,65 @@ COMPONENTS: dict[str, Any] = {
             "updated_at": _nullable(_DT),
         },
     },
+    "QueryRequest": {
+        "type": "object",
+        "required": ["query"],
+        "properties": {
+            "query": {
+                "type": "object",
+                "required": ["kind"],
+                "properties": {"kind": {"type": "string", "enum": ["HogQLQuery", "TrendsQuery"]}},
+                "additionalProperties": True,
+                "description": "HogQLQuery {query} or TrendsQuery {series, interval, dateRange, "
+                "breakdownFilter?, trendsFilter?, properties?}",
+            },
+            "refresh": {"type": "string", "enum": list(REFRESH)},
+            "client_query_id": _STR,
+            "name": _STR,
+        },
+    },
+    "QueryResponse": {
+        "type": "object",
+        "required": ["results"],
+        "description": "HogQL: columns, types ([name, ClickHouse type] pairs), results, "
+        "hasMore/limit/offset when no LIMIT was given, hogql. Trends: results = one object per "
+        "series (and breakdown value) with data, labels, days, count, label, action.",
+        "properties": {
+            "results": {"type": "array", "items": {}},
+            "columns": {"type": "array", "items": _STR},
+            "types": {"type": "array", "items": {"type": "array", "items": _STR}},
+            "hasMore": _nullable({"type": "boolean"}),
+            "limit": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "hogql": _STR,
+            "is_cached": {"type": "boolean"},
+            "cache_key": _STR,
+            "last_refresh": _DT,
+        },
+        "additionalProperties": True,
+    },
+    "QueryStatusResponse": {
+        "type": "object",
+        "required": ["query_status"],
+        "properties": {
+            "query_status": {
+                "type": "object",
+                "required": ["id", "complete", "error"],
+                "properties": {
+                    "id": _STR,
+                    "complete": {"type": "boolean"},
+                    "error": {"type": "boolean"},
+                    "error_message": _nullable(_STR),
+                    "results": _nullable(_ref("QueryResponse")),
+                    "query_async": {"type": "boolean"},
+                    "start_time": _nullable(_DT),
+                    "end_time": _nullable(_DT),
+                },
+                "additionalProperties": True,
+            }
+        },
+    },
+    "QueryCancelled": {"type": "object", "properties": {"message": _STR}},
     "CustomerProfileConfigInput": {
         "type": "object",
         "required": ["scope"],
@@ -284,11 +338,12 @@ def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
     elif endpoint.status == 204:
         responses["204"] = {"description": "No response body"}
     else:
-        schema = (
-            _paginated(endpoint.response)
-            if endpoint.paginated
-            else (_ref(endpoint.response) if endpoint.response else {"type": "object"})
-        )
+        if endpoint.cursor_paged:
+            schema = cursor_paginated(str(endpoint.response))
+        elif endpoint.paginated:
+            schema = _paginated(str(endpoint.response))
+        else:
+            schema = _ref(endpoint.response) if endpoint.response else {"type": "object"}
         responses[str(endpoint.status)] = {
             "description": endpoint.summary,
             "content": {"application/json": {"schema": schema}},
@@ -298,9 +353,22 @@ def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
     if endpoint.request:
         responses["400"] = _error("Validation error")
         responses["415"] = _error("Unsupported media type")
+    for status in endpoint.errors:
+        responses[str(status)] = _error(_ERRORS[status])
     if endpoint.name == "batch_exports_test":
         responses["400"] = {"description": "No `destination` parameter (empty body)"}
         responses["404"] = {"description": "No test for this destination (empty body)"}
+    if endpoint.name == "query_create":
+        responses["202"] = {
+            "description": "An async run started (refresh=async)",
+            "content": {"application/json": {"schema": _ref("QueryStatusResponse")}},
+        }
+    if endpoint.name == "query_retrieve":
+        for code, what in (("202", "Still running"), ("400", "The run failed")):
+            responses[code] = {
+                "description": what,
+                "content": {"application/json": {"schema": _ref("QueryStatusResponse")}},
+            }
     if "run_test_step" in endpoint.name:
         responses["500"] = _error("Step index out of range, or no destination (as PostHog)")
     params: list[dict[str, Any]] = [
@@ -312,14 +380,23 @@ def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
             "description": "A project id, or `@current` for the caller's current project.",
         }
     ]
-    if "{id}" in endpoint.path:
-        params.append({"name": "id", "in": "path", "required": True, "schema": _UUID})
+    for name in ("id", "run_id", "backfill_id"):
+        if f"{{{name}}}" in endpoint.path:
+            id_kind = _STR if endpoint.tag == "query" and name == "id" else _UUID
+            params.append({"name": name, "in": "path", "required": True, "schema": id_kind})
     if endpoint.paginated:
         params += [
             {"name": "limit", "in": "query", "schema": {"type": "integer"}},
             {"name": "offset", "in": "query", "schema": {"type": "integer"}},
         ]
     params += [{"name": q, "in": "query", "required": True, "schema": _STR} for q in endpoint.query]
+    for name in endpoint.options:
+        kind: dict[str, Any] = _STR
+        if name == "status":
+            kind = {"type": "array", "items": {"type": "string", "enum": _RUN_STATUS}}
+        elif name == "limit":
+            kind = {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}
+        params.append({"name": name, "in": "query", "schema": kind})
     scopes = [] if endpoint.scope is None else [endpoint.scope]
     op: dict[str, Any] = {
         "operationId": f"{endpoint.name}{'' if prefix == 'projects' else '_environments'}",

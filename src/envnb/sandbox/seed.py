@@ -6,6 +6,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import seed_runs
 from ._util import SecondsFormatter, dumps, iso, now, seeded_uuid
 from .content import CANARY, CANARY_HISTORY, QUESTIONS
 from .seed_profiles import seed_profile_configs
@@ -92,7 +93,6 @@ _EXPORT_PLAN: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ),
 )
 _INTERVALS = ("hour", "day", "week", "hour", "day")
-_RUN_STATUSES = ("Completed", "Completed", "Failed", "Completed", "Running", "Completed")
 
 
 def seed(
@@ -119,7 +119,7 @@ def seed(
             ],
         )
         db.execute("INSERT INTO api_keys VALUES (?, ?, NULL, NULL, 'main')", (main_key, MAIN_USER))
-        _seed_exports(db, rng, anchor, batch_exports, canary)
+        _seed_exports(db, rng, anchor, batch_exports, canary, seed)
         _seed_conversations(db, rng, anchor, conversations, canary)
         seed_profile_configs(db, rng, anchor, profile_configs, PROJECT_ID, MAIN_USER)
         db.executemany(
@@ -134,8 +134,10 @@ def seed(
         )
 
 
-def _seed_exports(db: Any, rng: random.Random, anchor: datetime, n: int, canary: bool) -> None:
-    rows, runs = [], []
+def _seed_exports(
+    db: Any, rng: random.Random, anchor: datetime, n: int, canary: bool, seed: int
+) -> None:
+    rows = []
     for i in range(n):
         dtype, base_name, config = _EXPORT_PLAN[i % len(_EXPORT_PLAN)]
         name = f"{base_name} {i // len(_EXPORT_PLAN) + 1}" if i >= len(_EXPORT_PLAN) else base_name
@@ -170,36 +172,8 @@ def _seed_exports(db: Any, rng: random.Random, anchor: datetime, n: int, canary:
                 0,
             )
         )
-        step = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}[
-            interval
-        ]
-        for r in range(3 + i % 4):
-            end = anchor.replace(minute=0) - step * r
-            status = "Completed" if paused else _RUN_STATUSES[(i + r) % len(_RUN_STATUSES)]
-            if status == "Running" and r > 0:
-                status = "Completed"
-            finished = None if status == "Running" else end + timedelta(minutes=4)
-            records = 1000 + rng.randrange(50_000)
-            runs.append(
-                (
-                    seeded_uuid(rng),
-                    export_id,
-                    status,
-                    records if status == "Completed" else None,
-                    "Connection refused by destination" if status == "Failed" else None,
-                    iso(end - step),
-                    iso(end),
-                    None,
-                    iso(end + timedelta(seconds=30)),
-                    iso(finished),
-                    iso(finished or end),
-                    records,
-                    records * 310 if status == "Completed" else None,
-                    None,
-                )
-            )
     db.executemany(f"INSERT INTO batch_exports VALUES ({','.join('?' * 20)})", rows)
-    db.executemany(f"INSERT INTO runs VALUES ({','.join('?' * 14)})", runs)
+    seed_runs.defer(db, [row[0] for row in rows], anchor.timestamp(), seed)
 
 
 def _seed_conversations(

@@ -8,16 +8,20 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Self
 
 import uvicorn
 
-from . import auth
+from . import auth, sim
 from . import seed as seeding
 from .app import build_app
 from .context import Settings, State
+from .events import EventsDB
 from .faults import FaultEngine
+from .query import Runs
 from .seed import MAIN_USER
+from .sim import OpsState
 from .store import Store
 
 FaultSpec = str | list[dict[str, Any]] | None
@@ -60,6 +64,9 @@ class Sandbox:
         words_per_frame: int = 4,
         canary: bool = False,
         keepalive: float = 15.0,
+        backfill_pace: float = 1.0,
+        max_backfills: int = 10,
+        clock: datetime | None = None,
     ) -> None:
         self.seed = seed
         self.host = host
@@ -87,6 +94,11 @@ class Sandbox:
                 stream_delay=stream_delay, words_per_frame=words_per_frame, keepalive=keepalive
             ),
             faults=engine,
+            ops=OpsState(backfill_pace=backfill_pace, max_backfills=max_backfills),
+            # The query API's clock: pinned by ``clock`` (tests), else the real time; the
+            # events table ends where the clock stood when the sandbox was made.
+            events=EventsDB(seed, clock, pinned=clock is not None),
+            runs=Runs(),
         )
         self.app = build_app(self.state)
         self._server: uvicorn.Server | None = None
@@ -249,6 +261,7 @@ class Sandbox:
                 "requests": self.store.requests,
                 "faults": dict(self.store.faults),
                 "writes": dict(self.store.writes),
+                "queries": self.state.runs.executed,
             }
 
     def reset_stats(self) -> None:
@@ -257,9 +270,25 @@ class Sandbox:
             self.store.requests = 0
             self.store.faults.clear()
             self.store.writes.clear()
+            self.state.runs.executed = 0
+
+    def advance(self, seconds: float) -> None:
+        """Move the simulated clock of runs and backfills forward by ``seconds``.
+
+        Scheduled runs, running runs and backfills catch up on the next request, exactly as
+        if that much time had passed.
+        """
+        self.state.ops.clock.advance(seconds)
+
+    def tick(self) -> None:
+        """Bring runs and backfills up to the simulated clock now (requests do it anyway)."""
+        with self.store.tx() as db:
+            sim.tick(db, self.state.ops, self.project_id)
 
     def backfills(self, export_id: str | None = None) -> list[dict[str, Any]]:
-        """Backfills recorded by unpause(backfill=True), oldest first."""
+        """Backfills (seeded, created, or recorded by unpause(backfill=True)), oldest first."""
+        with self.store.tx() as db:
+            sim.tick(db, self.state.ops, self.project_id, full=False)
         sql = "SELECT * FROM backfills"
         params: tuple[Any, ...] = ()
         if export_id is not None:

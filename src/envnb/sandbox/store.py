@@ -42,13 +42,18 @@ CREATE TABLE IF NOT EXISTS runs (
   records_completed INTEGER, latest_error TEXT, data_interval_start TEXT,
   data_interval_end TEXT NOT NULL, cursor TEXT, created_at TEXT NOT NULL, finished_at TEXT,
   last_updated_at TEXT NOT NULL, records_total_count INTEGER, bytes_exported INTEGER,
-  backfill TEXT
+  backfill TEXT, records_failed INTEGER,
+  due_at REAL, due_records INTEGER
 );
-CREATE INDEX IF NOT EXISTS runs_by_export ON runs (batch_export_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS runs_by_export ON runs (batch_export_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS runs_due ON runs (due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS runs_by_backfill ON runs (backfill) WHERE backfill IS NOT NULL;
 CREATE TABLE IF NOT EXISTS backfills (
   id TEXT PRIMARY KEY, batch_export_id TEXT NOT NULL, team_id INTEGER NOT NULL,
   start_at TEXT, end_at TEXT, status TEXT NOT NULL, created_at TEXT NOT NULL,
-  finished_at TEXT, last_updated_at TEXT NOT NULL
+  finished_at TEXT, last_updated_at TEXT NOT NULL,
+  adjusted_start_at TEXT, total_records_count INTEGER, total_runs INTEGER,
+  runs_done INTEGER NOT NULL DEFAULT 0, started REAL, pace REAL
 );
 CREATE TABLE IF NOT EXISTS conversations (
   id TEXT PRIMARY KEY, team_id INTEGER NOT NULL, user_id INTEGER NOT NULL, title TEXT,

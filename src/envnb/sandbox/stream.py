@@ -77,7 +77,7 @@ def start(
     stream.push(frame("message", human))
     state.streams[conversation["id"]] = stream
     stream.task = asyncio.get_running_loop().create_task(
-        _produce(state, stream, conversation, human["content"], user_id)
+        _produce(state, stream, conversation, human["content"], user_id, human.get("id"))
     )
     return stream
 
@@ -98,9 +98,15 @@ async def _pause(state: State) -> None:
 
 
 async def _produce(
-    state: State, stream: StreamLog, conversation: dict[str, Any], content: str, user_id: int
+    state: State,
+    stream: StreamLog,
+    conversation: dict[str, Any],
+    content: str,
+    user_id: int,
+    human_id: str | None,
 ) -> None:
-    """Reasoning, a tool call with an update, the tool result, the reply word by word."""
+    """Reasoning, a tool call with an update, the tool result, the chart(s) for a chart
+    question, the reply word by word."""
     cid = conversation["id"]
     try:
         reply = responder.answer(state.store, state.project_id, user_id, content)
@@ -139,6 +145,13 @@ async def _produce(
             return
         stream.push(frame("message", tool))
         store_message(state, cid, tool)
+        if reply.charts:
+            await _pause(state)
+            if stream.cancel_requested:
+                return
+            viz = _visualization(reply, human_id)
+            stream.push(frame("message", viz))
+            store_message(state, cid, viz)
         for text in responder.chunks(reply.text, state.settings.words_per_frame):
             await _pause(state)
             if stream.cancel_requested:
@@ -170,6 +183,21 @@ async def _produce(
         )
     finally:
         _finish(state, stream, cid)
+
+
+def _visualization(reply: responder.Reply, human_id: str | None) -> dict[str, Any]:
+    """One chart as ``ai/viz``; several as ``ai/multi_viz`` (PostHog's two shapes)."""
+    if len(reply.charts) == 1:
+        return reply.charts[0].message(str(uuid.uuid4()), human_id)
+    return {
+        "type": "ai/multi_viz",
+        "id": str(uuid.uuid4()),
+        "visualizations": [
+            {k: v for k, v in chart.message("", human_id).items() if k not in ("type", "id")}
+            for chart in reply.charts
+        ],
+        "commentary": reply.text,
+    }
 
 
 def _finish(state: State, stream: StreamLog, cid: str) -> None:

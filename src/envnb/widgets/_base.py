@@ -5,11 +5,17 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import uuid
 from collections.abc import Coroutine
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
+
+from ..render import escape, sanitize
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
 
 log = logging.getLogger("envnb.widgets")
 # A library logger: without a handler, Python's last-resort handler would print the
@@ -26,10 +32,11 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-def async_client_of(client: Any) -> Any:
+def async_client_of(client: Client | AsyncClient) -> AsyncClient:
     """The AsyncClient to use for ``client`` (a Client, or already an AsyncClient)."""
-    to_async = getattr(client, "to_async", None)
-    return to_async() if callable(to_async) else client
+    from .._client import Client
+
+    return client.to_async() if isinstance(client, Client) else client
 
 
 class Panel:
@@ -40,11 +47,13 @@ class Panel:
     """
 
     widget: W.Widget
+    #: Heading of the panel's static rendering.
+    static_title = "envnb panel"
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Client | AsyncClient) -> None:
         """Keep the client (never in a widget trait: traits are saved into the notebook)."""
         self._client = client
-        self._aclient: Any = None
+        self._aclient: AsyncClient | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.task: asyncio.Task[Any] | None = None
         # The loop every task of this panel lives on: the kernel's main loop (panels are
@@ -53,9 +62,11 @@ class Panel:
         # Stop click arrived there and its cancel task could not await the stream task,
         # "attached to a different loop"). _spawn and _cancel_task hop back to this loop.
         self._home: asyncio.AbstractEventLoop | None = _running_loop()
+        self._display_id: str | None = None
+        self._published_html = ""
 
     @property
-    def aclient(self) -> Any:
+    def aclient(self) -> AsyncClient:
         """The async client the panel's tasks use (created on first use)."""
         if self._aclient is None:
             self._aclient = async_client_of(self._client)
@@ -109,6 +120,8 @@ class Panel:
             log.exception("envnb panel task failed")
             self._show_unexpected(err)
             return None
+        finally:
+            self._publish()
 
     def _show_unexpected(self, err: Exception) -> None:
         """Show an unexpected error in the panel (subclasses pick the place)."""
@@ -119,10 +132,53 @@ class Panel:
             while self._tasks:
                 await asyncio.wait(set(self._tasks))
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+    # ---- static rendering ------------------------------------------------------------
+    #
+    # Next to the live widget view, the panel's display data carries ``text/html``: its
+    # current state as plain HTML. Front ends with the widget manager show the live panel;
+    # nbconvert (when no widget state was saved), GitHub and nbviewer show the HTML. It is
+    # refreshed in place (same display id) whenever one of the panel's calls finishes.
+
+    def _static_body(self) -> str:
+        """The panel's state as HTML, every server string escaped or sanitized (subclasses)."""
+        return ""
+
+    def static_html(self) -> str:
+        """The panel's current state as static HTML (sanitized with the Markdown allow-list).
+
+        What a notebook exported without widget state shows in place of the live panel.
+        """
+        note = "A snapshot of this panel; run the notebook in Jupyter to use it."
+        body = f"<h4>{escape(self.static_title)}</h4>{self._static_body()}<p><em>{note}</em></p>"
+        return sanitize(body)
+
+    def _bundle(self, **kwargs: Any) -> dict[str, Any]:
         # The class marks every panel's root in the page (layout checks, user CSS).
         self.widget.add_class("envnb-panel")
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        self._published_html = bundle["text/html"] = self.static_html()
+        return bundle
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self._bundle(**kwargs)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        if self._display_id is None:
+            self._display_id = f"envnb-{uuid.uuid4().hex}"
+        display(self._bundle(), raw=True, display_id=self._display_id)
+
+    def _publish(self) -> None:
+        """Refresh the static HTML of the panel's outputs when its state changed."""
+        if self._display_id is None or self.static_html() == self._published_html:
+            return
+        from IPython.display import update_display
+
+        try:
+            update_display(self._bundle(), raw=True, display_id=self._display_id)
+        except Exception:  # the live panel matters more than its snapshot
+            log.exception("envnb panel: could not refresh the static rendering")
 
 
 def loop_running() -> bool:

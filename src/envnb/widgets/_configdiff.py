@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,3 +28,16 @@ def server_changed(loaded: Mapping[str, Any], current: Mapping[str, Any]) -> boo
 def _norm(value: Any) -> Any:
     # The server stores null content/sidebar as {}.
     return {} if value is None else value
+
+
+# The conflict view shows both versions side by side; a multi-megabyte config would make
+# a multi-megabyte HTML widget, so each side is cut at this many characters.
+PREVIEW_CHARS = 20_000
+
+
+def preview(value: Any, limit: int = PREVIEW_CHARS) -> str:
+    """``value`` as indented JSON, cut to ``limit`` characters with a note saying how much."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n… ({len(text) - limit:,} more characters not shown)"

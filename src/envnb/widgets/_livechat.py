@@ -13,11 +13,6 @@ from ..streaming import StreamAssembler
 from ._markdown import IncrementalMarkdown
 from ._transcript import message_html, note_html, title_html, update_html
 
-# After a Stop the server answers 409 to a new message until the cancelled reply has wound
-# down (PostHog: status "canceling" until the workflow ends). A 409 stores nothing, so the
-# question is sent again after these waits (seconds) before the conflict is shown.
-BUSY_RETRY_WAITS = (0.2, 0.4, 0.8, 1.6)
-
 
 class LiveTurn:
     """Renders one question and its streamed answer; finished messages are cached by id."""

@@ -129,3 +129,46 @@ class Pacer:
         self.naps += 1
         time.sleep(self._nap)
         self._woke = self._last = self._clock()
+
+
+class Debounce:
+    """Call ``sink`` once typing pauses: ``delay`` s after the last ``push``.
+
+    Used for work whose cost grows with the text (parsing a JSON text area): a keystroke in
+    a multi-megabyte text must not re-parse it. Without a running event loop the call
+    happens at once, as there is no timer to wait on.
+    """
+
+    def __init__(self, sink: Callable[[], None], delay: float = 0.4) -> None:
+        """Wrap ``sink``; ``delay`` is the pause in seconds that triggers it."""
+        self._sink = sink
+        self._delay = delay
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def pending(self) -> bool:
+        """True while a call is waiting for the pause."""
+        return self._timer is not None
+
+    def push(self) -> None:
+        """Restart the wait (or call at once when no loop is running)."""
+        self.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._sink()
+            return
+        self._timer = loop.call_later(self._delay, self.flush)
+
+    def flush(self) -> None:
+        """Call now if a call is waiting."""
+        if self._timer is None:
+            return
+        self.cancel()
+        self._sink()
+
+    def cancel(self) -> None:
+        """Forget the waiting call."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None

@@ -79,3 +79,23 @@ def note_html(text: str, *, error: bool = False) -> str:
     if not text:
         return ""
     return f'<div style="{_ERR if error else _DIM}">{escape(text)}</div>'
+
+
+def static_transcript_html(messages: list[Any]) -> str:
+    """A conversation as plain HTML for a notebook exported without widgets.
+
+    Only tags the Markdown sanitizer keeps (no styles): the question and the answer as
+    paragraphs, assistant Markdown rendered and sanitized, tool traffic left out.
+    """
+    parts = []
+    for msg in messages:
+        kind, content = _get(msg, "type", ""), _get(msg, "content")
+        if kind == "human":
+            parts.append(f"<p><strong>You:</strong> {escape(content)}</p>")
+        elif kind == "ai" and isinstance(content, str) and content.strip():
+            parts.append(f"<p><strong>PostHog AI:</strong></p>{render_markdown(content)}")
+        elif kind == "ai/failure":
+            parts.append(
+                f"<p><em>⚠ {escape(content or 'The assistant failed to answer.')}</em></p>"
+            )
+    return "".join(parts)

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
-from ..errors import ConflictError, EnvnbError, NotFoundError
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
+
+from ..chat_turn import ChatTurnPolicy, SendAgain
+from ..errors import EnvnbError
+from ..render import escape
 from ..render import label as render_label
 from ._base import Panel, loop_running, utc_minutes
 from ._layout import wrap_row
-from ._livechat import BUSY_RETRY_WAITS, LiveTurn
+from ._livechat import LiveTurn
 from ._throttle import Pacer, Throttle
-from ._transcript import message_html, note_html, title_html
+from ._transcript import message_html, note_html, static_transcript_html, title_html
 
 NEW = ""  # picker value meaning "a new conversation"
 PICKER_LIMIT = 50
@@ -28,7 +33,11 @@ PICKER_LIMIT = 50
 class ChatCell(Panel):
     """A chat panel; state for tests: ``messages``, ``reply``, ``title``, ``status``, ``error``."""
 
-    def __init__(self, client: Any, *, flush_per_second: float = 15.0, pace: bool = True) -> None:
+    static_title = "PostHog AI"
+
+    def __init__(
+        self, client: Client | AsyncClient, *, flush_per_second: float = 15.0, pace: bool = True
+    ) -> None:
         """Build the panel; ``pace=False`` reads every frame as it comes (the bench's baseline)."""
         super().__init__(client)
         self.conversation_id: str | None = None
@@ -161,7 +170,7 @@ class ChatCell(Panel):
         self._set_status("Thinking…")
         self._flush()
         first = True
-        waits = list(BUSY_RETRY_WAITS)
+        policy = ChatTurnPolicy()
         try:
             while True:
                 stream = self.aclient.conversations.stream(text, conversation=conversation_id)
@@ -185,21 +194,18 @@ class ChatCell(Panel):
                             # Just flushed (here or by its timer): let frames queue up.
                             flushes = throttle.flushes
                             await pacer.nap()
-                except ConflictError:
-                    # 409 before any event: the previous reply is still winding down (e.g.
-                    # right after a Stop). Nothing was stored; wait briefly and send again.
-                    if not first or not waits:
-                        raise
-                    self._set_status("The previous reply is still stopping; retrying…")
-                    await asyncio.sleep(waits.pop(0))
-                    continue
+                except EnvnbError as err:
+                    decision = policy.on_error(err, events_seen=not first)
+                    if isinstance(decision, SendAgain):
+                        self._set_status(decision.status)
+                        await asyncio.sleep(decision.wait)
+                        continue
+                    self.error = decision.message
+                    turn.note, turn.note_is_error = self.error, True
                 break
         except asyncio.CancelledError:
             turn.stopped = self.stopped = True
             raise
-        except EnvnbError as err:
-            self.error = str(err)
-            turn.note, turn.note_is_error = self.error, True
         finally:
             throttle.close()
             self._finish_turn(turn)
@@ -209,13 +215,13 @@ class ChatCell(Panel):
         try:
             if self.stream_task is not None:
                 await asyncio.gather(self.stream_task, return_exceptions=True)
-            await self.aclient.conversations.cancel(conversation_id)
-        except NotFoundError:
-            self._set_status("Stopped.")  # stopped before the server had the question
-        except EnvnbError as err:
-            self._set_status(f"Stopped here, but the server did not confirm: {err}", error=True)
-        else:
-            self._set_status("Stopped.")
+            error: EnvnbError | None = None
+            try:
+                await self.aclient.conversations.cancel(conversation_id)
+            except EnvnbError as err:
+                error = err
+            shown = ChatTurnPolicy().after_cancel(error)
+            self._set_status(shown.message, error=shown.error)
         finally:
             self._set_buttons(streaming=False)
 
@@ -293,6 +299,15 @@ class ChatCell(Panel):
         self._set_buttons(streaming=False)
         if turn.asm.title:
             self.refresh_conversations()
+
+    def _static_body(self) -> str:
+        parts = [f"<p><strong>{escape(self.title)}</strong></p>" if self.title else ""]
+        parts.append(static_transcript_html(self.messages))
+        if self.stopped:
+            parts.append("<p><em>■ stopped — the reply above is partial</em></p>")
+        if self.status:
+            parts.append(f"<p><em>{escape(self.status)}</em></p>")
+        return "".join(parts)
 
     def _show_title(self, title: str | None) -> None:
         if title:

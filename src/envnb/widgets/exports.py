@@ -7,9 +7,12 @@ second click is ignored, so two conflicting calls are never sent.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
 
 from ..errors import EnvnbError, NotFoundError, PermissionDeniedError, RequestValidationError
 from ..models.batch_exports import TESTABLE_TYPES
@@ -144,6 +147,23 @@ class ExportRow:
         else:
             shown(self.message_html, note_html(self.status))
         shown(self.steps_html, self._steps_html())
+
+    def static_row(self) -> str:
+        """This row as a table row for the panel's static rendering (all text escaped)."""
+        notes = [self.error or self.status, self.test_message]
+        if self.steps is not None:
+            notes += [
+                f"{i}. {s.name}: {s.status}" + (f" — {s.message}" if s.message else "")
+                for i, s in enumerate(self.steps.steps, 1)
+            ]
+        cells = [
+            f"<strong>{escape(self.name)}</strong>",
+            escape(f"{self.destination_type} · {self.interval} · {self.model}"),
+            "Paused" if self.paused else "Active",
+            escape(utc_minutes(self.last_paused_at)),
+            "<br>".join(escape(n) for n in notes if n),
+        ]
+        return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 
     def _steps_html(self) -> str:
         if self.steps is None:
@@ -283,7 +303,9 @@ def _scope_message(err: PermissionDeniedError) -> str:
 class ExportPanel(Panel):
     """Batch exports of the project as rows; state for tests: ``rows``, ``status``, ``error``."""
 
-    def __init__(self, client: Any) -> None:
+    static_title = "Batch exports"
+
+    def __init__(self, client: Client | AsyncClient) -> None:
         """Build the panel and load the exports in the background."""
         super().__init__(client)
         self.rows: list[ExportRow] = []
@@ -352,6 +374,15 @@ class ExportPanel(Panel):
     def _set_status(self, text: str, *, error: bool = False) -> None:
         self.status = text
         self.status_html.value = note_html(text, error=error)
+
+    def _static_body(self) -> str:
+        head = "".join(
+            f"<th>{t}</th>"
+            for t in ("name", "destination · interval · model", "state", "last paused", "")
+        )
+        rows = "".join(r.static_row() for r in self.rows)
+        table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        return f"<p>{escape(self.status)}</p>{table if self.rows else ''}"
 
     def _show_unexpected(self, err: Exception) -> None:
         self.error = f"Unexpected error: {err}"

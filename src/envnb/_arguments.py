@@ -1,0 +1,87 @@
+"""Checks and shapes of the arguments resource methods take (pure; both clients use them)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+from .errors import RequestValidationError
+from .models.batch_exports import BatchExport, DestinationType
+from .models.common import allowed_values
+
+
+def ident(value: Any) -> str:
+    """An object id from an id string or a model with ``.id``."""
+    return str(getattr(value, "id", value))
+
+
+def new_uuid() -> str:
+    """A client-chosen UUID (conversation ids and trace ids)."""
+    return str(uuid4())
+
+
+def check_paging(limit: Any, page_size: Any) -> None:
+    """``limit``: an int >= 0 or None; ``page_size``: an int >= 1 (RequestValidationError)."""
+    for name, value, low in (("limit", limit, 0), ("page_size", page_size, 1)):
+        if value is None and name == "limit":
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise RequestValidationError(
+                f"{name}: must be an int >= {low}"
+                + (" or None" if name == "limit" else "")
+                + f", got {value!r}",
+                attr=name,
+            )
+
+
+def check_step(step: Any) -> None:
+    """A destination-test step index: an int >= 0."""
+    if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+        raise RequestValidationError(
+            f"step: must be a step index (an int >= 0), got {step!r}", attr="step"
+        )
+
+
+def check_destination_type(destination_type: str) -> None:
+    """One of PostHog's destination types (RequestValidationError listing them)."""
+    allowed = allowed_values(DestinationType)
+    if destination_type not in allowed:
+        raise RequestValidationError(
+            f"destination_type: {destination_type!r} is not allowed; allowed values: "
+            + ", ".join(allowed),
+            attr="destination_type",
+            allowed=allowed,
+        )
+
+
+def run_test_step_body(export: BatchExport, step: int, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The body of ``run_test_step``: the stored export with ``overrides`` laid over it.
+
+    The server validates a full export payload; ``destination`` overrides are merged into
+    the stored destination and its ``config`` key by key.
+    """
+    dest = export.destination
+    body: dict[str, Any] = {
+        "name": export.name,
+        "interval": str(export.interval),
+        "model": str(export.model) if export.model is not None else "events",
+        "destination": {"type": str(dest.type), "config": dict(dest.config)},
+    }
+    dest_over = overrides.get("destination") or {}
+    merged = {**body, **{k: v for k, v in overrides.items() if k != "destination"}}
+    merged["destination"] = {
+        **body["destination"],
+        **{k: v for k, v in dest_over.items() if k != "config"},
+        "config": {**body["destination"]["config"], **(dest_over.get("config") or {})},
+    }
+    return {"step": step, **merged}
+
+
+def stream_body(
+    conversation_id: str, content: str | None, options: dict[str, Any]
+) -> dict[str, Any]:
+    """The body of a conversation POST; a resume (``content=None``) keeps only ``session_id``."""
+    if content is None:
+        # Options that only make sense with a new message are not resent on resume.
+        options = {k: v for k, v in options.items() if k in ("session_id",)}
+    return {"content": content, "conversation": conversation_id, "trace_id": new_uuid(), **options}

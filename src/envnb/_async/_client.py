@@ -1,0 +1,71 @@
+"""``AsyncClient``: the resources over one async transport (``SyncClient`` is generated from it)."""
+
+from __future__ import annotations
+
+from typing import Self
+
+import httpx
+
+from .._client_base import ClientBase
+from .._config import Settings, resolve
+from .._secret import ApiKey
+from ._transport import AsyncTransport
+from .batch_exports import AsyncBatchExports
+from .conversations import AsyncConversations
+from .profile_configs import AsyncProfileConfigs
+
+
+class AsyncClient(ClientBase):
+    """PostHog Environments API client: ``batch_exports``, ``conversations``, ``profile_configs``.
+
+    Each setting falls back to ``POSTHOG_HOST`` / ``POSTHOG_PERSONAL_API_KEY`` /
+    ``POSTHOG_PROJECT_ID``; ``host`` may be ``"us"``, ``"eu"``, a URL or a self-hosted host.
+    ConfigurationError names what is missing or invalid. ``transport``: an httpx transport
+    (tests, proxies); ``progress``: list_df's progress bar (None: only in notebooks).
+    """
+
+    batch_exports: AsyncBatchExports
+    conversations: AsyncConversations
+    profile_configs: AsyncProfileConfigs
+
+    def __init__(
+        self,
+        host: str | None = None,
+        api_key: str | ApiKey | None = None,
+        project_id: int | str | None = None,
+        *,
+        timeout: float = 30.0,
+        max_retries: int = 3,
+        transport: httpx.AsyncBaseTransport | None = None,
+        progress: bool | None = None,
+    ) -> None:
+        settings = resolve(host, api_key, project_id, timeout=timeout, max_retries=max_retries)
+        self._setup(settings, transport, progress)
+
+    @classmethod
+    def _from_settings(
+        cls, settings: Settings, transport: httpx.AsyncBaseTransport | None, progress: bool | None
+    ) -> Self:
+        client = cls.__new__(cls)
+        client._setup(settings, transport, progress)
+        return client
+
+    def _setup(
+        self, settings: Settings, transport: httpx.AsyncBaseTransport | None, progress: bool | None
+    ) -> None:
+        self._settings = settings
+        self._progress = progress
+        self._transport = AsyncTransport(settings, transport)
+        self.batch_exports = AsyncBatchExports(self._transport, progress)
+        self.conversations = AsyncConversations(self._transport, progress)
+        self.profile_configs = AsyncProfileConfigs(self._transport, progress)
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

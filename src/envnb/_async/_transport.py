@@ -1,0 +1,148 @@
+"""The transport: the one request loop over httpx, driving the pure retry and paging objects.
+
+It knows PostHog's conventions (see ``_wire``, ``_paging``) and nothing of exports, chats
+or DataFrames: a resource hands it a ``RequestSpec[T]`` and gets a ``T`` back, the items of
+a list, its raw pages (into a ``PageSink``), or the server-sent events of a stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any, TypeVar
+
+import anyio
+import httpx
+
+from .._concurrency import AsyncPageWindow
+from .._config import Settings
+from .._paging import NextLinks, PageSink, RowBudget, first_page_size, plan_pages
+from .._request import RequestSpec
+from .._retry import Done, Fail
+from .._sse import ServerSentEvent, SSEDecoder
+from .._wire import PAGE_WINDOW, StreamDropped, Wire, failure_of
+
+T = TypeVar("T")
+
+
+class AsyncTransport:
+    """Sends request descriptions over one httpx connection pool."""
+
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None) -> None:
+        self.wire = Wire(settings)
+        self.http = httpx.AsyncClient(transport=transport, **self.wire.http_options())
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self.http.aclose()
+
+    async def request(self, spec: RequestSpec[T]) -> T:
+        """Send a request (retrying when safe) and return its parsed result.
+
+        Raises an APIError subclass for an error status, APIConnectionError/APITimeoutError
+        when no usable answer arrived, RequestValidationError never (bodies are checked when
+        the spec is built).
+        """
+        url = self.wire.url_for(spec)
+        attempts = self.wire.attempts(spec)
+        while True:
+            try:
+                resp = await self.http.request(
+                    spec.method,
+                    url,
+                    params=spec.params or None,
+                    json=spec.json,
+                    headers=self.wire.headers_for(url),
+                )
+                out = attempts.on_response(resp.status_code, resp.headers, resp.content)
+            except httpx.RequestError as exc:  # transport errors, and a body that will not decode
+                out = attempts.on_error(failure_of(exc), type(exc).__name__)
+            if isinstance(out, Done):
+                return out.value
+            if isinstance(out, Fail):
+                raise out.error
+            await anyio.sleep(out.wait)
+
+    async def items(
+        self, spec: RequestSpec[T], limit: int | None, page_size: int
+    ) -> AsyncIterator[T]:
+        """The parsed items of a paged list, fetching one page at a time as they are read."""
+        first = _first_page(spec, limit, page_size)
+        links = NextLinks(first, self.wire.origin)
+        budget = RowBudget(limit)
+        page_spec: RequestSpec[dict[str, Any]] | None = first
+        while page_spec is not None and not budget.full:
+            page = await self.request(page_spec)
+            for item in budget.take(page):
+                yield spec.parse(item)
+            page_spec = links.after(page, self.wire.info(page_spec))
+
+    async def pages(
+        self, spec: RequestSpec[Any], limit: int | None, page_size: int, sink: PageSink
+    ) -> None:
+        """Every page of a list (at most ``limit`` rows) into ``sink``, in order.
+
+        With an offset envelope whose ``count`` is known, the pages after the first are
+        fetched concurrently, at most ``PAGE_WINDOW`` held at once; otherwise ``next`` is
+        followed one page at a time.
+        """
+        first_spec = _first_page(spec, limit, page_size)
+        first = await self.request(first_spec)
+        plan = plan_pages(first, page_size=page_size, limit=limit)
+        budget = RowBudget(limit)
+        sink.start(budget.total(first))
+
+        def consume(page: dict[str, Any]) -> None:
+            sink.add(budget.take(page))
+
+        consume(first)
+        if plan.offsets:
+            requests = [
+                first_spec.with_params(limit=plan.page_size, offset=o) for o in plan.offsets
+            ]
+            await AsyncPageWindow(PAGE_WINDOW).run(self.request, requests, consume)
+        elif plan.follow_next:
+            links = NextLinks(first_spec, self.wire.origin)
+            page, page_spec = first, first_spec
+            while not budget.full:
+                following = links.after(page, self.wire.info(page_spec))
+                if following is None:
+                    break
+                page, page_spec = await self.request(following), following
+                consume(page)
+
+    async def events(self, spec: RequestSpec[Any]) -> AsyncGenerator[ServerSentEvent, None]:
+        """Send a streamed request and yield its server-sent events as they arrive.
+
+        Raises the APIError of an error status, and StreamDropped when the connection
+        failed (``answered`` tells whether it had begun). Close it to close the response.
+        """
+        url = self.wire.url_for(spec)
+        answered = False
+        try:
+            async with self.http.stream(
+                spec.method,
+                url,
+                json=spec.json,
+                headers=self.wire.headers_for(url, accept="text/event-stream"),
+            ) as resp:
+                answered = True
+                if resp.status_code >= 300:
+                    await resp.aread()
+                    raise self.wire.error_status(spec, resp.status_code, resp.headers, resp.content)
+                decoder = SSEDecoder()
+                async for chunk in resp.aiter_bytes():
+                    for sse in decoder.feed(chunk):
+                        yield sse
+                for sse in decoder.close():
+                    yield sse
+        except httpx.RequestError as exc:  # transport errors, and a body that will not decode
+            error = self.wire.connection_error(spec, exc)
+            raise StreamDropped(answered, error, type(exc).__name__) from None
+
+
+def _first_page(
+    spec: RequestSpec[Any], limit: int | None, page_size: int
+) -> RequestSpec[dict[str, Any]]:
+    if spec.paging == "cursor":
+        return spec.page()  # cursor pages have the server's fixed size
+    return spec.page(limit=first_page_size(page_size, limit), offset=0)

@@ -1,0 +1,79 @@
+"""``client.conversations``: PostHog AI chats — list, get, stream, resume, ask, append, cancel."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._arguments import ident, new_uuid, stream_body
+from .._endpoints import ConversationEndpoints as Endpoints
+from ..frames import CONVERSATION_COLUMNS, conversation_markdown, messages_frame
+from ..models.conversations import AppendedMessage, Conversation
+from ..streaming import AskResult, StreamSession
+from ._listing import AsyncListing
+from ._stream import AsyncEventStream
+from ._transport import AsyncTransport
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class AsyncConversations(AsyncListing[Conversation]):
+    """The caller's PostHog AI conversations."""
+
+    def __init__(self, transport: AsyncTransport, progress: bool | None) -> None:
+        super().__init__(transport, progress, Endpoints.list, Endpoints.get, CONVERSATION_COLUMNS)
+
+    def stream(self, content: str, conversation: Any = None, **options: Any) -> AsyncEventStream:
+        """Send a message and stream the reply as typed events.
+
+        Yields ConversationEvent, StatusEvent, MessageEvent and UpdateEvent; ``.assembler``
+        holds the reply so far and ``.conversation_id`` the conversation (a new one gets a
+        client-chosen UUID). If the connection drops mid-reply the stream resumes once
+        (``content: None``); after that it raises StreamError. Closing it closes the response.
+        """
+        conversation_id = ident(conversation) if conversation is not None else new_uuid()
+        return AsyncEventStream(self._transport, self._session(conversation_id, content, options))
+
+    def resume(self, conversation: Any) -> AsyncEventStream:
+        """Re-attach to a reply still being generated (POST with ``content: None``)."""
+        session = self._session(ident(conversation), None, {})
+        return AsyncEventStream(self._transport, session)
+
+    async def ask(self, content: str, conversation: Any = None, **options: Any) -> AskResult:
+        """Send a message, wait for the whole reply, return an AskResult (``.text``, ...)."""
+        async with self.stream(content, conversation, **options) as events:
+            async for _ in events:
+                pass
+        return events.session.result()
+
+    async def append_message(self, id: Any, content: str) -> AppendedMessage:
+        """Append an assistant message without running the AI; returns AppendedMessage(id)."""
+        request = Endpoints.append_message.request({"id": ident(id)}, body={"content": content})
+        return await self._transport.request(request)
+
+    async def cancel(self, id: Any) -> None:
+        """Stop a reply being generated (idempotent; returns None)."""
+        await self._transport.request(Endpoints.cancel.request({"id": ident(id)}))
+
+    async def messages_df(self, conversation: Any) -> pd.DataFrame:
+        """A conversation's messages as a DataFrame (fetched if given an id)."""
+        return messages_frame(await self._with_messages(conversation))
+
+    async def to_markdown(self, conversation: Any) -> str:
+        """A conversation as Markdown for a report (fetched if given an id)."""
+        return conversation_markdown(await self._with_messages(conversation))
+
+    async def _with_messages(self, conversation: Any) -> Conversation:
+        if isinstance(conversation, Conversation) and conversation.messages:
+            return conversation
+        return await self.get(conversation)
+
+    def _session(
+        self, conversation_id: str, content: str | None, options: dict[str, Any]
+    ) -> StreamSession:
+        return StreamSession(
+            first=Endpoints.stream.request(body=stream_body(conversation_id, content, options)),
+            resume=Endpoints.stream.request(body=stream_body(conversation_id, None, options)),
+            refetch=Endpoints.get.request({"id": conversation_id}),
+            conversation_id=conversation_id,
+        )

@@ -1,0 +1,37 @@
+"""``client.profile_configs``: customer profile configs (list, get, create, update, delete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._arguments import ident
+from .._endpoints import ProfileConfigEndpoints as Endpoints
+from ..frames import PROFILE_CONFIG_COLUMNS
+from ..models.profile_configs import ProfileConfig
+from ._listing import AsyncListing
+from ._transport import AsyncTransport
+
+
+class AsyncProfileConfigs(AsyncListing[ProfileConfig]):
+    """Customer profile configs of the project."""
+
+    def __init__(self, transport: AsyncTransport, progress: bool | None) -> None:
+        super().__init__(transport, progress, Endpoints.list, Endpoints.get, PROFILE_CONFIG_COLUMNS)
+
+    async def create(self, scope: str, content: Any = None, sidebar: Any = None) -> ProfileConfig:
+        """Create a config for ``scope`` (person, group_0..4); content/sidebar: dict or list."""
+        body: dict[str, Any] = {"scope": scope}
+        if content is not None:
+            body["content"] = content
+        if sidebar is not None:
+            body["sidebar"] = sidebar
+        return await self._transport.request(Endpoints.create.request(body=body))
+
+    async def update(self, id: Any, **fields: Any) -> ProfileConfig:
+        """PATCH scope, content and/or sidebar of a config."""
+        request = Endpoints.update.request({"id": ident(id)}, body=fields)
+        return await self._transport.request(request)
+
+    async def delete(self, id: Any) -> None:
+        """Delete a config (204)."""
+        await self._transport.request(Endpoints.delete.request({"id": ident(id)}))

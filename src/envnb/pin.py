@@ -1,0 +1,72 @@
+"""The code of a pinned cell: a reply's queries re-run with ``client.query_df`` — so a
+papermill/nbconvert re-run of the report refreshes the numbers with no PostHog AI call.
+Pure: it returns source text; creating the cell is the caller's business.
+"""
+
+from __future__ import annotations
+
+import keyword
+import pprint
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from .results import Visualization
+
+_LINES = re.compile(r"\r\n|\r|\n")
+
+
+def conversation_link(host: str, project_id: int | str, conversation_id: str) -> str:
+    """PostHog's web address of a conversation (its ``max`` scene, ``?chat=<id>``)."""
+    return f"{host.rstrip('/')}/project/{project_id}/max?chat={conversation_id}"
+
+
+def _comment(text: str) -> list[str]:
+    # Every line break Python's tokenizer knows ends a comment; none may survive into code.
+    return ["# " + line if line.strip() else "#" for line in _LINES.split(text)]
+
+
+def variable_name(title: str, taken: set[str]) -> str:
+    """A snake_case identifier for a chart title, unique among ``taken`` (which it extends)."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", ascii_text).strip("_").lower()[:40].rstrip("_")
+    if not name or name[0].isdigit() or keyword.iskeyword(name) or name in {"client", "envnb"}:
+        name = f"df_{name}" if name else "df"
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}_{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def pin_code(
+    question: str,
+    charts: Sequence[Visualization],
+    *,
+    link: str | None = None,
+) -> str:
+    """Source of a cell that re-runs ``charts`` (each as ``name = client.query_df({...})``),
+    with the question and the conversation link as comments."""
+    lines = ["# Pinned from PostHog AI — re-running this cell refreshes the data, no AI call."]
+    lines += _comment(f"Question: {question.strip()}")
+    if link:
+        lines += _comment(f"Conversation: {link}")
+    lines += [
+        "import envnb",
+        "",
+        "client = envnb.connect()  # PostHog when configured, else the sandbox",
+    ]
+    taken: set[str] = set()
+    names = []
+    for chart in charts:
+        name = variable_name(chart.title, taken)
+        names.append(name)
+        body = pprint.pformat(chart.body(), indent=4, width=88, sort_dicts=False)
+        lines.append("")
+        lines += _comment(chart.title)
+        lines.append(f"{name} = client.query_df(")
+        lines += ["    " + line for line in body.split("\n")]
+        lines.append(")")
+    if names:
+        lines += ["", names[-1] if len(names) == 1 else ", ".join(names)]
+    return "\n".join(lines) + "\n"

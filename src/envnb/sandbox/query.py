@@ -1,0 +1,200 @@
+"""The query API: ``POST query/`` (HogQLQuery, TrendsQuery), ``GET``/``DELETE query/{id}/``.
+
+As PostHog's ``QueryViewSet`` (posthog/api/query.py, posthog/clickhouse/client/execute_async.py):
+1. Every action needs ``query:read`` (PostHog lists create/retrieve/destroy as read actions).
+2. A query PostHog can expose the error of answers 400 ``validation_error`` with the HogQL
+   error's ``code_name`` and its message as ``detail``.
+3. ``refresh`` of an async kind answers 202 ``{"query_status": {"id", "complete": false, ...}}``;
+   ``GET query/{id}/`` answers 202 while running, 200 with ``results`` once complete, 400 when
+   the run failed with a message. In the sandbox a run completes from the second status read
+   on, so a client's polling path is always taken. ``DELETE`` forgets the run (then 404).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from . import errors
+from ._util import iso, now
+from .context import Ctx
+from .hogql import HogQLError, run_hogql
+from .trends import run_trends
+
+REFRESH = (
+    "blocking",
+    "async",
+    "force_blocking",
+    "force_async",
+    "force_cache",
+    "lazy_async",
+    "async_except_on_cache_miss",
+)
+ASYNC = ("async", "force_async", "lazy_async", "async_except_on_cache_miss")
+KINDS = ("HogQLQuery", "TrendsQuery")
+STATUS_TTL = timedelta(minutes=10)
+
+
+@dataclass
+class Run:
+    """One async run: its status fields and the answer (or error) it will show."""
+
+    status: dict[str, Any]
+    answer: dict[str, Any] | None
+    error: str | None
+    reads: int = 0
+
+
+@dataclass
+class Runs:
+    """Async runs by id (lost on restart, like PostHog's Redis entries after their TTL)."""
+
+    by_id: dict[str, Run] = field(default_factory=dict)
+    executed: int = 0
+
+
+def _answer(ctx: Ctx, query: dict[str, Any]) -> dict[str, Any]:
+    kind = query.get("kind")
+    started = time.perf_counter()
+    ctx.state.runs.executed += 1
+    events = ctx.state.events
+    try:
+        if kind == "HogQLQuery":
+            text = query.get("query")
+            if not isinstance(text, str):
+                raise errors.validation("This field is required.", "query__query", "required")
+            answer = run_hogql(events, text)
+            answer["query"] = text
+        else:
+            answer = run_trends(events, query)
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as err:
+        # Junk inside a query object PostHog's pydantic schema would refuse: still a 400.
+        raise HogQLError(
+            f"The sandbox could not read this {kind}: {err}", "invalid_input"
+        ) from None
+    stamp = now()
+    digest = hashlib.sha256(json.dumps(query, sort_keys=True).encode()).hexdigest()[:32]
+    answer.update(
+        is_cached=False,
+        cache_key=f"cache_{digest}",
+        last_refresh=iso(stamp),
+        next_allowed_client_refresh=iso(stamp + timedelta(minutes=1)),
+        timezone="UTC",
+        timings=[{"k": "./query", "t": round(time.perf_counter() - started, 6)}],
+        modifiers={},
+        query_status=None,
+        error=None,
+    )
+    return answer
+
+
+def _validate(ctx: Ctx) -> tuple[dict[str, Any], str]:
+    data = ctx.data
+    if not isinstance(data, dict) or "query" not in data:
+        raise errors.required("query")
+    query = data["query"]
+    if not isinstance(query, dict):
+        raise errors.validation("Expected a query object with a 'kind'.", "query")
+    kind = query.get("kind")
+    if kind not in KINDS:
+        raise errors.validation(
+            f"The sandbox runs HogQLQuery and TrendsQuery; {kind!r} is not emulated.",
+            "query__kind",
+        )
+    refresh = data.get("refresh", "blocking")
+    if refresh is None:
+        refresh = "blocking"
+    if refresh is True:  # PostHog's legacy boolean: True means recalculate now
+        refresh = "force_blocking"
+    if refresh is False:
+        refresh = "blocking"
+    if refresh not in REFRESH:
+        raise errors.invalid_choice(refresh, "refresh")
+    return query, str(refresh)
+
+
+def create(ctx: Ctx) -> Response:
+    """POST query/: run now (200) or start an async run (202 with ``query_status``)."""
+    query, refresh = _validate(ctx)
+    client_id = ctx.data.get("client_query_id")
+    if refresh not in ASYNC:
+        try:
+            return JSONResponse(_answer(ctx, query))
+        except HogQLError as err:
+            raise errors.validation(err.message, None, err.code) from None
+    run_id = client_id if isinstance(client_id, str) and client_id else uuid.uuid4().hex
+    started = now()
+    status = {
+        "id": run_id,
+        "team_id": ctx.project_id,
+        "complete": False,
+        "error": False,
+        "error_message": None,
+        "results": None,
+        "query_async": True,
+        "start_time": iso(started),
+        "pickup_time": None,
+        "end_time": None,
+        "expiration_time": None,
+        "task_id": uuid.uuid4().hex,
+        "dashboard_id": None,
+        "insight_id": None,
+        "query_progress": None,
+        "labels": None,
+    }
+    try:
+        answer, error = _answer(ctx, query), None
+    except HogQLError as err:
+        answer, error = None, err.message
+    ctx.state.runs.by_id[run_id] = Run(status, answer, error)
+    return JSONResponse({"query_status": status}, status_code=202)
+
+
+def _run(ctx: Ctx) -> Run:
+    run = ctx.state.runs.by_id.get(ctx.params["id"])
+    if run is None:
+        raise errors.ApiError(
+            404,
+            errors.body(
+                "invalid_request",
+                "not_found",
+                f"Query {ctx.params['id']} not found for team {ctx.project_id}",
+            ),
+        )
+    return run
+
+
+def retrieve(ctx: Ctx) -> Response:
+    """GET query/{id}/: 202 while running, 200 complete, 400 failed (body: ``query_status``)."""
+    run = _run(ctx)
+    run.reads += 1
+    if run.reads >= 2 and not run.status["complete"] and not run.status["error"]:
+        finished = now()
+        run.status.update(pickup_time=run.status["start_time"], end_time=iso(finished))
+        if run.error is None:
+            run.status.update(
+                complete=True,
+                results=run.answer,
+                expiration_time=iso(finished + STATUS_TTL),
+            )
+        else:
+            run.status.update(error=True, error_message=run.error)
+    code = 202
+    if run.status["error"]:
+        code = 400
+    elif run.status["complete"]:
+        code = 200
+    return JSONResponse({"query_status": run.status}, status_code=code)
+
+
+def destroy(ctx: Ctx) -> Response:
+    """DELETE query/{id}/: cancel and forget the run."""
+    ctx.state.runs.by_id.pop(ctx.params["id"], None)
+    return JSONResponse({"message": "Query cancelled"})
