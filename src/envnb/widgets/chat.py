@@ -173,9 +173,10 @@ class ChatCell(Panel):
         policy = ChatTurnPolicy()
         try:
             while True:
-                stream = self.aclient.conversations.stream(text, conversation=conversation_id)
-                turn.follow(stream)
                 try:
+                    # Inside the try: a question refused before sending is an EnvnbError too.
+                    stream = self.aclient.conversations.stream(text, conversation=conversation_id)
+                    turn.follow(stream)
                     async for event in stream:
                         turn.feed(event)
                         if first:
