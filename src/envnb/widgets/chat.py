@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 from ..chat_turn import ChatTurnPolicy, SendAgain
 from ..errors import EnvnbError
-from ..render import escape
+from ..render import escape, isolate
 from ..render import label as render_label
 from ._base import Panel, loop_running, utc_minutes
 from ._layout import wrap_row
@@ -302,7 +302,7 @@ class ChatCell(Panel):
             self.refresh_conversations()
 
     def _static_body(self) -> str:
-        parts = [f"<p><strong>{escape(self.title)}</strong></p>" if self.title else ""]
+        parts = [f"<p><strong>{isolate(self.title)}</strong></p>" if self.title else ""]
         parts.append(static_transcript_html(self.messages))
         if self.stopped:
             parts.append("<p><em>■ stopped — the reply above is partial</em></p>")
