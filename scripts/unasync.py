@@ -32,6 +32,7 @@ RENAMES = {
     "AsyncBatchExports": "BatchExports",
     "AsyncConversations": "Conversations",
     "AsyncProfileConfigs": "ProfileConfigs",
+    "AsyncQueries": "Queries",
     "AsyncEventStream": "EventStream",
     "AsyncPageWindow": "PageWindow",
     "aclose": "close",

@@ -111,3 +111,17 @@ class ProfileConfigEndpoints:
         body=ProfileConfigUpdate,
     )
     delete = Endpoint("DELETE", path + "{id}/", scope_write, no_content)
+
+
+def _answer(body: object) -> object:
+    """A query answer as sent (``_queryrun`` reads it)."""
+    return body
+
+
+class QueryEndpoints:
+    """``query/``: PostHog's QueryViewSet; every action needs ``query:read``."""
+
+    path = "query/"
+    # A query reads; PostHog itself lists create as a read action, so a retry is harmless.
+    run = Endpoint("POST", path, "query:read", _answer, retry_safe=True)
+    status = Endpoint("GET", path + "{id}/", "query:read", _answer)

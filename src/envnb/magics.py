@@ -9,6 +9,12 @@ Usage::
     Which batch exports are paused?
 
 Successive ``%%chat`` cells continue one conversation; ``%%chat --new`` starts another.
+A chart in the reply is drawn below it (title, chart, "Show query", a table preview) once
+the stream has ended; ``%%chat --pin`` then writes a next cell that re-runs the reply's
+queries with ``client.query_df`` — a report re-run refreshes the numbers, no AI call.
+
+``%%hogql [name]`` runs the cell as HogQL and shows the DataFrame (also assigned to
+``name``); ``{var}`` is replaced by the notebook variable ``var`` as a quoted HogQL literal.
 The reply is rendered with the same renderer as ChatCell (Markdown, sanitized) and is
 available afterwards as the cell's value (``_``) and as ``envnb.last_reply()``.
 
@@ -28,12 +34,17 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import HTML, display
 
+from . import answers
 from .chat_turn import ChatTurnPolicy, SendAgain
 from .errors import EnvnbError
+from .hogql import substitute
+from .results import Visualization, visualizations
+from .widgets._charts import ChartBoard, render_png
 from .widgets._livechat import LiveTurn
 from .widgets._throttle import Pacer, Throttle
 
@@ -45,11 +56,25 @@ FLUSH_PER_SECOND = 15.0
 
 
 class Reply(str):
-    """The reply text, returned as the cell's value; displays nothing (it is shown above)."""
+    """The reply text, returned as the cell's value; displays nothing (it is shown above).
+
+    ``queries``: the reply's charts as Visualization(title, query); ``frames()`` runs them;
+    ``pin()`` writes the next cell that re-runs them (see ``envnb.answers``)."""
 
     conversation_id: str | None = None
     stopped: bool = False
     failed: bool = False
+    question: str = ""
+    queries: tuple[Visualization, ...] = ()
+
+    def frames(self) -> list[Any]:
+        """The DataFrame of each query, in order."""
+        return answers.run_frames(_client(), self.queries)
+
+    def pin(self) -> str:
+        """Write the pinned cell below this one; returns its code."""
+        link = answers.link_for(_client(), self.conversation_id)
+        return answers.pin(self.question, self.queries, link)
 
     def _ipython_display_(self) -> None:
         # The reply is already in the cell's output: do not print it a second time.
@@ -89,19 +114,21 @@ def _client() -> Client:
     return _session.client
 
 
-def chat(question: str, *, new: bool = False) -> Reply:
-    """Ask ``question`` in the current conversation, streaming the reply into the output."""
+def chat(question: str, *, new: bool = False, pin: bool = False) -> Reply:
+    """Ask ``question`` in the current conversation, streaming the reply into the output;
+    then draw its charts, and with ``pin`` write the pinned cell below."""
     if new:
         new_conversation()
     if _session.conversation_id is None:
         _session.conversation_id = str(uuid.uuid4())
     conversation_id = _session.conversation_id
-    turn = LiveTurn(question)
+    board = ChartBoard()
+    turn = LiveTurn(question, board)
     handle = display(HTML(turn.html(with_title=True)), display_id=True)
 
     def show(_: None = None) -> None:
         if handle is not None:
-            handle.update(HTML(turn.html(with_title=True)))
+            handle.update(HTML(turn.html(final=not turn.asm.in_progress, with_title=True)))
 
     throttle: Throttle[None] = Throttle(show, 1.0 / FLUSH_PER_SECOND)
     pacer = Pacer(1.0 / FLUSH_PER_SECOND)  # nap after a flush: frames are read many at a time
@@ -149,9 +176,39 @@ def chat(question: str, *, new: bool = False) -> Reply:
         reply = Reply(turn.reply)
         reply.conversation_id = turn.asm.conversation_id or conversation_id
         reply.stopped, reply.failed = turn.stopped, turn.asm.failed
+        reply.question = question
+        reply.queries = tuple(visualizations(turn.asm.messages))
         _session.last = reply
         _session.conversation_id = reply.conversation_id
+    if client is not None:
+        _draw_charts(client, board, turn, show)
+    if pin and reply.queries:
+        reply.pin()
+    elif pin:
+        display(HTML("<i>%%chat --pin: this reply has no charts or queries to pin.</i>"))
     return reply
+
+
+def _draw_charts(client: Any, board: ChartBoard, turn: LiveTurn, show: Any) -> None:
+    """Run each chart's query after the stream ended and redraw the output (■ stops it)."""
+    charts = [chart for msg in turn.asm.messages for chart in board.add(msg)]
+    try:
+        for chart in charts:
+            try:
+                result = client.query(chart.viz.body())
+            except EnvnbError as err:
+                board.settle(chart, error=str(err))
+            else:
+                board.settle(chart, result=result, png=render_png(result, chart.viz.title))
+            show()
+    except KeyboardInterrupt:
+        for chart in charts:
+            if not chart.done:
+                board.settle(chart, error="interrupted before the data arrived")
+        show()
+        raise KeyboardInterrupt("%%chat stopped while loading the charts") from None
+    if charts:
+        show()
 
 
 def _close(stream: EventStream | None) -> None:
@@ -180,6 +237,7 @@ class ChatMagics(Magics):
 
     @magic_arguments()
     @argument("--new", action="store_true", help="start a new conversation")
+    @argument("--pin", action="store_true", help="write a next cell that re-runs the charts")
     @cell_magic
     def chat(self, line: str, cell: str) -> Reply | None:
         """Ask PostHog AI the cell's text; the reply streams below."""
@@ -190,7 +248,27 @@ class ChatMagics(Magics):
                 new_conversation()
             display(HTML("<i>%%chat: write a question below the %%chat line.</i>"))
             return None
-        return chat(question, new=args.new)
+        return chat(question, new=args.new, pin=args.pin)
+
+    @magic_arguments()
+    @argument("name", nargs="?", help="variable that receives the DataFrame")
+    @cell_magic
+    def hogql(self, line: str, cell: str) -> Any:
+        """Run the cell as HogQL; ``{var}`` is the notebook variable ``var``, safely quoted."""
+        args = parse_argstring(self.hogql, line)
+        if args.name is not None and not args.name.isidentifier():
+            raise UsageError(f"%%hogql: {args.name!r} is not a valid variable name")
+        namespace = self.shell.user_ns  # type: ignore[union-attr]
+        try:
+            result = _client().query(substitute(cell, namespace))
+        except EnvnbError as err:
+            # One line, no traceback through envnb's internals; Run All / papermill still stop.
+            raise UsageError(f"%%hogql: {err}") from None
+        result.warn_if_truncated()
+        frame = result.df
+        if args.name:
+            namespace[args.name] = frame
+        return frame
 
     @line_magic
     def chat_client(self, line: str) -> None:

@@ -6,7 +6,6 @@ Pure: it returns source text; creating the cell is the caller's business.
 from __future__ import annotations
 
 import keyword
-import pprint
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -24,6 +23,22 @@ def conversation_link(host: str, project_id: int | str, conversation_id: str) ->
 def _comment(text: str) -> list[str]:
     # Every line break Python's tokenizer knows ends a comment; none may survive into code.
     return ["# " + line if line.strip() else "#" for line in _LINES.split(text)]
+
+
+def python_literal(value: object, indent: int = 0) -> str:
+    """``value`` (JSON data) as Python source, one key or item per line when nested."""
+    pad, inner = " " * indent, " " * (indent + 4)
+    if isinstance(value, dict) and value:
+        items = [f"{inner}{k!r}: {python_literal(v, indent + 4)}," for k, v in value.items()]
+        return "{\n" + "\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list) and value:
+        if all(not isinstance(v, dict | list) for v in value):
+            flat = "[" + ", ".join(repr(v) for v in value) + "]"
+            if len(flat) + indent <= 88:
+                return flat
+        items = [f"{inner}{python_literal(v, indent + 4)}," for v in value]
+        return "[\n" + "\n".join(items) + f"\n{pad}]"
+    return repr(value)
 
 
 def variable_name(title: str, taken: set[str]) -> str:
@@ -54,19 +69,18 @@ def pin_code(
     lines += [
         "import envnb",
         "",
-        "client = envnb.connect()  # PostHog when configured, else the sandbox",
+        'if "client" not in globals():  # a notebook that has a client already keeps it',
+        "    client = envnb.connect()  # PostHog when configured, else the local sandbox",
     ]
     taken: set[str] = set()
     names = []
     for chart in charts:
         name = variable_name(chart.title, taken)
         names.append(name)
-        body = pprint.pformat(chart.body(), indent=4, width=88, sort_dicts=False)
+        body = python_literal(chart.body())
         lines.append("")
         lines += _comment(chart.title)
-        lines.append(f"{name} = client.query_df(")
-        lines += ["    " + line for line in body.split("\n")]
-        lines.append(")")
+        lines.append(f"{name} = client.query_df({body})")
     if names:
         lines += ["", names[-1] if len(names) == 1 else ", ".join(names)]
     return "\n".join(lines) + "\n"

@@ -13,11 +13,13 @@ text already shown is ignored, so the reply never jumps backwards.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._sse import ServerSentEvent
-from .errors import APIError, BadRequestError, StreamError
+from .answers import pin as pin_cell
+from .errors import APIError, BadRequestError, RequestValidationError, StreamError
 from .models.conversations import (
     AIMessage,
     BaseMessage,
@@ -30,6 +32,7 @@ from .models.conversations import (
     UpdateEvent,
     parse_event,
 )
+from .results import Visualization, visualizations
 
 if TYPE_CHECKING:
     from ._request import RequestSpec
@@ -203,16 +206,41 @@ def _text(msg: BaseMessage) -> str:
 
 @dataclass
 class AskResult:
-    """What ``ask()`` returns: the final reply ``text`` and where it lives."""
+    """What ``ask()`` returns: the final reply ``text`` and where it lives; for the reply's
+    charts ``queries`` (Visualization(title, query, message_id) per ``ai/viz`` answer,
+    ``ai/multi_viz`` visualization and visualization artifact), ``frames()`` and ``pin()``."""
 
     text: str
     conversation_id: str
     title: str | None = None
     failed: bool = False
     messages: list[Any] = field(default_factory=list)
+    question: str = ""
+    link: str | None = None  # the conversation in PostHog's app
+    runner: Callable[[Sequence[Visualization]], Any] | None = field(default=None, repr=False)
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def queries(self) -> list[Visualization]:
+        """The queries of the reply's charts, in order."""
+        return visualizations(self.messages)
+
+    def frames(self) -> Any:
+        """Each chart's DataFrame, in order, from the query API (a list; with the AsyncClient,
+        an awaitable of one). Raises what ``client.query`` raises."""
+        if self.runner is None:
+            raise RequestValidationError(
+                "this AskResult has no client to run its queries: use "
+                "client.query_df(q.query) for q in result.queries"
+            )
+        return self.runner(self.queries)
+
+    def pin(self) -> str:
+        """Write the next notebook cell re-running the charts' queries (no AI call) and
+        return its code; RequestValidationError when the reply has no chart."""
+        return pin_cell(self.question, self.queries, self.link)
 
 
 class StreamSession:

@@ -18,13 +18,7 @@ PANELS = [
     ),
     pytest.param("03-chat.ipynb", ".envnb-panel.envnb-chat", "chat-cell", id="chat"),
     pytest.param(
-        "04-profile-configs.ipynb",
-        ".envnb-panel:not(.envnb-exports):not(.envnb-chat)",
-        "editor",
-        # Its JSON areas run off the right edge and its list cuts ids; the editor is being
-        # rewritten as a structured editor (issue 12), which removes this mark.
-        marks=pytest.mark.xfail(strict=True, reason="ProfileConfigEditor layout: issue 12"),
-        id="editor",
+        "04-profile-configs.ipynb", ".envnb-panel.envnb-profile-editor", "editor", id="editor"
     ),
 ]
 

@@ -303,13 +303,11 @@ def test_pinned_code_reruns_the_queries_with_the_question_as_a_comment() -> None
     ]
     assert "# Question: chart it\u2028please\n# import os; os.remove('x')\n" in code
     assert "# Conversation: https://us.posthog.com/project/7/max?chat=c-1\n" in code
-    assert [
+    assigned = sorted(
         n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-    ] == [
-        "client",
-        "daily_pageviews_last_14_days",
-        "daily_pageviews_last_14_days_2",
-    ]
+    )
+    assert assigned == ["client", "daily_pageviews_last_14_days", "daily_pageviews_last_14_days_2"]
+    assert 'if "client" not in globals():' in code  # a notebook's own client is kept
     assert not any(isinstance(n, ast.Import) and n.names[0].name == "os" for n in ast.walk(tree))
 
 

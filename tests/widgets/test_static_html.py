@@ -74,6 +74,11 @@ async def test_editor_lists_configs_and_shows_the_loaded_one(sandbox: Sandbox) -
     await editor.wait()
     html = editor.static_html()
     assert html.startswith("<h4>Customer profile configs</h4>")
-    assert html.count("<li>") == len(editor.rows)
+    assert html.split("</ul>")[0].count("<li>") == len(editor.rows)
+    # the loaded layout as PostHog shows it: panel titles in order
+    assert (
+        "<p>Panels, as PostHog shows them</p>"
+        "<ol><li>Usage metrics <code>ph-usage-metrics</code></li>" in html
+    )
     assert f"{first['id'][:8]} · updated " in html
     assert "</strong></p><p>content</p><pre><code>" in html

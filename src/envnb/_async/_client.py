@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import httpx
 
@@ -13,6 +13,12 @@ from ._transport import AsyncTransport
 from .batch_exports import AsyncBatchExports
 from .conversations import AsyncConversations
 from .profile_configs import AsyncProfileConfigs
+from .queries import AsyncQueries
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..results import QueryResult
 
 
 class AsyncClient(ClientBase):
@@ -59,6 +65,27 @@ class AsyncClient(ClientBase):
         self.batch_exports = AsyncBatchExports(self._transport, progress)
         self.conversations = AsyncConversations(self._transport, progress)
         self.profile_configs = AsyncProfileConfigs(self._transport, progress)
+        self._queries = AsyncQueries(self._transport)
+
+    async def query(self, query: object, refresh: str | None = None) -> QueryResult:
+        """Run ``query`` through PostHog's query API (``POST query/``, scope ``query:read``).
+
+        ``query``: a HogQL string, or a query object with a ``kind`` (HogQLQuery, TrendsQuery;
+        other kinds are passed through; PostHog AI's ``Assistant*Query`` kinds are sent as
+        the query-API kind). ``refresh``: one of PostHog's modes (``blocking``, ``async``,
+        ``force_blocking``, ...); an async run is polled until it completes. Returns a
+        QueryResult (``.df``, ``.columns``, ``.results``, ``.raw``, ``.hogql``, ``.query``)
+        and warns (TruncatedResultWarning) when PostHog kept rows back (``hasMore``).
+        Raises RequestValidationError before sending; BadRequestError with PostHog's
+        message for a query it refuses or that failed.
+        """
+        result = await self._queries.run(query, refresh)
+        result.warn_if_truncated()
+        return result
+
+    async def query_df(self, query: object, refresh: str | None = None) -> pd.DataFrame:
+        """The answer of :meth:`query` as a tidy, typed DataFrame (``QueryResult.df``)."""
+        return (await self.query(query, refresh)).df
 
     async def aclose(self) -> None:
         """Close the connection pool."""

@@ -8,10 +8,12 @@ from .._arguments import ident, new_uuid, stream_body
 from .._endpoints import ConversationEndpoints as Endpoints
 from ..frames import CONVERSATION_COLUMNS, conversation_markdown, messages_frame
 from ..models.conversations import AppendedMessage, Conversation
+from ..pin import conversation_link
 from ..streaming import AskResult, StreamSession
 from ._listing import AsyncListing
 from ._stream import AsyncEventStream
 from ._transport import AsyncTransport
+from .queries import AsyncQueries
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,11 +42,19 @@ class AsyncConversations(AsyncListing[Conversation]):
         return AsyncEventStream(self._transport, session)
 
     async def ask(self, content: str, conversation: Any = None, **options: Any) -> AskResult:
-        """Send a message, wait for the whole reply, return an AskResult (``.text``, ...)."""
+        """Send a message, wait for the whole reply, return an AskResult: ``.text``, and for
+        its charts ``.queries``, ``.frames()`` (run through the query API) and ``.pin()``."""
         async with self.stream(content, conversation, **options) as events:
             async for _ in events:
                 pass
-        return events.session.result()
+        result = events.session.result()
+        settings = self._transport.wire.settings
+        result.question = content
+        result.link = conversation_link(
+            settings.base_url, settings.project_id, result.conversation_id
+        )
+        result.runner = AsyncQueries(self._transport).frames
+        return result
 
     async def append_message(self, id: Any, content: str) -> AppendedMessage:
         """Append an assistant message without running the AI; returns AppendedMessage(id)."""

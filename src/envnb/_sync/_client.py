@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import httpx
 
@@ -15,6 +15,12 @@ from ._transport import SyncTransport
 from .batch_exports import BatchExports
 from .conversations import Conversations
 from .profile_configs import ProfileConfigs
+from .queries import Queries
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..results import QueryResult
 
 
 class SyncClient(ClientBase):
@@ -61,6 +67,27 @@ class SyncClient(ClientBase):
         self.batch_exports = BatchExports(self._transport, progress)
         self.conversations = Conversations(self._transport, progress)
         self.profile_configs = ProfileConfigs(self._transport, progress)
+        self._queries = Queries(self._transport)
+
+    def query(self, query: object, refresh: str | None = None) -> QueryResult:
+        """Run ``query`` through PostHog's query API (``POST query/``, scope ``query:read``).
+
+        ``query``: a HogQL string, or a query object with a ``kind`` (HogQLQuery, TrendsQuery;
+        other kinds are passed through; PostHog AI's ``Assistant*Query`` kinds are sent as
+        the query-API kind). ``refresh``: one of PostHog's modes (``blocking``, ``async``,
+        ``force_blocking``, ...); an async run is polled until it completes. Returns a
+        QueryResult (``.df``, ``.columns``, ``.results``, ``.raw``, ``.hogql``, ``.query``)
+        and warns (TruncatedResultWarning) when PostHog kept rows back (``hasMore``).
+        Raises RequestValidationError before sending; BadRequestError with PostHog's
+        message for a query it refuses or that failed.
+        """
+        result = self._queries.run(query, refresh)
+        result.warn_if_truncated()
+        return result
+
+    def query_df(self, query: object, refresh: str | None = None) -> pd.DataFrame:
+        """The answer of :meth:`query` as a tidy, typed DataFrame (``QueryResult.df``)."""
+        return (self.query(query, refresh)).df
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -10,10 +10,12 @@ from .._arguments import ident, new_uuid, stream_body
 from .._endpoints import ConversationEndpoints as Endpoints
 from ..frames import CONVERSATION_COLUMNS, conversation_markdown, messages_frame
 from ..models.conversations import AppendedMessage, Conversation
+from ..pin import conversation_link
 from ..streaming import AskResult, StreamSession
 from ._listing import SyncListing
 from ._stream import EventStream
 from ._transport import SyncTransport
+from .queries import Queries
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,11 +44,19 @@ class Conversations(SyncListing[Conversation]):
         return EventStream(self._transport, session)
 
     def ask(self, content: str, conversation: Any = None, **options: Any) -> AskResult:
-        """Send a message, wait for the whole reply, return an AskResult (``.text``, ...)."""
+        """Send a message, wait for the whole reply, return an AskResult: ``.text``, and for
+        its charts ``.queries``, ``.frames()`` (run through the query API) and ``.pin()``."""
         with self.stream(content, conversation, **options) as events:
             for _ in events:
                 pass
-        return events.session.result()
+        result = events.session.result()
+        settings = self._transport.wire.settings
+        result.question = content
+        result.link = conversation_link(
+            settings.base_url, settings.project_id, result.conversation_id
+        )
+        result.runner = Queries(self._transport).frames
+        return result
 
     def append_message(self, id: Any, content: str) -> AppendedMessage:
         """Append an assistant message without running the AI; returns AppendedMessage(id)."""

@@ -15,21 +15,35 @@ import ipywidgets as W
 
 from ..models.profile_layout import ProfileLayout, spec_for
 from ..render import escape, isolate
+from ._layout import cell
 from ._transcript import note_html
 
 _SMALL = "font-size:0.85em;color:#555;overflow-wrap:anywhere"
 _UNKNOWN = "font-size:0.8em;background:#fff3cd;color:#7a5b00;padding:0 4px;border-radius:3px"
-_ROW = W.Layout(
-    display="grid",
-    grid_template_columns="1.8em minmax(6em, 1.2fr) minmax(6em, 1fr) 2.4em 2.4em 2.4em",
-    grid_gap="2px 6px",
-    align_items="center",
-    width="100%",
-)
+_ROW_COLUMNS = "1.8em minmax(6em, 1.2fr) minmax(6em, 1fr) 2.4em 2.4em 2.4em"
+
+
+def _row_layout() -> W.Layout:
+    # One Layout per row: a Layout is a widget of its own, closed with its row.
+    return W.Layout(
+        display="grid",
+        grid_template_columns=_ROW_COLUMNS,
+        grid_gap="2px 6px",
+        align_items="center",
+        width="100%",
+        margin="1px 0",
+    )
 
 
 def _icon_button(icon: str, tooltip: str) -> W.Button:
-    return W.Button(icon=icon, tooltip=tooltip, layout=W.Layout(width="2.4em", padding="0"))
+    button = W.Button(icon=icon, tooltip=tooltip)
+    button.layout.padding = "0"
+    return cell(button)
+
+
+def _text_button(description: str, icon: str = "") -> W.Button:
+    # width auto: a Button's default fixed width cuts a longer description.
+    return W.Button(description=description, icon=icon, layout=W.Layout(width="auto"))
 
 
 class PanelRow:
@@ -44,11 +58,12 @@ class PanelRow:
         self.type = panel_type
         self.unknown = spec is None
         self.only_when = spec.only_when if spec is not None else None
-        self.title = W.Text(
-            value=raw_title or "",
-            placeholder=spec.title if spec is not None else "(no title)",
-            continuous_update=False,
-            layout=W.Layout(width="auto", min_width="0"),
+        self.title = cell(
+            W.Text(
+                value=raw_title or "",
+                placeholder=spec.title if spec is not None else "(no title)",
+                continuous_update=False,
+            )
         )
         notes = [f"<code>{isolate(panel_type or '(no type)')}</code>"]
         if self.unknown:
@@ -57,7 +72,7 @@ class PanelRow:
             )
         elif self.only_when:
             notes.append(f"shown {escape(self.only_when)}")
-        self.info = W.HTML(f"<span style='{_SMALL}'>{' · '.join(notes)}</span>")
+        self.info = cell(W.HTML(f"<span style='{_SMALL}'>{' · '.join(notes)}</span>"))
         self.up_button = _icon_button("arrow-up", "Move up")
         self.down_button = _icon_button("arrow-down", "Move down")
         self.remove_button = _icon_button("trash", "Remove this panel")
@@ -67,20 +82,25 @@ class PanelRow:
         self.title.observe(lambda c: view.rename(position, c["new"]), names="value")
         self.widget = W.Box(
             [
-                W.HTML(f"<b>{position + 1}</b>"),
+                cell(W.HTML(f"<b>{position + 1}</b>")),
                 self.title,
                 self.info,
                 self.up_button,
                 self.down_button,
                 self.remove_button,
             ],
-            layout=_ROW,
+            layout=_row_layout(),
         )
+        self.widget.add_class("envnb-panel-row")
 
     def close(self) -> None:
         """Close the row's widgets (they are rebuilt on every change)."""
         for w in self.widget.children:
+            for part in (w.layout, getattr(w, "style", None)):
+                if part is not None:
+                    part.close()
             w.close()
+        self.widget.layout.close()
         self.widget.close()
 
 
@@ -99,14 +119,14 @@ class LayoutView:
         self.rows: list[PanelRow] = []
         self.open_target: str | None = None
         self.warning_html = W.HTML()
-        self.open_first_button = W.Button(description="Open the config PostHog shows")
+        self.open_first_button = _text_button("Open the config PostHog shows")
         self.open_first_button.layout.display = "none"
         self.open_first_button.on_click(lambda _b: self._open())
         self.rows_box = W.VBox(layout=W.Layout(width="100%"))
         self.add_picker = W.Dropdown(options=[], layout=W.Layout(width="auto", min_width="0"))
-        self.add_button = W.Button(description="Add panel", icon="plus")
+        self.add_button = _text_button("Add panel", "plus")
         self.add_button.on_click(lambda _b: self.add(self.add_picker.value))
-        self.reset_button = W.Button(description="Reset to PostHog's defaults", icon="undo")
+        self.reset_button = _text_button("Reset to PostHog's defaults", "undo")
         self.reset_button.on_click(lambda _b: self.reset())
         self.sidebar_html = W.HTML()
         wrap = W.Layout(display="flex", flex_flow="row wrap", align_items="center", width="100%")
@@ -165,7 +185,7 @@ class LayoutView:
         ]
         addable = layout.addable() if layout is not None and editable else []
         self.add_picker.options = [(f"{s.title} ({s.type})", s.type) for s in addable]
-        self.add_button.disabled = not addable
+        self.add_button.disabled = self.add_picker.disabled = not addable
         self.reset_button.disabled = layout is None
         self.sidebar_html.value = self._sidebar_text(layout)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..streaming import StreamAssembler
+from ._charts import VIZ_TYPES, ChartBoard
 from ._markdown import IncrementalMarkdown
 from ._transcript import message_html, note_html, title_html, update_html
 
@@ -17,9 +18,11 @@ from ._transcript import message_html, note_html, title_html, update_html
 class LiveTurn:
     """Renders one question and its streamed answer; finished messages are cached by id."""
 
-    def __init__(self, question: str) -> None:
-        """Start a turn for ``question`` (shown at once, before the server echoes it)."""
+    def __init__(self, question: str, charts: ChartBoard | None = None) -> None:
+        """Start a turn for ``question`` (shown at once, before the server echoes it);
+        visualization messages are drawn from ``charts`` when given."""
         self.question = question
+        self.charts = charts
         self.asm = StreamAssembler()
         self.note = ""
         self.note_is_error = False
@@ -63,7 +66,9 @@ class LiveTurn:
         if not any(m.type == "human" for m in msgs):
             parts.append(message_html({"type": "human", "content": self.question}))
         for msg in msgs:
-            if msg.id is not None:
+            if self.charts is not None and msg.type in VIZ_TYPES:
+                parts.append(message_html(msg, charts=self.charts))  # changes as data arrives
+            elif msg.id is not None:
                 key = f"{msg.id}:{len(str(msg.content))}"
                 if key not in self._cache:
                     self._cache[key] = message_html(msg)

@@ -38,7 +38,13 @@ def plain_config(config: Any) -> dict[str, Any]:
     return data
 
 
-def _label(cfg: dict[str, Any], shown: bool) -> str:
+def shown_ids(rows: list[dict[str, Any]]) -> set[str]:
+    """Ids of the configs PostHog's UI shows: the first listed of each scope."""
+    return set({r["scope"]: r["id"] for r in reversed(rows)}.values())
+
+
+def config_label(cfg: dict[str, Any], shown: bool) -> str:
+    """A config's label in the list: scope, short id, updated time (UTC), "not shown"."""
     updated = utc_minutes(cfg.get("updated_at") or cfg.get("created_at"))
     hidden = "" if shown else " · not shown"
     return f"{label(cfg['scope'])} · {cfg['id'][:8]} · updated {updated or '—'}{hidden}"
@@ -88,8 +94,14 @@ class ProfileEditorView(Panel):
         self.new_button = W.Button(description="New", icon="plus")
         self.discard_button = W.Button(description="Discard", icon="undo")
         self.conflict_html = W.HTML()
-        self.keep_mine_button = W.Button(description="Overwrite with mine", button_style="warning")
-        self.take_server_button = W.Button(description="Use the server's version")
+        self.keep_mine_button = W.Button(
+            description="Overwrite with mine",
+            button_style="warning",
+            layout=W.Layout(width="auto"),
+        )
+        self.take_server_button = W.Button(
+            description="Use the server's version", layout=W.Layout(width="auto")
+        )
         self.conflict_box = W.VBox(
             [self.conflict_html, W.HBox([self.keep_mine_button, self.take_server_button])]
         )
@@ -151,6 +163,7 @@ class ProfileEditorView(Panel):
                 display="flex", flex_flow="row wrap", grid_gap="8px 16px", width="100%"
             ),
         )
+        self.widget.add_class("envnb-profile-editor")
         self._on_edit()
 
     # ---- what the editor holds ---------------------------------------------------------
@@ -323,8 +336,8 @@ class ProfileEditorView(Panel):
     def _set_rows(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
         current = self.loaded["id"] if self.mode == "edit" and self.loaded else None
-        shown = {r["scope"]: r["id"] for r in reversed(rows)}  # first of each scope wins
-        options = [(_label(r, shown[r["scope"]] == r["id"]), r["id"]) for r in rows]
+        shown = shown_ids(rows)
+        options = [(config_label(r, r["id"] in shown), r["id"]) for r in rows]
         self.list_select.rows = max(4, min(len(options), 20))
         self._select_quietly(current, options=options)
         if self.view.value == PANELS:

@@ -8,9 +8,12 @@ out; ``ai/failure`` is an error.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..render import escape, isolate, render_markdown
+
+if TYPE_CHECKING:
+    from ._charts import ChartBoard
 
 _DIM = "color:#777;font-size:0.85em;margin:2px 0"
 _ERR = "color:#b00020;margin:4px 0"
@@ -39,10 +42,18 @@ def tool_calls_html(msg: Any) -> str:
     return "".join(lines)
 
 
-def message_html(msg: Any, *, markdown: str | None = None) -> str:
-    """HTML for one message; ``markdown`` is pre-rendered assistant HTML, if the caller has it."""
+def message_html(msg: Any, *, markdown: str | None = None, charts: ChartBoard | None = None) -> str:
+    """HTML for one message; ``markdown`` is pre-rendered assistant HTML, if the caller has it;
+    with ``charts``, visualization messages are drawn from its state (title, chart, query)."""
     kind = _get(msg, "type", "")
     content = _get(msg, "content")
+    if charts is not None and kind in ("ai/viz", "ai/multi_viz", "ai/artifact"):
+        drawn = charts.html(msg)
+        commentary = _get(msg, "commentary")
+        if isinstance(commentary, str) and commentary.strip():
+            drawn += f'<div class="envnb-ai">{render_markdown(commentary)}</div>'
+        if drawn:
+            return drawn
     if kind == "human":
         return f'<div style="margin:6px 0"><b>You:</b> {escape(content)}</div>'
     if kind == "ai":
@@ -81,15 +92,18 @@ def note_html(text: str, *, error: bool = False) -> str:
     return f'<div style="{_ERR if error else _DIM}">{escape(text)}</div>'
 
 
-def static_transcript_html(messages: list[Any]) -> str:
+def static_transcript_html(messages: list[Any], charts: ChartBoard | None = None) -> str:
     """A conversation as plain HTML for a notebook exported without widgets.
 
     Only tags the Markdown sanitizer keeps (no styles): the question and the answer as
-    paragraphs, assistant Markdown rendered and sanitized, tool traffic left out.
+    paragraphs, assistant Markdown rendered and sanitized, tool traffic left out; with
+    ``charts``, each chart's title, PNG and first rows.
     """
     parts = []
     for msg in messages:
         kind, content = _get(msg, "type", ""), _get(msg, "content")
+        if charts is not None and kind in ("ai/viz", "ai/multi_viz", "ai/artifact"):
+            parts.append(charts.static_html(msg))
         if kind == "human":
             parts.append(f"<p><strong>You:</strong> {escape(content)}</p>")
         elif kind == "ai" and isinstance(content, str) and content.strip():

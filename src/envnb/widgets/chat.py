@@ -18,9 +18,11 @@ if TYPE_CHECKING:
 
 from ..chat_turn import ChatTurnPolicy, SendAgain
 from ..errors import EnvnbError
+from ..models.conversations import MessageEvent
 from ..render import escape, isolate
 from ..render import label as render_label
 from ._base import Panel, loop_running, utc_minutes
+from ._charts import VIZ_TYPES, Chart, ChartBoard, render_png
 from ._layout import wrap_row
 from ._livechat import LiveTurn
 from ._throttle import Pacer, Throttle
@@ -50,6 +52,7 @@ class ChatCell(Panel):
         self.resumed = 0
         self.updates = 0  # values sent to the live HTML widget (the bench reads it)
         self.stream_task: asyncio.Task[Any] | None = None
+        self.charts = ChartBoard()  # visualization messages: their data arrives after them
         self.cancel_task: asyncio.Task[Any] | None = None
         self._interval = 1.0 / flush_per_second
         self._pace = pace
@@ -163,7 +166,7 @@ class ChatCell(Panel):
     # ---- tasks -----------------------------------------------------------------------
 
     async def _stream(self, text: str, conversation_id: str, sent_as: str = "") -> None:
-        turn = self._turn = LiveTurn(text)
+        turn = self._turn = LiveTurn(text, self.charts)
         throttle: Throttle[None] = Throttle(lambda _v: self._flush(), self._interval)
         pacer = Pacer(self._interval)
         flushes = 0
@@ -179,6 +182,8 @@ class ChatCell(Panel):
                     turn.follow(stream)
                     async for event in stream:
                         turn.feed(event)
+                        if isinstance(event, MessageEvent) and event.message.type in VIZ_TYPES:
+                            self._fetch_charts([event.message])
                         if first:
                             first = False
                             # The server has the question now; clear it unless the user
@@ -261,13 +266,36 @@ class ChatCell(Panel):
         self._reset_view()
         self.conversation_id = conv.id
         self.messages = list(conv.messages)
-        self._history_parts = [message_html(m) for m in self.messages]
+        self._history_parts = [message_html(m, charts=self.charts) for m in self.messages]
+        self._fetch_charts(self.messages)
         self.history_html.value = "".join(self._history_parts)
         self._show_title(conv.title)
         self.reply = next(
             (m.content for m in reversed(self.messages) if m.type == "ai" and m.content), ""
         )
         self._set_status("")
+
+    def _fetch_charts(self, messages: list[Any]) -> None:
+        """Start fetching the data of the finished visualization messages not seen yet."""
+        for message in messages:
+            for chart in self.charts.add(message):
+                self._spawn(self._fetch_chart(self.charts, chart))
+
+    async def _fetch_chart(self, board: ChartBoard, chart: Chart) -> None:
+        # Its own task: the stream and Stop never wait for it; a failure stays in its box.
+        try:
+            result = await self.aclient.query(chart.viz.body())
+        except EnvnbError as err:
+            before, after = board.settle(chart, error=str(err))
+        else:
+            png = await asyncio.to_thread(render_png, result, chart.viz.title)
+            before, after = board.settle(chart, result=result, png=png)
+        if board is not self.charts:
+            return  # the view moved on to another conversation
+        self._history_parts = [part.replace(before, after) for part in self._history_parts]
+        self.history_html.value = "".join(self._history_parts)
+        self._flush()
+        self._publish()
 
     # ---- view ------------------------------------------------------------------------
 
@@ -303,7 +331,7 @@ class ChatCell(Panel):
 
     def _static_body(self) -> str:
         parts = [f"<p><strong>{isolate(self.title)}</strong></p>" if self.title else ""]
-        parts.append(static_transcript_html(self.messages))
+        parts.append(static_transcript_html(self.messages, self.charts))
         if self.stopped:
             parts.append("<p><em>■ stopped — the reply above is partial</em></p>")
         if self.status:
@@ -322,6 +350,7 @@ class ChatCell(Panel):
         self.reply = ""
         self.error = ""
         self.stopped = False
+        self.charts = ChartBoard()
         self._history_parts = []
         for w in (self.title_html, self.history_html, self.live_html):
             w.value = ""

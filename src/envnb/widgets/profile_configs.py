@@ -13,14 +13,21 @@ shown to choose from. Render-time fields PostHog injects are stripped before sav
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EnvnbError
-from ..render import escape, label
-from ._base import loop_running, utc_minutes
-from ._configdiff import changed_fields, server_changed
-from ._profile_view import SCOPES, ProfileEditorView, plain_config, saved_form
+from ..models.profile_layout import ProfileLayout
+from ..render import escape
+from ._base import loop_running
+from ._configdiff import changed_fields, preview, server_changed
+from ._profile_view import (
+    SCOPES,
+    ProfileEditorView,
+    config_label,
+    plain_config,
+    saved_form,
+    shown_ids,
+)
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
@@ -179,15 +186,22 @@ class ProfileConfigEditor(ProfileEditorView):
         self._spawn(self._load(change["new"]))
 
     def _static_body(self) -> str:
-        def name(cfg: dict[str, Any]) -> str:
-            updated = utc_minutes(cfg.get("updated_at") or cfg.get("created_at"))
-            return f"{label(cfg['scope'])} · {cfg['id'][:8]} · updated {updated or '—'}"
-
-        items = "".join(f"<li>{escape(name(cfg))}</li>" for cfg in self.rows)
+        shown = shown_ids(self.rows)
+        items = "".join(f"<li>{escape(config_label(c, c['id'] in shown))}</li>" for c in self.rows)
         parts = [f"<p>{escape(self.status)}</p>" if self.status else "", f"<ul>{items}</ul>"]
         if self.loaded is not None:
-            parts.append(f"<p><strong>{escape(name(self.loaded))}</strong></p>")
+            title = config_label(self.loaded, self.loaded["id"] in shown)
+            parts.append(f"<p><strong>{escape(title)}</strong></p>")
             for field in ("content", "sidebar"):
-                text = json.dumps(self.loaded.get(field) or {}, indent=2, ensure_ascii=False)
+                # preview(): a multi-megabyte config must not become multi-megabyte HTML
+                text = preview(self.loaded.get(field) or {})
                 parts.append(f"<p>{field}</p><pre><code>{escape(text)}</code></pre>")
+            layout = ProfileLayout.from_config(
+                self.loaded["scope"], self.loaded.get("content"), self.loaded.get("sidebar")
+            )
+            panels = "".join(
+                f"<li>{escape(p.title or '')} <code>{escape(p.type)}</code></li>"
+                for p in layout.panels[:200]
+            )
+            parts.append(f"<p>Panels, as PostHog shows them</p><ol>{panels}</ol>")
         return "".join(parts)

@@ -1,0 +1,52 @@
+"""PostHog's query API (``POST query/``, ``GET query/{id}/``): HogQL, Trends, any other kind."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import anyio
+
+from .._endpoints import QueryEndpoints as Endpoints
+from .._queryrun import Poll, QueryRun
+from ..errors import BadRequestError
+from ..results import QueryResult, Visualization
+from ._transport import AsyncTransport
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class AsyncQueries:
+    """Runs queries: one POST, then status reads while PostHog runs it asynchronously."""
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    async def run(self, query: object, refresh: str | None = None) -> QueryResult:
+        """The query's QueryResult (see ``_queryrun`` for the polling rules).
+
+        Raises RequestValidationError for a bad ``query``/``refresh`` before sending,
+        BadRequestError with PostHog's message for a query it refuses or that failed,
+        APITimeoutError when an async run outlasts the deadline.
+        """
+        run = QueryRun(query, refresh)
+        answer = await self._transport.request(Endpoints.run.request(body=run.body()))
+        step = run.on_answer(answer)
+        while isinstance(step, Poll):
+            await anyio.sleep(step.wait)
+            try:
+                answer = await self._transport.request(Endpoints.status.request({"id": step.id}))
+            except BadRequestError as err:
+                raise run.on_failed_status(err) from None
+            step = run.on_answer(answer)
+        return step
+
+    async def frames(self, queries: Sequence[Visualization]) -> list[pd.DataFrame]:
+        """Each visualization's DataFrame, in order."""
+        out = []
+        for viz in queries:
+            result = await self.run(viz.body())
+            result.warn_if_truncated()
+            out.append(result.df)
+        return out
