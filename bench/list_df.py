@@ -39,7 +39,9 @@ import pandas as pd
 import envnb
 
 
-def start_sandbox(rows: int) -> tuple[subprocess.Popen[str], str, str, str]:
+def start_sandbox(
+    rows: int, faults: str | None = None
+) -> tuple[subprocess.Popen[str], str, str, str]:
     """Start ``envnb sandbox`` in a subprocess; return it with its URL, key and project."""
     cmd = [
         sys.executable,
@@ -54,6 +56,7 @@ def start_sandbox(rows: int) -> tuple[subprocess.Popen[str], str, str, str]:
         "0",
         "--profile-configs",
         "0",
+        *(["--faults", faults] if faults else []),
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ})
     url = key = project = ""

@@ -13,6 +13,9 @@ import pytest
 
 from envnb.sandbox import Sandbox
 
+# The tests' sandboxes keep 40 conversations (the demo default is hundreds): small pages and
+# counts are written out literally in the paging tests.
+TEST_CONVERSATIONS = 40
 # Streams in tests run fast; tests that need time to cancel or resume mid-stream pass their
 # own stream_delay to fresh sandboxes or call sb.set_stream().
 TEST_STREAM_DELAY = 0.002
@@ -21,14 +24,14 @@ TEST_STREAM_DELAY = 0.002
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
     """One seeded sandbox for the whole run (seed 0); don't leave faults switched on."""
-    with Sandbox(seed=0, stream_delay=TEST_STREAM_DELAY) as sb:
+    with Sandbox(seed=0, stream_delay=TEST_STREAM_DELAY, conversations=TEST_CONVERSATIONS) as sb:
         yield sb
 
 
 @pytest.fixture
 def fresh_sandbox() -> Iterator[Sandbox]:
     """A sandbox of its own for a test that mutates state, counts writes or sets faults."""
-    with Sandbox(seed=0, stream_delay=TEST_STREAM_DELAY) as sb:
+    with Sandbox(seed=0, stream_delay=TEST_STREAM_DELAY, conversations=TEST_CONVERSATIONS) as sb:
         yield sb
 
 

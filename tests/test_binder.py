@@ -78,3 +78,27 @@ def test_start_leaves_real_posthog_settings_alone() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "https://eu.posthog.com,phx_from_the_user,4242"
     assert "no sandbox" in result.stderr
+
+
+def test_binder_badge_substitution_is_one_documented_command(tmp_path: Path) -> None:
+    """The sed line in docs/notebooks.md points every Binder link at the published repo."""
+    import re
+    import shutil
+
+    docs = (REPO / "docs" / "notebooks.md").read_text()
+    command = re.search(r"^sed -i '(s#[^']+)' README\.md docs/notebooks\.md$", docs, re.M)
+    assert command is not None
+    for name in ("README.md", "docs/notebooks.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / name, tmp_path / name)
+    subprocess.run(
+        ["sed", "-i", command.group(1), "README.md", "docs/notebooks.md"], cwd=tmp_path, check=True
+    )
+    for name in ("README.md", "docs/notebooks.md"):
+        links = re.findall(r"https://mybinder\.org/v2/gh/[^)\s]+", (tmp_path / name).read_text())
+        assert links, name
+        for link in links:
+            assert link == (
+                "https://mybinder.org/v2/gh/your-org/envnb/HEAD"
+                "?urlpath=lab/tree/notebooks/01-quickstart.ipynb"
+            )

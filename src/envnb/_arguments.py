@@ -8,6 +8,7 @@ from uuid import uuid4
 from .errors import RequestValidationError
 from .models.batch_exports import BatchExport, DestinationType
 from .models.common import allowed_values
+from .models.profile_configs import Scope
 
 
 def ident(value: Any) -> str:
@@ -40,6 +41,18 @@ def check_step(step: Any) -> None:
         raise RequestValidationError(
             f"step: must be a step index (an int >= 0), got {step!r}", attr="step"
         )
+
+
+def check_scope(scope: Any) -> str:
+    """A profile-config scope (person, group_0..group_4); RequestValidationError listing them."""
+    allowed = allowed_values(Scope)
+    if scope not in allowed:
+        raise RequestValidationError(
+            f"scope: {scope!r} is not allowed; allowed values: " + ", ".join(allowed),
+            attr="scope",
+            allowed=allowed,
+        )
+    return str(scope)
 
 
 def check_destination_type(destination_type: str) -> None:

@@ -20,7 +20,7 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--faults", default=None, help="fault spec, e.g. 'status=503,rate=0.1'")
     parser.add_argument("--canary", action="store_true", help="seed XSS canary strings")
     parser.add_argument("--batch-exports", type=int, default=12)
-    parser.add_argument("--conversations", type=int, default=40)
+    parser.add_argument("--conversations", type=int, default=600)
     parser.add_argument("--profile-configs", type=int, default=8)
     parser.add_argument(
         "--stream-delay", type=float, default=0.02, help="seconds between streamed frames"

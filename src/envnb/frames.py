@@ -1,56 +1,34 @@
-"""Records → pandas DataFrames from a declared column→dtype map per resource.
+"""The column→dtype map of each resource's DataFrame (and the frame machinery, re-exported).
 
-Frames are built straight from the raw JSON dicts (no per-row pydantic objects), one page
-at a time: :class:`FrameBuilder` keeps only the declared columns' values, so a long fetch
-holds column lists rather than every record. An empty result has the same columns and
-dtypes as a full one. Secrets never reach a frame: only declared, non-secret fields are read.
+An empty result has the same columns and dtypes as a full one. Secrets never reach a
+frame: only declared, non-secret fields are read. The machinery is ``_framing``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._notebook import Progress, progress_bar
+from ._framing import DATETIME, Column, FrameBuilder, FrameSink, dtypes_of, frame_from_records
 from .models.batch_exports import DestinationType, ExportModel, Interval, RunStatus
 from .models.common import allowed_values
 from .models.conversations import ConversationStatus, ConversationType
 from .models.profile_configs import Scope
+from .models.transcript import MESSAGE_COLUMNS, conversation_markdown, messages_frame
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from .models.conversations import Conversation
-
-# pandas is imported inside the functions that build frames: ``import envnb`` stays quick.
-
-DATETIME = "datetime64[ns, UTC]"
-
-
-@dataclass(frozen=True)
-class Column:
-    """One frame column: its name, pandas dtype, and how to read it from a record."""
-
-    name: str
-    dtype: str  # "string" | "boolean" | "Int64" | "Float64" | DATETIME | "category" | "object"
-    path: tuple[str | int, ...] = ()
-    categories: tuple[str, ...] = ()
-    derive: Callable[[dict[str, Any]], Any] | None = None
-
-    def get(self, record: dict[str, Any]) -> Any:
-        """Read this column's raw value from a record (None when absent)."""
-        if self.derive is not None:
-            return self.derive(record)
-        value: Any = record
-        for key in self.path or (self.name,):
-            if isinstance(key, int):
-                value = value[key] if isinstance(value, list) and len(value) > key else None
-            else:
-                value = value.get(key) if isinstance(value, dict) else None
-            if value is None:
-                return None
-        return value
+__all__ = [
+    "BATCH_EXPORT_COLUMNS",
+    "CONVERSATION_COLUMNS",
+    "DATETIME",
+    "MESSAGE_COLUMNS",
+    "PROFILE_CONFIG_COLUMNS",
+    "Column",
+    "FrameBuilder",
+    "FrameSink",
+    "conversation_markdown",
+    "dtypes_of",
+    "frame_from_records",
+    "messages_frame",
+]
 
 
 def _len_or_none(value: Any) -> int | None:
@@ -102,151 +80,3 @@ PROFILE_CONFIG_COLUMNS: tuple[Column, ...] = (
     Column("content_items", "Int64", derive=lambda r: _len_or_none(r.get("content"))),
     Column("sidebar_items", "Int64", derive=lambda r: _len_or_none(r.get("sidebar"))),
 )
-
-MESSAGE_COLUMNS: tuple[Column, ...] = (
-    Column("position", "Int64"),
-    Column("id", "string"),
-    Column(
-        "type",
-        "category",
-        categories=("human", "ai", "ai/reasoning", "ai/failure", "tool", "context"),
-    ),
-    Column("content", "string"),
-    Column("tool_call_id", "string"),
-)
-
-
-class FrameBuilder:
-    """Accumulates pages of records as per-column value lists; ``build()`` makes the frame."""
-
-    def __init__(self, columns: Sequence[Column]) -> None:
-        self.columns = tuple(columns)
-        self._values: list[list[Any]] = [[] for _ in self.columns]
-        self.rows = 0
-
-    def add(self, records: Iterable[dict[str, Any]]) -> int:
-        """Take the declared columns from these records; return how many were added."""
-        records = records if isinstance(records, list) else list(records)
-        for col, values in zip(self.columns, self._values, strict=True):
-            if col.derive is None and len(col.path) <= 1:
-                key = col.path[0] if col.path else col.name
-                values.extend([r.get(key) for r in records])  # type: ignore[arg-type]
-            else:
-                values.extend([col.get(r) for r in records])
-        self.rows += len(records)
-        return len(records)
-
-    def build(self) -> pd.DataFrame:
-        """Return the DataFrame with the declared dtypes (same columns when empty)."""
-        import pandas as pd
-
-        data: dict[str, Any] = {}
-        for i, col in enumerate(self.columns):
-            data[col.name] = _convert(col, self._values[i])
-            self._values[i] = []  # release as we go: keeps the peak low
-        return pd.DataFrame(data, copy=False)
-
-
-def _convert(col: Column, values: list[Any]) -> Any:
-    import pandas as pd
-
-    dtype: Any = col.dtype  # a string from the declared map; pandas-stubs wants literals
-    if col.dtype == DATETIME:
-        if not values:
-            return pd.Series([], dtype=DATETIME)
-        return pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601").astype(
-            dtype
-        )
-    if col.dtype == "category":
-        known = list(col.categories)
-        seen = set(known)
-        extra = sorted({v for v in values if v is not None and v not in seen}, key=str)
-        cats = pd.CategoricalDtype([*known, *extra])
-        return pd.Series(pd.Categorical(values, dtype=cats))
-    if col.dtype == "string":
-        return pd.array(
-            [v if v is None or isinstance(v, str) else str(v) for v in values], dtype="string"
-        )
-    if col.dtype == "object":
-        return pd.Series(values, dtype=object)
-    return pd.array(values, dtype=dtype)
-
-
-class FrameSink:
-    """Pages in, one DataFrame out: a :class:`FrameBuilder` and, optionally, a progress bar."""
-
-    def __init__(self, columns: Sequence[Column], progress: bool | None) -> None:
-        """``progress``: show a tqdm bar (None: only in a notebook)."""
-        self.builder = FrameBuilder(columns)
-        self.progress = progress
-        self.bar: Progress | None = None
-
-    def start(self, total: int | None) -> None:
-        """The first page arrived: ``total`` rows to expect (None when unknown)."""
-        self.bar = progress_bar(self.progress, total, "fetching")
-
-    def add(self, rows: list[dict[str, Any]]) -> None:
-        """One page's rows."""
-        added = self.builder.add(rows)
-        if self.bar is not None:
-            self.bar.update(added)
-
-    def close(self) -> None:
-        """Close the progress bar (call in ``finally``)."""
-        if self.bar is not None:
-            self.bar.close()
-
-
-def frame_from_records(
-    records: Iterable[dict[str, Any]], columns: Sequence[Column]
-) -> pd.DataFrame:
-    """Build a frame from records in one go."""
-    builder = FrameBuilder(columns)
-    builder.add(records)
-    return builder.build()
-
-
-def dtypes_of(columns: Sequence[Column]) -> dict[str, str]:
-    """The declared column→dtype map (for docs and tests)."""
-    return {c.name: c.dtype for c in columns}
-
-
-# ---- conversations for reports ----------------------------------------------------------
-
-
-def messages_frame(conversation: Conversation) -> pd.DataFrame:
-    """One row per message of a conversation: position, id, type, text, tool_call_id."""
-    rows = []
-    for i, msg in enumerate(conversation.messages):
-        rows.append(
-            {
-                "position": i,
-                "id": msg.id,
-                "type": msg.type,
-                "content": _message_text(msg),
-                "tool_call_id": getattr(msg, "tool_call_id", None),
-            }
-        )
-    return frame_from_records(rows, MESSAGE_COLUMNS)
-
-
-def conversation_markdown(conversation: Conversation) -> str:
-    """The conversation as Markdown: a title, then the user's and assistant's turns."""
-    lines = [f"# {conversation.title or 'Untitled conversation'}", ""]
-    for msg in conversation.messages:
-        text = _message_text(msg)
-        if msg.type == "human":
-            quoted = "\n".join("> " + line for line in text.splitlines()) or ">"
-            lines += ["**You:**", "", quoted, ""]
-        elif msg.type == "ai" and text:
-            lines += ["**PostHog AI:**", "", text, ""]
-        elif msg.type == "ai/failure":
-            lines += [f"*PostHog AI failed: {text or 'unknown error'}*", ""]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _message_text(msg: Any) -> str:
-    content = getattr(msg, "content", None)
-    if isinstance(content, str):
-        return content
-    return "" if content is None else str(content)

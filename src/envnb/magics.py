@@ -108,7 +108,7 @@ def last_reply() -> str | None:
 
 def _client() -> Client:
     if _session.client is None:
-        from . import connect
+        from ._client import connect
 
         _session.client = connect()
     return _session.client

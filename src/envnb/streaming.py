@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from ._sse import ServerSentEvent
 from .answers import pin as pin_cell
@@ -35,7 +35,18 @@ from .models.conversations import (
 from .results import Visualization, visualizations
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+    import pandas as pd
+
     from ._request import RequestSpec
+
+    # What AskResult.frames() gives on each client (``_async`` names the first; the
+    # generated ``_sync`` twin names the second).
+    AsyncFrames = Awaitable[list[pd.DataFrame]]
+    SyncFrames = list[pd.DataFrame]
+
+F = TypeVar("F")
 
 ChangeKind = Literal[
     "conversation",
@@ -205,7 +216,7 @@ def _text(msg: BaseMessage) -> str:
 
 
 @dataclass
-class AskResult:
+class AskResult(Generic[F]):
     """What ``ask()`` returns: the final reply ``text`` and where it lives; for the reply's
     charts ``queries`` (Visualization(title, query, message_id) per ``ai/viz`` answer,
     ``ai/multi_viz`` visualization and visualization artifact), ``frames()`` and ``pin()``."""
@@ -217,7 +228,7 @@ class AskResult:
     messages: list[Any] = field(default_factory=list)
     question: str = ""
     link: str | None = None  # the conversation in PostHog's app
-    runner: Callable[[Sequence[Visualization]], Any] | None = field(default=None, repr=False)
+    runner: Callable[[Sequence[Visualization]], F] | None = field(default=None, repr=False)
 
     def __str__(self) -> str:
         return self.text
@@ -227,7 +238,7 @@ class AskResult:
         """The queries of the reply's charts, in order."""
         return visualizations(self.messages)
 
-    def frames(self) -> Any:
+    def frames(self) -> F:
         """Each chart's DataFrame, in order, from the query API (a list; with the AsyncClient,
         an awaitable of one). Raises what ``client.query`` raises."""
         if self.runner is None:
@@ -327,7 +338,7 @@ class StreamSession:
                 out.append(event)
         return out
 
-    def result(self) -> AskResult:
+    def result(self) -> AskResult[Any]:
         """The turn's outcome for ``ask()``."""
         asm = self.assembler
         return AskResult(

@@ -55,7 +55,7 @@ def test_cli_prints_url_key_project_and_serves_seeded_data() -> None:
         assert env["POSTHOG_HOST"].startswith("http://127.0.0.1:")
         assert env["POSTHOG_PERSONAL_API_KEY"].startswith("phx_")
         page = _get(env, "conversations/").json()
-        assert page["count"] == 40 and page["results"][0]["title"]
+        assert page["count"] == 600 and page["results"][0]["title"]
 
 
 def test_cli_db_persists_across_restarts(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from envnb.models import (
     StreamEvent,
     TestStep,
 )
+from envnb.results import QueryResult, Visualization
 from envnb.streaming import StreamAssembler
 from envnb.widgets import ChatCell, ExportPanel, ProfileConfigEditor
 
@@ -44,7 +45,13 @@ def check_client(c: Client) -> None:
     assert_type(next(stream), StreamEvent)
     assert_type(stream.assembler, StreamAssembler)
     assert_type(c.conversations.resume("c"), EventStream)
-    assert_type(c.conversations.ask("hi"), AskResult)
+    answer = c.conversations.ask("hi")
+    assert_type(answer, AskResult[list[pd.DataFrame]])
+    assert_type(answer.frames(), list[pd.DataFrame])
+    assert_type(answer.queries, list[Visualization])
+    assert_type(answer.pin(), str)
+    assert_type(c.query("SELECT 1"), QueryResult)
+    assert_type(c.query_df({"kind": "TrendsQuery"}), pd.DataFrame)
     assert_type(c.conversations.append_message("c", "text"), AppendedMessage)
     assert_type(c.conversations.cancel("c"), None)
     assert_type(c.conversations.messages_df("c"), pd.DataFrame)
@@ -79,7 +86,10 @@ async def check_async_client(ac: AsyncClient) -> None:
     assert_type(await anext(stream), StreamEvent)
     assert_type(stream.assembler, StreamAssembler)
     assert_type(ac.conversations.resume("c"), AsyncEventStream)
-    assert_type(await ac.conversations.ask("hi"), AskResult)
+    answer = await ac.conversations.ask("hi")
+    assert_type(await answer.frames(), list[pd.DataFrame])
+    assert_type(await ac.query("SELECT 1"), QueryResult)
+    assert_type(await ac.query_df("SELECT 1", refresh="async"), pd.DataFrame)
     assert_type(await ac.conversations.append_message("c", "text"), AppendedMessage)
     assert_type(await ac.conversations.cancel("c"), None)
     assert_type(await ac.conversations.messages_df("c"), pd.DataFrame)

@@ -36,6 +36,8 @@ SURFACE: list[tuple[str, str, list[str]]] = [
     ("profile_configs", "get", ["id"]),
     ("profile_configs", "create", ["scope", "content", "sidebar"]),
     ("profile_configs", "update", ["id"]),
+    ("profile_configs", "delete", ["id"]),
+    ("profile_configs", "for_scope", ["scope"]),
 ]
 
 

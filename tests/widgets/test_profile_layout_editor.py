@@ -297,3 +297,37 @@ async def test_hostile_types_and_titles_are_text(fresh_sandbox: Sandbox) -> None
     ed, _ = await _open(sb, lambda c: c["id"] == made["id"])
     assert ed.layout_view.rows[0].title.value == hostile  # a text box shows it as text
     assert hostile not in html_of(ed) and "&lt;img src=x" in html_of(ed)
+
+
+async def test_delete_asks_twice_and_removes_the_config(fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    ed, target = await _open(sb, lambda c: c["scope"] == "group_4")
+    ed.delete_button.click()
+    assert ed.delete_button.description == "Really delete?" and "Really delete" in ed.status
+    assert writes(sb, "profile_config.delete") == 0
+    ed.delete_button.click()
+    await ed.wait()
+    assert writes(sb, "profile_config.delete") == 1
+    assert ed.status == f"Deleted {target['id']}." and ed.mode == "empty"
+    assert target["id"] not in [r["id"] for r in ed.rows]
+    assert target["id"] not in [c["id"] for c in _configs(sb)]
+    assert ed.delete_button.description == "Delete"
+
+
+async def test_open_the_shown_config_asks_the_server(fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    second = [c for c in _configs(sb) if c["scope"] == "group_0"][1]
+    ed, target = await _open(sb, lambda c: c["id"] == second["id"])
+    assert ed.layout_view.open_first_button.layout.display == ""
+    # another config of the scope is created elsewhere after the editor listed them
+    newer = httpx.post(
+        f"{sb.url}/api/projects/{sb.project_id}/customer_profile_configs/",
+        json={"scope": "group_0", "content": [{"type": "ph-issues", "title": "Only issues"}]},
+        headers={"Authorization": f"Bearer {sb.api_key}"},
+        timeout=10,
+    ).json()
+    ed.layout_view.open_first_button.click()  # the editor's list still says the seeded one
+    await ed.wait()
+    assert ed.loaded is not None and ed.loaded["id"] == newer["id"]  # what PostHog shows now
+    assert _titles(ed) == [("ph-issues", "Only issues")]
+    assert newer["id"] in [r["id"] for r in ed.rows] and target["id"] in [r["id"] for r in ed.rows]

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .._arguments import check_paging, ident
+from .._framing import Column, FrameSink
 from .._request import Endpoint
-from ..frames import Column, FrameSink
 from ._transport import AsyncTransport
 
 if TYPE_CHECKING:

@@ -18,6 +18,8 @@ from .queries import AsyncQueries
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..streaming import AsyncFrames
+
 
 class AsyncConversations(AsyncListing[Conversation]):
     """The caller's PostHog AI conversations."""
@@ -41,13 +43,15 @@ class AsyncConversations(AsyncListing[Conversation]):
         session = self._session(ident(conversation), None, {})
         return AsyncEventStream(self._transport, session)
 
-    async def ask(self, content: str, conversation: Any = None, **options: Any) -> AskResult:
+    async def ask(
+        self, content: str, conversation: Any = None, **options: Any
+    ) -> AskResult[AsyncFrames]:
         """Send a message, wait for the whole reply, return an AskResult: ``.text``, and for
         its charts ``.queries``, ``.frames()`` (run through the query API) and ``.pin()``."""
         async with self.stream(content, conversation, **options) as events:
             async for _ in events:
                 pass
-        result = events.session.result()
+        result: AskResult[AsyncFrames] = events.session.result()
         settings = self._transport.wire.settings
         result.question = content
         result.link = conversation_link(

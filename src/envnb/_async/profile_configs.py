@@ -1,10 +1,11 @@
-"""``client.profile_configs``: customer profile configs (list, get, create, update, delete)."""
+"""``client.profile_configs``: customer profile configs (list, get, create, update, delete,
+for_scope)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .._arguments import ident
+from .._arguments import check_scope, ident
 from .._endpoints import ProfileConfigEndpoints as Endpoints
 from ..frames import PROFILE_CONFIG_COLUMNS
 from ..models.profile_configs import ProfileConfig
@@ -35,3 +36,19 @@ class AsyncProfileConfigs(AsyncListing[ProfileConfig]):
     async def delete(self, id: Any) -> None:
         """Delete a config (204)."""
         await self._transport.request(Endpoints.delete.request({"id": ident(id)}))
+
+    async def for_scope(self, scope: str) -> ProfileConfig | None:
+        """The config PostHog's UI shows for ``scope``: the first of that scope in the list.
+
+        Several configs may share a scope; PostHog's profile page uses the first one whose
+        scope matches, and the list endpoint ignores ``?scope=``, so the list is read until
+        one matches [src: PH:products/customer_analytics/frontend/customerProfileConfigLogic.ts
+        ``configs.find((c) => c.scope === ...)``]. None when the scope has no config.
+        A ``scope`` other than person, group_0..group_4 raises RequestValidationError before
+        anything is sent.
+        """
+        wanted = check_scope(scope)
+        async for config in self.list():
+            if config.scope == wanted:
+                return config
+        return None

@@ -255,13 +255,13 @@ class Conversation(APIModel):
 
     def messages_df(self) -> Any:
         """Return the messages as a DataFrame (one row per message), for reports."""
-        from ..frames import messages_frame
+        from .transcript import messages_frame
 
         return messages_frame(self)
 
     def to_markdown(self) -> str:
         """Return the conversation as Markdown (title, then each turn), for reports."""
-        from ..frames import conversation_markdown
+        from .transcript import conversation_markdown
 
         return conversation_markdown(self)
 

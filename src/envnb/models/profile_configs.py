@@ -10,6 +10,7 @@ from pydantic import field_validator
 
 from ..errors import RequestValidationError
 from .common import APIModel, RequestModel, open_enum
+from .profile_layout import ProfileLayout
 
 
 class Scope(StrEnum):
@@ -32,6 +33,14 @@ class ProfileConfig(APIModel):
     sidebar: Any = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+    def layout(self) -> ProfileLayout:
+        """The page this config lays out, as PostHog renders it (panels in order, sidebar).
+
+        Edit it, then save ``layout.to_content()`` / ``layout.to_sidebar()`` with
+        ``client.profile_configs.update(config.id, content=..., sidebar=...)``.
+        """
+        return ProfileLayout.from_config(str(self.scope), self.content, self.sidebar)
 
 
 def _dict_or_list(field: str, v: Any) -> Any:

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 from . import auth, errors, routes
 from .context import Ctx, State
 from .faults import FaultMiddleware
+from .paths import split_project
 from .schema import openapi
 
 log = logging.getLogger("envnb.sandbox")
@@ -78,7 +79,7 @@ async def _dispatch(state: State, request: Request) -> Response:
         return JSONResponse(
             {"envnb_sandbox": True, "project_id": state.project_id, "schema": "/api/schema/"}
         )
-    split = routes.split_project(path)
+    split = split_project(path)
     if split is None:
         raise errors.endpoint_not_found()
     project_id, rest = split

@@ -15,8 +15,8 @@ from .store import Store
 if TYPE_CHECKING:
     from .events import EventsDB
     from .faults import FaultEngine
-    from .query import Runs
-    from .stream import StreamLog
+    from .query_state import Runs
+    from .streamlog import StreamLog
 
 
 @dataclass

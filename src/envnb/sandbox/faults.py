@@ -17,7 +17,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import errors
-from .routes import split_project
+from .paths import split_project
 from .store import Store
 
 ACTIONS = ("latency", "status", "drop", "cut_after", "malformed", "html")

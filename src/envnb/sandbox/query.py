@@ -16,7 +16,6 @@ import hashlib
 import json
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +25,7 @@ from . import errors
 from ._util import iso, now
 from .context import Ctx
 from .hogql import HogQLError, run_hogql
+from .query_state import Run
 from .trends import run_trends
 
 REFRESH = (
@@ -40,24 +40,6 @@ REFRESH = (
 ASYNC = ("async", "force_async", "lazy_async", "async_except_on_cache_miss")
 KINDS = ("HogQLQuery", "TrendsQuery")
 STATUS_TTL = timedelta(minutes=10)
-
-
-@dataclass
-class Run:
-    """One async run: its status fields and the answer (or error) it will show."""
-
-    status: dict[str, Any]
-    answer: dict[str, Any] | None
-    error: str | None
-    reads: int = 0
-
-
-@dataclass
-class Runs:
-    """Async runs by id (lost on restart, like PostHog's Redis entries after their TTL)."""
-
-    by_id: dict[str, Run] = field(default_factory=dict)
-    executed: int = 0
 
 
 def _answer(ctx: Ctx, query: dict[str, Any]) -> dict[str, Any]:

@@ -288,10 +288,6 @@ _CORE: tuple[Endpoint, ...] = (
 
 ENDPOINTS: tuple[Endpoint, ...] = (*_CORE, *OPS_ENDPOINTS)
 PREFIXES = ("environments", "projects")
-_PROJECT = re.compile(
-    r"^/api/(environments|projects)/(?P<project_id>\d+|@current)/(?P<rest>.*?)/?$", re.DOTALL
-)
-CURRENT = "@current"
 
 
 def _compile(path: str) -> re.Pattern[str]:
@@ -301,19 +297,6 @@ def _compile(path: str) -> re.Pattern[str]:
 
 # Literal paths come before {id} ones in the table, so `batch_exports/test` wins.
 _COMPILED = [(_compile(e.path), e) for e in ENDPOINTS]
-
-
-def split_project(path: str) -> tuple[int | None, str] | None:
-    """``/api/projects/1/batch_exports/`` -> (1, "batch_exports"); None if not a project path.
-
-    The project id ``@current`` (-> None) means the caller's current project
-    [src: PH:posthog/api/routing.py ``TeamAndOrgViewSetMixin``].
-    """
-    match = _PROJECT.match(path)
-    if match is None:
-        return None
-    raw = match["project_id"]
-    return (None if raw == CURRENT else int(raw)), match["rest"]
 
 
 def match(rest: str, method: str) -> tuple[Endpoint, dict[str, str]] | str | None:

@@ -11,6 +11,7 @@ from ._util import SecondsFormatter, dumps, iso, now, seeded_uuid
 from .content import CANARY, CANARY_HISTORY, QUESTIONS
 from .seed_profiles import seed_profile_configs
 from .store import CONVERSATIONS_INDEX, Store
+from .timeline import conversation_times
 
 PROJECT_ID = 1
 MAIN_USER = 1
@@ -179,22 +180,20 @@ def _seed_exports(
 def _seed_conversations(
     db: Any, rng: random.Random, anchor: datetime, n: int, canary: bool
 ) -> None:
-    """Conversations spread over the last 60 days; cheap templates so 100k take seconds."""
+    """Conversations over the last 90 days (weekly rhythm, growth); 100k take seconds."""
     fmt = SecondsFormatter()
-    top = int(anchor.timestamp()) - 300
-    span = 60 * 86400
+    times = conversation_times(n, int(anchor.timestamp()) - 300, rng)
     count = len(QUESTIONS)
     rand = rng.random
 
     def rows() -> Any:
-        for i in range(n):
+        for i, updated in enumerate(times):
             template = int(rand() * count)
             title = QUESTIONS[template][0]
             history = template
             if canary and i < 2:
                 title = f"{title} {CANARY[i]}"
                 history += CANARY_HISTORY
-            updated = top - span * i // max(n, 1)
             created = updated - 180 - 60 * (i % 20)
             yield (
                 seeded_uuid(rng),

@@ -19,7 +19,7 @@ from .app import build_app
 from .context import Settings, State
 from .events import EventsDB
 from .faults import FaultEngine
-from .query import Runs
+from .query_state import Runs
 from .seed import MAIN_USER
 from .sim import OpsState
 from .store import Store
@@ -56,7 +56,7 @@ class Sandbox:
         db: str | None = None,
         faults: FaultSpec = None,
         batch_exports: int = 12,
-        conversations: int = 40,
+        conversations: int = 600,
         profile_configs: int = 8,
         host: str = "127.0.0.1",
         port: int = 0,

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 
 from ..errors import EnvnbError
+from ..models.common import allowed_values
+from ..models.profile_configs import Scope
 from ..models.profile_layout import ProfileLayout, strip_render_fields
 from ..render import escape, label
 from ._base import Panel, utc_minutes
@@ -24,7 +26,7 @@ from ._transcript import note_html
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
 
-SCOPES = ("person", "group_0", "group_1", "group_2", "group_3", "group_4")
+SCOPES = allowed_values(Scope)
 _OK = "color:#2e7d32;font-size:0.85em"
 # Texts longer than this are checked after a pause in typing rather than on every
 # keystroke: parsing an 11 MB config took ~0.4 s a keystroke.
@@ -93,6 +95,9 @@ class ProfileEditorView(Panel):
         self.save_button = W.Button(description="Save", button_style="primary", icon="save")
         self.new_button = W.Button(description="New", icon="plus")
         self.discard_button = W.Button(description="Discard", icon="undo")
+        self.delete_button = W.Button(
+            description="Delete", icon="trash", tooltip="Delete this config on the server"
+        )
         self.conflict_html = W.HTML()
         self.keep_mine_button = W.Button(
             description="Overwrite with mine",
@@ -107,7 +112,7 @@ class ProfileEditorView(Panel):
         )
         self.conflict_box.layout.display = "none"
         self.view = W.ToggleButtons(options=[PANELS, JSON_VIEW], value=PANELS)
-        self.layout_view = LayoutView(self._on_layout_change, self.select)
+        self.layout_view = LayoutView(self._on_layout_change, self._open_shown)
         self.json_box = W.VBox(
             [
                 W.HTML("<b>content</b>"),
@@ -151,7 +156,13 @@ class ProfileEditorView(Panel):
                         self.layout_view.widget,
                         self.json_box,
                         W.Box(
-                            [self.save_button, self.new_button, self.discard_button], layout=wrap
+                            [
+                                self.save_button,
+                                self.new_button,
+                                self.discard_button,
+                                self.delete_button,
+                            ],
+                            layout=wrap,
                         ),
                         self.status_html,
                         self.conflict_box,
@@ -228,6 +239,8 @@ class ProfileEditorView(Panel):
         self._set_status("Conflict: choose which version to keep.", error=True)
 
     def _fill(self, cfg: dict[str, Any]) -> None:
+        # Another config (or none) is shown: a pending "Really delete?" no longer applies.
+        self.delete_button.description, self.delete_button.button_style = "Delete", ""
         self._quiet = True
         try:
             scope = cfg.get("scope")
@@ -288,6 +301,9 @@ class ProfileEditorView(Panel):
             self._show_layout()
 
     # ---- the Panels view ---------------------------------------------------------------
+
+    def _open_shown(self, _config_id: str) -> None:
+        """Open the config PostHog shows for the editor's scope (the subclass asks the server)."""
 
     def _show_view(self) -> None:
         panels = self.view.value == PANELS
@@ -363,7 +379,7 @@ class ProfileEditorView(Panel):
         return self.save_button.disabled
 
     def _set_busy(self, busy: bool, status: str | None = None) -> None:
-        for b in (self.save_button, self.new_button, self.discard_button):
+        for b in (self.save_button, self.new_button, self.discard_button, self.delete_button):
             b.disabled = busy
         if status is not None:
             self._set_status(status)

@@ -47,6 +47,7 @@ class ProfileConfigEditor(ProfileEditorView):
         self.save_button.on_click(lambda _b: self.save())
         self.new_button.on_click(lambda _b: self.new())
         self.discard_button.on_click(lambda _b: self.discard())
+        self.delete_button.on_click(lambda _b: self.delete())
         self.keep_mine_button.on_click(lambda _b: self.resolve(keep_mine=True))
         self.take_server_button.on_click(lambda _b: self.resolve(keep_mine=False))
         self.list_select.observe(self._on_select, names="value")
@@ -119,7 +120,55 @@ class ProfileConfigEditor(ProfileEditorView):
         self._set_busy(True, "Saving over the server's version…")
         self._spawn(self._save(values, check_conflict=False))
 
+    def delete(self) -> None:
+        """Delete the loaded config on the server; the first click asks to click again."""
+        if self._busy() or self.mode != "edit" or self.loaded is None:
+            return
+        if self.delete_button.description != "Really delete?":
+            self.delete_button.description = "Really delete?"
+            self.delete_button.button_style = "danger"
+            self._set_status("Click “Really delete?” to delete this config on the server.")
+            return
+        self._set_busy(True, "Deleting…")
+        self._spawn(self._delete(self.loaded["id"]))
+
+    def _open_shown(self, _config_id: str) -> None:
+        """Open the config PostHog's UI shows for the scope (asked of the server)."""
+        if self._busy():
+            return
+        self._set_busy(True, "Finding the config PostHog shows…")
+        self._spawn(self._find_shown(str(self.scope.value)))
+
     # ---- tasks -------------------------------------------------------------------------
+
+    async def _delete(self, config_id: str) -> None:
+        try:
+            await self.aclient.profile_configs.delete(config_id)
+        except EnvnbError as err:
+            self._set_status(f"Not deleted: {err}", error=True)
+            return
+        finally:
+            self._set_busy(False)
+            self.delete_button.description, self.delete_button.button_style = "Delete", ""
+        self.mode, self.loaded, self.conflict = "empty", None, None
+        self._set_rows([r for r in self.rows if r["id"] != config_id])
+        self._fill({"scope": "person", "content": {}, "sidebar": {}})
+        self._set_status(f"Deleted {config_id}.")
+
+    async def _find_shown(self, scope: str) -> None:
+        try:
+            shown = await self.aclient.profile_configs.for_scope(scope)
+            rows = [plain_config(c) async for c in self.aclient.profile_configs.list()]
+        except EnvnbError as err:
+            self._set_status(f"Could not find the config PostHog shows: {err}", error=True)
+            return
+        finally:
+            self._set_busy(False)
+        self._set_rows(rows)
+        if shown is None:
+            self._set_status(f"There is no {scope} config on the server any more.")
+            return
+        self.select(shown.id)
 
     async def _refresh(self) -> None:
         try:

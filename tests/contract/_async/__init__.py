@@ -1,0 +1,1 @@
+"""Client contract tests, written once as async code; ``../_sync/`` is generated from them."""
