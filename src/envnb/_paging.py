@@ -16,6 +16,11 @@ Rules for following ``next`` (:class:`NextLinks`):
    stays fixed on every page. A cursor link to another origin is refused (an APIError), as
    is a link seen before (the server would otherwise keep us in a loop).
 3. An empty ``next`` (null, "") ends the list.
+4. The server's numbers only plan what a sane answer allows. A ``count`` that is not a
+   whole number (a bool, a float, text), is smaller than the first page, or would plan more
+   than :data:`MAX_PLANNED_PAGES` pages is not used (``next`` is followed instead). The
+   page step is the ``limit`` of the ``next`` link when it is between 1 and the page size
+   asked for, else the length of the first page.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 from ._config import origin_of
 from ._request import RequestSpec
 from .errors import APIError, RequestInfo, redact_url
+
+MAX_PLANNED_PAGES = 100_000
 
 P = TypeVar("P")
 
@@ -51,17 +58,29 @@ def plan_pages(
     """Plan the remaining pages from the first page envelope."""
     results = first.get("results") or []
     have = len(results)
-    count = first.get("count")
     nxt = first.get("next")
     if limit is not None and have >= limit:
         return PagePlan((), page_size, False)
     if not nxt:
         return PagePlan((), page_size, False)
-    size = _limit_in(nxt) or page_size
-    if isinstance(count, int) and not isinstance(count, bool):
-        end = count if limit is None else min(count, start + limit)
-        return PagePlan(tuple(range(start + have, end, size)), size, False)
-    return PagePlan((), size, True)
+    size = _limit_in(nxt)
+    if size is None or not 1 <= size <= page_size:
+        size = have  # the server's own page length
+    count = usable_count(first)
+    if size < 1 or count is None or count < start + have:
+        return PagePlan((), max(size, 1), True)
+    end = count if limit is None else min(count, start + limit)
+    if (end - start - have) // size > MAX_PLANNED_PAGES:
+        return PagePlan((), size, True)
+    return PagePlan(tuple(range(start + have, end, size)), size, False)
+
+
+def usable_count(page: dict[str, Any]) -> int | None:
+    """The page's ``count`` when it is a whole number >= 0 (not a bool), else None."""
+    count = page.get("count")
+    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+        return count
+    return None
 
 
 def first_page_size(page_size: int, limit: int | None) -> int:
@@ -101,8 +120,8 @@ class RowBudget:
 
     def total(self, first: dict[str, Any]) -> int | None:
         """The rows to expect, from the first page's ``count`` and the limit."""
-        count = first.get("count")
-        if isinstance(count, int) and not isinstance(count, bool):
+        count = usable_count(first)
+        if count is not None:
             return min(count, self.limit) if self.limit is not None else count
         return self.limit
 

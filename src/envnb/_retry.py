@@ -8,8 +8,8 @@ A conversation message, an append or a create is never retried — the endpoint 
 from __future__ import annotations
 
 import json
+import math
 import random
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,11 +17,16 @@ from email.utils import parsedate_to_datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
+from ._lines import split_lines
 from .errors import APIConnectionError, APIError, APITimeoutError, RequestInfo, error_from_response
 
 T = TypeVar("T")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# The longest Retry-After envnb reports (one day). Longer, infinite or NaN values are not
+# a wait anyone can use: they are reported as None (no usable hint), never as a number a
+# caller's ``time.sleep(err.retry_after)`` would hang on.
+MAX_RETRY_AFTER = 86_400.0
 
 
 @dataclass
@@ -45,11 +50,11 @@ class RetryPolicy:
         """Seconds to wait before retrying after a response, or None to give up."""
         if not retryable or attempt > self.max_retries or status not in RETRY_STATUSES:
             return None
-        told = parse_retry_after(retry_after)
-        if told is not None:
-            if told > self.max_wait:
-                return None  # the server asks for too long: surface the 429 instead
-            return told
+        told = _seconds(retry_after)
+        if told is not None and not math.isnan(told):
+            if told > self.max_wait:  # also inf: the server asks for too long, surface it
+                return None
+            return max(0.0, told)
         return self.backoff(attempt)
 
     def after_error(self, attempt: int, *, retryable: bool) -> float | None:
@@ -60,23 +65,32 @@ class RetryPolicy:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Parse a Retry-After header (seconds or HTTP date) into seconds; None if absent/bad."""
+    """Parse a Retry-After header (seconds or HTTP date) into seconds, 0 to one day.
+
+    None when absent, unparsable, infinite, NaN or longer than :data:`MAX_RETRY_AFTER`.
+    """
+    secs = _seconds(value, now)
+    if secs is None or not math.isfinite(secs) or secs > MAX_RETRY_AFTER:
+        return None
+    return max(0.0, secs)
+
+
+def _seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """The header as seconds, unbounded (inf, NaN and negative included); None if unreadable."""
     if value is None:
         return None
     value = value.strip()
     try:
-        secs = float(value)
+        return float(value)
     except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        secs = (when - (now or datetime.now(UTC))).total_seconds()
-    if secs != secs:  # NaN
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
         return None
-    return max(0.0, secs)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - (now or datetime.now(UTC))).total_seconds()
 
 
 # ---- per-request decisions ----------------------------------------------------------------
@@ -173,7 +187,7 @@ class Attempts(Generic[T]):
             return Fail(
                 APIError(
                     status=status,
-                    detail=f"unexpected response shape: {_first_line(str(exc))}",
+                    detail=f"unexpected response shape: {split_lines(str(exc))[0]}",
                     request=self.info,
                     body=body,
                 )
@@ -203,8 +217,3 @@ def _json_or_none(content: bytes) -> tuple[Any, str]:
         return json.loads(text), text
     except ValueError:
         return None, text
-
-
-def _first_line(text: str) -> str:
-    # Not str.splitlines(): it would also split on U+2028 and friends inside the text.
-    return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]

@@ -19,6 +19,9 @@
     │   └── APITimeoutError
     └── StreamError                         a stream ended abnormally and could not be resumed
 
+    DataWarning(UserWarning)                a server value did not fit its field or column
+                                            and was read as missing (the row is kept)
+
 Messages are written for a person: ``403: API key missing required scope 'INTERNAL' —
 destination tests need a key with that scope``. No message ever contains the API key:
 ``request`` is a :class:`RequestInfo` with the method and a URL stripped of secrets.
@@ -201,6 +204,14 @@ class APITimeoutError(APIConnectionError):
 
 class StreamError(EnvnbError):
     """A stream ended abnormally and could not be resumed."""
+
+
+class DataWarning(UserWarning):
+    """A value from the server did not fit its field or column and was read as missing.
+
+    The message names the object or row (position and id), the field or column and the
+    value; the rest of the object, list or DataFrame is kept.
+    """
 
 
 _BY_STATUS: dict[int, type[APIError]] = {

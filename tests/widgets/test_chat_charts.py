@@ -14,9 +14,10 @@ from IPython.core.interactiveshell import InteractiveShell
 from widget_helpers import assert_no_secrets, client_for
 
 from envnb import magics
-from envnb.results import TruncatedResultWarning
+from envnb.results import QueryResult, TruncatedResultWarning
 from envnb.sandbox import Sandbox
 from envnb.widgets import ChatCell
+from envnb.widgets._charts import ChartBoard
 
 pytestmark = pytest.mark.timeout(90)
 CLOCK = datetime(2026, 3, 2, 12, tzinfo=UTC)
@@ -49,7 +50,7 @@ async def test_a_chart_question_draws_a_chart_a_query_and_a_table(chart_sandbox:
     assert len(frame) == 15 and frame["value"].sum() == 10694
     assert chart.png is not None and chart.png.startswith(b"\x89PNG")
     history = cell.history_html.value
-    assert "📈 Daily pageviews, last 14 days" in history
+    assert "📈 <bdi>Daily pageviews, last 14 days</bdi>" in history
     assert "data:image/png;base64," in history
     assert "<summary" in history and "Show query" in history and "TrendsQuery" in history
     assert "<table" in history and "2026-02-16" in history
@@ -129,7 +130,7 @@ def test_chat_magic_draws_the_chart_and_pins_the_queries(shell: InteractiveShell
     shell.set_next_input = lambda text, replace=False: pinned.append(text)  # type: ignore[method-assign]
     reply = shell.run_cell_magic("chat", "--pin", "signups by browser this month")
     html = _html(shell)
-    assert "📈 Daily sign-ups by browser, this month" in html
+    assert "📈 <bdi>Daily sign-ups by browser, this month</bdi>" in html
     assert "data:image/png;base64," in html and "<table" in html and "Chrome" in html
     assert [q.title for q in reply.queries] == ["Daily sign-ups by browser, this month"]
     (code,) = pinned
@@ -171,3 +172,26 @@ def test_hogql_magic_assigns_a_typed_frame_and_quotes_variables(shell: Interacti
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(shell.run_cell_magic("hogql", "", "SELECT uuid FROM events LIMIT 300")) == 300
+
+
+def test_server_text_in_a_chart_is_escaped() -> None:
+    hostile = "<img src=x onerror=alert(1)>"
+    message = {
+        "type": "ai/viz",
+        "id": "v1",
+        "query": hostile,
+        "answer": {"kind": "HogQLQuery", "query": "SELECT '<script>alert(1)</script>' AS x"},
+    }
+    board = ChartBoard()
+    (chart,) = board.add(message)
+    raw = {
+        "columns": [hostile],
+        "types": [[hostile, "String"]],
+        "results": [["<script>x</script>"]],
+    }
+    board.settle(chart, result=QueryResult(chart.viz.body(), raw))
+    for html in (board.html(message), board.static_html(message)):
+        assert "<img src=x" not in html and "<script>" not in html
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    board.settle(chart, error=hostile)
+    assert "<img src=x" not in board.html(message)

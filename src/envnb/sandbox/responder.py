@@ -99,10 +99,12 @@ def _count_conversations(store: Store, team: int, user: int, week: bool) -> str:
 def answer(store: Store, team: int, user: int, content: str) -> Reply:
     """Pick an intent by keywords and build the reply."""
     low = content.lower()
-    lorem = re.search(r"\blorem\s+(\d+)\b", low)
+    lorem = re.search(r"\blorem\s+([0-9]+)\b", low)
     if lorem:
         # Capped: every frame carries the whole text so far, so frames grow quadratically.
-        n = min(int(lorem.group(1)), MAX_LOREM)
+        # (More digits than int() accepts would raise: anything that long is over the cap.)
+        digits = lorem.group(1)
+        n = MAX_LOREM if len(digits) > 6 else min(int(digits), MAX_LOREM)
         return Reply(
             "Generating placeholder text",
             "lorem",

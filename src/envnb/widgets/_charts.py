@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..render import escape
+from ..render import escape, isolate
 from ..results import Visualization, visualizations
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def _query_text(chart: Chart) -> str:
 
 def chart_html(chart: Chart) -> str:
     """HTML of one chart in its current state."""
-    title = f'<div style="font-weight:600;margin-bottom:4px">📈 {escape(chart.viz.title)}</div>'
+    title = f'<div style="font-weight:600;margin-bottom:4px">📈 {isolate(chart.viz.title)}</div>'
     if chart.error is not None:
         body = f'<div style="{_ERR}">⚠ Could not run this query: {escape(chart.error)}</div>'
     elif chart.result is None:
@@ -100,13 +100,30 @@ def _picture(chart: Chart) -> str:
 def _table(result: QueryResult) -> str:
     frame = result.df
     more = len(frame) - PREVIEW_ROWS
-    html = frame.head(PREVIEW_ROWS).to_html(index=False, escape=True, border=0, na_rep="")
+    html = _preview(frame.head(PREVIEW_ROWS)).to_html(index=False, escape=True, border=0, na_rep="")
     note = (
         f"<div style='{_DIM}'>… {more} more row{'s' if more != 1 else ''}</div>" if more > 0 else ""
     )
     if result.has_more:
         note += f"<div style='{_DIM}'>PostHog kept more rows back (add a LIMIT).</div>"
     return f"<div style='overflow-x:auto;font-size:0.85em'>{html}</div>{note}"
+
+
+def _preview(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows as a person reads them: no all-empty breakdown, midnight dates as dates."""
+    import pandas as pd
+
+    if "breakdown_value" in frame.columns and frame["breakdown_value"].isna().all():
+        frame = frame.drop(columns="breakdown_value")
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(column) and column.notna().any():
+            dates = column.dropna()
+            midnight = bool((dates == dates.dt.normalize()).all())
+            frame = frame.assign(
+                **{str(name): column.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")}
+            )
+    return frame
 
 
 def render_png(result: QueryResult, title: str) -> bytes | None:
@@ -198,7 +215,7 @@ class ChartBoard:
         parts = []
         for fresh in charts_of(message):
             chart = self.charts.get(fresh.key, fresh)
-            parts.append(f"<p><strong>📈 {escape(chart.viz.title)}</strong></p>")
+            parts.append(f"<p><strong>📈 {isolate(chart.viz.title)}</strong></p>")
             if chart.error is not None:
                 parts.append(f"<p><em>⚠ Could not run this query: {escape(chart.error)}</em></p>")
             elif chart.result is not None:
