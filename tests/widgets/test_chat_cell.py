@@ -118,6 +118,8 @@ async def test_stop_mid_stream_keeps_the_partial_reply() -> None:
         assert 20 <= words < 3000
         assert "stopped" in cell.history_html.value
         assert cell.reply.split()[0] in cell.history_html.value
+        # no "… Generating words" progress line is left under the stopped reply
+        assert "… Generating words" not in cell.history_html.value + cell.live_html.value
         # the stopped turn stays in the panel's state, question and partial reply
         assert cell.transcript[0] == ("human", "lorem 3000")
         assert cell.transcript[-1] == ("ai", cell.reply)
