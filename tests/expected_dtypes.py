@@ -4,7 +4,7 @@ Changing a column map in ``envnb.frames`` (``Int64`` to ``float64``, ``string`` 
 ``boolean`` to ``object``) must fail the tests that compare against these.
 """
 
-UTC = "datetime64[ns, UTC]"
+UTC = "datetime64[us, UTC]"  # microseconds: PostHog timestamps outside 1677–2262 fit too
 
 EXPORTS = {
     "id": "string",
