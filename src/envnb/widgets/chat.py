@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 from ..chat_turn import ChatTurnPolicy, SendAgain
 from ..errors import EnvnbError
 from ..models.conversations import MessageEvent
-from ..render import escape
+from ..render import escape, isolate
 from ..render import label as render_label
 from ._base import Panel, loop_running, utc_minutes
 from ._charts import VIZ_TYPES, Chart, ChartBoard, render_png
@@ -176,9 +176,10 @@ class ChatCell(Panel):
         policy = ChatTurnPolicy()
         try:
             while True:
-                stream = self.aclient.conversations.stream(text, conversation=conversation_id)
-                turn.follow(stream)
                 try:
+                    # Inside the try: a question refused before sending is an EnvnbError too.
+                    stream = self.aclient.conversations.stream(text, conversation=conversation_id)
+                    turn.follow(stream)
                     async for event in stream:
                         turn.feed(event)
                         if isinstance(event, MessageEvent) and event.message.type in VIZ_TYPES:
@@ -329,7 +330,7 @@ class ChatCell(Panel):
             self.refresh_conversations()
 
     def _static_body(self) -> str:
-        parts = [f"<p><strong>{escape(self.title)}</strong></p>" if self.title else ""]
+        parts = [f"<p><strong>{isolate(self.title)}</strong></p>" if self.title else ""]
         parts.append(static_transcript_html(self.messages, self.charts))
         if self.stopped:
             parts.append("<p><em>■ stopped — the reply above is partial</em></p>")
