@@ -106,3 +106,48 @@ def hostile_server(route: Route, bodies: list[Any] | None = None) -> Iterator[Ho
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+# ---- a scripted PostHog AI conversation (issue 10 #4) ----------------------------------
+
+CID = "5c0b6a64-3f2e-4b8e-9d43-21a0f7a3e111"
+QUESTION = "which exports are paused?"
+KEY = "phx_" + "w" * 40
+
+
+def sse(event: str, data: dict[str, Any]) -> bytes:
+    """One SSE frame as PostHog writes it."""
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def stored_turn() -> dict[str, Any]:
+    """Conversation ``CID`` as stored once ``QUESTION`` was answered."""
+    return {
+        "id": CID,
+        "title": "t",
+        "status": "idle",
+        "messages": [
+            {"type": "human", "content": QUESTION, "id": "h1"},
+            {"type": "ai", "content": "None are paused.", "id": "a1"},
+        ],
+    }
+
+
+def lost_then_stored(bodies: list[Any], stored: threading.Event) -> Any:
+    """The first POST of the question is stored but answered too late (a lost answer);
+    a resume finds no conversation until then, and an idle one with that turn after."""
+
+    def route(method: str, path: str, query: dict[str, list[str]]) -> Reply:
+        if path.endswith("/conversations/") and method == "GET":
+            return Reply(body={"count": 0, "next": None, "previous": None, "results": []})
+        if method == "GET":
+            return Reply(body=stored_turn())
+        if bodies[-1]["content"] is not None:
+            time.sleep(1.2)  # the answer comes too late for the client: lost
+            stored.set()
+            return Reply(400, {"error": "too late"})
+        if stored.is_set():
+            return Reply(400, {"detail": "Cannot continue streaming from an idle conversation"})
+        return Reply(400, {"error": "Cannot stream from non-existent conversation"})
+
+    return route

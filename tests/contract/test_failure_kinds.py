@@ -3,7 +3,6 @@ loopback server (odd values, unbounded numbers, line separators)."""
 
 from __future__ import annotations
 
-import json
 import time
 import warnings
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from envnb.errors import (
 )
 from envnb.sandbox import Sandbox
 from envnb.sandbox.responder import MAX_LOREM
-from hostile_server import Hostile, Reply, hostile_server
+from hostile_server import CID, QUESTION, Hostile, Reply, hostile_server, sse, stored_turn
 
 KEY = "phx_" + "k" * 40
 S3 = {"type": "S3", "config": {}}
@@ -266,28 +265,21 @@ async def test_the_async_client_refuses_the_page_the_same_way(fresh_sandbox: San
 # ---- a quiet stream is not a dropped one (issue 10 #3) --------------------------------------
 
 
-CID = "7f3e3c1e-2c1b-4f43-9a55-0c2b6f1d2a10"
-
-
-def _sse(event: str, data: dict[str, Any]) -> bytes:
-    return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
-
-
 def _quiet_reply(gap: float, keepalive: float | None) -> list[tuple[float, bytes]]:
     """A turn that goes quiet for ``gap`` s mid-reply (a tool running), with keepalives."""
     conv = {"id": CID, "status": "in_progress", "title": None, "type": "assistant"}
     pieces = [
-        (0.0, _sse("conversation", conv)),
-        (0.0, _sse("message", {"type": "human", "content": "hi", "id": "h1"})),
-        (0.0, _sse("message", {"type": "ai", "content": "Let me"})),
+        (0.0, sse("conversation", conv)),
+        (0.0, sse("message", {"type": "human", "content": "hi", "id": "h1"})),
+        (0.0, sse("message", {"type": "ai", "content": "Let me"})),
     ]
     if keepalive is None:
         pieces.append((gap, b""))
     else:
         pieces += [(keepalive, b": keepalive\n\n")] * int(gap / keepalive)
     pieces += [
-        (0.0, _sse("message", {"type": "ai", "content": "Let me check.", "id": "a1"})),
-        (0.0, _sse("conversation", {**conv, "status": "idle", "title": "t"})),
+        (0.0, sse("message", {"type": "ai", "content": "Let me check.", "id": "a1"})),
+        (0.0, sse("conversation", {**conv, "status": "idle", "title": "t"})),
     ]
     return pieces
 
@@ -404,25 +396,14 @@ def test_list_df_that_keeps_moving_keeps_each_row_once_and_warns() -> None:
 
 # ---- ask before sending again (issue 10 #4) -------------------------------------------------
 
-QUESTION = "which exports are paused?"
-STORED = {
-    "id": CID,
-    "title": "t",
-    "status": "idle",
-    "messages": [
-        {"type": "human", "content": QUESTION, "id": "h1"},
-        {"type": "ai", "content": "None are paused.", "id": "a1"},
-    ],
-}
-
 
 def _reply_stream() -> list[tuple[float, bytes]]:
     conv = {"id": CID, "status": "in_progress", "title": "t", "type": "assistant"}
     return [
-        (0.0, _sse("conversation", conv)),
-        (0.0, _sse("message", {"type": "human", "content": QUESTION, "id": "h1"})),
-        (0.0, _sse("message", {"type": "ai", "content": "None are paused.", "id": "a1"})),
-        (0.0, _sse("conversation", {**conv, "status": "idle"})),
+        (0.0, sse("conversation", conv)),
+        (0.0, sse("message", {"type": "human", "content": QUESTION, "id": "h1"})),
+        (0.0, sse("message", {"type": "ai", "content": "None are paused.", "id": "a1"})),
+        (0.0, sse("conversation", {**conv, "status": "idle"})),
     ]
 
 
@@ -433,7 +414,7 @@ def _chat_server(state: str, bodies: list[Any]) -> Any:
     def route(method: str, path: str, query: dict[str, list[str]]) -> Reply:
         body = bodies[-1]
         if method == "GET":
-            return Reply(body=STORED)
+            return Reply(body=stored_turn())
         if body["content"] is not None:
             sends = sum(1 for b in bodies if b and b.get("content") is not None)
             if sends == 1 and state != "missing":
