@@ -109,15 +109,16 @@ class PageCheck:
         if count is not None and (not self.counts or self.counts[-1] != count):
             self.counts.append(count)
         rows = page.get("results") or []
-        kept = []
+        kept, keys = [], set()
         for row in rows:
             key = row.get("id") if isinstance(row, dict) else None
             if isinstance(key, str | int) and not isinstance(key, bool):
-                if key in self._seen:
+                if key in self._seen:  # on an earlier page: the order moved
                     self.repeated.append(key)
                     continue
-                self._seen.add(key)
+                keys.add(key)
             kept.append(row)
+        self._seen |= keys
         return page if len(kept) == len(rows) else {**page, "results": kept}
 
     @property
