@@ -52,6 +52,7 @@ class AsyncEventStream:
         session = self.session
         spec: RequestSpec[None] | None = session.first
         read_stored = False
+        unanswered: Exception | None = None
         while spec is not None:
             dropped_by = None
             try:
@@ -61,13 +62,16 @@ class AsyncEventStream:
                             yield event
             except StreamDropped as drop:
                 if not drop.answered and spec is session.first:
-                    raise drop.error from None  # no answer at all to the first POST
+                    unanswered = drop.error  # no answer at all to the first POST
+                    break
                 dropped_by = drop.name
             except APIError as err:
                 session.after_api_error(spec, err)  # raises unless the reply is to be read
                 read_stored = True
                 break
             spec = session.after_stream(dropped_by)
+        if unanswered is not None:
+            raise unanswered  # outside the except block: no internal error as its __context__
         if read_stored:
             try:
                 conversation = await transport.request(session.refetch)
