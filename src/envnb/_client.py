@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from ._async._client import AsyncClient
-from ._config import ENV_HOST, ENV_KEY, ENV_PROJECT
+from ._config import ENV_HOST, ENV_KEY, ENV_PROJECT, missing_message, missing_settings
 from ._secret import ApiKey
 from ._sync._client import SyncClient
 from .errors import ConfigurationError
@@ -90,6 +90,9 @@ def connect(
         os.environ.get(name) for name in (ENV_HOST, ENV_KEY, ENV_PROJECT)
     )
     if configured:
+        missing = missing_settings(host, api_key, project_id, os.environ)
+        if missing:
+            raise ConfigurationError(missing_message(missing, sandbox_hint=True))
         return Client(host, api_key, project_id, **kwargs)
     sb = _shared_sandbox()
     print(f"envnb: no PostHog settings found — using a local sandbox with sample data at {sb.url}")
