@@ -148,6 +148,7 @@ class Sandbox:
             self._server.run(sockets=[sock])
         finally:
             sock.close()
+            self.state.events.close()
             self.store.close()
 
     def _bind(self) -> socket.socket:
@@ -181,6 +182,7 @@ class Sandbox:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
+        self.state.events.close()
         self.store.close()
 
     def __enter__(self) -> Self:
