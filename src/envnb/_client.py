@@ -78,12 +78,15 @@ def connect(
     host: str | None = None,
     api_key: str | None = None,
     project_id: int | str | None = None,
+    *,
+    quiet: bool = False,
     **kwargs: Any,
 ) -> Client:
     """A Client for PostHog if configured (args or env); otherwise start a local sandbox.
 
     A partial configuration (say a host without a key) raises ConfigurationError naming
-    what is missing, rather than silently falling back to fake data.
+    what is missing, rather than silently falling back to fake data. Starting a sandbox
+    prints one line saying so, unless ``quiet`` (a report states its data source itself).
     """
     given = [host, api_key, project_id]
     configured = any(v is not None for v in given) or any(
@@ -95,7 +98,10 @@ def connect(
             raise ConfigurationError(missing_message(missing, sandbox_hint=True))
         return Client(host, api_key, project_id, **kwargs)
     sb = _shared_sandbox()
-    print(f"envnb: no PostHog settings found — using a local sandbox with sample data at {sb.url}")
+    if not quiet:
+        print(
+            f"envnb: no PostHog settings found — using a local sandbox with sample data at {sb.url}"
+        )
     client: Client = sb.client(**kwargs)
     return client
 
