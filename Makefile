@@ -51,10 +51,14 @@ typecheck: venv
 	$(VENV)/bin/mypy
 
 # One pytest run: unit, contract, widgets, reliability (short soak), browser, and nbval
-# over every notebook.
+# over every notebook. The tests run in a random order (pytest-randomly prints the seed;
+# `make pytest PYTEST_ARGS=--randomly-seed=N` repeats one, and
+# PYTEST_ARGS="-p no:randomly" runs in file order); notebook cells and the browser tests keep
+# their order (conftest.py).
+PYTEST_ARGS ?=
 pytest: venv chromium
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

@@ -44,7 +44,10 @@ def _body(content: str | None, conversation: str) -> dict[str, Any]:
     return {"content": content, "conversation": conversation, "trace_id": str(uuid.uuid4())}
 
 
-def test_list_shows_own_titled_conversations_minimal(api: Api, sandbox: Sandbox) -> None:
+def test_list_shows_own_titled_conversations_minimal(
+    fresh_api: Api, fresh_sandbox: Sandbox
+) -> None:
+    api, sandbox = fresh_api, fresh_sandbox  # counts the seeded rows
     page = api.get("conversations/").json()
     assert page["count"] == 40
     row = page["results"][0]
@@ -55,7 +58,8 @@ def test_list_shows_own_titled_conversations_minimal(api: Api, sandbox: Sandbox)
     assert other not in {r["id"] for r in page["results"]}
 
 
-def test_retrieve_has_realistic_history(api: Api) -> None:
+def test_retrieve_has_realistic_history(fresh_api: Api) -> None:
+    api = fresh_api  # the latest conversation must be a seeded one
     first = api.get("conversations/", params={"limit": 1}).json()["results"][0]
     full = api.get(f"conversations/{first['id']}/").json()
     types = [m["type"] for m in full["messages"]]

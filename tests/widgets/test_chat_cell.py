@@ -253,3 +253,4 @@ async def test_reversing_title_is_isolated_in_the_title_and_the_picker(
     await cell.wait()  # the picker reloads once a titled turn finished
     labels = [label for label, value in cell.picker.options if value == cell.conversation_id]
     assert len(labels) == 1 and labels[0].startswith("\u2068lorem 2 ⟦U+202E⟧evil\u2069 · ")
+    assert "<strong><bdi>lorem 2 ⟦U+202E⟧evil</bdi></strong>" in cell.static_html()

@@ -94,6 +94,19 @@ def test_errors_are_words_in_the_output(shell: InteractiveShell, fresh_sandbox: 
     assert reply == "" and "500" in _html(shell) and "Traceback" not in _html(shell)
 
 
+def test_lone_surrogate_question_is_an_envnb_error_in_words(
+    shell: InteractiveShell, fresh_sandbox: Sandbox
+) -> None:
+    sb = fresh_sandbox
+    magics.use_client(sb.client())
+    sb.reset_stats()
+    reply = shell.run_cell_magic("chat", "", "read with surrogateescape \udcff")
+    html = _html(shell)
+    assert reply == "" and "Traceback" not in html
+    assert "content: the text contains a lone surrogate, which is not valid Unicode" in html
+    assert sb.stats()["requests"] == 0
+
+
 def test_hostile_question_is_escaped(shell: InteractiveShell, sandbox: Sandbox) -> None:
     magics.use_client(sandbox.client())
     shell.run_cell_magic("chat", "", "lorem 2 <img src=x onerror=alert(1)>")

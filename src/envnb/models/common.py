@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, TypeVar, Union, get_args, get_origin
 
 import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, model_validator
@@ -178,11 +178,22 @@ class RequestModel(BaseModel):
         send null) or nested past the serializer's depth limit raises RequestValidationError
         naming the field, before anything is sent.
         """
+        unset, none = not self._exclude_none, self._exclude_none
         try:
-            _check_sendable(self.model_dump(exclude_unset=True))
-            body: dict[str, Any] = self.model_dump(mode="json", exclude_unset=True)
+            _check_sendable(self.model_dump(exclude_unset=unset, exclude_none=none))
+            body: dict[str, Any] = self.model_dump(
+                mode="json", exclude_unset=unset, exclude_none=none
+            )
         except (ValueError, RecursionError) as exc:  # UnicodeEncodeError is a ValueError
             raise self._unsendable(exc) from None
+        return self._finish_body(body)
+
+    # Subclasses shape their body with these two, never by overriding to_body: every body
+    # goes through the same sendability check.
+    # Leave out fields that are None (True) instead of the fields the caller did not set.
+    _exclude_none: ClassVar[bool] = False
+
+    def _finish_body(self, body: dict[str, Any]) -> dict[str, Any]:
         return body
 
     def _unsendable(self, exc: BaseException) -> RequestValidationError:

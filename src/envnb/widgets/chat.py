@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 from ..chat_turn import ChatTurnPolicy, SendAgain
 from ..errors import EnvnbError
 from ..models.conversations import MessageEvent
-from ..render import escape
+from ..render import escape, isolate
 from ..render import label as render_label
 from ._base import Panel, loop_running, utc_minutes
 from ._charts import VIZ_TYPES, Chart, ChartBoard, render_png
@@ -40,7 +40,7 @@ class ChatCell(Panel):
     def __init__(
         self, client: Client | AsyncClient, *, flush_per_second: float = 15.0, pace: bool = True
     ) -> None:
-        """Build the panel; ``pace=False`` reads every frame as it comes (the bench's baseline)."""
+        """Build the panel; ``pace=False`` reads every event as it comes (the bench's baseline)."""
         super().__init__(client)
         self.conversation_id: str | None = None
         self.title: str | None = None
@@ -176,9 +176,10 @@ class ChatCell(Panel):
         policy = ChatTurnPolicy()
         try:
             while True:
-                stream = self.aclient.conversations.stream(text, conversation=conversation_id)
-                turn.follow(stream)
                 try:
+                    # Inside the try: a question refused before sending is an EnvnbError too.
+                    stream = self.aclient.conversations.stream(text, conversation=conversation_id)
+                    turn.follow(stream)
                     async for event in stream:
                         turn.feed(event)
                         if isinstance(event, MessageEvent) and event.message.type in VIZ_TYPES:
@@ -196,7 +197,7 @@ class ChatCell(Panel):
                             self._set_status(turn.note)
                         throttle.push(None, ready=not self._pace or pacer.caught_up())
                         if self._pace and throttle.flushes != flushes:
-                            # Just flushed (here or by its timer): let frames queue up.
+                            # Just flushed (here or by its timer): let events queue up.
                             flushes = throttle.flushes
                             await pacer.nap()
                 except EnvnbError as err:
@@ -329,7 +330,7 @@ class ChatCell(Panel):
             self.refresh_conversations()
 
     def _static_body(self) -> str:
-        parts = [f"<p><strong>{escape(self.title)}</strong></p>" if self.title else ""]
+        parts = [f"<p><strong>{isolate(self.title)}</strong></p>" if self.title else ""]
         parts.append(static_transcript_html(self.messages, self.charts))
         if self.stopped:
             parts.append("<p><em>■ stopped — the reply above is partial</em></p>")
