@@ -329,6 +329,10 @@ class ChatCell(Panel):
         if turn.asm.title:
             self.refresh_conversations()
 
+    def static_html(self) -> str:
+        """The panel as static, sanitized HTML, with the charts' PNGs (see ChartBoard)."""
+        return self.charts.put_pictures(super().static_html())
+
     def _static_body(self) -> str:
         parts = [f"<p><strong>{isolate(self.title)}</strong></p>" if self.title else ""]
         parts.append(static_transcript_html(self.messages, self.charts))
