@@ -73,6 +73,7 @@ soak: venv
 
 bench: venv
 	$(PY) bench/list_df.py
+	$(PY) bench/list_df_latency.py
 	$(PY) bench/chat_stream.py
 
 clean:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 from uuid import uuid4
 
 from .errors import RequestValidationError
@@ -11,7 +11,18 @@ from .models.common import allowed_values
 from .models.profile_configs import Scope
 
 
-def ident(value: Any) -> str:
+class HasId(Protocol):
+    """Anything with an ``id`` (every model envnb returns)."""
+
+    @property
+    def id(self) -> object: ...
+
+
+# What a method taking an object accepts: its id, or the object itself.
+Id: TypeAlias = str | int | HasId
+
+
+def ident(value: Id) -> str:
     """An object id from an id string or a model with ``.id``."""
     return str(getattr(value, "id", value))
 

@@ -204,12 +204,14 @@ class Attempts(Generic[T]):
             )
 
     def on_error(self, failure: TransportFailure, name: str) -> Retry | Fail:
-        """Decide after a transport error; ``name`` (e.g. "ConnectError") is for the message."""
+        """Decide after a transport error; ``name`` is its cause in words, for the message."""
         self.attempt += 1
         if failure is TransportFailure.POOL_FULL:
             # Waiting again would only wait again: what holds the connections must let go.
             return Fail(APIConnectionError(POOL_FULL_MESSAGE, request=self.info))
-        message = "request timed out" if failure.timed_out else f"connection failed: {name}"
+        message = (
+            f"request timed out: {name}" if failure.timed_out else f"connection failed: {name}"
+        )
         return self._error(message, timed_out=failure.timed_out, reached_server=failure.sent)
 
     def _error(self, message: str, *, timed_out: bool, reached_server: bool) -> Retry | Fail:

@@ -16,7 +16,7 @@ from ._config import Settings, origin_of
 from ._request import RequestSpec
 from ._retry import Attempts, Fail, RetryPolicy, TransportFailure
 from ._version import __version__
-from .errors import APIError, RequestInfo, redact_url
+from .errors import APIError, RequestInfo, describe_connection_error, redact_url
 
 T = TypeVar("T")
 
@@ -61,7 +61,8 @@ class Wire:
 
     def connection_error(self, spec: RequestSpec[Any], exc: httpx.RequestError) -> Exception:
         """The envnb error for a streamed request that got no answer at all."""
-        out = self.attempts(spec, retry=False).on_error(failure_of(exc), type(exc).__name__)
+        cause = describe_connection_error(exc)
+        out = self.attempts(spec, retry=False).on_error(failure_of(exc), cause)
         assert isinstance(out, Fail)
         return out.error
 

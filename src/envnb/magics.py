@@ -154,7 +154,7 @@ def chat(question: str, *, new: bool = False, pin: bool = False) -> Reply:
             handle.update(html(not turn.asm.in_progress))
 
     throttle: Throttle[None] = Throttle(show, 1.0 / FLUSH_PER_SECOND)
-    pacer = Pacer(1.0 / FLUSH_PER_SECOND)  # nap after a flush: frames are read many at a time
+    pacer = Pacer(1.0 / FLUSH_PER_SECOND)  # nap after a flush: events are read many at a time
     client: Client | None = None
     stream: EventStream | None = None
     policy = ChatTurnPolicy()

@@ -2,11 +2,11 @@
 assembling, and the rules for the single resume). The I/O loop that drives a session is
 ``_async/_stream.py`` (and its generated twin).
 
-PostHog streams an assistant message in progress as repeated ``message`` frames without
-``id``, each carrying the whole text so far, and closes it with a frame that has an ``id``.
+PostHog streams an assistant message in progress as repeated ``message`` events without
+``id``, each carrying the whole text so far, and closes it with an event that has an ``id``.
 So the assembler *replaces* the open message rather than appending deltas. After a
 resume the server replays from the start; messages whose id was already seen are replaced
-in place (no duplicates) and a replayed in-progress frame that is only a prefix of the
+in place (no duplicates) and a replayed in-progress event that is only a prefix of the
 text already shown is ignored, so the reply never jumps backwards.
 """
 
@@ -184,7 +184,7 @@ class StreamAssembler:
                     return []  # replayed prefix after a resume: keep the longer text
                 self.messages[self._open] = msg
                 return [Change("message_updated", self._open, msg)]
-        # A new frame of a message already completed (replay): ignore if it is a prefix.
+        # A new event of a message already completed (replay): ignore if it is a prefix.
         if self.messages and self._open is None:
             last = self.messages[-1]
             if (
@@ -199,7 +199,7 @@ class StreamAssembler:
         return [Change("message_started", self._open, msg)]
 
     def _replaying_tail(self) -> bool:
-        # Only treat a prefix frame as a replay when the last message is a finished ai turn
+        # Only treat a prefix event as a replay when the last message is a finished ai turn
         # that this stream already delivered (it has an id). New turns start after a human.
         return self.messages[-1].type != "human"
 

@@ -73,7 +73,7 @@ SETTINGS = {
 
 
 def tune(client: Any) -> Any:
-    """Fast backoff (the retry policy is the executor's seam) so the soak makes many calls."""
+    """Fast backoff (the retry policy is the transport's seam) so the soak makes many calls."""
     client._transport.wire.policy = RetryPolicy(max_retries=8, base=0.005, cap=0.05)
     return client
 

@@ -22,6 +22,7 @@ from .._request import RequestSpec
 from .._retry import Done, Fail
 from .._sse import ServerSentEvent, SSEDecoder
 from .._wire import PAGE_WINDOW, StreamDropped, Wire, failure_of
+from ..errors import describe_connection_error
 
 T = TypeVar("T")
 
@@ -57,7 +58,7 @@ class SyncTransport:
                 )
                 out = attempts.on_response(resp.status_code, resp.headers, resp.content)
             except httpx.RequestError as exc:  # transport errors, and a body that will not decode
-                out = attempts.on_error(failure_of(exc), type(exc).__name__)
+                out = attempts.on_error(failure_of(exc), describe_connection_error(exc))
             if isinstance(out, Done):
                 return out.value
             if isinstance(out, Fail):

@@ -357,6 +357,8 @@ def run_hogql(db: EventsDB, text: str) -> dict[str, Any]:
             raise HogQLError(
                 f"The sandbox could not run this query: {first}. {SUPPORTED}"
             ) from None
+        finally:
+            timer.cancel()
     columns: list[str] = []
     types: list[list[str]] = []
     for index, column in enumerate(description):

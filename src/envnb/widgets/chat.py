@@ -40,7 +40,7 @@ class ChatCell(Panel):
     def __init__(
         self, client: Client | AsyncClient, *, flush_per_second: float = 15.0, pace: bool = True
     ) -> None:
-        """Build the panel; ``pace=False`` reads every frame as it comes (the bench's baseline)."""
+        """Build the panel; ``pace=False`` reads every event as it comes (the bench's baseline)."""
         super().__init__(client)
         self.conversation_id: str | None = None
         self.title: str | None = None
@@ -197,7 +197,7 @@ class ChatCell(Panel):
                             self._set_status(turn.note)
                         throttle.push(None, ready=not self._pace or pacer.caught_up())
                         if self._pace and throttle.flushes != flushes:
-                            # Just flushed (here or by its timer): let frames queue up.
+                            # Just flushed (here or by its timer): let events queue up.
                             flushes = throttle.flushes
                             await pacer.nap()
                 except EnvnbError as err:
@@ -328,6 +328,10 @@ class ChatCell(Panel):
         self._set_buttons(streaming=False)
         if turn.asm.title:
             self.refresh_conversations()
+
+    def static_html(self) -> str:
+        """The panel as static, sanitized HTML, with the charts' PNGs (see ChartBoard)."""
+        return self.charts.put_pictures(super().static_html())
 
     def _static_body(self) -> str:
         parts = [f"<p><strong>{isolate(self.title)}</strong></p>" if self.title else ""]
