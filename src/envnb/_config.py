@@ -179,20 +179,54 @@ def resolve(
     seconds = check_timeout(timeout)
     retries = check_max_retries(max_retries)
     idle = check_timeout(stream_idle_timeout, name="stream_idle_timeout", example=600)
+    missing = missing_settings(host, api_key, project_id, env)
+    if missing:
+        raise ConfigurationError(missing_message(missing))
     host = host if host is not None else env.get(ENV_HOST)
-    if not host:
-        raise ConfigurationError(
-            f"no PostHog host: pass host= or set {ENV_HOST} ('us', 'eu' or a URL)"
-        )
+    assert host  # missing_settings() checked it
     key_value = api_key if api_key is not None else env.get(ENV_KEY)
-    if not key_value:
-        raise ConfigurationError(
-            f"no personal API key: pass api_key= or set {ENV_KEY} (a 'phx_...' key)"
-        )
+    assert key_value
     key = key_value if isinstance(key_value, ApiKey) else ApiKey(str(key_value).strip())
     check_key(key.reveal())
     project = _project_id(project_id, env)
     return Settings(normalize_host(host), key, project, seconds, retries, idle)
+
+
+# What each setting is, where it comes from and what to put there (for messages).
+_SETTINGS = {
+    "host": f"the PostHog host (host= or {ENV_HOST}: 'us', 'eu' or a URL)",
+    "api_key": f"the personal API key (api_key= or {ENV_KEY}: a 'phx_...' key)",
+    "project_id": f"the project id (project_id= or {ENV_PROJECT}: the number in your "
+    "project's URL)",
+}
+
+
+def missing_settings(
+    host: object, api_key: object, project_id: object, env: Mapping[str, str]
+) -> list[str]:
+    """The names (``host``, ``api_key``, ``project_id``) of the settings neither passed nor
+    set in the environment (an empty value counts as missing)."""
+    given = {
+        "host": host if host is not None else env.get(ENV_HOST),
+        "api_key": api_key if api_key is not None else env.get(ENV_KEY),
+        "project_id": project_id if project_id is not None else env.get(ENV_PROJECT),
+    }
+    return [name for name, value in given.items() if value is None or str(value).strip() == ""]
+
+
+def missing_message(missing: list[str], *, sandbox_hint: bool = False) -> str:
+    """Every missing setting in one sentence; with ``sandbox_hint`` (connect()), how to get
+    the sandbox instead."""
+    what = [_SETTINGS[name] for name in missing]
+    listed = what[0] if len(what) == 1 else "; ".join(what[:-1]) + "; and " + what[-1]
+    text = f"PostHog is not fully configured: missing {listed}."
+    if sandbox_hint:
+        text += (
+            f" Set {'it' if len(what) == 1 else 'them'} too, or unset all of {ENV_HOST}, "
+            f"{ENV_KEY} and {ENV_PROJECT} (and pass none of host=, api_key=, project_id=) "
+            "to use the local sandbox with sample data instead."
+        )
+    return text
 
 
 def _project_id(project_id: int | str | None, env: Mapping[str, str]) -> str:

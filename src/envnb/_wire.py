@@ -26,7 +26,13 @@ from ._retry import (
     unexpected_media,
 )
 from ._version import __version__
-from .errors import APIError, RequestInfo, UnexpectedResponseError, redact_url
+from .errors import (
+    APIError,
+    RequestInfo,
+    UnexpectedResponseError,
+    describe_connection_error,
+    redact_url,
+)
 
 T = TypeVar("T")
 
@@ -87,7 +93,8 @@ class Wire:
 
     def connection_error(self, spec: RequestSpec[Any], exc: httpx.RequestError) -> Exception:
         """The envnb error for a streamed request that got no answer at all."""
-        out = self.attempts(spec, retry=False).on_error(failure_of(exc), type(exc).__name__)
+        cause = describe_connection_error(exc)
+        out = self.attempts(spec, retry=False).on_error(failure_of(exc), cause)
         assert isinstance(out, Fail)
         return out.error
 
@@ -114,6 +121,8 @@ class Wire:
 
 def failure_of(exc: httpx.RequestError) -> TransportFailure:
     """The kind of an httpx error, for the retry policy."""
+    if isinstance(exc, httpx.PoolTimeout):  # waited for a free connection: nothing sent
+        return TransportFailure.POOL_FULL
     if isinstance(exc, httpx.ConnectTimeout):
         return TransportFailure.CONNECT_TIMED_OUT
     if isinstance(exc, httpx.ConnectError):

@@ -23,7 +23,7 @@ from .._request import RequestSpec
 from .._retry import Done, Fail, media_type
 from .._sse import ServerSentEvent, SSEDecoder
 from .._wire import PAGE_WINDOW, StreamDropped, Wire, failure_of
-from ..errors import ListChangedWarning, UnexpectedResponseError
+from ..errors import ListChangedWarning, UnexpectedResponseError, describe_connection_error
 
 T = TypeVar("T")
 
@@ -59,7 +59,7 @@ class SyncTransport:
                 )
                 out = attempts.on_response(resp.status_code, resp.headers, resp.content)
             except httpx.RequestError as exc:  # transport errors, and a body that will not decode
-                out = attempts.on_error(failure_of(exc), type(exc).__name__)
+                out = attempts.on_error(failure_of(exc), describe_connection_error(exc))
             if isinstance(out, Done):
                 return out.value
             if isinstance(out, Fail):
@@ -154,6 +154,7 @@ class SyncTransport:
         """
         url = self.wire.url_for(spec)
         answered = False
+        dropped: StreamDropped | None = None
         try:
             with self.http.stream(
                 spec.method,
@@ -176,7 +177,11 @@ class SyncTransport:
                     yield sse
         except httpx.RequestError as exc:  # transport errors, and a body that will not decode
             error = self.wire.connection_error(spec, exc)
-            raise StreamDropped(answered, error, type(exc).__name__, failure_of(exc)) from None
+            dropped = StreamDropped(answered, error, type(exc).__name__, failure_of(exc))
+        if dropped is not None:
+            # Raised outside the except block: the httpx error (its request holds the key)
+            # must not become the __context__ of anything a user sees.
+            raise dropped
 
 
 def _head(resp: httpx.Response, size: int = 2048) -> bytes:
