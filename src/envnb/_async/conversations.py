@@ -37,12 +37,14 @@ class AsyncConversations(AsyncListing[Conversation]):
         client-chosen UUID). If the connection drops mid-reply the stream resumes once
         (``content: None``); after that it raises StreamError. Closing it closes the response.
         """
-        conversation_id = ident(conversation) if conversation is not None else new_uuid()
+        conversation_id = (
+            ident(conversation, "conversation") if conversation is not None else new_uuid()
+        )
         return AsyncEventStream(self._transport, self._session(conversation_id, content, options))
 
     def resume(self, conversation: Id) -> AsyncEventStream:
         """Re-attach to a reply still being generated (POST with ``content: None``)."""
-        session = self._session(ident(conversation), None, {})
+        session = self._session(ident(conversation, "conversation"), None, {})
         return AsyncEventStream(self._transport, session)
 
     async def ask(
