@@ -117,12 +117,22 @@ class Fail:
     error: Exception
 
 
+POOL_FULL_MESSAGE = (
+    "no free connection: every connection of this client is held by an open stream or "
+    "request, so nothing was sent. Close the streams you stopped reading (stream.close(), or "
+    "read them in `with client.conversations.stream(...) as stream:`); streams you no "
+    "longer reference are closed when Python collects them"
+)
+
+
 class TransportFailure(Enum):
     """How a request failed below HTTP (the transport maps its library's errors to these)."""
 
     # Before the request left this machine: nothing can have been applied.
     NOT_SENT = "not sent"
     CONNECT_TIMED_OUT = "connect timed out"
+    # No free connection in the client's pool within the timeout (streams left open).
+    POOL_FULL = "pool full"
     # After sending: the server may have acted on it.
     TIMED_OUT = "timed out"
     BROKEN = "broken"
@@ -196,6 +206,9 @@ class Attempts(Generic[T]):
     def on_error(self, failure: TransportFailure, name: str) -> Retry | Fail:
         """Decide after a transport error; ``name`` is its cause in words, for the message."""
         self.attempt += 1
+        if failure is TransportFailure.POOL_FULL:
+            # Waiting again would only wait again: what holds the connections must let go.
+            return Fail(APIConnectionError(POOL_FULL_MESSAGE, request=self.info))
         message = (
             f"request timed out: {name}" if failure.timed_out else f"connection failed: {name}"
         )

@@ -77,6 +77,8 @@ class Wire:
 
 def failure_of(exc: httpx.RequestError) -> TransportFailure:
     """The kind of an httpx error, for the retry policy."""
+    if isinstance(exc, httpx.PoolTimeout):  # waited for a free connection: nothing sent
+        return TransportFailure.POOL_FULL
     if isinstance(exc, httpx.ConnectTimeout):
         return TransportFailure.CONNECT_TIMED_OUT
     if isinstance(exc, httpx.ConnectError):

@@ -32,7 +32,9 @@ class EventStream:
         self.session = session
         self.assembler: StreamAssembler = session.assembler
         self.conversation_id = session.conversation_id
-        self._events = self._run(transport)
+        # A plain function, not a method: the generator must not hold the stream, so a
+        # stream nobody references is freed at once and its response closed.
+        self._events = _run(transport, session)
 
     def __iter__(self) -> Self:
         return self
@@ -50,30 +52,35 @@ class EventStream:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _run(self, transport: SyncTransport) -> Generator[StreamEvent, None]:
-        session = self.session
-        spec: RequestSpec[None] | None = session.first
-        read_stored = False
-        while spec is not None:
-            dropped_by = None
-            try:
-                with closing(transport.events(spec)) as events:
-                    for sse in events:
-                        for event in session.on_sse(sse):
-                            yield event
-            except StreamDropped as drop:
-                if not drop.answered and spec is session.first:
-                    raise drop.error from None  # no answer at all to the first POST
-                dropped_by = drop.name
-            except APIError as err:
-                session.after_api_error(spec, err)  # raises unless the reply is to be read
-                read_stored = True
+
+def _run(transport: SyncTransport, session: StreamSession) -> Generator[StreamEvent, None]:
+    """The events of the session's requests (the POST, a resume, or the stored reply)."""
+    spec: RequestSpec[None] | None = session.first
+    read_stored = False
+    unanswered: Exception | None = None
+    while spec is not None:
+        dropped_by = None
+        try:
+            with closing(transport.events(spec)) as events:
+                for sse in events:
+                    for event in session.on_sse(sse):
+                        yield event
+        except StreamDropped as drop:
+            if not drop.answered and spec is session.first:
+                unanswered = drop.error  # no answer at all to the first POST
                 break
-            spec = session.after_stream(dropped_by)
-        if read_stored:
-            try:
-                conversation = transport.request(session.refetch)
-            except APIError as err:
-                raise session.unrecovered(err) from err
-            for event in session.on_refetch(conversation):
-                yield event
+            dropped_by = drop.name
+        except APIError as err:
+            session.after_api_error(spec, err)  # raises unless the reply is to be read
+            read_stored = True
+            break
+        spec = session.after_stream(dropped_by)
+    if unanswered is not None:
+        raise unanswered  # outside the except block: no internal error as its __context__
+    if read_stored:
+        try:
+            conversation = transport.request(session.refetch)
+        except APIError as err:
+            raise session.unrecovered(err) from err
+        for event in session.on_refetch(conversation):
+            yield event

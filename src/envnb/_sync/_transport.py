@@ -119,6 +119,7 @@ class SyncTransport:
         """
         url = self.wire.url_for(spec)
         answered = False
+        dropped: StreamDropped | None = None
         try:
             with self.http.stream(
                 spec.method,
@@ -138,7 +139,11 @@ class SyncTransport:
                     yield sse
         except httpx.RequestError as exc:  # transport errors, and a body that will not decode
             error = self.wire.connection_error(spec, exc)
-            raise StreamDropped(answered, error, type(exc).__name__) from None
+            dropped = StreamDropped(answered, error, type(exc).__name__)
+        if dropped is not None:
+            # Raised outside the except block: the httpx error (its request holds the key)
+            # must not become the __context__ of anything a user sees.
+            raise dropped
 
 
 def _first_page(
