@@ -47,13 +47,15 @@ class AsyncConversations(AsyncListing[Conversation]):
         conversation is asked first — a running reply is streamed, a stored answer to this
         same message is read, and only a message the server does not have is sent.
         """
-        conversation_id = ident(conversation) if conversation is not None else new_uuid()
+        conversation_id = (
+            ident(conversation, "conversation") if conversation is not None else new_uuid()
+        )
         session = self._session(conversation_id, content, options, check_first=check_first)
         return AsyncEventStream(self._transport, session)
 
     def resume(self, conversation: Id) -> AsyncEventStream:
         """Re-attach to a reply still being generated (POST with ``content: None``)."""
-        session = self._session(ident(conversation), None, {})
+        session = self._session(ident(conversation, "conversation"), None, {})
         return AsyncEventStream(self._transport, session)
 
     async def ask(
