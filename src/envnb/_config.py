@@ -95,6 +95,12 @@ def normalize_host(host: str) -> str:
             f"('…@{raw.rsplit('@', 1)[-1]}'); pass only the instance URL and the personal "
             "API key as api_key="
         )
+    if any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in raw):
+        # httpx would refuse these later with its own InvalidURL, far from the setting.
+        raise ConfigurationError(
+            f"host {raw!r} contains spaces or control characters; use 'us', 'eu', or e.g. "
+            "https://posthog.example.com"
+        )
     _scheme, has_scheme, rest = raw.partition("://")
     authority = re.split(r"[/?#]", rest if has_scheme else raw, maxsplit=1)[0]
     if not authority.startswith("[") and authority.count(":") >= 2:
