@@ -35,6 +35,7 @@ class Settings:
     project_id: str
     timeout: float = 30.0
     max_retries: int = 3
+    stream_idle_timeout: float = 300.0
 
     @property
     def project_url(self) -> str:
@@ -172,6 +173,7 @@ def resolve(
     *,
     timeout: float = 30.0,
     max_retries: int = 3,
+    stream_idle_timeout: float = 300.0,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Resolve settings from arguments, falling back to environment variables.
@@ -182,6 +184,7 @@ def resolve(
     env = os.environ if env is None else env
     seconds = check_timeout(timeout)
     retries = check_max_retries(max_retries)
+    idle = check_timeout(stream_idle_timeout, name="stream_idle_timeout", example=600)
     missing = missing_settings(host, api_key, project_id, env)
     if missing:
         raise ConfigurationError(missing_message(missing))
@@ -191,7 +194,8 @@ def resolve(
     assert key_value
     key = key_value if isinstance(key_value, ApiKey) else ApiKey(str(key_value).strip())
     check_key(key.reveal())
-    return Settings(normalize_host(host), key, _project_id(project_id, env), seconds, retries)
+    project = _project_id(project_id, env)
+    return Settings(normalize_host(host), key, project, seconds, retries, idle)
 
 
 # What each setting is, where it comes from and what to put there (for messages).
@@ -259,22 +263,23 @@ def _project_id(project_id: int | str | None, env: Mapping[str, str]) -> str:
     )
 
 
-def check_timeout(timeout: object) -> float:
+def check_timeout(timeout: object, *, name: str = "timeout", example: int = 30) -> float:
     """``timeout`` as positive, finite seconds, or ConfigurationError saying what to pass."""
     if timeout is None:
         raise ConfigurationError(
-            "timeout=None (wait forever) is not allowed: a stuck call would hang the notebook; "
-            "pass a number of seconds, e.g. timeout=300"
+            f"{name}=None (wait forever) is not allowed: a stuck call would hang the notebook; "
+            f"pass a number of seconds, e.g. {name}=300"
         )
     if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
         raise ConfigurationError(
-            f"timeout= must be a number of seconds (e.g. timeout=30), not "
+            f"{name}= must be a number of seconds (e.g. {name}={example}), not "
             f"{type(timeout).__name__} {timeout!r}"
         )
     seconds = float(timeout)
     if not math.isfinite(seconds) or seconds <= 0:
         raise ConfigurationError(
-            f"timeout must be a positive, finite number of seconds (e.g. timeout=30), got {timeout}"
+            f"{name} must be a positive, finite number of seconds (e.g. {name}={example}), "
+            f"got {timeout}"
         )
     return seconds
 
