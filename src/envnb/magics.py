@@ -301,10 +301,22 @@ class ChatMagics(Magics):
     @line_magic
     def chat_client(self, line: str) -> None:
         """``%chat_client NAME``: use the envnb.Client in variable NAME for %%chat."""
+        from ._client import Client  # at call time: %load_ext should not build a client
+
         name = line.strip()
         if name not in self.shell.user_ns:  # type: ignore[union-attr]
-            raise NameError(f"%chat_client: no variable named {name!r}")
-        use_client(self.shell.user_ns[name])  # type: ignore[union-attr]
+            raise UsageError(
+                f"%chat_client: no variable named {name!r}; "
+                "e.g. client = envnb.connect(), then %chat_client client"
+            )
+        value = self.shell.user_ns[name]  # type: ignore[union-attr]
+        if not isinstance(value, Client):
+            # Caught here, not as an AttributeError deep inside the next %%chat.
+            raise UsageError(
+                f"%chat_client: {name!r} holds a value of type {type(value).__name__}, "
+                "not an envnb.Client"
+            )
+        use_client(value)
 
 
 def load_ipython_extension(ipython: Any) -> None:
