@@ -6,6 +6,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.stamp-installed
+# The demo needs envnb and its notebook extra only (JupyterLab, matplotlib, papermill);
+# the test tools (pytest, playwright, ruff, mypy, ...) are installed by `make test`.
+DEMO_STAMP := $(VENV)/.stamp-demo
 CHROMIUM := /usr/bin/chromium
 SINCE  ?= 2026-11-01
 
@@ -19,8 +22,14 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+$(DEMO_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[notebook]'
+	touch $@
+
 # Sandbox + JupyterLab on notebooks/, pointed at the sandbox.
-demo: venv
+demo: $(DEMO_STAMP)
 	$(PY) -m envnb.cli demo
 
 # Debian's chromium for the real-browser tests (playwright drives it; it never downloads one),
@@ -42,15 +51,19 @@ typecheck: venv
 	$(VENV)/bin/mypy
 
 # One pytest run: unit, contract, widgets, reliability (short soak), browser, and nbval
-# over every notebook.
+# over every notebook. The tests run in a random order (pytest-randomly prints the seed;
+# `make pytest PYTEST_ARGS=--randomly-seed=N` repeats one, and
+# PYTEST_ARGS="-p no:randomly" runs in file order); notebook cells and the browser tests keep
+# their order (conftest.py).
+PYTEST_ARGS ?=
 pytest: venv chromium
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
 # A reproducible report: papermill injects parameters, nbconvert renders HTML.
-report: venv
+report: $(DEMO_STAMP)
 	mkdir -p reports
 	$(PY) -m papermill notebooks/05-report.ipynb reports/05-report.ipynb -p since $(SINCE) -k python3
 	$(PY) -m jupyter nbconvert --to html --no-input reports/05-report.ipynb --output-dir reports
@@ -60,7 +73,9 @@ soak: venv
 
 bench: venv
 	$(PY) bench/list_df.py
+	$(PY) bench/list_df_latency.py
 	$(PY) bench/chat_stream.py
+	$(PY) bench/stream_linear.py
 
 clean:
 	rm -rf $(VENV) reports test-artifacts .pytest_cache .mypy_cache .ruff_cache

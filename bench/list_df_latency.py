@@ -13,7 +13,7 @@ client (``Client`` and ``AsyncClient``), two consumers fetch every conversation 
 So the ratio isolates the overlap of waits and parsing. Target: list_df / sequential <= 0.5
 on both clients. Each is timed ``--repeat`` times, interleaved; the median is kept.
 
-    .venv/bin/python bench/list_df_latency.py [--rows 20000] [--latency 0.05] [--repeat 3]
+    .venv/bin/python bench/list_df_latency.py [--rows 20000] [--latency 0.05] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=20_000)
     ap.add_argument("--latency", type=float, default=0.05, help="seconds added to every page")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
 
     faults = f"latency={args.latency},route=conversations"

@@ -102,3 +102,42 @@ def test_binder_badge_substitution_is_one_documented_command(tmp_path: Path) -> 
                 "https://mybinder.org/v2/gh/your-org/envnb/HEAD"
                 "?urlpath=lab/tree/notebooks/01-quickstart.ipynb"
             )
+
+
+def test_start_stops_its_sandbox_and_removes_its_folder_when_the_command_exits(
+    tmp_path: Path,
+) -> None:
+    """After the command ends, the sandbox no longer answers and its temp folder is gone."""
+    import re
+
+    import httpx
+
+    env = _base_env() | {"TMPDIR": str(tmp_path)}
+    probe = "import os; print(os.environ['POSTHOG_HOST'])"
+    result = _run(env, sys.executable, "-c", probe)
+    assert result.returncode == 0, result.stderr
+    host = result.stdout.strip().splitlines()[-1]
+    found = re.search(r"\(pid (\d+), log (\S+)\)", result.stderr)
+    assert found is not None, result.stderr
+    pid, log = int(found.group(1)), Path(found.group(2))
+    assert log.parent.parent == tmp_path
+    assert not log.parent.exists() and list(tmp_path.iterdir()) == []
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        pass
+    else:
+        raise AssertionError(f"the sandbox (pid {pid}) is still running")
+    try:
+        httpx.get(f"{host}/api/schema/", timeout=2)
+    except httpx.ConnectError:
+        pass
+    else:
+        raise AssertionError(f"something still answers at {host}")
+
+
+def test_start_passes_the_command_exit_status_and_still_cleans_up(tmp_path: Path) -> None:
+    env = _base_env() | {"TMPDIR": str(tmp_path)}
+    result = _run(env, sys.executable, "-c", "raise SystemExit(7)")
+    assert result.returncode == 7, result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -47,7 +47,8 @@ def test_parameters_are_injected(rendered: tuple[dict, str]) -> None:
 def test_html_has_tables_and_plots_and_no_code(rendered: tuple[dict, str]) -> None:
     """The rendered HTML carries the DataFrame tables and the matplotlib PNGs, not the code."""
     _, html = rendered
-    tables = re.findall(r'<table[^>]*class="dataframe', html)
+    # pandas' own tables, or envnb.display.table's (a Styler: <table id="T_...">)
+    tables = re.findall(r'<table[^>]*(?:class="dataframe|id="T_)', html)
     plots = re.findall(r'<img[^>]+src="data:image/png;base64,', html)
     assert len(tables) >= 3, len(tables)
     assert len(plots) >= 2, len(plots)
@@ -62,3 +63,34 @@ def test_papermill_understands_every_parameter() -> None:
     params = papermill.inspect_notebook(str(REPORT))
     assert set(params) == {"since", "until", "host"}
     assert all(p["help"] for p in params.values()), params
+
+
+def test_html_holds_the_report_only(rendered: tuple[dict, str]) -> None:
+    """No how-to-run text and no sandbox URL; range and data source stated once; captions."""
+    _, html = rendered
+    for howto in ("make report", "papermill", "nbconvert", "-p since", "http://127.0.0.1"):
+        assert howto not in html, howto
+    assert html.count("Report for ") == 1
+    assert html.count("data: ") == 1
+    assert f"Report for {SINCE} to " in html
+    assert "(UTC days, both included); data: the envnb sandbox (sample data)" in html
+    for caption in (
+        "<caption>Batch exports by destination and status (all exports, now)</caption>",
+        "<caption>Runs per destination and status (recent runs ending in the range)</caption>",
+        "<caption>The 10 latest conversations started in the range</caption>",
+    ):
+        assert caption in html
+
+
+def test_tables_show_seconds_and_blank_cells(rendered: tuple[dict, str]) -> None:
+    """Timestamps to the second, no NaT/None/<NA> in the report's own tables (the pinned
+    PostHog AI query's table is shown as its generated cell writes it)."""
+    _, html = rendered
+    tables = re.findall(r'<table id="T_.*?</table>', html, re.S)
+    assert len(tables) >= 3
+    cells = [c for t in tables for c in re.findall(r"<td[^>]*>(.*?)</td>", t, re.S)]
+    assert cells
+    stamps = [c for c in cells if re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", c.strip())]
+    assert stamps  # the conversations table's created_at
+    assert not [c for c in cells if re.search(r"\d\d:\d\d:\d\d\.\d|\+00:00", c)]
+    assert not [c for c in cells if c.strip() in {"NaT", "None", "NaN", "&lt;NA&gt;"}]

@@ -43,11 +43,12 @@ def test_panels_survive_export_without_widget_state(
     # Shown at display time with nothing loaded; refreshed in place once the calls finished.
     assert "<h4>Batch exports</h4><p>12 exports</p><table>" in html
     assert re.search(
-        r"<td><strong>Postgres mirror</strong></td><td>Postgres · hour · events</td>"
+        r"<td><strong><bdi>Postgres mirror</bdi></strong></td>"
+        r"<td><bdi>Postgres</bdi> · <bdi>hour</bdi> · <bdi>events</bdi></td>"
         r"<td>Paused</td><td>\d{4}-\d\d-\d\d \d\d:\d\d UTC</td><td>Paused\.</td>",
         html,
     )
-    assert "<td><strong>Warehouse sync</strong></td>" in html
+    assert "<td><strong><bdi>Warehouse sync</bdi></strong></td>" in html
     assert "<p><strong>You:</strong> list exports by destination</p>" in html
     assert "<p><strong>PostHog AI:</strong></p><p>Batch exports by destination:</p>" in html
     assert "<h4>Customer profile configs</h4>" in html

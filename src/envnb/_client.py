@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from ._async._client import AsyncClient
-from ._config import ENV_HOST, ENV_KEY, ENV_PROJECT
+from ._config import ENV_HOST, ENV_KEY, ENV_PROJECT, missing_message, missing_settings
 from ._secret import ApiKey
 from ._sync._client import SyncClient
 from .errors import ConfigurationError
@@ -38,6 +38,7 @@ class Client(SyncClient):
         *,
         timeout: float = 30.0,
         max_retries: int = 3,
+        stream_idle_timeout: float = 300.0,
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         progress: bool | None = None,
@@ -48,6 +49,7 @@ class Client(SyncClient):
             project_id,
             timeout=timeout,
             max_retries=max_retries,
+            stream_idle_timeout=stream_idle_timeout,
             transport=transport,
             progress=progress,
         )
@@ -78,21 +80,30 @@ def connect(
     host: str | None = None,
     api_key: str | None = None,
     project_id: int | str | None = None,
+    *,
+    quiet: bool = False,
     **kwargs: Any,
 ) -> Client:
     """A Client for PostHog if configured (args or env); otherwise start a local sandbox.
 
     A partial configuration (say a host without a key) raises ConfigurationError naming
-    what is missing, rather than silently falling back to fake data.
+    what is missing, rather than silently falling back to fake data. Starting a sandbox
+    prints one line saying so, unless ``quiet`` (a report states its data source itself).
     """
     given = [host, api_key, project_id]
     configured = any(v is not None for v in given) or any(
         os.environ.get(name) for name in (ENV_HOST, ENV_KEY, ENV_PROJECT)
     )
     if configured:
+        missing = missing_settings(host, api_key, project_id, os.environ)
+        if missing:
+            raise ConfigurationError(missing_message(missing, sandbox_hint=True))
         return Client(host, api_key, project_id, **kwargs)
     sb = _shared_sandbox()
-    print(f"envnb: no PostHog settings found — using a local sandbox with sample data at {sb.url}")
+    if not quiet:
+        print(
+            f"envnb: no PostHog settings found — using a local sandbox with sample data at {sb.url}"
+        )
     client: Client = sb.client(**kwargs)
     return client
 

@@ -35,6 +35,7 @@ class Settings:
     project_id: str
     timeout: float = 30.0
     max_retries: int = 3
+    stream_idle_timeout: float = 300.0
 
     @property
     def project_url(self) -> str:
@@ -93,6 +94,12 @@ def normalize_host(host: str) -> str:
             f"host (host= / {ENV_HOST}) must not contain a user name or password "
             f"('…@{raw.rsplit('@', 1)[-1]}'); pass only the instance URL and the personal "
             "API key as api_key="
+        )
+    if any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in raw):
+        # httpx would refuse these later with its own InvalidURL, far from the setting.
+        raise ConfigurationError(
+            f"host {raw!r} contains spaces or control characters; use 'us', 'eu', or e.g. "
+            "https://posthog.example.com"
         )
     _scheme, has_scheme, rest = raw.partition("://")
     authority = re.split(r"[/?#]", rest if has_scheme else raw, maxsplit=1)[0]
@@ -166,6 +173,7 @@ def resolve(
     *,
     timeout: float = 30.0,
     max_retries: int = 3,
+    stream_idle_timeout: float = 300.0,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Resolve settings from arguments, falling back to environment variables.
@@ -176,19 +184,55 @@ def resolve(
     env = os.environ if env is None else env
     seconds = check_timeout(timeout)
     retries = check_max_retries(max_retries)
+    idle = check_timeout(stream_idle_timeout, name="stream_idle_timeout", example=600)
+    missing = missing_settings(host, api_key, project_id, env)
+    if missing:
+        raise ConfigurationError(missing_message(missing))
     host = host if host is not None else env.get(ENV_HOST)
-    if not host:
-        raise ConfigurationError(
-            f"no PostHog host: pass host= or set {ENV_HOST} ('us', 'eu' or a URL)"
-        )
+    assert host  # missing_settings() checked it
     key_value = api_key if api_key is not None else env.get(ENV_KEY)
-    if not key_value:
-        raise ConfigurationError(
-            f"no personal API key: pass api_key= or set {ENV_KEY} (a 'phx_...' key)"
-        )
+    assert key_value
     key = key_value if isinstance(key_value, ApiKey) else ApiKey(str(key_value).strip())
     check_key(key.reveal())
-    return Settings(normalize_host(host), key, _project_id(project_id, env), seconds, retries)
+    project = _project_id(project_id, env)
+    return Settings(normalize_host(host), key, project, seconds, retries, idle)
+
+
+# What each setting is, where it comes from and what to put there (for messages).
+_SETTINGS = {
+    "host": f"the PostHog host (host= or {ENV_HOST}: 'us', 'eu' or a URL)",
+    "api_key": f"the personal API key (api_key= or {ENV_KEY}: a 'phx_...' key)",
+    "project_id": f"the project id (project_id= or {ENV_PROJECT}: the number in your "
+    "project's URL)",
+}
+
+
+def missing_settings(
+    host: object, api_key: object, project_id: object, env: Mapping[str, str]
+) -> list[str]:
+    """The names (``host``, ``api_key``, ``project_id``) of the settings neither passed nor
+    set in the environment (an empty value counts as missing)."""
+    given = {
+        "host": host if host is not None else env.get(ENV_HOST),
+        "api_key": api_key if api_key is not None else env.get(ENV_KEY),
+        "project_id": project_id if project_id is not None else env.get(ENV_PROJECT),
+    }
+    return [name for name, value in given.items() if value is None or str(value).strip() == ""]
+
+
+def missing_message(missing: list[str], *, sandbox_hint: bool = False) -> str:
+    """Every missing setting in one sentence; with ``sandbox_hint`` (connect()), how to get
+    the sandbox instead."""
+    what = [_SETTINGS[name] for name in missing]
+    listed = what[0] if len(what) == 1 else "; ".join(what[:-1]) + "; and " + what[-1]
+    text = f"PostHog is not fully configured: missing {listed}."
+    if sandbox_hint:
+        text += (
+            f" Set {'it' if len(what) == 1 else 'them'} too, or unset all of {ENV_HOST}, "
+            f"{ENV_KEY} and {ENV_PROJECT} (and pass none of host=, api_key=, project_id=) "
+            "to use the local sandbox with sample data instead."
+        )
+    return text
 
 
 def _project_id(project_id: int | str | None, env: Mapping[str, str]) -> str:
@@ -219,22 +263,23 @@ def _project_id(project_id: int | str | None, env: Mapping[str, str]) -> str:
     )
 
 
-def check_timeout(timeout: object) -> float:
+def check_timeout(timeout: object, *, name: str = "timeout", example: int = 30) -> float:
     """``timeout`` as positive, finite seconds, or ConfigurationError saying what to pass."""
     if timeout is None:
         raise ConfigurationError(
-            "timeout=None (wait forever) is not allowed: a stuck call would hang the notebook; "
-            "pass a number of seconds, e.g. timeout=300"
+            f"{name}=None (wait forever) is not allowed: a stuck call would hang the notebook; "
+            f"pass a number of seconds, e.g. {name}=300"
         )
     if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
         raise ConfigurationError(
-            f"timeout= must be a number of seconds (e.g. timeout=30), not "
+            f"{name}= must be a number of seconds (e.g. {name}={example}), not "
             f"{type(timeout).__name__} {timeout!r}"
         )
     seconds = float(timeout)
     if not math.isfinite(seconds) or seconds <= 0:
         raise ConfigurationError(
-            f"timeout must be a positive, finite number of seconds (e.g. timeout=30), got {timeout}"
+            f"{name} must be a positive, finite number of seconds (e.g. {name}={example}), "
+            f"got {timeout}"
         )
     return seconds
 

@@ -16,6 +16,18 @@ Rules for following ``next`` (:class:`NextLinks`):
    stays fixed on every page. A cursor link to another origin is refused (an APIError), as
    is a link seen before (the server would otherwise keep us in a loop).
 3. An empty ``next`` (null, "") ends the list.
+4. The server's numbers only plan what a sane answer allows. A ``count`` that is not a
+   whole number (a bool, a float, text), is smaller than the first page, or would plan more
+   than :data:`MAX_PLANNED_PAGES` pages is not used (``next`` is followed instead). The
+   page step is the ``limit`` of the ``next`` link when it is between 1 and the page size
+   asked for, else the length of the first page.
+5. Offset pages are positions in an order that can move while the list is read (PostHog
+   lists conversations newest-updated first; any create, update or delete shifts every
+   later position). :class:`PageCheck` notices it — an id seen on an earlier page, or a
+   ``count`` that changed — so a list never yields a row twice silently: ``list()`` drops
+   the repeat and warns at its end; ``list_df()`` reads the whole list again once, and if
+   it moved again, keeps each id once and warns (ListChangedWarning). Cursor pages do
+   not shift and are not checked.
 """
 
 from __future__ import annotations
@@ -27,6 +39,8 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 from ._config import origin_of
 from ._request import RequestSpec
 from .errors import APIError, RequestInfo, redact_url
+
+MAX_PLANNED_PAGES = 100_000
 
 P = TypeVar("P")
 
@@ -51,22 +65,80 @@ def plan_pages(
     """Plan the remaining pages from the first page envelope."""
     results = first.get("results") or []
     have = len(results)
-    count = first.get("count")
     nxt = first.get("next")
     if limit is not None and have >= limit:
         return PagePlan((), page_size, False)
     if not nxt:
         return PagePlan((), page_size, False)
-    size = _limit_in(nxt) or page_size
-    if isinstance(count, int) and not isinstance(count, bool):
-        end = count if limit is None else min(count, start + limit)
-        return PagePlan(tuple(range(start + have, end, size)), size, False)
-    return PagePlan((), size, True)
+    size = _limit_in(nxt)
+    if size is None or not 1 <= size <= page_size:
+        size = have  # the server's own page length
+    count = usable_count(first)
+    if size < 1 or count is None or count < start + have:
+        return PagePlan((), max(size, 1), True)
+    end = count if limit is None else min(count, start + limit)
+    if (end - start - have) // size > MAX_PLANNED_PAGES:
+        return PagePlan((), size, True)
+    return PagePlan(tuple(range(start + have, end, size)), size, False)
+
+
+def usable_count(page: dict[str, Any]) -> int | None:
+    """The page's ``count`` when it is a whole number >= 0 (not a bool), else None."""
+    count = page.get("count")
+    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+        return count
+    return None
 
 
 def first_page_size(page_size: int, limit: int | None) -> int:
     """The ``limit`` of the first page: no more rows than the caller wants."""
     return max(1, min(page_size, limit)) if limit is not None else page_size
+
+
+class PageCheck:
+    """Rule 5: notices an order that moved between the pages of one read."""
+
+    def __init__(self) -> None:
+        self._seen: set[Any] = set()
+        self.repeated: list[Any] = []
+        self.counts: list[int] = []
+
+    def fresh(self, page: dict[str, Any]) -> dict[str, Any]:
+        """``page`` without the rows whose id an earlier page had (they are noted)."""
+        count = usable_count(page)
+        if count is not None and (not self.counts or self.counts[-1] != count):
+            self.counts.append(count)
+        rows = page.get("results") or []
+        kept, keys = [], set()
+        for row in rows:
+            key = row.get("id") if isinstance(row, dict) else None
+            if isinstance(key, str | int) and not isinstance(key, bool):
+                if key in self._seen:  # on an earlier page: the order moved
+                    self.repeated.append(key)
+                    continue
+                keys.add(key)
+            kept.append(row)
+        self._seen |= keys
+        return page if len(kept) == len(rows) else {**page, "results": kept}
+
+    @property
+    def moved(self) -> bool:
+        """True when a row came twice or the count changed during the read."""
+        return bool(self.repeated) or len(self.counts) > 1
+
+    def message(self, what: str, after: str) -> str:
+        """What changed during the read of ``what``, and ``after`` (what envnb did)."""
+        parts = []
+        if len(self.counts) > 1:
+            parts.append("its count went " + " → ".join(str(c) for c in self.counts))
+        if self.repeated:
+            shown = ", ".join(repr(r) for r in self.repeated[:5])
+            more = f" and {len(self.repeated) - 5} more" if len(self.repeated) > 5 else ""
+            parts.append(f"{len(self.repeated)} row(s) came on two pages (id {shown}{more})")
+        return (
+            f"{what} changed while it was read page by page ({'; '.join(parts)}): {after}. "
+            "Rows moved by the change may be missing; read it again for a consistent list."
+        )
 
 
 class PageSink(Protocol):
@@ -77,6 +149,9 @@ class PageSink(Protocol):
 
     def add(self, rows: list[dict[str, Any]]) -> None:
         """One page's rows, in order."""
+
+    def reset(self) -> None:
+        """Forget every row added (the list is read again from the start)."""
 
 
 class RowBudget:
@@ -101,8 +176,8 @@ class RowBudget:
 
     def total(self, first: dict[str, Any]) -> int | None:
         """The rows to expect, from the first page's ``count`` and the limit."""
-        count = first.get("count")
-        if isinstance(count, int) and not isinstance(count, bool):
+        count = usable_count(first)
+        if count is not None:
             return min(count, self.limit) if self.limit is not None else count
         return self.limit
 

@@ -8,8 +8,8 @@ A conversation message, an append or a create is never retried — the endpoint 
 from __future__ import annotations
 
 import json
+import math
 import random
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,11 +17,28 @@ from email.utils import parsedate_to_datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from .errors import APIConnectionError, APIError, APITimeoutError, RequestInfo, error_from_response
+import pydantic
+
+from ._lines import split_lines
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    RequestInfo,
+    UnexpectedResponseError,
+    body_excerpt,
+    error_from_response,
+)
 
 T = TypeVar("T")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# Added to the error of a write whose answer was lost (it may have happened).
+MAYBE_APPLIED = " — the server may have applied it; check before sending it again"
+# The longest Retry-After envnb reports (one day). Longer, infinite or NaN values are not
+# a wait anyone can use: they are reported as None (no usable hint), never as a number a
+# caller's ``time.sleep(err.retry_after)`` would hang on.
+MAX_RETRY_AFTER = 86_400.0
 
 
 @dataclass
@@ -45,11 +62,11 @@ class RetryPolicy:
         """Seconds to wait before retrying after a response, or None to give up."""
         if not retryable or attempt > self.max_retries or status not in RETRY_STATUSES:
             return None
-        told = parse_retry_after(retry_after)
-        if told is not None:
-            if told > self.max_wait:
-                return None  # the server asks for too long: surface the 429 instead
-            return told
+        told = _seconds(retry_after)
+        if told is not None and not math.isnan(told):
+            if told > self.max_wait:  # also inf: the server asks for too long, surface it
+                return None
+            return max(0.0, told)
         return self.backoff(attempt)
 
     def after_error(self, attempt: int, *, retryable: bool) -> float | None:
@@ -60,23 +77,32 @@ class RetryPolicy:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Parse a Retry-After header (seconds or HTTP date) into seconds; None if absent/bad."""
+    """Parse a Retry-After header (seconds or HTTP date) into seconds, 0 to one day.
+
+    None when absent, unparsable, infinite, NaN or longer than :data:`MAX_RETRY_AFTER`.
+    """
+    secs = _seconds(value, now)
+    if secs is None or not math.isfinite(secs) or secs > MAX_RETRY_AFTER:
+        return None
+    return max(0.0, secs)
+
+
+def _seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """The header as seconds, unbounded (inf, NaN and negative included); None if unreadable."""
     if value is None:
         return None
     value = value.strip()
     try:
-        secs = float(value)
+        return float(value)
     except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        secs = (when - (now or datetime.now(UTC))).total_seconds()
-    if secs != secs:  # NaN
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
         return None
-    return max(0.0, secs)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - (now or datetime.now(UTC))).total_seconds()
 
 
 # ---- per-request decisions ----------------------------------------------------------------
@@ -103,12 +129,22 @@ class Fail:
     error: Exception
 
 
+POOL_FULL_MESSAGE = (
+    "no free connection: every connection of this client is held by an open stream or "
+    "request, so nothing was sent. Close the streams you stopped reading (stream.close(), or "
+    "read them in `with client.conversations.stream(...) as stream:`); streams you no "
+    "longer reference are closed when Python collects them"
+)
+
+
 class TransportFailure(Enum):
     """How a request failed below HTTP (the transport maps its library's errors to these)."""
 
     # Before the request left this machine: nothing can have been applied.
     NOT_SENT = "not sent"
     CONNECT_TIMED_OUT = "connect timed out"
+    # No free connection in the client's pool within the timeout (streams left open).
+    POOL_FULL = "pool full"
     # After sending: the server may have acted on it.
     TIMED_OUT = "timed out"
     BROKEN = "broken"
@@ -162,6 +198,9 @@ class Attempts(Generic[T]):
                     status, body, request=self.info, retry_after=retry_after, text=text
                 )
             )
+        mismatch = unexpected_media(status, headers, content, self.info, want=JSON)
+        if mismatch is not None:
+            return Fail(mismatch)  # a proxy or login page: asking again would get it again
         try:
             body = json.loads(content) if content.strip() else None
         except ValueError:
@@ -170,19 +209,17 @@ class Attempts(Generic[T]):
         try:
             return Done(self.parse(body))
         except ValueError as exc:  # pydantic.ValidationError is a ValueError
-            return Fail(
-                APIError(
-                    status=status,
-                    detail=f"unexpected response shape: {_first_line(str(exc))}",
-                    request=self.info,
-                    body=body,
-                )
-            )
+            return Fail(shape_error(exc, status=status, info=self.info, body=body))
 
     def on_error(self, failure: TransportFailure, name: str) -> Retry | Fail:
-        """Decide after a transport error; ``name`` (e.g. "ConnectError") is for the message."""
+        """Decide after a transport error; ``name`` is its cause in words, for the message."""
         self.attempt += 1
-        message = "request timed out" if failure.timed_out else f"connection failed: {name}"
+        if failure is TransportFailure.POOL_FULL:
+            # Waiting again would only wait again: what holds the connections must let go.
+            return Fail(APIConnectionError(POOL_FULL_MESSAGE, request=self.info))
+        message = (
+            f"request timed out: {name}" if failure.timed_out else f"connection failed: {name}"
+        )
         return self._error(message, timed_out=failure.timed_out, reached_server=failure.sent)
 
     def _error(self, message: str, *, timed_out: bool, reached_server: bool) -> Retry | Fail:
@@ -192,9 +229,59 @@ class Attempts(Generic[T]):
         if reached_server and not self.retry_safe:
             # A write whose answer was lost may still have happened: say so, so nobody
             # blindly sends it again (that is why it was not retried).
-            message += " — the server may have applied it; check before sending it again"
+            message += MAYBE_APPLIED
         cls = APITimeoutError if timed_out else APIConnectionError
         return Fail(cls(message, request=self.info))
+
+
+def shape_error(
+    exc: ValueError, *, status: int, info: RequestInfo, body: Any, where: str = ""
+) -> APIError:
+    """The error for a body that does not have the shape of its model, naming the field
+    (``where``: e.g. " in row 3 (id 'e4')" for an item of a list)."""
+    what = split_lines(str(exc))[0]
+    if isinstance(exc, pydantic.ValidationError) and exc.errors():
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in first["loc"]) or "the object"
+        what = f"field {field!r}: {first['msg']}"
+    return APIError(
+        status=status, detail=f"unexpected response shape{where}: {what}", request=info, body=body
+    )
+
+
+JSON = "JSON"
+EVENT_STREAM = "an event stream"
+
+
+def media_type(headers: Mapping[str, str]) -> str:
+    """The Content-Type without parameters, lower-case ("" when absent)."""
+    return (headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+
+
+def unexpected_media(
+    status: int, headers: Mapping[str, str], content: bytes, info: RequestInfo, *, want: str
+) -> UnexpectedResponseError | None:
+    """The error for a 2xx body that is not ``want`` (:data:`JSON` or :data:`EVENT_STREAM`).
+
+    A missing Content-Type is accepted for JSON (the parser decides), and an empty body
+    never mismatches. ``content`` may be only the start of the body (for the excerpt).
+    """
+    kind = media_type(headers)
+    if want == JSON:
+        fits = kind in ("", "application/json", "text/json") or kind.endswith("+json")
+        if fits or not content.strip():
+            return None
+    elif kind == "text/event-stream":
+        return None
+    quoted = body_excerpt(content)
+    detail = (
+        f"expected {want} but the server answered {status} with "
+        f"{kind or 'no Content-Type'}{f': {quoted!r}' if quoted else ''} — a proxy or login "
+        "page may be in the way (check the host); nothing was read from it"
+    )
+    return UnexpectedResponseError(
+        content_type=kind, status=status, detail=detail, request=info, body=None
+    )
 
 
 def _json_or_none(content: bytes) -> tuple[Any, str]:
@@ -203,8 +290,3 @@ def _json_or_none(content: bytes) -> tuple[Any, str]:
         return json.loads(text), text
     except ValueError:
         return None, text
-
-
-def _first_line(text: str) -> str:
-    # Not str.splitlines(): it would also split on U+2028 and friends inside the text.
-    return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]

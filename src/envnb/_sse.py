@@ -4,12 +4,23 @@ Handles CR, LF and CRLF line ends (including a CRLF split across two chunks), a 
 BOM, comment lines (``: keepalive``), multi-line ``data``, ``id`` and ``retry`` fields.
 An event is dispatched on a blank line only, so an unterminated event at EOF is dropped
 — exactly what a browser does, and how a cut stream is detected.
+
+Rule 1: work is proportional to the new bytes. Only the newly decoded text is searched for
+line ends; an unfinished line is kept as a list of pieces and joined once, when its line
+end arrives (a 16 MiB ``data`` line read in 1 KiB pieces is not re-scanned or re-copied
+at every piece).
+Rule 2: only CR, LF and CRLF end a line (never U+2028, U+0085 or a form feed).
+Rule 3: a ``retry`` value is used only when it is a plain decimal of at most
+:data:`MAX_RETRY_DIGITS` digits (below 1e9 ms, about 11 days); anything else is ignored,
+as the spec ignores a non-numeric one.
 """
 
 from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
+
+MAX_RETRY_DIGITS = 9
 
 
 @dataclass(frozen=True)
@@ -27,8 +38,8 @@ class SSEDecoder:
 
     def __init__(self) -> None:
         self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._buf = ""
-        self._bom_checked = False
+        self._pieces: list[str] = []  # the unfinished line, in the pieces it arrived in
+        self._started = False  # the first character (a possible BOM) has been seen
         self._pending_cr = False  # last chunk ended in CR: a following LF belongs to it
         self._event = ""
         self._data: list[str] = []
@@ -45,51 +56,53 @@ class SSEDecoder:
     def close(self) -> list[ServerSentEvent]:
         """Signal EOF; an event without its terminating blank line is discarded."""
         out = self._feed_text(self._utf8.decode(b"", final=True))
-        if self._buf:
-            # A final line without line end is incomplete: it never dispatches.
-            self._buf = ""
+        # A final line without a line end is incomplete: it never dispatches.
+        self._pieces = []
         self._reset_event()
         return out
 
     @property
     def has_partial_event(self) -> bool:
         """True if fields have been read for an event that has not been dispatched yet."""
-        return bool(self._buf) or self._has_data or bool(self._event)
+        return bool(self._pieces) or self._has_data or bool(self._event)
 
     def _feed_text(self, text: str) -> list[ServerSentEvent]:
         if not text:
             return []
-        if not self._bom_checked and not self._buf and text:
-            self._bom_checked = True
+        if not self._started:
+            self._started = True
             if text[0] == "\ufeff":
                 text = text[1:]
-        if self._pending_cr and text.startswith("\n"):
-            text = text[1:]
-        self._pending_cr = False
-        self._buf += text
+        if self._pending_cr:
+            self._pending_cr = False
+            if text.startswith("\n"):
+                text = text[1:]
         out: list[ServerSentEvent] = []
-        start = 0
-        buf = self._buf
-        n = len(buf)
-        while True:
-            cr = buf.find("\r", start)
-            lf = buf.find("\n", start)
+        start, n = 0, len(text)
+        while start < n:
+            cr = text.find("\r", start)
+            lf = text.find("\n", start, cr if cr != -1 else n)
             if cr == -1 and lf == -1:
+                self._pieces.append(text[start:] if start else text)
                 break
-            if cr == -1 or (lf != -1 and lf < cr):
+            if lf != -1:
                 end, nxt = lf, lf + 1
             else:
-                end = cr
-                if cr + 1 < n:
-                    nxt = cr + 2 if buf[cr + 1] == "\n" else cr + 1
+                end, nxt = cr, cr + 1
+                if nxt < n:
+                    if text[nxt] == "\n":
+                        nxt += 1
                 else:
-                    nxt = cr + 1
                     self._pending_cr = True  # the LF of this CRLF may come in the next chunk
-            ev = self._line(buf[start:end])
+            line = text[start:end]
+            if self._pieces:
+                self._pieces.append(line)
+                line = "".join(self._pieces)
+                self._pieces = []
+            ev = self._line(line)
             if ev is not None:
                 out.append(ev)
             start = nxt
-        self._buf = buf[start:]
         return out
 
     def _line(self, line: str) -> ServerSentEvent | None:
@@ -108,7 +121,12 @@ class SSEDecoder:
         elif name == "id":
             if "\0" not in value:
                 self._last_id = value
-        elif name == "retry" and value.isascii() and value.isdigit():
+        elif (
+            name == "retry"
+            and 0 < len(value) <= MAX_RETRY_DIGITS
+            and value.isascii()
+            and value.isdigit()
+        ):
             self._retry = int(value)
             self.reconnection_time = self._retry
         return None

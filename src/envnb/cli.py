@@ -1,4 +1,4 @@
-"""Command line: ``envnb sandbox`` serves the emulator; ``envnb demo`` adds JupyterLab."""
+"""Command line: `envnb sandbox` serves the emulator; `envnb demo` adds JupyterLab."""
 
 from __future__ import annotations
 
@@ -12,21 +12,137 @@ from pathlib import Path
 from typing import Any
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and examples kept as written; a default shown where there is one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        shown = action.default is not None and action.default is not False
+        if shown and action.default != argparse.SUPPRESS and "%(default)" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
+DESCRIPTION = """\
+envnb: PostHog's batch exports, PostHog AI conversations and customer profile configs in
+Jupyter, and a local sandbox that emulates those APIs on 127.0.0.1 (no PostHog account).
+
+commands:
+  sandbox   serve the sandbox in the foreground (prints its URL, key and POSTHOG_* lines)
+  demo      start a sandbox and JupyterLab on the demo notebooks, pointed at it
+
+Run 'envnb COMMAND --help' for a command's options."""
+
+SANDBOX_HELP = """\
+Serve the local PostHog API emulator until Ctrl-C. It prints its URL, a sandbox API key
+and the three POSTHOG_* lines to export so that envnb.connect() in a notebook uses it.
+
+examples:
+  envnb sandbox                          # on http://127.0.0.1:8010, seeded data
+  envnb sandbox --port 0 --db state.db   # any free port; state kept across restarts
+  envnb sandbox --faults 'status=503,rate=0.2'   # one request in five answers 503
+  envnb sandbox --conversations 100000   # a big project, for list_df() timings"""
+
+DEMO_HELP = """\
+Start a sandbox, then JupyterLab on the demo notebooks with POSTHOG_* pointing at the
+sandbox, so every notebook's envnb.connect() uses it. Ctrl-C stops both. The notebooks
+are in the envnb repository (notebooks/); needs the notebook extra: pip install
+'envnb[notebook]' (or 'make demo' in a checkout).
+
+examples:
+  envnb demo                             # from a checkout of the repository
+  envnb demo --notebooks ~/envnb/notebooks --lab-port 8899 --no-browser"""
+
+
+def _port(text: str) -> int:
+    """An argparse type: a TCP port, 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port; use 0 (any free port) to 65535")
+    return port
+
+
+def _count(text: str) -> int:
+    """An argparse type: a number of seeded objects, 0 or more."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count; use a whole number >= 0")
+    return count
+
+
+def _cannot_listen(args: argparse.Namespace, exc: OSError) -> SystemExit:
+    reason = exc.strerror or str(exc)
+    return SystemExit(
+        f"envnb: cannot listen on {args.host}:{args.port}: {reason}; pick another --port "
+        "(0: any free port) or a local --host such as 127.0.0.1"
+    )
+
+
 def _sandbox_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8010, help="port (0 = any free port)")
-    parser.add_argument("--db", default=None, help="SQLite file that survives restarts")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the generated data")
-    parser.add_argument("--faults", default=None, help="fault spec, e.g. 'status=503,rate=0.1'")
-    parser.add_argument("--canary", action="store_true", help="seed XSS canary strings")
-    parser.add_argument("--batch-exports", type=int, default=12)
-    parser.add_argument("--conversations", type=int, default=600)
-    parser.add_argument("--profile-configs", type=int, default=8)
     parser.add_argument(
-        "--stream-delay", type=float, default=0.02, help="seconds between streamed frames"
+        "--host", default="127.0.0.1", metavar="ADDR", help="interface to listen on"
     )
     parser.add_argument(
-        "--backfill-pace", type=float, default=1.0, help="seconds between two backfill runs"
+        "--port", type=_port, default=8010, metavar="PORT", help="port (0: any free port)"
+    )
+    parser.add_argument(
+        "--db",
+        default=None,
+        metavar="FILE",
+        help="SQLite file that keeps the state across restarts",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="seed of the generated data"
+    )
+    parser.add_argument(
+        "--faults",
+        default=None,
+        metavar="SPEC",
+        help="fault injection spec, e.g. 'status=503,rate=0.1'",
+    )
+    parser.add_argument(
+        "--canary", action="store_true", help="seed XSS canary strings into names and chats"
+    )
+    parser.add_argument(
+        "--batch-exports",
+        type=_count,
+        default=12,
+        metavar="N",
+        help="number of seeded batch exports",
+    )
+    parser.add_argument(
+        "--conversations",
+        type=_count,
+        default=600,
+        metavar="N",
+        help="number of seeded conversations (over 90 days)",
+    )
+    parser.add_argument(
+        "--profile-configs",
+        type=_count,
+        default=8,
+        metavar="N",
+        help="number of seeded profile configs",
+    )
+    parser.add_argument(
+        "--stream-delay",
+        type=float,
+        default=0.02,
+        metavar="S",
+        help="seconds between streamed chat frames",
+    )
+    parser.add_argument(
+        "--backfill-pace",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="seconds between two backfill runs",
     )
     parser.add_argument(
         "--export-intervals",
@@ -79,14 +195,42 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     """Serve the sandbox in the foreground."""
     sb = _make(args, args.port)
     with contextlib.suppress(KeyboardInterrupt):
-        sb.serve_forever(announce=_announce)
+        try:
+            sb.serve_forever(announce=_announce)
+        except OSError as exc:  # the bind: port taken, address not on this machine
+            raise _cannot_listen(args, exc) from None
     return 0
+
+
+def demo_problem(notebooks: Path) -> str | None:
+    """Why ``envnb demo`` cannot start on ``notebooks`` (in words, with what to do), or None."""
+    import importlib.util
+
+    if not notebooks.is_dir() or not any(notebooks.glob("*.ipynb")):
+        return (
+            f"envnb demo: no notebooks in {notebooks}. The demo notebooks are in the envnb "
+            "repository's notebooks/ folder: run 'envnb demo' from a checkout of it (or "
+            "'make demo' there), or pass --notebooks DIR with a folder of notebooks."
+        )
+    if importlib.util.find_spec("jupyterlab") is None:
+        return (
+            "envnb demo: JupyterLab is not installed in this environment. Install the "
+            "notebook extra: pip install 'envnb[notebook]' (or run 'make demo' in a checkout)."
+        )
+    return None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Start a sandbox in-process, then JupyterLab on notebooks/ pointed at it."""
-    notebooks = Path(args.notebooks).resolve()
-    sb = _make(args, args.port).start()
+    notebooks = Path(args.notebooks).expanduser().resolve()
+    problem = demo_problem(notebooks)  # before starting anything
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
+    try:
+        sb = _make(args, args.port).start()
+    except OSError as exc:
+        raise _cannot_listen(args, exc) from None
     env = {**os.environ, **sb.env()}
     _announce(sb)
     command = [
@@ -119,17 +263,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``envnb`` argument parser."""
-    parser = argparse.ArgumentParser(prog="envnb", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sandbox = sub.add_parser("sandbox", help="serve the local PostHog API emulator")
+    from ._version import __version__
+
+    parser = argparse.ArgumentParser(prog="envnb", description=DESCRIPTION, formatter_class=_Help)
+    parser.add_argument("--version", action="version", version=f"envnb {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="serve the local PostHog API emulator",
+        description=SANDBOX_HELP,
+        formatter_class=_Help,
+    )
     _sandbox_args(sandbox)
     sandbox.set_defaults(func=cmd_sandbox)
-    demo = sub.add_parser("demo", help="sandbox + JupyterLab on notebooks/")
+    demo = sub.add_parser(
+        "demo",
+        help="sandbox + JupyterLab on the demo notebooks",
+        description=DEMO_HELP,
+        formatter_class=_Help,
+    )
     _sandbox_args(demo)
     demo.set_defaults(port=0, func=cmd_demo)
-    demo.add_argument("--notebooks", default="notebooks", help="notebook directory")
-    demo.add_argument("--lab-port", type=int, default=8888)
-    demo.add_argument("--no-browser", action="store_true")
+    demo.add_argument(
+        "--notebooks", default="notebooks", metavar="DIR", help="folder of notebooks to open"
+    )
+    demo.add_argument(
+        "--lab-port", type=int, default=8888, metavar="PORT", help="JupyterLab's port"
+    )
+    demo.add_argument(
+        "--no-browser", action="store_true", help="do not open a browser (print the URL)"
+    )
     return parser
 
 

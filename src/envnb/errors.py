@@ -14,10 +14,15 @@
     │   ├── ConflictError          409
     │   ├── UnprocessableError     422
     │   ├── RateLimitError         429      .retry_after (seconds, or None)
-    │   └── ServerError            5xx
+    │   ├── ServerError            5xx
+    │   └── UnexpectedResponseError 2xx     a body of the wrong media type (an HTML page)
     ├── APIConnectionError                  connection refused/dropped, malformed body
     │   └── APITimeoutError
     └── StreamError                         a stream ended abnormally and could not be resumed
+
+    DataWarning(UserWarning)                a server value did not fit its field or column
+                                            and was read as missing (the row is kept)
+    ListChangedWarning(UserWarning)         a list changed while it was read page by page
 
 Messages are written for a person: ``403: API key missing required scope 'INTERNAL' —
 destination tests need a key with that scope``. No message ever contains the API key:
@@ -26,6 +31,9 @@ destination tests need a key with that scope``. No message ever contains the API
 
 from __future__ import annotations
 
+import html
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -187,6 +195,33 @@ class ServerError(APIError):
     """5xx: the server failed."""
 
 
+class UnexpectedResponseError(APIError):
+    """A success status whose body is not what was asked for: HTML (a proxy's or a login
+    page) where JSON or an event stream was expected. Not parsed, retried or resumed;
+    ``content_type`` is what came back, and the message quotes a short excerpt."""
+
+    def __init__(self, *, content_type: str, **kw: Any) -> None:
+        self.content_type = content_type
+        super().__init__(**kw)
+
+
+def body_excerpt(content: bytes, limit: int = 120) -> str:
+    """A short, printable excerpt of a body for a message: tags, control and format
+    characters removed, whitespace collapsed, at most ``limit`` characters."""
+    text = content[: limit * 20].decode("utf-8", errors="replace")
+    text = re.sub(r"(?is)<(script|style)\b.*?(</\1>|$)", " ", text)
+    text = html.unescape(re.sub(r"<[^>]*>?", " ", text))
+    text = "".join(ch if unicodedata.category(ch)[0] not in "CZ" else " " for ch in text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class ListChangedWarning(UserWarning):
+    """A list changed while it was read page by page (an object created, updated or
+    deleted between two pages of an ordering that moves): rows seen twice were kept once,
+    and rows may be missing. The message says what changed and what to do."""
+
+
 class APIConnectionError(EnvnbError):
     """The connection failed, dropped, or the body could not be read."""
 
@@ -199,8 +234,83 @@ class APITimeoutError(APIConnectionError):
     """The request timed out."""
 
 
+# errno values (Linux / macOS / Windows) that name a cause in words.
+_REFUSED = {111, 61, 10061}
+_UNREACHABLE = {101, 113, 51, 65, 10051, 10065}
+_RESET = {104, 54, 10054}
+_TIMEOUT_WORDS = {
+    "ConnectTimeout": "connecting took too long",
+    "ReadTimeout": "the server did not answer in time",
+    "WriteTimeout": "sending the request took too long",
+    "PoolTimeout": "no free connection in time (too many requests at once)",
+}
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from, outermost first (no cycles)."""
+    seen: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and not any(cur is s for s in seen):
+        seen.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return seen
+
+
+def describe_connection_error(exc: BaseException) -> str:
+    """The cause of a failed connection in plain words, e.g. ``the host name could not be
+    resolved (DNS) [ConnectError]``.
+
+    Looks at the exception and the ones it was raised from (httpx wraps httpcore, which
+    wraps the socket's OSError): a name that does not resolve, a refused connection, an
+    unreachable network, TLS, a proxy, a timeout, a connection closed mid-request. Only
+    class names and error numbers are read, never the exception's text, so nothing from
+    the request (URL, headers, key) can leak into the result.
+    """
+    import socket
+    import ssl
+
+    chain = _chain(exc)
+    names = {type(e).__name__ for e in chain}
+    last = f"[{type(exc).__name__}]"
+    if "ProxyError" in names:
+        return f"the proxy refused or failed the connection (check HTTPS_PROXY/HTTP_PROXY) {last}"
+    for name, words in _TIMEOUT_WORDS.items():
+        if name in names:
+            return f"{words} {last}"
+    for e in chain:
+        if isinstance(e, socket.gaierror):
+            return f"the host name could not be resolved (DNS lookup failed) {last}"
+        if isinstance(e, ssl.SSLCertVerificationError):
+            return f"TLS failed: the server's certificate could not be verified {last}"
+        if isinstance(e, ssl.SSLError):
+            return f"TLS failed: the secure connection could not be set up {last}"
+        if isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) in _REFUSED:
+            return f"the connection was refused (nothing listens at that host and port) {last}"
+        if getattr(e, "errno", None) in _UNREACHABLE:
+            return f"the network or host is unreachable {last}"
+        if isinstance(e, ConnectionResetError) or getattr(e, "errno", None) in _RESET:
+            return f"the connection was reset by the other side {last}"
+        if isinstance(e, TimeoutError):
+            return f"the connection timed out {last}"
+    if "RemoteProtocolError" in names:
+        return f"the server closed the connection mid-request {last}"
+    if "ReadError" in names:
+        return f"the connection dropped while reading the answer {last}"
+    if "UnsupportedProtocol" in names:
+        return f"the URL's scheme is not http:// or https:// {last}"
+    return type(exc).__name__
+
+
 class StreamError(EnvnbError):
     """A stream ended abnormally and could not be resumed."""
+
+
+class DataWarning(UserWarning):
+    """A value from the server did not fit its field or column and was read as missing.
+
+    The message names the object or row (position and id), the field or column and the
+    value; the rest of the object, list or DataFrame is kept.
+    """
 
 
 _BY_STATUS: dict[int, type[APIError]] = {
@@ -263,6 +373,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "EnvnbError",
+    "ListChangedWarning",
     "NotFoundError",
     "PermissionDeniedError",
     "QuotaExceededError",
@@ -271,6 +382,7 @@ __all__ = [
     "RequestValidationError",
     "ServerError",
     "StreamError",
+    "UnexpectedResponseError",
     "UnprocessableError",
     "error_class",
     "error_from_response",

@@ -44,6 +44,7 @@ Columns, in order:
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -244,10 +245,12 @@ def health_row(
     gaps = missing(expected, spans)
     open_backfills = [b for b in backfills if b.get("status") in ("Starting", "Running")]
     totals = [
-        (b["progress"].get("finished_runs") or 0, b["progress"].get("total_runs") or 0)
+        (_tally(b["progress"].get("finished_runs")), _tally(b["progress"].get("total_runs")))
         for b in open_backfills
         if isinstance(b.get("progress"), Mapping)
     ]
+    # A backfill never counts more runs finished than it has (so progress stays in 0..1).
+    totals = [(min(done, total), total) for done, total in totals]
     total_runs = sum(t for _, t in totals)
     paused_by_system = _paused_by_system(export, runs)
     streak = _consecutive_failures(in_window)
@@ -274,13 +277,22 @@ def health_row(
         "missing_intervals": len(gaps),
         "missing_ranges": merge_ranges(gaps),
         "zero_record_runs": sum(1 for r in completed if r.get("records_completed") == 0),
-        "records_exported": sum(int(r.get("records_completed") or 0) for r in completed),
+        "records_exported": sum(_tally(r.get("records_completed")) for r in completed),
         "open_backfills": len(open_backfills),
         "backfill_progress": sum(f for f, _ in totals) / total_runs if total_runs else None,
         "paused_by_system_likely": paused_by_system,
     }
     row["status"] = _status(row)
     return row
+
+
+def _tally(value: Any) -> int:
+    """A count from the server: a whole number >= 0, else 0 (text, a bool, -1, inf, 2.5)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        return 0
+    return max(0, int(value))
 
 
 def _status(row: Mapping[str, Any]) -> str:

@@ -20,7 +20,8 @@ available afterwards as the cell's value (``_``) and as ``envnb.last_reply()``.
 
 The kernel interrupt (■) is this cell's Stop: reading stops, ``cancel`` is sent to the
 server, and the partial reply stays in the output marked as stopped (``last_reply()``
-returns it). The KeyboardInterrupt is then **re-raised**, deliberately: ■ means "stop what
+returns it). A KeyboardInterrupt (``ChatStopped``, shown as one line, no traceback) is then
+**raised**, deliberately: ■ means "stop what
 is running", so a Run All halts here instead of going on to the next cell (which may be
 another question that depended on this answer). There is no Stop button in the output: a
 click cannot reach a busy cell.
@@ -55,6 +56,22 @@ if TYPE_CHECKING:
 FLUSH_PER_SECOND = 15.0
 
 
+class ChatStopped(KeyboardInterrupt):
+    """■ stopped a ``%%chat`` cell: a KeyboardInterrupt (Run All halts) shown as one line.
+
+    IPython shows ``_render_traceback_()`` instead of a traceback through httpx.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\x1b[31m■ {self}\x1b[0m"]
+
+
+STOPPED = (
+    "%%chat stopped: the reply was cut short; "
+    "the partial reply is kept above and in envnb.last_reply()"
+)
+
+
 class Reply(str):
     """The reply text, returned as the cell's value; displays nothing (it is shown above).
 
@@ -86,6 +103,8 @@ class _Session:
     client: Client | None = None
     conversation_id: str | None = None
     last: Reply | None = None
+    stopped: bool = False  # the last %%chat was stopped with ■ (a 409 may be sent again)
+    check_next: bool = False  # the last %%chat may have stored its question (ask first)
 
 
 _session = _Session()
@@ -99,6 +118,7 @@ def use_client(client: Client | None) -> None:
 def new_conversation() -> None:
     """Make the next ``%%chat`` start a new conversation."""
     _session.conversation_id = None
+    _session.stopped = _session.check_next = False
 
 
 def last_reply() -> str | None:
@@ -119,26 +139,35 @@ def chat(question: str, *, new: bool = False, pin: bool = False) -> Reply:
     then draw its charts, and with ``pin`` write the pinned cell below."""
     if new:
         new_conversation()
+    # A follow-up cell heads with its own question, not the conversation's first one.
+    heading = None if _session.conversation_id is None else question
     if _session.conversation_id is None:
         _session.conversation_id = str(uuid.uuid4())
     conversation_id = _session.conversation_id
     board = ChartBoard()
     turn = LiveTurn(question, board)
-    handle = display(HTML(turn.html(with_title=True)), display_id=True)
+
+    def html(final: bool) -> HTML:
+        return HTML(turn.html(final=final, with_title=True, heading=heading))
+
+    handle = display(html(False), display_id=True)
 
     def show(_: None = None) -> None:
         if handle is not None:
-            handle.update(HTML(turn.html(final=not turn.asm.in_progress, with_title=True)))
+            handle.update(html(not turn.asm.in_progress))
 
     throttle: Throttle[None] = Throttle(show, 1.0 / FLUSH_PER_SECOND)
-    pacer = Pacer(1.0 / FLUSH_PER_SECOND)  # nap after a flush: frames are read many at a time
+    pacer = Pacer(1.0 / FLUSH_PER_SECOND)  # nap after a flush: events are read many at a time
     client: Client | None = None
     stream: EventStream | None = None
-    policy = ChatTurnPolicy()
+    policy = ChatTurnPolicy(stopped_before=_session.stopped, check_first=_session.check_next)
+    _session.stopped = _session.check_next = False
     try:
         client = _client()  # inside the try: a configuration error is shown in words too
         while True:
-            stream = client.conversations.stream(question, conversation=conversation_id)
+            stream = client.conversations.stream(
+                question, conversation=conversation_id, check_first=policy.check_first
+            )
             turn.follow(stream)
             events_seen = False
             try:
@@ -155,24 +184,23 @@ def chat(question: str, *, new: bool = False, pin: bool = False) -> Reply:
                 if isinstance(decision, SendAgain):
                     time.sleep(decision.wait)
                     continue
+                _session.check_next = policy.may_be_stored(err)
                 turn.note, turn.note_is_error = decision.message, True
             break
     except KeyboardInterrupt:
-        turn.stopped = True
+        turn.stopped = _session.stopped = True
         _close(stream)  # stop reading first, then tell the server
         if client is not None and stream is not None:
             _send_cancel(client, conversation_id, turn)
         # Re-raised on purpose (see the module docstring), without the httpx internals the
         # interrupt happened to land in: the message says where the partial reply is.
-        raise KeyboardInterrupt(
-            "%%chat stopped: the partial reply is kept above and in envnb.last_reply()"
-        ) from None
+        raise ChatStopped(STOPPED) from None
     except EnvnbError as err:
         turn.note, turn.note_is_error = str(err), True
     finally:
         throttle.flush()
         if handle is not None:
-            handle.update(HTML(turn.html(final=True, with_title=True)))
+            handle.update(html(True))
         reply = Reply(turn.reply)
         reply.conversation_id = turn.asm.conversation_id or conversation_id
         reply.stopped, reply.failed = turn.stopped, turn.asm.failed
@@ -206,7 +234,7 @@ def _draw_charts(client: Any, board: ChartBoard, turn: LiveTurn, show: Any) -> N
             if not chart.done:
                 board.settle(chart, error="interrupted before the data arrived")
         show()
-        raise KeyboardInterrupt("%%chat stopped while loading the charts") from None
+        raise ChatStopped("%%chat stopped while loading the charts") from None
     if charts:
         show()
 
@@ -273,10 +301,22 @@ class ChatMagics(Magics):
     @line_magic
     def chat_client(self, line: str) -> None:
         """``%chat_client NAME``: use the envnb.Client in variable NAME for %%chat."""
+        from ._client import Client  # at call time: %load_ext should not build a client
+
         name = line.strip()
         if name not in self.shell.user_ns:  # type: ignore[union-attr]
-            raise NameError(f"%chat_client: no variable named {name!r}")
-        use_client(self.shell.user_ns[name])  # type: ignore[union-attr]
+            raise UsageError(
+                f"%chat_client: no variable named {name!r}; "
+                "e.g. client = envnb.connect(), then %chat_client client"
+            )
+        value = self.shell.user_ns[name]  # type: ignore[union-attr]
+        if not isinstance(value, Client):
+            # Caught here, not as an AttributeError deep inside the next %%chat.
+            raise UsageError(
+                f"%chat_client: {name!r} holds a value of type {type(value).__name__}, "
+                "not an envnb.Client"
+            )
+        use_client(value)
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -25,12 +25,13 @@ from markdown_it import MarkdownIt
 
 __all__ = ["escape", "isolate", "label", "render_markdown", "visible"]
 
-# Formatting a chat reply needs; no images (tracking pixels, onerror), no forms, no iframes,
+# Formatting a chat reply needs (and <bdi>, which isolates names in static panel views);
+# no images (tracking pixels, onerror), no forms, no iframes,
 # no style attributes (CSS can overlay the notebook UI).
 _TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
     "strong", "em", "del", "s", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a",
+    "ul", "ol", "li", "a", "bdi",
     "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}

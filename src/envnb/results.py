@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ._framing import DATETIME as FRAME_DATETIME
+from ._framing import read_column
 from .errors import RequestValidationError
 
 if TYPE_CHECKING:
@@ -50,7 +52,10 @@ BREAKDOWN_LABELS = {
     "$$_posthog_breakdown_other_$$": "Other",
 }
 TRENDS_COLUMNS = ("date", "series", "breakdown_value", "value")
-DATETIME = "datetime64[ns, UTC]"
+# Microseconds, not nanoseconds: DateTime64 reaches 2299 and Date32 2299, past the year
+# 2262 where nanoseconds stop (frames.py, Rule 2).
+DATETIME = FRAME_DATETIME
+DATE = "datetime64[us]"
 
 
 class TruncatedResultWarning(UserWarning):
@@ -110,7 +115,7 @@ def dtype_for(clickhouse_type: str) -> str:
     if base.startswith("DateTime"):
         return DATETIME
     if base in ("Date", "Date32"):
-        return "datetime64[ns]"
+        return DATE
     if re.fullmatch(r"U?Int\d+", base):
         return "Int64"
     if re.fullmatch(r"Float\d+", base) or base.startswith("Decimal"):
@@ -122,23 +127,22 @@ def dtype_for(clickhouse_type: str) -> str:
     return "object"
 
 
-def _series(values: list[Any], dtype: str) -> pd.Series:
+def _series(name: str, values: list[Any], dtype: str) -> pd.Series:
+    """A typed column; a value that does not fit is read by frames' Rule 1 (with a warning)."""
     import pandas as pd
 
-    if dtype in (DATETIME, "datetime64[ns]"):
-        parsed = pd.to_datetime(
-            pd.Series(values, dtype="object"), utc=dtype == DATETIME, format="ISO8601"
-        )
-        return pd.Series(parsed).astype(dtype)  # type: ignore[call-overload]
-    if dtype == "object":
-        return pd.Series(values, dtype="object")
+    if dtype == DATE:  # no time zone: read as UTC, then dropped
+        return pd.Series(read_column(name, DATETIME, values)).dt.tz_localize(None)
     if dtype == "Int64":
-        numbers = [None if v is None else int(v) for v in values]  # UInt64 may come as text
+        try:
+            numbers = [None if v is None else int(v) for v in values]  # UInt64 may come as text
+        except (TypeError, ValueError, OverflowError):
+            return pd.Series(read_column(name, dtype, values))
         if any(n is not None and n > 2**63 - 1 for n in numbers):
-            dtype = "UInt64"  # only past Int64's range: keep the exact value
+            # only past Int64's range: keep the exact value
+            return pd.Series(pd.Series(numbers, dtype="object").astype("UInt64"))
         values = numbers
-    column: pd.Series = pd.Series(values, dtype="object")
-    return column.astype(dtype)  # type: ignore[call-overload]
+    return pd.Series(read_column(name, dtype, values))
 
 
 def hogql_frame(raw: dict[str, Any]) -> pd.DataFrame:
@@ -151,7 +155,7 @@ def hogql_frame(raw: dict[str, Any]) -> pd.DataFrame:
     data = {}
     for index, name in enumerate(columns):
         values = [row[index] if index < len(row) else None for row in rows]
-        data[index] = _series(values, dtype_for(types.get(name, "")))
+        data[index] = _series(name, values, dtype_for(types.get(name, "")))
     frame = pd.DataFrame(data)
     frame.columns = pd.Index(columns)  # duplicate names (``SELECT 1, 1``) stay as PostHog sent them
     return frame
@@ -205,10 +209,10 @@ def trends_frame(raw: dict[str, Any]) -> pd.DataFrame:
             values.append(number)
     return pd.DataFrame(
         {
-            "date": _series(dates, DATETIME),
+            "date": _series("date", dates, DATETIME),
             "series": pd.Series(names, dtype="string"),
             "breakdown_value": pd.Series(breakdowns, dtype="object").astype("string"),
-            "value": pd.Series(values, dtype="object").astype("Float64"),
+            "value": pd.Series(read_column("value", "Float64", values)),
         }
     )
 

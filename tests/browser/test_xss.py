@@ -50,7 +50,8 @@ def test_conversation_titles_and_messages_shown_literally(page: Page, lab: LabSe
     expect(shown.first).to_be_visible(timeout=15_000)
     # The title (with its payload) shows literally; so do the payloads in the messages.
     # (ipywidgets shows option labels with non-breaking spaces)
-    title = canary.replace("\xa0", " ").rsplit(" · ", 1)[0]
+    # (and wraps server titles in U+2068/U+2069 isolates there; the <h4> isolates with <bdi>)
+    title = canary.replace("\xa0", " ").rsplit(" · ", 1)[0].strip("\u2068\u2069")
     expect(panel.locator("h4")).to_have_text(title)
     assert shown.count() >= 2  # the title and at least one message carry a payload
     expect(notebook(page).locator(INJECTED)).to_have_count(0)

@@ -29,8 +29,42 @@ def test_connect_partial_config_names_missing(monkeypatch: pytest.MonkeyPatch) -
     for name in ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("POSTHOG_HOST", "eu")
-    with pytest.raises(ConfigurationError, match="POSTHOG_PERSONAL_API_KEY"):
+    with pytest.raises(ConfigurationError) as caught:
         envnb.connect()
+    assert str(caught.value) == (
+        "PostHog is not fully configured: missing the personal API key (api_key= or "
+        "POSTHOG_PERSONAL_API_KEY: a 'phx_...' key); and the project id (project_id= or "
+        "POSTHOG_PROJECT_ID: the number in your project's URL). Set them too, or unset all "
+        "of POSTHOG_HOST, POSTHOG_PERSONAL_API_KEY and POSTHOG_PROJECT_ID (and pass none of "
+        "host=, api_key=, project_id=) to use the local sandbox with sample data instead."
+    )
+
+
+def test_connect_with_only_the_project_id_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ENV_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", "phx_" + "a" * 40)
+    with pytest.raises(ConfigurationError) as caught:
+        envnb.connect(host="us")
+    text = str(caught.value)
+    assert text.startswith(
+        "PostHog is not fully configured: missing the project id (project_id= or "
+        "POSTHOG_PROJECT_ID: the number in your project's URL). Set it too, or unset all of"
+    )
+    assert "phx_" + "a" * 40 not in text
+
+
+def test_client_without_anything_lists_all_three(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ENV_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigurationError) as caught:
+        envnb.Client()
+    assert str(caught.value) == (
+        "PostHog is not fully configured: missing the PostHog host (host= or POSTHOG_HOST: "
+        "'us', 'eu' or a URL); the personal API key (api_key= or POSTHOG_PERSONAL_API_KEY: "
+        "a 'phx_...' key); and the project id (project_id= or POSTHOG_PROJECT_ID: the number "
+        "in your project's URL)."
+    )
 
 
 def test_connect_without_config_starts_a_sandbox(

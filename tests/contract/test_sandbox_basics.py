@@ -147,7 +147,8 @@ def test_malformed_json_body_is_a_parse_error(api: Api) -> None:
     assert response.json()["type"] == "invalid_request"
 
 
-def test_page_envelope_with_absolute_links(api: Api) -> None:
+def test_page_envelope_with_absolute_links(fresh_api: Api) -> None:
+    api = fresh_api  # counts the seeded rows: nothing else may have written
     first = api.get("conversations/", params={"limit": 7}).json()
     assert first["count"] == 40
     assert len(first["results"]) == 7
@@ -163,7 +164,8 @@ def test_page_envelope_with_absolute_links(api: Api) -> None:
     assert beyond["results"] == [] and beyond["count"] == 40
 
 
-def test_paging_visits_every_row_once_in_order(api: Api) -> None:
+def test_paging_visits_every_row_once_in_order(fresh_api: Api) -> None:
+    api = fresh_api  # counts the seeded rows: nothing else may have written
     ids, url = [], api.url("conversations/?limit=6")
     while url:
         page = httpx.get(url, headers=api.http.headers).json()
@@ -176,7 +178,8 @@ def test_paging_visits_every_row_once_in_order(api: Api) -> None:
     assert stamps == sorted(stamps, reverse=True)
 
 
-def test_invalid_limit_and_offset_fall_back_to_defaults(api: Api) -> None:
+def test_invalid_limit_and_offset_fall_back_to_defaults(fresh_api: Api) -> None:
+    api = fresh_api  # counts the seeded rows: nothing else may have written
     page = api.get("conversations/", params={"limit": "abc", "offset": "-3"}).json()
     assert len(page["results"]) == 40 and page["previous"] is None
     # DRF's _positive_int(strict=True): 0 and negatives are errors -> default limit 100;

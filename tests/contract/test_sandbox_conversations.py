@@ -4,6 +4,7 @@ resume, conflicts, append_message and the responder's intents."""
 from __future__ import annotations
 
 import itertools
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -44,7 +45,10 @@ def _body(content: str | None, conversation: str) -> dict[str, Any]:
     return {"content": content, "conversation": conversation, "trace_id": str(uuid.uuid4())}
 
 
-def test_list_shows_own_titled_conversations_minimal(api: Api, sandbox: Sandbox) -> None:
+def test_list_shows_own_titled_conversations_minimal(
+    fresh_api: Api, fresh_sandbox: Sandbox
+) -> None:
+    api, sandbox = fresh_api, fresh_sandbox  # counts the seeded rows
     page = api.get("conversations/").json()
     assert page["count"] == 40
     row = page["results"][0]
@@ -55,7 +59,8 @@ def test_list_shows_own_titled_conversations_minimal(api: Api, sandbox: Sandbox)
     assert other not in {r["id"] for r in page["results"]}
 
 
-def test_retrieve_has_realistic_history(api: Api) -> None:
+def test_retrieve_has_realistic_history(fresh_api: Api) -> None:
+    api = fresh_api  # the latest conversation must be a seeded one
     first = api.get("conversations/", params={"limit": 1}).json()["results"][0]
     full = api.get(f"conversations/{first['id']}/").json()
     types = [m["type"] for m in full["messages"]]
@@ -109,6 +114,10 @@ def test_stream_frames_in_posthog_order(fresh_api: Api) -> None:
     # the reply answers from the sandbox's own data
     paused = [r["name"] for r in fresh_api.get("batch_exports/").json()["results"] if r["paused"]]
     assert all(name in final.data["content"] for name in paused)
+    # paused-since times read as a person writes them: to the second, in UTC
+    stamps = re.findall(r"\| (\d{4}-\d\d-\d\d[^|]*?) \|", final.data["content"])
+    assert stamps
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", t) for t in stamps), stamps
     assert fresh_api.sb.stats()["writes"]["conversation.message"] == 1
 
 

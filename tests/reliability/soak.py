@@ -63,8 +63,17 @@ def rss_bytes() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+# The two client set-ups the soak runs with (the figures in docs/reliability.md name them).
+SETTINGS = {
+    "tuned": "max_retries=8, backoff 5-50 ms, timeout 5 s; the worker makes a failed safe "
+    "call again, up to 3 times in all",
+    "default": "envnb's defaults: max_retries=3, backoff 0.5-8 s, timeout 30 s; nothing is "
+    "made again",
+}
+
+
 def tune(client: Any) -> Any:
-    """Fast backoff (the retry policy is the executor's seam) so the soak makes many calls."""
+    """Fast backoff (the retry policy is the transport's seam) so the soak makes many calls."""
     client._transport.wire.policy = RetryPolicy(max_retries=8, base=0.005, cap=0.05)
     return client
 
@@ -84,24 +93,28 @@ class Tally:
     text_mismatches: list[str] = field(default_factory=list)
     broken_conversations: list[str] = field(default_factory=list)
     giveups: int = 0  # safe calls whose retries ran out and that were made again
+    # Pause/unpause calls that failed once the client's retries ran out; the worker reads the
+    # export back to learn whether the server acted, so the exactly-once count stays exact.
+    toggle_failures: list[str] = field(default_factory=list)
+    attempts: int = APP_ATTEMPTS  # 1: a failed safe call is not made again
 
     def again(self, fn: Any) -> Any:
         """Call a safe (idempotent) ``fn``; on a transient failure call it again."""
-        for attempt in range(APP_ATTEMPTS):
+        for attempt in range(self.attempts):
             try:
                 return fn()
             except TRANSIENT:
-                if attempt == APP_ATTEMPTS - 1:
+                if attempt == self.attempts - 1:
                     raise
                 self.giveups += 1
 
     async def again_async(self, fn: Any) -> Any:
         """:meth:`again` for coroutine functions."""
-        for attempt in range(APP_ATTEMPTS):
+        for attempt in range(self.attempts):
             try:
                 return await fn()
             except TRANSIENT:
-                if attempt == APP_ATTEMPTS - 1:
+                if attempt == self.attempts - 1:
                     raise
                 self.giveups += 1
 
@@ -118,6 +131,7 @@ class Tally:
         self.text_mismatches += other.text_mismatches
         self.broken_conversations += other.broken_conversations
         self.giveups += other.giveups
+        self.toggle_failures += other.toggle_failures
 
 
 @dataclass
@@ -130,6 +144,7 @@ class Plan:
     deadline: float
     max_calls: int
     seed: int
+    attempts: int = APP_ATTEMPTS
 
 
 OPS = ("read", "read", "read", "read", "toggle", "create", "append", "ask", "ask")
@@ -139,7 +154,7 @@ class SyncWorker:
     """Mixed calls from one thread with the sync client."""
 
     def __init__(self, client: envnb.Client, plan: Plan) -> None:
-        self.c, self.plan, self.t = client, plan, Tally()
+        self.c, self.plan, self.t = client, plan, Tally(attempts=plan.attempts)
         self.rng = random.Random(plan.seed)
         self.pending: list[tuple[str, str]] = []  # (conversation, expected) after StreamError
 
@@ -175,9 +190,10 @@ class SyncWorker:
         try:
             self.t.again(lambda: be.unpause(export) if paused else be.pause(export))
         except EnvnbError as exc:
-            self.t.write_failures.append(f"toggle {type(exc).__name__}: {exc}")
-            return
-        # Each call changed the state, so the server performed the action exactly once.
+            self.t.toggle_failures.append(f"toggle {type(exc).__name__}: {exc}")
+            if settled(lambda: be.get(export)).paused == paused:
+                return  # the server did not act
+        # Each toggle changed the state, so the server performed the action exactly once.
         self.t.writes["batch_export.unpause" if paused else "batch_export.pause"] += 1
         self.plan.exports[export] = not paused
 
@@ -247,6 +263,27 @@ class SyncWorker:
         self.t.broken_conversations.append(conv)
 
 
+def settled(read: Any) -> Any:
+    """What the server holds now: ``read()`` repeated through transient faults (the harness
+    learning the truth after a failed call; not one of the calls it measures)."""
+    for _ in range(50):
+        try:
+            return read()
+        except TRANSIENT:
+            time.sleep(0.02)
+    return read()
+
+
+async def settled_async(read: Any) -> Any:
+    """:func:`settled` for coroutine functions."""
+    for _ in range(50):
+        try:
+            return await read()
+        except TRANSIENT:
+            await asyncio.sleep(0.02)
+    return await read()
+
+
 def stored_reply_ok(t: Tally, conv: str, stored: Any, expected: str) -> bool:
     """True once the conversation is idle (recording a mismatch if its reply is wrong)."""
     if stored.status != "idle":
@@ -276,7 +313,7 @@ class AsyncWorker:
         return total
 
     async def _task(self, plan: Plan) -> Tally:
-        t, rng, c = Tally(), random.Random(plan.seed), self.c
+        t, rng, c = Tally(attempts=plan.attempts), random.Random(plan.seed), self.c
         pending: list[tuple[str, str]] = []
         while time.monotonic() < plan.deadline and t.calls < plan.max_calls:
             op = rng.choice(("read", "read", "toggle", "ask", "append"))
@@ -290,9 +327,15 @@ class AsyncWorker:
                     export = rng.choice(list(plan.exports))
                     paused = plan.exports[export]
                     be = c.batch_exports
-                    await t.again_async(
-                        lambda: be.unpause(export) if paused else be.pause(export)  # noqa: B023
-                    )
+                    try:
+                        await t.again_async(
+                            lambda: be.unpause(export) if paused else be.pause(export)  # noqa: B023
+                        )
+                    except EnvnbError as exc:
+                        t.toggle_failures.append(f"async toggle {type(exc).__name__}: {exc}")
+                        now = await settled_async(lambda: be.get(export))  # noqa: B023
+                        if now.paused == paused:
+                            continue  # the server did not act
                     t.writes["batch_export.unpause" if paused else "batch_export.pause"] += 1
                     plan.exports[export] = not paused
                 elif op == "append":

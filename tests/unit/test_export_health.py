@@ -200,3 +200,22 @@ def test_daily_intervals_follow_the_timezone_across_dst() -> None:
         ("2026-03-28T23:00:00+00:00", 23.0),  # clocks went forward on the 29th
         ("2026-03-29T22:00:00+00:00", 24.0),
     ]
+
+
+def test_odd_counts_from_the_server_keep_progress_within_bounds() -> None:
+    # Issue 10 #8: counts the server sends are used for sizing only when they are whole
+    # numbers >= 0; a backfill never reports more than all of its runs finished.
+    backfills = [
+        {"status": "Running", "progress": {"total_runs": 4, "finished_runs": 9}},
+        {"status": "Running", "progress": {"total_runs": "6", "finished_runs": 1}},
+        {"status": "Starting", "progress": {"total_runs": float("inf"), "finished_runs": -3}},
+        {"status": "Running", "progress": {"total_runs": 4.0, "finished_runs": True}},
+    ]
+    runs = [
+        run("e1", 0, records="lots"),  # type: ignore[arg-type]
+        run("e1", 1, records=float("nan")),  # type: ignore[arg-type]
+        run("e1", 2, records=5),
+    ]
+    row = health_row(hourly("e1"), runs, backfills, now=NOW, since=SINCE)
+    assert row["records_exported"] == 5
+    assert row["open_backfills"] == 4 and row["backfill_progress"] == 0.5

@@ -16,6 +16,7 @@ from envnb.frames import (
     messages_frame,
 )
 from envnb.models import Conversation
+from expected_dtypes import CONVERSATIONS, EXPORTS, PROFILE_CONFIGS, dtypes
 
 EXPORT = {
     "id": "e1",
@@ -35,17 +36,22 @@ EXPORT = {
 
 
 @pytest.mark.parametrize(
-    "columns", [BATCH_EXPORT_COLUMNS, CONVERSATION_COLUMNS, PROFILE_CONFIG_COLUMNS]
+    ("columns", "expected"),
+    [
+        (BATCH_EXPORT_COLUMNS, EXPORTS),
+        (CONVERSATION_COLUMNS, CONVERSATIONS),
+        (PROFILE_CONFIG_COLUMNS, PROFILE_CONFIGS),
+    ],
 )
-def test_empty_frame_has_declared_columns_and_dtypes(columns: tuple) -> None:
+def test_empty_frame_has_declared_columns_and_dtypes(columns: tuple, expected: dict) -> None:
     df = frame_from_records([], columns)
     assert list(df.columns) == [c.name for c in columns]
-    assert {k: str(v) for k, v in df.dtypes.items()} == dtypes_of(columns)
+    assert dtypes(df) == expected == dtypes_of(columns)
 
 
 def test_export_frame_dtypes_and_flattening() -> None:
     df = frame_from_records([EXPORT, {**EXPORT, "id": "e2", "paused": None}], BATCH_EXPORT_COLUMNS)
-    assert {k: str(v) for k, v in df.dtypes.items()} == dtypes_of(BATCH_EXPORT_COLUMNS)
+    assert dtypes(df) == EXPORTS
     row = df.iloc[0]
     assert row["destination_type"] == "S3" and row["latest_run_status"] == "Completed"
     assert row["created_at"] == pd.Timestamp("2026-01-02T03:04:05Z")

@@ -63,8 +63,8 @@ def test_hogql_columns_are_typed_from_the_type_pairs() -> None:
     df = QueryResult(HOGQL, raw).df
     assert list(df.columns) == ["ts", "day", "n", "maybe", "ratio", "name", "id", "flag", "tags"]
     assert [str(t) for t in df.dtypes] == [
-        "datetime64[ns, UTC]",
-        "datetime64[ns]",
+        "datetime64[us, UTC]",
+        "datetime64[us]",
         "Int64",
         "Int64",
         "Float64",
@@ -89,7 +89,7 @@ def test_empty_hogql_result_keeps_columns_and_dtypes() -> None:
     }
     result = QueryResult(HOGQL, raw)
     assert list(result.df.columns) == ["day", "n"]
-    assert [str(t) for t in result.df.dtypes] == ["datetime64[ns, UTC]", "Int64"]
+    assert [str(t) for t in result.df.dtypes] == ["datetime64[us, UTC]", "Int64"]
     assert result.columns == ["day", "n"] and result.results == []
 
 
@@ -134,7 +134,7 @@ def test_trends_breakdown_is_one_row_per_series_breakdown_and_bucket() -> None:
     }
     df = QueryResult(TRENDS, raw).df
     assert list(df.columns) == ["date", "series", "breakdown_value", "value"]
-    assert [str(t) for t in df.dtypes] == ["datetime64[ns, UTC]", "string", "string", "Float64"]
+    assert [str(t) for t in df.dtypes] == ["datetime64[us, UTC]", "string", "string", "Float64"]
     assert df.to_dict("list") == {
         "date": [pd.Timestamp(d, tz="UTC") for d in days * 3],
         "series": ["$pageview"] * 6,
@@ -165,7 +165,7 @@ def test_trends_aggregated_and_empty() -> None:
     assert df["series"].tolist() == ["purchase"]
     empty = QueryResult(TRENDS, {"results": []}).df
     assert list(empty.columns) == ["date", "series", "breakdown_value", "value"]
-    assert [str(t) for t in empty.dtypes] == ["datetime64[ns, UTC]", "string", "string", "Float64"]
+    assert [str(t) for t in empty.dtypes] == ["datetime64[us, UTC]", "string", "string", "Float64"]
     assert len(empty) == 0
 
 

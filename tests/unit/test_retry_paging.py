@@ -158,3 +158,51 @@ def test_rate_limit_error_reports_retry_after_in_either_form() -> None:
     assert dated.error.retry_after is not None and 0.0 <= dated.error.retry_after <= 1.0
     junk = _attempts(False).on_response(429, {"retry-after": "nan"}, b"{}")
     assert isinstance(junk, Fail) and junk.error.retry_after is None
+
+
+# ---- numbers from the server are bounded (issue 10 #8) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "inf",
+        "Infinity",
+        "-inf",
+        "nan",
+        "1e400",
+        "86401",
+        "9" * 400,
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+    ],
+)
+def test_an_unusable_retry_after_is_none_not_a_number(header: str) -> None:
+    # The instance: Retry-After: inf gave RateLimitError.retry_after == inf, and a user's
+    # time.sleep(err.retry_after) hung.
+    assert parse_retry_after(header) is None
+    out = _attempts(safe=False).on_response(429, {"retry-after": header}, b"{}")
+    assert isinstance(out, Fail) and out.error.retry_after is None  # type: ignore[attr-defined]
+
+
+def test_a_retry_after_up_to_a_day_is_kept() -> None:
+    assert parse_retry_after("86400") == 86400.0
+    assert parse_retry_after("0.25") == 0.25
+
+
+@pytest.mark.parametrize("count", [True, 3.5e9, "350", -1, 50, 10**15, None])
+def test_an_odd_count_is_not_used_to_plan_pages(count: object) -> None:
+    plan = plan_pages({**_first(100, None), "count": count}, page_size=100)
+    assert plan.follow_next and plan.offsets == ()
+
+
+@pytest.mark.parametrize("limit", ["0", "-100", "10000000000000", "x"])
+def test_an_odd_limit_in_the_next_link_steps_by_the_page_length(limit: str) -> None:
+    first = {"count": 350, "next": f"http://h/x/?limit={limit}&offset=100", "results": [{}] * 100}
+    assert plan_pages(first, page_size=100).offsets == (100, 200, 300)
+
+
+def test_a_page_without_rows_but_with_next_is_followed() -> None:
+    plan = plan_pages(
+        {"count": 350, "next": "http://h/x/?limit=0&offset=0", "results": []}, page_size=100
+    )
+    assert plan.follow_next and plan.offsets == ()

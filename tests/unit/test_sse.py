@@ -80,3 +80,31 @@ def test_utf8_split_inside_character() -> None:
 def test_junk_does_not_crash(junk: bytes) -> None:
     out = _decode([junk, b"data: 1\n\n"])
     assert json.loads(out[-1].data) == 1
+
+
+def test_a_16_mib_frame_in_1_kib_pieces_decodes_whole() -> None:
+    # The instance of issue 10 item 1: this took 10-15 s when each piece re-scanned the
+    # buffered line; its cost is now linear (bench/stream_linear.py prints the ratio).
+    payload = json.dumps({"type": "ai", "content": "é" * (8 * 1024 * 1024)})
+    body = f"event: message\r\ndata: {payload}\r\n\r\n".encode()
+    assert len(body) > 16 * 1024 * 1024
+    pieces = [body[i : i + 1024] for i in range(0, len(body), 1024)]
+    assert _decode(pieces) == [ServerSentEvent("message", payload)]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1500", 1500), ("999999999", 999_999_999), ("1000000000", None), ("9" * 5000, None)],
+)
+def test_retry_is_used_only_when_small(value: str, expected: int | None) -> None:
+    # int() of 5,000 digits raises ValueError (Python's digit limit); a huge value is
+    # ignored like a non-numeric one instead of breaking the stream.
+    dec = SSEDecoder()
+    (event,) = dec.feed(f"retry: {value}\ndata: x\n\n".encode())
+    assert event.retry == expected and dec.reconnection_time == expected
+
+
+def test_only_cr_lf_and_crlf_end_a_line() -> None:
+    text = "a\u2028b\u2029c\u0085d\x0ce\x0bf\x1cg\x1dh\x1ei"
+    events = _decode([f"data: {text}\r".encode(), b"\n", f"data: {text}\n\r".encode()])
+    assert events == [ServerSentEvent("message", f"{text}\n{text}")]

@@ -7,6 +7,7 @@ accepted; this runs mypy on wrong code and asserts each mistake is an error.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,9 @@ def test_mypy_refuses_a_forgotten_await_and_misspelled_names(tmp_path: Path) -> 
     snippet.write_text(WRONG, encoding="utf-8")
     src = Path(envnb.__file__).resolve().parent.parent  # the envnb under test, not a copy
     env_before = os.environ.get("MYPYPATH")
+    # mypy raises the process's recursion limit and leaves it raised; later tests (JSON
+    # nested past the limit) must see the interpreter's own limit, in any order.
+    recursion_limit = sys.getrecursionlimit()
     os.environ["MYPYPATH"] = str(src)
     try:
         out, err, status = mypy_api.run(
@@ -50,6 +54,7 @@ def test_mypy_refuses_a_forgotten_await_and_misspelled_names(tmp_path: Path) -> 
             ]
         )
     finally:
+        sys.setrecursionlimit(recursion_limit)
         if env_before is None:
             del os.environ["MYPYPATH"]
         else:

@@ -118,6 +118,8 @@ async def test_stop_mid_stream_keeps_the_partial_reply() -> None:
         assert 20 <= words < 3000
         assert "stopped" in cell.history_html.value
         assert cell.reply.split()[0] in cell.history_html.value
+        # no "… Generating words" progress line is left under the stopped reply
+        assert "… Generating words" not in cell.history_html.value + cell.live_html.value
         # the stopped turn stays in the panel's state, question and partial reply
         assert cell.transcript[0] == ("human", "lorem 3000")
         assert cell.transcript[-1] == ("ai", cell.reply)
@@ -251,3 +253,4 @@ async def test_reversing_title_is_isolated_in_the_title_and_the_picker(
     await cell.wait()  # the picker reloads once a titled turn finished
     labels = [label for label, value in cell.picker.options if value == cell.conversation_id]
     assert len(labels) == 1 and labels[0].startswith("\u2068lorem 2 ⟦U+202E⟧evil\u2069 · ")
+    assert "<strong><bdi>lorem 2 ⟦U+202E⟧evil</bdi></strong>" in cell.static_html()

@@ -55,6 +55,9 @@ async def test_a_chart_question_draws_a_chart_a_query_and_a_table(chart_sandbox:
     assert "<summary" in history and "Show query" in history and "TrendsQuery" in history
     assert "<table" in history and "2026-02-16" in history
     assert "Loading the data" not in history
+    static = cell.static_html()  # what an export without widget state shows
+    assert "📈 <bdi>Daily pageviews, last 14 days</bdi>" in static
+    assert "data:image/png;base64," in static and "<table" in static
     assert cell.reply.startswith("Here is **Daily pageviews")  # the conversation went on
     assert_no_secrets(cell, sb.api_key)
 

@@ -270,6 +270,10 @@ async def test_reversing_and_blank_names_are_isolated_and_shown(fresh_sandbox: S
         "><b><bdi>(blank: U+200B U+200B)</bdi></b></div>"
     )
     assert "\u202e" not in html_of(panel)
+    static = panel.static_html()  # what a notebook exported without widget state shows
+    assert "<strong><bdi>invoice.⟦U+202E⟧txt.exe</bdi></strong>" in static
+    assert "<strong><bdi>(blank: U+200B U+200B)</bdi></strong>" in static
+    assert "\u202e" not in static
 
 
 async def test_test_button_disabled_with_a_reason_on_types_without_test(sandbox: Sandbox) -> None:

@@ -94,6 +94,19 @@ def test_errors_are_words_in_the_output(shell: InteractiveShell, fresh_sandbox: 
     assert reply == "" and "500" in _html(shell) and "Traceback" not in _html(shell)
 
 
+def test_lone_surrogate_question_is_an_envnb_error_in_words(
+    shell: InteractiveShell, fresh_sandbox: Sandbox
+) -> None:
+    sb = fresh_sandbox
+    magics.use_client(sb.client())
+    sb.reset_stats()
+    reply = shell.run_cell_magic("chat", "", "read with surrogateescape \udcff")
+    html = _html(shell)
+    assert reply == "" and "Traceback" not in html
+    assert "content: the text contains a lone surrogate, which is not valid Unicode" in html
+    assert sb.stats()["requests"] == 0
+
+
 def test_hostile_question_is_escaped(shell: InteractiveShell, sandbox: Sandbox) -> None:
     magics.use_client(sandbox.client())
     shell.run_cell_magic("chat", "", "lorem 2 <img src=x onerror=alert(1)>")
@@ -125,3 +138,88 @@ def test_reply_value_displays_nothing_more(
     assert res.result == magics.last_reply() and len(res.result.split()) == 3
     assert res.result.split()[1] not in capsys.readouterr().out  # no Out[n] echo of the text
     assert shell.user_ns["_"] == res.result
+
+
+def test_interrupt_shows_one_line_and_still_halts_run_all(
+    shell: InteractiveShell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Sandbox(stream_delay=0.01) as sb:
+        magics.use_client(sb.client())
+        capsys.readouterr()
+        timer = threading.Timer(0.6, _thread.interrupt_main)
+        timer.start()
+        try:
+            result = shell.run_cell("%%chat\nlorem 3000\n")
+        finally:
+            timer.cancel()
+        shown = capsys.readouterr()
+        # The kernel reports an error (Run All, nbclient and papermill stop at this cell)...
+        assert not result.success and isinstance(result.error_in_exec, KeyboardInterrupt)
+        # ...shown as one line that says where the partial reply is, not a traceback.
+        text = (shown.out + shown.err).strip()
+        assert "Traceback" not in text and "httpx" not in text
+        assert text == (
+            "\x1b[31m■ %%chat stopped: the reply was cut short; the partial reply is kept "
+            "above and in envnb.last_reply()\x1b[0m"
+        )
+        assert magics.last_reply() is not None and magics.last_reply().stopped  # type: ignore[union-attr]
+        # no "… Generating words" progress line is left under a stopped reply
+        assert "… Generating words" not in _html(shell) and "stopped" in _html(shell)
+
+
+def test_follow_up_cell_heads_with_its_own_question(
+    shell: InteractiveShell, sandbox: Sandbox
+) -> None:
+    magics.use_client(sandbox.client())
+    shell.run_cell_magic("chat", "--new", "lorem 2 first question")
+    assert "<bdi>lorem 2 first question</bdi></h4>" in _html(shell)
+    shell.run_cell_magic("chat", "", "lorem 3 the follow-up")
+    html = _html(shell)
+    assert "<bdi>lorem 3 the follow-up</bdi></h4>" in html
+    assert "first question" not in html
+
+
+def test_chat_client_refuses_what_is_not_a_client(
+    shell: InteractiveShell, fresh_sandbox: Sandbox
+) -> None:
+    from IPython.core.error import UsageError
+
+    shell.user_ns["five"] = 5
+    with pytest.raises(UsageError) as info:
+        shell.run_line_magic("chat_client", "five")
+    assert str(info.value) == "%chat_client: 'five' holds a value of type int, not an envnb.Client"
+    with pytest.raises(UsageError) as info:
+        shell.run_line_magic("chat_client", "nothing_here")
+    assert str(info.value) == (
+        "%chat_client: no variable named 'nothing_here'; "
+        "e.g. client = envnb.connect(), then %chat_client client"
+    )
+    # The refused value was not taken: %%chat still talks to the client set before.
+    shell.user_ns["client"] = fresh_sandbox.client()
+    shell.run_line_magic("chat_client", "client")
+    with pytest.raises(UsageError):
+        shell.run_line_magic("chat_client", "five")
+    reply = shell.run_cell_magic("chat", "", "lorem 3")
+    assert len(reply.split()) == 3
+
+
+def test_chat_after_a_lost_answer_asks_first_and_reads_the_stored_reply(
+    shell: InteractiveShell,
+) -> None:
+    # Issue 10 #4: running the cell again after a lost answer must not store it twice.
+    import envnb
+    from hostile_server import CID, KEY, QUESTION, hostile_server, lost_then_stored
+
+    bodies: list[Any] = []
+    stored = threading.Event()
+    with hostile_server(lost_then_stored(bodies, stored), bodies) as server:
+        client = envnb.Client(host=server.url, api_key=KEY, project_id=1, timeout=0.5)
+        magics.use_client(client)
+        magics._session.conversation_id = CID
+        lost = shell.run_cell_magic("chat", "", QUESTION + "\n")
+        assert lost == "" and "send it again to check" in _html(shell)
+        stored.wait(10)
+        again = shell.run_cell_magic("chat", "", QUESTION + "\n")
+        client.close()
+    assert again == "None are paused."
+    assert [b["content"] for b in bodies if b is not None] == [QUESTION, None, None]

@@ -17,9 +17,15 @@ async def test_export_panel_rows_as_a_table_names_escaped() -> None:
         await panel.wait()
         html = panel.static_html()
         assert html.startswith("<h4>Batch exports</h4><p>6 exports</p><table>")
-        assert "<td><strong>Postgres mirror</strong></td>" in html
-        assert "<td>Postgres · hour · events</td><td>Active</td>" in html
-        assert "<td>Redshift · hour · events</td><td>Paused</td>" in html
+        assert "<td><strong><bdi>Postgres mirror</bdi></strong></td>" in html
+        assert (
+            "<td><bdi>Postgres</bdi> · <bdi>hour</bdi> · <bdi>events</bdi></td><td>Active</td>"
+            in html
+        )
+        assert (
+            "<td><bdi>Redshift</bdi> · <bdi>hour</bdi> · <bdi>events</bdi></td><td>Paused</td>"
+            in html
+        )
         assert "&lt;img src=x onerror=" in html
         assert "<img" not in html and "<script" not in html
         # The static view is in the display data, next to the live widget's view.
@@ -34,8 +40,11 @@ async def test_export_panel_static_view_follows_the_state(fresh_sandbox: Sandbox
     row = panel.row("Postgres mirror")
     row.toggle_button.click()
     await panel.wait()
-    assert "<td><strong>Postgres mirror</strong></td>" in panel.static_html()
-    assert "<td>Postgres · hour · events</td><td>Paused</td>" in panel.static_html()
+    assert "<td><strong><bdi>Postgres mirror</bdi></strong></td>" in panel.static_html()
+    assert (
+        "<td><bdi>Postgres</bdi> · <bdi>hour</bdi> · <bdi>events</bdi></td><td>Paused</td>"
+        in panel.static_html()
+    )
     assert "Paused.</td></tr>" in panel.static_html()
 
 

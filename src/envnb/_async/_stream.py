@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import Self
+from typing import Any, Self
 
 from .._request import RequestSpec
 from .._wire import StreamDropped
@@ -30,7 +30,9 @@ class AsyncEventStream:
         self.session = session
         self.assembler: StreamAssembler = session.assembler
         self.conversation_id = session.conversation_id
-        self._events = self._run(transport)
+        # A plain function, not a method: the generator must not hold the stream, so a
+        # stream nobody references is freed at once and its response closed.
+        self._events = _run(transport, session)
 
     def __aiter__(self) -> Self:
         return self
@@ -48,30 +50,48 @@ class AsyncEventStream:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def _run(self, transport: AsyncTransport) -> AsyncGenerator[StreamEvent, None]:
-        session = self.session
-        spec: RequestSpec[None] | None = session.first
-        read_stored = False
-        while spec is not None:
-            dropped_by = None
-            try:
-                async with aclosing(transport.events(spec)) as events:
-                    async for sse in events:
-                        for event in session.on_sse(sse):
-                            yield event
-            except StreamDropped as drop:
-                if not drop.answered and spec is session.first:
-                    raise drop.error from None  # no answer at all to the first POST
-                dropped_by = drop.name
-            except APIError as err:
-                session.after_api_error(spec, err)  # raises unless the reply is to be read
-                read_stored = True
-                break
-            spec = session.after_stream(dropped_by)
-        if read_stored:
+
+async def _run(
+    transport: AsyncTransport, session: StreamSession
+) -> AsyncGenerator[StreamEvent, None]:
+    """The events of the session's requests (the POST, a resume, or the stored reply).
+
+    Every error is raised outside the ``except`` that caught its cause: no internal or
+    httpx error becomes the ``__context__`` of anything a user sees.
+    """
+    spec: RequestSpec[Any] | None = session.start()
+    while spec is not None:
+        if spec is session.refetch:
+            conversation, failed = None, None
             try:
                 conversation = await transport.request(session.refetch)
             except APIError as err:
-                raise session.unrecovered(err) from err
-            for event in session.on_refetch(conversation):
+                failed = err
+            if failed is not None or conversation is None:
+                raise session.unrecovered(failed) from failed  # type: ignore[arg-type]
+            stored, spec = session.on_stored(conversation)
+            for event in stored:
                 yield event
+            continue
+        dropped: StreamDropped | None = None
+        refused: APIError | None = None
+        try:
+            async with aclosing(transport.events(spec)) as events:
+                async for sse in events:
+                    for event in session.on_sse(sse):
+                        yield event
+        except StreamDropped as drop:
+            dropped = drop
+        except APIError as err:
+            refused = err
+        if refused is not None:
+            spec = session.after_api_error(spec, refused)  # raises, or what to send next
+            continue
+        if dropped is not None and dropped.idle:
+            # A quiet stream, not a dropped one: the resume is not spent (Rule 4).
+            raise session.idle_error(transport.wire.settings.stream_idle_timeout)
+        if dropped is not None and not dropped.answered and spec is session.first:
+            # No answer at all to the message: ask before sending it again (Rule 5).
+            spec = session.after_lost_answer(dropped.error, sent=dropped.failure.sent)
+            continue
+        spec = session.after_stream(dropped.name if dropped is not None else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._arguments import ident, new_uuid, stream_body
+from .._arguments import Id, ident, new_uuid, stream_body
 from .._endpoints import ConversationEndpoints as Endpoints
 from ..frames import CONVERSATION_COLUMNS, conversation_markdown, messages_frame
 from ..models.conversations import AppendedMessage, Conversation
@@ -27,28 +27,51 @@ class AsyncConversations(AsyncListing[Conversation]):
     def __init__(self, transport: AsyncTransport, progress: bool | None) -> None:
         super().__init__(transport, progress, Endpoints.list, Endpoints.get, CONVERSATION_COLUMNS)
 
-    def stream(self, content: str, conversation: Any = None, **options: Any) -> AsyncEventStream:
+    def stream(
+        self,
+        content: str,
+        conversation: Id | None = None,
+        *,
+        check_first: bool = False,
+        **options: Any,
+    ) -> AsyncEventStream:
         """Send a message and stream the reply as typed events.
 
         Yields ConversationEvent, StatusEvent, MessageEvent and UpdateEvent; ``.assembler``
         holds the reply so far and ``.conversation_id`` the conversation (a new one gets a
         client-chosen UUID). If the connection drops mid-reply the stream resumes once
         (``content: None``); after that it raises StreamError. Closing it closes the response.
-        """
-        conversation_id = ident(conversation) if conversation is not None else new_uuid()
-        return AsyncEventStream(self._transport, self._session(conversation_id, content, options))
 
-    def resume(self, conversation: Any) -> AsyncEventStream:
+        The message is never sent twice: when the answer to it is lost (a timeout), or with
+        ``check_first=True`` (an earlier attempt may have reached the server), the
+        conversation is asked first — a running reply is streamed, a stored answer to this
+        same message is read, and only a message the server does not have is sent.
+        """
+        conversation_id = (
+            ident(conversation, "conversation") if conversation is not None else new_uuid()
+        )
+        session = self._session(conversation_id, content, options, check_first=check_first)
+        return AsyncEventStream(self._transport, session)
+
+    def resume(self, conversation: Id) -> AsyncEventStream:
         """Re-attach to a reply still being generated (POST with ``content: None``)."""
-        session = self._session(ident(conversation), None, {})
+        session = self._session(ident(conversation, "conversation"), None, {})
         return AsyncEventStream(self._transport, session)
 
     async def ask(
-        self, content: str, conversation: Any = None, **options: Any
+        self,
+        content: str,
+        conversation: Id | None = None,
+        *,
+        check_first: bool = False,
+        **options: Any,
     ) -> AskResult[AsyncFrames]:
         """Send a message, wait for the whole reply, return an AskResult: ``.text``, and for
-        its charts ``.queries``, ``.frames()`` (run through the query API) and ``.pin()``."""
-        async with self.stream(content, conversation, **options) as events:
+        its charts ``.queries``, ``.frames()`` (run through the query API) and ``.pin()``.
+
+        ``check_first``: as for :meth:`stream` (never sends the message twice)."""
+        stream = self.stream(content, conversation, check_first=check_first, **options)
+        async with stream as events:
             async for _ in events:
                 pass
         result: AskResult[AsyncFrames] = events.session.result()
@@ -60,34 +83,41 @@ class AsyncConversations(AsyncListing[Conversation]):
         result.runner = AsyncQueries(self._transport).frames
         return result
 
-    async def append_message(self, id: Any, content: str) -> AppendedMessage:
+    async def append_message(self, id: Id, content: str) -> AppendedMessage:
         """Append an assistant message without running the AI; returns AppendedMessage(id)."""
         request = Endpoints.append_message.request({"id": ident(id)}, body={"content": content})
         return await self._transport.request(request)
 
-    async def cancel(self, id: Any) -> None:
+    async def cancel(self, id: Id) -> None:
         """Stop a reply being generated (idempotent; returns None)."""
         await self._transport.request(Endpoints.cancel.request({"id": ident(id)}))
 
-    async def messages_df(self, conversation: Any) -> pd.DataFrame:
+    async def messages_df(self, conversation: Id) -> pd.DataFrame:
         """A conversation's messages as a DataFrame (fetched if given an id)."""
         return messages_frame(await self._with_messages(conversation))
 
-    async def to_markdown(self, conversation: Any) -> str:
+    async def to_markdown(self, conversation: Id) -> str:
         """A conversation as Markdown for a report (fetched if given an id)."""
         return conversation_markdown(await self._with_messages(conversation))
 
-    async def _with_messages(self, conversation: Any) -> Conversation:
+    async def _with_messages(self, conversation: Id) -> Conversation:
         if isinstance(conversation, Conversation) and conversation.messages:
             return conversation
         return await self.get(conversation)
 
     def _session(
-        self, conversation_id: str, content: str | None, options: dict[str, Any]
+        self,
+        conversation_id: str,
+        content: str | None,
+        options: dict[str, Any],
+        *,
+        check_first: bool = False,
     ) -> StreamSession:
         return StreamSession(
             first=Endpoints.stream.request(body=stream_body(conversation_id, content, options)),
             resume=Endpoints.stream.request(body=stream_body(conversation_id, None, options)),
             refetch=Endpoints.get.request({"id": conversation_id}),
             conversation_id=conversation_id,
+            content=content,
+            check_first=check_first,
         )

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._arguments import check_scope, ident
+from .._arguments import Id, check_scope, ident
 from .._endpoints import ProfileConfigEndpoints as Endpoints
 from ..frames import PROFILE_CONFIG_COLUMNS
 from ..models.profile_configs import ProfileConfig
 from ._listing import AsyncListing
 from ._transport import AsyncTransport
+
+# A config's content or sidebar as JSON: PostHog stores either a list or an object.
+JSONLayout = dict[str, Any] | list[Any]
 
 
 class AsyncProfileConfigs(AsyncListing[ProfileConfig]):
@@ -19,7 +22,9 @@ class AsyncProfileConfigs(AsyncListing[ProfileConfig]):
     def __init__(self, transport: AsyncTransport, progress: bool | None) -> None:
         super().__init__(transport, progress, Endpoints.list, Endpoints.get, PROFILE_CONFIG_COLUMNS)
 
-    async def create(self, scope: str, content: Any = None, sidebar: Any = None) -> ProfileConfig:
+    async def create(
+        self, scope: str, content: JSONLayout | None = None, sidebar: JSONLayout | None = None
+    ) -> ProfileConfig:
         """Create a config for ``scope`` (person, group_0..4); content/sidebar: dict or list."""
         body: dict[str, Any] = {"scope": scope}
         if content is not None:
@@ -28,12 +33,12 @@ class AsyncProfileConfigs(AsyncListing[ProfileConfig]):
             body["sidebar"] = sidebar
         return await self._transport.request(Endpoints.create.request(body=body))
 
-    async def update(self, id: Any, **fields: Any) -> ProfileConfig:
+    async def update(self, id: Id, **fields: Any) -> ProfileConfig:
         """PATCH scope, content and/or sidebar of a config."""
         request = Endpoints.update.request({"id": ident(id)}, body=fields)
         return await self._transport.request(request)
 
-    async def delete(self, id: Any) -> None:
+    async def delete(self, id: Id) -> None:
         """Delete a config (204)."""
         await self._transport.request(Endpoints.delete.request({"id": ident(id)}))
 

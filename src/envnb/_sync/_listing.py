@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from .._arguments import check_paging, ident
+from .._arguments import Id, check_paging, ident
 from .._framing import Column, FrameSink
 from .._request import Endpoint
 from ._transport import SyncTransport
@@ -69,6 +69,6 @@ class SyncListing(Generic[T]):
             sink.close()
         return sink.builder.build()
 
-    def get(self, id: Any) -> T:
+    def get(self, id: Id) -> T:
         """One object by id (or by a model with ``.id``); NotFoundError if there is none."""
         return self._transport.request(self._one.request({"id": ident(id)}))

@@ -7,7 +7,14 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from .._arguments import check_destination_type, check_step, ident, run_test_step_body
+from .._arguments import (
+    Id,
+    check_destination_type,
+    check_flag,
+    check_step,
+    ident,
+    run_test_step_body,
+)
 from .._endpoints import BatchExportEndpoints as Endpoints
 from ..frames import BATCH_EXPORT_COLUMNS
 from ..models.batch_exports import BatchExport, BatchExportCreate, PauseResult, TestStep
@@ -30,17 +37,19 @@ class BatchExports(SyncExportOps, SyncListing[BatchExport]):
         body = {"name": name, "destination": destination, "interval": interval, **fields}
         return self._transport.request(Endpoints.create.request(body=body))
 
-    def update(self, id: Any, **fields: Any) -> BatchExport:
+    def update(self, id: Id, **fields: Any) -> BatchExport:
         """PATCH fields of a batch export (destination config is deep-merged by the server)."""
         return self._transport.request(Endpoints.update.request({"id": ident(id)}, body=fields))
 
-    def pause(self, id: Any) -> PauseResult:
+    def pause(self, id: Id) -> PauseResult:
         """Pause an export (idempotent); returns PauseResult(paused=True)."""
         return self._transport.request(Endpoints.pause.request({"id": ident(id)}, body={}))
 
-    def unpause(self, id: Any, backfill: bool = False) -> PauseResult:
+    def unpause(self, id: Id, backfill: bool = False) -> PauseResult:
         """Unpause an export; ``backfill=True`` re-exports the paused window."""
-        request = Endpoints.unpause.request({"id": ident(id)}, body={"backfill": backfill})
+        request = Endpoints.unpause.request(
+            {"id": ident(id)}, body={"backfill": check_flag("backfill", backfill)}
+        )
         return self._transport.request(request)
 
     def test_steps(self, destination_type: str) -> builtins.list[TestStep]:
@@ -52,7 +61,7 @@ class BatchExports(SyncExportOps, SyncListing[BatchExport]):
         request = Endpoints.test_steps.request(params={"destination": destination_type})
         return self._transport.request(request)
 
-    def run_test_step(self, id: Any, step: int, **overrides: Any) -> TestStep:
+    def run_test_step(self, id: Id, step: int, **overrides: Any) -> TestStep:
         """Run test step ``step`` of an existing export, with optional field overrides.
 
         The server validates a full export payload, so the stored export is read first and

@@ -52,6 +52,10 @@ class _Rows:
         """Keep one page's rows."""
         self.rows.extend(rows)
 
+    def reset(self) -> None:
+        """Forget the rows (the transport reads the list again from the start)."""
+        self.rows.clear()
+
 
 def _now() -> datetime:
     return datetime.now(UTC)

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._arguments import check_scope, ident
+from .._arguments import Id, check_scope, ident
 from .._endpoints import ProfileConfigEndpoints as Endpoints
 from ..frames import PROFILE_CONFIG_COLUMNS
 from ..models.profile_configs import ProfileConfig
 from ._listing import SyncListing
 from ._transport import SyncTransport
+
+# A config's content or sidebar as JSON: PostHog stores either a list or an object.
+JSONLayout = dict[str, Any] | list[Any]
 
 
 class ProfileConfigs(SyncListing[ProfileConfig]):
@@ -21,7 +24,9 @@ class ProfileConfigs(SyncListing[ProfileConfig]):
     def __init__(self, transport: SyncTransport, progress: bool | None) -> None:
         super().__init__(transport, progress, Endpoints.list, Endpoints.get, PROFILE_CONFIG_COLUMNS)
 
-    def create(self, scope: str, content: Any = None, sidebar: Any = None) -> ProfileConfig:
+    def create(
+        self, scope: str, content: JSONLayout | None = None, sidebar: JSONLayout | None = None
+    ) -> ProfileConfig:
         """Create a config for ``scope`` (person, group_0..4); content/sidebar: dict or list."""
         body: dict[str, Any] = {"scope": scope}
         if content is not None:
@@ -30,12 +35,12 @@ class ProfileConfigs(SyncListing[ProfileConfig]):
             body["sidebar"] = sidebar
         return self._transport.request(Endpoints.create.request(body=body))
 
-    def update(self, id: Any, **fields: Any) -> ProfileConfig:
+    def update(self, id: Id, **fields: Any) -> ProfileConfig:
         """PATCH scope, content and/or sidebar of a config."""
         request = Endpoints.update.request({"id": ident(id)}, body=fields)
         return self._transport.request(request)
 
-    def delete(self, id: Any) -> None:
+    def delete(self, id: Id) -> None:
         """Delete a config (204)."""
         self._transport.request(Endpoints.delete.request({"id": ident(id)}))
 

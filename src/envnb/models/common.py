@@ -1,24 +1,169 @@
-"""Shared pydantic plumbing: lenient response models, open enums, request validation."""
+"""Shared pydantic plumbing: lenient response models, open enums, request validation.
+
+Rule 1 (odd server values, the same for objects and DataFrames): a value of the declared
+type is kept. Another value is converted the way pydantic's lax mode converts it (``0``/``1``
+or ``"true"`` → bool, ``3.0`` or ``"3"`` → int, an ISO string or Unix time → datetime),
+with a :class:`~envnb.errors.DataWarning` saying what it became. A value that cannot be
+converted is read as missing (None) with a DataWarning, when the field may be missing; a
+required field that cannot be read fails the object with an envnb error naming it.
+"""
 
 from __future__ import annotations
 
 import json
+import types
+import warnings
+from contextvars import ContextVar
+from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from functools import cache
+from typing import Annotated, Any, ClassVar, TypeVar, Union, get_args, get_origin
 
 import pydantic
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, model_validator
 
-from ..errors import RequestValidationError
+from ..errors import DataWarning, RequestValidationError
 
 E = TypeVar("E", bound=StrEnum)
 M = TypeVar("M", bound=BaseModel)
 
 
 class APIModel(BaseModel):
-    """Base for objects the server returns: unknown fields are kept (PostHog adds fields often)."""
+    """Base for objects the server returns: unknown fields are kept (PostHog adds fields often).
+
+    An odd value in a field follows Rule 1 of this module (converted or read as missing,
+    with a DataWarning) instead of failing the whole object, list or page.
+    """
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, use_enum_values=False)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _read_leniently(cls, data: Any, handler: pydantic.ValidatorFunctionWrapHandler) -> Any:
+        if not isinstance(data, dict):
+            return handler(data)
+        # Warnings wait until the object is read: a retry after dropping a field would
+        # repeat the nested ones, and an object that fails warns nothing.
+        notes: list[str] = []
+        data = _fit_scalars(cls, data, notes)
+        nested: list[str] = []
+        token = _NOTES.set(nested)
+        try:
+            try:
+                result = handler(data)
+            except pydantic.ValidationError as exc:
+                fixed = _drop_misfits(cls, data, exc, notes)
+                if fixed is None:
+                    raise
+                nested.clear()
+                result = handler(fixed)
+        finally:
+            _NOTES.reset(token)
+        _emit(notes + nested)
+        return result
+
+
+SCALARS = (bool, int, float, str, datetime)
+_NOTES: ContextVar[list[str] | None] = ContextVar("envnb_data_notes", default=None)
+
+
+@cache
+def _adapter(kind: type) -> TypeAdapter[Any]:
+    return TypeAdapter(kind)
+
+
+def fit_value(kind: type, value: Any) -> tuple[Any, bool]:
+    """``value`` read as ``kind`` (one of :data:`SCALARS`), and whether it was converted.
+
+    Returns ``(None, True)`` when it cannot be read as ``kind`` (Rule 1).
+    """
+    if type(value) is kind or (kind is float and type(value) is int):
+        return value, False
+    try:
+        return _adapter(kind).validate_python(value), True
+    except (pydantic.ValidationError, TypeError, ValueError, OverflowError):
+        return None, True
+
+
+def describe_misfit(value: Any, became: Any) -> str:
+    """``'3.5' → missing`` / ``0 → False``, the values shortened for a warning."""
+    text = repr(value)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    if became is None:
+        return f"{text} → missing"
+    return f"{text} → {became.isoformat() if isinstance(became, datetime) else repr(became)}"
+
+
+@cache
+def _scalar_fields(cls: type[BaseModel]) -> dict[str, tuple[str, type, bool]]:
+    """Input key → (field name, scalar type, may be None) for the scalar fields of ``cls``."""
+    out: dict[str, tuple[str, type, bool]] = {}
+    for name, info in cls.model_fields.items():
+        ann, nullable = info.annotation, False
+        if get_origin(ann) in (Union, types.UnionType):
+            args = [a for a in get_args(ann) if a is not type(None)]
+            nullable = len(args) < len(get_args(ann))
+            ann = args[0] if len(args) == 1 else None
+        if ann in SCALARS:
+            nullable = nullable and info.default is None
+            out[info.alias or name] = (name, ann, nullable)  # type: ignore[assignment]
+            out[name] = out[info.alias or name]
+    return out
+
+
+def _fit_scalars(cls: type[BaseModel], data: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    fields = _scalar_fields(cls)
+    changed: dict[str, Any] = {}
+    for key, value in data.items():
+        spec = fields.get(key)
+        if spec is None or value is None:
+            continue
+        name, kind, nullable = spec
+        if kind is datetime and isinstance(value, str):
+            continue  # the wire form: pydantic parses it (a bad one is handled after)
+        fitted, converted = fit_value(kind, value)
+        if not converted or (fitted is None and not nullable):
+            continue  # kept; or required: pydantic's own error names the field
+        changed[key] = fitted
+        notes.append(_note(cls, data, name, describe_misfit(value, fitted)))
+    return {**data, **changed} if changed else data
+
+
+def _drop_misfits(
+    cls: type[BaseModel], data: dict[str, Any], exc: pydantic.ValidationError, notes: list[str]
+) -> dict[str, Any] | None:
+    """``data`` without the optional fields that failed, or None if a required one did."""
+    drop: set[str] = set()
+    for err in exc.errors(include_url=False):
+        key = err["loc"][0] if err["loc"] else None
+        name = key if isinstance(key, str) else None
+        info = cls.model_fields.get(name or "") or next(
+            (f for f in cls.model_fields.values() if f.alias == name), None
+        )
+        if name is None or info is None or info.is_required() or info.default is not None:
+            return None
+        drop.add(name)
+    for name in sorted(drop):
+        notes.append(_note(cls, data, name, describe_misfit(data.get(name), None)))
+    return {k: v for k, v in data.items() if k not in drop}
+
+
+def _note(cls: type[BaseModel], data: dict[str, Any], field: str, what: str) -> str:
+    ident = data.get("id")
+    who = f"{cls.__name__} {ident!r}" if isinstance(ident, str | int) else cls.__name__
+    return f"{who}: field {field!r}: the server's value did not fit: {what}"
+
+
+def _emit(notes: list[str]) -> None:
+    """Warn now, or hand the notes to the object being read around this one."""
+    if not notes:
+        return
+    outer = _NOTES.get()
+    if outer is not None:
+        outer.extend(notes)
+        return
+    for note in notes:
+        warnings.warn(DataWarning(note), stacklevel=4)
 
 
 class RequestModel(BaseModel):
@@ -33,11 +178,22 @@ class RequestModel(BaseModel):
         send null) or nested past the serializer's depth limit raises RequestValidationError
         naming the field, before anything is sent.
         """
+        unset, none = not self._exclude_none, self._exclude_none
         try:
-            _check_sendable(self.model_dump(exclude_unset=True))
-            body: dict[str, Any] = self.model_dump(mode="json", exclude_unset=True)
+            _check_sendable(self.model_dump(exclude_unset=unset, exclude_none=none))
+            body: dict[str, Any] = self.model_dump(
+                mode="json", exclude_unset=unset, exclude_none=none
+            )
         except (ValueError, RecursionError) as exc:  # UnicodeEncodeError is a ValueError
             raise self._unsendable(exc) from None
+        return self._finish_body(body)
+
+    # Subclasses shape their body with these two, never by overriding to_body: every body
+    # goes through the same sendability check.
+    # Leave out fields that are None (True) instead of the fields the caller did not set.
+    _exclude_none: ClassVar[bool] = False
+
+    def _finish_body(self, body: dict[str, Any]) -> dict[str, Any]:
         return body
 
     def _unsendable(self, exc: BaseException) -> RequestValidationError:

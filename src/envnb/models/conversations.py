@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Discriminator, Field, Tag, TypeAdapter, field_validator
@@ -301,10 +301,10 @@ class StreamRequest(RequestModel):
             raise RequestValidationError("content: must not be empty", attr="content")
         return v
 
-    def to_body(self) -> dict[str, Any]:
-        """Return the JSON body; ``content`` is always present (null means resume)."""
-        body = self.model_dump(mode="json", exclude_none=True)
-        body["content"] = self.content
+    _exclude_none: ClassVar[bool] = True
+
+    def _finish_body(self, body: dict[str, Any]) -> dict[str, Any]:
+        body["content"] = self.content  # always present: null means resume
         return body
 
 

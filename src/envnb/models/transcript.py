@@ -6,11 +6,11 @@ needs no import of the models it serves.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .._framing import Column, frame_from_records
+from .._lines import split_lines
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,7 +61,7 @@ def conversation_markdown(conversation: Transcript) -> str:
     for msg in conversation.messages:
         text = _message_text(msg)
         if msg.type == "human":
-            quoted = "\n".join("> " + line for line in _lines(text)) if text else ">"
+            quoted = "\n".join("> " + line for line in split_lines(text)) if text else ">"
             lines += ["**You:**", "", quoted, ""]
         elif msg.type == "ai" and text:
             lines += ["**PostHog AI:**", "", text, ""]
@@ -75,9 +75,3 @@ def _message_text(msg: Any) -> str:
     if isinstance(content, str):
         return content
     return "" if content is None else str(content)
-
-
-def _lines(text: str) -> list[str]:
-    # Not str.splitlines(): message text may hold U+2028 and friends, which are not breaks.
-    lines = re.split(r"\r\n|\r|\n", text)
-    return lines[:-1] if len(lines) > 1 and lines[-1] == "" else lines

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+
+
+def first_line(text: str) -> str:
+    """The text up to its first CR, LF or CRLF (U+2028 and the like are not line ends)."""
+    return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
 
 
 def now() -> datetime:

@@ -157,9 +157,8 @@ def generate(seed: int, clock: datetime) -> pd.DataFrame:
     return frame
 
 
-def _uuid_sql(text: str) -> str:
-    """SQL for a version-4-shaped UUID string derived from ``text`` (deterministic)."""
-    h = f"md5({text})"
+def _uuid_sql(h: str) -> str:
+    """SQL for a version-4-shaped UUID string from the md5 hex column ``h`` (deterministic)."""
     return (
         f"substr({h}, 1, 8) || '-' || substr({h}, 9, 4) || '-4' || substr({h}, 14, 3) || '-' || "
         f"'89ab'[1 + (ascii(substr({h}, 17, 1)) % 4)] || substr({h}, 18, 3) || '-' || "
@@ -192,6 +191,13 @@ class EventsDB:
         """Serialises queries: one DuckDB connection serves the whole sandbox."""
         return self._lock
 
+    def close(self) -> None:
+        """Close the DuckDB connection (the table is rebuilt if queried again)."""
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
     def _build(self) -> duckdb.DuckDBPyConnection:
         frame = generate(self.seed, self.clock)
         con = duckdb.connect(":memory:", config={"threads": 1})
@@ -199,17 +205,19 @@ class EventsDB:
         con.register("seed_frame", frame)
         always = [(name, col) for name, (col, _) in PROPERTIES.items() if name != "amount"]
         base = ", ".join(f'"{name}" := {col}' for name, col in always)
-        event_uuid = _uuid_sql(f"'{self.seed}:' || row_number() OVER ()")
-        person_uuid = _uuid_sql(f"'{self.seed}:' || distinct_id")
+        event_uuid, person_uuid = _uuid_sql("h_event"), _uuid_sql("h_person")
+        # Each md5 once per row, in the inner select; the outer one only slices the hex.
+        hashed = (
+            f"(SELECT *, md5('{self.seed}:' || row_number() OVER ()) AS h_event, "
+            f"md5('{self.seed}:' || distinct_id) AS h_person FROM seed_frame)"
+        )
         # PostHog stores only the properties an event has: no "amount": null on a pageview.
         con.execute(
             "CREATE TABLE events AS SELECT "
             f"{event_uuid} AS uuid, event, distinct_id, {person_uuid} AS person_id, timestamp, "
             f"CAST(CASE WHEN p_amount IS NULL THEN to_json(struct_pack({base})) "
             f"ELSE to_json(struct_pack({base}, amount := p_amount)) END AS VARCHAR) "
-            "AS properties, "
-            + ", ".join(col for col, _ in PROPERTIES.values())
-            + " FROM seed_frame"
+            "AS properties, " + ", ".join(col for col, _ in PROPERTIES.values()) + f" FROM {hashed}"
         )
         con.unregister("seed_frame")
         con.execute("SET enable_external_access = false")

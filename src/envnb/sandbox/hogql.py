@@ -30,6 +30,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 
+from ._util import first_line
 from .events import COLUMNS, PROPERTIES, EventsDB
 
 DEFAULT_LIMIT = 100
@@ -88,8 +89,8 @@ def _parse(text: str) -> exp.Query:
             raise HogQLError(
                 f"Syntax error at {where}: {first.get('description')}", "hogql_syntax_error"
             ) from None
-        first_line = str(err).split("\n")[0]
-        raise HogQLError(f"Syntax error: {first_line}", "hogql_syntax_error") from None
+        summary = first_line(str(err))
+        raise HogQLError(f"Syntax error: {summary}", "hogql_syntax_error") from None
     if len(statements) != 1:
         raise HogQLError("Only one query can be run at a time.", "hogql_syntax_error")
     tree = statements[0]
@@ -335,8 +336,8 @@ def run_hogql(db: EventsDB, text: str) -> dict[str, Any]:
     try:
         compiled = compile_hogql(text, db.now())
     except SqlglotError as err:
-        first_line = str(err).split("\n")[0]
-        raise HogQLError(f"Syntax error: {first_line}", "hogql_syntax_error") from None
+        summary = first_line(str(err))
+        raise HogQLError(f"Syntax error: {summary}", "hogql_syntax_error") from None
     with db.lock:
         con = db.connection()
         # PostHog stops a query after 10 s of execution; so does the sandbox.
@@ -352,10 +353,12 @@ def run_hogql(db: EventsDB, text: str) -> dict[str, Any]:
                 "hogql_query_error",
             ) from None
         except duckdb.Error as err:
-            first = str(err).split("\n")[0]
+            first = first_line(str(err))
             raise HogQLError(
                 f"The sandbox could not run this query: {first}. {SUPPORTED}"
             ) from None
+        finally:
+            timer.cancel()
     columns: list[str] = []
     types: list[list[str]] = []
     for index, column in enumerate(description):

@@ -13,16 +13,19 @@ if TYPE_CHECKING:
     from .context import Ctx
 
 DEFAULT_LIMIT = 100
+# SQLite's LIMIT/OFFSET are 64-bit: a larger number from the query string would raise
+# OverflowError (a 500) instead of meaning "all of them".
+MAX_INT64 = 2**63 - 1
 
 
 def _positive(value: str | None, default: int, *, strict: bool) -> int:
     try:
         number = int(value) if value is not None else default
-    except ValueError:
+    except ValueError:  # also more digits than int() accepts
         return default
     if number < 0 or (strict and number == 0):
         return default
-    return number
+    return min(number, MAX_INT64)
 
 
 def limit_offset(request: Request) -> tuple[int, int]:

@@ -150,6 +150,7 @@ class Sandbox:
             self._server.run(sockets=[sock])
         finally:
             sock.close()
+            self.state.events.close()
             self.store.close()
 
     def _bind(self) -> socket.socket:
@@ -183,6 +184,7 @@ class Sandbox:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
+        self.state.events.close()
         self.store.close()
 
     def __enter__(self) -> Self:

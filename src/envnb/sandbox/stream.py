@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from . import responder
-from ._util import dumps, now_iso
+from ._util import dumps, first_line, now_iso
 from .context import State
 from .streamlog import StreamLog, frame
 
@@ -169,5 +169,6 @@ def _finish(state: State, stream: StreamLog, cid: str) -> None:
 
 
 def _title(content: str) -> str:
-    first = content.strip().splitlines()[0] if content.strip() else "New chat"
+    # Only CR, LF and CRLF end the first line: U+2028 and friends are part of the title.
+    first = first_line(content.strip()) if content.strip() else "New chat"
     return first if len(first) <= 60 else first[:59].rstrip() + "…"

@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import logging
 import uuid
+import weakref
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -32,11 +33,31 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
+# One AsyncClient (one connection pool) per Client and event loop, shared by every panel
+# built on that Client: re-running a panel's cell 30 times must not leave 30 pools open.
+# Weak on both keys: a Client or a loop nobody uses any more takes its entry with it.
+_shared: weakref.WeakKeyDictionary[Any, weakref.WeakKeyDictionary[Any, AsyncClient]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def async_client_of(client: Client | AsyncClient) -> AsyncClient:
-    """The AsyncClient to use for ``client`` (a Client, or already an AsyncClient)."""
+    """The AsyncClient to use for ``client`` (a Client, or already an AsyncClient).
+
+    For a Client, the same AsyncClient each time on the same event loop (panels share it).
+    """
     from .._client import Client
 
-    return client.to_async() if isinstance(client, Client) else client
+    if not isinstance(client, Client):
+        return client
+    loop = _running_loop()
+    if loop is None:
+        return client.to_async()  # nothing to share it with outside a loop
+    per_loop = _shared.setdefault(client, weakref.WeakKeyDictionary())
+    shared = per_loop.get(loop)
+    if shared is None:
+        shared = per_loop[loop] = client.to_async()
+    return shared
 
 
 class Panel:

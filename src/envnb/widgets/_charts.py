@@ -219,8 +219,21 @@ class ChartBoard:
             if chart.error is not None:
                 parts.append(f"<p><em>⚠ Could not run this query: {escape(chart.error)}</em></p>")
             elif chart.result is not None:
-                parts.append(_picture(chart) + _table(chart.result))
+                marker = self.picture_marker(chart) if chart.png else ""
+                parts.append(marker + _table(chart.result))
         return "".join(parts)
+
+    def picture_marker(self, chart: Chart) -> str:
+        """Stands for a chart's PNG in HTML that is sanitized afterwards (the sanitizer drops
+        ``data:`` images); :meth:`put_pictures` swaps the PNGs back in."""
+        return f"<p>[envnb chart {list(self.charts).index(chart.key)}]</p>"
+
+    def put_pictures(self, html: str) -> str:
+        """``html`` with each marker replaced by its chart's PNG (ours, not the server's)."""
+        for chart in self.charts.values():
+            if chart.png and chart.key in self.charts:
+                html = html.replace(self.picture_marker(chart), _picture(chart))
+        return html
 
     def settle(
         self,

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .._lines import line_and_column
+
 
 @dataclass(frozen=True)
 class JsonCheck:
@@ -26,11 +28,13 @@ def check_json(text: str, *, field: str = "value") -> JsonCheck:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as err:
+        # json counts only LF as a line end; CR and CRLF end a line too (as shown).
+        line, column = line_and_column(text, err.pos)
         return JsonCheck(
             ok=False,
-            message=f"error at line {err.lineno}, column {err.colno}: {err.msg}",
-            line=err.lineno,
-            column=err.colno,
+            message=f"error at line {line}, column {column}: {err.msg}",
+            line=line,
+            column=column,
         )
     except RecursionError:
         # Pasted or hostile text nested past Python's recursion limit: say so, don't crash

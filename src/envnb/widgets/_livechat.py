@@ -59,9 +59,16 @@ class LiveTurn:
         """The assistant's reply text so far."""
         return self.asm.reply
 
-    def html(self, *, final: bool = False, with_title: bool = False) -> str:
-        """HTML of the turn; ``final`` renders the open message's Markdown in one pass."""
-        parts = [title_html(self.asm.title)] if with_title else []
+    def html(
+        self, *, final: bool = False, with_title: bool = False, heading: str | None = None
+    ) -> str:
+        """HTML of the turn; ``final`` renders the open message's Markdown in one pass.
+
+        ``with_title`` heads it with the conversation's title, or with ``heading`` when given
+        (a follow-up question heads with itself, not with the conversation's first one).
+        """
+        title = heading if heading is not None else self.asm.title
+        parts = [title_html(title)] if with_title else []
         msgs = self.asm.messages
         if not any(m.type == "human" for m in msgs):
             parts.append(message_html({"type": "human", "content": self.question}))
@@ -78,7 +85,8 @@ class LiveTurn:
                 parts.append(message_html(msg, markdown=body))
             else:
                 parts.append(message_html(msg))
-        if self.asm.in_progress or not final:
+        # A stopped reply makes no more progress: its last "… doing X" line would mislead.
+        if (self.asm.in_progress or not final) and not self.stopped:
             for content in list(self.asm.updates.values())[-1:]:
                 if not self.asm.finished:
                     parts.append(update_html(content))

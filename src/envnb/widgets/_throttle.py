@@ -1,7 +1,7 @@
 """A throttled flusher: buffer the latest value, hand it on at most N times a second.
 
 Every value set on a widget resends the whole value to the browser, so a stream of 1,000
-frames must not become 1,000 widget updates. The latest value always wins and is never
+events must not become 1,000 widget updates. The latest value always wins and is never
 lost: if a value arrives inside the quiet interval, a timer (when an event loop is running)
 or the final :meth:`Throttle.close` delivers it.
 """
@@ -44,7 +44,7 @@ class Throttle(Generic[T]):
     def push(self, value: T, *, ready: bool = True) -> None:
         """Buffer ``value``; deliver it now if the quiet interval has passed and ``ready``.
 
-        ``ready=False`` (more frames are already waiting) defers delivery; a timer still
+        ``ready=False`` (more events are already waiting) defers delivery; a timer still
         delivers it at most half an interval later if nothing else does.
         """
         self._pending = value
@@ -87,10 +87,10 @@ class Pacer:
     """Pacing for a stream read on an event loop: nap after each flush, then catch up.
 
     Every socket read through the async HTTP stack costs a fixed ~0.3 ms, and a fast stream
-    sends a frame every few ms. Napping one flush interval after each widget flush lets the
-    frames queue in the socket buffer, to be read many per read; the widget flushes only
+    sends an event every few ms. Napping one flush interval after each widget flush lets the
+    events queue in the socket buffer, to be read many per read; the widget flushes only
     ~15 times a second anyway. After a nap the consumer reads at full speed and is only
-    ``caught_up`` once a frame had to be waited for (a gap of ``gap`` s), or ``drain`` s after
+    ``caught_up`` once an event had to be waited for (a gap of ``gap`` s), or ``drain`` s after
     waking at the latest, so the panel never falls behind the stream.
     """
 
@@ -102,7 +102,7 @@ class Pacer:
         drain: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Nap ``nap`` s after a flush; a frame ``gap`` s after the last means caught up."""
+        """Nap ``nap`` s after a flush; an event ``gap`` s after the last means caught up."""
         self._nap = nap
         self._gap = gap
         self._drain = nap / 2 if drain is None else drain
@@ -112,7 +112,7 @@ class Pacer:
         self.naps = 0
 
     def caught_up(self) -> bool:
-        """Call once per frame: True when nothing more seemed to be waiting in the buffer."""
+        """Call once per event: True when nothing more seemed to be waiting in the buffer."""
         now = self._clock()
         waited = now - self._last >= self._gap
         self._last = now

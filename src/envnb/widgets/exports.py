@@ -160,8 +160,8 @@ class ExportRow:
                 for i, s in enumerate(self.steps.steps, 1)
             ]
         cells = [
-            f"<strong>{escape(self.name)}</strong>",
-            escape(f"{self.destination_type} · {self.interval} · {self.model}"),
+            f"<strong>{isolate(self.name)}</strong>",
+            " · ".join(isolate(p) for p in (self.destination_type, self.interval, self.model)),
             "Paused" if self.paused else "Active",
             escape(utc_minutes(self.last_paused_at)),
             "<br>".join(escape(n) for n in notes if n),

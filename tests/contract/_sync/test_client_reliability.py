@@ -52,8 +52,10 @@ def test_idempotent_actions_retried(fresh_sandbox: Sandbox) -> None:
         sb.set_faults("drop=body,route=unpause,times=1")
         assert (c.batch_exports.unpause(export.id, backfill=True)).paused is False
         # The first unpause happened before the drop; the retry found it unpaused: one backfill.
-        assert len(sb.backfills(export.id)) <= 1
-        assert sb.stats()["writes"].get("batch_export.unpause", 0) == 1
+        assert len(sb.backfills(export.id)) == 1
+        writes = sb.stats()["writes"]
+        assert writes.get("batch_export.unpause", 0) == 1
+        assert writes.get("batch_export.backfill", 0) == 1
     finally:
         c.close()
 

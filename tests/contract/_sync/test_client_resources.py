@@ -7,7 +7,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from envnb.frames import BATCH_EXPORT_COLUMNS, CONVERSATION_COLUMNS, dtypes_of
 from envnb.models import (
     AIMessage,
     BatchExport,
@@ -21,6 +20,7 @@ from envnb.models import (
     TestStep,
 )
 from envnb.sandbox import Sandbox
+from expected_dtypes import CONVERSATIONS, EXPORTS, dtypes
 
 from .helpers import head
 
@@ -186,14 +186,14 @@ def test_dataframes_multi_page_and_empty() -> None:
             listed = [item for item in c.conversations.list(page_size=10)]
             assert len(df) == len(listed) == 57
             assert list(df["id"]) == [x.id for x in listed]  # page order kept
-            assert {k: str(v) for k, v in df.dtypes.items()} == dtypes_of(CONVERSATION_COLUMNS)
+            assert dtypes(df) == CONVERSATIONS
             assert str(df["created_at"].dt.tz) == "UTC"
             limited = c.conversations.list_df(limit=13, page_size=5)
             assert list(limited["id"]) == [x.id for x in listed[:13]]
 
             empty = c.batch_exports.list_df()
             assert empty.empty
-            assert {k: str(v) for k, v in empty.dtypes.items()} == dtypes_of(BATCH_EXPORT_COLUMNS)
+            assert dtypes(empty) == EXPORTS
             assert isinstance(empty["paused"].dtype, pd.BooleanDtype)
             assert [item for item in c.profile_configs.list()] == []
         finally:

@@ -1,4 +1,4 @@
-"""Executor behaviour that needs no server, through httpx's own transport seam."""
+"""Transport behaviour that needs no server, through httpx's own transport seam."""
 
 from __future__ import annotations
 
