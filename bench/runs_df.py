@@ -38,7 +38,7 @@ import envnb
 
 def start_sandbox(exports: int) -> tuple[subprocess.Popen[str], str, str, str]:
     """Start ``envnb sandbox`` with hourly exports in a subprocess; return URL, key, project."""
-    options = ["--batch-exports", str(exports), "--export-intervals", "hour"]
+    options = ["--batch-exports", str(exports), "--intervals", "hour"]
     return launch([*options, "--conversations", "0", "--profile-configs", "0"])
 
 

@@ -145,10 +145,10 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
         help="seconds between two backfill runs",
     )
     parser.add_argument(
-        "--export-intervals",
-        default=None,
-        help="comma list the seeded exports' intervals cycle through (default hour,day,week,"
-        "hour,day)",
+        "--intervals",
+        default="hour,day,week,hour,day",
+        metavar="LIST",
+        help="comma list of the intervals the seeded batch exports cycle through",
     )
 
 
@@ -168,9 +168,7 @@ def _make(args: argparse.Namespace, port: int) -> Any:
             stream_delay=args.stream_delay,
             canary=args.canary,
             backfill_pace=args.backfill_pace,
-            export_intervals=tuple(args.export_intervals.split(","))
-            if args.export_intervals
-            else None,
+            export_intervals=tuple(args.intervals.split(",")) if args.intervals else None,
         )
     except FaultSpecError as exc:
         raise SystemExit(f"envnb: bad --faults: {exc}") from None
