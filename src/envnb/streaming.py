@@ -269,7 +269,8 @@ class StreamSession:
     Rule 5 (ask before sending again): when the first POST may have reached the server but
     its answer was lost (a timeout, a connection broken after sending), the session asks
     with a resume (``content: None``; the conversation id is the client's, so this is
-    always possible): a running turn is streamed (that spends the resume of Rule 2); an idle
+    always possible): a running turn of this message is streamed (that spends the resume of
+    Rule 2; a running turn of another message is a StreamError, nothing is sent); an idle
     conversation whose last human message is this one is read (its stored reply is the
     answer). Otherwise the lost answer's error is raised: the message may still be on its
     way, so it is not sent again within the turn. A later attempt with ``check_first=True``
@@ -341,9 +342,7 @@ class StreamSession:
 
     def on_sse(self, sse: ServerSentEvent) -> list[StreamEvent]:
         """Turn one SSE event into the typed events worth yielding (replays are dropped)."""
-        if self.asking:
-            # Rule 5: the turn is running, so the question was stored: this is its stream.
-            self.asking, self.resumed = False, True
+        self.resumed = self.resumed or self.asking  # Rule 5: asking spends the one resume
         try:
             data = json.loads(sse.data) if sse.data else None
         except ValueError:
@@ -354,7 +353,18 @@ class StreamSession:
             return [UnknownEvent(sse.event, data)]
         if isinstance(event, UnknownEvent):
             return [event]
+        if self.asking and isinstance(event, MessageEvent):
+            self._running_turn(event.message)
         return [event] if self.assembler.feed(event) else []
+
+    def _running_turn(self, first: BaseMessage) -> None:
+        """Rule 5: a turn is running; its replay starts with its human message."""
+        self.asking = False
+        if first.type == "human" and first.content != self.content:
+            raise StreamError(
+                f"conversation {self.conversation_id} is answering another message, so yours "
+                "was not sent; wait for that reply (or stop it) and send again"
+            )
 
     def after_stream(self, dropped_by: str | None) -> RequestSpec[None] | None:
         """After a connection ended: None when the turn is complete, else the resume request.

@@ -500,3 +500,21 @@ def test_a_required_field_that_cannot_be_read_names_the_row_and_field() -> None:
     assert "unexpected response shape in row 1 (id 'e2'): field 'name'" in str(listed.value)
     assert "unexpected response shape: field 'name'" in str(got.value)
     assert listed.value.__cause__ is None and listed.value.__context__ is None
+
+
+def test_check_first_into_another_running_turn_sends_nothing() -> None:
+    bodies: list[Any] = []
+
+    def route(method: str, path: str, query: dict[str, list[str]]) -> Reply:
+        conv = {"id": CID, "status": "in_progress", "title": "t", "type": "assistant"}
+        other = {"type": "human", "content": "someone else's question", "id": "h0"}
+        pieces = [(0.0, sse("conversation", conv)), (0.0, sse("message", other))]
+        return Reply(content_type="text/event-stream", pieces=pieces)
+
+    with (
+        hostile_server(route, bodies) as server,
+        _client(server.url) as client,
+        pytest.raises(StreamError, match="answering another message, so yours was not sent"),
+    ):
+        client.conversations.ask(QUESTION, conversation=CID, check_first=True)
+    assert _sends(bodies) == [None]
