@@ -75,6 +75,7 @@ bench: venv
 	$(PY) bench/list_df.py
 	$(PY) bench/list_df_latency.py
 	$(PY) bench/chat_stream.py
+	$(PY) bench/stream_linear.py
 
 clean:
 	rm -rf $(VENV) reports test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -43,21 +43,13 @@ def start_sandbox(
     rows: int, faults: str | None = None
 ) -> tuple[subprocess.Popen[str], str, str, str]:
     """Start ``envnb sandbox`` in a subprocess; return it with its URL, key and project."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "envnb.cli",
-        "sandbox",
-        "--port",
-        "0",
-        "--conversations",
-        str(rows),
-        "--batch-exports",
-        "0",
-        "--profile-configs",
-        "0",
-        *(["--faults", faults] if faults else []),
-    ]
+    options = ["--conversations", str(rows), "--batch-exports", "0", "--profile-configs", "0"]
+    return launch([*options, *(["--faults", faults] if faults else [])])
+
+
+def launch(options: list[str]) -> tuple[subprocess.Popen[str], str, str, str]:
+    """``envnb sandbox --port 0 OPTIONS`` in a subprocess, with its URL, key and project."""
+    cmd = [sys.executable, "-m", "envnb.cli", "sandbox", "--port", "0", *options]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ})
     url = key = project = ""
     assert proc.stdout is not None

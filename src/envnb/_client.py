@@ -38,6 +38,7 @@ class Client(SyncClient):
         *,
         timeout: float = 30.0,
         max_retries: int = 3,
+        stream_idle_timeout: float = 300.0,
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         progress: bool | None = None,
@@ -48,6 +49,7 @@ class Client(SyncClient):
             project_id,
             timeout=timeout,
             max_retries=max_retries,
+            stream_idle_timeout=stream_idle_timeout,
             transport=transport,
             progress=progress,
         )

@@ -35,6 +35,7 @@ class Settings:
     project_id: str
     timeout: float = 30.0
     max_retries: int = 3
+    stream_idle_timeout: float = 300.0
 
     @property
     def project_url(self) -> str:
@@ -93,6 +94,12 @@ def normalize_host(host: str) -> str:
             f"host (host= / {ENV_HOST}) must not contain a user name or password "
             f"('…@{raw.rsplit('@', 1)[-1]}'); pass only the instance URL and the personal "
             "API key as api_key="
+        )
+    if any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in raw):
+        # httpx would refuse these later with its own InvalidURL, far from the setting.
+        raise ConfigurationError(
+            f"host {raw!r} contains spaces or control characters; use 'us', 'eu', or e.g. "
+            "https://posthog.example.com"
         )
     _scheme, has_scheme, rest = raw.partition("://")
     authority = re.split(r"[/?#]", rest if has_scheme else raw, maxsplit=1)[0]
@@ -166,6 +173,7 @@ def resolve(
     *,
     timeout: float = 30.0,
     max_retries: int = 3,
+    stream_idle_timeout: float = 300.0,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Resolve settings from arguments, falling back to environment variables.
@@ -176,6 +184,7 @@ def resolve(
     env = os.environ if env is None else env
     seconds = check_timeout(timeout)
     retries = check_max_retries(max_retries)
+    idle = check_timeout(stream_idle_timeout, name="stream_idle_timeout", example=600)
     missing = missing_settings(host, api_key, project_id, env)
     if missing:
         raise ConfigurationError(missing_message(missing))
@@ -185,7 +194,8 @@ def resolve(
     assert key_value
     key = key_value if isinstance(key_value, ApiKey) else ApiKey(str(key_value).strip())
     check_key(key.reveal())
-    return Settings(normalize_host(host), key, _project_id(project_id, env), seconds, retries)
+    project = _project_id(project_id, env)
+    return Settings(normalize_host(host), key, project, seconds, retries, idle)
 
 
 # What each setting is, where it comes from and what to put there (for messages).
@@ -253,22 +263,23 @@ def _project_id(project_id: int | str | None, env: Mapping[str, str]) -> str:
     )
 
 
-def check_timeout(timeout: object) -> float:
+def check_timeout(timeout: object, *, name: str = "timeout", example: int = 30) -> float:
     """``timeout`` as positive, finite seconds, or ConfigurationError saying what to pass."""
     if timeout is None:
         raise ConfigurationError(
-            "timeout=None (wait forever) is not allowed: a stuck call would hang the notebook; "
-            "pass a number of seconds, e.g. timeout=300"
+            f"{name}=None (wait forever) is not allowed: a stuck call would hang the notebook; "
+            f"pass a number of seconds, e.g. {name}=300"
         )
     if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
         raise ConfigurationError(
-            f"timeout= must be a number of seconds (e.g. timeout=30), not "
+            f"{name}= must be a number of seconds (e.g. {name}={example}), not "
             f"{type(timeout).__name__} {timeout!r}"
         )
     seconds = float(timeout)
     if not math.isfinite(seconds) or seconds <= 0:
         raise ConfigurationError(
-            f"timeout must be a positive, finite number of seconds (e.g. timeout=30), got {timeout}"
+            f"{name} must be a positive, finite number of seconds (e.g. {name}={example}), "
+            f"got {timeout}"
         )
     return seconds
 

@@ -23,7 +23,9 @@ from .models import (
     ProfileConfigUpdate,
     TestStep,
 )
+from .models.batch_exports import BatchExportRun
 from .models.conversations import AppendMessageRequest, StreamRequest
+from .models.export_ops import AppMetrics, Backfill, BackfillCreated, Cancelled
 
 
 def _test_steps(body: Any) -> list[TestStep]:
@@ -70,6 +72,36 @@ class BatchExportEndpoints:
     run_test_step_new = Endpoint(
         "POST", path + "run_test_step_new/", "INTERNAL", TestStep.model_validate
     )
+
+
+def _results(body: Any) -> list[dict[str, Any]]:
+    results = body.get("results", []) if isinstance(body, dict) else []
+    return [r for r in results if isinstance(r, dict)]
+
+
+def _metrics(body: Any) -> AppMetrics:
+    return AppMetrics.model_validate(body.get("metrics") or {} if isinstance(body, dict) else {})
+
+
+class ExportOpsEndpoints:
+    """``batch_exports/{id}/runs|backfills|logs/`` and ``app_metrics/{id}/``."""
+
+    path = "batch_exports/{id}/"
+    read, write = "batch_export:read", "batch_export:write"
+    runs = Endpoint("GET", path + "runs/", read, BatchExportRun.model_validate, paging="cursor")
+    run = Endpoint("GET", path + "runs/{run}/", read, BatchExportRun.model_validate)
+    # A retry is a new backfill: never resent, or the interval would be exported twice.
+    retry_run = Endpoint("POST", path + "runs/{run}/retry/", write, BackfillCreated.model_validate)
+    cancel_run = Endpoint("POST", path + "runs/{run}/cancel/", write, Cancelled.model_validate)
+    run_logs = Endpoint("GET", path + "runs/{run}/logs/", read, _results)
+    backfills = Endpoint("GET", path + "backfills/", read, Backfill.model_validate, paging="cursor")
+    backfill = Endpoint("GET", path + "backfills/{backfill}/", read, Backfill.model_validate)
+    create_backfill = Endpoint("POST", path + "backfills/", write, BackfillCreated.model_validate)
+    cancel_backfill = Endpoint(
+        "POST", path + "backfills/{backfill}/cancel/", write, Cancelled.model_validate
+    )
+    logs = Endpoint("GET", path + "logs/", read, _results)
+    metrics = Endpoint("GET", "app_metrics/{id}/", "plugin:read", _metrics)
 
 
 class ConversationEndpoints:

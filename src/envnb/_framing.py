@@ -218,6 +218,12 @@ class FrameSink:
         if self.bar is not None:
             self.bar.update(added)
 
+    def reset(self) -> None:
+        """Forget every row added (the list is read again from the start)."""
+        self.builder = FrameBuilder(self.builder.columns)
+        self.close()
+        self.bar = None
+
     def close(self) -> None:
         """Close the progress bar (call in ``finally``)."""
         if self.bar is not None:

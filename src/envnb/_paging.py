@@ -21,6 +21,13 @@ Rules for following ``next`` (:class:`NextLinks`):
    than :data:`MAX_PLANNED_PAGES` pages is not used (``next`` is followed instead). The
    page step is the ``limit`` of the ``next`` link when it is between 1 and the page size
    asked for, else the length of the first page.
+5. Offset pages are positions in an order that can move while the list is read (PostHog
+   lists conversations newest-updated first; any create, update or delete shifts every
+   later position). :class:`PageCheck` notices it — an id seen on an earlier page, or a
+   ``count`` that changed — so a list never yields a row twice silently: ``list()`` drops
+   the repeat and warns at its end; ``list_df()`` reads the whole list again once, and if
+   it moved again, keeps each id once and warns (ListChangedWarning). Cursor pages do
+   not shift and are not checked.
 """
 
 from __future__ import annotations
@@ -88,6 +95,52 @@ def first_page_size(page_size: int, limit: int | None) -> int:
     return max(1, min(page_size, limit)) if limit is not None else page_size
 
 
+class PageCheck:
+    """Rule 5: notices an order that moved between the pages of one read."""
+
+    def __init__(self) -> None:
+        self._seen: set[Any] = set()
+        self.repeated: list[Any] = []
+        self.counts: list[int] = []
+
+    def fresh(self, page: dict[str, Any]) -> dict[str, Any]:
+        """``page`` without the rows whose id an earlier page had (they are noted)."""
+        count = usable_count(page)
+        if count is not None and (not self.counts or self.counts[-1] != count):
+            self.counts.append(count)
+        rows = page.get("results") or []
+        kept, keys = [], set()
+        for row in rows:
+            key = row.get("id") if isinstance(row, dict) else None
+            if isinstance(key, str | int) and not isinstance(key, bool):
+                if key in self._seen:  # on an earlier page: the order moved
+                    self.repeated.append(key)
+                    continue
+                keys.add(key)
+            kept.append(row)
+        self._seen |= keys
+        return page if len(kept) == len(rows) else {**page, "results": kept}
+
+    @property
+    def moved(self) -> bool:
+        """True when a row came twice or the count changed during the read."""
+        return bool(self.repeated) or len(self.counts) > 1
+
+    def message(self, what: str, after: str) -> str:
+        """What changed during the read of ``what``, and ``after`` (what envnb did)."""
+        parts = []
+        if len(self.counts) > 1:
+            parts.append("its count went " + " → ".join(str(c) for c in self.counts))
+        if self.repeated:
+            shown = ", ".join(repr(r) for r in self.repeated[:5])
+            more = f" and {len(self.repeated) - 5} more" if len(self.repeated) > 5 else ""
+            parts.append(f"{len(self.repeated)} row(s) came on two pages (id {shown}{more})")
+        return (
+            f"{what} changed while it was read page by page ({'; '.join(parts)}): {after}. "
+            "Rows moved by the change may be missing; read it again for a consistent list."
+        )
+
+
 class PageSink(Protocol):
     """Where a transport puts a list's pages (a DataFrame builder, say)."""
 
@@ -96,6 +149,9 @@ class PageSink(Protocol):
 
     def add(self, rows: list[dict[str, Any]]) -> None:
         """One page's rows, in order."""
+
+    def reset(self) -> None:
+        """Forget every row added (the list is read again from the start)."""
 
 
 class RowBudget:

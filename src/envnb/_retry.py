@@ -17,12 +17,24 @@ from email.utils import parsedate_to_datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
+import pydantic
+
 from ._lines import split_lines
-from .errors import APIConnectionError, APIError, APITimeoutError, RequestInfo, error_from_response
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    RequestInfo,
+    UnexpectedResponseError,
+    body_excerpt,
+    error_from_response,
+)
 
 T = TypeVar("T")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# Added to the error of a write whose answer was lost (it may have happened).
+MAYBE_APPLIED = " — the server may have applied it; check before sending it again"
 # The longest Retry-After envnb reports (one day). Longer, infinite or NaN values are not
 # a wait anyone can use: they are reported as None (no usable hint), never as a number a
 # caller's ``time.sleep(err.retry_after)`` would hang on.
@@ -186,6 +198,9 @@ class Attempts(Generic[T]):
                     status, body, request=self.info, retry_after=retry_after, text=text
                 )
             )
+        mismatch = unexpected_media(status, headers, content, self.info, want=JSON)
+        if mismatch is not None:
+            return Fail(mismatch)  # a proxy or login page: asking again would get it again
         try:
             body = json.loads(content) if content.strip() else None
         except ValueError:
@@ -194,14 +209,7 @@ class Attempts(Generic[T]):
         try:
             return Done(self.parse(body))
         except ValueError as exc:  # pydantic.ValidationError is a ValueError
-            return Fail(
-                APIError(
-                    status=status,
-                    detail=f"unexpected response shape: {split_lines(str(exc))[0]}",
-                    request=self.info,
-                    body=body,
-                )
-            )
+            return Fail(shape_error(exc, status=status, info=self.info, body=body))
 
     def on_error(self, failure: TransportFailure, name: str) -> Retry | Fail:
         """Decide after a transport error; ``name`` is its cause in words, for the message."""
@@ -221,9 +229,59 @@ class Attempts(Generic[T]):
         if reached_server and not self.retry_safe:
             # A write whose answer was lost may still have happened: say so, so nobody
             # blindly sends it again (that is why it was not retried).
-            message += " — the server may have applied it; check before sending it again"
+            message += MAYBE_APPLIED
         cls = APITimeoutError if timed_out else APIConnectionError
         return Fail(cls(message, request=self.info))
+
+
+def shape_error(
+    exc: ValueError, *, status: int, info: RequestInfo, body: Any, where: str = ""
+) -> APIError:
+    """The error for a body that does not have the shape of its model, naming the field
+    (``where``: e.g. " in row 3 (id 'e4')" for an item of a list)."""
+    what = split_lines(str(exc))[0]
+    if isinstance(exc, pydantic.ValidationError) and exc.errors():
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in first["loc"]) or "the object"
+        what = f"field {field!r}: {first['msg']}"
+    return APIError(
+        status=status, detail=f"unexpected response shape{where}: {what}", request=info, body=body
+    )
+
+
+JSON = "JSON"
+EVENT_STREAM = "an event stream"
+
+
+def media_type(headers: Mapping[str, str]) -> str:
+    """The Content-Type without parameters, lower-case ("" when absent)."""
+    return (headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+
+
+def unexpected_media(
+    status: int, headers: Mapping[str, str], content: bytes, info: RequestInfo, *, want: str
+) -> UnexpectedResponseError | None:
+    """The error for a 2xx body that is not ``want`` (:data:`JSON` or :data:`EVENT_STREAM`).
+
+    A missing Content-Type is accepted for JSON (the parser decides), and an empty body
+    never mismatches. ``content`` may be only the start of the body (for the excerpt).
+    """
+    kind = media_type(headers)
+    if want == JSON:
+        fits = kind in ("", "application/json", "text/json") or kind.endswith("+json")
+        if fits or not content.strip():
+            return None
+    elif kind == "text/event-stream":
+        return None
+    quoted = body_excerpt(content)
+    detail = (
+        f"expected {want} but the server answered {status} with "
+        f"{kind or 'no Content-Type'}{f': {quoted!r}' if quoted else ''} — a proxy or login "
+        "page may be in the way (check the host); nothing was read from it"
+    )
+    return UnexpectedResponseError(
+        content_type=kind, status=status, detail=detail, request=info, body=None
+    )
 
 
 def _json_or_none(content: bytes) -> tuple[Any, str]:

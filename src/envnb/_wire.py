@@ -4,6 +4,8 @@ Rule 1: the ``Authorization: Bearer`` header only goes to the configured origin.
 Rule 2: redirects are never followed (a redirect to another host must not get the key).
 Rule 3: an httpx error is mapped to a :class:`TransportFailure` before the retry policy sees
 it; its class name is kept only for the message.
+Rule 4: a stream waits for its response headers up to the client's ``timeout``, and then for
+each piece of its body up to ``stream_idle_timeout`` (see :meth:`Wire.stream_reads`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,23 @@ import httpx
 
 from ._config import Settings, origin_of
 from ._request import RequestSpec
-from ._retry import Attempts, Fail, RetryPolicy, TransportFailure
+from ._retry import (
+    EVENT_STREAM,
+    Attempts,
+    Fail,
+    RetryPolicy,
+    TransportFailure,
+    shape_error,
+    unexpected_media,
+)
 from ._version import __version__
-from .errors import APIError, RequestInfo, describe_connection_error, redact_url
+from .errors import (
+    APIError,
+    RequestInfo,
+    UnexpectedResponseError,
+    describe_connection_error,
+    redact_url,
+)
 
 T = TypeVar("T")
 
@@ -59,12 +75,40 @@ class Wire:
         assert isinstance(out, Fail) and isinstance(out.error, APIError)
         return out.error
 
+    def parse_item(self, spec: RequestSpec[T], item: Any, row: int, info: RequestInfo) -> T:
+        """One item of a list as its model, or an APIError naming the row and field."""
+        try:
+            return spec.parse(item)
+        except ValueError as exc:  # pydantic.ValidationError is a ValueError
+            ident = item.get("id") if isinstance(item, dict) else None
+            where = f" in row {row}" + (f" (id {ident!r})" if ident is not None else "")
+            error = shape_error(exc, status=200, info=info, body=item, where=where)
+        raise error  # outside the except: the message says it all, nothing is chained
+
+    def wrong_stream_media(
+        self, spec: RequestSpec[Any], status: int, headers: httpx.Headers, head: bytes
+    ) -> UnexpectedResponseError | None:
+        """The error when a stream's answer is not an event stream (``head``: its start)."""
+        return unexpected_media(status, headers, head, self.info(spec), want=EVENT_STREAM)
+
     def connection_error(self, spec: RequestSpec[Any], exc: httpx.RequestError) -> Exception:
         """The envnb error for a streamed request that got no answer at all."""
         cause = describe_connection_error(exc)
         out = self.attempts(spec, retry=False).on_error(failure_of(exc), cause)
         assert isinstance(out, Fail)
         return out.error
+
+    def stream_reads(self, request: httpx.Request) -> None:
+        """Let an open stream's body reads wait up to the idle limit (Rule 4).
+
+        The response headers waited up to the client's ``timeout``; from here on PostHog's
+        ``: keepalive`` every 15 s (any bytes) resets a read, so only a stream with nothing
+        at all for ``stream_idle_timeout`` times out. httpcore reads the request's
+        ``timeout`` extension when the body is first read, so it is replaced before that.
+        """
+        timeout = dict(request.extensions.get("timeout") or {})
+        timeout["read"] = self.settings.stream_idle_timeout
+        request.extensions["timeout"] = timeout
 
     def http_options(self) -> dict[str, Any]:
         """Keyword arguments shared by the sync and async httpx clients."""
@@ -92,11 +136,17 @@ class StreamDropped(Exception):
     """Internal: a streamed request's connection failed (never reaches a user).
 
     ``answered`` tells whether the server had begun to answer; ``error`` is the envnb error
-    to raise when nothing was answered; ``name`` names the httpx error for messages.
+    to raise when nothing was answered; ``name`` names the httpx error for messages;
+    ``failure`` is its kind. ``idle``: an open stream sent nothing for the idle limit (a
+    read timeout, not a dropped connection).
     """
 
-    def __init__(self, answered: bool, error: Exception, name: str) -> None:
+    def __init__(
+        self, answered: bool, error: Exception, name: str, failure: TransportFailure
+    ) -> None:
         super().__init__(name)
         self.answered = answered
         self.error = error
         self.name = name
+        self.failure = failure
+        self.idle = answered and failure is TransportFailure.TIMED_OUT

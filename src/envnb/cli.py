@@ -54,12 +54,42 @@ examples:
   envnb demo --notebooks ~/envnb/notebooks --lab-port 8899 --no-browser"""
 
 
+def _port(text: str) -> int:
+    """An argparse type: a TCP port, 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port; use 0 (any free port) to 65535")
+    return port
+
+
+def _count(text: str) -> int:
+    """An argparse type: a number of seeded objects, 0 or more."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count; use a whole number >= 0")
+    return count
+
+
+def _cannot_listen(args: argparse.Namespace, exc: OSError) -> SystemExit:
+    reason = exc.strerror or str(exc)
+    return SystemExit(
+        f"envnb: cannot listen on {args.host}:{args.port}: {reason}; pick another --port "
+        "(0: any free port) or a local --host such as 127.0.0.1"
+    )
+
+
 def _sandbox_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host", default="127.0.0.1", metavar="ADDR", help="interface to listen on"
     )
     parser.add_argument(
-        "--port", type=int, default=8010, metavar="PORT", help="port (0: any free port)"
+        "--port", type=_port, default=8010, metavar="PORT", help="port (0: any free port)"
     )
     parser.add_argument(
         "--db",
@@ -80,18 +110,22 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
         "--canary", action="store_true", help="seed XSS canary strings into names and chats"
     )
     parser.add_argument(
-        "--batch-exports", type=int, default=12, metavar="N", help="number of seeded batch exports"
+        "--batch-exports",
+        type=_count,
+        default=12,
+        metavar="N",
+        help="number of seeded batch exports",
     )
     parser.add_argument(
         "--conversations",
-        type=int,
+        type=_count,
         default=600,
         metavar="N",
         help="number of seeded conversations (over 90 days)",
     )
     parser.add_argument(
         "--profile-configs",
-        type=int,
+        type=_count,
         default=8,
         metavar="N",
         help="number of seeded profile configs",
@@ -109,6 +143,12 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
         default=1.0,
         metavar="S",
         help="seconds between two backfill runs",
+    )
+    parser.add_argument(
+        "--intervals",
+        default="hour,day,week,hour,day",
+        metavar="LIST",
+        help="comma list of the intervals the seeded batch exports cycle through",
     )
 
 
@@ -128,6 +168,7 @@ def _make(args: argparse.Namespace, port: int) -> Any:
             stream_delay=args.stream_delay,
             canary=args.canary,
             backfill_pace=args.backfill_pace,
+            export_intervals=tuple(args.intervals.split(",")) if args.intervals else None,
         )
     except FaultSpecError as exc:
         raise SystemExit(f"envnb: bad --faults: {exc}") from None
@@ -152,7 +193,10 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     """Serve the sandbox in the foreground."""
     sb = _make(args, args.port)
     with contextlib.suppress(KeyboardInterrupt):
-        sb.serve_forever(announce=_announce)
+        try:
+            sb.serve_forever(announce=_announce)
+        except OSError as exc:  # the bind: port taken, address not on this machine
+            raise _cannot_listen(args, exc) from None
     return 0
 
 
@@ -181,7 +225,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return 2
-    sb = _make(args, args.port).start()
+    try:
+        sb = _make(args, args.port).start()
+    except OSError as exc:
+        raise _cannot_listen(args, exc) from None
     env = {**os.environ, **sb.env()}
     _announce(sb)
     command = [

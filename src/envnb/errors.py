@@ -14,13 +14,15 @@
     │   ├── ConflictError          409
     │   ├── UnprocessableError     422
     │   ├── RateLimitError         429      .retry_after (seconds, or None)
-    │   └── ServerError            5xx
+    │   ├── ServerError            5xx
+    │   └── UnexpectedResponseError 2xx     a body of the wrong media type (an HTML page)
     ├── APIConnectionError                  connection refused/dropped, malformed body
     │   └── APITimeoutError
     └── StreamError                         a stream ended abnormally and could not be resumed
 
     DataWarning(UserWarning)                a server value did not fit its field or column
                                             and was read as missing (the row is kept)
+    ListChangedWarning(UserWarning)         a list changed while it was read page by page
 
 Messages are written for a person: ``403: API key missing required scope 'INTERNAL' —
 destination tests need a key with that scope``. No message ever contains the API key:
@@ -29,6 +31,9 @@ destination tests need a key with that scope``. No message ever contains the API
 
 from __future__ import annotations
 
+import html
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -190,6 +195,33 @@ class ServerError(APIError):
     """5xx: the server failed."""
 
 
+class UnexpectedResponseError(APIError):
+    """A success status whose body is not what was asked for: HTML (a proxy's or a login
+    page) where JSON or an event stream was expected. Not parsed, retried or resumed;
+    ``content_type`` is what came back, and the message quotes a short excerpt."""
+
+    def __init__(self, *, content_type: str, **kw: Any) -> None:
+        self.content_type = content_type
+        super().__init__(**kw)
+
+
+def body_excerpt(content: bytes, limit: int = 120) -> str:
+    """A short, printable excerpt of a body for a message: tags, control and format
+    characters removed, whitespace collapsed, at most ``limit`` characters."""
+    text = content[: limit * 20].decode("utf-8", errors="replace")
+    text = re.sub(r"(?is)<(script|style)\b.*?(</\1>|$)", " ", text)
+    text = html.unescape(re.sub(r"<[^>]*>?", " ", text))
+    text = "".join(ch if unicodedata.category(ch)[0] not in "CZ" else " " for ch in text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class ListChangedWarning(UserWarning):
+    """A list changed while it was read page by page (an object created, updated or
+    deleted between two pages of an ordering that moves): rows seen twice were kept once,
+    and rows may be missing. The message says what changed and what to do."""
+
+
 class APIConnectionError(EnvnbError):
     """The connection failed, dropped, or the body could not be read."""
 
@@ -341,6 +373,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "EnvnbError",
+    "ListChangedWarning",
     "NotFoundError",
     "PermissionDeniedError",
     "QuotaExceededError",
@@ -349,6 +382,7 @@ __all__ = [
     "RequestValidationError",
     "ServerError",
     "StreamError",
+    "UnexpectedResponseError",
     "UnprocessableError",
     "error_class",
     "error_from_response",

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -162,7 +162,7 @@ def _group(status: Any) -> str:
     return STATUS_GROUPS.get(str(status), "other")
 
 
-def _consecutive_failures(runs: list[Mapping[str, Any]]) -> int:
+def _consecutive_failures(runs: Sequence[Mapping[str, Any]]) -> int:
     outcome: dict[datetime, tuple[datetime, str]] = {}
     for run in runs:
         group = _group(run.get("status"))
@@ -183,7 +183,7 @@ def _finished(run: Mapping[str, Any]) -> datetime | None:
     return instant(run.get("finished_at")) or instant(run.get("last_updated_at"))
 
 
-def _paused_by_system(export: Mapping[str, Any], runs: list[Mapping[str, Any]]) -> bool:
+def _paused_by_system(export: Mapping[str, Any], runs: Sequence[Mapping[str, Any]]) -> bool:
     paused_at = instant(export.get("last_paused_at"))
     if not export.get("paused") or paused_at is None:
         return False
@@ -208,8 +208,8 @@ def _destination_type(export: Mapping[str, Any]) -> Any:
 
 def health_row(
     export: Mapping[str, Any],
-    runs: list[Mapping[str, Any]],
-    backfills: list[Mapping[str, Any]],
+    runs: Sequence[Mapping[str, Any]],
+    backfills: Sequence[Mapping[str, Any]],
     *,
     now: datetime,
     since: datetime,

@@ -22,16 +22,12 @@ _STATUSES = allowed_values(RunStatus)
 _GROUPS = allowed_values(StatusGroup)
 
 
-def _group(record: dict[str, Any]) -> str:
-    return status_group(record.get("status")).value
-
-
 RUN_COLUMNS: tuple[Column, ...] = (
     Column("export_id", "string", ("batch_export",)),
     Column("export_name", "string"),  # filled by add_export_names
     Column("id", "string"),
     Column("status", "category", categories=_STATUSES),
-    Column("status_group", "category", categories=_GROUPS, derive=_group),
+    Column("status_group", "category", categories=_GROUPS),  # add_status_group
     Column("data_interval_start", DATETIME),
     Column("data_interval_end", DATETIME),
     Column("created_at", DATETIME),
@@ -51,7 +47,7 @@ BACKFILL_COLUMNS: tuple[Column, ...] = (
     Column("export_name", "string"),
     Column("id", "string"),
     Column("status", "category", categories=_STATUSES),
-    Column("status_group", "category", categories=_GROUPS, derive=_group),
+    Column("status_group", "category", categories=_GROUPS),  # add_status_group
     Column("start_at", DATETIME),
     Column("end_at", DATETIME),
     Column("total_runs", "Int64", ("progress", "total_runs")),
@@ -112,9 +108,23 @@ HEALTH_COLUMNS: tuple[Column, ...] = (
 )
 
 
+def add_status_group(df: pd.DataFrame) -> pd.DataFrame:
+    """Fill ``status_group`` from ``status`` (one lookup per distinct status)."""
+    import pandas as pd
+
+    groups = {s: status_group(s).value for s in df["status"].dropna().unique()}
+    df["status_group"] = pd.Categorical(
+        df["status"].astype(object).map(groups).where(df["status"].notna(), "other"),
+        categories=list(_GROUPS),
+    )
+    return df
+
+
 def finish_runs_frame(df: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
-    """Fill ``export_name`` from ``names`` (export id → name) and ``duration_s``."""
+    """Fill ``export_name`` from ``names`` (export id → name), ``status_group`` and
+    ``duration_s``."""
     add_export_names(df, names)
+    add_status_group(df)
     seconds = (df["finished_at"] - df["created_at"]).dt.total_seconds()
     df["duration_s"] = seconds.astype("Float64")
     return df
@@ -124,6 +134,11 @@ def add_export_names(df: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame
     """Fill the ``export_name`` column from the ``export_id`` column."""
     df["export_name"] = df["export_id"].map(dict(names)).astype("string")
     return df
+
+
+def finish_backfills_frame(df: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """Fill ``export_name`` and ``status_group`` of a backfills frame."""
+    return add_status_group(add_export_names(df, names))
 
 
 def metrics_frame(metrics: Mapping[str, Any]) -> pd.DataFrame:
@@ -153,6 +168,8 @@ __all__ = [
     "RUN_COLUMNS",
     "FrameBuilder",
     "add_export_names",
+    "add_status_group",
+    "finish_backfills_frame",
     "finish_runs_frame",
     "frame_from_records",
     "metrics_frame",

@@ -103,6 +103,8 @@ class _Session:
     client: Client | None = None
     conversation_id: str | None = None
     last: Reply | None = None
+    stopped: bool = False  # the last %%chat was stopped with ■ (a 409 may be sent again)
+    check_next: bool = False  # the last %%chat may have stored its question (ask first)
 
 
 _session = _Session()
@@ -116,6 +118,7 @@ def use_client(client: Client | None) -> None:
 def new_conversation() -> None:
     """Make the next ``%%chat`` start a new conversation."""
     _session.conversation_id = None
+    _session.stopped = _session.check_next = False
 
 
 def last_reply() -> str | None:
@@ -157,11 +160,14 @@ def chat(question: str, *, new: bool = False, pin: bool = False) -> Reply:
     pacer = Pacer(1.0 / FLUSH_PER_SECOND)  # nap after a flush: events are read many at a time
     client: Client | None = None
     stream: EventStream | None = None
-    policy = ChatTurnPolicy()
+    policy = ChatTurnPolicy(stopped_before=_session.stopped, check_first=_session.check_next)
+    _session.stopped = _session.check_next = False
     try:
         client = _client()  # inside the try: a configuration error is shown in words too
         while True:
-            stream = client.conversations.stream(question, conversation=conversation_id)
+            stream = client.conversations.stream(
+                question, conversation=conversation_id, check_first=policy.check_first
+            )
             turn.follow(stream)
             events_seen = False
             try:
@@ -178,10 +184,11 @@ def chat(question: str, *, new: bool = False, pin: bool = False) -> Reply:
                 if isinstance(decision, SendAgain):
                     time.sleep(decision.wait)
                     continue
+                _session.check_next = policy.may_be_stored(err)
                 turn.note, turn.note_is_error = decision.message, True
             break
     except KeyboardInterrupt:
-        turn.stopped = True
+        turn.stopped = _session.stopped = True
         _close(stream)  # stop reading first, then tell the server
         if client is not None and stream is not None:
             _send_cancel(client, conversation_id, turn)
@@ -294,10 +301,22 @@ class ChatMagics(Magics):
     @line_magic
     def chat_client(self, line: str) -> None:
         """``%chat_client NAME``: use the envnb.Client in variable NAME for %%chat."""
+        from ._client import Client  # at call time: %load_ext should not build a client
+
         name = line.strip()
         if name not in self.shell.user_ns:  # type: ignore[union-attr]
-            raise NameError(f"%chat_client: no variable named {name!r}")
-        use_client(self.shell.user_ns[name])  # type: ignore[union-attr]
+            raise UsageError(
+                f"%chat_client: no variable named {name!r}; "
+                "e.g. client = envnb.connect(), then %chat_client client"
+            )
+        value = self.shell.user_ns[name]  # type: ignore[union-attr]
+        if not isinstance(value, Client):
+            # Caught here, not as an AttributeError deep inside the next %%chat.
+            raise UsageError(
+                f"%chat_client: {name!r} holds a value of type {type(value).__name__}, "
+                "not an envnb.Client"
+            )
+        use_client(value)
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -144,3 +144,33 @@ def test_cli_names_the_file_of_every_database_error(tmp_path: Path) -> None:
         result = _refused("--db", db)
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
         assert result.stderr.startswith(f"envnb: bad --db: {message}"), result.stderr
+
+
+def test_cli_port_in_use_is_one_clear_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _refused("--port", str(port))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"envnb: cannot listen on 127.0.0.1:{port}: Address already in use; pick another "
+        "--port (0: any free port) or a local --host such as 127.0.0.1"
+    )
+
+
+def test_cli_out_of_range_port_and_negative_counts_are_usage_errors() -> None:
+    for args, words in (
+        (
+            ("--port", "99999"),
+            "argument --port: '99999' is not a port; use 0 (any free port) to 65535",
+        ),
+        (("--port", "-1"), "argument --port: '-1' is not a port"),
+        (("--conversations", "-5"), "argument --conversations: '-5' is not a count"),
+        (("--batch-exports", "x"), "argument --batch-exports: 'x' is not a count"),
+    ):
+        result = _refused(*args)
+        assert result.returncode == 2, args
+        assert "Traceback" not in result.stderr
+        assert words in result.stderr, result.stderr

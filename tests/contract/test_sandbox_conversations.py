@@ -4,6 +4,7 @@ resume, conflicts, append_message and the responder's intents."""
 from __future__ import annotations
 
 import itertools
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -113,6 +114,10 @@ def test_stream_frames_in_posthog_order(fresh_api: Api) -> None:
     # the reply answers from the sandbox's own data
     paused = [r["name"] for r in fresh_api.get("batch_exports/").json()["results"] if r["paused"]]
     assert all(name in final.data["content"] for name in paused)
+    # paused-since times read as a person writes them: to the second, in UTC
+    stamps = re.findall(r"\| (\d{4}-\d\d-\d\d[^|]*?) \|", final.data["content"])
+    assert stamps
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", t) for t in stamps), stamps
     assert fresh_api.sb.stats()["writes"]["conversation.message"] == 1
 
 

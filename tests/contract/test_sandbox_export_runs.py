@@ -19,11 +19,14 @@ from ops_helpers import BIGQUERY_DENIED, advance_to, all_runs, export
 from conftest import Api
 from envnb.sandbox import Sandbox
 
+SEEDED: dict[int, str] = {}  # when each module sandbox was made
+
 
 @pytest.fixture(scope="module")
 def ops() -> Iterator[Api]:
     """A sandbox of this module's own whose backfills advance slowly (read-only tests)."""
     with Sandbox(seed=0, backfill_pace=600) as sb:
+        SEEDED[id(sb)] = datetime.now(UTC).isoformat()
         api = Api(sb)
         yield api
         api.http.close()
@@ -46,7 +49,8 @@ def test_runs_are_cursor_pages_of_100_without_count(ops: Api) -> None:
 
 def test_ninety_days_of_hourly_runs_with_a_gap_and_empty_hours(ops: Api) -> None:
     archive = export(ops, "Events archive")
-    runs = all_runs(ops, archive["id"], after="-100d")
+    # before: the seeding time (the clock schedules a new run each hour after it)
+    runs = all_runs(ops, archive["id"], after="-100d", before=SEEDED[id(ops.sb)])
     assert len(runs) == 2154  # 90 days of hours, minus the 6-hour gap
     assert len({r["id"] for r in runs}) == 2154
     assert {r["status"] for r in runs} <= {"Completed", "Running"}
@@ -264,3 +268,13 @@ def test_schema_documents_cursor_pages_without_count(ops: Api) -> None:
     assert listing["security"] == [{"PersonalAPIKeyAuth": ["batch_export:read"]}]
     metrics = document["paths"]["/api/environments/{project_id}/app_metrics/{id}/"]["get"]
     assert metrics["security"] == [{"PersonalAPIKeyAuth": ["plugin:read"]}]
+
+
+def test_the_very_first_list_already_shows_the_auto_pause_time() -> None:
+    with Sandbox(seed=0) as sb:
+        api = Api(sb)
+        first = export(api, "BigQuery events 2")  # the first request of this sandbox
+        runs = all_runs(api, first["id"], status="Failed")
+        last_failure = datetime.fromisoformat(runs[0]["finished_at"])
+        paused_at = datetime.fromisoformat(first["last_paused_at"])
+        assert paused_at - last_failure == timedelta(seconds=45)

@@ -15,6 +15,7 @@ from envnb.errors import (
     EnvnbError,
     RateLimitError,
     ServerError,
+    UnexpectedResponseError,
 )
 
 CLIENT_TIMEOUT = 0.6  # seconds; the latency fault must exceed it
@@ -33,6 +34,7 @@ FAULTS: dict[str, str] = {
     "cut_after=3": "cut_after=3",
     "malformed=json": "malformed=json",
     "html=502": "html=502",
+    "html=200": "html=200",
 }
 
 
@@ -118,6 +120,8 @@ RETRY_SAFE: dict[str, Expect] = {
     "cut_after=3": UNAFFECTED,  # not an event stream: the rule passes the response through
     "malformed=json": RETRIED,
     "html=502": RETRIED,
+    # A 200 HTML page (a proxy's or a login page) is not what was asked for: not retried.
+    "html=200": Expect("fails", 1, 0, UnexpectedResponseError, ("200", "text/html")),
 }
 
 # create / append are never retried (a retry could duplicate them). A fault after the server
@@ -132,6 +136,7 @@ WRITE: dict[str, Expect] = {
     "cut_after=3": UNAFFECTED,
     "malformed=json": Expect("fails", 1, 1, APIConnectionError, ("malformed JSON", "POST")),
     "html=502": Expect("fails", 1, 0, ServerError, ("502", "HTML error page")),
+    "html=200": Expect("fails", 1, 0, UnexpectedResponseError, ("200", "text/html")),
 }
 
 # A streamed chat turn: the human message is stored once; a broken stream resumes once.
@@ -140,9 +145,10 @@ STREAM: dict[str, Expect] = {
     "502": Expect("fails", 1, 0, ServerError, ("502", "POST")),
     "503": Expect("fails", 1, 0, ServerError, ("503", "POST")),
     "429 + Retry-After": Expect("fails", 1, 0, RateLimitError, ("429", "throttled")),
-    # No answer at all to the first POST: a plain timeout (nothing to resume yet); the slow
-    # server still stores the message, once.
-    "latency > timeout": Expect("fails", 1, 1, APITimeoutError, ("timed out", "POST")),
+    # No answer at all to the first POST, which the slow server stores later: the client
+    # asks (a resume) before anything else; the server has no such conversation yet, so
+    # the timeout is raised — the message is not sent again (it is on its way).
+    "latency > timeout": Expect("fails", 2, 1, APITimeoutError, ("timed out", "POST")),
     # Resumed while the reply is still running: 2 requests; on a loaded machine the reply may
     # finish first, and the resume's "idle" answer sends the client to read it (3).
     "drop=body": Expect("resumed", (2, 3), 1),
@@ -151,6 +157,8 @@ STREAM: dict[str, Expect] = {
     # (400 idle) and the client reads the stored reply instead.
     "malformed=json": Expect("refetched", 3, 1),
     "html=502": Expect("fails", 1, 0, ServerError, ("502", "HTML error page")),
+    # An HTML page is not an event stream: not parsed, not resumed, and nothing was stored.
+    "html=200": Expect("fails", 1, 0, UnexpectedResponseError, ("200", "text/html")),
 }
 
 

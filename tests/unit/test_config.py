@@ -178,12 +178,23 @@ def test_good_timeout_and_retries_are_kept_exactly() -> None:
             "host='https://us.posthog.com', project_id=123",
         ),
         ("https://eu.posthog.com/project/77", "host='https://eu.posthog.com', project_id=77"),
+        ("\x00", "host '\\x00' contains spaces or control characters"),
+        ("https://ph.example.com/\x1b[2J", "contains spaces or control characters"),
+        ("ph example.com", "host 'ph example.com' contains spaces or control characters"),
+        ("https://ph.exa\u0085mple.com", "contains spaces or control characters"),
     ],
 )
 def test_bad_host_named_with_what_to_use(host: str, needle: str) -> None:
     with pytest.raises(ConfigurationError) as err:
         normalize_host(host)
     assert needle in str(err.value)
+
+
+def test_control_characters_in_host_refused_by_the_client() -> None:
+    import envnb
+
+    with pytest.raises(ConfigurationError, match="control characters"):
+        envnb.Client(host="http://127.0.0.1:8000\x00", api_key="phx_" + "a" * 40, project_id=1)
 
 
 @pytest.mark.parametrize(

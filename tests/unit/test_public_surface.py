@@ -26,7 +26,8 @@ SURFACE: list[tuple[str, str, list[str]]] = [
     ("conversations", "list", []),
     ("conversations", "list_df", []),
     ("conversations", "get", ["id"]),
-    ("conversations", "stream", ["content", "conversation", "**options"]),
+    # check_first (keyword-only): ask PostHog before sending (issue 10 #4).
+    ("conversations", "stream", ["content", "conversation", "check_first", "**options"]),
     ("conversations", "resume", ["conversation"]),
     ("conversations", "ask", ["content"]),
     ("conversations", "append_message", ["id", "content"]),

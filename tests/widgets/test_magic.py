@@ -177,3 +177,49 @@ def test_follow_up_cell_heads_with_its_own_question(
     html = _html(shell)
     assert "<bdi>lorem 3 the follow-up</bdi></h4>" in html
     assert "first question" not in html
+
+
+def test_chat_client_refuses_what_is_not_a_client(
+    shell: InteractiveShell, fresh_sandbox: Sandbox
+) -> None:
+    from IPython.core.error import UsageError
+
+    shell.user_ns["five"] = 5
+    with pytest.raises(UsageError) as info:
+        shell.run_line_magic("chat_client", "five")
+    assert str(info.value) == "%chat_client: 'five' holds a value of type int, not an envnb.Client"
+    with pytest.raises(UsageError) as info:
+        shell.run_line_magic("chat_client", "nothing_here")
+    assert str(info.value) == (
+        "%chat_client: no variable named 'nothing_here'; "
+        "e.g. client = envnb.connect(), then %chat_client client"
+    )
+    # The refused value was not taken: %%chat still talks to the client set before.
+    shell.user_ns["client"] = fresh_sandbox.client()
+    shell.run_line_magic("chat_client", "client")
+    with pytest.raises(UsageError):
+        shell.run_line_magic("chat_client", "five")
+    reply = shell.run_cell_magic("chat", "", "lorem 3")
+    assert len(reply.split()) == 3
+
+
+def test_chat_after_a_lost_answer_asks_first_and_reads_the_stored_reply(
+    shell: InteractiveShell,
+) -> None:
+    # Issue 10 #4: running the cell again after a lost answer must not store it twice.
+    import envnb
+    from hostile_server import CID, KEY, QUESTION, hostile_server, lost_then_stored
+
+    bodies: list[Any] = []
+    stored = threading.Event()
+    with hostile_server(lost_then_stored(bodies, stored), bodies) as server:
+        client = envnb.Client(host=server.url, api_key=KEY, project_id=1, timeout=0.5)
+        magics.use_client(client)
+        magics._session.conversation_id = CID
+        lost = shell.run_cell_magic("chat", "", QUESTION + "\n")
+        assert lost == "" and "send it again to check" in _html(shell)
+        stored.wait(10)
+        again = shell.run_cell_magic("chat", "", QUESTION + "\n")
+        client.close()
+    assert again == "None are paused."
+    assert [b["content"] for b in bodies if b is not None] == [QUESTION, None, None]

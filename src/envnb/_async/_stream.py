@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import Self
+from typing import Any, Self
 
 from .._request import RequestSpec
 from .._wire import StreamDropped
@@ -54,33 +54,44 @@ class AsyncEventStream:
 async def _run(
     transport: AsyncTransport, session: StreamSession
 ) -> AsyncGenerator[StreamEvent, None]:
-    """The events of the session's requests (the POST, a resume, or the stored reply)."""
-    spec: RequestSpec[None] | None = session.first
-    read_stored = False
-    unanswered: Exception | None = None
+    """The events of the session's requests (the POST, a resume, or the stored reply).
+
+    Every error is raised outside the ``except`` that caught its cause: no internal or
+    httpx error becomes the ``__context__`` of anything a user sees.
+    """
+    spec: RequestSpec[Any] | None = session.start()
     while spec is not None:
-        dropped_by = None
+        if spec is session.refetch:
+            conversation, failed = None, None
+            try:
+                conversation = await transport.request(session.refetch)
+            except APIError as err:
+                failed = err
+            if failed is not None or conversation is None:
+                raise session.unrecovered(failed) from failed  # type: ignore[arg-type]
+            stored, spec = session.on_stored(conversation)
+            for event in stored:
+                yield event
+            continue
+        dropped: StreamDropped | None = None
+        refused: APIError | None = None
         try:
             async with aclosing(transport.events(spec)) as events:
                 async for sse in events:
                     for event in session.on_sse(sse):
                         yield event
         except StreamDropped as drop:
-            if not drop.answered and spec is session.first:
-                unanswered = drop.error  # no answer at all to the first POST
-                break
-            dropped_by = drop.name
+            dropped = drop
         except APIError as err:
-            session.after_api_error(spec, err)  # raises unless the reply is to be read
-            read_stored = True
-            break
-        spec = session.after_stream(dropped_by)
-    if unanswered is not None:
-        raise unanswered  # outside the except block: no internal error as its __context__
-    if read_stored:
-        try:
-            conversation = await transport.request(session.refetch)
-        except APIError as err:
-            raise session.unrecovered(err) from err
-        for event in session.on_refetch(conversation):
-            yield event
+            refused = err
+        if refused is not None:
+            spec = session.after_api_error(spec, refused)  # raises, or what to send next
+            continue
+        if dropped is not None and dropped.idle:
+            # A quiet stream, not a dropped one: the resume is not spent (Rule 4).
+            raise session.idle_error(transport.wire.settings.stream_idle_timeout)
+        if dropped is not None and not dropped.answered and spec is session.first:
+            # No answer at all to the message: ask before sending it again (Rule 5).
+            spec = session.after_lost_answer(dropped.error, sent=dropped.failure.sent)
+            continue
+        spec = session.after_stream(dropped.name if dropped is not None else None)

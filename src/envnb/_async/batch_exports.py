@@ -5,17 +5,25 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from .._arguments import Id, check_destination_type, check_step, ident, run_test_step_body
+from .._arguments import (
+    Id,
+    check_destination_type,
+    check_flag,
+    check_step,
+    ident,
+    run_test_step_body,
+)
 from .._endpoints import BatchExportEndpoints as Endpoints
 from ..frames import BATCH_EXPORT_COLUMNS
 from ..models.batch_exports import BatchExport, BatchExportCreate, PauseResult, TestStep
 from ..models.common import validate_request
 from ._listing import AsyncListing
 from ._transport import AsyncTransport
+from .export_ops import AsyncExportOps
 
 
-class AsyncBatchExports(AsyncListing[BatchExport]):
-    """Batch exports of the project."""
+class AsyncBatchExports(AsyncExportOps, AsyncListing[BatchExport]):
+    """Batch exports of the project, and their runs, backfills, logs, metrics and health."""
 
     def __init__(self, transport: AsyncTransport, progress: bool | None) -> None:
         super().__init__(transport, progress, Endpoints.list, Endpoints.get, BATCH_EXPORT_COLUMNS)
@@ -39,7 +47,9 @@ class AsyncBatchExports(AsyncListing[BatchExport]):
 
     async def unpause(self, id: Id, backfill: bool = False) -> PauseResult:
         """Unpause an export; ``backfill=True`` re-exports the paused window."""
-        request = Endpoints.unpause.request({"id": ident(id)}, body={"backfill": backfill})
+        request = Endpoints.unpause.request(
+            {"id": ident(id)}, body={"backfill": check_flag("backfill", backfill)}
+        )
         return await self._transport.request(request)
 
     async def test_steps(self, destination_type: str) -> builtins.list[TestStep]:

@@ -28,7 +28,12 @@ class AsyncConversations(AsyncListing[Conversation]):
         super().__init__(transport, progress, Endpoints.list, Endpoints.get, CONVERSATION_COLUMNS)
 
     def stream(
-        self, content: str, conversation: Id | None = None, **options: Any
+        self,
+        content: str,
+        conversation: Id | None = None,
+        *,
+        check_first: bool = False,
+        **options: Any,
     ) -> AsyncEventStream:
         """Send a message and stream the reply as typed events.
 
@@ -36,21 +41,37 @@ class AsyncConversations(AsyncListing[Conversation]):
         holds the reply so far and ``.conversation_id`` the conversation (a new one gets a
         client-chosen UUID). If the connection drops mid-reply the stream resumes once
         (``content: None``); after that it raises StreamError. Closing it closes the response.
+
+        The message is never sent twice: when the answer to it is lost (a timeout), or with
+        ``check_first=True`` (an earlier attempt may have reached the server), the
+        conversation is asked first — a running reply is streamed, a stored answer to this
+        same message is read, and only a message the server does not have is sent.
         """
-        conversation_id = ident(conversation) if conversation is not None else new_uuid()
-        return AsyncEventStream(self._transport, self._session(conversation_id, content, options))
+        conversation_id = (
+            ident(conversation, "conversation") if conversation is not None else new_uuid()
+        )
+        session = self._session(conversation_id, content, options, check_first=check_first)
+        return AsyncEventStream(self._transport, session)
 
     def resume(self, conversation: Id) -> AsyncEventStream:
         """Re-attach to a reply still being generated (POST with ``content: None``)."""
-        session = self._session(ident(conversation), None, {})
+        session = self._session(ident(conversation, "conversation"), None, {})
         return AsyncEventStream(self._transport, session)
 
     async def ask(
-        self, content: str, conversation: Id | None = None, **options: Any
+        self,
+        content: str,
+        conversation: Id | None = None,
+        *,
+        check_first: bool = False,
+        **options: Any,
     ) -> AskResult[AsyncFrames]:
         """Send a message, wait for the whole reply, return an AskResult: ``.text``, and for
-        its charts ``.queries``, ``.frames()`` (run through the query API) and ``.pin()``."""
-        async with self.stream(content, conversation, **options) as events:
+        its charts ``.queries``, ``.frames()`` (run through the query API) and ``.pin()``.
+
+        ``check_first``: as for :meth:`stream` (never sends the message twice)."""
+        stream = self.stream(content, conversation, check_first=check_first, **options)
+        async with stream as events:
             async for _ in events:
                 pass
         result: AskResult[AsyncFrames] = events.session.result()
@@ -85,11 +106,18 @@ class AsyncConversations(AsyncListing[Conversation]):
         return await self.get(conversation)
 
     def _session(
-        self, conversation_id: str, content: str | None, options: dict[str, Any]
+        self,
+        conversation_id: str,
+        content: str | None,
+        options: dict[str, Any],
+        *,
+        check_first: bool = False,
     ) -> StreamSession:
         return StreamSession(
             first=Endpoints.stream.request(body=stream_body(conversation_id, content, options)),
             resume=Endpoints.stream.request(body=stream_body(conversation_id, None, options)),
             refetch=Endpoints.get.request({"id": conversation_id}),
             conversation_id=conversation_id,
+            content=content,
+            check_first=check_first,
         )

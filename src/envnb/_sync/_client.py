@@ -44,10 +44,18 @@ class SyncClient(ClientBase):
         *,
         timeout: float = 30.0,
         max_retries: int = 3,
+        stream_idle_timeout: float = 300.0,
         transport: httpx.BaseTransport | None = None,
         progress: bool | None = None,
     ) -> None:
-        settings = resolve(host, api_key, project_id, timeout=timeout, max_retries=max_retries)
+        settings = resolve(
+            host,
+            api_key,
+            project_id,
+            timeout=timeout,
+            max_retries=max_retries,
+            stream_idle_timeout=stream_idle_timeout,
+        )
         self._setup(settings, transport, progress)
 
     @classmethod

@@ -10,6 +10,7 @@ a list, its raw pages (into a ``PageSink``), or the server-sent events of a stre
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Generator, Iterator
 from typing import Any, TypeVar
 
@@ -17,12 +18,12 @@ import httpx
 
 from .._concurrency import PageWindow
 from .._config import Settings
-from .._paging import NextLinks, PageSink, RowBudget, first_page_size, plan_pages
+from .._paging import NextLinks, PageCheck, PageSink, RowBudget, first_page_size, plan_pages
 from .._request import RequestSpec
-from .._retry import Done, Fail
+from .._retry import Done, Fail, media_type
 from .._sse import ServerSentEvent, SSEDecoder
 from .._wire import PAGE_WINDOW, StreamDropped, Wire, failure_of
-from ..errors import describe_connection_error
+from ..errors import ListChangedWarning, UnexpectedResponseError, describe_connection_error
 
 T = TypeVar("T")
 
@@ -66,16 +67,29 @@ class SyncTransport:
             time.sleep(out.wait)
 
     def items(self, spec: RequestSpec[T], limit: int | None, page_size: int) -> Iterator[T]:
-        """The parsed items of a paged list, fetching one page at a time as they are read."""
+        """The parsed items of a paged list, fetching one page at a time as they are read.
+
+        An offset list whose order moved while it was read yields no row twice and ends
+        with a ListChangedWarning (``_paging`` Rule 5).
+        """
         first = _first_page(spec, limit, page_size)
         links = NextLinks(first, self.wire.origin)
         budget = RowBudget(limit)
+        check = PageCheck()
         page_spec: RequestSpec[dict[str, Any]] | None = first
+        row = 0
         while page_spec is not None and not budget.full:
             page = self.request(page_spec)
+            if spec.paging == "offset":
+                page = check.fresh(page)
+            info = self.wire.info(page_spec)
             for item in budget.take(page):
-                yield spec.parse(item)
-            page_spec = links.after(page, self.wire.info(page_spec))
+                yield self.wire.parse_item(spec, item, row, info)
+                row += 1
+            page_spec = links.after(page, info)
+        if check.moved:
+            after = "each row was listed once"
+            warnings.warn(ListChangedWarning(check.message("the list", after)), stacklevel=2)
 
     def pages(
         self, spec: RequestSpec[Any], limit: int | None, page_size: int, sink: PageSink
@@ -84,16 +98,29 @@ class SyncTransport:
 
         With an offset envelope whose ``count`` is known, the pages after the first are
         fetched concurrently, at most ``PAGE_WINDOW`` held at once; otherwise ``next`` is
-        followed one page at a time.
+        followed one page at a time. An offset list whose order moved meanwhile is read
+        once more; if it moved again each id is kept once, with a ListChangedWarning.
         """
+        check = self._read_pages(spec, limit, page_size, sink)
+        if check.moved:
+            sink.reset()
+            check = self._read_pages(spec, limit, page_size, sink)
+            if check.moved:
+                after = "it was read twice and each row is in the frame once"
+                warnings.warn(ListChangedWarning(check.message("the list", after)), stacklevel=2)
+
+    def _read_pages(
+        self, spec: RequestSpec[Any], limit: int | None, page_size: int, sink: PageSink
+    ) -> PageCheck:
         first_spec = _first_page(spec, limit, page_size)
         first = self.request(first_spec)
         plan = plan_pages(first, page_size=page_size, limit=limit)
         budget = RowBudget(limit)
+        check = PageCheck()
         sink.start(budget.total(first))
 
         def consume(page: dict[str, Any]) -> None:
-            sink.add(budget.take(page))
+            sink.add(budget.take(check.fresh(page) if spec.paging == "offset" else page))
 
         consume(first)
         if plan.offsets:
@@ -110,6 +137,14 @@ class SyncTransport:
                     break
                 page, page_spec = self.request(following), following
                 consume(page)
+        return check
+
+    def _wrong_media(
+        self, spec: RequestSpec[Any], resp: httpx.Response
+    ) -> UnexpectedResponseError | None:
+        if media_type(resp.headers) == "text/event-stream":
+            return None
+        return self.wire.wrong_stream_media(spec, resp.status_code, resp.headers, _head(resp))
 
     def events(self, spec: RequestSpec[Any]) -> Generator[ServerSentEvent, None]:
         """Send a streamed request and yield its server-sent events as they arrive.
@@ -128,9 +163,12 @@ class SyncTransport:
                 headers=self.wire.headers_for(url, accept="text/event-stream"),
             ) as resp:
                 answered = True
+                self.wire.stream_reads(resp.request)
                 if resp.status_code >= 300:
                     resp.read()
                     raise self.wire.error_status(spec, resp.status_code, resp.headers, resp.content)
+                if (wrong := self._wrong_media(spec, resp)) is not None:
+                    raise wrong  # an HTML page is not a stream: not parsed, not resumed
                 decoder = SSEDecoder()
                 for chunk in resp.iter_bytes():
                     for sse in decoder.feed(chunk):
@@ -139,11 +177,21 @@ class SyncTransport:
                     yield sse
         except httpx.RequestError as exc:  # transport errors, and a body that will not decode
             error = self.wire.connection_error(spec, exc)
-            dropped = StreamDropped(answered, error, type(exc).__name__)
+            dropped = StreamDropped(answered, error, type(exc).__name__, failure_of(exc))
         if dropped is not None:
             # Raised outside the except block: the httpx error (its request holds the key)
             # must not become the __context__ of anything a user sees.
             raise dropped
+
+
+def _head(resp: httpx.Response, size: int = 2048) -> bytes:
+    """Up to ``size`` bytes of the start of a body (for an error's excerpt)."""
+    head = b""
+    for chunk in resp.iter_bytes():
+        head += chunk
+        if len(head) >= size:
+            break
+    return head[:size]
 
 
 def _first_page(

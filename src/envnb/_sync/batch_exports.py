@@ -7,17 +7,25 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from .._arguments import Id, check_destination_type, check_step, ident, run_test_step_body
+from .._arguments import (
+    Id,
+    check_destination_type,
+    check_flag,
+    check_step,
+    ident,
+    run_test_step_body,
+)
 from .._endpoints import BatchExportEndpoints as Endpoints
 from ..frames import BATCH_EXPORT_COLUMNS
 from ..models.batch_exports import BatchExport, BatchExportCreate, PauseResult, TestStep
 from ..models.common import validate_request
 from ._listing import SyncListing
 from ._transport import SyncTransport
+from .export_ops import SyncExportOps
 
 
-class BatchExports(SyncListing[BatchExport]):
-    """Batch exports of the project."""
+class BatchExports(SyncExportOps, SyncListing[BatchExport]):
+    """Batch exports of the project, and their runs, backfills, logs, metrics and health."""
 
     def __init__(self, transport: SyncTransport, progress: bool | None) -> None:
         super().__init__(transport, progress, Endpoints.list, Endpoints.get, BATCH_EXPORT_COLUMNS)
@@ -39,7 +47,9 @@ class BatchExports(SyncListing[BatchExport]):
 
     def unpause(self, id: Id, backfill: bool = False) -> PauseResult:
         """Unpause an export; ``backfill=True`` re-exports the paused window."""
-        request = Endpoints.unpause.request({"id": ident(id)}, body={"backfill": backfill})
+        request = Endpoints.unpause.request(
+            {"id": ident(id)}, body={"backfill": check_flag("backfill", backfill)}
+        )
         return self._transport.request(request)
 
     def test_steps(self, destination_type: str) -> builtins.list[TestStep]:

@@ -85,6 +85,7 @@ def _one(ctx: Ctx, export_id: str) -> dict[str, Any]:
 
 def list_exports(ctx: Ctx) -> Response:
     """GET batch_exports/ — newest first."""
+    ctx.tick(full=False)  # the seeded history may change an export (its auto-pause time)
 
     def to_json(rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
         runs = _latest_runs(ctx, [row["id"] for row in rows])
@@ -95,6 +96,7 @@ def list_exports(ctx: Ctx) -> Response:
 
 def retrieve(ctx: Ctx) -> Response:
     """GET batch_exports/{id}/."""
+    ctx.tick(full=False)
     row = export_row(ctx)
     return JSONResponse(serialize(row, _latest_runs(ctx, [row["id"]])[row["id"]]))
 

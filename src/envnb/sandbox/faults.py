@@ -230,8 +230,14 @@ class FaultMiddleware:
 
     async def _malformed(self, scope: Scope, receive: Receive, send: Send) -> None:
         chunks: list[bytes] = []
+        kind = [b"application/json"]
 
         async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # Keep the media type: a cut event stream is still labelled as one.
+                for name, value in message.get("headers", []):
+                    if name.lower() == b"content-type":
+                        kind[0] = value
             if message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
@@ -243,7 +249,7 @@ class FaultMiddleware:
                 "type": "http.response.start",
                 "status": 200,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type", kind[0]),
                     (b"content-length", str(len(cut)).encode()),
                 ],
             }

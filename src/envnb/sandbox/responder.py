@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ._util import iso, now
@@ -61,8 +61,20 @@ def _paused(store: Store, team: int) -> str:
         "| name | destination | paused since |",
         "|---|---|---|",
     ]
-    lines += [f"| {r['name']} | {r['dest_type']} | {r['last_paused_at'] or '—'} |" for r in rows]
+    lines += [f"| {r['name']} | {r['dest_type']} | {_seconds(r['last_paused_at'])} |" for r in rows]
     return "\n".join(lines)
+
+
+def _seconds(stamp: str | None) -> str:
+    """A stored ISO timestamp as a person reads it: "2026-11-30 03:58:51 UTC" (or "—")."""
+    if not stamp:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def _by_destination(store: Store, team: int) -> str:

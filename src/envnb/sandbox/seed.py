@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import seed_runs
+from . import schedule, seed_runs
 from ._util import SecondsFormatter, dumps, iso, now, seeded_uuid
 from .content import CANARY, CANARY_HISTORY, QUESTIONS
 from .seed_profiles import seed_profile_configs
@@ -101,6 +101,7 @@ def seed(
     *,
     seed: int,
     batch_exports: int,
+    intervals: tuple[str, ...] | None = None,
     conversations: int,
     profile_configs: int,
     canary: bool,
@@ -108,6 +109,9 @@ def seed(
     """Fill an empty store; a store that already holds data (``--db``) is left alone."""
     if store.meta("seeded") is not None:
         return
+    unknown = sorted(set(intervals or ()) - set(schedule.STEP))
+    if unknown:
+        raise ValueError(f"unknown export intervals {unknown}; allowed: {', '.join(schedule.STEP)}")
     rng = random.Random(seed)
     anchor = now().replace(second=0, microsecond=0)
     main_key = "phx_" + "".join(rng.choice("0123456789abcdef") for _ in range(40))
@@ -120,7 +124,7 @@ def seed(
             ],
         )
         db.execute("INSERT INTO api_keys VALUES (?, ?, NULL, NULL, 'main')", (main_key, MAIN_USER))
-        _seed_exports(db, rng, anchor, batch_exports, canary, seed)
+        _seed_exports(db, rng, anchor, batch_exports, canary, seed, intervals or _INTERVALS)
         _seed_conversations(db, rng, anchor, conversations, canary)
         seed_profile_configs(db, rng, anchor, profile_configs, PROJECT_ID, MAIN_USER)
         db.executemany(
@@ -136,7 +140,13 @@ def seed(
 
 
 def _seed_exports(
-    db: Any, rng: random.Random, anchor: datetime, n: int, canary: bool, seed: int
+    db: Any,
+    rng: random.Random,
+    anchor: datetime,
+    n: int,
+    canary: bool,
+    seed: int,
+    intervals: tuple[str, ...],
 ) -> None:
     rows = []
     for i in range(n):
@@ -144,8 +154,8 @@ def _seed_exports(
         name = f"{base_name} {i // len(_EXPORT_PLAN) + 1}" if i >= len(_EXPORT_PLAN) else base_name
         if canary and i < 2:
             name = f"{base_name} {CANARY[i]}"
-        interval = _INTERVALS[i % len(_INTERVALS)]
-        offset = {"hour": None, "day": 3 * 3600, "week": 86400 + 2 * 3600}[interval]
+        interval = intervals[i % len(intervals)]
+        offset = {"day": 3 * 3600, "week": 86400 + 2 * 3600}.get(interval)
         created = anchor - timedelta(days=90 - i, hours=i)
         paused = i % 3 == 2
         export_id = seeded_uuid(rng)

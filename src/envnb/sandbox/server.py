@@ -66,6 +66,7 @@ class Sandbox:
         keepalive: float = 15.0,
         backfill_pace: float = 1.0,
         max_backfills: int = 10,
+        export_intervals: tuple[str, ...] | None = None,
         clock: datetime | None = None,
     ) -> None:
         self.seed = seed
@@ -78,6 +79,7 @@ class Sandbox:
                 self.store,
                 seed=seed,
                 batch_exports=batch_exports,
+                intervals=export_intervals,
                 conversations=conversations,
                 profile_configs=profile_configs,
                 canary=canary,

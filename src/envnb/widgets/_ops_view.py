@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..export_health import STEPS, expected_intervals, instant
 from ..models.export_ops import status_group
 from ..render import escape
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLORS = {
     "completed": "#2e7d32",
@@ -148,4 +151,37 @@ def logs_html(entries: Iterable[Mapping[str, Any]]) -> str:
         '<table class="envnb-logs" style="font-size:0.85em;border-collapse:collapse">'
         + "".join(rows)
         + "</table>"
+    )
+
+
+def records_of(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Frame rows as dicts with None for missing values (NA/NaT do not compare)."""
+    if df.empty:
+        return []
+    clean = df.astype(object).where(df.notna(), None)
+    return [{str(k): v for k, v in r.items()} for r in clean.to_dict("records")]
+
+
+def as_api(run: Mapping[str, Any]) -> dict[str, Any]:
+    """A runs-frame row with the API's field names (the pure helpers read those)."""
+    return {**run, "batch_export": run.get("export_id")}
+
+
+def backfill_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A backfills-frame row in the API's shape (``progress`` nested)."""
+    progress = None
+    if row.get("total_runs") is not None:
+        progress = {"total_runs": row.get("total_runs"), "finished_runs": row.get("finished_runs"),
+                    "progress": row.get("progress")}  # fmt: skip
+    return {**row, "batch_export": row.get("export_id"), "progress": progress}
+
+
+def when_text(value: Any) -> str:
+    at = instant(value)
+    return f"{at:%Y-%m-%d %H:%M}" if at else "—"
+
+
+def span_text(run: Mapping[str, Any]) -> str:
+    return (
+        f"{when_text(run.get('data_interval_start'))}–{when_text(run.get('data_interval_end'))} UTC"
     )

@@ -59,6 +59,7 @@ class ChatCell(Panel):
         self._turn: LiveTurn | None = None
         self._history_parts: list[str] = []
         self._loading_picker = False
+        self._check_next = False  # the last turn may have stored its question (ask first)
 
         self.picker = W.Dropdown(
             options=[("— new conversation —", NEW)],
@@ -125,12 +126,13 @@ class ChatCell(Panel):
         if not text or self._busy():
             return
         self.error = ""
+        policy = ChatTurnPolicy(stopped_before=self.stopped, check_first=self._check_next)
         self.stopped = False
         if self.conversation_id is None:
             self.conversation_id = str(uuid.uuid4())  # ours, so Stop can cancel at once
         self._set_buttons(streaming=True)
         sent_as = self.input.value
-        self.stream_task = self._spawn(self._stream(text, self.conversation_id, sent_as))
+        self.stream_task = self._spawn(self._stream(text, self.conversation_id, sent_as, policy))
 
     def stop(self) -> None:
         """Stop reading at once, then tell the server to cancel the generation."""
@@ -165,7 +167,13 @@ class ChatCell(Panel):
 
     # ---- tasks -----------------------------------------------------------------------
 
-    async def _stream(self, text: str, conversation_id: str, sent_as: str = "") -> None:
+    async def _stream(
+        self,
+        text: str,
+        conversation_id: str,
+        sent_as: str = "",
+        policy: ChatTurnPolicy | None = None,
+    ) -> None:
         turn = self._turn = LiveTurn(text, self.charts)
         throttle: Throttle[None] = Throttle(lambda _v: self._flush(), self._interval)
         pacer = Pacer(self._interval)
@@ -173,12 +181,15 @@ class ChatCell(Panel):
         self._set_status("Thinking…")
         self._flush()
         first = True
-        policy = ChatTurnPolicy()
+        policy = policy or ChatTurnPolicy()
+        self._check_next = False
         try:
             while True:
                 try:
                     # Inside the try: a question refused before sending is an EnvnbError too.
-                    stream = self.aclient.conversations.stream(text, conversation=conversation_id)
+                    stream = self.aclient.conversations.stream(
+                        text, conversation=conversation_id, check_first=policy.check_first
+                    )
                     turn.follow(stream)
                     async for event in stream:
                         turn.feed(event)
@@ -206,6 +217,7 @@ class ChatCell(Panel):
                         self._set_status(decision.status)
                         await asyncio.sleep(decision.wait)
                         continue
+                    self._check_next = policy.may_be_stored(err)
                     self.error = decision.message
                     turn.note, turn.note_is_error = self.error, True
                 break
@@ -354,6 +366,7 @@ class ChatCell(Panel):
         self.reply = ""
         self.error = ""
         self.stopped = False
+        self._check_next = False
         self.charts = ChartBoard()
         self._history_parts = []
         for w in (self.title_html, self.history_html, self.live_html):

@@ -18,6 +18,7 @@ from ..errors import EnvnbError, NotFoundError, PermissionDeniedError, RequestVa
 from ..models.batch_exports import TESTABLE_TYPES
 from ..render import escape, isolate
 from ._base import Panel, loop_running, utc_minutes
+from ._export_ops import ExportOps, load_overview
 from ._layout import WRAP, cell, group, shown, wrap_row
 from ._steps import FAILED, PASSED, RUNNING, SKIPPED, StepRun
 from ._transcript import note_html
@@ -109,6 +110,8 @@ class ExportRow:
             layout=W.Layout(border_bottom="1px solid #8882", padding="2px 0"),
         )
         self.update(export)
+        self.ops = ExportOps(self)  # runs strip, health and details (reads the export)
+        self.widget.children = (*self.widget.children, self.ops.widget)
 
     # ---- state -----------------------------------------------------------------------
 
@@ -301,9 +304,16 @@ def _scope_message(err: PermissionDeniedError) -> str:
 
 
 class ExportPanel(Panel):
-    """Batch exports of the project as rows; state for tests: ``rows``, ``status``, ``error``."""
+    """Batch exports of the project as rows; state for tests: ``rows``, ``status``, ``error``.
+
+    Each row also shows its recent runs (``runs_window``, default the last 7 days) as a
+    strip and its health, with details (runs, Retry/Cancel, backfills, logs) on demand;
+    open backfills are followed every ``poll_interval`` seconds until they end.
+    """
 
     static_title = "Batch exports"
+    runs_window = "-7d"
+    poll_interval = 2.0
 
     def __init__(self, client: Client | AsyncClient) -> None:
         """Build the panel and load the exports in the background."""
@@ -370,6 +380,7 @@ class ExportPanel(Panel):
         self.rows = rows
         self.rows_box.children = [r.widget for r in rows]
         self._set_status(f"{len(rows)} exports")
+        self._spawn(load_overview(self))
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         self.status = text

@@ -1,0 +1,424 @@
+"""ExportPanel's operations part: per export a runs strip and health figures, and a details
+area with the runs (status filter, Retry / Cancel), the last error in full, a backfill form
+with live progress, and the latest logs (level filter, search).
+
+Same rules as the rest of the panel: every call runs as a task on the kernel's loop, each
+action has its own busy flag (a second click while it runs does nothing), an error shows
+beside what caused it, server text is escaped, and nothing typed into the form is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as W
+
+from .._ops_arguments import instant_of
+from ..backfill_rules import DATE_INTERVALS, check_window
+from ..errors import EnvnbError
+from ..export_health import health_row
+from ..models.export_ops import status_group
+from ..render import escape, isolate
+from ._layout import cell, shown, wrap_row
+from ._ops_view import (
+    as_api,
+    backfill_record,
+    error_html,
+    health_html,
+    logs_html,
+    records_of,
+    span_text,
+    strip_html,
+    when_text,
+)
+from ._transcript import note_html
+
+if TYPE_CHECKING:
+    from .exports import ExportRow
+
+FILTERS = ("all", "running", "completed", "failed", "cancelled")
+LEVELS = ("all", "ERROR", "WARN", "INFO", "DEBUG")
+SHOWN_RUNS = 20
+_PILL = "color:#fff;padding:0 5px;border-radius:7px;background:"
+_GROUP_COLOR = {"completed": "#2e7d32", "failed": "#c62828", "running": "#1565c0"}
+
+
+class ExportOps:
+    """The operations widgets of one export row; state for tests is plain attributes."""
+
+    def __init__(self, row: ExportRow) -> None:
+        """Build the (hidden) details area and the summary line of ``row``."""
+        self.row = row
+        self.runs: list[dict[str, Any]] = []
+        self.backfills: list[dict[str, Any]] = []
+        self.health: dict[str, Any] = {}
+        self.logs: list[dict[str, Any]] = []
+        self.busy: set[str] = set()  # actions in flight: "runs", "retry", "cancel", ...
+        self.runs_error = self.backfill_error = self.logs_error = self.run_status = ""
+        self.backfill_status = ""
+        self.confirm_run: dict[str, Any] | None = None
+        self.confirm_window: tuple[str, str] | None = None
+        self._watching = False
+        self.watcher: asyncio.Task[Any] | None = None
+        self.strip_html = W.HTML()
+        self.health_html = W.HTML()
+        self.details_button = cell(W.ToggleButton(description="Details", value=False))
+        self.details_button.observe(lambda _c: self._toggle_details(), names="value")
+        self.summary = wrap_row([self.strip_html, self.health_html, self.details_button])
+        self.error_html = W.HTML()
+        self.filter = W.Dropdown(options=FILTERS, value="all", description="status")
+        self.filter.observe(lambda _c: self._render_runs(), names="value")
+        self.runs_box = W.VBox()
+        self.runs_note = W.HTML()
+        self.confirm_html = W.HTML()
+        self.confirm_button = W.Button(description="Retry now", button_style="warning")
+        self.keep_button = W.Button(description="Keep")
+        self.confirm_button.on_click(lambda _b: self._retry_confirmed())
+        self.keep_button.on_click(lambda _b: self._drop_confirm())
+        self.confirm_box = W.VBox(
+            [self.confirm_html, wrap_row([self.confirm_button, self.keep_button])]
+        )
+        date_only = str(row.interval) in DATE_INTERVALS
+        hint = "YYYY-MM-DD" if date_only else "YYYY-MM-DDTHH:MM+00:00"
+        self.start_at = W.Text(description="from", placeholder=hint)
+        self.end_at = W.Text(description="to", placeholder=hint)
+        self.backfill_button = W.Button(description="Backfill", icon="history")
+        self.backfill_button.on_click(lambda _b: self.create_backfill())
+        self.anyway_button = W.Button(description="Backfill anyway", button_style="warning")
+        self.anyway_button.on_click(lambda _b: self.create_backfill(confirmed=True))
+        self.backfill_note = W.HTML()
+        self.progress_box = W.VBox()
+        self.level = W.Dropdown(options=LEVELS, value="all", description="level")
+        self.search = W.Text(description="search", placeholder="text in the message")
+        self.logs_button = W.Button(description="Show logs", icon="list")
+        self.logs_button.on_click(lambda _b: self.load_logs())
+        self.logs_html = W.HTML()
+        self.details = W.VBox(
+            [
+                self.error_html,
+                wrap_row([W.HTML("<b>Runs</b>"), self.filter]),
+                self.runs_note,
+                self.confirm_box,
+                self.runs_box,
+                wrap_row(
+                    [
+                        W.HTML("<b>Backfill</b>"),
+                        self.start_at,
+                        self.end_at,
+                        self.backfill_button,
+                        self.anyway_button,
+                    ]
+                ),
+                self.backfill_note,
+                self.progress_box,
+                wrap_row([W.HTML("<b>Logs</b>"), self.level, self.search, self.logs_button]),
+                self.logs_html,
+            ],
+            layout=W.Layout(display="none", padding="4px 0 4px 1em"),
+        )
+        self.widget = W.VBox([self.summary, self.details])
+        self._render()
+
+    # ---- what the panel feeds in ------------------------------------------------------
+
+    @property
+    def api(self) -> Any:
+        """The async batch exports resource."""
+        return self.row._panel.aclient.batch_exports
+
+    def show(
+        self, runs: list[dict[str, Any]], backfills: list[dict[str, Any]], since: datetime
+    ) -> None:
+        """New runs and backfills of this export (from the panel's overview load)."""
+        self.runs = runs
+        self.backfills = backfills
+        now = datetime.now(UTC)
+        export = self.row.export.model_dump(mode="json", by_alias=True)
+        api_runs = [as_api(r) for r in runs]
+        self.health = health_row(export, api_runs, backfills, now=now, since=since)
+        self.strip_html.value = strip_html(str(self.row.interval), api_runs, now)
+        self._render()
+        if self.details_button.value:
+            self._watch_open()
+
+    # ---- rendering --------------------------------------------------------------------
+
+    def _render(self) -> None:
+        self.health_html.value = health_html(self.health) if self.health else ""
+        shown(
+            self.error_html,
+            error_html(self.health.get("last_error"), self.health.get("last_error_at")),
+        )
+        self._render_runs()
+        shown(
+            self.backfill_note,
+            note_html(self.backfill_error or self.backfill_status, error=bool(self.backfill_error)),
+        )
+        self.anyway_button.layout.display = "" if self.confirm_window else "none"
+        self.backfill_button.disabled = "backfill" in self.busy
+        self.anyway_button.disabled = "backfill" in self.busy
+        self.logs_button.disabled = "logs" in self.busy
+        self._render_progress()
+
+    def _render_runs(self) -> None:
+        wanted = self.filter.value
+        runs = [r for r in self.runs if wanted == "all" or r.get("status_group") == wanted]
+        self.runs_box.children = [self._run_line(r) for r in runs[:SHOWN_RUNS]]
+        more = f"{len(runs)} runs" + (
+            f", newest {SHOWN_RUNS} shown" if len(runs) > SHOWN_RUNS else ""
+        )
+        note = self.runs_error or self.run_status or more
+        shown(self.runs_note, note_html(note, error=bool(self.runs_error)))
+        if self.confirm_run is None:
+            self.confirm_box.layout.display = "none"
+        else:
+            self.confirm_box.layout.display = ""
+            run = self.confirm_run
+            self.confirm_html.value = (
+                f"<b>Retry the run of {escape(span_text(run))}?</b> PostHog advises fixing what "
+                "made it fail first."
+                + (
+                    error_html(run.get("latest_error"), run.get("finished_at"))
+                    or note_html("It recorded no error.")
+                )
+            )
+        self.confirm_button.disabled = "retry" in self.busy
+
+    def _run_line(self, run: Mapping[str, Any]) -> W.Widget:
+        group = str(run.get("status_group") or status_group(run.get("status")).value)
+        color = _GROUP_COLOR.get(group, "#9e9e9e")
+        records = run.get("records_completed")
+        took = run.get("duration_s")
+        facts = " · ".join(
+            p
+            for p in (
+                f"{records} records" if records is not None else "",
+                f"{took:.0f} s" if isinstance(took, float) else "",
+                "backfill" if run.get("backfill") else "",
+            )
+            if p
+        )
+        cells: list[W.Widget] = [
+            W.HTML(f"{escape(span_text(run))}"),
+            W.HTML(f'<span style="{_PILL}{color}">{isolate(str(run.get("status")))}</span>'),
+            W.HTML(escape(facts)),
+        ]
+        if group == "running":
+            button = W.Button(description="Cancel", disabled="cancel" in self.busy)
+            button.on_click(lambda _b, r=run: self.cancel_run(r))
+            cells.append(button)
+        elif group in ("failed", "cancelled", "completed"):
+            button = W.Button(description="Retry", disabled="retry" in self.busy)
+            button.on_click(lambda _b, r=run: self.ask_retry(r))
+            cells.append(button)
+        return wrap_row(cells, min_height="1.8em")
+
+    def _render_progress(self) -> None:
+        lines = []
+        for b in self.backfills[:5]:
+            progress = b.get("progress") if isinstance(b.get("progress"), Mapping) else None
+            done = progress.get("finished_runs") if progress else None
+            total = progress.get("total_runs") if progress else None
+            value = (
+                (done / total)
+                if done is not None and total
+                else (1.0 if b.get("status") == "Completed" else 0.0)
+            )
+            label = (
+                f"{escape(str(b.get('status')))} · {when_text(b.get('start_at'))} → "
+                f"{when_text(b.get('end_at'))}" + (f" · {done}/{total} runs" if total else "")
+            )
+            bar = W.FloatProgress(value=value, min=0.0, max=1.0, layout=W.Layout(width="12em"))
+            lines.append(wrap_row([bar, W.HTML(label)], min_height="1.6em"))
+        self.progress_box.children = lines
+
+    def _toggle_details(self) -> None:
+        self.details.layout.display = "" if self.details_button.value else "none"
+        if self.details_button.value:
+            self._watch_open()
+
+    def _watch_open(self) -> None:
+        """Follow the open backfills while the details are shown (and after a create)."""
+        if any(b.get("status") in ("Starting", "Running") for b in self.backfills):
+            self._watch()
+
+    # ---- actions ----------------------------------------------------------------------
+
+    def _start(self, action: str) -> bool:
+        if action in self.busy:
+            return False
+        self.busy.add(action)
+        self._render()
+        return True
+
+    def _done(self, action: str) -> None:
+        self.busy.discard(action)
+        self._render()
+
+    def ask_retry(self, run: Mapping[str, Any]) -> None:
+        """Show the run's latest error and ask before retrying (PostHog's advice)."""
+        if "retry" in self.busy:
+            return
+        self.confirm_run, self.runs_error, self.run_status = dict(run), "", ""
+        self._render()
+
+    def _drop_confirm(self) -> None:
+        self.confirm_run = None
+        self._render()
+
+    def _retry_confirmed(self) -> None:
+        run = self.confirm_run
+        if run is None or not self._start("retry"):
+            return
+        self.row._panel._spawn(self._retry(run))
+
+    async def _retry(self, run: Mapping[str, Any]) -> None:
+        try:
+            backfill = await self.api.retry_run(self.row.id, run["id"])
+        except EnvnbError as err:
+            self.runs_error = f"Retry failed: {err}"
+        else:
+            self.confirm_run, self.runs_error = None, ""
+            self.run_status = f"Retry started: backfill {backfill} of {span_text(run)}."
+            await self._reload_backfills()
+        finally:
+            self._done("retry")
+
+    def cancel_run(self, run: Mapping[str, Any]) -> None:
+        """Cancel a running run."""
+        if not self._start("cancel"):
+            return
+        self.row._panel._spawn(self._cancel(run))
+
+    async def _cancel(self, run: Mapping[str, Any]) -> None:
+        try:
+            await self.api.cancel_run(self.row.id, run["id"])
+            fresh = await self.api.get_run(self.row.id, run["id"])
+        except EnvnbError as err:
+            self.runs_error = f"Cancel failed: {err}"
+        else:
+            self.runs_error, self.run_status = "", f"Run of {span_text(run)} cancelled."
+            for r in self.runs:
+                if r.get("id") == fresh.id:
+                    r["status"] = str(getattr(fresh.status, "value", fresh.status))
+                    r["status_group"] = status_group(r["status"]).value
+        finally:
+            self._done("cancel")
+
+    def create_backfill(self, *, confirmed: bool = False) -> None:
+        """Check the window locally, warn about overlaps, then create the backfill."""
+        if "backfill" in self.busy:
+            return
+        start, end = self.start_at.value.strip(), self.end_at.value.strip()
+        try:
+            check_window(self.row.export.model_dump(), start, end, datetime.now(UTC))
+        except EnvnbError as err:
+            self.backfill_error, self.confirm_window = str(err), None
+            self._render()
+            return
+        if confirmed and self.confirm_window != (start, end):
+            confirmed = False  # the window changed since the warning: check it again
+        self.backfill_error = ""
+        self._start("backfill")
+        self.row._panel._spawn(self._create(start, end, confirmed))
+
+    async def _create(self, start: str, end: str, confirmed: bool) -> None:
+        try:
+            if not confirmed:
+                notes = await self.api.backfill_overlaps(self.row.export, start, end)
+                if notes:
+                    self.confirm_window = (start, end)
+                    self.backfill_status = "This would export data twice: " + "; ".join(notes)
+                    return
+            backfill = await self.api.create_backfill(self.row.export, start, end, warn=False)
+        except EnvnbError as err:
+            self.backfill_error = str(err)
+        else:
+            self.confirm_window = None
+            self.backfill_status = f"Backfill {backfill} started."
+            await self._reload_backfills()
+        finally:
+            self._done("backfill")
+
+    async def _reload_backfills(self) -> None:
+        try:
+            self.backfills = [
+                b.model_dump(mode="json") async for b in self.api.backfills(self.row.id)
+            ]
+        except EnvnbError as err:
+            self.backfill_error = f"Could not reload the backfills: {err}"
+            return
+        self._render()
+        self._watch()
+
+    def _watch(self) -> None:
+        if not self._watching:
+            self._watching = True
+            panel = self.row._panel
+            # A backfill may run for hours: its watcher is not a call the panel waits for
+            # (panel.wait()); tests and notebooks that want the end await ``watcher``.
+            self.watcher = panel._spawn(self._poll())
+            panel._tasks.discard(self.watcher)
+
+    async def _poll(self) -> None:
+        """Reload the backfills every ``poll_interval`` s while one is Starting or Running."""
+        try:
+            while any(b.get("status") in ("Starting", "Running") for b in self.backfills):
+                await asyncio.sleep(self.row._panel.poll_interval)
+                try:
+                    items = [
+                        b.model_dump(mode="json") async for b in self.api.backfills(self.row.id)
+                    ]
+                except EnvnbError as err:
+                    self.backfill_error = f"Could not follow the backfills: {err}"
+                    return
+                self.backfills = items
+                self._render_progress()
+        finally:
+            self._watching = False
+            self._render()
+
+    def load_logs(self) -> None:
+        """Load the latest logs with the chosen level and search text."""
+        if not self._start("logs"):
+            return
+        level = None if self.level.value == "all" else self.level.value
+        self.row._panel._spawn(self._logs(level, self.search.value.strip() or None))
+
+    async def _logs(self, level: str | None, search: str | None) -> None:
+        try:
+            df = await self.api.logs_df(self.row.id, level=level, search=search, limit=100)
+        except EnvnbError as err:
+            self.logs_error = str(err)
+            shown(self.logs_html, note_html(self.logs_error, error=True))
+        else:
+            self.logs_error = ""
+            self.logs = records_of(df)
+            shown(self.logs_html, logs_html(self.logs))
+        finally:
+            self._done("logs")
+
+
+async def load_overview(panel: Any) -> None:
+    """Fetch every export's recent runs and its backfills; give each row its part."""
+    api = panel.aclient.batch_exports
+    now = datetime.now(UTC)
+    try:
+        since = instant_of("runs_window", panel.runs_window, now)
+        runs = records_of(await api.runs_df(after=since, progress=False))
+        fills = records_of(await api.backfills_df(progress=False))
+    except EnvnbError as err:
+        panel.error = f"Runs could not be loaded: {err}"
+        panel._set_status(panel.error, error=True)
+        return
+    by_export: dict[Any, list[dict[str, Any]]] = {}
+    for run in runs:
+        by_export.setdefault(run.get("export_id"), []).append(run)
+    backfills: dict[Any, list[dict[str, Any]]] = {}
+    for fill in fills:
+        backfills.setdefault(fill.get("export_id"), []).append(backfill_record(fill))
+    for row in panel.rows:
+        row.ops.show(by_export.get(row.id, []), backfills.get(row.id, []), since)
