@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from . import sim
+from . import catchup
 from .auth import KeyInfo
 from .sim import OpsState
 from .store import Store
@@ -61,7 +61,7 @@ class Ctx:
     def tick(self, *, full: bool = True) -> None:
         """Bring runs and backfills up to the simulated clock (``full``: all seeded history)."""
         with self.store.tx() as db:
-            sim.tick(db, self.state.ops, self.project_id, full=full)
+            catchup.tick(db, self.state.ops, self.project_id, full=full)
 
     @property
     def method(self) -> str:
