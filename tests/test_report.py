@@ -78,16 +78,18 @@ def test_html_holds_the_report_only(rendered: tuple[dict, str]) -> None:
         "<caption>Batch exports by destination and status (all exports, now)</caption>",
         "<caption>Runs per destination and status (recent runs ending in the range)</caption>",
         "<caption>The 10 latest conversations started in the range</caption>",
+        "<caption>Export health over the report's range (one row per export)</caption>",
+        "<caption>Purchases per week, from the pinned PostHog AI query</caption>",
     ):
         assert caption in html
 
 
 def test_tables_show_seconds_and_blank_cells(rendered: tuple[dict, str]) -> None:
-    """Timestamps to the second, no NaT/None/<NA> in the report's own tables (the pinned
-    PostHog AI query's table is shown as its generated cell writes it)."""
+    """Timestamps to the second, no NaT/None/<NA> in any table (health and pinned included)."""
     _, html = rendered
     tables = re.findall(r'<table id="T_.*?</table>', html, re.S)
-    assert len(tables) >= 3
+    assert len(tables) == 5
+    assert not re.search(r'<table[^>]*class="dataframe', html)  # every table is envnb's
     cells = [c for t in tables for c in re.findall(r"<td[^>]*>(.*?)</td>", t, re.S)]
     assert cells
     stamps = [c for c in cells if re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", c.strip())]

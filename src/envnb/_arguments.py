@@ -89,28 +89,25 @@ def check_step(step: Any) -> None:
         )
 
 
-def check_scope(scope: Any) -> str:
-    """A profile-config scope (person, group_0..group_4); RequestValidationError listing them."""
-    allowed = allowed_values(Scope)
-    if scope not in allowed:
+def check_allowed(field: str, value: Any, allowed: tuple[str, ...]) -> None:
+    """RequestValidationError naming ``field`` and listing ``allowed`` unless ``value`` is one."""
+    if value not in allowed:
         raise RequestValidationError(
-            f"scope: {scope!r} is not allowed; allowed values: " + ", ".join(allowed),
-            attr="scope",
+            f"{field}: {value!r} is not allowed; allowed values: " + ", ".join(allowed),
+            attr=field,
             allowed=allowed,
         )
+
+
+def check_scope(scope: Any) -> str:
+    """A profile-config scope (person, group_0..group_4); RequestValidationError listing them."""
+    check_allowed("scope", scope, allowed_values(Scope))
     return str(scope)
 
 
 def check_destination_type(destination_type: str) -> None:
     """One of PostHog's destination types (RequestValidationError listing them)."""
-    allowed = allowed_values(DestinationType)
-    if destination_type not in allowed:
-        raise RequestValidationError(
-            f"destination_type: {destination_type!r} is not allowed; allowed values: "
-            + ", ".join(allowed),
-            attr="destination_type",
-            allowed=allowed,
-        )
+    check_allowed("destination_type", destination_type, allowed_values(DestinationType))
 
 
 def run_test_step_body(export: BatchExport, step: int, overrides: dict[str, Any]) -> dict[str, Any]:

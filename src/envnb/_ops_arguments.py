@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from ._arguments import check_allowed
 from .errors import RequestValidationError
 from .models.batch_exports import RunStatus
 from .models.common import allowed_values
@@ -90,12 +91,7 @@ def statuses(value: str | Iterable[str] | None) -> list[str]:
     """Run statuses to filter on (one, a comma list or a list), each one PostHog's."""
     names = _names(value)
     for name in names:
-        if name not in _STATUSES:
-            raise RequestValidationError(
-                f"status: {name!r} is not allowed; allowed values: {', '.join(_STATUSES)}",
-                attr="status",
-                allowed=_STATUSES,
-            )
+        check_allowed("status", name, _STATUSES)
     return names
 
 
@@ -103,12 +99,7 @@ def levels(value: str | Iterable[str] | None) -> list[str]:
     """Log levels to filter on (case-insensitive), each one PostHog's."""
     names = [name.upper() for name in _names(value)]
     for name in names:
-        if name not in _LEVELS:
-            raise RequestValidationError(
-                f"level: {name!r} is not allowed; allowed values: {', '.join(_LEVELS)}",
-                attr="level",
-                allowed=_LEVELS,
-            )
+        check_allowed("level", name, _LEVELS)
     return names
 
 

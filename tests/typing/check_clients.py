@@ -22,6 +22,7 @@ from envnb.models import (
     TestStep,
 )
 from envnb.results import QueryResult, Visualization
+from envnb.sandbox import Sandbox
 from envnb.streaming import StreamAssembler
 from envnb.widgets import ChatCell, ExportPanel, ProfileConfigEditor
 
@@ -109,3 +110,8 @@ def check_panels(c: Client, ac: AsyncClient) -> None:
         ExportPanel(client)
         ChatCell(client)
         ProfileConfigEditor(client)
+
+
+def check_sandbox(sb: Sandbox) -> None:
+    assert_type(sb.client(), Client)
+    assert_type(sb.async_client(), AsyncClient)

@@ -11,8 +11,8 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from ..models.timezones import posthog_timezones
+from . import destination_tests, errors, paging, sim
 from . import destinations as dest
-from . import errors, paging, sim
 from . import validate as v
 from ._util import dumps, now_iso, seeded_uuid
 from .clock import parse_stamp
@@ -356,7 +356,7 @@ def test_steps(ctx: Ctx) -> Response:
     dtype = ctx.request.query_params.get("destination")
     if not dtype:
         raise errors.ApiError(400, None)
-    steps = dest.steps_for(dtype)
+    steps = destination_tests.steps_for(dtype)
     if steps is None:
         raise errors.ApiError(404, None)
     return JSONResponse(
@@ -377,7 +377,7 @@ def _run_step(ctx: Ctx, stored: dict[str, Any] | None) -> Response:
         data["destination"], is_patch=stored is not None, existing_config=stored
     )
     config = {**(stored or {}), **clean["config"]}
-    steps = dest.steps_for(clean["type"])
+    steps = destination_tests.steps_for(clean["type"])
     if steps is None:
         raise errors.ApiError(404, None)
     try:
@@ -386,7 +386,7 @@ def _run_step(ctx: Ctx, stored: dict[str, Any] | None) -> Response:
         raise errors.validation("A valid integer is required.", "step") from None
     if not 0 <= index < len(steps):
         raise errors.server_error()  # PostHog: IndexError -> 500
-    return JSONResponse(dest.run_step(steps[index], config))
+    return JSONResponse(destination_tests.run_step(steps[index], config))
 
 
 def run_test_step(ctx: Ctx) -> Response:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from . import sim
+from . import catchup, errors
 from .auth import KeyInfo
 from .sim import OpsState
 from .store import Store
@@ -61,7 +62,18 @@ class Ctx:
     def tick(self, *, full: bool = True) -> None:
         """Bring runs and backfills up to the simulated clock (``full``: all seeded history)."""
         with self.store.tx() as db:
-            sim.tick(db, self.state.ops, self.project_id, full=full)
+            catchup.tick(db, self.state.ops, self.project_id, full=full)
+
+    def live_row(self, table: str) -> sqlite3.Row:
+        """The row of ``table`` (our own constant) with the path's ``{id}``, in this project
+        and not deleted, or 404."""
+        row = self.store.one(
+            f"SELECT * FROM {table} WHERE id = ? AND team_id = ? AND deleted = 0",
+            (self.params["id"], self.project_id),
+        )
+        if row is None:
+            raise errors.not_found()
+        return row
 
     @property
     def method(self) -> str:

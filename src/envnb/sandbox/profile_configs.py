@@ -31,13 +31,7 @@ def serialize(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def _get(ctx: Ctx) -> sqlite3.Row:
-    row = ctx.store.one(
-        "SELECT * FROM profile_configs WHERE id = ? AND team_id = ? AND deleted = 0",
-        (ctx.params["id"], ctx.project_id),
-    )
-    if row is None:
-        raise errors.not_found()
-    return row
+    return ctx.live_row("profile_configs")
 
 
 def list_configs(ctx: Ctx) -> Response:

@@ -63,13 +63,7 @@ def run_json(row: sqlite3.Row) -> dict[str, Any]:
 
 def export_row(ctx: Ctx) -> sqlite3.Row:
     """The live export of the path's ``{id}``, or 404."""
-    row = ctx.store.one(
-        "SELECT * FROM batch_exports WHERE id = ? AND team_id = ? AND deleted = 0",
-        (ctx.params["id"], ctx.project_id),
-    )
-    if row is None:
-        raise errors.not_found()
-    return row
+    return ctx.live_row("batch_exports")
 
 
 def _ordering(ctx: Ctx) -> tuple[str, bool]:

@@ -5,19 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .runs import STATUSES
+from .schema_types import DT, STR, UUID, nullable, ref
 
-_STR: dict[str, Any] = {"type": "string"}
-_DT: dict[str, Any] = {"type": "string", "format": "date-time"}
-_UUID: dict[str, Any] = {"type": "string", "format": "uuid"}
 _LEVELS = ["DEBUG", "LOG", "INFO", "WARN", "ERROR"]
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {**schema, "nullable": True}
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def cursor_paginated(item: str) -> dict[str, Any]:
@@ -26,9 +16,9 @@ def cursor_paginated(item: str) -> dict[str, Any]:
         "type": "object",
         "required": ["results"],
         "properties": {
-            "next": _nullable({"type": "string", "format": "uri"}),
-            "previous": _nullable({"type": "string", "format": "uri"}),
-            "results": {"type": "array", "items": _ref(item)},
+            "next": nullable({"type": "string", "format": "uri"}),
+            "previous": nullable({"type": "string", "format": "uri"}),
+            "results": {"type": "array", "items": ref(item)},
         },
     }
 
@@ -43,36 +33,36 @@ OPS_COMPONENTS: dict[str, Any] = {
     "BatchExportBackfill": {
         "type": "object",
         "properties": {
-            "id": _UUID,
-            "progress": _nullable(
+            "id": UUID,
+            "progress": nullable(
                 {
                     "type": "object",
                     "properties": {
-                        "total_runs": _nullable({"type": "integer"}),
-                        "finished_runs": _nullable({"type": "integer"}),
-                        "progress": _nullable({"type": "number"}),
+                        "total_runs": nullable({"type": "integer"}),
+                        "finished_runs": nullable({"type": "integer"}),
+                        "progress": nullable({"type": "number"}),
                     },
                 }
             ),
-            "start_at": _nullable(_DT),
-            "end_at": _nullable(_DT),
+            "start_at": nullable(DT),
+            "end_at": nullable(DT),
             "status": {"type": "string", "enum": [s for s in STATUSES if s != "FailedBilling"]},
-            "created_at": _DT,
-            "finished_at": _nullable(_DT),
-            "last_updated_at": _DT,
-            "total_records_count": _nullable({"type": "integer"}),
-            "adjusted_start_at": _nullable(_DT),
+            "created_at": DT,
+            "finished_at": nullable(DT),
+            "last_updated_at": DT,
+            "total_records_count": nullable({"type": "integer"}),
+            "adjusted_start_at": nullable(DT),
             "team": {"type": "integer"},
-            "batch_export": _UUID,
+            "batch_export": UUID,
         },
     },
     "BackfillInput": {
         "type": "object",
         "properties": {
-            "start_at": _nullable(
+            "start_at": nullable(
                 {"type": "string", "description": "ISO date (day/week) or aware datetime"}
             ),
-            "end_at": _nullable(
+            "end_at": nullable(
                 {"type": "string", "description": "ISO date (day/week) or aware datetime"}
             ),
         },
@@ -80,7 +70,7 @@ OPS_COMPONENTS: dict[str, Any] = {
     "BackfillId": {
         "type": "object",
         "required": ["backfill_id"],
-        "properties": {"backfill_id": _UUID},
+        "properties": {"backfill_id": UUID},
     },
     "Cancelled": {
         "type": "object",
@@ -92,21 +82,21 @@ OPS_COMPONENTS: dict[str, Any] = {
         "required": ["results"],
         "properties": {
             "count": {"type": "integer"},
-            "next": _nullable(_STR),
-            "previous": _nullable(_STR),
+            "next": nullable(STR),
+            "previous": nullable(STR),
             "results": {
                 "type": "array",
                 "items": {
                     "type": "object",
                     "properties": {
-                        "log_source_id": _STR,
-                        "instance_id": _STR,
-                        "timestamp": _DT,
+                        "log_source_id": STR,
+                        "instance_id": STR,
+                        "timestamp": DT,
                         "level": {
                             "type": "string",
                             "enum": ["DEBUG", "LOG", "INFO", "WARN", "ERROR"],
                         },
-                        "message": _STR,
+                        "message": STR,
                     },
                 },
             },
@@ -125,7 +115,7 @@ OPS_COMPONENTS: dict[str, Any] = {
                     "totals": {"type": "object", "additionalProperties": {"type": "integer"}},
                 },
             },
-            "errors": _nullable({"type": "array", "items": {}}),
+            "errors": nullable({"type": "array", "items": {}}),
         },
     },
 }

@@ -9,11 +9,11 @@ import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import uvicorn
 
-from . import auth, sim
+from . import auth, catchup
 from . import seed as seeding
 from .app import build_app
 from .context import Settings, State
@@ -23,6 +23,9 @@ from .query_state import Runs
 from .seed import MAIN_USER
 from .sim import OpsState
 from .store import Store
+
+if TYPE_CHECKING:  # the sandbox needs no client at run time; these are for the annotations
+    from envnb import AsyncClient, Client
 
 FaultSpec = str | list[dict[str, Any]] | None
 
@@ -218,14 +221,14 @@ class Sandbox:
             "POSTHOG_PROJECT_ID": str(self.project_id),
         }
 
-    def client(self, **kwargs: Any) -> Any:
+    def client(self, **kwargs: Any) -> Client:
         """An ``envnb.Client`` for this sandbox (imported lazily: the sandbox needs no client)."""
-        client_cls = importlib.import_module("envnb").Client
+        client_cls: type[Client] = importlib.import_module("envnb").Client
         return client_cls(**self._client_settings(kwargs))
 
-    def async_client(self, **kwargs: Any) -> Any:
+    def async_client(self, **kwargs: Any) -> AsyncClient:
         """An ``envnb.AsyncClient`` for this sandbox (imported lazily)."""
-        client_cls = importlib.import_module("envnb").AsyncClient
+        client_cls: type[AsyncClient] = importlib.import_module("envnb").AsyncClient
         return client_cls(**self._client_settings(kwargs))
 
     def _client_settings(self, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -287,12 +290,12 @@ class Sandbox:
     def tick(self) -> None:
         """Bring runs and backfills up to the simulated clock now (requests do it anyway)."""
         with self.store.tx() as db:
-            sim.tick(db, self.state.ops, self.project_id)
+            catchup.tick(db, self.state.ops, self.project_id)
 
     def backfills(self, export_id: str | None = None) -> list[dict[str, Any]]:
         """Backfills (seeded, created, or recorded by unpause(backfill=True)), oldest first."""
         with self.store.tx() as db:
-            sim.tick(db, self.state.ops, self.project_id, full=False)
+            catchup.tick(db, self.state.ops, self.project_id, full=False)
         sql = "SELECT * FROM backfills"
         params: tuple[Any, ...] = ()
         if export_id is not None:

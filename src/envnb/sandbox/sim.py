@@ -1,7 +1,8 @@
 """The export-operations simulation: scheduled runs, runs that finish, backfills that advance.
 
 Nothing runs in the background. Every handler that shows runs, backfills, logs or metrics
-first calls :func:`tick`, which brings the database up to the simulated clock:
+first calls :func:`envnb.sandbox.catchup.tick`, which brings the database up to the
+simulated clock:
 
 - an unpaused export gets a run for each interval that ended since its last scheduled run
   (created 20-80 s after the interval ends, Running until its duration has passed, then
@@ -79,17 +80,12 @@ def run_row(
 INSERT_RUN = f"INSERT OR IGNORE INTO runs VALUES ({','.join('?' * RUN_COLUMNS)})"
 
 
-def tick(db: sqlite3.Connection, ops: OpsState, team_id: int, *, full: bool = True) -> None:
-    """Bring runs and backfills up to the simulated clock (inside a transaction).
+def advance(db: sqlite3.Connection, ops: OpsState, team_id: int) -> None:
+    """Finish the runs that are due, schedule new ones and advance backfills to the clock.
 
-    ``full=False`` (the export list, which shows 10 runs each) leaves older seeded history
-    unwritten until something asks for it.
+    Callers go through :func:`envnb.sandbox.catchup.tick`, which first writes the seeded
+    history the request needs.
     """
-    if ops.history_pending and (full or not ops.recent_written):
-        from .seed_runs import materialize  # seed_runs builds on this module
-
-        ops.history_pending = materialize(db, full)
-        ops.recent_written = True
     now = ops.clock.epoch()
     _finish_due(db, now)
     if now >= ops.next_check:

@@ -21,8 +21,9 @@ from ..backfill_rules import DATE_INTERVALS, check_window
 from ..errors import EnvnbError
 from ..export_health import health_row
 from ..models.export_ops import status_group
-from ..render import escape, isolate
+from ..render import escape
 from ._layout import cell, shown, wrap_row
+from ._ops_lines import progress_lines, run_line
 from ._ops_view import (
     as_api,
     backfill_record,
@@ -32,7 +33,6 @@ from ._ops_view import (
     records_of,
     span_text,
     strip_html,
-    when_text,
 )
 from ._transcript import note_html
 
@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 FILTERS = ("all", "running", "completed", "failed", "cancelled")
 LEVELS = ("all", "ERROR", "WARN", "INFO", "DEBUG")
 SHOWN_RUNS = 20
-_PILL = "color:#fff;padding:0 5px;border-radius:7px;background:"
-_GROUP_COLOR = {"completed": "#2e7d32", "failed": "#c62828", "running": "#1565c0"}
 
 
 class ExportOps:
@@ -171,7 +169,10 @@ class ExportOps:
         # (a cell's "idle", widget models) when the front end reads late. Hidden lines
         # serve no one, so they exist only while the details are open.
         shown_runs = runs[:SHOWN_RUNS] if self.details_button.value else []
-        self.runs_box.children = [self._run_line(r) for r in shown_runs]
+        self.runs_box.children = [
+            run_line(r, self.busy, on_cancel=self.cancel_run, on_retry=self.ask_retry)
+            for r in shown_runs
+        ]
         more = f"{len(runs)} runs" + (
             f", newest {SHOWN_RUNS} shown" if len(runs) > SHOWN_RUNS else ""
         )
@@ -192,53 +193,8 @@ class ExportOps:
             )
         self.confirm_button.disabled = "retry" in self.busy
 
-    def _run_line(self, run: Mapping[str, Any]) -> W.Widget:
-        group = str(run.get("status_group") or status_group(run.get("status")).value)
-        color = _GROUP_COLOR.get(group, "#9e9e9e")
-        records = run.get("records_completed")
-        took = run.get("duration_s")
-        facts = " · ".join(
-            p
-            for p in (
-                f"{records} records" if records is not None else "",
-                f"{took:.0f} s" if isinstance(took, float) else "",
-                "backfill" if run.get("backfill") else "",
-            )
-            if p
-        )
-        cells: list[W.Widget] = [
-            W.HTML(f"{escape(span_text(run))}"),
-            W.HTML(f'<span style="{_PILL}{color}">{isolate(str(run.get("status")))}</span>'),
-            W.HTML(escape(facts)),
-        ]
-        if group == "running":
-            button = W.Button(description="Cancel", disabled="cancel" in self.busy)
-            button.on_click(lambda _b, r=run: self.cancel_run(r))
-            cells.append(button)
-        elif group in ("failed", "cancelled", "completed"):
-            button = W.Button(description="Retry", disabled="retry" in self.busy)
-            button.on_click(lambda _b, r=run: self.ask_retry(r))
-            cells.append(button)
-        return wrap_row(cells, min_height="1.8em")
-
     def _render_progress(self) -> None:
-        lines = []
-        for b in self.backfills[:5]:
-            progress = b.get("progress") if isinstance(b.get("progress"), Mapping) else None
-            done = progress.get("finished_runs") if progress else None
-            total = progress.get("total_runs") if progress else None
-            value = (
-                (done / total)
-                if done is not None and total
-                else (1.0 if b.get("status") == "Completed" else 0.0)
-            )
-            label = (
-                f"{escape(str(b.get('status')))} · {when_text(b.get('start_at'))} → "
-                f"{when_text(b.get('end_at'))}" + (f" · {done}/{total} runs" if total else "")
-            )
-            bar = W.FloatProgress(value=value, min=0.0, max=1.0, layout=W.Layout(width="12em"))
-            lines.append(wrap_row([bar, W.HTML(label)], min_height="1.6em"))
-        self.progress_box.children = lines
+        self.progress_box.children = progress_lines(self.backfills[:5])
 
     def _toggle_details(self) -> None:
         self.details.layout.display = "" if self.details_button.value else "none"
