@@ -345,17 +345,21 @@ def test_list_over_a_moving_order_yields_no_row_twice_and_says_so() -> None:
 
 
 def _moving_server(moves: int) -> Any:
-    """Conversations e0..e5 in pages of 2; the first ``moves`` reads of page 2 see e5 moved
-    to the top (so page 2 repeats e1)."""
+    """Conversations c0..c5 in pages of 2; in the first ``moves`` reads of the list, c5 moves
+    to the top just after page 1 was read (so page 2 repeats c1).
+
+    A read is counted at its page 1: the client reads page 1 first, then the other pages
+    concurrently, in any order. (Counting at page 2 let a concurrent page 3 of the second
+    read arrive first and still see the move: the list seemed to move twice.)"""
     rows = [{"id": f"c{i}", "title": "t", "status": "idle"} for i in range(6)]
-    reads = {"page2": 0}
+    reads = {"lists": 0}
 
     def route(method: str, path: str, query: dict[str, list[str]]) -> Reply:
         offset = int(query.get("offset", ["0"])[0])
         order = rows
-        if offset == 2:
-            reads["page2"] += 1
-        if offset >= 2 and reads["page2"] <= moves:
+        if offset == 0:
+            reads["lists"] += 1
+        if offset >= 2 and reads["lists"] <= moves:
             order = [rows[5], *rows[:5]]
         nxt = f"/api/projects/1/conversations/?limit=2&offset={offset + 2}"
         page = {
