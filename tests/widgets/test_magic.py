@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import signal
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -66,11 +67,23 @@ def test_interrupt_stops_cancels_and_keeps_partial(shell: InteractiveShell) -> N
     with Sandbox(stream_delay=0.01) as sb:
         magics.use_client(sb.client())
         sb.reset_stats()
-        timer = threading.Timer(0.6, _thread.interrupt_main)
+        sent = threading.Event()
+
+        def interrupt() -> None:
+            _thread.interrupt_main()
+            sent.set()
+
+        timer = threading.Timer(0.6, interrupt)
         timer.start()
         try:
             with pytest.raises(KeyboardInterrupt, match="partial reply is kept above"):
                 shell.run_cell_magic("chat", "", "lorem 3000")
+        except pytest.fail.Exception:
+            # DID NOT RAISE: say which way (the cell ended before ■, or ■ was lost).
+            pytest.fail(
+                f"no KeyboardInterrupt; interrupt sent: {sent.is_set()}; SIGINT handler: "
+                f"{signal.getsignal(signal.SIGINT)!r}; output: {_html(shell)[-600:]}"
+            )
         finally:
             timer.cancel()
         partial = magics.last_reply()
