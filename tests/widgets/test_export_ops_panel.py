@@ -121,6 +121,8 @@ async def test_cancel_a_running_run(fresh_sandbox: Sandbox) -> None:
     panel = await _panel(sb)
     ops = panel.row("Postgres mirror 2").ops
     ops.filter.value = "running"
+    assert _lines(ops) == []  # no run-line widgets while the details are hidden
+    ops.details_button.value = True
     [line] = _lines(ops)
     assert _button(line).description == "Cancel"
     sb.reset_stats()
@@ -154,6 +156,7 @@ async def test_errors_show_beside_the_action(fresh_sandbox: Sandbox) -> None:
     panel = await _panel(sb, api_key=key)
     ops = panel.row("BigQuery events 2").ops
     ops.filter.value = "failed"
+    ops.details_button.value = True
     _button(_lines(ops)[0]).click()
     ops.confirm_button.click()
     await panel.wait()

@@ -164,9 +164,14 @@ class ExportOps:
     def _render_runs(self) -> None:
         wanted = self.filter.value
         runs = [r for r in self.runs if wanted == "all" or r.get("status_group") == wanted]
+        # Each run line is ~20 widget messages: built for every row of a project, they flood
+        # the kernel's IOPub channel past ZeroMQ's high-water mark, which drops messages
+        # (a cell's "idle", widget models) when the front end reads late. Hidden lines
+        # serve no one, so they exist only while the details are open.
+        shown_runs = runs[:SHOWN_RUNS] if self.details_button.value else []
         self.runs_box.children = [
             run_line(r, self.busy, on_cancel=self.cancel_run, on_retry=self.ask_retry)
-            for r in runs[:SHOWN_RUNS]
+            for r in shown_runs
         ]
         more = f"{len(runs)} runs" + (
             f", newest {SHOWN_RUNS} shown" if len(runs) > SHOWN_RUNS else ""
@@ -193,6 +198,7 @@ class ExportOps:
 
     def _toggle_details(self) -> None:
         self.details.layout.display = "" if self.details_button.value else "none"
+        self._render_runs()
         if self.details_button.value:
             self._watch_open()
 
