@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
 
 from .lab import CHROMIUM, CHROMIUM_ARGS, REPO, XSS_TRAP, LabServer, screenshot, xss_calls
 
@@ -97,6 +97,10 @@ def page(
     lab.delete_sessions()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
+    # Assertions wait like actions do: panels load in the background after their cell ends
+    # (runs strips, charts), and a loaded 2-core machine can take longer than playwright's
+    # 5 s default. A passing check returns as soon as it holds; only failures wait longer.
+    expect.set_options(timeout=15_000)
     context.add_init_script(XSS_TRAP)
     pg = context.new_page()
     pg.on("dialog", lambda d: _on_dialog(d, script_runs))
