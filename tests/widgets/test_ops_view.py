@@ -50,6 +50,50 @@ def test_strip_html_escapes_and_marks_gaps() -> None:
     )
 
 
+def test_intervals_before_the_loaded_window_are_not_gaps() -> None:
+    """A daily export's runs read for the last 7 days: 7 marks, none hollow (was 30 marks,
+    23 of them 'gaps' before the window the runs were read for)."""
+    now = datetime(2026, 1, 31, 0, 30, tzinfo=UTC)
+    days = [datetime(2026, 1, d, tzinfo=UTC) for d in range(24, 31)]
+    runs = [
+        {
+            "status": "Completed",
+            "records_completed": 10,
+            "data_interval_start": d.isoformat(),
+            "data_interval_end": (d + timedelta(days=1)).isoformat(),
+            "created_at": (d + timedelta(days=1, minutes=5)).isoformat(),
+        }
+        for d in days
+    ]
+    marks = strip_marks("day", runs, now, since=now - timedelta(days=7))
+    assert [(m[0].day, m[2]) for m in marks] == [(d.day, "completed") for d in days]
+    assert len(strip_marks("day", runs, now)) == 30  # without a window: the last 30 days
+    html = strip_html("day", runs, now, since=now - timedelta(days=7))
+    assert html.count("envnb-run-mark") == 7 and "envnb-run-gap" not in html
+
+
+def test_day_marks_follow_the_exports_offset_hour() -> None:
+    """Daily runs at 03:00 UTC (offset_hour 3) fill their marks; slots at midnight missed
+    every run and showed a healthy export as all gaps."""
+    now = datetime(2026, 1, 31, 4, 0, tzinfo=UTC)
+    days = [datetime(2026, 1, d, 3, tzinfo=UTC) for d in range(24, 31)]
+    runs = [
+        {
+            "status": "Completed",
+            "records_completed": 10,
+            "data_interval_start": d.isoformat(),
+            "data_interval_end": (d + timedelta(days=1)).isoformat(),
+            "created_at": (d + timedelta(days=1, minutes=5)).isoformat(),
+        }
+        for d in days
+    ]
+    schedule = {"offset_hour": 3, "offset_day": None, "timezone": "UTC"}
+    since = datetime(2026, 1, 24, 4, 0, tzinfo=UTC)
+    marks = strip_marks("day", runs, now, since=since, schedule=schedule)
+    assert [(m[0].day, m[0].hour, m[2]) for m in marks] == [(d.day, 3, "completed") for d in days]
+    assert {m[2] for m in strip_marks("day", runs, now, since=since)} == {"gap"}
+
+
 def test_empty_runs_get_their_own_colour() -> None:
     [(_, _, kind, _)] = strip_marks("hour", [run(23, records=0)], NOW, count=1)
     assert kind == "empty"

@@ -137,7 +137,9 @@ class ExportOps:
         export = self.row.export.model_dump(mode="json", by_alias=True)
         api_runs = [as_api(r) for r in runs]
         self.health = health_row(export, api_runs, backfills, now=now, since=since)
-        self.strip_html.value = strip_html(str(self.row.interval), api_runs, now)
+        self.strip_html.value = strip_html(
+            str(self.row.interval), api_runs, now, since=since, schedule=export
+        )
         self._render()
         if self.details_button.value:
             self._watch_open()

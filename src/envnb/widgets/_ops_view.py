@@ -41,17 +41,37 @@ def _mark(kind: str, title: str) -> str:
 
 
 def strip_marks(
-    interval: str, runs: Iterable[Mapping[str, Any]], now: datetime, count: int | None = None
+    interval: str,
+    runs: Iterable[Mapping[str, Any]],
+    now: datetime,
+    count: int | None = None,
+    since: datetime | None = None,
+    schedule: Mapping[str, Any] | None = None,
 ) -> list[tuple[datetime, datetime, str, Mapping[str, Any] | None]]:
     """The last ``count`` intervals ending by ``now``: (start, end, kind, best run or None).
 
     ``kind`` is a status group, ``"empty"`` (completed, 0 records) or ``"gap"`` (no run).
+    With ``since`` (the ``after`` that ``runs`` were read with: runs created since then),
+    intervals ending before it are left out: their runs were not read, so no run there is
+    not a gap (a run is created when its interval ends, so one ending later was read).
+    ``schedule`` (the export: ``offset_day``, ``offset_hour``, ``timezone``) places day and
+    week intervals where the export's runs are, as ``health()`` does.
     """
     step = STEPS.get(interval)
     if step is None:
         return []
     count = count or MARKS.get(interval, 30)
-    slots = expected_intervals(interval, now - step * (count + 1), now)[-count:]
+    sched = schedule or {}
+    slots = expected_intervals(
+        interval,
+        now - step * (count + 1),
+        now,
+        offset_day=sched.get("offset_day"),
+        offset_hour=sched.get("offset_hour"),
+        timezone=sched.get("timezone"),
+    )[-count:]
+    if since is not None:
+        slots = [(start, end) for start, end in slots if end >= since]
     best: dict[datetime, tuple[int, datetime, Mapping[str, Any]]] = {}
     for run in runs:
         end = instant(run.get("data_interval_end"))
@@ -76,11 +96,17 @@ def strip_marks(
 
 
 def strip_html(
-    interval: str, runs: Iterable[Mapping[str, Any]], now: datetime, count: int | None = None
+    interval: str,
+    runs: Iterable[Mapping[str, Any]],
+    now: datetime,
+    count: int | None = None,
+    since: datetime | None = None,
+    schedule: Mapping[str, Any] | None = None,
 ) -> str:
-    """The runs strip as HTML (hover a mark for its interval, status and records)."""
+    """The runs strip as HTML (hover a mark for its interval, status and records); ``since``
+    as in :func:`strip_marks`."""
     marks = []
-    for start, end, kind, run in strip_marks(interval, runs, now, count):
+    for start, end, kind, run in strip_marks(interval, runs, now, count, since, schedule):
         span = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} UTC"
         if run is None:
             title = f"{span}: no run"
