@@ -9,7 +9,7 @@ from .batch_exports import INTERVALS, MODELS
 from .conversations import AGENT_MODES
 from .destinations import DESTINATION_TYPES
 from .profile_configs import SCOPES
-from .query import REFRESH
+from .query.api import REFRESH
 from .runs import STATUSES
 from .schema_ops import OPS_COMPONENTS
 from .schema_types import DT, STR, UUID, nullable, ref
