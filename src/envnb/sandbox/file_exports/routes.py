@@ -160,6 +160,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         f"{BE}:read",
         "batch_exports",
         "List file-download runs ({id, status}), newest first",
+        response="FileDownloadRun",
         paginated=True,
     ),
     Endpoint(
@@ -170,7 +171,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         f"{BE}:write",
         "batch_exports",
         "Start a file-download run (<= 7 days); 429 above the concurrency limit",
-        status=202,
+        "CreateFileDownloadRequest",
+        "FileDownloadCreated",
+        202,
         errors=(400, 429),
     ),
     Endpoint(
@@ -181,7 +184,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         f"{BE}:write",
         "batch_exports",
         "Count the rows a HogQL file download would export",
-        errors=(400,),
+        "FileDownloadCountRowsRequest",
+        "FileDownloadRowCount",
     ),
     Endpoint(
         "file_download_batch_exports_retrieve",
@@ -191,6 +195,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         f"{BE}:read",
         "batch_exports",
         "A file-download run: status, and files + records_completed once Completed",
+        response="FileDownloadRun",
     ),
     Endpoint(
         "file_download_batch_exports_download",
@@ -222,6 +227,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         f"{BE}:write",
         "batch_exports",
         "Cancel a Starting or Running run",
+        response="FileDownloadRun",
         errors=(400,),
     ),
 )
