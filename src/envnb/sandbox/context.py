@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from . import catchup, errors
 from .auth import KeyInfo
+from .file_exports.backend import FileExports
 from .sim import OpsState
 from .store import Store
 
@@ -41,6 +42,7 @@ class State:
     runs: Runs
     streams: dict[str, StreamLog] = field(default_factory=dict)
     ops: OpsState = field(default_factory=OpsState)
+    file_exports: FileExports = field(default_factory=FileExports)
 
 
 @dataclass
