@@ -52,7 +52,9 @@ def _answer(ctx: Ctx, query: dict[str, Any]) -> dict[str, Any]:
             text = query.get("query")
             if not isinstance(text, str):
                 raise errors.validation("This field is required.", "query__query", "required")
-            answer = run_hogql(events, text)
+            answer = run_hogql(
+                events, text, values=query.get("values"), variables=query.get("variables")
+            )
             answer["query"] = text
         else:
             answer = run_trends(events, query)
