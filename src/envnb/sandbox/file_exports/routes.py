@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from .. import errors
 from ..context import Ctx, State
 from ..endpoint import Endpoint
-from ..hogql import HogQLError
+from ..query.hogql import HogQLError
 from ..paging import page
 from .backend import FileExports, FileRun, parse_create
 
