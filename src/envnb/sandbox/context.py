@@ -15,9 +15,9 @@ from .sim import OpsState
 from .store import Store
 
 if TYPE_CHECKING:
-    from .events import EventsDB
     from .faults import FaultEngine
-    from .query_state import Runs
+    from .query.events import EventsDB
+    from .query.state import Runs
     from .streamlog import StreamLog
 
 

@@ -10,7 +10,7 @@ from .conversations import AGENT_MODES
 from .destinations import DESTINATION_TYPES
 from .file_exports.schema import COMPONENTS as FILE_EXPORT_COMPONENTS
 from .profile_configs import SCOPES
-from .query import REFRESH
+from .query.api import REFRESH
 from .runs import STATUSES
 from .schema_ops import OPS_COMPONENTS
 from .schema_types import DT, STR, UUID, nullable, ref

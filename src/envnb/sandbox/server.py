@@ -17,10 +17,10 @@ from . import auth, catchup
 from . import seed as seeding
 from .app import build_app
 from .context import Settings, State
-from .events import EventsDB
 from .faults import FaultEngine
 from .file_exports.backend import FileExports
-from .query_state import Runs
+from .query.events import EventsDB
+from .query.state import Runs
 from .seed import MAIN_USER
 from .sim import OpsState
 from .store import Store
