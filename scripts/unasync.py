@@ -34,6 +34,7 @@ CLIENT_RENAMES = {
     "AsyncConversations": "Conversations",
     "AsyncProfileConfigs": "ProfileConfigs",
     "AsyncQueries": "Queries",
+    "AsyncInsights": "Insights",
     "AsyncEventStream": "EventStream",
     "AsyncPageWindow": "PageWindow",
     "aclose": "close",
