@@ -14,6 +14,7 @@ from ..query.insights.saved import insight_query
 from ._transport import AsyncTransport
 from .batch_exports import AsyncBatchExports
 from .conversations import AsyncConversations
+from .file_exports import AsyncFileExports
 from .insights import AsyncInsights
 from .profile_configs import AsyncProfileConfigs
 from .queries import AsyncQueries
@@ -35,6 +36,7 @@ class AsyncClient(ClientBase):
 
     batch_exports: AsyncBatchExports
     conversations: AsyncConversations
+    file_exports: AsyncFileExports
     profile_configs: AsyncProfileConfigs
     insights: AsyncInsights
 
@@ -76,6 +78,7 @@ class AsyncClient(ClientBase):
         self._transport = AsyncTransport(settings, transport)
         self.batch_exports = AsyncBatchExports(self._transport, progress)
         self.conversations = AsyncConversations(self._transport, progress)
+        self.file_exports = AsyncFileExports(self._transport, progress)
         self.profile_configs = AsyncProfileConfigs(self._transport, progress)
         self._queries = AsyncQueries(self._transport)
         self.insights = AsyncInsights(self._transport)

@@ -16,6 +16,7 @@ from ..query.insights.saved import insight_query
 from ._transport import SyncTransport
 from .batch_exports import BatchExports
 from .conversations import Conversations
+from .file_exports import FileExports
 from .insights import Insights
 from .profile_configs import ProfileConfigs
 from .queries import Queries
@@ -37,6 +38,7 @@ class SyncClient(ClientBase):
 
     batch_exports: BatchExports
     conversations: Conversations
+    file_exports: FileExports
     profile_configs: ProfileConfigs
     insights: Insights
 
@@ -78,6 +80,7 @@ class SyncClient(ClientBase):
         self._transport = SyncTransport(settings, transport)
         self.batch_exports = BatchExports(self._transport, progress)
         self.conversations = Conversations(self._transport, progress)
+        self.file_exports = FileExports(self._transport, progress)
         self.profile_configs = ProfileConfigs(self._transport, progress)
         self._queries = Queries(self._transport)
         self.insights = Insights(self._transport)
