@@ -36,8 +36,8 @@ from sqlglot import exp
 
 from .. import errors
 from ..clock import Clock
-from ..events import EventsDB
-from ..hogql import HogQLError, compile_hogql
+from ..query.events import EventsDB
+from ..query.hogql import HogQLError, compile_hogql
 from .writer import FORMATS, FileSpec, WriteError, model_sql, write
 
 MAX_RANGE = timedelta(days=7)

@@ -17,8 +17,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from .. import errors
 from ..context import Ctx, State
 from ..endpoint import Endpoint
-from ..hogql import HogQLError
 from ..paging import page
+from ..query.hogql import HogQLError
 from .backend import FileExports, FileRun, parse_create
 
 OBJECT_PREFIX = "/object-store/"
