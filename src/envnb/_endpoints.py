@@ -50,6 +50,7 @@ class BatchExportEndpoints:
         BatchExport.model_validate,
         body=BatchExportUpdate,
     )
+    delete = Endpoint("DELETE", path + "{id}/", "batch_export:write", no_content)
     # pause/unpause are idempotent per the contract (already paused → no change; not
     # paused → unpause returns early without a backfill), so retrying cannot duplicate.
     pause = Endpoint(
