@@ -32,8 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CLIENT_RENAMES = {
     "AsyncBatchExports": "BatchExports",
     "AsyncConversations": "Conversations",
+    "AsyncFileExports": "FileExports",
     "AsyncProfileConfigs": "ProfileConfigs",
     "AsyncQueries": "Queries",
+    "AsyncInsights": "Insights",
     "AsyncEventStream": "EventStream",
     "AsyncPageWindow": "PageWindow",
     "aclose": "close",
