@@ -8,16 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from . import catchup, errors
+from . import errors
 from .auth import KeyInfo
-from .sim import OpsState
+from .batch_exports import catchup
+from .batch_exports.sim import OpsState
 from .store import Store
 
 if TYPE_CHECKING:
+    from .conversations.streamlog import StreamLog
     from .events import EventsDB
     from .faults import FaultEngine
     from .query_state import Runs
-    from .streamlog import StreamLog
 
 
 @dataclass

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from . import batch_exports as be
-from . import conversations as conv
-from . import profile_configs as pc
 from . import query as q
+from .batch_exports import routes as be
+from .conversations import routes as conv
 from .endpoint import NO_SCOPES, Endpoint
+from .profile_configs import routes as pc
 from .routes_ops import OPS_ENDPOINTS
 
 BE, CONV, PC = "batch_export", "conversation", "customer_profile_config"
