@@ -12,13 +12,14 @@ from . import errors
 from .auth import KeyInfo
 from .batch_exports import catchup
 from .batch_exports.sim import OpsState
+from .file_exports.backend import FileExports
 from .store import Store
 
 if TYPE_CHECKING:
     from .conversations.streamlog import StreamLog
-    from .events import EventsDB
     from .faults import FaultEngine
-    from .query_state import Runs
+    from .query.events import EventsDB
+    from .query.state import Runs
 
 
 @dataclass
@@ -42,6 +43,7 @@ class State:
     runs: Runs
     streams: dict[str, StreamLog] = field(default_factory=dict)
     ops: OpsState = field(default_factory=OpsState)
+    file_exports: FileExports = field(default_factory=FileExports)
 
 
 @dataclass

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from . import query as q
 from .batch_exports import routes as be
 from .conversations import routes as conv
 from .endpoint import NO_SCOPES, Endpoint
+from .file_exports.routes import ENDPOINTS as FILE_EXPORT_ENDPOINTS
 from .profile_configs import routes as pc
+from .query import api as q
 from .routes_ops import OPS_ENDPOINTS
 
 BE, CONV, PC = "batch_export", "conversation", "customer_profile_config"
@@ -286,7 +287,7 @@ _CORE: tuple[Endpoint, ...] = (
     ),
 )
 
-ENDPOINTS: tuple[Endpoint, ...] = (*_CORE, *OPS_ENDPOINTS)
+ENDPOINTS: tuple[Endpoint, ...] = (*_CORE, *OPS_ENDPOINTS, *FILE_EXPORT_ENDPOINTS)
 PREFIXES = ("environments", "projects")
 
 

@@ -9,8 +9,9 @@ from .batch_exports.routes import INTERVALS, MODELS
 from .batch_exports.runs import STATUSES
 from .batch_exports.timezones import timezones
 from .conversations.routes import AGENT_MODES
+from .file_exports.schema import COMPONENTS as FILE_EXPORT_COMPONENTS
 from .profile_configs.routes import SCOPES
-from .query import REFRESH
+from .query.api import REFRESH
 from .schema_ops import OPS_COMPONENTS
 from .schema_types import DT, STR, UUID, nullable, ref
 
@@ -59,6 +60,7 @@ COMPONENTS: dict[str, Any] = {
         },
     },
     **OPS_COMPONENTS,
+    **FILE_EXPORT_COMPONENTS,
     "BatchExport": {
         "type": "object",
         "properties": {

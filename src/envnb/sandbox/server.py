@@ -19,9 +19,10 @@ from .app import build_app
 from .batch_exports import catchup
 from .batch_exports.sim import OpsState
 from .context import Settings, State
-from .events import EventsDB
 from .faults import FaultEngine
-from .query_state import Runs
+from .file_exports.backend import FileExports
+from .query.events import EventsDB
+from .query.state import Runs
 from .seed import MAIN_USER
 from .store import Store
 
@@ -292,6 +293,12 @@ class Sandbox:
         """Bring runs and backfills up to the simulated clock now (requests do it anyway)."""
         with self.store.tx() as db:
             catchup.tick(db, self.state.ops, self.project_id)
+
+    @property
+    def file_exports(self) -> FileExports:
+        """File-download runs, their knobs (``max_concurrent``, ``duration``, ``fail_runs``,
+        ``stall_request``...) and what the object store was sent (``object_requests``)."""
+        return self.state.file_exports
 
     def backfills(self, export_id: str | None = None) -> list[dict[str, Any]]:
         """Backfills (seeded, created, or recorded by unpause(backfill=True)), oldest first."""
