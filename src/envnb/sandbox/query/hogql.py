@@ -75,6 +75,11 @@ class Compiled:
     outputs: tuple[Output, ...]
     paginated: bool
 
+    @property
+    def names(self) -> dict[str, str]:
+        """DuckDB output column -> the name PostHog shows, where they differ."""
+        return {o.name: o.hogql for o in self.outputs if o.name != o.hogql}
+
 
 def _limited(node: dict[str, Any], paginated: bool) -> dict[str, Any]:
     """A top-level SELECT with PostHog's LIMIT rules (one row more when paginating)."""

@@ -102,7 +102,14 @@ def parser() -> Any:
     global _parser
     with _lock:
         if _parser is None:
-            _parser = _load()
+            try:
+                _parser = _load()
+            except ImportError:
+                raise HogQLError(
+                    "The sandbox reads HogQL with PostHog's parser: "
+                    "pip install 'envnb[sandbox]' (hogql-parser)",
+                    "hogql_query_error",
+                ) from None
         return _parser
 
 
