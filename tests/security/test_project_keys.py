@@ -37,10 +37,12 @@ def test_a_project_limited_key_never_reaches_another_host_or_project(
     assert us.key_uses(us_key) > 0 and eu.key_uses(eu.api_key) > 0
     # every_project with the limited key lists only project 2: project 1 is never asked.
     us.reset_stats()
-    with us.client(api_key=us_key, project_id=2) as client:
-        with envnb.Fleet.every_project(client) as fleet:
-            assert [m.project_id for m in fleet.members] == ["2"]
-            assert fleet.batch_exports_df()["error"].isna().all()
+    with (
+        us.client(api_key=us_key, project_id=2) as client,
+        envnb.Fleet.every_project(client) as fleet,
+    ):
+        assert [m.project_id for m in fleet.members] == ["2"]
+        assert fleet.batch_exports_df()["error"].isna().all()
 
 
 def test_no_key_in_any_frame_repr_warning_or_plan(
