@@ -156,6 +156,7 @@ class Sandbox:
         finally:
             sock.close()
             self.state.events.close()
+            self.state.file_exports.close()
             self.store.close()
 
     def _bind(self) -> socket.socket:
@@ -190,6 +191,7 @@ class Sandbox:
             self._socket.close()
             self._socket = None
         self.state.events.close()
+        self.state.file_exports.close()
         self.store.close()
 
     def __enter__(self) -> Self:
