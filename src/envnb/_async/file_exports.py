@@ -28,6 +28,7 @@ from .._wire import failure_of
 from ..errors import (
     FileExportError,
     RateLimitError,
+    RequestValidationError,
     UnexpectedResponseError,
     describe_connection_error,
 )
@@ -174,7 +175,7 @@ class AsyncFileExports(AsyncListing[FileExport]):
             now=rules.now_utc(),
         )
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise rules.RequestValidationError(
+            raise RequestValidationError(
                 f"concurrency: a whole number ≥ 1, got {concurrency!r}", attr="concurrency"
             )
         where = Path(folder if folder is not None else plan.default_folder())
