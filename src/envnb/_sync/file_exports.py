@@ -310,10 +310,15 @@ class FileExports(SyncListing[FileExport]):
                             bars.bytes(len(chunk))
                         out.flush()
                         os.fsync(out.fileno())
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
                 path.unlink(missing_ok=True)
                 if attempt == _FILE_ATTEMPTS:
-                    raise
+                    # Not chained: the httpx error holds the presigned URL.
+                    raise FileExportError(
+                        f"run {run_id}: file {index} could not be fetched after "
+                        f"{_FILE_ATTEMPTS} attempts: {describe_connection_error(exc)}",
+                        run=run_id,
+                    ) from None
                 continue
             bars.file_done()
             return hasher
