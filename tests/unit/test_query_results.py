@@ -336,8 +336,25 @@ def test_pinned_code_reruns_the_queries_with_the_question_as_a_comment() -> None
         n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     )
     assert assigned == ["client", "daily_pageviews_last_14_days", "daily_pageviews_last_14_days_2"]
-    assert 'if "client" not in globals():' in code  # a notebook's own client is kept
+    # Nothing known about the asking client: PostHog from POSTHOG_*, never a sandbox.
+    assert "client = envnb.Client()" in code and "connect(" not in code
     assert not any(isinstance(n, ast.Import) and n.names[0].name == "os" for n in ast.walk(tree))
+
+
+def test_pinned_code_uses_the_notebooks_own_client() -> None:
+    charts = [Visualization("Client", TRENDS, "v1")]
+    code = pin_code("q", charts, client_name="ph")
+    tree = ast.parse(code)
+    assigned = [
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    ]
+    assert assigned == ["df_client"]  # a chart titled "Client" does not rebind a client name
+    assert "df_client = ph.query_df(" in code and "envnb" not in code
+    namespace: dict[str, object] = {}
+    with pytest.raises(NameError, match="with `ph`, the client made earlier in this notebook"):
+        exec(compile(code, "<pinned>", "exec"), namespace)
+    sandbox = pin_code("q", charts, sandbox=True)
+    assert "client = envnb.connect()  # the reply came from envnb's local sandbox" in sandbox
 
 
 def test_variable_names() -> None:
