@@ -96,15 +96,15 @@ async def _dispatch(state: State, request: Request) -> Response:
     if found == "405":
         raise errors.method_not_allowed(request.method)
     assert not isinstance(found, str)
-    endpoint, params = found
+    route, params = found
     if project_id is None:
         # `@current`: the key's user has one current project here, the sandbox's.
         project_id = state.project_id
     auth.check_project(key, project_id)
     if project_id != state.project_id:
         raise errors.not_found()
-    auth.check_scope(key, endpoint.scope)
+    auth.check_scope(key, route.scope)
     ctx = Ctx(
         request=request, state=state, key=key, project_id=project_id, params=params, data=data
     )
-    return endpoint.handler(ctx)
+    return route.handler(ctx)
