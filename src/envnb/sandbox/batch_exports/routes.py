@@ -17,6 +17,7 @@ from ..clock import parse_stamp
 from ..context import Ctx
 from . import destination_tests, sim
 from . import destinations as dest
+from .destination_rules import deep_merge
 from .runs import export_row, run_json
 from .timezones import timezones
 
@@ -197,10 +198,15 @@ def _validate(ctx: Ctx, instance: sqlite3.Row | None, partial: bool) -> dict[str
         out["interval_offset"] = _offset_seconds(effective, day, hour, current)
     # BatchExportSerializer.validate looks only at this request's attrs: a PATCH that sends
     # just `model` (or just `destination`) is not checked against the stored half.
-    dtype = out["destination"]["type"] if "destination" in out else None
+    destination = (
+        dest.DESTINATIONS.get(out["destination"]["type"]) if "destination" in out else None
+    )
     model = out.get("model")
-    if dtype == "HTTP" and model is not None and model != "events":
-        raise errors.validation("HTTP batch exports only support the events model")
+    if destination and destination.models and model is not None and model not in destination.models:
+        kinds = " and ".join(destination.models)
+        raise errors.validation(
+            f"{out['destination']['type']} batch exports only support the {kinds} model"
+        )
     return out
 
 
@@ -269,7 +275,7 @@ def update(ctx: Ctx) -> Response:
         destination = values["destination"]
         sets["dest_type"] = destination["type"]
         sets["dest_config"] = dumps(
-            dest.deep_merge(json.loads(row["dest_config"]), destination["config"])
+            deep_merge(json.loads(row["dest_config"]), destination["config"])
         )
         if destination["integration_id"] is not None:
             sets["integration"] = destination["integration_id"]
@@ -355,7 +361,8 @@ def test_steps(ctx: Ctx) -> Response:
     dtype = ctx.request.query_params.get("destination")
     if not dtype:
         raise errors.ApiError(400, None)
-    steps = destination_tests.steps_for(dtype)
+    destination = dest.DESTINATIONS.get(dtype)
+    steps = destination.test_steps if destination else None
     if steps is None:
         raise errors.ApiError(404, None)
     return JSONResponse(
@@ -376,7 +383,7 @@ def _run_step(ctx: Ctx, stored: dict[str, Any] | None) -> Response:
         data["destination"], is_patch=stored is not None, existing_config=stored
     )
     config = {**(stored or {}), **clean["config"]}
-    steps = destination_tests.steps_for(clean["type"])
+    steps = dest.DESTINATIONS[clean["type"]].test_steps
     if steps is None:
         raise errors.ApiError(404, None)
     try:
