@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .batch_exports.backend import INTERVALS, MODELS
 from .batch_exports.destinations import DESTINATION_TYPES
-from .batch_exports.routes import INTERVALS, MODELS
 from .batch_exports.runs import STATUSES
 from .batch_exports.timezones import timezones
 from .conversations.routes import AGENT_MODES
