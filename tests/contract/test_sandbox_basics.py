@@ -9,7 +9,7 @@ import pytest
 
 from conftest import Api
 from envnb.sandbox import Sandbox
-from envnb.sandbox.routes import ROUTES
+from envnb.sandbox.routes import PROJECT_ROUTES
 
 NOT_AUTHENTICATED = {
     "type": "authentication_error",
@@ -195,7 +195,7 @@ def test_invalid_limit_and_offset_fall_back_to_defaults(fresh_api: Api) -> None:
 def test_openapi_document_lists_every_endpoint(sandbox: Sandbox) -> None:
     doc = httpx.get(f"{sandbox.url}/api/schema/").json()
     assert doc["openapi"].startswith("3.")
-    for route in ROUTES:
+    for route in PROJECT_ROUTES:
         for prefix in ("environments", "projects"):
             path = f"/api/{prefix}/{{project_id}}/{route.path}/"
             assert route.method.lower() in doc["paths"][path], path

@@ -6,10 +6,10 @@ import json
 import logging
 from typing import Any
 
+from starlette import routing
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from . import auth, errors, routes
@@ -17,6 +17,7 @@ from .context import Ctx, State
 from .faults import FaultMiddleware
 from .file_exports import routes as file_export_routes
 from .paths import split_project
+from .route import Route
 from .schema import openapi
 
 log = logging.getLogger("envnb.sandbox")
@@ -66,7 +67,7 @@ def build_app(state: State) -> ASGIApp:
         return await dispatch(request)
 
     app = Starlette(
-        routes=[Route("/{rest:path}", dispatch, methods=METHODS)],
+        routes=[routing.Route("/{rest:path}", dispatch, methods=METHODS)],
         exception_handlers={404: unrouted},
     )
     return FaultMiddleware(app, state.faults, state.store)
@@ -82,6 +83,9 @@ async def _dispatch(state: State, request: Request) -> Response:
         )
     if path.startswith(file_export_routes.OBJECT_PREFIX):  # presigned links: no API key
         return await file_export_routes.serve_object(state, request)
+    identity = routes.match_identity(path, request.method)
+    if identity is not None:
+        return await _identity(state, request, identity)
     split = split_project(path)
     if split is None:
         raise errors.endpoint_not_found()
@@ -101,10 +105,37 @@ async def _dispatch(state: State, request: Request) -> Response:
         # `@current`: the key's user has one current project here, the sandbox's.
         project_id = state.project_id
     auth.check_project(key, project_id)
-    if project_id != state.project_id:
+    if not _project_exists(state, project_id):
         raise errors.not_found()
     auth.check_scope(key, route.scope)
     ctx = Ctx(
         request=request, state=state, key=key, project_id=project_id, params=params, data=data
+    )
+    return route.handler(ctx)
+
+
+def _project_exists(state: State, project_id: int) -> bool:
+    # A --db made before projects were stored has no rows: its one project still exists.
+    row = state.store.one("SELECT 1 FROM projects WHERE id = ?", (project_id,))
+    return row is not None or project_id == state.project_id
+
+
+async def _identity(
+    state: State, request: Request, found: tuple[Route, dict[str, str]] | str
+) -> Response:
+    """An endpoint under /api/ that is not under one project (``routes.match_identity``)."""
+    data = await _parse_body(request)
+    key = auth.authenticate(state.store, request, data)
+    if isinstance(found, str):
+        raise errors.method_not_allowed(request.method)
+    route, params = found
+    auth.check_scope(key, route.scope)
+    ctx = Ctx(
+        request=request,
+        state=state,
+        key=key,
+        project_id=state.project_id,
+        params=params,
+        data=data,
     )
     return route.handler(ctx)

@@ -46,4 +46,5 @@ class Route:
     options: tuple[str, ...] = ()  # optional query parameters (strings; `status` repeats)
     errors: tuple[int, ...] = ()  # error statuses beyond 401/403/404 worth documenting
     string_id: bool = False  # `{id}` is not a UUID (query ids)
+    project_scoped: bool = True  # False: `path` is under /api/ itself (identity routes)
     answers: Mapping[int, Doc] = field(default_factory=dict)  # documented last, they win

@@ -14,6 +14,7 @@ from .batch_exports import urls as batch_exports
 from .conversations import urls as conversations
 from .file_exports import urls as file_exports
 from .profile_configs import urls as profile_configs
+from .projects import urls as projects
 from .query import urls as query
 from .route import Route
 
@@ -23,7 +24,9 @@ ROUTES: tuple[Route, ...] = (
     *query.ROUTES,
     *profile_configs.ROUTES,
     *file_exports.ROUTES,
+    *projects.ROUTES,
 )
+PROJECT_ROUTES = tuple(r for r in ROUTES if r.project_scoped)
 PREFIXES = ("environments", "projects")
 
 
@@ -31,13 +34,15 @@ class RouteRow(NamedTuple):
     """What the agreement test compares with the client's endpoint table."""
 
     method: str
-    path: str  # under /api/projects/{project_id}/, with {name} placeholders and a final /
+    path: str  # with {name} placeholders and a final /: under /api/projects/{project_id}/,
+    # or under /api/ for the routes that are not project-scoped
     scope: str | None
+    project_scoped: bool
 
 
 def route_rows() -> list[RouteRow]:
-    """Every operation the sandbox serves, as (method, path template, scope)."""
-    return [RouteRow(r.method, f"{r.path}/", r.scope) for r in ROUTES]
+    """Every operation the sandbox serves, as (method, path template, scope, project_scoped)."""
+    return [RouteRow(r.method, f"{r.path}/", r.scope, r.project_scoped) for r in ROUTES]
 
 
 def _compile(path: str) -> re.Pattern[str]:
@@ -45,7 +50,14 @@ def _compile(path: str) -> re.Pattern[str]:
     return re.compile(f"^{pattern}$")
 
 
-_COMPILED = [(_compile(r.path), r) for r in ROUTES]
+_COMPILED = [(_compile(r.path), r) for r in PROJECT_ROUTES]
+# Identity routes: `{id}` is a number or `@current`; /api/environments/ is an alias.
+_IDENTITY = [
+    (re.compile("^/api/" + re.sub(r"\{(\w+)\}", r"(?P<\1>\\d+|@current)", r.path) + "/?$"), r)
+    for r in ROUTES
+    if not r.project_scoped
+]
+_ENVIRONMENTS = re.compile(r"^/api/environments/")
 
 
 def match(rest: str, method: str) -> tuple[Route, dict[str, str]] | str | None:
@@ -61,3 +73,14 @@ def match(rest: str, method: str) -> tuple[Route, dict[str, str]] | str | None:
             return route, found.groupdict()
         wrong_method = True
     return "405" if wrong_method else None
+
+
+def match_identity(path: str, method: str) -> tuple[Route, dict[str, str]] | str | None:
+    """The identity route of a whole path; "405" for a wrong method; None if not one."""
+    path = _ENVIRONMENTS.sub("/api/projects/", path)  # the deprecated alias (contract §11)
+    method = "GET" if method == "HEAD" else method
+    for pattern, route in _IDENTITY:
+        found = pattern.match(path)
+        if found is not None:
+            return (route, found.groupdict()) if route.method == method else "405"
+    return None

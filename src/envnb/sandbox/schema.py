@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from .route import Route
-from .routes import PREFIXES, ROUTES
+from .routes import PREFIXES, PROJECT_ROUTES
 from .schema_components import COMPONENTS, RUN_STATUS
 from .schema_ops import ERRORS as _ERRORS
 from .schema_ops import cursor_paginated
@@ -117,7 +117,7 @@ def _operation(route: Route, prefix: str) -> dict[str, Any]:
 def _paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for prefix in PREFIXES:
-        for route in ROUTES:
+        for route in PROJECT_ROUTES:
             url = f"/api/{prefix}/{{project_id}}/{route.path}/"
             paths.setdefault(url, {})[route.method.lower()] = _operation(route, prefix)
     return paths

@@ -1,0 +1,84 @@
+"""HTTP of the identity endpoints under ``/api/`` (not under one project): the projects a
+key can see, one project, the organization, the user. State and rules are in ``backend``.
+
+Their routes (``urls.py``, ``project_scoped=False``) are matched before the project routes:
+they have no project prefix (``/api/projects/{id}/`` is the project itself), so they are not
+in the OpenAPI document of the project-scoped routes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from .. import auth, errors, paging
+from ..context import Ctx
+from . import backend
+
+
+def _org_id(ctx: Ctx) -> str:
+    return ctx.store.meta("organization_id") or ""
+
+
+def _rows(ctx: Ctx) -> list[Any]:
+    rows = ctx.store.read("SELECT * FROM projects ORDER BY id")
+    return backend.visible(rows, ctx.key.project_ids)
+
+
+def list_projects(ctx: Ctx) -> Response:
+    """GET /api/projects/ and /api/organizations/@current/projects/ (rule 2: filtered)."""
+    rows = _rows(ctx)
+    org = _org_id(ctx)
+
+    def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
+        return [backend.project_json(r, org) for r in rows[offset : offset + limit]]
+
+    return JSONResponse(paging.page(ctx.request, len(rows), fetch))
+
+
+def get_project(ctx: Ctx) -> Response:
+    """GET /api/projects/{id}/ (``@current``: the key's current project)."""
+    raw = ctx.params["id"]
+    project_id = ctx.state.project_id if raw == "@current" else int(raw)
+    auth.check_project(ctx.key, project_id)
+    row = ctx.store.one("SELECT * FROM projects WHERE id = ?", (project_id,))
+    if row is None:
+        raise errors.not_found()
+    return JSONResponse(backend.project_json(row, _org_id(ctx)))
+
+
+def get_organization(ctx: Ctx) -> Response:
+    """GET /api/organizations/@current/ (rule 3 for project-limited keys)."""
+    if ctx.key.scopes and ctx.key.project_ids is not None:
+        raise errors.permission_denied(
+            "API keys with scoped projects are only supported on project-based endpoints."
+        )
+    rows = ctx.store.read("SELECT * FROM projects ORDER BY id")
+    created = ctx.store.meta("organization_created")
+    return JSONResponse(backend.organization_json(rows, _org_id(ctx), created))
+
+
+def get_me(ctx: Ctx) -> Response:
+    """GET /api/users/@me/ (exempt from project limits, as in PostHog)."""
+    user = ctx.store.one("SELECT * FROM users WHERE id = ?", (ctx.key.user_id,))
+    if user is None:
+        raise errors.not_found()
+    org = _org_id(ctx)
+    current = ctx.store.one("SELECT * FROM projects WHERE id = ?", (ctx.state.project_id,))
+    rows = ctx.store.read("SELECT * FROM projects ORDER BY id")
+    return JSONResponse(
+        {
+            "uuid": user["uuid"],
+            "distinct_id": user["distinct_id"],
+            "first_name": user["first_name"],
+            "last_name": user["last_name"],
+            "email": user["email"],
+            "is_email_verified": True,
+            "team": None if current is None else backend.project_json(current, org),
+            "organization": backend.organization_json(
+                rows, org, ctx.store.meta("organization_created")
+            ),
+            "organizations": [backend.organization_basic(org)],
+        }
+    )
