@@ -13,6 +13,7 @@ from typing import NamedTuple
 from .batch_exports import urls as batch_exports
 from .conversations import urls as conversations
 from .file_exports import urls as file_exports
+from .insights import urls as insights
 from .profile_configs import urls as profile_configs
 from .projects import urls as projects
 from .query import urls as query
@@ -24,6 +25,7 @@ ROUTES: tuple[Route, ...] = (
     *query.ROUTES,
     *profile_configs.ROUTES,
     *file_exports.ROUTES,
+    *insights.ROUTES,
     *projects.ROUTES,
 )
 PROJECT_ROUTES = tuple(r for r in ROUTES if r.project_scoped)

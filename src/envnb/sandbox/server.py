@@ -174,6 +174,7 @@ class Sandbox:
         finally:
             sock.close()
             self.state.events.close()
+            self.state.file_exports.close()
             self.store.close()
 
     def _bind(self) -> socket.socket:
@@ -208,6 +209,7 @@ class Sandbox:
             self._socket.close()
             self._socket = None
         self.state.events.close()
+        self.state.file_exports.close()
         self.store.close()
 
     def __enter__(self) -> Self:

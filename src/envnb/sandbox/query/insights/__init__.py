@@ -14,13 +14,19 @@ from ..events import EventsDB
 from ..trends import run_trends
 from .actors import run_actors
 from .funnels import run_funnels
+from .lifecycle import run_lifecycle
+from .paths import run_paths
 from .retention import run_retention
+from .stickiness import run_stickiness
 
 Runner = Callable[[EventsDB, dict[str, Any]], dict[str, Any]]
 RUNNERS: dict[str, Runner] = {
     "TrendsQuery": run_trends,
     "FunnelsQuery": run_funnels,
     "RetentionQuery": run_retention,
+    "LifecycleQuery": run_lifecycle,
+    "StickinessQuery": run_stickiness,
+    "PathsQuery": run_paths,
     "ActorsQuery": run_actors,
 }
 WRAPPERS = ("InsightVizNode", "DataVisualizationNode", "DataTableNode")

@@ -21,7 +21,9 @@ from ..events import EventsDB
 from ..trends import _end, _floor, _months_back, _parse_date
 from ._hogql import bad, entity, filters, moment, prop, quote, rows
 from .funnels import funnel_actors
+from .lifecycle import lifecycle_actors
 from .retention import retention_actors
+from .stickiness import stickiness_actors
 
 DEFAULT_LIMIT = 100
 Found = list[tuple[str, dict[str, Any]]]  # person id, extra columns (appearances, …)
@@ -99,9 +101,17 @@ def _retention(db: EventsDB, source: dict[str, Any]) -> Found:
     return [(pid, {"appearances": back}) for pid, back in retention_actors(db, source)]
 
 
+def _people_only(
+    find: Callable[[EventsDB, dict[str, Any]], list[str]],
+) -> Callable[[EventsDB, dict[str, Any]], Found]:
+    return lambda db, source: [(pid, {}) for pid in find(db, source)]
+
+
 INSIGHT_SOURCES: dict[str, Callable[[EventsDB, dict[str, Any]], Found]] = {
     "TrendsQuery": _trends,
     "RetentionQuery": _retention,
+    "LifecycleQuery": _people_only(lifecycle_actors),
+    "StickinessQuery": _people_only(stickiness_actors),
 }
 
 
