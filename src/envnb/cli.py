@@ -57,25 +57,23 @@ examples:
 
 
 def _port(text: str) -> int:
-    """An argparse type: a TCP port, 0 (any free port) to 65535."""
+    """An argparse type: a TCP port, checked as ``Sandbox(port=...)`` checks it."""
+    from envnb.sandbox import arguments  # lazy: the sandbox only for its commands
+
     try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port; use 0 (any free port) to 65535")
-    return port
+        return arguments.port(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _count(text: str) -> int:
-    """An argparse type: a number of seeded objects, 0 or more."""
+    """An argparse type: a number of seeded objects, checked as ``Sandbox(...)`` checks it."""
+    from envnb.sandbox import arguments
+
     try:
-        count = int(text)
-    except ValueError:
-        count = -1
-    if count < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a count; use a whole number >= 0")
-    return count
+        return arguments.count(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _cannot_listen(args: argparse.Namespace, exc: OSError) -> SystemExit:
