@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ._async._stream import AsyncEventStream
     from ._client import AsyncClient, Client, connect
     from ._sync._stream import EventStream
-    from .streaming import AskResult, StreamAssembler
+    from .conversations.streaming import AskResult, StreamAssembler
 
 # Loaded on first use, so `envnb sandbox` (which imports envnb.sandbox) starts without
 # paying for the client, pydantic models and httpx.
@@ -26,10 +26,10 @@ _LAZY = {
     "AsyncClient": ("envnb._client", "AsyncClient"),
     "Client": ("envnb._client", "Client"),
     "connect": ("envnb._client", "connect"),
-    "AskResult": ("envnb.streaming", "AskResult"),
+    "AskResult": ("envnb.conversations.streaming", "AskResult"),
     "AsyncEventStream": ("envnb._async._stream", "AsyncEventStream"),
     "EventStream": ("envnb._sync._stream", "EventStream"),
-    "StreamAssembler": ("envnb.streaming", "StreamAssembler"),
+    "StreamAssembler": ("envnb.conversations.streaming", "StreamAssembler"),
 }
 
 

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
-from .._client_base import ClientBase
-from .._config import Settings, resolve
-from .._secret import ApiKey
+from .._core.client_base import ClientBase
+from .._core.config import Settings, resolve
+from .._core.secret import ApiKey
 from ._transport import AsyncTransport
 from .batch_exports import AsyncBatchExports
 from .conversations import AsyncConversations
@@ -18,7 +18,7 @@ from .queries import AsyncQueries
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..results import QueryResult
+    from ..query.results import QueryResult
 
 
 class AsyncClient(ClientBase):

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from .._endpoints import QueryEndpoints as Endpoints
-from .._queryrun import Poll, QueryRun
 from ..errors import BadRequestError
-from ..results import QueryResult, Visualization
+from ..query.endpoints import QueryEndpoints as Endpoints
+from ..query.results import QueryResult, Visualization
+from ..query.run import Poll, QueryRun
 from ._transport import AsyncTransport
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ class AsyncQueries:
         self._transport = transport
 
     async def run(self, query: object, refresh: str | None = None) -> QueryResult:
-        """The query's QueryResult (see ``_queryrun`` for the polling rules).
+        """The query's QueryResult (see ``query.run`` for the polling rules).
 
         Raises RequestValidationError for a bad ``query``/``refresh`` before sending,
         BadRequestError with PostHog's message for a query it refuses or that failed,

@@ -8,10 +8,10 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .._endpoints import QueryEndpoints as Endpoints
-from .._queryrun import Poll, QueryRun
 from ..errors import BadRequestError
-from ..results import QueryResult, Visualization
+from ..query.endpoints import QueryEndpoints as Endpoints
+from ..query.results import QueryResult, Visualization
+from ..query.run import Poll, QueryRun
 from ._transport import SyncTransport
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class Queries:
         self._transport = transport
 
     def run(self, query: object, refresh: str | None = None) -> QueryResult:
-        """The query's QueryResult (see ``_queryrun`` for the polling rules).
+        """The query's QueryResult (see ``query.run`` for the polling rules).
 
         Raises RequestValidationError for a bad ``query``/``refresh`` before sending,
         BadRequestError with PostHog's message for a query it refuses or that failed,

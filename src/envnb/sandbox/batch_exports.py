@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from ..models.timezones import posthog_timezones
+from ..batch_exports.timezones import posthog_timezones
 from . import destination_tests, errors, paging, sim
 from . import destinations as dest
 from . import validate as v

@@ -16,7 +16,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..models.profile_layout import default_content, default_sidebar
+from ..profile_configs.layout import default_content, default_sidebar
 from ._util import dumps, iso, seeded_uuid
 
 UNKNOWN_PANEL = "ph-revenue-forecast"

@@ -21,13 +21,13 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..query.results import Visualization, visualizations
 from ..render import escape, isolate
-from ..results import Visualization, visualizations
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..results import QueryResult
+    from ..query.results import QueryResult
 
 log = logging.getLogger("envnb.widgets")
 PREVIEW_ROWS = 8
