@@ -10,7 +10,11 @@ from pydantic import Field, field_validator, model_validator
 
 from .._core.models import APIModel, RequestModel, open_enum
 from ..errors import RequestValidationError
+from .destinations import DESTINATIONS, DestinationType, testable_types
 from .timezones import posthog_timezones
+
+# The destination types with a connection test (from the table; the widgets read it).
+TESTABLE_TYPES = testable_types()
 
 
 class Interval(StrEnum):
@@ -30,24 +34,6 @@ class ExportModel(StrEnum):
     PERSONS = "persons"
     SESSIONS = "sessions"
     HOGQL = "hogql"
-
-
-class DestinationType(StrEnum):
-    """Where an export writes."""
-
-    S3 = "S3"
-    SNOWFLAKE = "Snowflake"
-    POSTGRES = "Postgres"
-    REDSHIFT = "Redshift"
-    BIGQUERY = "BigQuery"
-    DATABRICKS = "Databricks"
-    AZURE_BLOB = "AzureBlob"
-    WORKFLOWS = "Workflows"
-    HTTP = "HTTP"
-    NOOP = "NoOp"
-    AWS_S3 = "AwsS3"
-    S3_COMPATIBLE = "S3Compatible"
-    FILE_DOWNLOAD = "FileDownload"
 
 
 class RunStatus(StrEnum):
@@ -71,31 +57,6 @@ class StepStatus(StrEnum):
     PASSED = "Passed"
     FAILED = "Failed"
     SKIPPED = "Skipped"
-
-
-# Required config keys per destination type (docs era). Types not listed are not checked
-# locally; the server has the last word.
-REQUIRED_CONFIG: dict[str, tuple[str, ...]] = {
-    "S3": ("bucket_name", "region", "prefix"),
-    "Snowflake": ("account", "user", "database", "warehouse", "schema"),
-    "Postgres": ("user", "password", "host", "database"),
-    "Redshift": ("user", "password", "host", "database"),
-    "BigQuery": (
-        "project_id",
-        "dataset_id",
-        "private_key",
-        "private_key_id",
-        "token_uri",
-        "client_email",
-    ),
-    "Databricks": ("http_path", "catalog", "schema", "table_name"),
-    "AzureBlob": ("container_name",),
-    "HTTP": ("url", "token"),
-}
-
-
-# Destination types with a connection test (GET batch_exports/test).
-TESTABLE_TYPES = ("S3", "AwsS3", "S3Compatible", "Snowflake", "BigQuery", "Databricks", "AzureBlob")
 
 
 class Destination(APIModel):
@@ -273,19 +234,21 @@ class BatchExportCreate(BatchExportUpdate):
     @model_validator(mode="after")
     def _destination(self) -> BatchExportCreate:
         dest = self.destination
-        missing = [k for k in REQUIRED_CONFIG.get(dest.type.value, ()) if k not in dest.config]
+        spec = DESTINATIONS[dest.type]
+        missing = [k for k in spec.required if k not in dest.config]
         if missing:
             raise RequestValidationError(
                 f"destination.config: {dest.type.value} configuration missing required "
-                f"field: {missing[0]!r} (required: "
-                f"{', '.join(REQUIRED_CONFIG[dest.type.value])})",
+                f"field: {missing[0]!r} (required: {', '.join(spec.required)})",
                 attr="destination__config__" + missing[0],
-                allowed=REQUIRED_CONFIG[dest.type.value],
+                allowed=spec.required,
             )
-        if dest.type == DestinationType.HTTP and self.model not in (None, ExportModel.EVENTS):
+        if spec.models is not None and (self.model or ExportModel.EVENTS) not in spec.models:
+            allowed = ", ".join(repr(m) for m in spec.models)
             raise RequestValidationError(
-                "model: HTTP batch exports only support the events model (allowed: 'events')",
+                f"model: {dest.type.value} batch exports only support the "
+                f"{' / '.join(spec.models)} model (allowed: {allowed})",
                 attr="model",
-                allowed=["events"],
+                allowed=list(spec.models),
             )
         return self

@@ -17,45 +17,16 @@ PH:frontend/src/queries/schema/schema-general.ts):
 from __future__ import annotations
 
 import copy
-import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .._core.framing import DATETIME as FRAME_DATETIME
-from .._core.framing import read_column
 from ..errors import RequestValidationError
+from .kinds import ASSISTANT_KINDS, REFRESH_MODES, ChartStyle, query_kind
 
 if TYPE_CHECKING:
     import pandas as pd
-
-REFRESH_MODES = (
-    "blocking",
-    "async",
-    "force_blocking",
-    "force_async",
-    "force_cache",
-    "lazy_async",
-    "async_except_on_cache_miss",
-)
-ASYNC_MODES = ("async", "force_async", "lazy_async", "async_except_on_cache_miss")
-# PostHog AI's own query kinds and the query-API kinds its web app sends in their place.
-_ASSISTANT_KINDS = {
-    "AssistantHogQLQuery": "HogQLQuery",
-    "AssistantTrendsQuery": "TrendsQuery",
-    "AssistantFunnelsQuery": "FunnelsQuery",
-    "AssistantRetentionQuery": "RetentionQuery",
-}
-BREAKDOWN_LABELS = {
-    "$$_posthog_breakdown_null_$$": "None",
-    "$$_posthog_breakdown_other_$$": "Other",
-}
-TRENDS_COLUMNS = ("date", "series", "breakdown_value", "value")
-# Microseconds, not nanoseconds: DateTime64 reaches 2299 and Date32 2299, past the year
-# 2262 where nanoseconds stop (frames.py, Rule 2).
-DATETIME = FRAME_DATETIME
-DATE = "datetime64[us]"
 
 
 class TruncatedResultWarning(UserWarning):
@@ -77,7 +48,7 @@ def query_body(query: object) -> dict[str, Any]:
             attr="query",
         )
     body = copy.deepcopy(query)
-    body["kind"] = _ASSISTANT_KINDS.get(body["kind"], body["kind"])
+    body["kind"] = ASSISTANT_KINDS.get(body["kind"], body["kind"])
     return body
 
 
@@ -92,141 +63,6 @@ def check_refresh(refresh: object) -> str | None:
             allowed=REFRESH_MODES,
         )
     return str(refresh)
-
-
-# ---- HogQL column types -> pandas dtypes ------------------------------------------------------
-
-_WRAPPERS = re.compile(r"^(?:Nullable|LowCardinality)\((.*)\)$")
-
-
-def base_type(clickhouse_type: str) -> str:
-    """``Nullable(LowCardinality(String))`` -> ``String``."""
-    text = clickhouse_type.strip()
-    while (found := _WRAPPERS.match(text)) is not None:
-        text = found[1].strip()
-    return text
-
-
-def dtype_for(clickhouse_type: str) -> str:
-    """The pandas dtype for a ClickHouse type: DateTime* -> UTC datetimes, Date -> dates,
-    integers -> nullable ``Int64``, floats/decimals -> ``Float64``, Bool -> ``boolean``,
-    strings/UUIDs/enums -> ``string``, anything else (arrays, maps, tuples) -> ``object``."""
-    base = base_type(clickhouse_type)
-    if base.startswith("DateTime"):
-        return DATETIME
-    if base in ("Date", "Date32"):
-        return DATE
-    if re.fullmatch(r"U?Int\d+", base):
-        return "Int64"
-    if re.fullmatch(r"Float\d+", base) or base.startswith("Decimal"):
-        return "Float64"
-    if base in ("Bool", "Boolean"):
-        return "boolean"
-    if base in ("String", "UUID") or base.startswith(("FixedString", "Enum")):
-        return "string"
-    return "object"
-
-
-def _series(name: str, values: list[Any], dtype: str) -> pd.Series:
-    """A typed column; a value that does not fit is read by frames' Rule 1 (with a warning)."""
-    import pandas as pd
-
-    if dtype == DATE:  # no time zone: read as UTC, then dropped
-        return pd.Series(read_column(name, DATETIME, values)).dt.tz_localize(None)
-    if dtype == "Int64":
-        try:
-            numbers = [None if v is None else int(v) for v in values]  # UInt64 may come as text
-        except (TypeError, ValueError, OverflowError):
-            return pd.Series(read_column(name, dtype, values))
-        if any(n is not None and n > 2**63 - 1 for n in numbers):
-            # only past Int64's range: keep the exact value
-            return pd.Series(pd.Series(numbers, dtype="object").astype("UInt64"))
-        values = numbers
-    return pd.Series(read_column(name, dtype, values))
-
-
-def hogql_frame(raw: dict[str, Any]) -> pd.DataFrame:
-    """A HogQL answer as a typed DataFrame (columns from ``columns``, dtypes from ``types``)."""
-    import pandas as pd
-
-    columns = [str(c) for c in raw.get("columns") or []]
-    types = {str(pair[0]): str(pair[1]) for pair in raw.get("types") or [] if len(pair) == 2}
-    rows = raw.get("results") or []
-    data = {}
-    for index, name in enumerate(columns):
-        values = [row[index] if index < len(row) else None for row in rows]
-        data[index] = _series(name, values, dtype_for(types.get(name, "")))
-    frame = pd.DataFrame(data)
-    frame.columns = pd.Index(columns)  # duplicate names (``SELECT 1, 1``) stay as PostHog sent them
-    return frame
-
-
-# ---- TrendsQuery -> one row per series x breakdown x bucket ------------------------------------
-
-
-def _series_name(item: dict[str, Any]) -> str:
-    found = item.get("action")
-    action: dict[str, Any] = found if isinstance(found, dict) else {}
-    for candidate in (action.get("custom_name"), action.get("name"), item.get("label")):
-        if candidate:
-            return str(candidate)
-    return "All events" if action.get("id") is None else str(action["id"])
-
-
-def _breakdown(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, list):
-        return ", ".join(BREAKDOWN_LABELS.get(str(v), str(v)) for v in value)
-    return BREAKDOWN_LABELS.get(str(value), str(value))
-
-
-def trends_frame(raw: dict[str, Any]) -> pd.DataFrame:
-    """Tidy trends: columns date (UTC), series, breakdown_value, value — one row per series ×
-    breakdown × bucket; aggregated displays give one row per series × breakdown (date NaT)."""
-    import pandas as pd
-
-    dates: list[Any] = []
-    names: list[str] = []
-    breakdowns: list[str | None] = []
-    values: list[Any] = []
-    for item in raw.get("results") or []:
-        if not isinstance(item, dict):
-            continue
-        name, value = _series_name(item), _breakdown(item.get("breakdown_value"))
-        if "aggregated_value" in item and not item.get("data"):
-            dates.append(None)
-            names.append(name)
-            breakdowns.append(value)
-            values.append(item.get("aggregated_value"))
-            continue
-        data = item.get("data") or []
-        days = item.get("days") or []
-        for day, number in zip(days, data, strict=False):
-            dates.append(day)
-            names.append(name)
-            breakdowns.append(value)
-            values.append(number)
-    return pd.DataFrame(
-        {
-            "date": _series("date", dates, DATETIME),
-            "series": pd.Series(names, dtype="string"),
-            "breakdown_value": pd.Series(breakdowns, dtype="object").astype("string"),
-            "value": pd.Series(read_column("value", "Float64", values)),
-        }
-    )
-
-
-def other_frame(raw: dict[str, Any]) -> pd.DataFrame:
-    """Other kinds (funnels, retention, paths): their ``results`` as PostHog sent them."""
-    import pandas as pd
-
-    results = raw.get("results")
-    if isinstance(results, list) and results and all(isinstance(r, dict) for r in results):
-        return pd.json_normalize(results)
-    if isinstance(results, list):
-        return pd.DataFrame({"result": pd.Series(results, dtype="object")})
-    return pd.DataFrame({"result": pd.Series([results], dtype="object")})
 
 
 @dataclass(frozen=True)
@@ -254,12 +90,7 @@ class QueryResult:
     def df(self) -> pd.DataFrame:
         """The answer as a DataFrame (built once; a copy is returned so edits stay local)."""
         if not self._frame:
-            if self.kind == "HogQLQuery" or "types" in self.raw:
-                frame = hogql_frame(self.raw)
-            elif self.kind == "TrendsQuery":
-                frame = trends_frame(self.raw)
-            else:
-                frame = other_frame(self.raw)
+            frame = query_kind(self.query, self.raw).frame(self.raw)
             frame.attrs["has_more"] = self.has_more
             self._frame.append(frame)
         return self._frame[0].copy()
@@ -267,9 +98,12 @@ class QueryResult:
     @property
     def columns(self) -> list[str]:
         """Column names of ``df``."""
-        if "columns" in self.raw and (self.kind == "HogQLQuery" or "types" in self.raw):
-            return [str(c) for c in self.raw["columns"]]
         return [str(c) for c in self.df.columns]
+
+    @property
+    def chart(self) -> ChartStyle | None:
+        """How the widgets draw ``df`` (None: a table only); from the kind's entry."""
+        return query_kind(self.query, self.raw).chart
 
     @property
     def results(self) -> Any:
@@ -339,23 +173,41 @@ def _viz(item: Any, title: Any, message_id: Any) -> Visualization | None:
     )
 
 
+def _viz_answer(message: Any) -> Iterator[tuple[Any, Any]]:
+    yield _field(message, "answer"), _field(message, "query")
+
+
+def _multi_viz(message: Any) -> Iterator[tuple[Any, Any]]:
+    for item in _field(message, "visualizations") or []:
+        if isinstance(item, dict):
+            yield item.get("answer"), item.get("query")
+
+
+def _artifact(message: Any) -> Iterator[tuple[Any, Any]]:
+    content = _field(message, "content")
+    if isinstance(content, dict) and content.get("content_type") == "visualization":
+        yield content.get("query"), content.get("name")
+
+
+# Message type → the (query, title) pairs a message of that type carries.
+VIZ_MESSAGES: dict[str, Callable[[Any], Iterator[tuple[Any, Any]]]] = {
+    "ai/viz": _viz_answer,
+    "ai/multi_viz": _multi_viz,
+    "ai/artifact": _artifact,
+}
+
+
 def visualizations(messages: Iterable[Any]) -> list[Visualization]:
     """Every query the messages carry, in order: each ``ai/viz`` answer, each ``ai/multi_viz``
     visualization, each visualization artifact's query (models or plain dicts)."""
     out: list[Visualization] = []
     for message in messages:
-        kind = _field(message, "type")
+        found = VIZ_MESSAGES.get(str(_field(message, "type")))
+        if found is None:
+            continue
         message_id = _field(message, "id")
-        found: list[Visualization | None] = []
-        if kind == "ai/viz":
-            found.append(_viz(_field(message, "answer"), _field(message, "query"), message_id))
-        elif kind == "ai/multi_viz":
-            for item in _field(message, "visualizations") or []:
-                if isinstance(item, dict):
-                    found.append(_viz(item.get("answer"), item.get("query"), message_id))
-        elif kind == "ai/artifact":
-            content = _field(message, "content")
-            if isinstance(content, dict) and content.get("content_type") == "visualization":
-                found.append(_viz(content.get("query"), content.get("name"), message_id))
-        out += [viz for viz in found if viz is not None]
+        for query, title in found(message):
+            viz = _viz(query, title, message_id)
+            if viz is not None:
+                out.append(viz)
     return out

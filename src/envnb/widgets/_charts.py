@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..query.kinds import ChartStyle
 from ..query.results import Visualization, visualizations
 from ..render import escape, isolate
 
@@ -160,7 +161,7 @@ def _png(figure_cls: Any, result: QueryResult, title: str) -> bytes | None:
 def _draw(axes: Any, result: QueryResult, frame: pd.DataFrame) -> bool:
     import pandas as pd
 
-    if result.kind == "TrendsQuery" and {"date", "value", "series"} <= set(frame.columns):
+    if result.chart == ChartStyle.SERIES and {"date", "value", "series"} <= set(frame.columns):
         if frame["date"].isna().all():  # aggregated display: one bar per series/breakdown
             labels = frame["breakdown_value"].fillna(frame["series"]).astype(str)
             axes.bar(labels.tolist(), frame["value"].astype(float).tolist())
