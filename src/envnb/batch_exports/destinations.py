@@ -118,3 +118,12 @@ DESTINATIONS: dict[DestinationType, DestinationFacts] = {
 def testable_types() -> tuple[str, ...]:
     """The destination types with a connection test, in table order."""
     return tuple(str(t) for t, d in DESTINATIONS.items() if d.test_steps is not None)
+
+
+def destination(destination_type: str) -> DestinationFacts:
+    """The entry of a type as PostHog names it; an unknown type (newer than this table)
+    gets an empty entry: nothing is checked locally, the server has the last word."""
+    try:
+        return DESTINATIONS[DestinationType(destination_type)]
+    except ValueError:
+        return DestinationFacts()

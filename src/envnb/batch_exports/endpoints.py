@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._core.request import Endpoint
+from .._core.request import Endpoint, no_content
 from .models import (
     BatchExport,
     BatchExportCreate,
@@ -42,6 +42,7 @@ class BatchExportEndpoints:
         BatchExport.model_validate,
         body=BatchExportUpdate,
     )
+    delete = Endpoint("DELETE", path + "{id}/", "batch_export:write", no_content)
     # pause/unpause are idempotent per the contract (already paused → no change; not
     # paused → unpause returns early without a backfill), so retrying cannot duplicate.
     pause = Endpoint(
