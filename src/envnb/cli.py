@@ -31,6 +31,7 @@ commands:
   sandbox   serve the sandbox in the foreground (prints its URL, key and POSTHOG_* lines)
   demo      start a sandbox and JupyterLab on the demo notebooks, pointed at it
   profile   add or list named connections (envnb.connect(profile=...), envnb.Fleet)
+  download  land a file export (events, persons, sessions, HogQL) as verified files
 
 Run 'envnb COMMAND --help' for a command's options."""
 
@@ -295,6 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .projects.cli import add_parser as add_profile_parser
 
     add_profile_parser(sub, _Help)
+    from .file_exports.cli import add_parser as add_download_parser
+
+    add_download_parser(sub, _Help)
     return parser
 
 

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 from ..errors import BadRequestError
 from ..query.endpoints import QueryEndpoints as Endpoints
-from ..query.results import QueryResult, Visualization
+from ..query.insights.actors import actor_rows, actors_frame
+from ..query.kinds import actors_plan, source_of
+from ..query.results import QueryResult, Visualization, query_body
 from ..query.run import Poll, QueryRun
 from ._transport import SyncTransport
 
@@ -25,7 +27,7 @@ class Queries:
         self._transport = transport
 
     def run(self, query: object, refresh: str | None = None) -> QueryResult:
-        """The query's QueryResult (see ``query.run`` for the polling rules).
+        """The query's QueryResult (see ``_queryrun`` for the polling rules).
 
         Raises RequestValidationError for a bad ``query``/``refresh`` before sending,
         BadRequestError with PostHog's message for a query it refuses or that failed,
@@ -51,3 +53,25 @@ class Queries:
             result.warn_if_truncated()
             out.append(result.df)
         return out
+
+    def actors(
+        self,
+        query: object,
+        point: dict[str, object],
+        frame: pd.DataFrame | None = None,
+        properties: bool | list[str] = False,
+    ) -> pd.DataFrame:
+        """The people behind one point of ``query`` (see ``query.insights.actors``): the
+        ActorsQuery is checked locally, then read page by page while PostHog has more."""
+        plan = actors_plan(source_of(query_body(query)), dict(point), frame)
+        body, rows = plan.query, []
+        while True:
+            page = (self.run(body)).raw
+            found = actor_rows(page)
+            rows += found
+            if page.get("hasMore") is not True or not found:
+                break
+            body = {**body, "offset": int(body["offset"]) + len(found)}
+        if plan.keep is not None:
+            rows = [row for row in rows if plan.keep(row)]
+        return actors_frame(rows, properties)

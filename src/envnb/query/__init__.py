@@ -1,1 +1,1 @@
-"""The query API: results and their frames, query kinds, the run policy, HogQL literals, pins."""
+"""The query API as data: each query kind's tidy frame, chart and actors rule."""

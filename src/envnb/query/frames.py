@@ -1,7 +1,7 @@
 """Query answers as tidy, typed DataFrames (pure): one function per answer shape.
 
 ``QUERY_KINDS`` (``kinds.py``) says which one each query kind uses. HogQL columns are typed
-from ``types``; trends become one row per series × breakdown × bucket.
+from ``types``; the insight kinds' frames are in ``insights/``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,6 @@ from .._core.framing import read_column
 if TYPE_CHECKING:
     import pandas as pd
 
-BREAKDOWN_LABELS = {
-    "$$_posthog_breakdown_null_$$": "None",
-    "$$_posthog_breakdown_other_$$": "Other",
-}
-TRENDS_COLUMNS = ("date", "series", "breakdown_value", "value")
 # Microseconds, not nanoseconds: DateTime64 reaches 2299 and Date32 2299, past the year
 # 2262 where nanoseconds stop (frames.py, Rule 2).
 DATETIME = FRAME_DATETIME
@@ -77,7 +72,7 @@ def _series(name: str, values: list[Any], dtype: str) -> pd.Series:
     return pd.Series(read_column(name, dtype, values))
 
 
-def hogql_frame(raw: dict[str, Any]) -> pd.DataFrame:
+def hogql_frame(raw: dict[str, Any], query: dict[str, Any] | None = None) -> pd.DataFrame:
     """A HogQL answer as a typed DataFrame (columns from ``columns``, dtypes from ``types``)."""
     import pandas as pd
 
@@ -96,61 +91,8 @@ def hogql_frame(raw: dict[str, Any]) -> pd.DataFrame:
 # ---- TrendsQuery -> one row per series x breakdown x bucket ------------------------------------
 
 
-def _series_name(item: dict[str, Any]) -> str:
-    found = item.get("action")
-    action: dict[str, Any] = found if isinstance(found, dict) else {}
-    for candidate in (action.get("custom_name"), action.get("name"), item.get("label")):
-        if candidate:
-            return str(candidate)
-    return "All events" if action.get("id") is None else str(action["id"])
-
-
-def _breakdown(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, list):
-        return ", ".join(BREAKDOWN_LABELS.get(str(v), str(v)) for v in value)
-    return BREAKDOWN_LABELS.get(str(value), str(value))
-
-
-def trends_frame(raw: dict[str, Any]) -> pd.DataFrame:
-    """Tidy trends: columns date (UTC), series, breakdown_value, value — one row per series ×
-    breakdown × bucket; aggregated displays give one row per series × breakdown (date NaT)."""
-    import pandas as pd
-
-    dates: list[Any] = []
-    names: list[str] = []
-    breakdowns: list[str | None] = []
-    values: list[Any] = []
-    for item in raw.get("results") or []:
-        if not isinstance(item, dict):
-            continue
-        name, value = _series_name(item), _breakdown(item.get("breakdown_value"))
-        if "aggregated_value" in item and not item.get("data"):
-            dates.append(None)
-            names.append(name)
-            breakdowns.append(value)
-            values.append(item.get("aggregated_value"))
-            continue
-        data = item.get("data") or []
-        days = item.get("days") or []
-        for day, number in zip(days, data, strict=False):
-            dates.append(day)
-            names.append(name)
-            breakdowns.append(value)
-            values.append(number)
-    return pd.DataFrame(
-        {
-            "date": _series("date", dates, DATETIME),
-            "series": pd.Series(names, dtype="string"),
-            "breakdown_value": pd.Series(breakdowns, dtype="object").astype("string"),
-            "value": pd.Series(read_column("value", "Float64", values)),
-        }
-    )
-
-
-def other_frame(raw: dict[str, Any]) -> pd.DataFrame:
-    """Other kinds (funnels, retention, paths): their ``results`` as PostHog sent them."""
+def other_frame(raw: dict[str, Any], query: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Kinds without a tidy frame (EventsQuery, …): their ``results`` as PostHog sent them."""
     import pandas as pd
 
     results = raw.get("results")

@@ -1,17 +1,18 @@
 """Query kinds: one entry per kind in ``QUERY_KINDS``, looked up, never branched on.
 
-Rule 1: an entry says how to tidy the kind's answer into a frame (``frame``), how to chart
-that frame (``chart``: a chart style the widgets draw, None for a table only) and how to
-find the people behind one of its numbers (``actors``: the point's keywords → PostHog's
-``ActorsQuery``, None when the kind has no actors).
+Rule 1: an entry says how to tidy the kind's answer into a frame (``frame(raw, query)``),
+how to chart that frame (``chart``: a chart style the widgets draw, None for a table only)
+and how to find the people behind one of its numbers (``actors``: the point's keywords →
+the source of PostHog's ``ActorsQuery``, checked first; None when the kind has none;
+``actors_from_answer`` when the point is read from the answer, as retention's cohorts are).
 Rule 2: a wrapper (``InsightVizNode``, ``DataVisualizationNode``, ``DataTableNode``) is an
 entry with ``wraps`` naming the key of the query it wraps; ``query_kind`` follows it, so the
 wrapper answers as its source does.
 Rule 3: a kind without an entry is answered by its shape: ``types`` in the answer means a
 HogQL-shaped table (``HOGQL``), anything else its ``results`` as sent (``RAW``).
 
-To add a query kind: write its ``frame`` (and ``actors``) in a module of this package and add
-one entry to ``QUERY_KINDS`` (the sandbox has its own table of engines).
+To add a query kind: write its ``frame`` (and ``actors`` point rule) in a module under
+``insights/`` and add one entry to ``QUERY_KINDS`` (the sandbox has its own table of engines).
 """
 
 from __future__ import annotations
@@ -22,7 +23,25 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from .._core.models import allowed_values
-from .frames import hogql_frame, other_frame, trends_frame
+from .frames import hogql_frame, other_frame
+from .insights.actors import (
+    ActorsPlan,
+    PointRule,
+    actors_body,
+    actors_query_frame,
+    funnels_point,
+    lifecycle_point,
+    point_error,
+    retention_point,
+    stickiness_point,
+    trends_point,
+)
+from .insights.funnels import funnels_frame
+from .insights.lifecycle import lifecycle_frame
+from .insights.paths import paths_frame
+from .insights.retention import retention_frame
+from .insights.stickiness import stickiness_frame
+from .insights.trends import trends_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,25 +73,29 @@ class ChartStyle(StrEnum):
 class QueryKind:
     """What the client knows of one query kind (see the module's rules)."""
 
-    frame: Callable[[dict[str, Any]], pd.DataFrame]
+    frame: Callable[[dict[str, Any], dict[str, Any]], pd.DataFrame] = other_frame
     chart: ChartStyle | None = ChartStyle.COLUMNS
-    actors: Callable[[dict[str, Any], Mapping[str, Any]], dict[str, Any]] | None = None
+    actors: PointRule | None = None
+    actors_from_answer: bool = False
     wraps: str | None = None
 
 
-def insight_actors(query: dict[str, Any], point: Mapping[str, Any]) -> dict[str, Any]:
-    """PostHog's ``ActorsQuery`` over ``InsightActorsQuery``: the people behind one point of
-    an insight (``day``, ``series``, ``breakdown``, ``status``… as the kind takes them)."""
-    source = {"kind": "InsightActorsQuery", "source": query, **point}
-    return {"kind": "ActorsQuery", "source": source}
-
-
 HOGQL = QueryKind(frame=hogql_frame)
-RAW = QueryKind(frame=other_frame, chart=None)
+RAW = QueryKind()  # Rule 3: ``results`` as sent
+WRAPPER = QueryKind(wraps="source")  # PostHog runs the source (PH:posthog/api/services/query.py)
 
 QUERY_KINDS: dict[str, QueryKind] = {
     "HogQLQuery": HOGQL,
-    "TrendsQuery": QueryKind(frame=trends_frame, chart=ChartStyle.SERIES, actors=insight_actors),
+    "TrendsQuery": QueryKind(trends_frame, ChartStyle.SERIES, actors=trends_point),
+    "FunnelsQuery": QueryKind(funnels_frame, actors=funnels_point),
+    "RetentionQuery": QueryKind(retention_frame, actors=retention_point, actors_from_answer=True),
+    "PathsQuery": QueryKind(paths_frame),
+    "StickinessQuery": QueryKind(stickiness_frame, actors=stickiness_point),
+    "LifecycleQuery": QueryKind(lifecycle_frame, actors=lifecycle_point),
+    "ActorsQuery": QueryKind(actors_query_frame),
+    "InsightVizNode": WRAPPER,
+    "DataVisualizationNode": WRAPPER,
+    "DataTableNode": WRAPPER,
 }
 
 # PostHog AI's own query kinds and the query-API kinds its web app sends in their place.
@@ -82,15 +105,53 @@ ASSISTANT_KINDS = {
     "AssistantFunnelsQuery": "FunnelsQuery",
     "AssistantRetentionQuery": "RetentionQuery",
 }
+_MAX_NESTING = 8  # wrappers may nest; a deeper chain is not a real query
 
 
-def query_kind(query: Mapping[str, Any], raw: Mapping[str, Any] | None = None) -> QueryKind:
-    """The entry for ``query`` (through wrappers, Rule 2), or by the answer's shape (Rule 3)."""
-    found = QUERY_KINDS.get(str(query.get("kind")))
-    if found is not None and found.wraps is not None:
-        inner = query.get(found.wraps)
-        if isinstance(inner, Mapping):
-            return query_kind(inner, raw)
-    if found is not None:
+def source_of(query: dict[str, Any]) -> dict[str, Any]:
+    """The query a wrapper carries, through nested wrappers (Rule 2); any other query itself."""
+    for _ in range(_MAX_NESTING):
+        found = QUERY_KINDS.get(str(query.get("kind")))
+        inner = query.get(found.wraps) if found is not None and found.wraps else None
+        if not isinstance(inner, dict):
+            break
+        query = inner
+    return query
+
+
+def query_kind(query: dict[str, Any], raw: Mapping[str, Any] | None = None) -> QueryKind:
+    """The entry of ``query``'s kind (through wrappers), or by the answer's shape (Rule 3)."""
+    found = QUERY_KINDS.get(str(source_of(query).get("kind")))
+    if found is not None and found.wraps is None:
         return found
     return HOGQL if raw is not None and "types" in raw else RAW
+
+
+def tidy_frame(raw: dict[str, Any], query: dict[str, Any]) -> pd.DataFrame:
+    """The answer ``raw`` of ``query`` as its kind's tidy frame."""
+    return query_kind(query, raw).frame(raw, source_of(query))
+
+
+def actors_plan(
+    query: dict[str, Any], point: dict[str, Any], frame: pd.DataFrame | None = None
+) -> ActorsPlan:
+    """The ActorsQuery for one point of ``query``; ``frame`` is the insight's tidy frame when
+    at hand (days, breakdowns and cohorts are checked on it). RequestValidationError when the
+    kind has no actors or the point is wrong, before anything is sent."""
+    inner = source_of(query)
+    rule = QUERY_KINDS.get(str(inner.get("kind")), RAW).actors
+    if rule is None:
+        kinds = tuple(k for k, entry in QUERY_KINDS.items() if entry.actors is not None)
+        raise point_error(
+            "query",
+            f"the people behind a number exist for {', '.join(kinds)}; not {inner.get('kind')!r}",
+            kinds,
+        )
+    return actors_body(rule(inner, point, frame))
+
+
+def needs_answer(query: object) -> bool:
+    """True when a point of this query is read from its answer (retention's cohorts)."""
+    if not isinstance(query, dict):
+        return False
+    return QUERY_KINDS.get(str(source_of(query).get("kind")), RAW).actors_from_answer

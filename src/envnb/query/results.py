@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RequestValidationError
-from .kinds import ASSISTANT_KINDS, REFRESH_MODES, ChartStyle, query_kind
+from .kinds import ASSISTANT_KINDS, REFRESH_MODES, ChartStyle, query_kind, tidy_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,6 +80,8 @@ class QueryResult:
     query: dict[str, Any]
     raw: dict[str, Any]
     _frame: list[pd.DataFrame] = field(default_factory=list, repr=False, compare=False)
+    # Set by the sync Client: reads the people behind a point (``actors_df``).
+    _actors: Callable[..., pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     @property
     def kind(self) -> str:
@@ -90,10 +92,22 @@ class QueryResult:
     def df(self) -> pd.DataFrame:
         """The answer as a DataFrame (built once; a copy is returned so edits stay local)."""
         if not self._frame:
-            frame = query_kind(self.query, self.raw).frame(self.raw)
+            frame = tidy_frame(self.raw, self.query)
             frame.attrs["has_more"] = self.has_more
             self._frame.append(frame)
         return self._frame[0].copy()
+
+    def actors_df(self, *, properties: bool | list[str] = False, **point: object) -> pd.DataFrame:
+        """The people behind one number of this answer (points as ``Client.actors_df``);
+        days, breakdown values and cohorts are checked against this answer first.
+        On an AsyncClient's result use ``await aclient.actors_df(result.query, **point)``."""
+        if self._actors is None:
+            raise RequestValidationError(
+                "actors_df: this result came from an AsyncClient; "
+                "use `await aclient.actors_df(result.query, **point)`",
+                attr="query",
+            )
+        return self._actors(self.query, point, self.df, properties)
 
     @property
     def columns(self) -> list[str]:
