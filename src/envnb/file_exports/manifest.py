@@ -18,8 +18,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from ..errors import FileExportError, RequestValidationError
 
 NAME = "manifest.json"
@@ -91,16 +89,6 @@ class Manifest:
         temporary.write_text(json.dumps(data, indent=1))
         os.replace(temporary, folder / NAME)
 
-    @property
-    def files(self) -> list[str]:
-        """Every landed file's name, in span order."""
-        return [f.name for key in sorted(self.runs) for f in self.runs[key].files]
-
-    @property
-    def records(self) -> int:
-        """Rows across every landed run."""
-        return sum(run.records_completed for run in self.runs.values())
-
 
 class Hasher:
     """sha256 and size of a file as its bytes stream past."""
@@ -135,6 +123,8 @@ def reader_sql(file_format: str) -> str:
 
 def rows_in(path: Path, file_format: str) -> int:
     """The rows a file holds, as DuckDB reads them (a truncated file raises FileExportError)."""
+    import duckdb  # only a download needs it; ``import envnb`` stays light
+
     con = duckdb.connect(":memory:")
     try:
         found = con.execute(
@@ -147,11 +137,11 @@ def rows_in(path: Path, file_format: str) -> int:
     return int(found[0]) if found else 0
 
 
-def verify(folder: Path, manifest: Manifest) -> None:
-    """Rule 3; FileExportError naming the first file that differs."""
+def verify(folder: Path, manifest: Manifest, spans: list[str]) -> None:
+    """Rule 3 for the runs of ``spans``; FileExportError naming the first file that differs."""
     file_format = manifest.request["format"]
-    for run in manifest.runs.values():
-        for landed in run.files:
+    for key in spans:
+        for landed in manifest.runs[key].files:
             path = folder / landed.name
             if not path.exists():
                 raise FileExportError(f"{landed.name}: listed in the manifest but missing")

@@ -1,7 +1,8 @@
 """Query kinds: one entry per kind in ``QUERY_KINDS``, looked up, never branched on.
 
 Rule 1: an entry says how to tidy the kind's answer into a frame (``frame(raw, query)``),
-how to chart that frame (``chart``: a chart style the widgets draw, None for a table only)
+how to chart that frame (``draw``: its own picture on matplotlib axes; ``view``: an HTML
+view instead of a picture; else ``chart``, the generic style the widgets draw)
 and how to find the people behind one of its numbers (``actors``: the point's keywords →
 the source of PostHog's ``ActorsQuery``, checked first; None when the kind has none;
 ``actors_from_answer`` when the point is read from the answer, as retention's cohorts are).
@@ -42,6 +43,15 @@ from .insights.paths import paths_frame
 from .insights.retention import retention_frame
 from .insights.stickiness import stickiness_frame
 from .insights.trends import trends_frame
+from .insights.view import (
+    Drawing,
+    Html,
+    funnel_chart,
+    lifecycle_chart,
+    paths_view,
+    retention_view,
+    stickiness_chart,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,6 +85,8 @@ class QueryKind:
 
     frame: Callable[[dict[str, Any], dict[str, Any]], pd.DataFrame] = other_frame
     chart: ChartStyle | None = ChartStyle.COLUMNS
+    draw: Drawing | None = None
+    view: Html | None = None
     actors: PointRule | None = None
     actors_from_answer: bool = False
     wraps: str | None = None
@@ -87,11 +99,13 @@ WRAPPER = QueryKind(wraps="source")  # PostHog runs the source (PH:posthog/api/s
 QUERY_KINDS: dict[str, QueryKind] = {
     "HogQLQuery": HOGQL,
     "TrendsQuery": QueryKind(trends_frame, ChartStyle.SERIES, actors=trends_point),
-    "FunnelsQuery": QueryKind(funnels_frame, actors=funnels_point),
-    "RetentionQuery": QueryKind(retention_frame, actors=retention_point, actors_from_answer=True),
-    "PathsQuery": QueryKind(paths_frame),
-    "StickinessQuery": QueryKind(stickiness_frame, actors=stickiness_point),
-    "LifecycleQuery": QueryKind(lifecycle_frame, actors=lifecycle_point),
+    "FunnelsQuery": QueryKind(funnels_frame, draw=funnel_chart, actors=funnels_point),
+    "RetentionQuery": QueryKind(
+        retention_frame, view=retention_view, actors=retention_point, actors_from_answer=True
+    ),
+    "PathsQuery": QueryKind(paths_frame, view=paths_view),
+    "StickinessQuery": QueryKind(stickiness_frame, draw=stickiness_chart, actors=stickiness_point),
+    "LifecycleQuery": QueryKind(lifecycle_frame, draw=lifecycle_chart, actors=lifecycle_point),
     "ActorsQuery": QueryKind(actors_query_frame),
     "InsightVizNode": WRAPPER,
     "DataVisualizationNode": WRAPPER,
@@ -130,6 +144,18 @@ def query_kind(query: dict[str, Any], raw: Mapping[str, Any] | None = None) -> Q
 def tidy_frame(raw: dict[str, Any], query: dict[str, Any]) -> pd.DataFrame:
     """The answer ``raw`` of ``query`` as its kind's tidy frame."""
     return query_kind(query, raw).frame(raw, source_of(query))
+
+
+def draw(axes: Any, frame: pd.DataFrame, query: dict[str, Any]) -> bool | None:
+    """Draw the kind's own picture on ``axes``; None when the kind has none (generic chart)."""
+    drawing = query_kind(query).draw
+    return None if drawing is None else drawing(axes, frame, source_of(query))
+
+
+def view_html(frame: pd.DataFrame, query: dict[str, Any]) -> str | None:
+    """The kind's HTML view (retention triangle, paths); None when it is drawn as a picture."""
+    render = query_kind(query).view
+    return None if render is None else render(frame, source_of(query))
 
 
 def actors_plan(

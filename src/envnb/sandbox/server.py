@@ -164,6 +164,7 @@ class Sandbox:
         finally:
             sock.close()
             self.state.events.close()
+            self.state.file_exports.close()
             self.store.close()
 
     def _bind(self) -> socket.socket:
@@ -198,6 +199,7 @@ class Sandbox:
             self._socket.close()
             self._socket = None
         self.state.events.close()
+        self.state.file_exports.close()
         self.store.close()
 
     def __enter__(self) -> Self:

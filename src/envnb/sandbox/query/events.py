@@ -212,12 +212,23 @@ class EventsDB:
             f"md5('{self.seed}:' || distinct_id) AS h_person FROM seed_frame)"
         )
         # PostHog stores only the properties an event has: no "amount": null on a pageview.
+        # PostHog's columns in PostHog's order, then the flat property columns TrendsQuery
+        # reads (HogQL never shows them). A session is a user's day; its window the same.
+        session = _uuid_sql("md5(distinct_id || strftime(timestamp, '%Y-%m-%d'))")
+        chain = (
+            "CASE WHEN event = '$autocapture' THEN 'a.nav-link:href=\"' || p_pathname || "
+            '\'"nth-child="1"nth-of-type="1"text="Open"\' ELSE \'\' END'
+        )
         con.execute(
             "CREATE TABLE events AS SELECT "
-            f"{event_uuid} AS uuid, event, distinct_id, {person_uuid} AS person_id, timestamp, "
+            f"CAST({event_uuid} AS UUID) AS uuid, event, "
             f"CAST(CASE WHEN p_amount IS NULL THEN to_json(struct_pack({base})) "
             f"ELSE to_json(struct_pack({base}, amount := p_amount)) END AS VARCHAR) "
-            "AS properties, " + ", ".join(col for col, _ in PROPERTIES.values()) + f" FROM {hashed}"
+            f"AS properties, timestamp, distinct_id, {chain} AS elements_chain, "
+            f'timestamp AS created_at, {session} AS "$session_id", {session} AS "$window_id", '
+            f"CAST({person_uuid} AS UUID) AS person_id, "
+            + ", ".join(col for col, _ in PROPERTIES.values())
+            + f" FROM {hashed}"
         )
         con.unregister("seed_frame")
         con.execute("SET enable_external_access = false")
