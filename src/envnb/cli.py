@@ -57,25 +57,23 @@ examples:
 
 
 def _port(text: str) -> int:
-    """An argparse type: a TCP port, 0 (any free port) to 65535."""
+    """An argparse type: a TCP port, checked as ``Sandbox(port=...)`` checks it."""
+    from envnb.sandbox import arguments  # lazy: the sandbox only for its commands
+
     try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port; use 0 (any free port) to 65535")
-    return port
+        return arguments.port(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _count(text: str) -> int:
-    """An argparse type: a number of seeded objects, 0 or more."""
+    """An argparse type: a number of seeded objects, checked as ``Sandbox(...)`` checks it."""
+    from envnb.sandbox import arguments
+
     try:
-        count = int(text)
-    except ValueError:
-        count = -1
-    if count < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a count; use a whole number >= 0")
-    return count
+        return arguments.count(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _cannot_listen(args: argparse.Namespace, exc: OSError) -> SystemExit:
@@ -133,6 +131,13 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
         help="number of seeded profile configs",
     )
     parser.add_argument(
+        "--projects",
+        type=_count,
+        default=1,
+        metavar="N",
+        help="projects in the organisation (2..N drift from project 1)",
+    )
+    parser.add_argument(
         "--stream-delay",
         type=float,
         default=0.02,
@@ -167,6 +172,7 @@ def _make(args: argparse.Namespace, port: int) -> Any:
             batch_exports=args.batch_exports,
             conversations=args.conversations,
             profile_configs=args.profile_configs,
+            projects=args.projects,
             stream_delay=args.stream_delay,
             canary=args.canary,
             backfill_pace=args.backfill_pace,
@@ -176,6 +182,8 @@ def _make(args: argparse.Namespace, port: int) -> Any:
         raise SystemExit(f"envnb: bad --faults: {exc}") from None
     except SandboxDatabaseError as exc:
         raise SystemExit(f"envnb: bad --db: {exc}") from None
+    except ValueError as exc:  # e.g. --projects 0
+        raise SystemExit(f"envnb: {exc}") from None
 
 
 def _announce(sb: Any) -> None:
