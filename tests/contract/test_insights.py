@@ -361,3 +361,25 @@ def test_posthog_ai_answers_a_funnel_question_with_a_funnel(client: Client) -> N
     assert list(frame.columns)[:5] == ["step", "step_name", "count", "conversion_rate", "dropped"]
     code = answer.pin()
     assert "FunnelsQuery" in code and "query_df" in code
+
+
+def test_a_formula_combines_series_bucket_by_bucket(client: Client) -> None:
+    query = {
+        "kind": "TrendsQuery",
+        "series": [
+            {"kind": "EventsNode", "event": "purchase"},
+            {"kind": "EventsNode", "event": "signed_up"},
+        ],
+        "dateRange": {"date_from": "2026-02-20", "date_to": "2026-02-21"},
+        "trendsFilter": {"formula": "A / B"},
+    }
+    frame = client.query_df(query)
+    assert frame["series"].tolist() == ["Formula (A / B)"] * 2
+    assert frame["series_index"].isna().all()
+    expected = []
+    for day in (20, 21):
+        start = datetime(2026, 2, day, tzinfo=UTC)
+        buys = _count(client, "purchase", start, start + timedelta(days=1))
+        signups = _count(client, "signed_up", start, start + timedelta(days=1))
+        expected.append(buys / signups if signups else 0.0)
+    assert frame["value"].tolist() == pytest.approx(expected)
