@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 import httpx
 
 from envnb.sandbox import Sandbox
-from envnb.sandbox.events import EventsDB
+from envnb.sandbox.query.events import EventsDB
 
 TRENDS = {
     "kind": "TrendsQuery",

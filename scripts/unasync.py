@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CLIENT_RENAMES = {
     "AsyncBatchExports": "BatchExports",
     "AsyncConversations": "Conversations",
+    "AsyncFileExports": "FileExports",
     "AsyncProfileConfigs": "ProfileConfigs",
     "AsyncQueries": "Queries",
     "AsyncEventStream": "EventStream",

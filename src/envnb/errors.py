@@ -18,7 +18,9 @@
     │   └── UnexpectedResponseError 2xx     a body of the wrong media type (an HTML page)
     ├── APIConnectionError                  connection refused/dropped, malformed body
     │   └── APITimeoutError
-    └── StreamError                         a stream ended abnormally and could not be resumed
+    ├── StreamError                         a stream ended abnormally and could not be resumed
+    └── FileExportError                     a file-download run failed or was cancelled, or a
+                                            landed file does not verify; .run .start .end
 
     DataWarning(UserWarning)                a server value did not fit its field or column
                                             and was read as missing (the row is kept)
@@ -36,6 +38,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -303,6 +306,24 @@ def describe_connection_error(exc: BaseException) -> str:
 
 class StreamError(EnvnbError):
     """A stream ended abnormally and could not be resumed."""
+
+
+class FileExportError(EnvnbError):
+    """A file-download run failed or was cancelled (``run``: its id, ``start``/``end``: the
+    range it covered), or a landed file does not match its manifest."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        run: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.run = run
+        self.start = start
+        self.end = end
 
 
 class DataWarning(UserWarning):

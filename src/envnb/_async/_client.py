@@ -12,6 +12,7 @@ from .._secret import ApiKey
 from ._transport import AsyncTransport
 from .batch_exports import AsyncBatchExports
 from .conversations import AsyncConversations
+from .file_exports import AsyncFileExports
 from .profile_configs import AsyncProfileConfigs
 from .queries import AsyncQueries
 
@@ -32,6 +33,7 @@ class AsyncClient(ClientBase):
 
     batch_exports: AsyncBatchExports
     conversations: AsyncConversations
+    file_exports: AsyncFileExports
     profile_configs: AsyncProfileConfigs
 
     def __init__(
@@ -72,6 +74,7 @@ class AsyncClient(ClientBase):
         self._transport = AsyncTransport(settings, transport)
         self.batch_exports = AsyncBatchExports(self._transport, progress)
         self.conversations = AsyncConversations(self._transport, progress)
+        self.file_exports = AsyncFileExports(self._transport, progress)
         self.profile_configs = AsyncProfileConfigs(self._transport, progress)
         self._queries = AsyncQueries(self._transport)
 

@@ -14,6 +14,7 @@ from .._secret import ApiKey
 from ._transport import SyncTransport
 from .batch_exports import BatchExports
 from .conversations import Conversations
+from .file_exports import FileExports
 from .profile_configs import ProfileConfigs
 from .queries import Queries
 
@@ -34,6 +35,7 @@ class SyncClient(ClientBase):
 
     batch_exports: BatchExports
     conversations: Conversations
+    file_exports: FileExports
     profile_configs: ProfileConfigs
 
     def __init__(
@@ -74,6 +76,7 @@ class SyncClient(ClientBase):
         self._transport = SyncTransport(settings, transport)
         self.batch_exports = BatchExports(self._transport, progress)
         self.conversations = Conversations(self._transport, progress)
+        self.file_exports = FileExports(self._transport, progress)
         self.profile_configs = ProfileConfigs(self._transport, progress)
         self._queries = Queries(self._transport)
 

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 from . import auth, errors, routes
 from .context import Ctx, State
 from .faults import FaultMiddleware
+from .file_exports import routes as file_export_routes
 from .paths import split_project
 from .schema import openapi
 
@@ -79,6 +80,8 @@ async def _dispatch(state: State, request: Request) -> Response:
         return JSONResponse(
             {"envnb_sandbox": True, "project_id": state.project_id, "schema": "/api/schema/"}
         )
+    if path.startswith(file_export_routes.OBJECT_PREFIX):  # presigned links: no API key
+        return await file_export_routes.serve_object(state, request)
     split = split_project(path)
     if split is None:
         raise errors.endpoint_not_found()

@@ -10,13 +10,14 @@ from starlette.requests import Request
 
 from . import catchup, errors
 from .auth import KeyInfo
+from .file_exports.backend import FileExports
 from .sim import OpsState
 from .store import Store
 
 if TYPE_CHECKING:
-    from .events import EventsDB
     from .faults import FaultEngine
-    from .query_state import Runs
+    from .query.events import EventsDB
+    from .query.state import Runs
     from .streamlog import StreamLog
 
 
@@ -41,6 +42,7 @@ class State:
     runs: Runs
     streams: dict[str, StreamLog] = field(default_factory=dict)
     ops: OpsState = field(default_factory=OpsState)
+    file_exports: FileExports = field(default_factory=FileExports)
 
 
 @dataclass

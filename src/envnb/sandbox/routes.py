@@ -7,8 +7,9 @@ import re
 from . import batch_exports as be
 from . import conversations as conv
 from . import profile_configs as pc
-from . import query as q
 from .endpoint import NO_SCOPES, Endpoint
+from .file_exports.routes import ENDPOINTS as FILE_EXPORT_ENDPOINTS
+from .query import api as q
 from .routes_ops import OPS_ENDPOINTS
 
 BE, CONV, PC = "batch_export", "conversation", "customer_profile_config"
@@ -286,7 +287,7 @@ _CORE: tuple[Endpoint, ...] = (
     ),
 )
 
-ENDPOINTS: tuple[Endpoint, ...] = (*_CORE, *OPS_ENDPOINTS)
+ENDPOINTS: tuple[Endpoint, ...] = (*_CORE, *OPS_ENDPOINTS, *FILE_EXPORT_ENDPOINTS)
 PREFIXES = ("environments", "projects")
 
 

@@ -8,8 +8,9 @@ from ..models.timezones import posthog_timezones
 from .batch_exports import INTERVALS, MODELS
 from .conversations import AGENT_MODES
 from .destinations import DESTINATION_TYPES
+from .file_exports.schema import COMPONENTS as FILE_EXPORT_COMPONENTS
 from .profile_configs import SCOPES
-from .query import REFRESH
+from .query.api import REFRESH
 from .runs import STATUSES
 from .schema_ops import OPS_COMPONENTS
 from .schema_types import DT, STR, UUID, nullable, ref
@@ -59,6 +60,7 @@ COMPONENTS: dict[str, Any] = {
         },
     },
     **OPS_COMPONENTS,
+    **FILE_EXPORT_COMPONENTS,
     "BatchExport": {
         "type": "object",
         "properties": {

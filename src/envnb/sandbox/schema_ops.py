@@ -25,7 +25,7 @@ def cursor_paginated(item: str) -> dict[str, Any]:
 
 ERRORS = {
     400: "Validation error",
-    429: "Too many concurrent backfills (code too_many_concurrent_backfills)",
+    429: "Too many concurrent backfills or file downloads (code too_many_concurrent_…)",
 }
 
 

@@ -17,9 +17,10 @@ from . import auth, catchup
 from . import seed as seeding
 from .app import build_app
 from .context import Settings, State
-from .events import EventsDB
 from .faults import FaultEngine
-from .query_state import Runs
+from .file_exports.backend import FileExports
+from .query.events import EventsDB
+from .query.state import Runs
 from .seed import MAIN_USER
 from .sim import OpsState
 from .store import Store
@@ -291,6 +292,12 @@ class Sandbox:
         """Bring runs and backfills up to the simulated clock now (requests do it anyway)."""
         with self.store.tx() as db:
             catchup.tick(db, self.state.ops, self.project_id)
+
+    @property
+    def file_exports(self) -> FileExports:
+        """File-download runs, their knobs (``max_concurrent``, ``duration``, ``fail_runs``,
+        ``stall_request``...) and what the object store was sent (``object_requests``)."""
+        return self.state.file_exports
 
     def backfills(self, export_id: str | None = None) -> list[dict[str, Any]]:
         """Backfills (seeded, created, or recorded by unpause(backfill=True)), oldest first."""

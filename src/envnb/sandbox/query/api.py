@@ -21,11 +21,11 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from . import errors
-from ._util import iso, now
-from .context import Ctx
+from .. import errors
+from .._util import iso, now
+from ..context import Ctx
 from .hogql import HogQLError, run_hogql
-from .query_state import Run
+from .state import Run
 from .trends import run_trends
 
 REFRESH = (

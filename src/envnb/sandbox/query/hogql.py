@@ -30,7 +30,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 
-from ._util import first_line
+from .._util import first_line
 from .events import COLUMNS, PROPERTIES, EventsDB
 
 DEFAULT_LIMIT = 100

@@ -1,0 +1,169 @@
+"""A download folder's manifest: which runs are landed, their files, hashes and row counts.
+
+Rule 1. A file is written under ``.partial/`` and moved into the folder only after its
+        sha256 and row count are known and its run's totals agree; the manifest is rewritten
+        (to a temporary name, then renamed) after each run lands. So a file outside
+        ``.partial/`` that the manifest lists is complete and verified; anything else is not.
+Rule 2. A run in the manifest is reused by a later download of the same request into the
+        same folder; a run that is not there is fetched again from the start.
+Rule 3. ``verify`` re-reads every listed file: size, sha256 and row count must match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ..errors import FileExportError, RequestValidationError
+
+NAME = "manifest.json"
+PARTIAL = ".partial"
+VERSION = 1
+_CHUNK = 1024 * 1024
+
+
+@dataclass
+class LandedFile:
+    """One verified file."""
+
+    name: str
+    bytes: int
+    sha256: str
+    rows: int
+
+
+@dataclass
+class LandedRun:
+    """One verified run: its span, PostHog's run id and count, and its files."""
+
+    start: str
+    end: str
+    run_id: str
+    records_completed: int
+    files: list[LandedFile] = field(default_factory=list)
+
+
+@dataclass
+class Manifest:
+    """What a folder holds (see the module rules)."""
+
+    request: dict[str, Any]
+    runs: dict[str, LandedRun] = field(default_factory=dict)  # by span key, in span order
+
+    @classmethod
+    def open(cls, folder: Path, request: dict[str, Any]) -> Manifest:
+        """The folder's manifest, or a new one; RequestValidationError if the folder holds
+        another request's files."""
+        path = folder / NAME
+        if not path.exists():
+            return cls(request)
+        try:
+            data = json.loads(path.read_text())
+            runs = {
+                key: LandedRun(**{**run, "files": [LandedFile(**f) for f in run["files"]]})
+                for key, run in data["runs"].items()
+            }
+            found = data["request"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise FileExportError(f"{path}: not an envnb download manifest ({exc})") from None
+        if found != request:
+            raise RequestValidationError(
+                f"folder: {folder} holds a download of {found}, not {request}; "
+                "choose another folder",
+                attr="folder",
+            )
+        return cls(request, runs)
+
+    def save(self, folder: Path) -> None:
+        """Write atomically (Rule 1)."""
+        data = {
+            "version": VERSION,
+            "request": self.request,
+            "runs": {key: asdict(run) for key, run in self.runs.items()},
+        }
+        temporary = folder / (NAME + ".tmp")
+        temporary.write_text(json.dumps(data, indent=1))
+        os.replace(temporary, folder / NAME)
+
+    @property
+    def files(self) -> list[str]:
+        """Every landed file's name, in span order."""
+        return [f.name for key in sorted(self.runs) for f in self.runs[key].files]
+
+    @property
+    def records(self) -> int:
+        """Rows across every landed run."""
+        return sum(run.records_completed for run in self.runs.values())
+
+
+class Hasher:
+    """sha256 and size of a file as its bytes stream past."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    def update(self, chunk: bytes) -> None:
+        """Feed bytes."""
+        self._hash.update(chunk)
+        self.size += len(chunk)
+
+    def hexdigest(self) -> str:
+        """The sha256 so far."""
+        return self._hash.hexdigest()
+
+
+def sha256_of(path: Path) -> tuple[str, int]:
+    """A file's sha256 and size, read in chunks."""
+    hasher = Hasher()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            hasher.update(chunk)
+    return hasher.hexdigest(), hasher.size
+
+
+def reader_sql(file_format: str) -> str:
+    """The DuckDB table function reading one format (compression follows the file name)."""
+    return "read_parquet" if file_format == "Parquet" else "read_json_auto"
+
+
+def rows_in(path: Path, file_format: str) -> int:
+    """The rows a file holds, as DuckDB reads them (a truncated file raises FileExportError)."""
+    con = duckdb.connect(":memory:")
+    try:
+        found = con.execute(
+            f"SELECT count(*) FROM {reader_sql(file_format)}(?)", [str(path)]
+        ).fetchone()
+    except duckdb.Error as exc:
+        raise FileExportError(f"{path.name}: cannot be read as {file_format}: {exc}") from None
+    finally:
+        con.close()
+    return int(found[0]) if found else 0
+
+
+def verify(folder: Path, manifest: Manifest) -> None:
+    """Rule 3; FileExportError naming the first file that differs."""
+    file_format = manifest.request["format"]
+    for run in manifest.runs.values():
+        for landed in run.files:
+            path = folder / landed.name
+            if not path.exists():
+                raise FileExportError(f"{landed.name}: listed in the manifest but missing")
+            digest, size = sha256_of(path)
+            if size != landed.bytes or digest != landed.sha256:
+                raise FileExportError(
+                    f"{landed.name}: {size} bytes with sha256 {digest[:12]}…, the manifest "
+                    f"recorded {landed.bytes} bytes with sha256 {landed.sha256[:12]}… "
+                    "(changed or truncated since it was downloaded)"
+                )
+            rows = rows_in(path, file_format)
+            if rows != landed.rows:
+                raise FileExportError(
+                    f"{landed.name}: {rows} rows, the manifest recorded {landed.rows}"
+                )

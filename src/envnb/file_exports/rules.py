@@ -1,0 +1,287 @@
+"""The arguments of file-download exports, checked, and the plan of a download (pure).
+
+Rule 1. Everything a caller can get wrong — an unknown model, format or compression, a range
+        that ends in the future or starts after it ends, HogQL without the placeholders a
+        split download needs — raises RequestValidationError naming the argument before
+        anything is sent.
+Rule 2. A range longer than PostHog's seven days is split, not refused: consecutive runs of
+        at most seven days from ``start``, the last one shorter.
+Rule 3. Without ``end`` a download ends at the current minute (and a relative ``start`` counts
+        back from there), so the same call a few seconds later plans the same runs and resumes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from .._arguments import check_allowed
+from .._ops_arguments import instant_of
+from ..errors import RequestValidationError
+from .facts import (
+    COMPRESSIONS,
+    DEFAULT_MAX_SIZE_MB,
+    EXTENSIONS,
+    FORMATS,
+    JSON_SUFFIXES,
+    MAX_RUN,
+    MODELS,
+    PLACEHOLDERS,
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """One run's interval, [start, end)."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def key(self) -> str:
+        """The span in file names and the manifest: ``20261101T000000Z-20261108T000000Z``."""
+        return f"{_compact(self.start)}-{_compact(self.end)}"
+
+
+def _compact(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+@dataclass(frozen=True)
+class FileOptions:
+    """PostHog's ``file`` object."""
+
+    format: str = "Parquet"
+    compression: str | None = None
+    max_size_mb: int | None = DEFAULT_MAX_SIZE_MB
+
+    def body(self) -> dict[str, Any]:
+        """As sent."""
+        out: dict[str, Any] = {"format": self.format, "max_size_mb": self.max_size_mb}
+        if self.compression is not None:
+            out["compression"] = self.compression
+        return out
+
+    def suffix(self) -> str:
+        """The file name's end: ``.parquet``, ``.jsonl``, ``.jsonl.gz``..."""
+        if self.format == "JSONLines" and self.compression is not None:
+            return EXTENSIONS[self.format] + JSON_SUFFIXES[self.compression]
+        return EXTENSIONS[self.format]
+
+
+def file_options(format: Any, compression: Any, max_size_mb: Any) -> FileOptions:
+    """The ``file`` object, checked (Rule 1)."""
+    check_allowed("format", format, FORMATS)
+    if compression is not None:
+        check_allowed("compression", compression, COMPRESSIONS)
+    if max_size_mb is not None and (
+        isinstance(max_size_mb, bool) or not isinstance(max_size_mb, int) or max_size_mb < 0
+    ):
+        raise RequestValidationError(
+            f"max_size_mb: must be a whole number of MiB ≥ 0 (0 or None: one file), "
+            f"got {max_size_mb!r}",
+            attr="max_size_mb",
+        )
+    return FileOptions(format, compression, max_size_mb)
+
+
+def check_model(model: Any, hogql: Any) -> None:
+    """The model, and HogQL only with (and always with) model 'hogql'."""
+    check_allowed("model", model, MODELS)
+    if model == "hogql" and not (isinstance(hogql, str) and hogql.strip()):
+        raise RequestValidationError(
+            "hogql: model 'hogql' needs hogql=, a SELECT query", attr="hogql"
+        )
+    if model != "hogql" and hogql is not None:
+        raise RequestValidationError(
+            f"model: hogql= is only used with model='hogql' (got model={model!r})", attr="model"
+        )
+
+
+def placeholders(hogql: str) -> list[str]:
+    """The interval placeholders a query references."""
+    return [name for name in PLACEHOLDERS if "{" + name + "}" in hogql]
+
+
+def interval(
+    start: Any, end: Any, now: datetime, *, required: bool = True
+) -> tuple[datetime | None, datetime | None]:
+    """``start``/``end`` as aware datetimes, not in the future, start ≤ end."""
+    begin = instant_of("start", start, now) if start is not None else None
+    finish = instant_of("end", end, now) if end is not None else None
+    if required and (begin is None or finish is None):
+        missing = "start" if begin is None else "end"
+        raise RequestValidationError(f"{missing}: a time is required", attr=missing)
+    for name, value in (("start", begin), ("end", finish)):
+        if value is not None and value > now:
+            raise RequestValidationError(
+                f"{name}: {value.isoformat()} is in the future (PostHog exports only what "
+                f"has happened; now is {now.isoformat()})",
+                attr=name,
+            )
+    if begin is not None and finish is not None and begin > finish:
+        raise RequestValidationError(
+            f"start: {begin.isoformat()} is after end {finish.isoformat()}", attr="start"
+        )
+    return begin, finish
+
+
+def create_body(
+    model: Any,
+    start: Any,
+    end: Any,
+    *,
+    hogql: Any,
+    options: FileOptions,
+    include: list[str] | None,
+    exclude: list[str] | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The body of one run (``create``): at most seven days, as PostHog allows."""
+    check_model(model, hogql)
+    needs = set(placeholders(hogql)) if isinstance(hogql, str) else set(PLACEHOLDERS)
+    begin, finish = interval(start, end, now, required=False)
+    for name, value in (("start", begin), ("end", finish)):
+        if value is None and f"data_interval_{name}" in needs:
+            raise RequestValidationError(
+                f"{name}: required, the {'query references' if hogql else 'model needs'} "
+                f"{{data_interval_{name}}}",
+                attr=name,
+            )
+    if begin is not None and finish is not None and finish - begin > MAX_RUN:
+        raise RequestValidationError(
+            "end: one run covers at most seven days (download() splits longer ranges)",
+            attr="end",
+        )
+    body: dict[str, Any] = {"model": model, "file": options.body()}
+    if begin is not None:
+        body["data_interval_start"] = begin.isoformat()
+    if finish is not None:
+        body["data_interval_end"] = finish.isoformat()
+    if hogql is not None:
+        body["hogql_query"] = hogql
+    for name, names in (("include", include), ("exclude", exclude)):
+        if names is not None:
+            if model != "events":
+                raise RequestValidationError(
+                    f"{name}: only the events model filters by event name", attr=name
+                )
+            body[name] = list(names)
+    return body
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A download, decided: what is asked for (the manifest's identity) and its runs."""
+
+    model: str
+    hogql: str | None
+    options: FileOptions
+    include: tuple[str, ...] | None
+    exclude: tuple[str, ...] | None
+    start: datetime
+    end: datetime
+    spans: tuple[Span, ...]
+
+    def identity(self) -> dict[str, Any]:
+        """What must match for a folder's finished runs to be reused."""
+        return {
+            "model": self.model,
+            "hogql": self.hogql,
+            "format": self.options.format,
+            "compression": self.options.compression,
+            "include": list(self.include) if self.include is not None else None,
+            "exclude": list(self.exclude) if self.exclude is not None else None,
+        }
+
+    def body(self, span: Span) -> dict[str, Any]:
+        """The create body of one run."""
+        body: dict[str, Any] = {
+            "model": self.model,
+            "file": self.options.body(),
+            "data_interval_start": span.start.isoformat(),
+            "data_interval_end": span.end.isoformat(),
+        }
+        if self.hogql is not None:
+            body["hogql_query"] = self.hogql
+        if self.include is not None:
+            body["include"] = list(self.include)
+        if self.exclude is not None:
+            body["exclude"] = list(self.exclude)
+        return body
+
+    def file_name(self, span: Span, index: int) -> str:
+        """``events_20261101T000000Z-20261108T000000Z_0000.parquet``."""
+        return f"{self.model}_{span.key}_{index:04d}{self.options.suffix()}"
+
+    def default_folder(self) -> str:
+        """Where a download lands without ``folder=``."""
+        return f"posthog-{self.model}_{Span(self.start, self.end).key}"
+
+
+def split(start: datetime, end: datetime) -> tuple[Span, ...]:
+    """Rule 2: consecutive spans of at most seven days covering [start, end)."""
+    spans: list[Span] = []
+    cursor = start
+    while cursor < end:
+        stop = min(cursor + MAX_RUN, end)
+        spans.append(Span(cursor, stop))
+        cursor = stop
+    return tuple(spans)
+
+
+def plan(
+    model: Any,
+    start: Any,
+    end: Any,
+    *,
+    hogql: Any,
+    options: FileOptions,
+    include: list[str] | None,
+    exclude: list[str] | None,
+    now: datetime,
+) -> Plan:
+    """Check a download's arguments (Rule 1) and split its range (Rules 2 and 3)."""
+    check_model(model, hogql)
+    if isinstance(hogql, str):
+        missing = [name for name in PLACEHOLDERS if name not in placeholders(hogql)]
+        if missing:
+            raise RequestValidationError(
+                "hogql: the query must filter on {data_interval_start} and {data_interval_end} "
+                "(e.g. WHERE timestamp >= {data_interval_start} AND timestamp < "
+                "{data_interval_end}) so that each run of at most seven days exports its own "
+                f"slice; it lacks {', '.join('{' + m + '}' for m in missing)}",
+                attr="hogql",
+            )
+    minute = now.astimezone(UTC).replace(second=0, microsecond=0)
+    begin, finish = interval(start, minute if end is None else end, minute)
+    assert begin is not None and finish is not None
+    for name, names in (("include", include), ("exclude", exclude)):
+        if names is not None and model != "events":
+            raise RequestValidationError(
+                f"{name}: only the events model filters by event name", attr=name
+            )
+    return Plan(
+        model=model,
+        hogql=hogql,
+        options=options,
+        include=tuple(include) if include is not None else None,
+        exclude=tuple(exclude) if exclude is not None else None,
+        start=begin,
+        end=finish,
+        spans=split(begin, finish),
+    )
+
+
+def poll_delays(first: float = 0.05, factor: float = 1.6, most: float = 5.0) -> Any:
+    """Waits between status reads while nothing changes: 50 ms growing to 5 s."""
+    delay = first
+    while True:
+        yield delay
+        delay = min(delay * factor, most)
+
+
+def now_utc() -> datetime:
+    """The client's clock (one place, so tests reason about it)."""
+    return datetime.now(UTC)
