@@ -145,6 +145,12 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
         help="seconds between two backfill runs",
     )
     parser.add_argument(
+        "--events",
+        default="75000",
+        metavar="N",
+        help="about how many events the query API's population has (or 'tiny')",
+    )
+    parser.add_argument(
         "--intervals",
         default="hour,day,week,hour,day",
         metavar="LIST",
@@ -154,7 +160,12 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
 
 def _make(args: argparse.Namespace, port: int) -> Any:
     from envnb.sandbox import FaultSpecError, Sandbox, SandboxDatabaseError
+    from envnb.sandbox.query.population import check_events
 
+    try:
+        events = check_events(args.events)
+    except ValueError as exc:  # the message Sandbox(events=...) gives
+        raise SystemExit(f"envnb: bad --events: {exc}") from None
     try:
         return Sandbox(
             seed=args.seed,
@@ -169,6 +180,7 @@ def _make(args: argparse.Namespace, port: int) -> Any:
             canary=args.canary,
             backfill_pace=args.backfill_pace,
             export_intervals=tuple(args.intervals.split(",")) if args.intervals else None,
+            events=events,
         )
     except FaultSpecError as exc:
         raise SystemExit(f"envnb: bad --faults: {exc}") from None

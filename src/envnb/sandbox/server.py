@@ -20,6 +20,7 @@ from .context import Settings, State
 from .faults import FaultEngine
 from .file_exports.backend import FileExports
 from .query.events import EventsDB
+from .query.population import EVENTS, check_events
 from .query.state import Runs
 from .seed import MAIN_USER
 from .sim import OpsState
@@ -72,7 +73,9 @@ class Sandbox:
         max_backfills: int = 10,
         export_intervals: tuple[str, ...] | None = None,
         clock: datetime | None = None,
+        events: int | str = EVENTS,
     ) -> None:
+        size = check_events(events)  # ValueError naming the knob before anything is made
         self.seed = seed
         self.host = host
         self._port = port
@@ -103,7 +106,7 @@ class Sandbox:
             ops=OpsState(backfill_pace=backfill_pace, max_backfills=max_backfills),
             # The query API's clock: pinned by ``clock`` (tests), else the real time; the
             # events table ends where the clock stood when the sandbox was made.
-            events=EventsDB(seed, clock, pinned=clock is not None),
+            events=EventsDB(seed, clock, pinned=clock is not None, events=size),
             runs=Runs(),
         )
         self.app = build_app(self.state)

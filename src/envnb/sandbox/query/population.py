@@ -36,7 +36,7 @@ from . import population_finish, population_tiny
 DAYS = 90
 EVENTS = 75_000
 MAX_EVENTS = 20_000_000
-TINY = "tiny"
+TINY: Literal["tiny"] = "tiny"
 # Events per person over the window at the rates below (measured; bench/population.py).
 EVENTS_PER_PERSON = 22.5
 TABLES = ("events", "persons", "person_distinct_ids", "sessions", "groups")
@@ -91,8 +91,9 @@ _AMOUNTS = ((0.0, 8), (29.0, 40), (49.0, 30), (99.0, 17), (290.0, 5))
 _CHAIN_PICK = tuple((c, 1.0) for c in range(len(population_finish.CHAINS)))
 _FIRST = ("Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro",
           "Ines", "Jonas", "Kemi", "Liam", "Maya", "Noor", "Oscar", "Priya")  # fmt: skip
-_LAST = ("Khan", "Smith", "Garcia", "Müller", "Okafor", "Tanaka", "Rossi", "Silva",
-         "Nguyen", "Kowalski", "Dubois", "Larsen", "Haddad", "Cohen", "Ivanova", "Patel")  # fmt: skip
+_LAST = ("Khan", "Smith", "Garcia", "Meyer", "Okafor", "Tanaka", "Rossi", "Silva",
+         "Nguyen", "Kowalski", "Dubois", "Larsen", "Haddad", "Cohen", "Ivanova",
+         "Patel")  # fmt: skip
 _ORGS = ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark Industries",
          "Wayne Enterprises", "Tyrell", "Soylent", "Cyberdyne", "Wonka", "Gringotts")  # fmt: skip
 _INDUSTRIES = ("software", "retail", "finance", "health", "media")
@@ -116,8 +117,7 @@ def _days_sql(now: datetime, timezone: str) -> str:
         start = datetime(day.year, day.month, day.day, tzinfo=zone)
         rows.append((d, start, day.weekday()))
     values = ", ".join(
-        f"({d}, TIMESTAMPTZ '{s.isoformat()}', "
-        f"{int((rows[d + 1][1] - s).total_seconds())}, {wd})"
+        f"({d}, TIMESTAMPTZ '{s.isoformat()}', {int((rows[d + 1][1] - s).total_seconds())}, {wd})"
         for d, s, wd in rows[:-1]
     )
     return f"SELECT * FROM (VALUES {values}) v(d, start, secs, wd)"
@@ -134,12 +134,13 @@ def build_population(
     """Create the five tables (``TABLES``) in ``con`` for the 90 local days ending at ``now``."""
     size = check_events(events)
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     population_finish.define_macros(con)
     try:
-        if size == TINY:
-            population_tiny.stage(con, now=now, timezone=timezone)
-        else:
+        if isinstance(size, int):
             _stage(con, seed, size, now, timezone)
+        else:
+            population_tiny.stage(con, now=now, timezone=timezone)
         population_finish.finish(con, seed=seed, now=now)
     finally:
         population_finish.drop_staging(con)
@@ -179,6 +180,7 @@ def _sql_parts(seed: int) -> dict[str, str]:
         "day_hashes": hashes("i * 128 + d", "hd", 1),
         "session_hashes": hashes("skey", "hs", 5),
         "slot_hashes": hashes("skey * 64 + k", "ht", 3),
+        "chain_pages": _list(tuple(page for page, _ in population_finish.CHAINS)),
         "first": _list(_FIRST),
         "last": _list(_LAST),
         "orgs": _list(_ORGS),
@@ -323,7 +325,7 @@ SELECT i, skey, k, ev AS event,
   start + to_microseconds(((st + k * gap) * 1000000
                            + floor({u_jitter} * gap * 800000))::BIGINT) AS ts,
   CASE WHEN known_now THEN ident_id ELSE anon_id END AS distinct_id,
-  CASE ev WHEN '$autocapture' THEN NULL
+  CASE ev WHEN '$autocapture' THEN {chain_pages}[1 + {chain}]
           WHEN 'signed_up' THEN '/signup' WHEN 'purchase' THEN '/checkout'
           WHEN 'invite_sent' THEN '/settings'
           ELSE CASE WHEN k = 0 THEN {entry} ELSE {page} END END AS pathname,

@@ -68,8 +68,8 @@ CHAINS = (
         'body:nth-child="2"nth-of-type="1"',
     ),
 )
-_OS = "CASE w.browser WHEN 'Safari' THEN 'Mac OS X' WHEN 'Firefox' THEN 'Linux' WHEN 'Opera' THEN 'Android' WHEN 'Chrome' THEN 'Windows' WHEN 'Edge' THEN 'Windows' END"  # noqa: E501
-_DEVICE = "CASE WHEN w.browser = 'Opera' THEN 'Mobile' WHEN w.browser IS NOT NULL THEN 'Desktop' END"
+_OS = "CASE browser WHEN 'Safari' THEN 'Mac OS X' WHEN 'Firefox' THEN 'Linux' WHEN 'Opera' THEN 'Android' WHEN 'Chrome' THEN 'Windows' WHEN 'Edge' THEN 'Windows' END"  # noqa: E501
+_DEVICE = "CASE WHEN browser = 'Opera' THEN 'Mobile' WHEN browser IS NOT NULL THEN 'Desktop' END"
 
 _MACROS = (
     "CREATE OR REPLACE TEMP MACRO _m1(x) AS (xor(x, x >> 16) * 2146121005) & 4294967295",
@@ -88,7 +88,7 @@ _MACROS = (
     "'%08x-%04x-7%03x-%04x-%04x%08x', ms >> 16, ms & 65535, _h(key, salt) & 4095, "
     "32768 + (_h(key, salt + 1) & 16383), _h(key, salt + 2) & 65535, _h(key, salt + 3))",
 )
-_STAGING = ("_days", "_pq", "_ad", "_s0", "_ss", "_pe", "_pg", "_pw", "_src", "_chains")
+_STAGING = ("_days", "_pq", "_ad", "_s0", "_ss", "_pe", "_pg", "_pf", "_sf", "_src", "_chains")
 
 
 def define_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -129,9 +129,8 @@ def finish(con: duckdb.DuckDBPyConnection, *, seed: int, now: datetime) -> None:
         f"CREATE TEMP TABLE _chains AS SELECT * FROM (VALUES {_values(CHAINS)}) "
         "v(chain, page, elements)"
     )
-    con.execute(_WIDE.format(host=HOST, os=_OS, device=_DEVICE, **salt))
-    for sql in (_EVENTS, _SESSIONS, _PERSONS, _PDI, _GROUPS):
-        con.execute(sql.format(now=now_sql, host=HOST, **salt))
+    for sql in (_PERSON_FACTS, _SESSION_FACTS, _EVENTS, _SESSIONS, _PERSONS, _PDI, _GROUPS):
+        con.execute(sql.format(now=now_sql, host=HOST, os=_OS, device=_DEVICE, **salt))
 
 
 _TEXT = "',\"{key}\":\"' || {value} || '\"'"
@@ -139,146 +138,170 @@ _NUMBER = "',\"{key}\":' || {value}"
 _NUMBERS = ("amount", "employee_count")
 
 
-def _props(*pairs: tuple[str, str]) -> str:
-    """SQL for a JSON object of the non-NULL values (PostHog stores no ``"key": null``); the
-    first value must never be NULL. ``concat`` skips NULL parts, so a missing value drops its
-    whole ``,"key":"value"`` part.
-
-    Values are pasted between quotes unescaped: every text value comes from this module's own
-    tables and ids (no quote, backslash or control character); ``concat`` of plain strings
-    is 5x faster than ``to_json`` or ``concat_ws`` per value."""
-    parts = ", ".join(
-        (_NUMBER if k in _NUMBERS else _TEXT).format(key=k, value=v) if k else v
-        for k, v in pairs
+def _parts(*pairs: tuple[str, str]) -> str:
+    """``,"key":"value"`` parts for ``concat`` (which skips a NULL part: PostHog stores no
+    ``"key": null``). Values are pasted between quotes unescaped: every text value comes from
+    this module's own tables and ids (no quote, backslash or control character), and
+    ``concat`` of plain strings is 5x faster than ``to_json`` per value."""
+    return ", ".join(
+        (_NUMBER if k in _NUMBERS else _TEXT).format(key=k, value=v) if k else v for k, v in pairs
     )
-    return f"'{{{{' || substr(concat({parts}), 2) || '}}}}'"
 
 
-_SET = _props(("email", "p.email"), ("name", "p.name"), ("plan", "p.plan"))
-_EVENT_PROPS = _props(
-    ("$current_url", "url"),
-    ("$pathname", "path"),
-    ("$host", "'{host}'"),
-    ("$lib", "'web'"),
-    ("$session_id", "session_id"),
-    ("$window_id", "window_id"),
-    ("$geoip_country_code", "country"),
-    ("$browser", "browser"),
-    ("$os", "os"),
-    ("$device_type", "device"),
-    ("", "CASE WHEN event = '$autocapture' THEN ',\"$event_type\":\"click\"' END"),
-    ("utm_source", "utm_source"),
-    ("utm_medium", "utm_medium"),
-    ("utm_campaign", "utm_campaign"),
-    ("$referring_domain", "referring_domain"),
-    ("plan", "plan"),
-    ("$group_0", "org"),
-    ("amount", "amount"),
-    ("", "CASE WHEN event = 'signed_up' THEN ',\"$set\":' || person_set END"),
+def _props(*pairs: tuple[str, str]) -> str:
+    """SQL for a JSON object of the non-NULL values; the first value is never NULL."""
+    return f"'{{{{' || substr(concat({_parts(*pairs)}), 2) || '}}}}'"
+
+
+# Per person: the UUID and the ``$set`` their signed_up event carries.
+_PERSON_FACTS = (
+    """
+CREATE TEMP TABLE _pf AS
+SELECT i, id::UUID AS person_id, """
+    + _props(("email", "email"), ("name", "name"), ("plan", "plan"))
+    + """ AS person_set
+FROM _pq
+"""
 )
 
-_WIDE = (
+# Per session: ids (UUIDv7 of the first event's millisecond), where it came from, and the
+# JSON part every event of the session shares (a person's browser and country are theirs).
+_SESSION_FACTS = (
     """
-CREATE TEMP TABLE _pw AS
-SELECT w.*, 'https://{host}' || path AS url, {os} AS os, {device} AS device,
-  printf('%08x-%04x-7%03x-%04x-%04x%08x', ms >> 16, ms & 65535, h1 & 4095,
-         32768 + ((h1 >> 12) & 16383), h2 & 65535, h3) AS uuid,
-  to_microseconds(200000 + h2 % 4800000) AS lag
+CREATE TEMP TABLE _sf AS
+SELECT x.* EXCLUDE (ms), s.* EXCLUDE (source),
+  substr(concat("""
+    + _parts(
+        ("$host", "'{host}'"),
+        ("$lib", "'web'"),
+        ("$session_id", "session_id"),
+        ("$window_id", "window_id"),
+        ("$geoip_country_code", "country"),
+        ("$browser", "browser"),
+        ("$os", "os"),
+        ("$device_type", "device"),
+    )
+    + """), 2) AS shared
 FROM (
-  SELECT e.*, coalesce(e.pathname, c.page) AS path, p.id::UUID AS person_id,
-    CASE WHEN e.event = 'signed_up' THEN """
-    + _SET
-    + """ END AS person_set,
-    epoch_ms(e.ts) AS ms, _h(e.skey * 64 + e.k, {ev}) AS h1, _h(e.skey * 64 + e.k, {ev} + 1) AS h2,
-    _h(e.skey * 64 + e.k, {ev} + 2) AS h3, x.session_id, x.window_id,
-    s.utm_source, s.utm_medium, s.utm_campaign, s.referring_domain, s.channel, c.elements
-  FROM _pe e JOIN (SELECT i, id, email, name, plan FROM _pq) p USING (i)
-  JOIN (
-    SELECT skey, _uuid7(ms, skey, {ses}) AS session_id, _uuid7(ms, skey, {win}) AS window_id
-    FROM (SELECT skey, epoch_ms(min(ts)) AS ms FROM _pe GROUP BY skey)
-  ) x USING (skey)
-  LEFT JOIN _src s USING (source)
-  LEFT JOIN _chains c USING (chain)
-) w
+  SELECT *, _uuid7(ms, skey, {ses}) AS session_id, _uuid7(ms, skey, {win}) AS window_id,
+    {os} AS os, {device} AS device
+  FROM (SELECT skey, epoch_ms(min(ts)) AS ms, arg_min(source, k) AS source,
+          any_value(browser) AS browser, any_value(country) AS country
+        FROM _pe GROUP BY skey)
+) x LEFT JOIN _src s USING (source)
 """
 )
 
 _EVENTS = (
     """
 CREATE TABLE events AS
-SELECT uuid::UUID AS uuid, event, """
-    + _EVENT_PROPS
-    + """ AS properties,
+SELECT uuid::UUID AS uuid, event,
+  concat('{{"$current_url":"', url, '","$pathname":"', path, '",', shared,
+    """
+    + _parts(
+        ("", "CASE WHEN event = '$autocapture' THEN ',\"$event_type\":\"click\"' END"),
+        (
+            "",
+            "CASE WHEN k = 0 THEN concat("
+            + _parts(
+                ("utm_source", "utm_source"),
+                ("utm_medium", "utm_medium"),
+                ("utm_campaign", "utm_campaign"),
+                ("$referring_domain", "referring_domain"),
+            )
+            + ") END",
+        ),
+        ("plan", "plan"),
+        ("$group_0", "org"),
+        ("amount", "amount"),
+        ("", "CASE WHEN event = 'signed_up' THEN ',\"$set\":' || person_set END"),
+    )
+    + """, '}}') AS properties,
   ts AS timestamp, distinct_id, coalesce(elements, '') AS elements_chain,
-  least(ts + lag, {now}) AS created_at, session_id AS "$session_id",
-  window_id AS "$window_id", person_id
-FROM _pw ORDER BY timestamp, uuid
+  least(ts + to_microseconds(200000 + h2 % 4800000), {now}) AS created_at,
+  session_id AS "$session_id", window_id AS "$window_id", person_id,
+  browser AS p_browser, os AS p_os, device AS p_device_type, url AS p_current_url,
+  path AS p_pathname, 'web' AS p_lib, plan AS p_plan, amount AS p_amount
+FROM (
+  SELECT e.*, f.person_id, f.person_set, s.* EXCLUDE (skey, browser, country),
+    'https://{host}' || e.pathname AS url, e.pathname AS path, c.elements,
+    printf('%08x-%04x-7%03x-%04x-%04x%08x', ms >> 16, ms & 65535, h1 & 4095,
+           32768 + ((h1 >> 12) & 16383), h2 & 65535, h3) AS uuid
+  FROM (SELECT *, epoch_ms(ts) AS ms, _h(skey * 64 + k, {ev}) AS h1,
+          _h(skey * 64 + k, {ev} + 1) AS h2, _h(skey * 64 + k, {ev} + 2) AS h3 FROM _pe) e
+  JOIN _pf f USING (i) JOIN _sf s USING (skey) LEFT JOIN _chains c USING (chain)
+)
 """
 )
 
 # As PostHog's sessions table: one row per $session_id, aggregated from its events.
 _SESSIONS = """
 CREATE TABLE sessions AS
-SELECT session_id, arg_min(distinct_id, ts) AS distinct_id, any_value(person_id) AS person_id,
-  min(ts) AS "$start_timestamp", max(ts) AS "$end_timestamp",
-  date_diff('second', min(ts), max(ts)) AS duration,
-  date_diff('second', min(ts), max(ts)) AS "$session_duration",
-  arg_min(url, ts) AS "$entry_current_url", arg_min(path, ts) AS "$entry_pathname",
-  arg_max(url, ts) AS "$end_current_url", arg_max(path, ts) AS "$end_pathname",
-  arg_min(utm_source, ts) AS "$entry_utm_source",
-  arg_min(utm_medium, ts) AS "$entry_utm_medium",
-  arg_min(utm_campaign, ts) AS "$entry_utm_campaign",
-  arg_min(referring_domain, ts) AS "$entry_referring_domain",
-  count_if(event = '$pageview') AS "$pageview_count",
-  count_if(event = '$autocapture') AS "$autocapture_count",
-  NOT (count_if(event = '$pageview') > 1 OR count_if(event = '$autocapture') > 0
-       OR date_diff('second', min(ts), max(ts)) >= 10) AS "$is_bounce",
-  arg_min(channel, ts) AS "$channel_type"
-FROM _pw GROUP BY session_id ORDER BY "$start_timestamp", session_id
+SELECT session_id, distinct_id, person_id, "$start_timestamp", "$end_timestamp",
+  duration, duration AS "$session_duration",
+  'https://{host}' || entry AS "$entry_current_url", entry AS "$entry_pathname",
+  'https://{host}' || exit AS "$end_current_url", exit AS "$end_pathname",
+  utm_source AS "$entry_utm_source", utm_medium AS "$entry_utm_medium",
+  utm_campaign AS "$entry_utm_campaign", referring_domain AS "$entry_referring_domain",
+  pageviews AS "$pageview_count", autocaptures AS "$autocapture_count",
+  NOT (pageviews > 1 OR autocaptures > 0 OR duration >= 10) AS "$is_bounce",
+  channel AS "$channel_type"
+FROM (
+  SELECT skey, arg_min(distinct_id, ts) AS distinct_id, any_value(i) AS i,
+    min(ts) AS "$start_timestamp", max(ts) AS "$end_timestamp",
+    date_diff('second', min(ts), max(ts)) AS duration,
+    arg_min(pathname, ts) AS entry, arg_max(pathname, ts) AS exit,
+    count_if(event = '$pageview') AS pageviews,
+    count_if(event = '$autocapture') AS autocaptures
+  FROM _pe GROUP BY skey
+) JOIN _sf USING (skey) JOIN _pf USING (i)
+ORDER BY "$start_timestamp", session_id
 """
 
 _PERSONS = (
     """
 CREATE TABLE persons AS
-SELECT p.id::UUID AS id, coalesce(p.created_pre, f.first_ts) AS created_at,
+SELECT f.person_id AS id, coalesce(p.created_pre, first_ts) AS created_at,
   """
     + _props(
         ("$geoip_country_code", "p.country"),
-        ("email", "CASE WHEN f.identified THEN p.email END"),
-        ("name", "CASE WHEN f.identified THEN p.name END"),
-        ("plan", "CASE WHEN f.identified THEN p.plan END"),
-        ("$initial_utm_source", "f.utm_source"),
-        ("$initial_referring_domain", "f.referring_domain"),
-        ("$initial_current_url", "f.url"),
+        ("email", "CASE WHEN identified THEN p.email END"),
+        ("name", "CASE WHEN identified THEN p.name END"),
+        ("plan", "CASE WHEN identified THEN p.plan END"),
+        ("$initial_utm_source", "s.utm_source"),
+        ("$initial_referring_domain", "s.referring_domain"),
+        ("$initial_current_url", "'https://{host}' || e.entry"),
     )
     + """ AS properties,
-  f.identified AS is_identified
-FROM _pq p JOIN (
-  SELECT i, min(ts) AS first_ts, arg_min(utm_source, ts) AS utm_source,
-    arg_min(referring_domain, ts) AS referring_domain, arg_min(url, ts) AS url,
-    bool_or(event = 'signed_up') OR bool_or(pre) AS identified
-  FROM _pw JOIN (SELECT i, pre FROM _pq) USING (i) GROUP BY i
-) f USING (i)
+  identified AS is_identified
+FROM _pq p JOIN _pf f USING (i) JOIN (
+  SELECT i, min(ts) AS first_ts, arg_min(skey, ts) AS skey,
+    arg_min(pathname, ts) AS entry, bool_or(event = 'signed_up') AS signed
+  FROM _pe GROUP BY i
+) e USING (i) JOIN _sf s USING (skey),
+LATERAL (SELECT p.pre OR e.signed AS identified)
 ORDER BY created_at, id
 """
 )
 
 _PDI = """
 CREATE TABLE person_distinct_ids AS
-SELECT DISTINCT distinct_id, person_id FROM _pw ORDER BY person_id, distinct_id
+SELECT DISTINCT distinct_id, person_id FROM (SELECT DISTINCT i, distinct_id FROM _pe)
+JOIN _pf USING (i) ORDER BY person_id, distinct_id
 """
 
 _GROUPS = (
     """
 CREATE TABLE groups AS
-SELECT 0 AS group_type_index, g.key AS group_key, min(e.ts) AS created_at,
+SELECT 0 AS group_type_index, g.key AS group_key, e.created_at,
   """
     + _props(
-        ("name", "any_value(g.name)"),
-        ("industry", "any_value(g.industry)"),
-        ("employee_count", "any_value(g.employees)"),
+        ("name", "g.name"),
+        ("industry", "g.industry"),
+        ("employee_count", "g.employees"),
     )
     + """ AS properties
-FROM _pg g JOIN _pw e ON e.org = g.key GROUP BY g.key ORDER BY g.key
+FROM _pg g JOIN (SELECT org, min(ts) AS created_at FROM _pe GROUP BY org) e ON e.org = g.key
+ORDER BY g.key
 """
 )
