@@ -35,6 +35,7 @@ CLIENT_RENAMES = {
     "AsyncFileExports": "FileExports",
     "AsyncProfileConfigs": "ProfileConfigs",
     "AsyncQueries": "Queries",
+    "AsyncInsights": "Insights",
     "AsyncEventStream": "EventStream",
     "AsyncPageWindow": "PageWindow",
     "aclose": "close",

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from ._async._stream import AsyncEventStream
     from ._client import AsyncClient, Client, connect
     from ._sync._stream import EventStream
+    from .projects.fleet import Fleet
+    from .projects.plan import diff
+    from .projects.profile_file import profiles
     from .streaming import AskResult, StreamAssembler
 
 # Loaded on first use, so `envnb sandbox` (which imports envnb.sandbox) starts without
@@ -26,6 +29,9 @@ _LAZY = {
     "AsyncClient": ("envnb._client", "AsyncClient"),
     "Client": ("envnb._client", "Client"),
     "connect": ("envnb._client", "connect"),
+    "Fleet": ("envnb.projects.fleet", "Fleet"),
+    "diff": ("envnb.projects.plan", "diff"),
+    "profiles": ("envnb.projects.profile_file", "profiles"),
     "AskResult": ("envnb.streaming", "AskResult"),
     "AsyncEventStream": ("envnb._async._stream", "AsyncEventStream"),
     "EventStream": ("envnb._sync._stream", "EventStream"),
@@ -70,10 +76,13 @@ __all__ = [
     "AsyncEventStream",
     "Client",
     "EventStream",
+    "Fleet",
     "StreamAssembler",
     "__version__",
     "connect",
+    "diff",
     "errors",
     "last_reply",
     "load_ipython_extension",
+    "profiles",
 ]

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import os
 import threading
 from typing import Any
@@ -18,6 +19,7 @@ from ._config import ENV_HOST, ENV_KEY, ENV_PROJECT, missing_message, missing_se
 from ._secret import ApiKey
 from ._sync._client import SyncClient
 from .errors import ConfigurationError
+from .results import QueryResult
 
 
 class Client(SyncClient):
@@ -56,6 +58,13 @@ class Client(SyncClient):
         self._custom_transport = transport is not None
         self._async_transport = async_transport
 
+    def query(self, query: object, refresh: str | None = None) -> QueryResult:
+        result = super().query(query, refresh)
+        # A sync result can read the people behind its numbers itself (result.actors_df).
+        return dataclasses.replace(result, _actors=self._queries.actors)
+
+    query.__doc__ = SyncClient.query.__doc__
+
     def to_async(self) -> AsyncClient:
         """An AsyncClient with the same settings, secret and ``async_transport``.
 
@@ -81,19 +90,31 @@ def connect(
     api_key: str | None = None,
     project_id: int | str | None = None,
     *,
+    profile: str | None = None,
     quiet: bool = False,
     **kwargs: Any,
 ) -> Client:
     """A Client for PostHog if configured (args or env); otherwise start a local sandbox.
 
+    ``profile``: a named profile (``envnb.profiles()``; ``ENVNB_PROFILE`` names one when
+    nothing else is configured); ``project_id`` then picks one of its projects.
     A partial configuration (say a host without a key) raises ConfigurationError naming
     what is missing, rather than silently falling back to fake data. Starting a sandbox
     prints one line saying so, unless ``quiet`` (a report states its data source itself).
     """
+    from .projects.profile_file import ENV_PROFILE, get_profile
+
+    nothing_given = host is None and api_key is None and project_id is None
+    if profile is None and nothing_given and not _env_configured():
+        profile = os.environ.get(ENV_PROFILE) or None
+    if profile is not None:
+        if host is not None or api_key is not None:
+            raise ConfigurationError(
+                "pass either profile= or host=/api_key=, not both (a profile has its own)"
+            )
+        return get_profile(profile).client(project_id, **kwargs)
     given = [host, api_key, project_id]
-    configured = any(v is not None for v in given) or any(
-        os.environ.get(name) for name in (ENV_HOST, ENV_KEY, ENV_PROJECT)
-    )
+    configured = any(v is not None for v in given) or _env_configured()
     if configured:
         missing = missing_settings(host, api_key, project_id, os.environ)
         if missing:
@@ -106,6 +127,10 @@ def connect(
         )
     client: Client = sb.client(**kwargs)
     return client
+
+
+def _env_configured() -> bool:
+    return any(os.environ.get(name) for name in (ENV_HOST, ENV_KEY, ENV_PROJECT))
 
 
 def _shared_sandbox() -> Any:

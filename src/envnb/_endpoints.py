@@ -26,6 +26,7 @@ from .models import (
 from .models.batch_exports import BatchExportRun
 from .models.conversations import AppendMessageRequest, StreamRequest
 from .models.export_ops import AppMetrics, Backfill, BackfillCreated, Cancelled
+from .models.insights import Insight
 
 
 def _test_steps(body: Any) -> list[TestStep]:
@@ -49,6 +50,7 @@ class BatchExportEndpoints:
         BatchExport.model_validate,
         body=BatchExportUpdate,
     )
+    delete = Endpoint("DELETE", path + "{id}/", "batch_export:write", no_content)
     # pause/unpause are idempotent per the contract (already paused → no change; not
     # paused → unpause returns early without a backfill), so retrying cannot duplicate.
     pause = Endpoint(
@@ -145,9 +147,23 @@ class ProfileConfigEndpoints:
     delete = Endpoint("DELETE", path + "{id}/", scope_write, no_content)
 
 
+def _page_of_insights(body: object) -> list[Insight]:
+    """The insights of one page (a short id matches at most one)."""
+    results = body.get("results") if isinstance(body, dict) else None
+    return [Insight.model_validate(item) for item in results or []]
+
+
 def _answer(body: object) -> object:
     """A query answer as sent (``_queryrun`` reads it)."""
     return body
+
+
+class InsightEndpoints:
+    """``insights/``: saved insights (PH:posthog/api/insight.py); ``?short_id=`` finds one."""
+
+    path = "insights/"
+    list = Endpoint("GET", path, "insight:read", _page_of_insights)
+    get = Endpoint("GET", path + "{id}/", "insight:read", Insight.model_validate)
 
 
 class QueryEndpoints:

@@ -111,6 +111,7 @@ class RequestSpec(Generic[T]):
             parse=page_envelope,
             retry_safe=self.retry_safe,
             paging=self.paging,
+            url=self.url,
         )
 
 

@@ -30,6 +30,8 @@ Jupyter, and a local sandbox that emulates those APIs on 127.0.0.1 (no PostHog a
 commands:
   sandbox   serve the sandbox in the foreground (prints its URL, key and POSTHOG_* lines)
   demo      start a sandbox and JupyterLab on the demo notebooks, pointed at it
+  profile   add or list named connections (envnb.connect(profile=...), envnb.Fleet)
+  download  land a file export (events, persons, sessions, HogQL) as verified files
 
 Run 'envnb COMMAND --help' for a command's options."""
 
@@ -303,6 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--no-browser", action="store_true", help="do not open a browser (print the URL)"
     )
+    from .projects.cli import add_parser as add_profile_parser
+
+    add_profile_parser(sub, _Help)
+    from .file_exports.cli import add_parser as add_download_parser
+
+    add_download_parser(sub, _Help)
     return parser
 
 

@@ -45,9 +45,7 @@ from .chat_turn import ChatTurnPolicy, SendAgain
 from .errors import EnvnbError
 from .hogql import substitute
 from .results import Visualization, visualizations
-from .widgets._charts import ChartBoard, render_png
-from .widgets._livechat import LiveTurn
-from .widgets._throttle import Pacer, Throttle
+from .widgets.kit import ChartBoard, LiveTurn, Pacer, Throttle, render_png
 
 if TYPE_CHECKING:
     from ._client import Client

@@ -19,13 +19,14 @@ from __future__ import annotations
 import copy
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._framing import DATETIME as FRAME_DATETIME
 from ._framing import read_column
 from .errors import RequestValidationError
+from .query.insights import insight_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,11 +48,6 @@ _ASSISTANT_KINDS = {
     "AssistantFunnelsQuery": "FunnelsQuery",
     "AssistantRetentionQuery": "RetentionQuery",
 }
-BREAKDOWN_LABELS = {
-    "$$_posthog_breakdown_null_$$": "None",
-    "$$_posthog_breakdown_other_$$": "Other",
-}
-TRENDS_COLUMNS = ("date", "series", "breakdown_value", "value")
 # Microseconds, not nanoseconds: DateTime64 reaches 2299 and Date32 2299, past the year
 # 2262 where nanoseconds stop (frames.py, Rule 2).
 DATETIME = FRAME_DATETIME
@@ -161,64 +157,8 @@ def hogql_frame(raw: dict[str, Any]) -> pd.DataFrame:
     return frame
 
 
-# ---- TrendsQuery -> one row per series x breakdown x bucket ------------------------------------
-
-
-def _series_name(item: dict[str, Any]) -> str:
-    found = item.get("action")
-    action: dict[str, Any] = found if isinstance(found, dict) else {}
-    for candidate in (action.get("custom_name"), action.get("name"), item.get("label")):
-        if candidate:
-            return str(candidate)
-    return "All events" if action.get("id") is None else str(action["id"])
-
-
-def _breakdown(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, list):
-        return ", ".join(BREAKDOWN_LABELS.get(str(v), str(v)) for v in value)
-    return BREAKDOWN_LABELS.get(str(value), str(value))
-
-
-def trends_frame(raw: dict[str, Any]) -> pd.DataFrame:
-    """Tidy trends: columns date (UTC), series, breakdown_value, value — one row per series ×
-    breakdown × bucket; aggregated displays give one row per series × breakdown (date NaT)."""
-    import pandas as pd
-
-    dates: list[Any] = []
-    names: list[str] = []
-    breakdowns: list[str | None] = []
-    values: list[Any] = []
-    for item in raw.get("results") or []:
-        if not isinstance(item, dict):
-            continue
-        name, value = _series_name(item), _breakdown(item.get("breakdown_value"))
-        if "aggregated_value" in item and not item.get("data"):
-            dates.append(None)
-            names.append(name)
-            breakdowns.append(value)
-            values.append(item.get("aggregated_value"))
-            continue
-        data = item.get("data") or []
-        days = item.get("days") or []
-        for day, number in zip(days, data, strict=False):
-            dates.append(day)
-            names.append(name)
-            breakdowns.append(value)
-            values.append(number)
-    return pd.DataFrame(
-        {
-            "date": _series("date", dates, DATETIME),
-            "series": pd.Series(names, dtype="string"),
-            "breakdown_value": pd.Series(breakdowns, dtype="object").astype("string"),
-            "value": pd.Series(read_column("value", "Float64", values)),
-        }
-    )
-
-
 def other_frame(raw: dict[str, Any]) -> pd.DataFrame:
-    """Other kinds (funnels, retention, paths): their ``results`` as PostHog sent them."""
+    """Kinds without a tidy frame (EventsQuery, …): their ``results`` as PostHog sent them."""
     import pandas as pd
 
     results = raw.get("results")
@@ -244,6 +184,8 @@ class QueryResult:
     query: dict[str, Any]
     raw: dict[str, Any]
     _frame: list[pd.DataFrame] = field(default_factory=list, repr=False, compare=False)
+    # Set by the sync Client: reads the people behind a point (``actors_df``).
+    _actors: Callable[..., pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     @property
     def kind(self) -> str:
@@ -254,15 +196,28 @@ class QueryResult:
     def df(self) -> pd.DataFrame:
         """The answer as a DataFrame (built once; a copy is returned so edits stay local)."""
         if not self._frame:
-            if self.kind == "HogQLQuery" or "types" in self.raw:
+            found = insight_frame(self.raw, self.query)
+            if found is not None:
+                frame = found
+            elif self.kind == "HogQLQuery" or "types" in self.raw:
                 frame = hogql_frame(self.raw)
-            elif self.kind == "TrendsQuery":
-                frame = trends_frame(self.raw)
             else:
                 frame = other_frame(self.raw)
             frame.attrs["has_more"] = self.has_more
             self._frame.append(frame)
         return self._frame[0].copy()
+
+    def actors_df(self, *, properties: bool | list[str] = False, **point: object) -> pd.DataFrame:
+        """The people behind one number of this answer (points as ``Client.actors_df``);
+        days, breakdown values and cohorts are checked against this answer first.
+        On an AsyncClient's result use ``await aclient.actors_df(result.query, **point)``."""
+        if self._actors is None:
+            raise RequestValidationError(
+                "actors_df: this result came from an AsyncClient; "
+                "use `await aclient.actors_df(result.query, **point)`",
+                attr="query",
+            )
+        return self._actors(self.query, point, self.df, properties)
 
     @property
     def columns(self) -> list[str]:

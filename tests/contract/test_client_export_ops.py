@@ -1,6 +1,6 @@
 """client.batch_exports export operations against the sandbox (both clients), over HTTP.
 
-Seed facts (seed 0): see envnb/sandbox/seed_runs.py and tests/contract/ops_helpers.py.
+Seed facts (seed 0): see envnb/sandbox/batch_exports/seed_runs.py and tests/contract/ops_helpers.py.
 """
 
 from __future__ import annotations

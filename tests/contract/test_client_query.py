@@ -88,7 +88,14 @@ def test_ask_exposes_the_charts_queries_and_their_frames(qsb: Sandbox) -> None:
         titles = [q.title for q in answer.queries]
         assert titles == ["Daily pageviews, last 30 days", "Weekly sign-ups, last 90 days"]
         pageviews, signups = answer.frames()
-    assert list(pageviews.columns) == ["date", "series", "breakdown_value", "value"]
+    assert list(pageviews.columns) == [
+        "date",
+        "series",
+        "series_index",
+        "math",
+        "breakdown_value",
+        "value",
+    ]
     assert len(pageviews) == 31 and len(signups) == 14
     assert set(pageviews["series"]) == {"$pageview"} and set(signups["series"]) == {"signed_up"}
     link = f"{qsb.url}/project/{qsb.project_id}/max?chat={answer.conversation_id}"

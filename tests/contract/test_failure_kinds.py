@@ -24,7 +24,7 @@ from envnb.errors import (
     UnexpectedResponseError,
 )
 from envnb.sandbox import Sandbox
-from envnb.sandbox.responder import MAX_LOREM
+from envnb.sandbox.conversations.responder import MAX_LOREM
 from hostile_server import CID, QUESTION, Hostile, Reply, hostile_server, sse, stored_turn
 
 KEY = "phx_" + "k" * 40

@@ -1,6 +1,6 @@
 """Contract tests of the sandbox's batch export runs (contract §6), over real HTTP.
 
-Seed facts used here (seed 0, 12 exports; see ``envnb/sandbox/seed_runs.py``): "Events
+Seed facts used here (seed 0, 12 exports; see ``envnb/sandbox/batch_exports/seed_runs.py``): "Events
 archive" is hourly with a 6-hour gap and 23 zero-record runs in its 90 days; "BigQuery
 events 2" failed three times and was paused; "Postgres mirror 2" has a running backfill.
 """

@@ -26,6 +26,8 @@ from envnb.results import (
 
 HOGQL = {"kind": "HogQLQuery", "query": "SELECT ..."}
 TRENDS = {"kind": "TrendsQuery", "series": [{"kind": "EventsNode", "event": "$pageview"}]}
+TRENDS_COLUMNS = ["date", "series", "series_index", "math", "breakdown_value", "value"]
+TRENDS_DTYPES = ["datetime64[us, UTC]", "string", "Int64", "string", "string", "Float64"]
 
 
 # ---- HogQL typing ----------------------------------------------------------------------------
@@ -133,11 +135,12 @@ def test_trends_breakdown_is_one_row_per_series_breakdown_and_bucket() -> None:
         ]
     }
     df = QueryResult(TRENDS, raw).df
-    assert list(df.columns) == ["date", "series", "breakdown_value", "value"]
-    assert [str(t) for t in df.dtypes] == ["datetime64[us, UTC]", "string", "string", "Float64"]
-    assert df.to_dict("list") == {
+    assert list(df.columns) == TRENDS_COLUMNS
+    assert [str(t) for t in df.dtypes] == TRENDS_DTYPES
+    assert df.drop(columns="series_index").to_dict("list") == {
         "date": [pd.Timestamp(d, tz="UTC") for d in days * 3],
         "series": ["$pageview"] * 6,
+        "math": ["total"] * 6,
         "breakdown_value": ["Chrome", "Chrome", "Other", "Other", "None", "None"],
         "value": [5, 6, 1, 0, 0, 2],
     }
@@ -164,14 +167,14 @@ def test_trends_aggregated_and_empty() -> None:
     assert df["value"].tolist() == [55690] and df["date"].isna().all()
     assert df["series"].tolist() == ["purchase"]
     empty = QueryResult(TRENDS, {"results": []}).df
-    assert list(empty.columns) == ["date", "series", "breakdown_value", "value"]
-    assert [str(t) for t in empty.dtypes] == ["datetime64[us, UTC]", "string", "string", "Float64"]
+    assert list(empty.columns) == TRENDS_COLUMNS
+    assert [str(t) for t in empty.dtypes] == TRENDS_DTYPES
     assert len(empty) == 0
 
 
 def test_other_kinds_stay_readable() -> None:
     funnel = {"results": [{"name": "$pageview", "count": 10}, {"name": "signed_up", "count": 2}]}
-    df = QueryResult({"kind": "FunnelsQuery"}, funnel).df
+    df = QueryResult({"kind": "SessionsTimelineQuery"}, funnel).df
     assert df.to_dict("list") == {"name": ["$pageview", "signed_up"], "count": [10, 2]}
 
 

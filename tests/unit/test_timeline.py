@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from itertools import pairwise
 
-from envnb.sandbox.timeline import conversation_times
+from envnb.sandbox.conversations.timeline import conversation_times
 
 TOP = int(datetime(2026, 11, 30, 12, 0, tzinfo=UTC).timestamp())
 

@@ -9,10 +9,13 @@ import httpx
 from .._client_base import ClientBase
 from .._config import Settings, resolve
 from .._secret import ApiKey
+from ..query.insights.actors import needs_answer
+from ..query.insights.saved import insight_query
 from ._transport import AsyncTransport
 from .batch_exports import AsyncBatchExports
 from .conversations import AsyncConversations
 from .file_exports import AsyncFileExports
+from .insights import AsyncInsights
 from .profile_configs import AsyncProfileConfigs
 from .queries import AsyncQueries
 
@@ -35,6 +38,7 @@ class AsyncClient(ClientBase):
     conversations: AsyncConversations
     file_exports: AsyncFileExports
     profile_configs: AsyncProfileConfigs
+    insights: AsyncInsights
 
     def __init__(
         self,
@@ -77,6 +81,7 @@ class AsyncClient(ClientBase):
         self.file_exports = AsyncFileExports(self._transport, progress)
         self.profile_configs = AsyncProfileConfigs(self._transport, progress)
         self._queries = AsyncQueries(self._transport)
+        self.insights = AsyncInsights(self._transport)
 
     async def query(self, query: object, refresh: str | None = None) -> QueryResult:
         """Run ``query`` through PostHog's query API (``POST query/``, scope ``query:read``).
@@ -97,6 +102,29 @@ class AsyncClient(ClientBase):
     async def query_df(self, query: object, refresh: str | None = None) -> pd.DataFrame:
         """The answer of :meth:`query` as a tidy, typed DataFrame (``QueryResult.df``)."""
         return (await self.query(query, refresh)).df
+
+    async def actors_df(
+        self, query: object, *, properties: bool | list[str] = False, **point: object
+    ) -> pd.DataFrame:
+        """The people behind one number of ``query``, one row per person (``id``,
+        ``distinct_ids``, ``created_at``, ``is_identified``; ``properties=True`` or a list of
+        names adds ``properties.<name>`` columns), read past PostHog's 100-row pages.
+
+        ``point``: Trends/Lifecycle ``day=``, ``series=``, ``breakdown=`` (and ``status=`` /
+        ``compare=``); Stickiness ``day=`` (a number of intervals); Funnels ``step=`` (1-based),
+        ``dropped=``, ``breakdown=``; Retention ``cohort=`` (its date) and ``interval=``.
+        A point the query cannot have raises RequestValidationError naming the argument
+        before anything is sent (a retention point runs the insight first to find its cohort).
+        """
+        frame = None
+        if needs_answer(query):
+            frame = (await self.query(query)).df
+        return await self._queries.actors(query, point, frame, properties)
+
+    async def insight_df(self, insight: int | str) -> pd.DataFrame:
+        """Run a saved insight (id, short id or URL) and return its tidy frame."""
+        found = await self.insights.get(insight)
+        return (await self.query(insight_query(found.model_dump()))).df
 
     async def aclose(self) -> None:
         """Close the connection pool."""

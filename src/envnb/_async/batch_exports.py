@@ -41,6 +41,10 @@ class AsyncBatchExports(AsyncExportOps, AsyncListing[BatchExport]):
             Endpoints.update.request({"id": ident(id)}, body=fields)
         )
 
+    async def delete(self, id: Id) -> None:
+        """Delete a batch export (204); its runs stop. NotFoundError if there is none."""
+        await self._transport.request(Endpoints.delete.request({"id": ident(id)}))
+
     async def pause(self, id: Id) -> PauseResult:
         """Pause an export (idempotent); returns PauseResult(paused=True)."""
         return await self._transport.request(Endpoints.pause.request({"id": ident(id)}, body={}))

@@ -11,10 +11,13 @@ import httpx
 from .._client_base import ClientBase
 from .._config import Settings, resolve
 from .._secret import ApiKey
+from ..query.insights.actors import needs_answer
+from ..query.insights.saved import insight_query
 from ._transport import SyncTransport
 from .batch_exports import BatchExports
 from .conversations import Conversations
 from .file_exports import FileExports
+from .insights import Insights
 from .profile_configs import ProfileConfigs
 from .queries import Queries
 
@@ -37,6 +40,7 @@ class SyncClient(ClientBase):
     conversations: Conversations
     file_exports: FileExports
     profile_configs: ProfileConfigs
+    insights: Insights
 
     def __init__(
         self,
@@ -79,6 +83,7 @@ class SyncClient(ClientBase):
         self.file_exports = FileExports(self._transport, progress)
         self.profile_configs = ProfileConfigs(self._transport, progress)
         self._queries = Queries(self._transport)
+        self.insights = Insights(self._transport)
 
     def query(self, query: object, refresh: str | None = None) -> QueryResult:
         """Run ``query`` through PostHog's query API (``POST query/``, scope ``query:read``).
@@ -99,6 +104,29 @@ class SyncClient(ClientBase):
     def query_df(self, query: object, refresh: str | None = None) -> pd.DataFrame:
         """The answer of :meth:`query` as a tidy, typed DataFrame (``QueryResult.df``)."""
         return (self.query(query, refresh)).df
+
+    def actors_df(
+        self, query: object, *, properties: bool | list[str] = False, **point: object
+    ) -> pd.DataFrame:
+        """The people behind one number of ``query``, one row per person (``id``,
+        ``distinct_ids``, ``created_at``, ``is_identified``; ``properties=True`` or a list of
+        names adds ``properties.<name>`` columns), read past PostHog's 100-row pages.
+
+        ``point``: Trends/Lifecycle ``day=``, ``series=``, ``breakdown=`` (and ``status=`` /
+        ``compare=``); Stickiness ``day=`` (a number of intervals); Funnels ``step=`` (1-based),
+        ``dropped=``, ``breakdown=``; Retention ``cohort=`` (its date) and ``interval=``.
+        A point the query cannot have raises RequestValidationError naming the argument
+        before anything is sent (a retention point runs the insight first to find its cohort).
+        """
+        frame = None
+        if needs_answer(query):
+            frame = (self.query(query)).df
+        return self._queries.actors(query, point, frame, properties)
+
+    def insight_df(self, insight: int | str) -> pd.DataFrame:
+        """Run a saved insight (id, short id or URL) and return its tidy frame."""
+        found = self.insights.get(insight)
+        return (self.query(insight_query(found.model_dump()))).df
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -41,6 +41,10 @@ class BatchExports(SyncExportOps, SyncListing[BatchExport]):
         """PATCH fields of a batch export (destination config is deep-merged by the server)."""
         return self._transport.request(Endpoints.update.request({"id": ident(id)}, body=fields))
 
+    def delete(self, id: Id) -> None:
+        """Delete a batch export (204); its runs stop. NotFoundError if there is none."""
+        self._transport.request(Endpoints.delete.request({"id": ident(id)}))
+
     def pause(self, id: Id) -> PauseResult:
         """Pause an export (idempotent); returns PauseResult(paused=True)."""
         return self._transport.request(Endpoints.pause.request({"id": ident(id)}, body={}))

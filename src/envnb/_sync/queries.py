@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from .._endpoints import QueryEndpoints as Endpoints
 from .._queryrun import Poll, QueryRun
 from ..errors import BadRequestError
-from ..results import QueryResult, Visualization
+from ..query.insights import actor_rows, actors_frame, actors_plan, source_of
+from ..results import QueryResult, Visualization, query_body
 from ._transport import SyncTransport
 
 if TYPE_CHECKING:
@@ -51,3 +52,25 @@ class Queries:
             result.warn_if_truncated()
             out.append(result.df)
         return out
+
+    def actors(
+        self,
+        query: object,
+        point: dict[str, object],
+        frame: pd.DataFrame | None = None,
+        properties: bool | list[str] = False,
+    ) -> pd.DataFrame:
+        """The people behind one point of ``query`` (see ``query.insights.actors``): the
+        ActorsQuery is checked locally, then read page by page while PostHog has more."""
+        plan = actors_plan(source_of(query_body(query)), dict(point), frame)
+        body, rows = plan.query, []
+        while True:
+            page = (self.run(body)).raw
+            found = actor_rows(page)
+            rows += found
+            if page.get("hasMore") is not True or not found:
+                break
+            body = {**body, "offset": int(body["offset"]) + len(found)}
+        if plan.keep is not None:
+            rows = [row for row in rows if plan.keep(row)]
+        return actors_frame(rows, properties)

@@ -78,7 +78,7 @@ class Download:
         if self.format == "Parquet":
             return ds.dataset([str(p) for p in self.files], format="parquet")
         # pyarrow reads no compressed JSON Lines; DuckDB does, so it does the reading.
-        return ds.dataset(self.duckdb().fetch_arrow_table())
+        return ds.dataset(self.duckdb().to_arrow_table())
 
     def df(self, max_rows: int = DF_MAX_ROWS) -> pd.DataFrame:
         """The rows as a pandas DataFrame; refuses above ``max_rows`` (FileExportError)."""

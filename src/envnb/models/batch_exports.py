@@ -94,6 +94,18 @@ REQUIRED_CONFIG: dict[str, tuple[str, ...]] = {
 }
 
 
+# Config keys PostHog strips from every response (``secret_fields``, contract §2): envnb
+# never reads, compares or copies them between projects.
+SECRET_CONFIG: dict[str, frozenset[str]] = {
+    "S3": frozenset({"aws_access_key_id", "aws_secret_access_key"}),
+    "Snowflake": frozenset({"user", "password", "private_key", "private_key_passphrase"}),
+    "Postgres": frozenset({"user", "password"}),
+    "Redshift": frozenset({"user", "password", "aws_access_key_id", "aws_secret_access_key"}),
+    "BigQuery": frozenset({"private_key", "private_key_id", "client_email", "token_uri"}),
+    "HTTP": frozenset({"token"}),
+}
+
+
 # Destination types with a connection test (GET batch_exports/test).
 TESTABLE_TYPES = ("S3", "AwsS3", "S3Compatible", "Snowflake", "BigQuery", "Databricks", "AzureBlob")
 

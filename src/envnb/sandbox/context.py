@@ -8,17 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from . import catchup, errors
+from . import errors
 from .auth import KeyInfo
+from .batch_exports import catchup
+from .batch_exports.sim import OpsState
 from .file_exports.backend import FileExports
-from .sim import OpsState
 from .store import Store
 
 if TYPE_CHECKING:
+    from .conversations.streamlog import StreamLog
     from .faults import FaultEngine
     from .query.events import EventsDB
     from .query.state import Runs
-    from .streamlog import StreamLog
 
 
 @dataclass

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from . import batch_exports as be
-from . import conversations as conv
-from . import profile_configs as pc
+from .batch_exports import routes as be
+from .conversations import routes as conv
 from .endpoint import NO_SCOPES, Endpoint
 from .file_exports.routes import ENDPOINTS as FILE_EXPORT_ENDPOINTS
+from .profile_configs import routes as pc
 from .query import api as q
 from .routes_ops import OPS_ENDPOINTS
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import backfills as bf
-from . import oplogs, runs
+from .batch_exports import backfills as bf
+from .batch_exports import oplogs, runs
 from .endpoint import Endpoint
 
 BE = "batch_export"

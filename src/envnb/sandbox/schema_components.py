@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models.timezones import posthog_timezones
-from .batch_exports import INTERVALS, MODELS
-from .conversations import AGENT_MODES
-from .destinations import DESTINATION_TYPES
+from .batch_exports.destinations import DESTINATION_TYPES
+from .batch_exports.routes import INTERVALS, MODELS
+from .batch_exports.runs import STATUSES
+from .batch_exports.timezones import timezones
+from .conversations.routes import AGENT_MODES
 from .file_exports.schema import COMPONENTS as FILE_EXPORT_COMPONENTS
-from .profile_configs import SCOPES
+from .profile_configs.routes import SCOPES
 from .query.api import REFRESH
-from .runs import STATUSES
 from .schema_ops import OPS_COMPONENTS
 from .schema_types import DT, STR, UUID, nullable, ref
 
 RUN_STATUS = list(STATUSES)
 
 COMPONENTS: dict[str, Any] = {
-    "TimezoneEnum": {"type": "string", "enum": sorted(posthog_timezones())},
+    "TimezoneEnum": {"type": "string", "enum": sorted(timezones())},
     "AgentModeEnum": {"type": "string", "enum": list(AGENT_MODES)},
     "Error": {
         "type": "object",

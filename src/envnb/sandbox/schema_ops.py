@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .runs import STATUSES
+from .batch_exports.runs import STATUSES
 from .schema_types import DT, STR, UUID, nullable, ref
 
 _LEVELS = ["DEBUG", "LOG", "INFO", "WARN", "ERROR"]

@@ -6,12 +6,12 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import schedule, seed_runs
 from ._util import SecondsFormatter, dumps, iso, now, seeded_uuid
-from .content import CANARY, CANARY_HISTORY, QUESTIONS
-from .seed_profiles import seed_profile_configs
+from .batch_exports import schedule, seed_runs
+from .conversations.content import CANARY, CANARY_HISTORY, QUESTIONS
+from .conversations.timeline import conversation_times
+from .profile_configs.seed import seed_profile_configs
 from .store import CONVERSATIONS_INDEX, Store
-from .timeline import conversation_times
 
 PROJECT_ID = 1
 MAIN_USER = 1

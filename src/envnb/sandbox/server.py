@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any, Self
 
 import uvicorn
 
-from . import auth, catchup
+from . import auth
 from . import seed as seeding
 from .app import build_app
+from .batch_exports import catchup
+from .batch_exports.sim import OpsState
 from .context import Settings, State
 from .faults import FaultEngine
 from .file_exports.backend import FileExports
@@ -23,7 +25,6 @@ from .query.events import EventsDB
 from .query.population import EVENTS, check_events
 from .query.state import Runs
 from .seed import MAIN_USER
-from .sim import OpsState
 from .store import Store
 
 if TYPE_CHECKING:  # the sandbox needs no client at run time; these are for the annotations

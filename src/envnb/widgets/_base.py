@@ -7,13 +7,15 @@ import concurrent.futures
 import logging
 import uuid
 import weakref
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
+from ..errors import EnvnbError
 from ..render import escape, sanitize
+from ._transcript import note_html
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
@@ -74,6 +76,10 @@ class Panel:
     def __init__(self, client: Client | AsyncClient) -> None:
         """Keep the client (never in a widget trait: traits are saved into the notebook)."""
         self._client = client
+        self.status = ""
+        self.error = ""
+        self.status_html = W.HTML()
+        self.actions = Actions(self, show=self._show_failure)
         self._aclient: AsyncClient | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.task: asyncio.Task[Any] | None = None
@@ -145,7 +151,19 @@ class Panel:
             self._publish()
 
     def _show_unexpected(self, err: Exception) -> None:
-        """Show an unexpected error in the panel (subclasses pick the place)."""
+        """Show an unexpected error of a task that is no action on the panel's status line."""
+        self._show_failure(f"Unexpected error: {err}", True)
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        """The panel's status line: what it is doing, or what went wrong."""
+        self.status = text
+        self.status_html.value = note_html(text, error=error)
+
+    def _show_failure(self, text: str, error: bool) -> None:
+        """Where a panel-wide action's outcome goes (``Actions``' default line)."""
+        if error:
+            self.error = text
+        self._set_status(text, error=error)
 
     async def wait(self, timeout: float = 60.0) -> None:
         """Wait until every call the panel started has finished (for tests and notebooks)."""
@@ -200,6 +218,123 @@ class Panel:
             update_display(self._bundle(), raw=True, display_id=self._display_id)
         except Exception:  # the live panel matters more than its snapshot
             log.exception("envnb panel: could not refresh the static rendering")
+
+
+Show = Callable[[str, bool], None]  # (text, is_error) onto a status line
+
+
+class Actions:
+    """The calls in flight of a panel, or of one part of it (a row): busy state in one place.
+
+    Rule 1: ``start(name, …)`` while ``name`` is in flight does nothing, so a second click
+    never sends a second call.
+    Rule 2: the action's widgets are disabled from the click until its call ends and put
+    back in ``finally`` whatever the end (done, an error, a bug, cancelled) — as ipywidgets'
+    ``interactive.update`` does with its run button. A widget held by two actions at once is
+    put back when the last one ends, to the state it had before the first.
+    Rule 3: an error the call lets escape ends it with its words on the action's status line
+    (``show``), beside the buttons that caused it; the inputs the user typed are not touched.
+    """
+
+    def __init__(
+        self,
+        panel: Panel,
+        *,
+        show: Show,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        """Run the calls on ``panel``'s loop; ``on_change`` redraws after a start and an end."""
+        self._panel = panel
+        self._show = show
+        self._on_change = on_change
+        self.busy: set[str] = set()  # names of the actions in flight
+        self._held: dict[int, tuple[W.Widget, int, bool]] = {}  # id -> (widget, holds, before)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.busy
+
+    def __bool__(self) -> bool:
+        return bool(self.busy)
+
+    def start(
+        self,
+        name: str,
+        coro: Coroutine[Any, Any, Any],
+        *,
+        disable: Iterable[W.Widget] = (),
+        enable: Iterable[W.Widget] = (),
+        status: str | None = None,
+        failed: str = "",
+        show: Show | None = None,
+    ) -> asyncio.Task[Any] | None:
+        """Run ``coro`` as action ``name`` unless it is in flight (then None, ``coro`` closed).
+
+        ``disable`` are disabled and ``enable`` enabled (a Stop button) until it ends;
+        ``status`` is shown at once; an escaping error is shown as ``failed`` + its words.
+        """
+        if name in self.busy:
+            coro.close()
+            return None
+        line = show or self._show
+        holds = [(w, True) for w in disable] + [(w, False) for w in enable]
+        self.busy.add(name)
+        for widget, disabled in holds:
+            self._hold(widget, disabled)
+        if status is not None:
+            line(status, False)
+        self._changed()
+        try:
+            return self._panel._spawn(self._run(name, coro, holds, line, failed))
+        except BaseException:  # no loop to run on: the action never started
+            coro.close()
+            self._end(name, holds)
+            raise
+
+    async def _run(
+        self,
+        name: str,
+        coro: Coroutine[Any, Any, Any],
+        holds: list[tuple[W.Widget, bool]],
+        line: Show,
+        failed: str,
+    ) -> Any:
+        try:
+            return await coro
+        except EnvnbError as err:
+            line(f"{failed}{err}", True)
+        except Exception as err:
+            # A bug: words beside its cause; the traceback only to logging the user set up.
+            log.exception("envnb panel action %r failed", name)
+            line(f"Unexpected error: {err}", True)
+        finally:
+            self._end(name, holds)
+        return None
+
+    def _end(self, name: str, holds: list[tuple[W.Widget, bool]]) -> None:
+        self.busy.discard(name)
+        for widget, _disabled in holds:
+            self._release(widget)
+        self._changed()
+
+    def _hold(self, widget: W.Widget, disabled: bool) -> None:
+        _w, count, before = self._held.get(id(widget), (widget, 0, widget.disabled))
+        self._held[id(widget)] = (widget, count + 1, before)
+        widget.disabled = disabled
+
+    def _release(self, widget: W.Widget) -> None:
+        _w, count, before = self._held.pop(id(widget))
+        if count > 1:
+            self._held[id(widget)] = (widget, count - 1, before)
+        else:
+            widget.disabled = before
+
+    def holds(self, widget: W.Widget) -> bool:
+        """True while an action in flight holds ``widget`` (its ``disabled`` is the action's)."""
+        return id(widget) in self._held
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change()
 
 
 def loop_running() -> bool:

@@ -2,9 +2,9 @@
 area with the runs (status filter, Retry / Cancel), the last error in full, a backfill form
 with live progress, and the latest logs (level filter, search).
 
-Same rules as the rest of the panel: every call runs as a task on the kernel's loop, each
-action has its own busy flag (a second click while it runs does nothing), an error shows
-beside what caused it, server text is escaped, and nothing typed into the form is lost.
+Same rules as the rest of the panel (``Actions``): every call runs as a task on the kernel's
+loop, each action has its own busy state (a second click while it runs does nothing), an
+error shows beside what caused it, server text is escaped, and nothing typed is lost.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ..errors import EnvnbError
 from ..export_health import health_row
 from ..models.export_ops import status_group
 from ..render import escape
+from ._base import Actions
 from ._layout import cell, shown, wrap_row
 from ._ops_lines import progress_lines, run_line
 from ._ops_view import (
@@ -54,7 +55,6 @@ class ExportOps:
         self.backfills: list[dict[str, Any]] = []
         self.health: dict[str, Any] = {}
         self.logs: list[dict[str, Any]] = []
-        self.busy: set[str] = set()  # actions in flight: "runs", "retry", "cancel", ...
         self.runs_error = self.backfill_error = self.logs_error = self.run_status = ""
         self.backfill_status = ""
         self.confirm_run: dict[str, Any] | None = None
@@ -118,6 +118,8 @@ class ExportOps:
             layout=W.Layout(display="none", padding="4px 0 4px 1em"),
         )
         self.widget = W.VBox([self.summary, self.details])
+        # Actions "retry", "cancel", "backfill", "logs": each shows its outcome on its own line.
+        self.actions = Actions(row._panel, show=self._runs_line, on_change=self._render)
         self._render()
 
     # ---- what the panel feeds in ------------------------------------------------------
@@ -158,9 +160,6 @@ class ExportOps:
             note_html(self.backfill_error or self.backfill_status, error=bool(self.backfill_error)),
         )
         self.anyway_button.layout.display = "" if self.confirm_window else "none"
-        self.backfill_button.disabled = "backfill" in self.busy
-        self.anyway_button.disabled = "backfill" in self.busy
-        self.logs_button.disabled = "logs" in self.busy
         self._render_progress()
 
     def _render_runs(self) -> None:
@@ -172,7 +171,7 @@ class ExportOps:
         # serve no one, so they exist only while the details are open.
         shown_runs = runs[:SHOWN_RUNS] if self.details_button.value else []
         self.runs_box.children = [
-            run_line(r, self.busy, on_cancel=self.cancel_run, on_retry=self.ask_retry)
+            run_line(r, self.actions.busy, on_cancel=self.cancel_run, on_retry=self.ask_retry)
             for r in shown_runs
         ]
         more = f"{len(runs)} runs" + (
@@ -193,7 +192,6 @@ class ExportOps:
                     or note_html("It recorded no error.")
                 )
             )
-        self.confirm_button.disabled = "retry" in self.busy
 
     def _render_progress(self) -> None:
         self.progress_box.children = progress_lines(self.backfills[:5])
@@ -211,20 +209,19 @@ class ExportOps:
 
     # ---- actions ----------------------------------------------------------------------
 
-    def _start(self, action: str) -> bool:
-        if action in self.busy:
-            return False
-        self.busy.add(action)
-        self._render()
-        return True
+    def _runs_line(self, text: str, error: bool) -> None:
+        self.runs_error, self.run_status = (text, "") if error else ("", text)
 
-    def _done(self, action: str) -> None:
-        self.busy.discard(action)
-        self._render()
+    def _backfill_line(self, text: str, error: bool) -> None:
+        self.backfill_error, self.backfill_status = (text, "") if error else ("", text)
+
+    def _logs_line(self, text: str, error: bool) -> None:
+        self.logs_error = text if error else ""
+        shown(self.logs_html, note_html(text, error=error))
 
     def ask_retry(self, run: Mapping[str, Any]) -> None:
         """Show the run's latest error and ask before retrying (PostHog's advice)."""
-        if "retry" in self.busy:
+        if "retry" in self.actions:
             return
         self.confirm_run, self.runs_error, self.run_status = dict(run), "", ""
         self._render()
@@ -235,46 +232,34 @@ class ExportOps:
 
     def _retry_confirmed(self) -> None:
         run = self.confirm_run
-        if run is None or not self._start("retry"):
+        if run is None:
             return
-        self.row._panel._spawn(self._retry(run))
+        self.actions.start(
+            "retry", self._retry(run), disable=[self.confirm_button], failed="Retry failed: "
+        )
 
     async def _retry(self, run: Mapping[str, Any]) -> None:
-        try:
-            backfill = await self.api.retry_run(self.row.id, run["id"])
-        except EnvnbError as err:
-            self.runs_error = f"Retry failed: {err}"
-        else:
-            self.confirm_run, self.runs_error = None, ""
-            self.run_status = f"Retry started: backfill {backfill} of {span_text(run)}."
-            await self._reload_backfills()
-        finally:
-            self._done("retry")
+        backfill = await self.api.retry_run(self.row.id, run["id"])
+        self.confirm_run = None
+        self._runs_line(f"Retry started: backfill {backfill} of {span_text(run)}.", False)
+        await self._reload_backfills()
 
     def cancel_run(self, run: Mapping[str, Any]) -> None:
         """Cancel a running run."""
-        if not self._start("cancel"):
-            return
-        self.row._panel._spawn(self._cancel(run))
+        self.actions.start("cancel", self._cancel(run), failed="Cancel failed: ")
 
     async def _cancel(self, run: Mapping[str, Any]) -> None:
-        try:
-            await self.api.cancel_run(self.row.id, run["id"])
-            fresh = await self.api.get_run(self.row.id, run["id"])
-        except EnvnbError as err:
-            self.runs_error = f"Cancel failed: {err}"
-        else:
-            self.runs_error, self.run_status = "", f"Run of {span_text(run)} cancelled."
-            for r in self.runs:
-                if r.get("id") == fresh.id:
-                    r["status"] = str(getattr(fresh.status, "value", fresh.status))
-                    r["status_group"] = status_group(r["status"]).value
-        finally:
-            self._done("cancel")
+        await self.api.cancel_run(self.row.id, run["id"])
+        fresh = await self.api.get_run(self.row.id, run["id"])
+        self._runs_line(f"Run of {span_text(run)} cancelled.", False)
+        for r in self.runs:
+            if r.get("id") == fresh.id:
+                r["status"] = str(getattr(fresh.status, "value", fresh.status))
+                r["status_group"] = status_group(r["status"]).value
 
     def create_backfill(self, *, confirmed: bool = False) -> None:
         """Check the window locally, warn about overlaps, then create the backfill."""
-        if "backfill" in self.busy:
+        if "backfill" in self.actions:
             return
         start, end = self.start_at.value.strip(), self.end_at.value.strip()
         try:
@@ -285,27 +270,25 @@ class ExportOps:
             return
         if confirmed and self.confirm_window != (start, end):
             confirmed = False  # the window changed since the warning: check it again
-        self.backfill_error = ""
-        self._start("backfill")
-        self.row._panel._spawn(self._create(start, end, confirmed))
+        self.actions.start(
+            "backfill",
+            self._create(start, end, confirmed),
+            disable=[self.backfill_button, self.anyway_button],
+            status="",
+            show=self._backfill_line,
+        )
 
     async def _create(self, start: str, end: str, confirmed: bool) -> None:
-        try:
-            if not confirmed:
-                notes = await self.api.backfill_overlaps(self.row.export, start, end)
-                if notes:
-                    self.confirm_window = (start, end)
-                    self.backfill_status = "This would export data twice: " + "; ".join(notes)
-                    return
-            backfill = await self.api.create_backfill(self.row.export, start, end, warn=False)
-        except EnvnbError as err:
-            self.backfill_error = str(err)
-        else:
-            self.confirm_window = None
-            self.backfill_status = f"Backfill {backfill} started."
-            await self._reload_backfills()
-        finally:
-            self._done("backfill")
+        if not confirmed:
+            notes = await self.api.backfill_overlaps(self.row.export, start, end)
+            if notes:
+                self.confirm_window = (start, end)
+                self.backfill_status = "This would export data twice: " + "; ".join(notes)
+                return
+        backfill = await self.api.create_backfill(self.row.export, start, end, warn=False)
+        self.confirm_window = None
+        self.backfill_status = f"Backfill {backfill} started."
+        await self._reload_backfills()
 
     async def _reload_backfills(self) -> None:
         try:
@@ -347,23 +330,19 @@ class ExportOps:
 
     def load_logs(self) -> None:
         """Load the latest logs with the chosen level and search text."""
-        if not self._start("logs"):
-            return
         level = None if self.level.value == "all" else self.level.value
-        self.row._panel._spawn(self._logs(level, self.search.value.strip() or None))
+        self.actions.start(
+            "logs",
+            self._logs(level, self.search.value.strip() or None),
+            disable=[self.logs_button],
+            show=self._logs_line,
+        )
 
     async def _logs(self, level: str | None, search: str | None) -> None:
-        try:
-            df = await self.api.logs_df(self.row.id, level=level, search=search, limit=100)
-        except EnvnbError as err:
-            self.logs_error = str(err)
-            shown(self.logs_html, note_html(self.logs_error, error=True))
-        else:
-            self.logs_error = ""
-            self.logs = records_of(df)
-            shown(self.logs_html, logs_html(self.logs))
-        finally:
-            self._done("logs")
+        df = await self.api.logs_df(self.row.id, level=level, search=search, limit=100)
+        self.logs_error = ""
+        self.logs = records_of(df)
+        shown(self.logs_html, logs_html(self.logs))
 
 
 async def load_overview(panel: Any) -> None:

@@ -7,6 +7,7 @@ the JSON view is the text itself, checked as you type (after a pause, for large 
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
@@ -73,7 +74,6 @@ class ProfileEditorView(Panel):
         self.mode = "empty"  # "empty" | "edit" | "new"
         self.dirty = False
         self.errors: dict[str, str] = {}
-        self.status = ""
         self.conflict: dict[str, Any] | None = None  # the server's newer version
         self._quiet = False
         self._checks: dict[str, tuple[str, JsonCheck]] = {}  # field -> (text, its check)
@@ -91,7 +91,6 @@ class ProfileEditorView(Panel):
         self.content_feedback = W.HTML()
         self.sidebar_feedback = W.HTML()
         self.dirty_html = W.HTML()
-        self.status_html = W.HTML()
         self.save_button = W.Button(description="Save", button_style="primary", icon="save")
         self.new_button = W.Button(description="New", icon="plus")
         self.discard_button = W.Button(description="Discard", icon="undo")
@@ -376,18 +375,9 @@ class ProfileEditorView(Panel):
             self._quiet = False
 
     def _busy(self) -> bool:
-        return self.save_button.disabled
+        return bool(self.actions)
 
-    def _set_busy(self, busy: bool, status: str | None = None) -> None:
-        for b in (self.save_button, self.new_button, self.discard_button, self.delete_button):
-            b.disabled = busy
-        if status is not None:
-            self._set_status(status)
-
-    def _set_status(self, text: str, *, error: bool = False) -> None:
-        self.status = text
-        self.status_html.value = note_html(text, error=error)
-
-    def _show_unexpected(self, err: Exception) -> None:
-        self._set_busy(False)
-        self._set_status(f"Unexpected error (your edits are kept): {err}", error=True)
+    def _act(self, coro: Coroutine[Any, Any, Any], status: str, failed: str = "") -> None:
+        """Run one of the editor's calls: one at a time, its buttons held until it ends."""
+        buttons = (self.save_button, self.new_button, self.discard_button, self.delete_button)
+        self.actions.start("call", coro, disable=buttons, status=status, failed=failed)

@@ -26,7 +26,7 @@ from ._charts import VIZ_TYPES, Chart, ChartBoard, render_png
 from ._layout import wrap_row
 from ._livechat import LiveTurn
 from ._throttle import Pacer, Throttle
-from ._transcript import message_html, note_html, static_transcript_html, title_html
+from ._transcript import message_html, static_transcript_html, title_html
 
 NEW = ""  # picker value meaning "a new conversation"
 PICKER_LIMIT = 50
@@ -46,8 +46,6 @@ class ChatCell(Panel):
         self.title: str | None = None
         self.messages: list[Any] = []  # finished turns of this conversation, oldest first
         self.reply = ""
-        self.status = ""
-        self.error = ""
         self.stopped = False
         self.resumed = 0
         self.updates = 0  # values sent to the live HTML widget (the bench reads it)
@@ -70,7 +68,6 @@ class ChatCell(Panel):
         self.title_html = W.HTML()
         self.history_html = W.HTML()
         self.live_html = W.HTML()
-        self.status_html = W.HTML()
         self.input = W.Textarea(
             placeholder="Ask PostHog AI…", layout=W.Layout(width="auto", align_self="stretch")
         )
@@ -79,6 +76,8 @@ class ChatCell(Panel):
         self.new_button = W.Button(
             description="New conversation", icon="plus", layout=W.Layout(width="auto")
         )
+        # What a turn, a Stop or a load holds disabled until it ends (see Actions).
+        self._inputs = (self.send_button, self.new_button, self.picker)
 
         self.send_button.on_click(lambda _b: self.send())
         self.stop_button.on_click(lambda _b: self.stop())
@@ -130,19 +129,27 @@ class ChatCell(Panel):
         self.stopped = False
         if self.conversation_id is None:
             self.conversation_id = str(uuid.uuid4())  # ours, so Stop can cancel at once
-        self._set_buttons(streaming=True)
         sent_as = self.input.value
-        self.stream_task = self._spawn(self._stream(text, self.conversation_id, sent_as, policy))
+        self.stream_task = self.actions.start(
+            "turn",
+            self._stream(text, self.conversation_id, sent_as, policy),
+            disable=self._inputs,
+            enable=[self.stop_button],
+        )
 
     def stop(self) -> None:
         """Stop reading at once, then tell the server to cancel the generation."""
         if not self.streaming or (self.cancel_task is not None and not self.cancel_task.done()):
             return  # nothing to stop, or a Stop is already on its way (double click)
         assert self.stream_task is not None
-        self.stop_button.disabled = True
-        self._cancel_task(self.stream_task)  # thread-safe: the click may come from a subshell
         if self.conversation_id is not None:
-            self.cancel_task = self._spawn(self._cancel(self.conversation_id))
+            # The inputs stay disabled until the server confirmed the cancel.
+            self.cancel_task = self.actions.start(
+                "cancel",
+                self._cancel(self.conversation_id),
+                disable=[*self._inputs, self.stop_button],
+            )
+        self._cancel_task(self.stream_task)  # thread-safe: the click may come from a subshell
 
     def new_conversation(self) -> None:
         """Start a new conversation (the current one stays in the picker)."""
@@ -163,7 +170,13 @@ class ChatCell(Panel):
         """Show an earlier conversation's history and continue it."""
         if self._busy():
             return None
-        return self._spawn(self._load(conversation_id))
+        return self.actions.start(
+            "load",
+            self._load(conversation_id),
+            disable=self._inputs,
+            status="Loading conversation…",
+            failed="Could not load that conversation: ",
+        )
 
     # ---- tasks -----------------------------------------------------------------------
 
@@ -230,18 +243,15 @@ class ChatCell(Panel):
 
     async def _cancel(self, conversation_id: str) -> None:
         self._set_status("Stopping…")
+        if self.stream_task is not None:
+            await asyncio.gather(self.stream_task, return_exceptions=True)
+        error: EnvnbError | None = None
         try:
-            if self.stream_task is not None:
-                await asyncio.gather(self.stream_task, return_exceptions=True)
-            error: EnvnbError | None = None
-            try:
-                await self.aclient.conversations.cancel(conversation_id)
-            except EnvnbError as err:
-                error = err
-            shown = ChatTurnPolicy().after_cancel(error)
-            self._set_status(shown.message, error=shown.error)
-        finally:
-            self._set_buttons(streaming=False)
+            await self.aclient.conversations.cancel(conversation_id)
+        except EnvnbError as err:
+            error = err
+        shown = ChatTurnPolicy().after_cancel(error)
+        self._set_status(shown.message, error=shown.error)
 
     async def _load_list(self) -> None:
         options: list[tuple[str, str]] = [("— new conversation —", NEW)]
@@ -266,15 +276,7 @@ class ChatCell(Panel):
             self._set_status("")
 
     async def _load(self, conversation_id: str) -> None:
-        self._set_buttons(streaming=False, loading=True)
-        self._set_status("Loading conversation…")
-        try:
-            conv = await self.aclient.conversations.get(conversation_id)
-        except EnvnbError as err:
-            self._set_status(f"Could not load that conversation: {err}", error=True)
-            return
-        finally:
-            self._set_buttons(streaming=False)
+        conv = await self.aclient.conversations.get(conversation_id)
         self._reset_view()
         self.conversation_id = conv.id
         self.messages = list(conv.messages)
@@ -312,7 +314,7 @@ class ChatCell(Panel):
     # ---- view ------------------------------------------------------------------------
 
     def _busy(self) -> bool:
-        return self.send_button.disabled or self.streaming
+        return bool(self.actions)
 
     def _flush(self) -> None:
         if self._turn is None:
@@ -335,9 +337,8 @@ class ChatCell(Panel):
             self.error = "The assistant failed to answer."
         if self.stopped:
             self._set_status("Stopped — sending cancel…")
-            return  # the cancel task re-enables the buttons once the server confirmed
+            return  # the cancel action reports once the server answered
         self._set_status(self.error, error=bool(self.error))
-        self._set_buttons(streaming=False)
         if turn.asm.title:
             self.refresh_conversations()
 
@@ -373,16 +374,6 @@ class ChatCell(Panel):
             w.value = ""
         self._set_status("")
 
-    def _set_status(self, text: str, *, error: bool = False) -> None:
-        self.status = text
-        self.status_html.value = note_html(text, error=error)
-
-    def _set_buttons(self, *, streaming: bool, loading: bool = False) -> None:
-        self.send_button.disabled = streaming or loading
-        self.new_button.disabled = streaming or loading
-        self.picker.disabled = streaming or loading
-        self.stop_button.disabled = not streaming
-
     def _on_pick(self, change: dict[str, Any]) -> None:
         if self._loading_picker:
             return
@@ -399,8 +390,3 @@ class ChatCell(Panel):
             self._reset_view()
         else:
             self.load(value)
-
-    def _show_unexpected(self, err: Exception) -> None:
-        self.error = f"Unexpected error: {err}"
-        self._set_status(self.error, error=True)
-        self._set_buttons(streaming=False)

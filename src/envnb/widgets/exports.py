@@ -2,7 +2,7 @@
 
 Each row owns its buttons and its error line, so an error shows next to the export that
 caused it. A row is ``busy`` while its call is in flight: its buttons are disabled and a
-second click is ignored, so two conflicting calls are never sent.
+second click is ignored, so two conflicting calls are never sent (the row's ``Actions``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 from ..errors import EnvnbError, NotFoundError, PermissionDeniedError, RequestValidationError
 from ..models.batch_exports import TESTABLE_TYPES
 from ..render import escape, isolate
-from ._base import Panel, loop_running, utc_minutes
+from ._base import Actions, Panel, loop_running, utc_minutes
 from ._export_ops import ExportOps, load_overview
 from ._layout import WRAP, cell, group, shown, wrap_row
 from ._steps import FAILED, PASSED, RUNNING, SKIPPED, StepRun
@@ -73,7 +73,6 @@ class ExportRow:
     def __init__(self, panel: ExportPanel, export: Any) -> None:
         """Build the row's widgets for ``export``."""
         self._panel = panel
-        self.busy = False
         self.error = ""
         self.status = ""
         self.steps: StepRun | None = None
@@ -91,6 +90,9 @@ class ExportRow:
         self.test_button = cell(W.Button(description="Test destination"))
         self.message_html = W.HTML()
         self.steps_html = W.HTML()
+        # One call at a time per row: any of them holds all of the row's inputs.
+        self.actions = Actions(panel, show=self._show_outcome, on_change=self._render)
+        self._inputs = (self.toggle_button, self.test_button, self.backfill)
         self.toggle_button.on_click(lambda _b: self.toggle())
         self.test_button.on_click(lambda _b: self.test())
         self.backfill.observe(lambda _c: self._render(), names="value")
@@ -115,6 +117,11 @@ class ExportRow:
 
     # ---- state -----------------------------------------------------------------------
 
+    @property
+    def busy(self) -> bool:
+        """True while one of the row's calls is in flight."""
+        return bool(self.actions)
+
     def update(self, export: Any) -> None:
         """Show ``export`` as the server returned it."""
         self.export = export
@@ -135,12 +142,11 @@ class ExportRow:
         when = utc_minutes(self.last_paused_at) or "—"
         self.paused_html.value = f'<span title="last paused">{escape(when)}</span>'
         self.toggle_button.description = "Resume" if self.paused else "Pause"
-        self.toggle_button.disabled = self.busy
         no_test = no_test_reason(self.destination_type)
-        self.test_button.disabled = self.busy or bool(no_test)
+        if not self.actions.holds(self.test_button):  # else the call puts it back
+            self.test_button.disabled = bool(no_test)
         self.test_button.tooltip = no_test or "Run the destination's test steps, one by one"
         self.backfill.layout.visibility = "visible" if self.paused else "hidden"
-        self.backfill.disabled = self.busy
         shown(
             self.backfill_help,
             note_html(BACKFILL_HELP) if self.paused and self.backfill.value else "",
@@ -189,38 +195,31 @@ class ExportRow:
         """Pause an active export, or resume a paused one (with backfill if ticked)."""
         if self.busy:
             return
-        self._begin("Resuming…" if self.paused else "Pausing…")
-        self._panel._spawn(self._toggle(resume=self.paused, backfill=self.backfill.value))
+        self.actions.start(
+            "toggle",
+            self._toggle(resume=self.paused, backfill=self.backfill.value),
+            disable=self._inputs,
+            status="Resuming…" if self.paused else "Pausing…",
+        )
 
     def test(self) -> None:
         """Run the destination test's steps in order, with live per-step status."""
         if self.busy:
             return
-        self._begin("")
         self.steps, self.test_message = None, "Fetching the test steps…"
-        self._render()
-        self._panel._spawn(self._test())
+        self.actions.start("test", self._test(), disable=self._inputs, status="")
 
-    def _begin(self, status: str) -> None:
-        self.busy, self.error, self.status = True, "", status
-        self._render()
-
-    def _end(self) -> None:
-        self.busy = False
-        self._render()
+    def _show_outcome(self, text: str, error: bool) -> None:
+        """The row's own line, under its buttons: an error stays beside its export."""
+        self.error, self.status = (text, "") if error else ("", text)
 
     async def _toggle(self, *, resume: bool, backfill: bool) -> None:
         api = self._panel.aclient.batch_exports
         done = "Resumed" if resume else "Paused"
-        try:
-            if resume:
-                result = await api.unpause(self.id, backfill=backfill)
-            else:
-                result = await api.pause(self.id)
-        except EnvnbError as err:
-            self.error = str(err)
-            self._end()
-            return
+        if resume:
+            result = await api.unpause(self.id, backfill=backfill)
+        else:
+            result = await api.pause(self.id)
         self.paused = bool(result.paused)  # the server's answer, even if the reload fails
         self.backfill.value = False
         if resume and backfill:
@@ -231,8 +230,6 @@ class ExportRow:
             self.update(await api.get(self.id))  # last paused time etc. as the server has them
         except EnvnbError as err:
             self.error = f"{done}, but the row could not be reloaded: {err}"
-        finally:
-            self._end()
 
     async def _test(self) -> None:
         api = self._panel.aclient.batch_exports
@@ -242,48 +239,41 @@ class ExportRow:
             self.test_message = no_test_reason(self.destination_type) or (
                 f"{self.destination_type} destinations have no test."
             )
-            self._end()
             return
         except PermissionDeniedError as err:
             self.test_message = ""
             self.error = _scope_message(err)
-            self._end()
             return
         except RequestValidationError as err:
             # A type newer than this envnb (the model keeps unknown values): say so plainly
             # instead of the client's "not allowed; allowed values: …" list.
             if err.attr == "destination_type":
                 self.test_message = no_test_reason(self.destination_type)
-            else:
-                self.test_message, self.error = "", str(err)
-            self._end()
-            return
-        except EnvnbError as err:
-            self.test_message, self.error = "", str(err)
-            self._end()
-            return
+                return
+            self.test_message = ""
+            raise
+        except EnvnbError:
+            self.test_message = ""
+            raise
         self.steps = StepRun.of([(s.name, s.description or "") for s in steps])
         self.test_message = ""
-        try:
-            while (i := self.steps.next_index()) is not None:
-                self.steps.start(i)
-                self._render()
-                try:
-                    result = await api.run_test_step(self.id, i)
-                except PermissionDeniedError as err:
-                    self.steps.abort(i, _scope_message(err))
-                    continue
-                except EnvnbError as err:
-                    self.steps.abort(i, str(err))
-                    continue
-                res = result.result
-                if res is None:
-                    self.steps.finish(i, FAILED, "the server returned no result")
-                else:
-                    self.steps.finish(i, _text(res.status), res.message)
-            self.test_message = self.steps.summary
-        finally:
-            self._end()
+        while (i := self.steps.next_index()) is not None:
+            self.steps.start(i)
+            self._render()
+            try:
+                result = await api.run_test_step(self.id, i)
+            except PermissionDeniedError as err:
+                self.steps.abort(i, _scope_message(err))
+                continue
+            except EnvnbError as err:
+                self.steps.abort(i, str(err))
+                continue
+            res = result.result
+            if res is None:
+                self.steps.finish(i, FAILED, "the server returned no result")
+            else:
+                self.steps.finish(i, _text(res.status), res.message)
+        self.test_message = self.steps.summary
 
 
 def _title(text: str) -> W.HTML:
@@ -319,11 +309,8 @@ class ExportPanel(Panel):
         """Build the panel and load the exports in the background."""
         super().__init__(client)
         self.rows: list[ExportRow] = []
-        self.status = ""
-        self.error = ""
         self.refresh_button = W.Button(description="Refresh", icon="refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
-        self.status_html = W.HTML()
         self.header = W.HTML("<b>Batch exports</b>")
         self.column_titles = columns(
             [_title("name"), _title("destination · interval · model")],
@@ -354,21 +341,12 @@ class ExportPanel(Panel):
 
     def refresh(self) -> None:
         """Reload every export from the server."""
-        if self.refresh_button.disabled:
-            return
-        self.refresh_button.disabled = True
-        self._set_status("Loading…")
-        self._spawn(self._refresh())
+        self.actions.start(
+            "refresh", self._refresh(), disable=[self.refresh_button], status="Loading…"
+        )
 
     async def _refresh(self) -> None:
-        try:
-            exports = [e async for e in self.aclient.batch_exports.list()]
-        except EnvnbError as err:
-            self.error = str(err)
-            self._set_status(self.error, error=True)
-            return
-        finally:
-            self.refresh_button.disabled = False
+        exports = [e async for e in self.aclient.batch_exports.list()]
         self.error = ""
         by_id = {r.id: r for r in self.rows}
         rows = []
@@ -382,10 +360,6 @@ class ExportPanel(Panel):
         self._set_status(f"{len(rows)} exports")
         self._spawn(load_overview(self))
 
-    def _set_status(self, text: str, *, error: bool = False) -> None:
-        self.status = text
-        self.status_html.value = note_html(text, error=error)
-
     def _static_body(self) -> str:
         head = "".join(
             f"<th>{t}</th>"
@@ -394,12 +368,3 @@ class ExportPanel(Panel):
         rows = "".join(r.static_row() for r in self.rows)
         table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
         return f"<p>{escape(self.status)}</p>{table if self.rows else ''}"
-
-    def _show_unexpected(self, err: Exception) -> None:
-        self.error = f"Unexpected error: {err}"
-        self._set_status(self.error, error=True)
-        for r in self.rows:
-            if r.busy:
-                r.error = self.error
-                r._end()
-        self.refresh_button.disabled = False

@@ -73,8 +73,7 @@ class ProfileConfigEditor(ProfileEditorView):
         if self.mode == "edit" and not changed_fields(saved_form(self.loaded or {}), values):
             self._set_status("No changes to save.")
             return
-        self._set_busy(True, "Saving…")
-        self._spawn(self._save(values, check_conflict=True))
+        self._act(self._save(values, check_conflict=True), "Saving…")
 
     def new(self) -> None:
         """Start a new config from what is in the editor (Save will create it)."""
@@ -93,8 +92,11 @@ class ProfileConfigEditor(ProfileEditorView):
         self.conflict, self.errors = None, {}
         self.conflict_box.layout.display = "none"
         if self.mode == "edit" and self.loaded is not None:
-            self._set_busy(True, "Reloading the server's version…")
-            self._spawn(self._load(self.loaded["id"]))
+            self._act(
+                self._load(self.loaded["id"]),
+                "Reloading the server's version…",
+                "Could not load the config: ",
+            )
         else:
             self.mode, self.loaded = "empty", None
             self._fill({"scope": "person", "content": {}, "sidebar": {}})
@@ -117,8 +119,7 @@ class ProfileConfigEditor(ProfileEditorView):
             self._set_status("Fix the JSON errors above before saving.", error=True)
             return
         self.loaded = server  # diff against what the server has now
-        self._set_busy(True, "Saving over the server's version…")
-        self._spawn(self._save(values, check_conflict=False))
+        self._act(self._save(values, check_conflict=False), "Saving over the server's version…")
 
     def delete(self) -> None:
         """Delete the loaded config on the server; the first click asks to click again."""
@@ -129,26 +130,24 @@ class ProfileConfigEditor(ProfileEditorView):
             self.delete_button.button_style = "danger"
             self._set_status("Click “Really delete?” to delete this config on the server.")
             return
-        self._set_busy(True, "Deleting…")
-        self._spawn(self._delete(self.loaded["id"]))
+        self._act(self._delete(self.loaded["id"]), "Deleting…", "Not deleted: ")
 
     def _open_shown(self, _config_id: str) -> None:
         """Open the config PostHog's UI shows for the scope (asked of the server)."""
         if self._busy():
             return
-        self._set_busy(True, "Finding the config PostHog shows…")
-        self._spawn(self._find_shown(str(self.scope.value)))
+        self._act(
+            self._find_shown(str(self.scope.value)),
+            "Finding the config PostHog shows…",
+            "Could not find the config PostHog shows: ",
+        )
 
     # ---- tasks -------------------------------------------------------------------------
 
     async def _delete(self, config_id: str) -> None:
         try:
             await self.aclient.profile_configs.delete(config_id)
-        except EnvnbError as err:
-            self._set_status(f"Not deleted: {err}", error=True)
-            return
         finally:
-            self._set_busy(False)
             self.delete_button.description, self.delete_button.button_style = "Delete", ""
         self.mode, self.loaded, self.conflict = "empty", None, None
         self._set_rows([r for r in self.rows if r["id"] != config_id])
@@ -156,19 +155,20 @@ class ProfileConfigEditor(ProfileEditorView):
         self._set_status(f"Deleted {config_id}.")
 
     async def _find_shown(self, scope: str) -> None:
-        try:
-            shown = await self.aclient.profile_configs.for_scope(scope)
-            rows = [plain_config(c) async for c in self.aclient.profile_configs.list()]
-        except EnvnbError as err:
-            self._set_status(f"Could not find the config PostHog shows: {err}", error=True)
-            return
-        finally:
-            self._set_busy(False)
+        shown = await self.aclient.profile_configs.for_scope(scope)
+        rows = [plain_config(c) async for c in self.aclient.profile_configs.list()]
         self._set_rows(rows)
         if shown is None:
             self._set_status(f"There is no {scope} config on the server any more.")
             return
-        self.select(shown.id)
+        if self.dirty:  # as a click on it in the list: edits are never thrown away
+            self._select_quietly(self.loaded["id"] if self.loaded else None)
+            self._set_status("You have unsaved changes: Save or Discard them first.", error=True)
+            return
+        # Loaded within this call (a select() would be refused: the editor is busy until
+        # the call ends).
+        self._select_quietly(shown.id)
+        await self._load(shown.id)
 
     async def _refresh(self) -> None:
         try:
@@ -181,13 +181,7 @@ class ProfileConfigEditor(ProfileEditorView):
             self._set_status("")
 
     async def _load(self, config_id: str) -> None:
-        try:
-            cfg = plain_config(await self.aclient.profile_configs.get(config_id))
-        except EnvnbError as err:
-            self._set_status(f"Could not load the config: {err}", error=True)
-            return
-        finally:
-            self._set_busy(False)
+        cfg = plain_config(await self.aclient.profile_configs.get(config_id))
         self.mode, self.loaded, self.conflict, self.errors = "edit", cfg, None, {}
         self._fill(cfg)
         self._replace_row(cfg)
@@ -214,8 +208,6 @@ class ProfileConfigEditor(ProfileEditorView):
         except EnvnbError as err:
             self._show_error(err)  # the editor's text stays as it is
             return
-        finally:
-            self._set_busy(False)
         self.mode, self.loaded, self.errors = "edit", saved, {}
         self._select_quietly(saved["id"])
         self._on_edit()
@@ -231,8 +223,7 @@ class ProfileConfigEditor(ProfileEditorView):
                     "You have unsaved changes: Save or Discard them first.", error=True
                 )
             return
-        self._set_busy(True, "Loading…")
-        self._spawn(self._load(change["new"]))
+        self._act(self._load(change["new"]), "Loading…", "Could not load the config: ")
 
     def _static_body(self) -> str:
         shown = shown_ids(self.rows)

@@ -94,6 +94,7 @@ class FileExports:
         self.fail_runs = 0
         self.fail_error = "An error occurred while exporting: the sandbox was told to fail"
         self.object_requests: list[dict[str, str]] = []
+        self.refused = 0  # creates answered 429 (Rule 2)
         # The object store can hang mid-file (a test kills its client there): after
         # ``stall_bytes`` bytes of the ``stall_request``-th object request, it waits for
         # ``release``; ``stalled`` is set when it got there.
@@ -112,6 +113,7 @@ class FileExports:
         with self.lock:
             busy = [r for r in self.runs.values() if r.team_id == team_id and r.status in RUNNING]
             if len(busy) >= self.max_concurrent:
+                self.refused += 1
                 raise errors.ApiError(
                     429, errors.body("server_error", "too_many_concurrent_file_downloads", TOO_MANY)
                 )
@@ -187,7 +189,7 @@ class FileExports:
         with events.lock:
             con = events.connection()
             try:
-                return con.sql(sql, params=params).fetch_arrow_table()
+                return con.sql(sql, params=params).to_arrow_table()
             except Exception as exc:  # duckdb.Error: the engine's words become the run's error
                 raise HogQLError(f"The sandbox could not run this query: {exc}") from None
 
@@ -398,12 +400,23 @@ def hogql_sql(hogql: str, start: datetime | None, end: datetime | None, now: dat
         return f"toDateTime('{value.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S.%f')}')"
 
     compiled = compile_hogql(_PLACEHOLDER.sub(literal, hogql), now)
-    if not compiled.paginated:  # the query has its own LIMIT: keep it
-        return compiled.sql
-    tree = sqlglot.parse_one(compiled.sql, read="duckdb")
-    assert isinstance(tree, exp.Select)
-    tree.set("limit", None)
-    return tree.sql("duckdb")
+    sql = compiled.sql
+    if compiled.paginated:  # no LIMIT of its own: drop the one the query API adds
+        tree = sqlglot.parse_one(sql, read="duckdb")
+        assert isinstance(tree, exp.Select)
+        tree.set("limit", None)
+        sql = tree.sql("duckdb")
+    if not compiled.names:
+        return sql
+    # The engine names columns by position; the files carry the names the query gave them.
+    renames = ", ".join(
+        f"{_quote(alias)} AS {_quote(name)}" for alias, name in compiled.names.items()
+    )
+    return f"SELECT * RENAME ({renames}) FROM ({sql})"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _filter_events(

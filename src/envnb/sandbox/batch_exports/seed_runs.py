@@ -37,9 +37,9 @@ import sqlite3
 import time
 from typing import Any
 
+from .._util import seeded_uuid
+from ..clock import parse_stamp, stamp
 from . import schedule, sim
-from ._util import seeded_uuid
-from .clock import parse_stamp, stamp
 
 AUTO_PAUSED = 8
 BIGQUERY_DENIED = (

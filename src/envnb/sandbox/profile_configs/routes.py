@@ -9,10 +9,10 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from . import errors, paging
-from . import validate as v
-from ._util import dumps, now_iso, seeded_uuid
-from .context import Ctx
+from .. import errors, paging
+from .. import validate as v
+from .._util import dumps, now_iso, seeded_uuid
+from ..context import Ctx
 
 SCOPES = ("person", "group_0", "group_1", "group_2", "group_3", "group_4")
 _ids = random.Random()

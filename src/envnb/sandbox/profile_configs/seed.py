@@ -16,8 +16,8 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..models.profile_layout import default_content, default_sidebar
-from ._util import dumps, iso, seeded_uuid
+from .._util import dumps, iso, seeded_uuid
+from .layouts import default_content, default_sidebar
 
 UNKNOWN_PANEL = "ph-revenue-forecast"
 

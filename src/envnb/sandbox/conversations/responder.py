@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ._util import iso, now
+from .._util import iso, now
+from ..store import Store
 from .charts import Chart, charts_for, describe
 from .content import LOREM
-from .store import Store
 
 
 @dataclass(frozen=True)

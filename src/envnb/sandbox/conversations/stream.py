@@ -9,9 +9,9 @@ import logging
 import uuid
 from typing import Any
 
+from .._util import dumps, first_line, now_iso
+from ..context import State
 from . import responder
-from ._util import dumps, first_line, now_iso
-from .context import State
 from .streamlog import StreamLog, frame
 
 log = logging.getLogger("envnb.sandbox")

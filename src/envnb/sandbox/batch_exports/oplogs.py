@@ -19,11 +19,11 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from . import errors
-from . import validate as v
-from ._util import is_uuid
-from .clock import parse_stamp, relative_date, stamp
-from .context import Ctx
+from .. import errors
+from .. import validate as v
+from .._util import is_uuid
+from ..clock import parse_stamp, relative_date, stamp
+from ..context import Ctx
 from .runs import export_row, run_row
 
 LEVELS = ("DEBUG", "LOG", "INFO", "WARN", "ERROR")

@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.responses import JSONResponse, Response
 
-from . import cursor, errors, sim
-from ._util import seeded_uuid
-from .context import Ctx
+from .. import cursor, errors
+from .._util import seeded_uuid
+from ..context import Ctx
+from . import sim
 from .runs import check_cancellable, child_row
 
 PAGE_SIZE = 50

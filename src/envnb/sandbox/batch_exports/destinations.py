@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import errors
+from .. import errors
 
 DESTINATION_TYPES = (
     "S3",

@@ -15,10 +15,11 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from . import cursor, errors, sim
-from ._util import seeded_uuid
-from .clock import parse_stamp, relative_date, stamp
-from .context import Ctx
+from .. import cursor, errors
+from .._util import seeded_uuid
+from ..clock import parse_stamp, relative_date, stamp
+from ..context import Ctx
+from . import sim
 
 STATUSES = (
     "Cancelled",

@@ -10,14 +10,15 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from ..models.timezones import posthog_timezones
-from . import destination_tests, errors, paging, sim
+from .. import errors, paging
+from .. import validate as v
+from .._util import dumps, now_iso, seeded_uuid
+from ..clock import parse_stamp
+from ..context import Ctx
+from . import destination_tests, sim
 from . import destinations as dest
-from . import validate as v
-from ._util import dumps, now_iso, seeded_uuid
-from .clock import parse_stamp
-from .context import Ctx
 from .runs import export_row, run_json
+from .timezones import timezones
 
 INTERVALS = ("hour", "day", "week", "every 5 minutes")
 MODELS = ("events", "persons", "sessions")
@@ -179,9 +180,7 @@ def _validate(ctx: Ctx, instance: sqlite3.Row | None, partial: bool) -> dict[str
         out["filters"] = data["filters"]
     if "timezone" in data:
         # PostHog's TimezoneEnum: a fixed list of 596 names, not the host's tz database.
-        out["timezone"] = v.choice(
-            data, "timezone", posthog_timezones(), required=False, allow_null=True
-        )
+        out["timezone"] = v.choice(data, "timezone", timezones(), required=False, allow_null=True)
     effective = interval or (instance["interval"] if instance is not None else None)
     day = v.integer(data, "offset_day", 0, 6)
     if day is not None and effective != "week":

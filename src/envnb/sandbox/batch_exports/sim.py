@@ -1,7 +1,7 @@
 """The export-operations simulation: scheduled runs, runs that finish, backfills that advance.
 
 Nothing runs in the background. Every handler that shows runs, backfills, logs or metrics
-first calls :func:`envnb.sandbox.catchup.tick`, which brings the database up to the
+first calls :func:`envnb.sandbox.batch_exports.catchup.tick`, which brings the database up to the
 simulated clock:
 
 - an unpaused export gets a run for each interval that ended since its last scheduled run
@@ -22,9 +22,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._util import seeded_uuid
+from ..clock import Clock, parse_stamp, stamp
 from . import schedule
-from ._util import seeded_uuid
-from .clock import Clock, parse_stamp, stamp
 
 RUNNING_GROUP = ("Starting", "Running", "ContinuedAsNew")
 RUN_COLUMNS = 17
@@ -83,8 +83,8 @@ INSERT_RUN = f"INSERT OR IGNORE INTO runs VALUES ({','.join('?' * RUN_COLUMNS)})
 def advance(db: sqlite3.Connection, ops: OpsState, team_id: int) -> None:
     """Finish the runs that are due, schedule new ones and advance backfills to the clock.
 
-    Callers go through :func:`envnb.sandbox.catchup.tick`, which first writes the seeded
-    history the request needs.
+    Callers go through :func:`envnb.sandbox.batch_exports.catchup.tick`, which first writes
+    the seeded history the request needs.
     """
     now = ops.clock.epoch()
     _finish_due(db, now)

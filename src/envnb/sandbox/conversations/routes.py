@@ -9,11 +9,12 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from . import errors, paging, stream
-from . import validate as v
-from ._util import is_uuid, now_iso
+from .. import errors, paging
+from .. import validate as v
+from .._util import is_uuid, now_iso
+from ..context import Ctx
+from . import stream
 from .content import history
-from .context import Ctx
 
 # PostHog's published AgentModeEnum [src: PH:frontend/src/generated/openapi.yaml @1404d6c].
 AGENT_MODES = (

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from ._util import dumps
+from .._util import dumps
 
 KEEPALIVE = b": keepalive\n\n"
 

@@ -1,0 +1,1 @@
+"""Batch exports: exports and their destinations, runs, backfills, logs, app metrics."""

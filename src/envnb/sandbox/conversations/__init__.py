@@ -1,0 +1,1 @@
+"""PostHog AI conversations: list/retrieve, the streamed reply and its responder."""

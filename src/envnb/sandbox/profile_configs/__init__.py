@@ -1,0 +1,1 @@
+"""Customer profile configs: CRUD and the seeded layouts."""

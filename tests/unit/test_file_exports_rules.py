@@ -1,0 +1,77 @@
+"""The pure rules of file-download exports: the ≤ 7-day split, the run bodies, names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from envnb.errors import RequestValidationError
+from envnb.file_exports import rules
+
+NOW = datetime(2026, 12, 6, 19, 15, 42, tzinfo=UTC)
+
+
+def _plan(**kwargs: object) -> rules.Plan:
+    options = rules.file_options(
+        kwargs.pop("format", "Parquet"), kwargs.pop("compression", None), 1024
+    )
+    args = {"model": "events", "start": "-30d", "end": None, "hogql": None}
+    args.update(kwargs)
+    return rules.plan(
+        args["model"], args["start"], args["end"], hogql=args["hogql"], options=options,
+        include=None, exclude=None, now=NOW,
+    )  # fmt: skip
+
+
+def test_thirty_days_to_this_minute_are_five_runs() -> None:
+    plan = _plan()
+    assert [(s.start.isoformat(), s.end.isoformat()) for s in plan.spans] == [
+        ("2026-11-06T19:15:00+00:00", "2026-11-13T19:15:00+00:00"),
+        ("2026-11-13T19:15:00+00:00", "2026-11-20T19:15:00+00:00"),
+        ("2026-11-20T19:15:00+00:00", "2026-11-27T19:15:00+00:00"),
+        ("2026-11-27T19:15:00+00:00", "2026-12-04T19:15:00+00:00"),
+        ("2026-12-04T19:15:00+00:00", "2026-12-06T19:15:00+00:00"),
+    ]
+
+
+def test_exactly_seven_days_is_one_run_and_an_empty_range_none() -> None:
+    assert len(_plan(start="2026-11-01", end="2026-11-08").spans) == 1
+    assert _plan(start="2026-11-01", end="2026-11-01").spans == ()
+
+
+def test_file_names_and_bodies() -> None:
+    plan = _plan(start="2026-11-01", end="2026-11-08", format="JSONLines", compression="zstd")
+    span = plan.spans[0]
+    assert plan.file_name(span, 3) == "events_20261101T000000Z-20261108T000000Z_0003.jsonl.zst"
+    assert plan.body(span) == {
+        "model": "events",
+        "file": {"format": "JSONLines", "max_size_mb": 1024, "compression": "zstd"},
+        "data_interval_start": "2026-11-01T00:00:00+00:00",
+        "data_interval_end": "2026-11-08T00:00:00+00:00",
+    }
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "attr", "words"),
+    [
+        ({"model": "pageviews"}, "model", "pageviews"),
+        ({"start": "2026-12-07"}, "start", "in the future"),
+        ({"start": "2026-12-01", "end": "2026-11-01"}, "start", "is after end"),
+        ({"model": "hogql", "hogql": "SELECT 1"}, "hogql", "{data_interval_start}"),
+        ({"model": "hogql"}, "hogql", "needs hogql="),
+        ({"hogql": "SELECT 1"}, "model", "only used with model='hogql'"),
+        ({"start": "last tuesday"}, "start", "is not a time"),
+    ],
+)
+def test_bad_arguments_name_the_argument(kwargs: dict[str, object], attr: str, words: str) -> None:
+    with pytest.raises(RequestValidationError, match=words.replace("{", r"\{")) as caught:
+        _plan(**kwargs)
+    assert caught.value.attr == attr
+
+
+def test_a_query_with_both_placeholders_is_planned() -> None:
+    hogql = "SELECT 1 FROM events WHERE timestamp >= {data_interval_start} AND timestamp < {data_interval_end}"  # noqa: E501
+    plan = _plan(model="hogql", hogql=hogql, start="2026-11-01", end="2026-11-20")
+    assert len(plan.spans) == 3
+    assert plan.body(plan.spans[0])["hogql_query"] == hogql
