@@ -20,6 +20,7 @@ pytestmark = pytest.mark.timeout(120)
 CLOCK = datetime(2026, 11, 27, tzinfo=UTC)
 RANGE = ("2026-11-13T00:00:00Z", "2026-11-27T00:00:00Z")  # two runs of seven days
 FIRST = "events_20261113T000000Z-20261120T000000Z_0000.parquet"
+FIRST_KEY = "20261113T000000Z-20261120T000000Z"
 SECOND = "events_20261120T000000Z-20261127T000000Z_0000.parquet"
 
 SCRIPT = textwrap.dedent(
@@ -70,3 +71,11 @@ def test_a_killed_download_resumes(tmp_path: Path) -> None:
         # Two runs started by the killed download, one more for the unfinished span only.
         assert sb.stats()["writes"]["file_export.create"] == 3
         assert not (tmp_path / ".partial").exists()
+
+        # One of those weeks again: reused from the manifest, and only its file is the answer.
+        again = sb.client()
+        week = again.file_exports.download("events", "2026-11-20", "2026-11-27", folder=tmp_path)
+        again.close()
+        assert [p.name for p in week.files] == [SECOND]
+        assert week.records == dl.records - manifest["runs"][FIRST_KEY]["records_completed"]
+        assert sb.stats()["writes"]["file_export.create"] == 3

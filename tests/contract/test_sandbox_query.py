@@ -150,7 +150,7 @@ def test_request_validation(qapi: Api) -> None:
     missing = qapi.post("query/", json={})
     assert missing.status_code == 400 and missing.json()["attr"] == "query"
     assert missing.json()["code"] == "required"
-    kind = qapi.post("query/", json={"query": {"kind": "FunnelsQuery"}})
+    kind = qapi.post("query/", json={"query": {"kind": "SessionsTimelineQuery"}})
     assert kind.status_code == 400 and kind.json()["attr"] == "query__kind"
     refresh = qapi.post("query/", json={"query": PAGEVIEWS_14D, "refresh": "sometimes"})
     assert refresh.json() == {

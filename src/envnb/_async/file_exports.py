@@ -192,7 +192,7 @@ class AsyncFileExports(AsyncListing[FileExport]):
             finally:
                 bars.close()
         shutil.rmtree(where / PARTIAL, ignore_errors=True)
-        return Download(where, manifest)
+        return Download(where, manifest, [span.key for span in plan.spans])
 
     async def _run_all(
         self,

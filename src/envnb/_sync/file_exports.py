@@ -194,7 +194,7 @@ class FileExports(SyncListing[FileExport]):
             finally:
                 bars.close()
         shutil.rmtree(where / PARTIAL, ignore_errors=True)
-        return Download(where, manifest)
+        return Download(where, manifest, [span.key for span in plan.spans])
 
     def _run_all(
         self,

@@ -21,9 +21,11 @@ DF_MAX_ROWS = 5_000_000
 class Download:
     """A folder of verified export files and their manifest (``manifest.json``)."""
 
-    def __init__(self, folder: Path, manifest: Manifest) -> None:
+    def __init__(self, folder: Path, manifest: Manifest, spans: list[str]) -> None:
         self.folder = folder
         self.manifest = manifest
+        # The runs of this download; the folder may also hold other ranges landed earlier.
+        self.spans = spans
 
     def __repr__(self) -> str:
         return (
@@ -34,12 +36,13 @@ class Download:
     @property
     def files(self) -> list[Path]:
         """The landed files, in time order."""
-        return [self.folder / name for name in self.manifest.files]
+        runs = self.manifest.runs
+        return [self.folder / f.name for key in self.spans for f in runs[key].files]
 
     @property
     def records(self) -> int:
         """Rows across every run (PostHog's ``records_completed``, checked against the files)."""
-        return self.manifest.records
+        return sum(self.manifest.runs[key].records_completed for key in self.spans)
 
     @property
     def format(self) -> str:
@@ -52,7 +55,7 @@ class Download:
         Raises FileExportError naming the first file that differs (a truncated or changed
         file). Returns self, so ``dl.verify().duckdb()`` reads.
         """
-        verify(self.folder, self.manifest)
+        verify(self.folder, self.manifest, self.spans)
         return self
 
     def duckdb(

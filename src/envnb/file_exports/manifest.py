@@ -91,16 +91,6 @@ class Manifest:
         temporary.write_text(json.dumps(data, indent=1))
         os.replace(temporary, folder / NAME)
 
-    @property
-    def files(self) -> list[str]:
-        """Every landed file's name, in span order."""
-        return [f.name for key in sorted(self.runs) for f in self.runs[key].files]
-
-    @property
-    def records(self) -> int:
-        """Rows across every landed run."""
-        return sum(run.records_completed for run in self.runs.values())
-
 
 class Hasher:
     """sha256 and size of a file as its bytes stream past."""
@@ -147,11 +137,11 @@ def rows_in(path: Path, file_format: str) -> int:
     return int(found[0]) if found else 0
 
 
-def verify(folder: Path, manifest: Manifest) -> None:
-    """Rule 3; FileExportError naming the first file that differs."""
+def verify(folder: Path, manifest: Manifest, spans: list[str]) -> None:
+    """Rule 3 for the runs of ``spans``; FileExportError naming the first file that differs."""
     file_format = manifest.request["format"]
-    for run in manifest.runs.values():
-        for landed in run.files:
+    for key in spans:
+        for landed in manifest.runs[key].files:
             path = folder / landed.name
             if not path.exists():
                 raise FileExportError(f"{landed.name}: listed in the manifest but missing")

@@ -100,7 +100,7 @@ def _export_body(record: Record, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _create_export(client: Client, record: Record, needs: tuple[str, ...]) -> None:
-    body = _export_body(record, _export_fields(record))
+    body = {"name": record["name"], **_export_body(record, _export_fields(record))}
     # PostHog wants every required key present; the secret ones are left empty for the
     # user to fill in, and the export starts paused so it never runs without them.
     body["destination"]["config"].update(dict.fromkeys(needs, ""))

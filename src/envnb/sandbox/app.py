@@ -14,9 +14,11 @@ from starlette.types import ASGIApp
 
 from . import auth, errors, routes
 from .context import Ctx, State
+from .endpoint import Endpoint
 from .faults import FaultMiddleware
 from .file_exports import routes as file_export_routes
 from .paths import split_project
+from .projects import routes as project_routes
 from .schema import openapi
 
 log = logging.getLogger("envnb.sandbox")
@@ -82,6 +84,9 @@ async def _dispatch(state: State, request: Request) -> Response:
         )
     if path.startswith(file_export_routes.OBJECT_PREFIX):  # presigned links: no API key
         return await file_export_routes.serve_object(state, request)
+    identity = project_routes.match(path, request.method)
+    if identity is not None:
+        return await _identity(state, request, identity)
     split = split_project(path)
     if split is None:
         raise errors.endpoint_not_found()
@@ -101,10 +106,37 @@ async def _dispatch(state: State, request: Request) -> Response:
         # `@current`: the key's user has one current project here, the sandbox's.
         project_id = state.project_id
     auth.check_project(key, project_id)
-    if project_id != state.project_id:
+    if not _project_exists(state, project_id):
         raise errors.not_found()
     auth.check_scope(key, endpoint.scope)
     ctx = Ctx(
         request=request, state=state, key=key, project_id=project_id, params=params, data=data
+    )
+    return endpoint.handler(ctx)
+
+
+def _project_exists(state: State, project_id: int) -> bool:
+    # A --db made before projects were stored has no rows: its one project still exists.
+    row = state.store.one("SELECT 1 FROM projects WHERE id = ?", (project_id,))
+    return row is not None or project_id == state.project_id
+
+
+async def _identity(
+    state: State, request: Request, found: tuple[Endpoint, dict[str, str]] | str
+) -> Response:
+    """An endpoint under /api/ that is not under one project (``projects.routes``)."""
+    data = await _parse_body(request)
+    key = auth.authenticate(state.store, request, data)
+    if isinstance(found, str):
+        raise errors.method_not_allowed(request.method)
+    endpoint, params = found
+    auth.check_scope(key, endpoint.scope)
+    ctx = Ctx(
+        request=request,
+        state=state,
+        key=key,
+        project_id=state.project_id,
+        params=params,
+        data=data,
     )
     return endpoint.handler(ctx)

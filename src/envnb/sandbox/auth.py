@@ -44,6 +44,8 @@ def authenticate(store: Store, request: Request, data: Any) -> KeyInfo:
     key = find_key(request, data)
     if key is None:
         raise errors.not_authenticated()
+    with store.lock:
+        store.keys_seen[key] += 1
     row = store.one("SELECT user_id, scopes, project_ids FROM api_keys WHERE key = ?", (key,))
     if row is None:
         raise errors.invalid_key()

@@ -11,6 +11,7 @@ from .batch_exports import schedule, seed_runs
 from .conversations.content import CANARY, CANARY_HISTORY, QUESTIONS
 from .conversations.timeline import conversation_times
 from .profile_configs.seed import seed_profile_configs
+from .projects import backend as project_backend
 from .store import CONVERSATIONS_INDEX, Store
 
 PROJECT_ID = 1
@@ -105,8 +106,13 @@ def seed(
     conversations: int,
     profile_configs: int,
     canary: bool,
+    projects: int = 1,
 ) -> None:
-    """Fill an empty store; a store that already holds data (``--db``) is left alone."""
+    """Fill an empty store; a store that already holds data (``--db``) is left alone.
+
+    Project 1 is seeded the same whatever ``projects`` is; projects 2..N hold the same
+    objects with the differences listed in ``projects.backend`` (rule 1 there).
+    """
     if store.meta("seeded") is not None:
         return
     unknown = sorted(set(intervals or ()) - set(schedule.STEP))
@@ -124,9 +130,22 @@ def seed(
             ],
         )
         db.execute("INSERT INTO api_keys VALUES (?, ?, NULL, NULL, 'main')", (main_key, MAIN_USER))
-        _seed_exports(db, rng, anchor, batch_exports, canary, seed, intervals or _INTERVALS)
+        export_ids = _seed_exports(db, rng, anchor, batch_exports, canary, intervals or _INTERVALS)
         _seed_conversations(db, rng, anchor, conversations, canary)
         seed_profile_configs(db, rng, anchor, profile_configs, PROJECT_ID, MAIN_USER)
+        # Drawn after project 1's rows, so a one-project sandbox is seeded as it always was.
+        project_backend.seed_projects(db, rng, projects)
+        for team in range(PROJECT_ID + 1, projects + 1):
+            _seed_exports(db, rng, anchor, batch_exports, False, intervals or _INTERVALS, team)
+            project_backend.drift_exports(db, rng, team, iso(anchor - timedelta(days=20)) or "")
+            rows = db.execute(
+                "SELECT id FROM batch_exports WHERE team_id = ? ORDER BY rowid", (team,)
+            )
+            export_ids += [row[0] for row in rows]
+            _seed_conversations(db, rng, anchor, conversations // 2, False, team)
+            seed_profile_configs(db, rng, anchor, profile_configs, team, MAIN_USER)
+            project_backend.drift_configs(db, team)
+        seed_runs.defer(db, export_ids, anchor.timestamp(), seed)
         db.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [
@@ -145,9 +164,9 @@ def _seed_exports(
     anchor: datetime,
     n: int,
     canary: bool,
-    seed: int,
     intervals: tuple[str, ...],
-) -> None:
+    team_id: int = PROJECT_ID,
+) -> list[str]:
     rows = []
     for i in range(n):
         dtype, base_name, config = _EXPORT_PLAN[i % len(_EXPORT_PLAN)]
@@ -162,7 +181,7 @@ def _seed_exports(
         rows.append(
             (
                 export_id,
-                PROJECT_ID,
+                team_id,
                 name,
                 "events",
                 dtype,
@@ -184,11 +203,11 @@ def _seed_exports(
             )
         )
     db.executemany(f"INSERT INTO batch_exports VALUES ({','.join('?' * 20)})", rows)
-    seed_runs.defer(db, [row[0] for row in rows], anchor.timestamp(), seed)
+    return [row[0] for row in rows]
 
 
 def _seed_conversations(
-    db: Any, rng: random.Random, anchor: datetime, n: int, canary: bool
+    db: Any, rng: random.Random, anchor: datetime, n: int, canary: bool, team_id: int = PROJECT_ID
 ) -> None:
     """Conversations over the last 90 days (weekly rhythm, growth); 100k take seconds."""
     fmt = SecondsFormatter()
@@ -207,7 +226,7 @@ def _seed_conversations(
             created = updated - 180 - 60 * (i % 20)
             yield (
                 seeded_uuid(rng),
-                PROJECT_ID,
+                team_id,
                 MAIN_USER,
                 title,
                 "idle",
@@ -231,7 +250,7 @@ def _seed_conversations(
         extra.append(
             (
                 seeded_uuid(rng),
-                PROJECT_ID,
+                team_id,
                 OTHER_USER,
                 QUESTIONS[j][0],
                 "idle",
@@ -247,7 +266,7 @@ def _seed_conversations(
     extra.append(
         (
             seeded_uuid(rng),
-            PROJECT_ID,
+            team_id,
             MAIN_USER,
             "Internal support session",
             "idle",

@@ -53,6 +53,12 @@ class _AnnouncingServer(uvicorn.Server):
             self._ready()
 
 
+def _count(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    return value
+
+
 class Sandbox:
     """A seeded PostHog Environments API on 127.0.0.1 (``with Sandbox() as sb: ...``)."""
 
@@ -74,6 +80,7 @@ class Sandbox:
         max_backfills: int = 10,
         export_intervals: tuple[str, ...] | None = None,
         clock: datetime | None = None,
+        projects: int = 1,
         events: int | str = EVENTS,
     ) -> None:
         size = check_events(events)  # ValueError naming the knob before anything is made
@@ -91,6 +98,7 @@ class Sandbox:
                 conversations=conversations,
                 profile_configs=profile_configs,
                 canary=canary,
+                projects=_count("projects", projects),
             )
             with self.store.tx() as conn:
                 # A reply cannot survive a restart: nothing is producing it any more.
@@ -159,6 +167,7 @@ class Sandbox:
         finally:
             sock.close()
             self.state.events.close()
+            self.state.file_exports.close()
             self.store.close()
 
     def _bind(self) -> socket.socket:
@@ -193,6 +202,7 @@ class Sandbox:
             self._socket.close()
             self._socket = None
         self.state.events.close()
+        self.state.file_exports.close()
         self.store.close()
 
     def __enter__(self) -> Self:
@@ -248,10 +258,32 @@ class Sandbox:
     # --- test helpers --------------------------------------------------------------------
 
     def create_key(
-        self, scopes: list[str] | None = None, project_ids: list[int] | None = None
+        self,
+        scopes: list[str] | None = None,
+        project_ids: list[int] | None = None,
+        *,
+        projects: list[int] | None = None,
     ) -> str:
-        """A personal key of the main user limited to ``scopes`` (None or []: a legacy key)."""
-        return auth.create_key(self.store, MAIN_USER, scopes, project_ids)
+        """A personal key of the main user limited to ``scopes`` (None or []: a legacy key)
+        and to ``projects`` (alias ``project_ids``): other projects answer PostHog's 403."""
+        return auth.create_key(self.store, MAIN_USER, scopes, projects or project_ids)
+
+    def revoke_key(self, key: str) -> None:
+        """Delete a personal key: its next request answers 401 "Invalid personal API key."."""
+        with self.store.tx() as db:
+            db.execute("DELETE FROM api_keys WHERE key = ?", (key,))
+
+    @property
+    def project_ids(self) -> list[int]:
+        """The ids of the organization's projects (1..N for ``Sandbox(projects=N)``)."""
+        rows = self.store.read("SELECT id FROM projects ORDER BY id")
+        return [int(r["id"]) for r in rows] or [self.project_id]
+
+    def key_uses(self, key: str) -> int:
+        """How many requests arrived carrying ``key`` (valid or not): for tests that a key
+        never reaches a host it does not belong to."""
+        with self.store.lock:
+            return self.store.keys_seen[key]
 
     def set_faults(self, spec: FaultSpec) -> None:
         """Replace the fault rules while running (None clears them)."""

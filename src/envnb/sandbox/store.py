@@ -72,6 +72,10 @@ CREATE TABLE IF NOT EXISTS profile_configs (
 );
 CREATE INDEX IF NOT EXISTS profile_configs_list
   ON profile_configs (team_id, deleted, created_at DESC, id);
+CREATE TABLE IF NOT EXISTS projects (
+  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL, name TEXT NOT NULL, api_token TEXT NOT NULL,
+  timezone TEXT NOT NULL, created_at TEXT NOT NULL
+);
 """
 CONVERSATIONS_INDEX = """
 CREATE INDEX IF NOT EXISTS conversations_list
@@ -111,6 +115,7 @@ class Store:
         self.requests = 0
         self.faults: Counter[str] = Counter()
         self.writes: Counter[str] = Counter()
+        self.keys_seen: Counter[str] = Counter()  # requests per presented key (sb.key_uses)
         # Derived list data (sort keys, counts), valid until the next conversation write.
         self.list_cache: dict[tuple[Any, ...], Any] = {}
 

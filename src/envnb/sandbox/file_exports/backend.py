@@ -103,7 +103,7 @@ class FileExports:
         self.stalled = threading.Event()
         self.release = threading.Event()
         self.lock = threading.RLock()
-        self._dir = tempfile.TemporaryDirectory(prefix="envnb-sandbox-files-")
+        self._dir: tempfile.TemporaryDirectory[str] | None = None  # made by the first run
         self._secret = secrets.token_bytes(32)
 
     # ---- creating and reading runs --------------------------------------------------------
@@ -169,13 +169,27 @@ class FileExports:
             return
         try:
             rows = self._rows(run, events)
-            paths = write(rows, run.spec, Path(self._dir.name) / run.id, "export")
+            paths = write(rows, run.spec, self._folder() / run.id, "export")
         except (HogQLError, WriteError) as exc:
             run.status, run.error = "Failed", str(exc)
             return
         run.records = rows.num_rows
         run.files = [(str(uuid.uuid4()), path) for path in paths]
         run.status = "Completed"
+
+    def _folder(self) -> Path:
+        if self._dir is None:
+            self._dir = tempfile.TemporaryDirectory(prefix="envnb-sandbox-files-")
+        return Path(self._dir.name)
+
+    def close(self) -> None:
+        """Delete every file the runs wrote (the sandbox stops)."""
+        with self.lock:
+            if self._dir is not None:
+                self._dir.cleanup()
+                self._dir = None
+            for run in self.runs.values():
+                run.files = []
 
     def _rows(self, run: FileRun, events: EventsDB) -> Any:
         if run.model == "hogql":

@@ -24,9 +24,11 @@ from starlette.responses import JSONResponse, Response
 from .. import errors
 from .._util import iso, now
 from ..context import Ctx
+from .events import EventsDB
 from .hogql import HogQLError, run_hogql
+from .insights import RUNNERS as INSIGHT_RUNNERS
+from .insights import WRAPPERS, Runner, unwrap
 from .state import Run
-from .trends import run_trends
 
 REFRESH = (
     "blocking",
@@ -38,24 +40,34 @@ REFRESH = (
     "async_except_on_cache_miss",
 )
 ASYNC = ("async", "force_async", "lazy_async", "async_except_on_cache_miss")
-KINDS = ("HogQLQuery", "TrendsQuery")
+
+
+def _run_hogql(events: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
+    text = query.get("query")
+    if not isinstance(text, str):
+        raise errors.validation("This field is required.", "query__query", "required")
+    answer = run_hogql(events, text)
+    answer["query"] = text
+    return answer
+
+
+# Each kind the sandbox runs, and its runner (a wrapper runs its source: insights.unwrap).
+RUNNERS: dict[str, Runner] = {"HogQLQuery": _run_hogql, **INSIGHT_RUNNERS}
+KINDS = (*RUNNERS, *WRAPPERS)
 STATUS_TTL = timedelta(minutes=10)
 
 
 def _answer(ctx: Ctx, query: dict[str, Any]) -> dict[str, Any]:
-    kind = query.get("kind")
+    inner = unwrap(query)
+    kind = inner.get("kind")
     started = time.perf_counter()
     ctx.state.runs.executed += 1
     events = ctx.state.events
     try:
-        if kind == "HogQLQuery":
-            text = query.get("query")
-            if not isinstance(text, str):
-                raise errors.validation("This field is required.", "query__query", "required")
-            answer = run_hogql(events, text)
-            answer["query"] = text
-        else:
-            answer = run_trends(events, query)
+        runner = RUNNERS.get(str(kind))
+        if runner is None:
+            raise errors.validation(f"Unsupported query kind: {kind}", "query__kind")
+        answer = runner(events, inner)
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as err:
         # Junk inside a query object PostHog's pydantic schema would refuse: still a 400.
         raise HogQLError(
@@ -87,7 +99,7 @@ def _validate(ctx: Ctx) -> tuple[dict[str, Any], str]:
     kind = query.get("kind")
     if kind not in KINDS:
         raise errors.validation(
-            f"The sandbox runs HogQLQuery and TrendsQuery; {kind!r} is not emulated.",
+            f"The sandbox runs {', '.join(KINDS)}; {kind!r} is not emulated.",
             "query__kind",
         )
     refresh = data.get("refresh", "blocking")

@@ -55,7 +55,7 @@ def check_events(value: object) -> Size:
         number = int(value.strip())
     if number is None or not 0 <= number <= MAX_EVENTS:
         raise ValueError(
-            f"events must be a whole number from 0 to {MAX_EVENTS:,} or 'tiny'; got {value!r}"
+            f"events must be a whole number from 0 to {MAX_EVENTS:,} or 'tiny'; got {value}"
         )
     return number
 

@@ -77,7 +77,7 @@ _MACROS = (
     "CREATE OR REPLACE TEMP MACRO _lb(x) AS xor(_m2(_m1(x)), _m2(_m1(x)) >> 16)",
     # 32 bits of a row key (any BIGINT >= 0) mixed with a salt.
     "CREATE OR REPLACE TEMP MACRO _h(key, salt) AS "
-    "_lb(xor((key) & 4294967295, (salt) & 4294967295) + ((key) >> 32) * 40503)",
+    "_lb((xor((key) & 4294967295, (salt) & 4294967295) + ((key) >> 32) * 40503) & 4294967295)",
     "CREATE OR REPLACE TEMP MACRO _r(key, salt) AS _h(key, salt) / 4294967296.0",
     "CREATE OR REPLACE TEMP MACRO _uuid4(key, salt) AS printf("
     "'%08x-%04x-4%03x-%04x-%04x%08x', _h(key, salt), _h(key, salt + 1) & 65535, "

@@ -160,27 +160,61 @@ def _aggregate(series: dict[str, Any], attr: str) -> str:
     return f"{func}(TRY_CAST({col} AS DOUBLE))"
 
 
-def _breakdown(query: dict[str, Any]) -> tuple[str | None, int]:
+def _breakdown(query: dict[str, Any]) -> tuple[list[str], int]:
+    """The breakdown columns (one per level; ``breakdowns`` lists several) and the limit."""
     spec = query.get("breakdownFilter") or {}
     if not isinstance(spec, dict):
         raise HogQLError("breakdownFilter must be an object", "invalid_input")
-    key, kind = spec.get("breakdown"), spec.get("breakdown_type") or "event"
-    if key is None and spec.get("breakdowns"):
-        first = spec["breakdowns"][0]
-        key, kind = first.get("property"), first.get("type") or "event"
-    if key is None:
-        return None, 25
-    if kind != "event":
+    levels: list[tuple[Any, Any]] = []
+    if spec.get("breakdown") is not None:
+        levels.append((spec["breakdown"], spec.get("breakdown_type") or "event"))
+    elif isinstance(spec.get("breakdowns"), list):
+        for i, level in enumerate(spec["breakdowns"]):
+            if not isinstance(level, dict):
+                raise HogQLError(
+                    f"breakdownFilter.breakdowns[{i}] must be an object", "invalid_input"
+                )
+            levels.append((level.get("property"), level.get("type") or "event"))
+    for _, kind in levels:
+        if kind != "event":
+            raise HogQLError(
+                f"breakdownFilter.breakdown_type {kind!r}: the sandbox breaks down by event "
+                "properties only",
+                "invalid_input",
+            )
+    columns = [_column(key, "breakdownFilter.breakdown") for key, _ in levels]
+    return columns, int(spec.get("breakdown_limit") or 25)
+
+
+def _end(date_to: Any, now: datetime, interval: str) -> datetime:
+    """The range's last instant. As PostHog's ``QueryDateRange.date_to``
+    (PH:posthog/hogql_queries/utils/query_date_range.py): for any interval but hour the end
+    is the last microsecond of its day, so a date-only ``date_to`` covers that whole day."""
+    end = now if date_to in (None, "") else _parse_date(date_to, now, "date_to")
+    if interval != "hour":
+        end = end.replace(hour=23, minute=59, second=59, microsecond=999999)
+    return end
+
+
+def _compares(query: dict[str, Any]) -> bool:
+    spec = query.get("compareFilter") or {}
+    if not isinstance(spec, dict):
+        raise HogQLError("compareFilter must be an object", "invalid_input")
+    if spec.get("compare_to") is not None:
         raise HogQLError(
-            f"breakdownFilter.breakdown_type {kind!r}: the sandbox breaks down by event "
-            "properties only",
+            "compareFilter.compare_to: the sandbox compares with the previous period only",
             "invalid_input",
         )
-    return _column(key, "breakdownFilter.breakdown"), int(spec.get("breakdown_limit") or 25)
+    return spec.get("compare") is True
 
 
 def run_trends(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
-    """Run a TrendsQuery; raises HogQLError (a 400) for what the sandbox cannot answer."""
+    """Run a TrendsQuery; raises HogQLError (a 400) for what the sandbox cannot answer.
+
+    With ``compareFilter.compare`` every series is answered twice, for the range and for
+    the previous period of the same length (PH:posthog/hogql_queries/utils/
+    query_previous_period_date_range.py), marked ``compare_label`` current/previous, the
+    current ones first (PH:.../insights/trends/trends_query_runner.py ``setup_series``)."""
     now = db.now()
     interval = query.get("interval") or "day"
     if interval not in INTERVALS:
@@ -190,18 +224,40 @@ def run_trends(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
         raise HogQLError("series: a TrendsQuery needs at least one series", "invalid_input")
     date_range = query.get("dateRange") or {}
     start = _floor(_parse_date(date_range.get("date_from") or "-7d", now, "date_from"), interval)
-    date_to = date_range.get("date_to")
-    end = now if date_to in (None, "") else _parse_date(date_to, now, "date_to")
+    end = _end(date_range.get("date_to"), now, interval)
+    results = _period(db, query, series_list, interval, start, end)
+    if _compares(query):
+        previous = _floor(start - (end - start), interval)
+        for item in results:
+            item.update(compare=True, compare_label="current")
+        older = _period(
+            db, query, series_list, interval, previous, start - timedelta(microseconds=1)
+        )
+        for item in older:
+            item.update(compare=True, compare_label="previous")
+        results += older
+    return {"results": results, **_range(start, end)}
+
+
+def _period(
+    db: EventsDB,
+    query: dict[str, Any],
+    series_list: list[Any],
+    interval: str,
+    start: datetime,
+    end: datetime,
+) -> list[dict[str, Any]]:
     buckets = _buckets(start, end, interval)
     display = (query.get("trendsFilter") or {}).get("display") or "ActionsLineGraph"
     aggregated = display in AGGREGATED
-    breakdown, limit = _breakdown(query)
-    unit = {"hour": "hour", "day": "day", "week": "week", "month": "month"}[interval]
+    breakdowns, limit = _breakdown(query)
     bucket_sql = (
         "DATE_TRUNC('week', timestamp + INTERVAL 1 DAY) - INTERVAL 1 DAY"
-        if unit == "week"
-        else f"DATE_TRUNC('{unit}', timestamp)"
+        if interval == "week"
+        else f"DATE_TRUNC('{interval}', timestamp)"
     )
+    groups = [f"COALESCE(CAST({col} AS VARCHAR), '{NULL}')" for col in breakdowns] or ["''"]
+    keys = ", ".join(f"{group} AS bd{i}" for i, group in enumerate(groups))
     results = []
     for order, series in enumerate(series_list):
         attr = f"series[{order}]"
@@ -220,16 +276,18 @@ def run_trends(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
         where += _filters(series.get("properties"), f"{attr}.properties", params)
         where += _filters(query.get("properties"), "properties", params)
         agg = _aggregate(series, attr)
-        group = f"COALESCE(CAST({breakdown} AS VARCHAR), '{NULL}')" if breakdown else "''"
         when = "NULL" if aggregated else bucket_sql
         sql = (
-            f"SELECT {group} AS bd, {when} AS bucket, {agg} AS value FROM events "
+            f"SELECT {keys}, {when} AS bucket, {agg} AS value FROM events "
             f"WHERE {' AND '.join(where)} GROUP BY ALL"
         )
         with db.lock:
             rows = db.connection().execute(sql, params).fetchall()
-        results += _series(order, series, rows, buckets, interval, aggregated, breakdown, limit)
-    return {"results": results, **_range(start, end)}
+        shaped = [(tuple(row[: len(groups)]), row[-2], row[-1]) for row in rows]
+        results += _series(
+            order, series, shaped, buckets, interval, aggregated, len(breakdowns), limit
+        )
+    return results
 
 
 def _range(start: datetime, end: datetime) -> dict[str, Any]:
@@ -242,11 +300,11 @@ def _range(start: datetime, end: datetime) -> dict[str, Any]:
 def _series(
     order: int,
     series: dict[str, Any],
-    rows: list[tuple[Any, Any, Any]],
+    rows: list[tuple[tuple[str, ...], Any, Any]],
     buckets: list[datetime],
     interval: str,
     aggregated: bool,
-    breakdown: str | None,
+    levels: int,
     limit: int,
 ) -> list[dict[str, Any]]:
     event = series.get("event")
@@ -261,22 +319,23 @@ def _series(
         "math_property": series.get("math_property"),
         "properties": series.get("properties") or [],
     }
-    by_value: dict[str, dict[Any, float]] = {}
+    by_value: dict[tuple[str, ...], dict[Any, float]] = {}
     for value, bucket, number in rows:
         key = bucket.astimezone(UTC).replace(tzinfo=UTC) if bucket is not None else None
         by_value.setdefault(value, {})[key] = float(number or 0)
     totals = {v: sum(b.values()) for v, b in by_value.items()}
     ranked = sorted(by_value, key=lambda v: (-totals[v], v))
-    if breakdown and len(ranked) > limit:
+    other_key = (OTHER,) * max(levels, 1)
+    if levels and len(ranked) > limit:
         keep, rest = ranked[:limit], ranked[limit:]
         other: dict[Any, float] = {}
         for value in rest:
             for bucket, number in by_value[value].items():
                 other[bucket] = other.get(bucket, 0.0) + number
-        by_value = {v: by_value[v] for v in keep} | {OTHER: other}
-        ranked = [*keep, OTHER]
-    if not breakdown:
-        ranked = [""]
+        by_value = {v: by_value[v] for v in keep} | {other_key: other}
+        ranked = [*keep, other_key]
+    if not levels:
+        ranked = [("",)]
     labels, days = (
         zip(*(_label(b, interval) for b in buckets), strict=True) if buckets else ((), ())
     )
@@ -291,9 +350,12 @@ def _series(
         else:
             data = [_number(numbers.get(b, 0.0)) for b in buckets]
             item.update(data=data, labels=list(labels), days=list(days), count=_number(sum(data)))
-        if breakdown:
-            item["breakdown_value"] = value
-            item["label"] = value
+        if levels == 1:
+            item["breakdown_value"] = value[0]
+            item["label"] = value[0]
+        elif levels > 1:  # several breakdowns: a list, one value per level (PostHog's shape)
+            item["breakdown_value"] = list(value)
+            item["label"] = "::".join(value)
         out.append(item)
     return out
 

@@ -1,0 +1,1 @@
+"""Projects, the organization and the user: several projects in one organization."""

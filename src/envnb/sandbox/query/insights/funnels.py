@@ -1,0 +1,294 @@
+"""FunnelsQuery over the seeded events, in PostHog's shapes (PH:posthog/hogql_queries/insights/
+funnels/: funnel.py for steps, funnel_trends.py, funnel_time_to_convert.py).
+
+Rules:
+1. A person enters the funnel with their first step-1 event in the date range; step k is their
+   first step-k event after step k-1 and within the conversion window of the entry (PostHog's
+   ordered funnel, default window 14 days). Each step is one HogQL query nested on the previous
+   one, so the engine does the matching; Python only counts what comes back.
+2. With a breakdown a person's value is the one on their entry event (first touch); the
+   answer is a list of step lists, one per value, largest first, each step's
+   ``breakdown_value`` a list with one item per breakdown level.
+3. ``exclusions`` and unordered/strict funnels are refused with a 400 rather than answered as
+   an ordered funnel would be.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..events import EventsDB
+from ..trends import _buckets, _end, _floor, _label, _parse_date
+from ._hogql import UNITS, bad, entity, instant, moment, prop, rows, span, window
+
+NULL = "$$_posthog_breakdown_null_$$"
+
+
+@dataclass
+class Entrant:
+    """One person in the funnel: when they reached each step (None: not reached)."""
+
+    person_id: str
+    times: list[datetime | None]
+    breakdown: list[str]
+
+    def reached(self, step: int) -> bool:
+        """Reached ``step`` (1-based)."""
+        return self.times[step - 1] is not None
+
+
+def steps_of(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """The funnel's steps (its ``series``), checked (Rule 3)."""
+    series = query.get("series")
+    if not isinstance(series, list) or len(series) < 2:
+        raise bad("series: a funnel needs at least two steps")
+    spec = query.get("funnelsFilter") or {}
+    if not isinstance(spec, dict):
+        raise bad("funnelsFilter must be an object")
+    if spec.get("exclusions"):
+        raise bad("funnelsFilter.exclusions: the sandbox does not emulate funnel exclusions")
+    if (spec.get("funnelOrderType") or "ordered") != "ordered":
+        raise bad("funnelsFilter.funnelOrderType: the sandbox runs ordered funnels only")
+    return series
+
+
+def breakdown_props(query: dict[str, Any]) -> list[str]:
+    """``properties.<name>`` of each breakdown level."""
+    spec = query.get("breakdownFilter") or {}
+    if not isinstance(spec, dict):
+        raise bad("breakdownFilter must be an object")
+    if spec.get("breakdown") is not None:
+        names = spec["breakdown"] if isinstance(spec["breakdown"], list) else [spec["breakdown"]]
+        types = [spec.get("breakdown_type") or "event"] * len(names)
+    else:
+        levels = spec.get("breakdowns") or []
+        names = [level.get("property") if isinstance(level, dict) else None for level in levels]
+        types = [
+            (level.get("type") if isinstance(level, dict) else None) or "event" for level in levels
+        ]
+    if any(kind != "event" for kind in types):
+        raise bad(
+            "breakdownFilter.breakdown_type: the sandbox breaks funnels down by event "
+            "properties only"
+        )
+    return [prop(name, "breakdownFilter.breakdown") for name in names]
+
+
+def date_range(db: EventsDB, query: dict[str, Any]) -> tuple[datetime, datetime]:
+    """The entry window: PostHog's default is the last 7 days, whole days."""
+    now = db.now()
+    spec = query.get("dateRange") or {}
+    start = _floor(_parse_date(spec.get("date_from") or "-7d", now, "date_from"), "day")
+    return start, _end(spec.get("date_to"), now, "day")
+
+
+def _level(
+    series: list[dict[str, Any]],
+    k: int,
+    start: datetime,
+    end: datetime,
+    bds: list[str],
+    within: str,
+) -> str:
+    """HogQL of the people reaching step ``k`` (Rule 1): t1 … tk and the breakdown."""
+    picks = "".join(f", argMin({col}, timestamp) AS bd{i}" for i, col in enumerate(bds))
+    if k == 1:
+        return (
+            f"SELECT person_id, min(timestamp) AS t1{picks} FROM events "
+            f"WHERE {entity(series[0], 'series[0]')} AND timestamp >= {moment(start)} "
+            f"AND timestamp <= {moment(end)} GROUP BY person_id"
+        )
+    carried = ["s.t1", *(f"s.bd{i}" for i in range(len(bds))), *(f"s.t{j}" for j in range(2, k))]
+    names = ["t1", *(f"bd{i}" for i in range(len(bds))), *(f"t{j}" for j in range(2, k))]
+    keep = ", ".join(f"{c} AS {n}" for c, n in zip(carried, names, strict=True))
+    after = ">" if series[k - 1] == series[k - 2] else ">="
+    return (
+        f"SELECT s.person_id AS person_id, {keep}, min(e.timestamp) AS t{k} "
+        f"FROM ({_level(series, k - 1, start, end, bds, within)}) AS s "
+        f"JOIN events AS e ON e.person_id = s.person_id "
+        f"WHERE {entity(series[k - 1], f'series[{k - 1}]', 'e.')} "
+        f"AND e.timestamp {after} s.t{k - 1} "
+        f"AND e.timestamp <= s.t1 + {within} GROUP BY s.person_id, {', '.join(carried)}"
+    )
+
+
+def entrants(db: EventsDB, query: dict[str, Any]) -> list[Entrant]:
+    """Everyone who entered the funnel, with the time they reached each step."""
+    series = steps_of(query)
+    start, end = date_range(db, query)
+    bds = breakdown_props(query)
+    count, unit = window(query)
+    within = f"INTERVAL {count} {UNITS[unit]}"
+    people: dict[str, Entrant] = {}
+    for k in range(1, len(series) + 1):
+        for row in rows(db, _level(series, k, start, end, bds, within)):
+            pid = str(row["person_id"])
+            if k == 1:
+                values = [
+                    NULL if row.get(f"bd{i}") in (None, "") else str(row[f"bd{i}"])
+                    for i in range(len(bds))
+                ]
+                people[pid] = Entrant(pid, [None] * len(series), values)
+            people[pid].times[k - 1] = instant(row[f"t{k}"])
+    # the window is checked on the entry, in Python too: a month is 30 days (PostHog's UDF)
+    limit = span(count, unit)
+    for person in people.values():
+        first = person.times[0]
+        for k in range(1, len(series)):
+            at = person.times[k]
+            if at is None or first is None or at - first > limit or not person.reached(k):
+                person.times[k:] = [None] * (len(series) - k)
+                break
+    return sorted(people.values(), key=lambda p: p.person_id)
+
+
+def _groups(people: list[Entrant], levels: int) -> list[tuple[list[str] | None, list[Entrant]]]:
+    if not levels:
+        return [(None, people)]
+    by_value: dict[tuple[str, ...], list[Entrant]] = {}
+    for person in people:
+        by_value.setdefault(tuple(person.breakdown), []).append(person)
+    ranked = sorted(by_value, key=lambda v: (-len(by_value[v]), v))
+    return [(list(v), by_value[v]) for v in ranked]
+
+
+def _seconds(people: list[Entrant], step: int) -> list[float]:
+    out = []
+    for person in people:
+        before, at = person.times[step - 2], person.times[step - 1]
+        if before is not None and at is not None:
+            out.append((at - before).total_seconds())
+    return out
+
+
+def _steps(
+    series: list[dict[str, Any]], people: list[Entrant], value: list[str] | None
+) -> list[dict[str, Any]]:
+    out = []
+    for index, node in enumerate(series):
+        times = _seconds(people, index + 1) if index else []
+        name = node.get("event") or "All events"
+        step: dict[str, Any] = {
+            "action_id": node.get("event"),
+            "name": name,
+            "custom_name": node.get("custom_name"),
+            "order": index,
+            "people": [],
+            "count": sum(1 for p in people if p.reached(index + 1)),
+            "type": "events",
+            "average_conversion_time": statistics.fmean(times) if times else None,
+            "median_conversion_time": statistics.median(times) if times else None,
+        }
+        if value is not None:
+            step.update(breakdown=value, breakdown_value=value)
+        out.append(step)
+    return out
+
+
+def _steps_view(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
+    series = steps_of(query)
+    levels = len(breakdown_props(query))
+    groups = _groups(entrants(db, query), levels)
+    if not levels:
+        return {"results": _steps(series, groups[0][1], None)}
+    return {"results": [_steps(series, members, value) for value, members in groups]}
+
+
+def _trends_view(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
+    series = steps_of(query)
+    interval = query.get("interval") or "day"
+    start, end = date_range(db, query)
+    buckets = _buckets(start, end, interval)
+    people = entrants(db, query)
+    results = []
+    for value, members in _groups(people, len(breakdown_props(query))):
+        entered: dict[datetime, list[Entrant]] = {b: [] for b in buckets}
+        for person in members:
+            if person.times[0] is not None:
+                entered.setdefault(_floor(person.times[0], interval), []).append(person)
+        data = []
+        for bucket in buckets:
+            group = entered.get(bucket, [])
+            done = sum(1 for p in group if p.reached(len(series)))
+            data.append(round(100 * done / len(group), 2) if group else 0)
+        labels = [_label(b, interval) for b in buckets]
+        item: dict[str, Any] = {
+            "count": len(buckets),
+            "data": data,
+            "days": [day for _, day in labels],
+            "labels": [text for text, _ in labels],
+        }
+        if value is not None:
+            item["breakdown_value"] = value
+        results.append(item)
+    return {"results": results}
+
+
+def _time_to_convert_view(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
+    series = steps_of(query)
+    spec = query.get("funnelsFilter") or {}
+    first = int(spec.get("funnelFromStep") or 0)
+    to_step = spec.get("funnelToStep")
+    last = int(to_step) if to_step is not None else len(series) - 1
+    if not 0 <= first < last < len(series):
+        raise bad("funnelsFilter.funnelFromStep/funnelToStep must pick two steps in order")
+    times = []
+    for person in entrants(db, query):
+        a, b = person.times[first], person.times[last]
+        if a is not None and b is not None:
+            times.append((b - a).total_seconds())
+    bins: list[list[float]] = []
+    if times:
+        count = int(spec.get("binCount") or min(max(len(times), 1), 10))
+        low, high = min(times), max(times)
+        width = max((high - low) / count, 1.0)
+        edges = [low + width * i for i in range(count)]
+        counts = [0] * count
+        for value in times:
+            counts[min(int((value - low) // width), count - 1)] += 1
+        bins = [[round(edge), n] for edge, n in zip(edges, counts, strict=True)]
+    average = statistics.fmean(times) if times else None
+    return {"results": {"bins": bins, "average_conversion_time": average}}
+
+
+VIEWS: dict[str, Callable[[EventsDB, dict[str, Any]], dict[str, Any]]] = {
+    "steps": _steps_view,
+    "trends": _trends_view,
+    "time_to_convert": _time_to_convert_view,
+}
+
+
+def run_funnels(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
+    """A FunnelsQuery's answer for its ``funnelsFilter.funnelVizType``."""
+    view = (query.get("funnelsFilter") or {}).get("funnelVizType") or "steps"
+    runner = VIEWS.get(view)
+    if runner is None:
+        raise bad(f"funnelsFilter.funnelVizType {view!r}: one of {', '.join(VIEWS)}")
+    return runner(db, query)
+
+
+def funnel_actors(db: EventsDB, source: dict[str, Any]) -> list[str]:
+    """The person ids of a FunnelsActorsQuery: ``funnelStep`` n reached step n; -n reached
+    step n-1 and not n; ``funnelStepBreakdown`` keeps one breakdown value."""
+    query = source.get("source")
+    if not isinstance(query, dict) or query.get("kind") != "FunnelsQuery":
+        raise bad("source.source: a FunnelsActorsQuery needs its FunnelsQuery")
+    steps = len(steps_of(query))
+    step = source.get("funnelStep")
+    if not isinstance(step, int) or step == 0 or abs(step) > steps or step == -1:
+        raise bad(f"source.funnelStep: 1…{steps}, or -2…-{steps} for people who dropped off")
+    wanted = source.get("funnelStepBreakdown")
+    if wanted is not None and not isinstance(wanted, list):
+        wanted = [wanted]
+    out = []
+    for person in entrants(db, query):
+        if wanted is not None and [str(v) for v in wanted] != person.breakdown:
+            continue
+        dropped = step < 0 and person.reached(-step - 1) and not person.reached(-step)
+        if (step > 0 and person.reached(step)) or dropped:
+            out.append(person.person_id)
+    return out
