@@ -8,6 +8,7 @@ from .batch_exports import routes as be
 from .conversations import routes as conv
 from .endpoint import NO_SCOPES, Endpoint
 from .file_exports.routes import ENDPOINTS as FILE_EXPORT_ENDPOINTS
+from .insights.routes import ENDPOINTS as INSIGHT_ENDPOINTS
 from .profile_configs import routes as pc
 from .query import api as q
 from .routes_ops import OPS_ENDPOINTS
@@ -287,7 +288,12 @@ _CORE: tuple[Endpoint, ...] = (
     ),
 )
 
-ENDPOINTS: tuple[Endpoint, ...] = (*_CORE, *OPS_ENDPOINTS, *FILE_EXPORT_ENDPOINTS)
+ENDPOINTS: tuple[Endpoint, ...] = (
+    *_CORE,
+    *OPS_ENDPOINTS,
+    *FILE_EXPORT_ENDPOINTS,
+    *INSIGHT_ENDPOINTS,
+)
 PREFIXES = ("environments", "projects")
 
 

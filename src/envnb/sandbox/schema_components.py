@@ -10,6 +10,7 @@ from .batch_exports.runs import STATUSES
 from .batch_exports.timezones import timezones
 from .conversations.routes import AGENT_MODES
 from .file_exports.schema import COMPONENTS as FILE_EXPORT_COMPONENTS
+from .insights.schema import COMPONENTS as INSIGHT_COMPONENTS
 from .profile_configs.routes import SCOPES
 from .query.api import REFRESH
 from .schema_ops import OPS_COMPONENTS
@@ -61,6 +62,7 @@ COMPONENTS: dict[str, Any] = {
     },
     **OPS_COMPONENTS,
     **FILE_EXPORT_COMPONENTS,
+    **INSIGHT_COMPONENTS,
     "BatchExport": {
         "type": "object",
         "properties": {

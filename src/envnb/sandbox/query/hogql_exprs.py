@@ -1,0 +1,490 @@
+"""HogQL expressions -> sqlglot expressions with HogQL's (ClickHouse's) semantics.
+
+Rules of this module:
+1. Each node kind of PostHog's JSON AST has one entry in ``ExprCompiler.KINDS``.
+2. Comparisons are null-safe and never NULL (``null = null`` is 1, ``null < 2`` is 0), as
+   PostHog prints them (``ifNull(equals(a, b), 0)``); they are DuckDB booleans here and
+   become 0/1 in the response.
+3. A compiled expression carries a type tag (``E.t``) so that functions can pick the
+   ClickHouse behaviour for their argument type (``toDate`` of a string vs a timestamp).
+4. Field names resolve through ``Scope`` (select aliases first, then tables, then lazy
+   joins), as PostHog's resolver does.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlglot import exp
+
+from .hogql_errors import HogQLError
+from .hogql_schema import PROPERTY_TYPES, Catalog, LazyJoin, Table
+
+Node = dict[str, Any]
+
+
+@dataclass
+class E:
+    """A compiled expression and its type tag."""
+
+    sql: exp.Expr
+    t: str = "any"
+    nullable: bool = False  # ClickHouse types it Nullable(…) whatever the rows hold
+
+
+@dataclass
+class Settings:
+    """What a query may depend on besides its text: the clock, the team, its parameters."""
+
+    now: datetime
+    timezone: str = "UTC"
+    week_start: int = 0  # 0: weeks start on Sunday (PostHog's default), 1: on Monday
+    values: dict[str, Any] = field(default_factory=dict)
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Source:
+    """One FROM item: the DuckDB alias it has and what it can be referred to by."""
+
+    alias: str
+    names: set[str]
+    columns: dict[str, E]  # HogQL name -> expression over the alias, in order
+    table: Table | None = None
+
+
+@dataclass
+class Scope:
+    """One SELECT's names: its FROM items, its aliases, the CTEs it can see, lambda args."""
+
+    sources: list[Source] = field(default_factory=list)
+    aliases: dict[str, Node] = field(default_factory=dict)
+    compiled: dict[str, E] = field(default_factory=dict)
+    busy: set[str] = field(default_factory=set)
+    ctes: dict[str, list[tuple[str, E]]] = field(default_factory=dict)
+    lambdas: list[set[str]] = field(default_factory=list)
+    windows: dict[str, Node] = field(default_factory=dict)
+
+
+def boolean(e: E) -> exp.Expr:
+    """``e`` as a condition (ClickHouse accepts numbers where a condition goes)."""
+    if e.t == "bool":
+        return e.sql
+    return exp.cast(e.sql, "BOOLEAN")
+
+
+def number(e: E) -> exp.Expr:
+    """``e`` as a number (a comparison is a UInt8 0/1 in ClickHouse)."""
+    return exp.cast(e.sql, "INTEGER") if e.t == "bool" else e.sql
+
+
+def never_null(cond: exp.Expr) -> exp.Expr:
+    return exp.func("COALESCE", cond, exp.false())
+
+
+def _constant(value: Any, node: Node) -> E:
+    if value is None:
+        return E(exp.Null(), "null")
+    if isinstance(value, bool):
+        return E(exp.Boolean(this=value), "bool")
+    if node.get("value_type") == "number":  # Infinity / NaN
+        text = {"Infinity": "inf", "-Infinity": "-inf"}.get(str(value), "nan")
+        return E(exp.cast(exp.Literal.string(text), "DOUBLE"), "float")
+    if isinstance(value, int):
+        return E(exp.Literal.number(value), "int")
+    if isinstance(value, float):
+        return E(exp.Literal.number(repr(value)), "float")
+    if isinstance(value, str):
+        return E(exp.Literal.string(value), "str")
+    if isinstance(value, list):
+        return E(exp.Array(expressions=[_constant(v, {}).sql for v in value]), "array")
+    raise HogQLError(f"Unsupported constant: {value!r}")
+
+
+def json_path(keys: list[Any]) -> str:
+    """A DuckDB JSON path: keys in double quotes, HogQL's 1-based indexes as 0-based."""
+    path = "$"
+    for key in keys:
+        if isinstance(key, int):
+            path += f"[{key - 1}]"
+        else:
+            path += "." + json.dumps(str(key))
+    return path
+
+
+def property_read(column: exp.Expr, keys: list[Any], tag: str = "str") -> E:
+    """``properties.a.b`` as PostHog reads it: the JSON value as text, NULL when missing or
+    JSON null; a typed property (``PROPERTY_TYPES``) cast (bad values NULL)."""
+    for key in keys:
+        if isinstance(key, int) and key == 0:
+            raise HogQLError("SQL indexes start from one, not from zero. E.g: array.1")
+    text = exp.func("json_extract_string", column, exp.Literal.string(json_path(keys)))
+    kind = PROPERTY_TYPES.get(str(keys[0])) if len(keys) == 1 and tag == "str" else None
+    if kind == "float":
+        return E(exp.TryCast(this=text, to=exp.DataType.build("DOUBLE")), "float", True)
+    return E(text, "str", True)
+
+
+def chain_key(part: Any) -> Any:
+    """A chain element as a JSON key: ``.1`` in ``properties.arr.1`` is an index."""
+    if isinstance(part, int):
+        return part
+    if isinstance(part, str) and part.isdigit():
+        return int(part)
+    return part
+
+
+class ExprCompiler:
+    """Compiles expressions within a scope. ``SelectCompiler`` adds SELECT (subqueries)."""
+
+    def __init__(self, settings: Settings, catalog: Catalog) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self._aliases = 0
+        self.in_window = False
+
+    def fresh(self, prefix: str) -> str:
+        self._aliases += 1
+        return f"__{prefix}{self._aliases}"
+
+    # ---- dispatch ---------------------------------------------------------------------
+
+    def expr(self, node: Node, scope: Scope) -> E:
+        kind = node.get("node", "")
+        handler = self.KINDS.get(kind)
+        if handler is None:
+            raise HogQLError(f"Unsupported expression: {kind}")
+        result: E = handler(self, node, scope)
+        return result
+
+    def subquery(self, node: Node, scope: Scope) -> tuple[exp.Expr, list[tuple[str, E]]]:
+        raise NotImplementedError  # SelectCompiler
+
+    def call(self, node: Node, scope: Scope) -> E:
+        raise NotImplementedError  # SelectCompiler (via hogql_functions)
+
+    def window_function(self, node: Node, scope: Scope) -> E:
+        raise NotImplementedError  # SelectCompiler
+
+    # ---- node kinds -------------------------------------------------------------------
+
+    def _constant(self, node: Node, scope: Scope) -> E:
+        return _constant(node.get("value"), node)
+
+    def _alias(self, node: Node, scope: Scope) -> E:
+        return self.expr(node["expr"], scope)
+
+    def _compare(self, node: Node, scope: Scope) -> E:
+        op = node["op"]
+        left = self.expr(node["left"], scope)
+        if op in ("in", "not in", "global in", "global not in"):
+            inside = self._in(left, node["right"], scope)
+            return E(exp.Not(this=inside) if "not" in op else inside, "bool")
+        right = self.expr(node["right"], scope)
+        a, b = number(left), number(right)
+        if op == "==":
+            return E(exp.NullSafeEQ(this=a, expression=b), "bool")
+        if op == "!=":
+            return E(exp.NullSafeNEQ(this=a, expression=b), "bool")
+        ordered = {"<": exp.LT, ">": exp.GT, "<=": exp.LTE, ">=": exp.GTE}.get(op)
+        if ordered is not None:
+            return E(never_null(ordered(this=a, expression=b)), "bool")
+        matcher = _MATCHERS.get(op.replace("not ", "").replace("!~", "=~"))
+        if matcher is None:
+            raise HogQLError(f"Unsupported comparison operator: {op}")
+        both_null = exp.and_(
+            exp.Is(this=a, expression=exp.Null()), exp.Is(this=b, expression=exp.Null())
+        )
+        positive = exp.Case(
+            ifs=[exp.If(this=both_null, true=exp.true())], default=never_null(matcher(a, b))
+        )
+        negated = op.startswith("not ") or op.startswith("!")
+        return E(exp.Not(this=exp.Paren(this=positive)) if negated else positive, "bool")
+
+    def _in(self, left: E, right: Node, scope: Scope) -> exp.Expr:
+        kind = right.get("node")
+        if kind in ("SelectQuery", "SelectSetQuery"):
+            query, _ = self.subquery(right, scope)
+            return never_null(exp.In(this=left.sql, query=exp.Subquery(this=query)))
+        if kind in ("Tuple", "Array"):
+            items = [self.expr(n, scope).sql for n in right["exprs"]]
+        elif kind == "Constant" and isinstance(right.get("value"), list):
+            items = [_constant(v, {}).sql for v in right["value"]]
+        else:
+            other = self.expr(right, scope)
+            if other.t == "array":
+                return never_null(exp.func("list_contains", other.sql, left.sql))
+            items = [other.sql]
+        if not items:
+            return exp.false()
+        # transform_null_in=1 (PostHog's setting): NULL IN (NULL) is true.
+        has_null = any(isinstance(i, exp.Null) for i in items)
+        found = never_null(
+            exp.In(
+                this=left.sql,
+                expressions=[i for i in items if not isinstance(i, exp.Null)] or [exp.Null()],
+            )
+        )
+        if has_null:
+            found = exp.or_(found, exp.Is(this=left.sql, expression=exp.Null()))
+        return found
+
+    def _between(self, node: Node, scope: Scope) -> E:
+        value, low, high = (self.expr(node[k], scope) for k in ("expr", "low", "high"))
+        test = exp.Between(this=number(value), low=number(low), high=number(high))
+        if node.get("negated"):
+            return E(never_null(exp.Not(this=test)), "bool")
+        return E(never_null(test), "bool")
+
+    def _arithmetic(self, node: Node, scope: Scope) -> E:
+        left, right = self.expr(node["left"], scope), self.expr(node["right"], scope)
+        op = node["op"]
+        kind = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul, "/": exp.Div, "%": exp.Mod}[op]
+        built: exp.Expr = kind(this=_paren(number(left)), expression=_paren(number(right)))
+        tag = _arith_type(op, left.t, right.t)
+        if tag == "date" and op in "+-" and {left.t, right.t} & {"interval"}:
+            built = exp.cast(built, "DATE")
+        return E(built, tag)
+
+    def _logic(self, node: Node, scope: Scope) -> E:
+        parts = [boolean(self.expr(n, scope)) for n in node["exprs"]]
+        join = exp.and_ if node["node"] == "And" else exp.or_
+        return E(exp.Paren(this=join(*parts)), "bool")
+
+    def _not(self, node: Node, scope: Scope) -> E:
+        return E(exp.Not(this=exp.Paren(this=boolean(self.expr(node["expr"], scope)))), "bool")
+
+    def _array(self, node: Node, scope: Scope) -> E:
+        return E(exp.Array(expressions=[self.expr(n, scope).sql for n in node["exprs"]]), "array")
+
+    def _tuple(self, node: Node, scope: Scope) -> E:
+        return E(exp.func("row", *[self.expr(n, scope).sql for n in node["exprs"]]), "tuple")
+
+    def _array_access(self, node: Node, scope: Scope) -> E:
+        index = node["property"]
+        if index.get("node") == "Constant" and index.get("value") == 0:
+            raise HogQLError("SQL indexes start from one, not from zero. E.g: array[1]")
+        base = node["array"]
+        keys = self._property_keys(node, scope)
+        if keys is not None:
+            return keys
+        target = self.expr(base, scope)
+        key = self.expr(index, scope)
+        if target.t in ("json", "str") and key.t == "str":
+            return property_read(target.sql, [index.get("value")])
+        return E(exp.Bracket(this=target.sql, expressions=[key.sql], offset=1), "any")
+
+    def _property_keys(self, node: Node, scope: Scope) -> E | None:
+        """``properties.a[1]['b']``: one JSON path when the access starts at a property."""
+        keys: list[Any] = []
+        current = node
+        while current.get("node") == "ArrayAccess":
+            index = current["property"]
+            if index.get("node") != "Constant":
+                return None
+            keys.insert(0, index.get("value"))
+            current = current["array"]
+        if current.get("node") != "Field":
+            return None
+        chain = list(current["chain"])
+        if "properties" not in [str(c) for c in chain]:
+            return None
+        resolved = self.field(chain, scope, keys=keys)
+        return resolved
+
+    def _tuple_access(self, node: Node, scope: Scope) -> E:
+        index = int(node["index"])
+        if index == 0:
+            raise HogQLError("SQL indexes start from one, not from zero. E.g: tuple.1")
+        target = self.expr(node["tuple"], scope)
+        return E(
+            exp.Bracket(this=target.sql, expressions=[exp.Literal.number(index)], offset=1), "any"
+        )
+
+    def _lambda(self, node: Node, scope: Scope) -> E:
+        names = [str(a) for a in node["args"]]
+        scope.lambdas.append(set(names))
+        try:
+            body = self.expr(node["expr"], scope)
+        finally:
+            scope.lambdas.pop()
+        params = [exp.to_identifier(n) for n in names]
+        return E(exp.Lambda(this=body.sql, expressions=params), "lambda")
+
+    def _placeholder(self, node: Node, scope: Scope) -> E:
+        chain = [str(p) for p in (node.get("expr") or {}).get("chain") or []]
+        if chain == ["filters"]:
+            return E(exp.true(), "bool")  # no dashboard filters outside a dashboard
+        if len(chain) == 2 and chain[0] == "variables":
+            return _constant(self._variable(chain[1]), {})
+        if len(chain) == 1 and chain[0] in self.settings.values:
+            return _constant(self.settings.values[chain[0]], {})
+        name = ".".join(chain)
+        raise HogQLError(f"Placeholder {{{name}}} is not available in this context.")
+
+    def _variable(self, code_name: str) -> Any:
+        known: dict[str, Any] = {}
+        for key, item in self.settings.variables.items():
+            if isinstance(item, dict):
+                known[str(item.get("code_name") or key)] = item.get("value")
+        if code_name in known:
+            return known[code_name]
+        hint = f" Did you mean: {', '.join(sorted(known))}?" if known else ""
+        raise HogQLError(f"Variable {code_name} is missing from query.{hint}")
+
+    def _field_node(self, node: Node, scope: Scope) -> E:
+        return self.field(list(node["chain"]), scope)
+
+    KINDS: ClassVar[dict[str, Any]] = {
+        "Constant": _constant,
+        "Alias": _alias,
+        "CompareOperation": _compare,
+        "BetweenExpr": _between,
+        "ArithmeticOperation": _arithmetic,
+        "And": _logic,
+        "Or": _logic,
+        "Not": _not,
+        "Array": _array,
+        "Tuple": _tuple,
+        "ArrayAccess": _array_access,
+        "TupleAccess": _tuple_access,
+        "Lambda": _lambda,
+        "Placeholder": _placeholder,
+        "Field": _field_node,
+        "Call": lambda self, n, s: self.call(n, s),
+        "WindowFunction": lambda self, n, s: self.window_function(n, s),
+        "SelectQuery": lambda self, n, s: self._scalar(n, s),
+        "SelectSetQuery": lambda self, n, s: self._scalar(n, s),
+    }
+
+    def _scalar(self, node: Node, scope: Scope) -> E:
+        query, columns = self.subquery(node, scope)
+        tag = columns[0][1].t if len(columns) == 1 else "any"
+        return E(exp.Subquery(this=query), tag)
+
+    # ---- fields -----------------------------------------------------------------------
+
+    def field(self, chain: list[Any], scope: Scope, keys: list[Any] | None = None) -> E:
+        """Resolve a field chain: lambda args, select aliases, FROM items, lazy joins."""
+        keys = keys or []
+        head = str(chain[0])
+        if head == "*":
+            raise HogQLError("Cannot use '*' here")
+        if len(chain) == 1 and any(head in names for names in scope.lambdas):
+            return E(exp.column(head), "any")
+        if len(chain) == 1 and not keys and head in scope.aliases and head not in scope.busy:
+            return self._alias_ref(head, scope)
+        for source in scope.sources:
+            if len(chain) > 1 and head in source.names:
+                return self._in_source(source, chain[1:], keys)
+        for source in scope.sources:
+            if head in source.columns or (source.table and head in source.table.spec.joins):
+                return self._in_source(source, chain, keys)
+        if head in scope.aliases:
+            return self._alias_ref(head, scope)
+        raise HogQLError(f"Unable to resolve field: {head}")
+
+    def _alias_ref(self, name: str, scope: Scope) -> E:
+        if name not in scope.compiled:
+            scope.busy.add(name)
+            try:
+                scope.compiled[name] = self.expr(scope.aliases[name], scope)
+            finally:
+                scope.busy.discard(name)
+        found = scope.compiled[name]
+        return E(found.sql.copy(), found.t, found.nullable)
+
+    def _in_source(self, source: Source, rest: list[Any], keys: list[Any]) -> E:
+        head = str(rest[0])
+        table = source.table
+        if head in source.columns:
+            column = source.columns[head]
+            tail = [chain_key(p) for p in rest[1:]] + keys
+            if not tail:
+                return E(column.sql.copy(), column.t, column.nullable)
+            if column.t in ("json", "str"):
+                return property_read(column.sql.copy(), tail)
+            built = column.sql.copy()
+            for key in tail:
+                built = exp.Bracket(this=built, expressions=[_constant(key, {}).sql], offset=1)
+            return E(built, "any")
+        if table is not None and head in table.spec.joins:
+            if len(rest) == 1:
+                raise HogQLError(f"Cannot select the lazy table `{head}` as a column")
+            return self._lazy(source, table.spec.joins[head], rest[1:], keys)
+        raise HogQLError(f"Unable to resolve field: {head}")
+
+    def _lazy(self, source: Source, join: LazyJoin, rest: list[Any], keys: list[Any]) -> E:
+        """A lazy join as a keyed lookup: (SELECT x FROM other WHERE other.to = this.key)."""
+        other = self.catalog.table(join.table)
+        if other is None:
+            raise HogQLError(f"Unknown table `{join.table}`.")
+        alias = self.fresh("lazy")
+        inner = Source(alias, {join.table}, _columns(other, alias), other)
+        value = self._in_source(inner, rest, keys)
+        mine = source.columns.get(join.key)
+        if mine is None:
+            raise HogQLError(f"Unable to resolve field: {join.key}")
+        where = exp.EQ(this=inner.columns[join.to].sql, expression=mine.sql.copy())
+        lookup = (
+            exp.Select(expressions=[value.sql])
+            .from_(
+                exp.Table(
+                    this=exp.to_identifier(other.spec.duck),
+                    alias=exp.TableAlias(this=exp.to_identifier(alias)),
+                )
+            )
+            .where(where)
+            .limit(1)
+        )
+        return E(exp.Subquery(this=lookup), value.t)
+
+
+def _columns(table: Table, alias: str) -> dict[str, E]:
+    return {
+        name: E(exp.column(col.duck, table=alias, quoted=True), col.tag)
+        for name, col in table.columns.items()
+    }
+
+
+def table_source(table: Table, alias: str, names: set[str]) -> Source:
+    return Source(alias, names, _columns(table, alias), table)
+
+
+def _paren(e: exp.Expr) -> exp.Expr:
+    simple = (exp.Column, exp.Literal, exp.Paren, exp.Func, exp.Null, exp.Boolean, exp.Cast)
+    return e if isinstance(e, simple) else exp.Paren(this=e)
+
+
+def _arith_type(op: str, a: str, b: str) -> str:
+    if "datetime" in (a, b):
+        return "datetime"
+    if "date" in (a, b):
+        return "date"
+    if op == "/" or "float" in (a, b):
+        return "float"
+    if a in ("int", "uint", "bool") and b in ("int", "uint", "bool"):
+        return "int"
+    return "any"
+
+
+def _like(a: exp.Expr, b: exp.Expr) -> exp.Expr:
+    return exp.Like(this=a, expression=b)
+
+
+def _ilike(a: exp.Expr, b: exp.Expr) -> exp.Expr:
+    return exp.ILike(this=a, expression=b)
+
+
+def _regex(a: exp.Expr, b: exp.Expr) -> exp.Expr:
+    return exp.func("regexp_matches", a, b)
+
+
+def _iregex(a: exp.Expr, b: exp.Expr) -> exp.Expr:
+    return exp.func("regexp_matches", a, b, exp.Literal.string("i"))
+
+
+_MATCHERS = {"like": _like, "ilike": _ilike, "=~": _regex, "=~*": _iregex}
