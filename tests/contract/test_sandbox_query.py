@@ -130,7 +130,7 @@ def test_default_100_rows_says_has_more_and_limit_is_capped_at_50000(qapi: Api) 
     ("text", "code", "detail"),
     [
         ("SELECT nope FROM events", "hogql_query_error", "Unable to resolve field: nope"),
-        ("SELECT * FROM persons", "hogql_query_error", "Unknown table `persons`."),
+        ("SELECT * FROM nope", "hogql_query_error", "Unknown table `nope`."),
         # PostHog's own parser's messages (hogql-parser), as PostHog answers them.
         (
             "SELECT count( FROM events",
