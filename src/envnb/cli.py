@@ -133,6 +133,13 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
         help="number of seeded profile configs",
     )
     parser.add_argument(
+        "--projects",
+        type=_count,
+        default=1,
+        metavar="N",
+        help="projects in the organisation (2..N drift from project 1)",
+    )
+    parser.add_argument(
         "--stream-delay",
         type=float,
         default=0.02,
@@ -178,6 +185,7 @@ def _make(args: argparse.Namespace, port: int) -> Any:
             batch_exports=args.batch_exports,
             conversations=args.conversations,
             profile_configs=args.profile_configs,
+            projects=args.projects,
             stream_delay=args.stream_delay,
             canary=args.canary,
             backfill_pace=args.backfill_pace,
@@ -188,6 +196,8 @@ def _make(args: argparse.Namespace, port: int) -> Any:
         raise SystemExit(f"envnb: bad --faults: {exc}") from None
     except SandboxDatabaseError as exc:
         raise SystemExit(f"envnb: bad --db: {exc}") from None
+    except ValueError as exc:  # e.g. --projects 0
+        raise SystemExit(f"envnb: {exc}") from None
 
 
 def _announce(sb: Any) -> None:

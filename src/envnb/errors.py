@@ -394,6 +394,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "EnvnbError",
+    "FileExportError",
     "ListChangedWarning",
     "NotFoundError",
     "PermissionDeniedError",

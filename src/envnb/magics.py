@@ -88,8 +88,9 @@ class Reply(str):
 
     def pin(self) -> str:
         """Write the pinned cell below this one; returns its code."""
-        link = answers.link_for(_client(), self.conversation_id)
-        return answers.pin(self.question, self.queries, link)
+        client = _client()
+        link = answers.link_for(client, self.conversation_id)
+        return answers.pin(self.question, self.queries, link, (client.host, client.project_id))
 
     def _ipython_display_(self) -> None:
         # The reply is already in the cell's output: do not print it a second time.

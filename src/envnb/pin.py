@@ -54,25 +54,61 @@ def variable_name(title: str, taken: set[str]) -> str:
     return candidate
 
 
+def _client_lines(client_name: str | None, sandbox: bool) -> tuple[str, list[str]]:
+    """The name the cell's queries use, and the lines that make sure it exists.
+
+    Rule: a pinned cell never starts a sandbox the notebook did not use. With the user's
+    own client variable known, the cell uses it and says so when it is missing; without
+    it, the cell connects as the asking client did: to envnb's implicit sandbox only when
+    that is where the reply came from, else to PostHog from the ``POSTHOG_*`` settings
+    (``envnb.Client()`` raises ConfigurationError without them).
+    """
+    if client_name is not None:
+        why = [
+            f"this pinned cell re-runs its queries with `{client_name}`, the client made ",
+            "earlier in this notebook: run that cell first (a pinned cell never connects ",
+            "on its own)",
+        ]
+        return client_name, [
+            f'if "{client_name}" not in globals():',
+            "    raise NameError(",
+            *(f"        {part!r}" for part in why),
+            "    )",
+        ]
+    if sandbox:
+        return "client", [
+            "import envnb",
+            "",
+            "client = envnb.connect()  # the reply came from envnb's local sandbox",
+        ]
+    return "client", [
+        "import envnb",
+        "",
+        "client = envnb.Client()  # PostHog from the POSTHOG_* settings (never a sandbox)",
+    ]
+
+
 def pin_code(
     question: str,
     charts: Sequence[Visualization],
     *,
     link: str | None = None,
+    client_name: str | None = None,
+    sandbox: bool = False,
 ) -> str:
     """Source of a cell that re-runs ``charts`` (each as ``name = client.query_df({...})``),
-    with the question and the conversation link as comments."""
+    with the question and the conversation link as comments.
+
+    ``client_name``: the notebook's variable holding the asking client, when known;
+    ``sandbox``: the reply came from the sandbox ``envnb.connect()`` started (see
+    ``_client_lines``)."""
     lines = ["# Pinned from PostHog AI — re-running this cell refreshes the data, no AI call."]
     lines += _comment(f"Question: {question.strip()}")
     if link:
         lines += _comment(f"Conversation: {link}")
-    lines += [
-        "import envnb",
-        "",
-        'if "client" not in globals():  # a notebook that has a client already keeps it',
-        "    client = envnb.connect()  # PostHog when configured, else the local sandbox",
-    ]
-    taken: set[str] = set()
+    client, setup = _client_lines(client_name, sandbox)
+    lines += setup
+    taken: set[str] = {client}
     names = []
     for chart in charts:
         name = variable_name(chart.title, taken)
@@ -80,7 +116,7 @@ def pin_code(
         body = python_literal(chart.body())
         lines.append("")
         lines += _comment(chart.title)
-        lines.append(f"{name} = client.query_df({body})")
+        lines.append(f"{name} = {client}.query_df({body})")
     if names:
         lines += ["", names[-1] if len(names) == 1 else ", ".join(names)]
     return "\n".join(lines) + "\n"

@@ -253,6 +253,14 @@ class QueryResult:
                 stacklevel=3,
             )
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the kind's chart, the first rows and the query (static HTML)."""
+        try:
+            from .widgets._charts import result_html
+        except ImportError:  # without the notebook extra: the table alone
+            return str(self.df.head(20).to_html(index=False, escape=True, border=0, na_rep=""))
+        return result_html(self)
+
     def __repr__(self) -> str:
         rows = len(self.results) if isinstance(self.results, list) else 0
         more = ", more rows on the server (add a LIMIT)" if self.has_more else ""

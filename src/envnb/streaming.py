@@ -64,6 +64,7 @@ class AskResult(Generic[F]):
     messages: list[Any] = field(default_factory=list)
     question: str = ""
     link: str | None = None  # the conversation in PostHog's app
+    source: tuple[str, str] | None = None  # host and project of the client that asked
     runner: Callable[[Sequence[Visualization]], F] | None = field(default=None, repr=False)
 
     def __str__(self) -> str:
@@ -87,7 +88,7 @@ class AskResult(Generic[F]):
     def pin(self) -> str:
         """Write the next notebook cell re-running the charts' queries (no AI call) and
         return its code; RequestValidationError when the reply has no chart."""
-        return pin_cell(self.question, self.queries, self.link)
+        return pin_cell(self.question, self.queries, self.link, self.source)
 
 
 class StreamSession:

@@ -8,6 +8,7 @@ import datetime as dt
 import warnings
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -249,12 +250,37 @@ def test_literals() -> None:
     assert literal(None) == "NULL" and literal(True) == "true" and literal(3) == "3"
     assert literal(2.5) == "2.5" and literal(Decimal("1.10")) == "1.10"
     assert literal(dt.date(2026, 3, 1)) == "toDate('2026-03-01')"
+    # An aware moment names its zone: PostHog reads a zone-less string in the project's
+    # timezone (PH:posthog/hogql/escape_sql.py writes project-zone text for that reason).
     moment = dt.datetime(2026, 3, 1, 13, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    assert literal(moment) == "toDateTime('2026-03-01 12:00:00')"
+    assert literal(moment) == "toDateTime('2026-03-01 12:00:00', 'UTC')"
+    # A naive one means the project's own timezone, as PostHog reads it.
+    assert literal(dt.datetime(2026, 3, 1, 13, 0)) == "toDateTime('2026-03-01 13:00:00')"
     assert literal(["a", "b'"]) == "('a', 'b\\'')"
     for bad in (float("nan"), [], object()):
         with pytest.raises(RequestValidationError):
             literal(bad, "x")
+
+
+def test_a_negative_number_cannot_start_a_comment() -> None:
+    # "10-{n}" with n = -5 would paste "10--5": "--" starts a HogQL comment.
+    text = substitute("SELECT 10-{n} AS x, {ev} AS e", {"n": -5, "ev": "$pageview"})
+    assert text == "SELECT 10-(-5) AS x, '$pageview' AS e"
+    assert literal(-2.5) == "(-2.5)" and literal(Decimal("-1.10")) == "(-1.10)"
+    assert literal(-0.0) == "(-0.0)" and literal([-1, 2]) == "((-1), 2)"
+    assert substitute("SELECT 1-{n}", {"n": np.int64(-3)}) == "SELECT 1-(-3)"
+
+
+def test_pandas_and_numpy_values() -> None:
+    assert literal(np.bool_(True)) == "true" and literal(np.bool_(False)) == "false"
+    assert literal(np.int64(7)) == "7" and literal(np.int32(-7)) == "(-7)"
+    assert literal(np.float64(2.5)) == "2.5" and literal(np.float32(0.5)) == "0.5"
+    stamp = pd.Timestamp("2026-11-10 12:00", tz="America/New_York")
+    assert literal(stamp) == "toDateTime('2026-11-10 17:00:00', 'UTC')"
+    for missing in (pd.NaT, np.nan, np.float64("nan"), float("inf"), np.datetime64("NaT")):
+        with pytest.raises(RequestValidationError) as info:
+            substitute("SELECT {when}", {"when": missing})
+        assert info.value.attr == "when" and "{when}" in str(info.value)
 
 
 def test_a_value_with_a_quote_cannot_change_the_query() -> None:
@@ -310,8 +336,25 @@ def test_pinned_code_reruns_the_queries_with_the_question_as_a_comment() -> None
         n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     )
     assert assigned == ["client", "daily_pageviews_last_14_days", "daily_pageviews_last_14_days_2"]
-    assert 'if "client" not in globals():' in code  # a notebook's own client is kept
+    # Nothing known about the asking client: PostHog from POSTHOG_*, never a sandbox.
+    assert "client = envnb.Client()" in code and "connect(" not in code
     assert not any(isinstance(n, ast.Import) and n.names[0].name == "os" for n in ast.walk(tree))
+
+
+def test_pinned_code_uses_the_notebooks_own_client() -> None:
+    charts = [Visualization("Client", TRENDS, "v1")]
+    code = pin_code("q", charts, client_name="ph")
+    tree = ast.parse(code)
+    assigned = [
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    ]
+    assert assigned == ["df_client"]  # a chart titled "Client" does not rebind a client name
+    assert "df_client = ph.query_df(" in code and "envnb" not in code
+    namespace: dict[str, object] = {}
+    with pytest.raises(NameError, match="with `ph`, the client made earlier in this notebook"):
+        exec(compile(code, "<pinned>", "exec"), namespace)
+    sandbox = pin_code("q", charts, sandbox=True)
+    assert "client = envnb.connect()  # the reply came from envnb's local sandbox" in sandbox
 
 
 def test_variable_names() -> None:

@@ -80,6 +80,7 @@ class AsyncConversations(AsyncListing[Conversation]):
         result.link = conversation_link(
             settings.base_url, settings.project_id, result.conversation_id
         )
+        result.source = (settings.base_url, str(settings.project_id))
         result.runner = AsyncQueries(self._transport).frames
         return result
 

@@ -82,6 +82,7 @@ class Conversations(SyncListing[Conversation]):
         result.link = conversation_link(
             settings.base_url, settings.project_id, result.conversation_id
         )
+        result.source = (settings.base_url, str(settings.project_id))
         result.runner = Queries(self._transport).frames
         return result
 

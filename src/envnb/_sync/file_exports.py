@@ -30,6 +30,7 @@ from .._wire import failure_of
 from ..errors import (
     FileExportError,
     RateLimitError,
+    RequestValidationError,
     UnexpectedResponseError,
     describe_connection_error,
 )
@@ -176,7 +177,7 @@ class FileExports(SyncListing[FileExport]):
             now=rules.now_utc(),
         )
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise rules.RequestValidationError(
+            raise RequestValidationError(
                 f"concurrency: a whole number ≥ 1, got {concurrency!r}", attr="concurrency"
             )
         where = Path(folder if folder is not None else plan.default_folder())
@@ -309,10 +310,15 @@ class FileExports(SyncListing[FileExport]):
                             bars.bytes(len(chunk))
                         out.flush()
                         os.fsync(out.fileno())
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
                 path.unlink(missing_ok=True)
                 if attempt == _FILE_ATTEMPTS:
-                    raise
+                    # Not chained: the httpx error holds the presigned URL.
+                    raise FileExportError(
+                        f"run {run_id}: file {index} could not be fetched after "
+                        f"{_FILE_ATTEMPTS} attempts: {describe_connection_error(exc)}",
+                        run=run_id,
+                    ) from None
                 continue
             bars.file_done()
             return hasher

@@ -18,8 +18,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from ..errors import FileExportError, RequestValidationError
 
 NAME = "manifest.json"
@@ -125,6 +123,8 @@ def reader_sql(file_format: str) -> str:
 
 def rows_in(path: Path, file_format: str) -> int:
     """The rows a file holds, as DuckDB reads them (a truncated file raises FileExportError)."""
+    import duckdb  # only a download needs it; ``import envnb`` stays light
+
     con = duckdb.connect(":memory:")
     try:
         found = con.execute(

@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..query.insights.view import draw, view_html
 from ..render import escape, isolate
 from ..results import Visualization, visualizations
 
@@ -76,7 +77,8 @@ def chart_html(chart: Chart) -> str:
     elif chart.result is None:
         body = f'<div style="{_DIM}">Loading the data…</div>'
     else:
-        body = _picture(chart) + _table(chart.result)
+        body = _view(chart.result) or _picture(chart)
+        body += _table(chart.result)
     query = f"<pre style='white-space:pre-wrap;margin:4px 0'>{escape(_query_text(chart))}</pre>"
     ran = chart.result.hogql if chart.result is not None else None
     if ran and ran.strip() != _query_text(chart).strip():
@@ -95,6 +97,15 @@ def _picture(chart: Chart) -> str:
     data = base64.b64encode(chart.png).decode()
     alt = escape(chart.viz.title)
     return f'<img alt="{alt}" src="data:image/png;base64,{data}" style="max-width:100%"/>'
+
+
+def _view(result: QueryResult) -> str:
+    """The kind's own HTML view (retention triangle, ranked paths), "" for pictured kinds."""
+    try:
+        return view_html(result.df, result.query) or ""
+    except Exception:  # a view that cannot be built still leaves the table
+        log.exception("envnb could not build a chart")
+        return ""
 
 
 def _table(result: QueryResult) -> str:
@@ -160,13 +171,21 @@ def _png(figure_cls: Any, result: QueryResult, title: str) -> bytes | None:
 def _draw(axes: Any, result: QueryResult, frame: pd.DataFrame) -> bool:
     import pandas as pd
 
+    if view_html(frame, result.query) is not None:
+        return False  # drawn as HTML (retention triangle, paths), not as a picture
+    drawn = draw(axes, frame, result.query)
+    if drawn is not None:
+        return drawn
+
     if result.kind == "TrendsQuery" and {"date", "value", "series"} <= set(frame.columns):
         if frame["date"].isna().all():  # aggregated display: one bar per series/breakdown
-            labels = frame["breakdown_value"].fillna(frame["series"]).astype(str)
+            labels = _series_keys(frame)
+            if "breakdown_value" in frame.columns:
+                labels = frame["breakdown_value"].fillna(labels).astype(str)
             axes.bar(labels.tolist(), frame["value"].astype(float).tolist())
             return True
-        keys = frame["series"].astype(str)
-        if frame["breakdown_value"].notna().any():
+        keys = _series_keys(frame)
+        if "breakdown_value" in frame.columns and frame["breakdown_value"].notna().any():
             keys = frame["breakdown_value"].fillna("None").astype(str)
         for name, part in frame.groupby(keys, sort=False):
             axes.plot(part["date"].dt.tz_localize(None), part["value"].astype(float), label=name)
@@ -190,6 +209,27 @@ def _draw(axes: Any, result: QueryResult, frame: pd.DataFrame) -> bool:
     if len(values) > 1:
         axes.legend(fontsize=8)
     return True
+
+
+def _series_keys(frame: pd.DataFrame) -> pd.Series:
+    """A legend name per row: the series, with its math when two series share a name (a
+    total and a unique-users count of one event), and "(previous)" for compare rows."""
+    keys = frame["series"].astype(str)
+    if "series_index" in frame.columns and "math" in frame.columns:
+        shared = frame.groupby("series")["series_index"].transform("nunique") > 1
+        keys = keys.where(~shared, keys + " (" + frame["math"].astype(str) + ")")
+    if "compare" in frame.columns:
+        keys = keys.where(frame["compare"].fillna("") != "previous", keys + " (previous)")
+    return keys
+
+
+def result_html(result: QueryResult, title: str | None = None) -> str:
+    """A QueryResult as a notebook shows it: its chart (a PNG, or the kind's HTML view), its
+    first rows and its query — static HTML, so it survives an export without widgets."""
+    name = title or result.kind
+    chart = Chart("result", Visualization(name, result.query), result=result)
+    chart.png = render_png(result, name)
+    return chart_html(chart)
 
 
 class ChartBoard:
@@ -220,7 +260,7 @@ class ChartBoard:
                 parts.append(f"<p><em>⚠ Could not run this query: {escape(chart.error)}</em></p>")
             elif chart.result is not None:
                 marker = self.picture_marker(chart) if chart.png else ""
-                parts.append(marker + _table(chart.result))
+                parts.append(marker + _view(chart.result) + _table(chart.result))
         return "".join(parts)
 
     def picture_marker(self, chart: Chart) -> str:

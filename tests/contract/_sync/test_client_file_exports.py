@@ -224,3 +224,15 @@ def test_hogql_download_checks_count_rows(pinned: Sandbox, tmp_path: Path) -> No
     frame = dl.df()
     assert list(frame.columns) == ["event", "distinct_id", "timestamp"]
     assert set(frame["event"]) == {"purchase"}
+
+
+def test_a_file_cut_off_mid_way_is_fetched_again(pinned: Sandbox, tmp_path: Path) -> None:
+    sb = pinned
+    sb.file_exports.drop_objects = 1
+    c = sb.client()
+    try:
+        dl = c.file_exports.download("events", *WEEK, folder=tmp_path)
+    finally:
+        c.close()
+    assert len(sb.file_exports.object_requests) == 2  # the broken fetch, then a whole one
+    assert dl.verify().records == _rows(dl.files[0])

@@ -98,6 +98,7 @@ class FileExports:
         # The object store can hang mid-file (a test kills its client there): after
         # ``stall_bytes`` bytes of the ``stall_request``-th object request, it waits for
         # ``release``; ``stalled`` is set when it got there.
+        self.drop_objects = 0  # the next N object requests break off after half the file
         self.stall_request: int | None = None
         self.stall_bytes = 0
         self.stalled = threading.Event()

@@ -128,10 +128,17 @@ async def serve_object(state: State, request: Request) -> Response:
     if isinstance(found, str):
         return _s3_error(404 if found == "NoSuchKey" else 403, found)
     stall = backend.stall_bytes if backend.stall_request == number else None
+    size = found.stat().st_size
+    with backend.lock:
+        drop = backend.drop_objects > 0
+        backend.drop_objects -= int(drop)
 
     async def body() -> AsyncIterator[bytes]:
         sent, hold = 0, stall
         with found.open("rb") as handle:
+            if drop:  # half the promised bytes, then the connection breaks
+                yield handle.read(size // 2)
+                raise ConnectionAbortedError("the object store dropped the connection")
             while chunk := handle.read(_CHUNK):
                 if hold is not None and sent + len(chunk) > hold:
                     head, chunk = chunk[: hold - sent], chunk[hold - sent :]
@@ -143,7 +150,7 @@ async def serve_object(state: State, request: Request) -> Response:
                 yield chunk
 
     headers = {
-        "Content-Length": str(found.stat().st_size),
+        "Content-Length": str(size),
         "Content-Disposition": f'attachment; filename="{found.name}"',
     }
     return StreamingResponse(body(), headers=headers, media_type="application/octet-stream")

@@ -226,11 +226,11 @@ class SelectCompiler(ExprCompiler):
             query, outputs = self.query(table, scope.ctes)
             name = alias or self.fresh("sub")
             return self._derived(name, {name}, outputs, exp.Subquery(this=query))
-        if kind == "Call":
-            return self._table_function(table, alias, scope)
         if kind != "Field":
             raise HogQLError(f"Unsupported FROM item: {kind}")
         name = ".".join(str(p) for p in table["chain"])
+        if join.get("table_args") is not None or name == "numbers":
+            return self._table_function(name, join.get("table_args"), alias, scope)
         if name in scope.ctes:
             duck = alias or name
             columns = {
@@ -263,14 +263,14 @@ class SelectCompiler(ExprCompiler):
         return Source(name, names, columns), query
 
     def _table_function(
-        self, call: Node, alias: str | None, scope: Scope
+        self, name: str, args: list[Node] | None, alias: str | None, scope: Scope
     ) -> tuple[Source, exp.Expr]:
-        name = str(call["name"])
-        args = call.get("args") or []
         if name != "numbers":
             if self.catalog.table(name) is not None:
                 raise HogQLError(f"Table '{name}' does not accept arguments")
             raise HogQLError(f"Unknown table `{name}`.")
+        if args is None:
+            raise HogQLError("Table function 'numbers' requires arguments")
         if not args:
             raise HogQLError("Table function 'numbers' requires at least 1 argument")
         if len(args) > 2:

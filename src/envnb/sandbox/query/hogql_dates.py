@@ -248,7 +248,7 @@ def _yyyymm(days: bool) -> Fn:
         )
         if days:
             value = exp.Add(
-                this=exp.Mul(this=value, expression=exp.Literal.number(100)),
+                this=exp.Mul(this=exp.Paren(this=value), expression=exp.Literal.number(100)),
                 expression=call("day", local.copy()),
             )
         return E(value, "int")

@@ -281,7 +281,11 @@ class ExprCompiler:
         """``properties.a[1]['b']``: one JSON path when the access starts at a property."""
         keys: list[Any] = []
         current = node
-        while current.get("node") == "ArrayAccess":
+        while current.get("node") in ("ArrayAccess", "TupleAccess"):
+            if current["node"] == "TupleAccess":
+                keys.insert(0, int(current["index"]))
+                current = current["tuple"]
+                continue
             index = current["property"]
             if index.get("node") != "Constant":
                 return None
@@ -298,7 +302,10 @@ class ExprCompiler:
     def _tuple_access(self, node: Node, scope: Scope) -> E:
         index = int(node["index"])
         if index == 0:
-            raise HogQLError("SQL indexes start from one, not from zero. E.g: tuple.1")
+            raise HogQLError("SQL indexes start from one, not from zero. E.g: array.1")
+        keys = self._property_keys(node, scope)
+        if keys is not None:
+            return keys
         target = self.expr(node["tuple"], scope)
         return E(
             exp.Bracket(this=target.sql, expressions=[exp.Literal.number(index)], offset=1), "any"

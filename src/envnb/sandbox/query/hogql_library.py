@@ -121,6 +121,20 @@ def _transform(args: list[E], s: Settings, p: list[E]) -> E:
     return E(exp.Case(ifs=[exp.If(this=found, true=picked)], default=default), "any")
 
 
+def _case_with(args: list[E], s: Settings, p: list[E]) -> E:
+    """``CASE x WHEN a THEN b … ELSE d END`` (PostHog's parser: _caseWithExpression)."""
+    value, rest = args[0], args[1:]
+    if len(rest) % 2 == 0:
+        raise HogQLError("CASE needs an ELSE branch in HogQL")
+    pairs = [
+        exp.If(
+            this=exp.NullSafeEQ(this=value.sql.copy(), expression=rest[i].sql), true=rest[i + 1].sql
+        )
+        for i in range(0, len(rest) - 1, 2)
+    ]
+    return E(exp.Case(ifs=pairs, default=rest[-1].sql), rest[1].t)
+
+
 def _empty(args: list[E], s: Settings, p: list[E]) -> E:
     value = args[0]
     if value.t == "array":
@@ -328,6 +342,7 @@ LIBRARY: dict[str, Fn] = {
     "if": Fn(3, 3, _if),
     "multiIf": Fn(3, None, _multi_if),
     "transform": Fn(3, 4, _transform),
+    "_caseWithExpression": Fn(4, None, _case_with),
     "coalesce": Fn(
         1, None, lambda a, s, p: E(exp.func("COALESCE", *[number(x) for x in a]), a[0].t)
     ),

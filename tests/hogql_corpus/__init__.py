@@ -1,0 +1,1 @@
+"""HogQL queries collected from PostHog's tests and docs, each with the answer PostHog gives."""
