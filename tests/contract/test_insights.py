@@ -359,3 +359,14 @@ def test_unknown_kinds_are_posthogs_400(api: Api) -> None:
 def test_a_bad_query_is_a_400_error_on_the_client(client: Client) -> None:
     with pytest.raises(BadRequestError, match="funnelOrderType"):
         client.query({**SIGNUP_PURCHASE, "funnelsFilter": {"funnelOrderType": "unordered"}})
+
+
+def test_posthog_ai_answers_a_funnel_question_with_a_funnel(client: Client) -> None:
+    answer = client.conversations.ask("Where do users drop off between sign-up and purchase?")
+    (viz,) = answer.queries
+    assert viz.query["kind"] == "FunnelsQuery"
+    assert [s["event"] for s in viz.query["series"]] == ["signed_up", "purchase"]
+    (frame,) = answer.frames()
+    assert list(frame.columns)[:5] == ["step", "step_name", "count", "conversion_rate", "dropped"]
+    code = answer.pin()
+    assert "FunnelsQuery" in code and "query_df" in code

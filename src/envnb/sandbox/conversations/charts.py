@@ -98,7 +98,12 @@ def _top_pages(low: str) -> Chart | None:
 
 def charts_for(content: str) -> list[Chart]:
     """The charts a question asks for; empty when it is not a chart question."""
+    from .insight_charts import insight_for  # it reads this module's event words
+
     low = content.lower()
+    insight = insight_for(content)
+    if insight is not None:
+        return [insight]
     pages = _top_pages(low)
     if pages is not None:
         return [pages]

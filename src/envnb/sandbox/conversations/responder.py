@@ -38,6 +38,9 @@ HELP = (
     "- **list exports by destination**\n"
     "- charts: **show daily pageviews for the last 14 days**, **signups by browser this "
     "month**, **how many purchases per week**, **top pages**, **product overview**\n"
+    "- insights: **where do users drop off between sign-up and purchase?**, **do visitors "
+    "come back?** (retention), **visitor lifecycle**, **how sticky are pageviews?**, "
+    "**top page paths**\n"
     "- `lorem N` — a reply of exactly N words\n"
 )
 
