@@ -57,25 +57,33 @@ examples:
 
 
 def _port(text: str) -> int:
-    """An argparse type: a TCP port, 0 (any free port) to 65535."""
+    """An argparse type: a TCP port, checked as ``Sandbox(port=...)`` checks it."""
+    from envnb.sandbox import arguments  # lazy: the sandbox only for its commands
+
     try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port; use 0 (any free port) to 65535")
-    return port
+        return arguments.port(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _count(text: str) -> int:
-    """An argparse type: a number of seeded objects, 0 or more."""
+    """An argparse type: a number of seeded objects, checked as ``Sandbox(...)`` checks it."""
+    from envnb.sandbox import arguments
+
     try:
-        count = int(text)
-    except ValueError:
-        count = -1
-    if count < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a count; use a whole number >= 0")
-    return count
+        return arguments.count(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _events(text: str) -> int | str:
+    """An argparse type: the population's size, checked as ``Sandbox(events=...)`` checks it."""
+    from envnb.sandbox import arguments
+
+    try:
+        return arguments.events(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _cannot_listen(args: argparse.Namespace, exc: OSError) -> SystemExit:
@@ -155,7 +163,8 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--events",
-        default="75000",
+        type=_events,
+        default=75_000,
         metavar="N",
         help="about how many events the query API's population has (or 'tiny')",
     )
@@ -169,12 +178,7 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
 
 def _make(args: argparse.Namespace, port: int) -> Any:
     from envnb.sandbox import FaultSpecError, Sandbox, SandboxDatabaseError
-    from envnb.sandbox.query.population import check_events
 
-    try:
-        events = check_events(args.events)
-    except ValueError as exc:  # the message Sandbox(events=...) gives
-        raise SystemExit(f"envnb: bad --events: {exc}") from None
     try:
         return Sandbox(
             seed=args.seed,
@@ -190,7 +194,7 @@ def _make(args: argparse.Namespace, port: int) -> Any:
             canary=args.canary,
             backfill_pace=args.backfill_pace,
             export_intervals=tuple(args.intervals.split(",")) if args.intervals else None,
-            events=events,
+            events=args.events,
         )
     except FaultSpecError as exc:
         raise SystemExit(f"envnb: bad --faults: {exc}") from None

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import Api
 from envnb.sandbox import Sandbox
-from envnb.sandbox.routes import ENDPOINTS
+from envnb.sandbox.routes import PROJECT_ROUTES
 
 NOT_AUTHENTICATED = {
     "type": "authentication_error",
@@ -195,10 +195,10 @@ def test_invalid_limit_and_offset_fall_back_to_defaults(fresh_api: Api) -> None:
 def test_openapi_document_lists_every_endpoint(sandbox: Sandbox) -> None:
     doc = httpx.get(f"{sandbox.url}/api/schema/").json()
     assert doc["openapi"].startswith("3.")
-    for endpoint in ENDPOINTS:
+    for route in PROJECT_ROUTES:
         for prefix in ("environments", "projects"):
-            path = f"/api/{prefix}/{{project_id}}/{endpoint.path}/"
-            assert endpoint.method.lower() in doc["paths"][path], path
+            path = f"/api/{prefix}/{{project_id}}/{route.path}/"
+            assert route.method.lower() in doc["paths"][path], path
     create = doc["paths"]["/api/projects/{project_id}/conversations/"]["post"]
     assert "text/event-stream" in create["responses"]["200"]["content"]
     append = doc["paths"]["/api/projects/{project_id}/conversations/{id}/append_message/"]

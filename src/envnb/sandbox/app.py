@@ -6,19 +6,18 @@ import json
 import logging
 from typing import Any
 
+from starlette import routing
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from . import auth, errors, routes
 from .context import Ctx, State
-from .endpoint import Endpoint
 from .faults import FaultMiddleware
 from .file_exports import routes as file_export_routes
 from .paths import split_project
-from .projects import routes as project_routes
+from .route import Route
 from .schema import openapi
 
 log = logging.getLogger("envnb.sandbox")
@@ -68,7 +67,7 @@ def build_app(state: State) -> ASGIApp:
         return await dispatch(request)
 
     app = Starlette(
-        routes=[Route("/{rest:path}", dispatch, methods=METHODS)],
+        routes=[routing.Route("/{rest:path}", dispatch, methods=METHODS)],
         exception_handlers={404: unrouted},
     )
     return FaultMiddleware(app, state.faults, state.store)
@@ -84,7 +83,7 @@ async def _dispatch(state: State, request: Request) -> Response:
         )
     if path.startswith(file_export_routes.OBJECT_PREFIX):  # presigned links: no API key
         return await file_export_routes.serve_object(state, request)
-    identity = project_routes.match(path, request.method)
+    identity = routes.match_identity(path, request.method)
     if identity is not None:
         return await _identity(state, request, identity)
     split = split_project(path)
@@ -101,18 +100,18 @@ async def _dispatch(state: State, request: Request) -> Response:
     if found == "405":
         raise errors.method_not_allowed(request.method)
     assert not isinstance(found, str)
-    endpoint, params = found
+    route, params = found
     if project_id is None:
         # `@current`: the key's user has one current project here, the sandbox's.
         project_id = state.project_id
     auth.check_project(key, project_id)
     if not _project_exists(state, project_id):
         raise errors.not_found()
-    auth.check_scope(key, endpoint.scope)
+    auth.check_scope(key, route.scope)
     ctx = Ctx(
         request=request, state=state, key=key, project_id=project_id, params=params, data=data
     )
-    return endpoint.handler(ctx)
+    return route.handler(ctx)
 
 
 def _project_exists(state: State, project_id: int) -> bool:
@@ -122,15 +121,15 @@ def _project_exists(state: State, project_id: int) -> bool:
 
 
 async def _identity(
-    state: State, request: Request, found: tuple[Endpoint, dict[str, str]] | str
+    state: State, request: Request, found: tuple[Route, dict[str, str]] | str
 ) -> Response:
-    """An endpoint under /api/ that is not under one project (``projects.routes``)."""
+    """An endpoint under /api/ that is not under one project (``routes.match_identity``)."""
     data = await _parse_body(request)
     key = auth.authenticate(state.store, request, data)
     if isinstance(found, str):
         raise errors.method_not_allowed(request.method)
-    endpoint, params = found
-    auth.check_scope(key, endpoint.scope)
+    route, params = found
+    auth.check_scope(key, route.scope)
     ctx = Ctx(
         request=request,
         state=state,
@@ -139,4 +138,4 @@ async def _identity(
         params=params,
         data=data,
     )
-    return endpoint.handler(ctx)
+    return route.handler(ctx)

@@ -1,300 +1,50 @@
-"""The one route table: it registers the handlers and feeds the OpenAPI document."""
+"""The one route table: every product's ``urls.ROUTES`` joined; dispatch and the OpenAPI
+document both read it.
+
+To add an operation: a ``Route(...)`` entry in its product's ``urls.py`` (a new product:
+one more line in ``ROUTES`` below). Within a product, literal paths come before ``{id}`` ones.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-from .batch_exports import routes as be
-from .conversations import routes as conv
-from .endpoint import NO_SCOPES, Endpoint
-from .file_exports.routes import ENDPOINTS as FILE_EXPORT_ENDPOINTS
-from .insights.routes import ENDPOINTS as INSIGHT_ENDPOINTS
-from .profile_configs import routes as pc
-from .query import api as q
-from .routes_ops import OPS_ENDPOINTS
+from .batch_exports import urls as batch_exports
+from .conversations import urls as conversations
+from .file_exports import urls as file_exports
+from .insights import urls as insights
+from .profile_configs import urls as profile_configs
+from .projects import urls as projects
+from .query import urls as query
+from .route import Route
 
-BE, CONV, PC = "batch_export", "conversation", "customer_profile_config"
-QUERY_READ = "query:read"  # PostHog treats create/retrieve/destroy of queries as reads
-
-_CORE: tuple[Endpoint, ...] = (
-    Endpoint(
-        "batch_exports_list",
-        "GET",
-        "batch_exports",
-        be.list_exports,
-        f"{BE}:read",
-        "batch_exports",
-        "List batch exports",
-        response="BatchExport",
-        paginated=True,
-    ),
-    Endpoint(
-        "batch_exports_create",
-        "POST",
-        "batch_exports",
-        be.create,
-        f"{BE}:write",
-        "batch_exports",
-        "Create a batch export",
-        "BatchExportInput",
-        "BatchExport",
-        201,
-    ),
-    Endpoint(
-        "batch_exports_test",
-        "GET",
-        "batch_exports/test",
-        be.test_steps,
-        "INTERNAL",
-        "batch_exports",
-        "Destination test steps (no result yet)",
-        response="BatchExportTestSteps",
-        query=("destination",),
-    ),
-    Endpoint(
-        "batch_exports_run_test_step_new",
-        "POST",
-        "batch_exports/run_test_step_new",
-        be.run_test_step_new,
-        "INTERNAL",
-        "batch_exports",
-        "Run one destination test step for an unsaved export",
-        "RunTestStepInput",
-        "BatchExportTestStep",
-    ),
-    Endpoint(
-        "batch_exports_retrieve",
-        "GET",
-        "batch_exports/{id}",
-        be.retrieve,
-        f"{BE}:read",
-        "batch_exports",
-        "Retrieve a batch export",
-        response="BatchExport",
-    ),
-    Endpoint(
-        "batch_exports_partial_update",
-        "PATCH",
-        "batch_exports/{id}",
-        be.update,
-        f"{BE}:write",
-        "batch_exports",
-        "Update a batch export (destination config is deep-merged)",
-        "BatchExportInput",
-        "BatchExport",
-    ),
-    Endpoint(
-        "batch_exports_update",
-        "PUT",
-        "batch_exports/{id}",
-        be.update,
-        f"{BE}:write",
-        "batch_exports",
-        "Replace a batch export",
-        "BatchExportInput",
-        "BatchExport",
-    ),
-    Endpoint(
-        "batch_exports_destroy",
-        "DELETE",
-        "batch_exports/{id}",
-        be.delete,
-        f"{BE}:write",
-        "batch_exports",
-        "Delete a batch export",
-        status=204,
-    ),
-    Endpoint(
-        "batch_exports_pause",
-        "POST",
-        "batch_exports/{id}/pause",
-        be.pause,
-        f"{BE}:write",
-        "batch_exports",
-        "Pause a batch export (idempotent)",
-        response="Paused",
-    ),
-    Endpoint(
-        "batch_exports_unpause",
-        "POST",
-        "batch_exports/{id}/unpause",
-        be.unpause,
-        f"{BE}:write",
-        "batch_exports",
-        "Unpause a batch export, optionally backfilling",
-        "UnpauseInput",
-        "Paused",
-    ),
-    Endpoint(
-        "batch_exports_run_test_step",
-        "POST",
-        "batch_exports/{id}/run_test_step",
-        be.run_test_step,
-        "INTERNAL",
-        "batch_exports",
-        "Run one destination test step for a saved export",
-        "RunTestStepInput",
-        "BatchExportTestStep",
-    ),
-    Endpoint(
-        "conversations_list",
-        "GET",
-        "conversations",
-        conv.list_conversations,
-        f"{CONV}:read",
-        "conversations",
-        "List your conversations",
-        response="ConversationMinimal",
-        paginated=True,
-    ),
-    Endpoint(
-        "conversations_create",
-        "POST",
-        "conversations",
-        conv.create,
-        f"{CONV}:write",
-        "conversations",
-        "Send a message (or resume with content null); streams SSE",
-        "ConversationInput",
-        streaming=True,
-    ),
-    Endpoint(
-        "conversations_retrieve",
-        "GET",
-        "conversations/{id}",
-        conv.retrieve,
-        f"{CONV}:read",
-        "conversations",
-        "Retrieve a conversation with messages",
-        response="Conversation",
-    ),
-    Endpoint(
-        "conversations_append_message",
-        "POST",
-        "conversations/{id}/append_message",
-        conv.append_message,
-        NO_SCOPES,
-        "conversations",
-        "Append an ai message without running the AI",
-        "AppendMessageInput",
-        "MessageId",
-        201,
-    ),
-    Endpoint(
-        "conversations_cancel",
-        "PATCH",
-        "conversations/{id}/cancel",
-        conv.cancel,
-        NO_SCOPES,
-        "conversations",
-        "Cancel a running reply (idempotent)",
-        status=204,
-    ),
-    Endpoint(
-        "query_create",
-        "POST",
-        "query",
-        q.create,
-        QUERY_READ,
-        "query",
-        "Run a HogQLQuery or TrendsQuery (refresh=async answers 202 with query_status)",
-        "QueryRequest",
-        "QueryResponse",
-    ),
-    Endpoint(
-        "query_retrieve",
-        "GET",
-        "query/{id}",
-        q.retrieve,
-        QUERY_READ,
-        "query",
-        "Status of an async query run (202 running, 200 complete, 400 failed)",
-        response="QueryStatusResponse",
-    ),
-    Endpoint(
-        "query_destroy",
-        "DELETE",
-        "query/{id}",
-        q.destroy,
-        QUERY_READ,
-        "query",
-        "Cancel an async query run",
-        response="QueryCancelled",
-    ),
-    Endpoint(
-        "customer_profile_configs_list",
-        "GET",
-        "customer_profile_configs",
-        pc.list_configs,
-        f"{PC}:read",
-        "customer_profile_configs",
-        "List customer profile configs",
-        response="CustomerProfileConfig",
-        paginated=True,
-    ),
-    Endpoint(
-        "customer_profile_configs_create",
-        "POST",
-        "customer_profile_configs",
-        pc.create,
-        f"{PC}:write",
-        "customer_profile_configs",
-        "Create a customer profile config",
-        "CustomerProfileConfigInput",
-        "CustomerProfileConfig",
-        201,
-    ),
-    Endpoint(
-        "customer_profile_configs_retrieve",
-        "GET",
-        "customer_profile_configs/{id}",
-        pc.retrieve,
-        f"{PC}:read",
-        "customer_profile_configs",
-        "Retrieve a customer profile config",
-        response="CustomerProfileConfig",
-    ),
-    Endpoint(
-        "customer_profile_configs_partial_update",
-        "PATCH",
-        "customer_profile_configs/{id}",
-        pc.update,
-        f"{PC}:write",
-        "customer_profile_configs",
-        "Update a customer profile config",
-        "CustomerProfileConfigInput",
-        "CustomerProfileConfig",
-    ),
-    Endpoint(
-        "customer_profile_configs_update",
-        "PUT",
-        "customer_profile_configs/{id}",
-        pc.update,
-        f"{PC}:write",
-        "customer_profile_configs",
-        "Replace a customer profile config",
-        "CustomerProfileConfigInput",
-        "CustomerProfileConfig",
-    ),
-    Endpoint(
-        "customer_profile_configs_destroy",
-        "DELETE",
-        "customer_profile_configs/{id}",
-        pc.delete,
-        f"{PC}:write",
-        "customer_profile_configs",
-        "Delete a customer profile config",
-        status=204,
-    ),
+ROUTES: tuple[Route, ...] = (
+    *batch_exports.ROUTES,
+    *conversations.ROUTES,
+    *query.ROUTES,
+    *profile_configs.ROUTES,
+    *file_exports.ROUTES,
+    *insights.ROUTES,
+    *projects.ROUTES,
 )
-
-ENDPOINTS: tuple[Endpoint, ...] = (
-    *_CORE,
-    *OPS_ENDPOINTS,
-    *FILE_EXPORT_ENDPOINTS,
-    *INSIGHT_ENDPOINTS,
-)
+PROJECT_ROUTES = tuple(r for r in ROUTES if r.project_scoped)
 PREFIXES = ("environments", "projects")
+
+
+class RouteRow(NamedTuple):
+    """What the agreement test compares with the client's endpoint table."""
+
+    method: str
+    path: str  # with {name} placeholders and a final /: under /api/projects/{project_id}/,
+    # or under /api/ for the routes that are not project-scoped
+    scope: str | None
+    project_scoped: bool
+
+
+def route_rows() -> list[RouteRow]:
+    """Every operation the sandbox serves, as (method, path template, scope, project_scoped)."""
+    return [RouteRow(r.method, f"{r.path}/", r.scope, r.project_scoped) for r in ROUTES]
 
 
 def _compile(path: str) -> re.Pattern[str]:
@@ -302,20 +52,37 @@ def _compile(path: str) -> re.Pattern[str]:
     return re.compile(f"^{pattern}$")
 
 
-# Literal paths come before {id} ones in the table, so `batch_exports/test` wins.
-_COMPILED = [(_compile(e.path), e) for e in ENDPOINTS]
+_COMPILED = [(_compile(r.path), r) for r in PROJECT_ROUTES]
+# Identity routes: `{id}` is a number or `@current`; /api/environments/ is an alias.
+_IDENTITY = [
+    (re.compile("^/api/" + re.sub(r"\{(\w+)\}", r"(?P<\1>\\d+|@current)", r.path) + "/?$"), r)
+    for r in ROUTES
+    if not r.project_scoped
+]
+_ENVIRONMENTS = re.compile(r"^/api/environments/")
 
 
-def match(rest: str, method: str) -> tuple[Endpoint, dict[str, str]] | str | None:
-    """The endpoint for a path and method; "405" if only the method is wrong; None if none."""
+def match(rest: str, method: str) -> tuple[Route, dict[str, str]] | str | None:
+    """The route for a path and method; "405" if only the method is wrong; None if none."""
     # Django/DRF answer HEAD with the GET handler (ViewSetMixin maps head -> get).
     method = "GET" if method == "HEAD" else method
     wrong_method = False
-    for pattern, endpoint in _COMPILED:
+    for pattern, route in _COMPILED:
         found = pattern.match(rest)
         if found is None:
             continue
-        if endpoint.method == method:
-            return endpoint, found.groupdict()
+        if route.method == method:
+            return route, found.groupdict()
         wrong_method = True
     return "405" if wrong_method else None
+
+
+def match_identity(path: str, method: str) -> tuple[Route, dict[str, str]] | str | None:
+    """The identity route of a whole path; "405" for a wrong method; None if not one."""
+    path = _ENVIRONMENTS.sub("/api/projects/", path)  # the deprecated alias (contract §11)
+    method = "GET" if method == "HEAD" else method
+    for pattern, route in _IDENTITY:
+        found = pattern.match(path)
+        if found is not None:
+            return (route, found.groupdict()) if route.method == method else "405"
+    return None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from .routes import ENDPOINTS, PREFIXES
+from .route import Route
+from .routes import PREFIXES, PROJECT_ROUTES
 from .schema_components import COMPONENTS, RUN_STATUS
 from .schema_ops import ERRORS as _ERRORS
 from .schema_ops import cursor_paginated
@@ -29,53 +30,42 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
 
 
-def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
+def _operation(route: Route, prefix: str) -> dict[str, Any]:
     responses: dict[str, Any] = {
         "401": _error("Missing or invalid personal API key"),
         "403": _error("Missing scope"),
     }
-    if endpoint.streaming:
+    if route.streaming:
         responses["200"] = {
             "description": "Server-sent events: conversation, status, message, update",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         }
         responses["409"] = _error("A reply is already in progress")
-    elif endpoint.status == 204:
+    elif route.status == 204:
         responses["204"] = {"description": "No response body"}
     else:
-        if endpoint.cursor_paged:
-            schema = cursor_paginated(str(endpoint.response))
-        elif endpoint.paginated:
-            schema = _paginated(str(endpoint.response))
+        if route.cursor_paged:
+            schema = cursor_paginated(str(route.response))
+        elif route.paginated:
+            schema = _paginated(str(route.response))
         else:
-            schema = ref(endpoint.response) if endpoint.response else {"type": "object"}
-        responses[str(endpoint.status)] = {
-            "description": endpoint.summary,
+            schema = ref(route.response) if route.response else {"type": "object"}
+        responses[str(route.status)] = {
+            "description": route.summary,
             "content": {"application/json": {"schema": schema}},
         }
     # Every operation lives under a project: an unknown project id is a 404.
     responses["404"] = _error("Not found")
-    if endpoint.request:
+    if route.request:
         responses["400"] = _error("Validation error")
         responses["415"] = _error("Unsupported media type")
-    for status in endpoint.errors:
+    for status in route.errors:
         responses[str(status)] = _error(_ERRORS[status])
-    if endpoint.name == "batch_exports_test":
-        responses["400"] = {"description": "No `destination` parameter (empty body)"}
-        responses["404"] = {"description": "No test for this destination (empty body)"}
-    if endpoint.name == "query_create":
-        responses["202"] = {
-            "description": "An async run started (refresh=async)",
-            "content": {"application/json": {"schema": ref("QueryStatusResponse")}},
-        }
-    if endpoint.name == "query_retrieve":
-        for code, what in (("202", "Still running"), ("400", "The run failed")):
-            responses[code] = {
-                "description": what,
-                "content": {"application/json": {"schema": ref("QueryStatusResponse")}},
-            }
-    if "run_test_step" in endpoint.name:
-        responses["500"] = _error("Step index out of range, or no destination (as PostHog)")
+    for status, doc in route.answers.items():
+        answer: dict[str, Any] = {"description": doc.description}
+        if doc.schema is not None:
+            answer["content"] = {"application/json": {"schema": ref(doc.schema)}}
+        responses[str(status)] = answer
     params: list[dict[str, Any]] = [
         {
             "name": "project_id",
@@ -86,39 +76,39 @@ def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
         }
     ]
     for name in ("id", "run_id", "backfill_id"):
-        if f"{{{name}}}" in endpoint.path:
-            id_kind = STR if endpoint.tag == "query" and name == "id" else UUID
+        if f"{{{name}}}" in route.path:
+            id_kind = STR if route.string_id and name == "id" else UUID
             params.append({"name": name, "in": "path", "required": True, "schema": id_kind})
-    if endpoint.paginated:
+    if route.paginated:
         params += [
             {"name": "limit", "in": "query", "schema": {"type": "integer"}},
             {"name": "offset", "in": "query", "schema": {"type": "integer"}},
         ]
-    params += [{"name": q, "in": "query", "required": True, "schema": STR} for q in endpoint.query]
-    for name in endpoint.options:
+    params += [{"name": q, "in": "query", "required": True, "schema": STR} for q in route.query]
+    for name in route.options:
         kind: dict[str, Any] = STR
         if name == "status":
             kind = {"type": "array", "items": {"type": "string", "enum": RUN_STATUS}}
         elif name == "limit":
             kind = {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}
         params.append({"name": name, "in": "query", "schema": kind})
-    scopes = [] if endpoint.scope is None else [endpoint.scope]
+    scopes = [] if route.scope is None else [route.scope]
     op: dict[str, Any] = {
-        "operationId": f"{endpoint.name}{'' if prefix == 'projects' else '_environments'}",
-        "summary": endpoint.summary,
-        "tags": [endpoint.tag],
+        "operationId": f"{route.name}{'' if prefix == 'projects' else '_environments'}",
+        "summary": route.summary,
+        "tags": [route.tag],
         "parameters": params,
         "responses": responses,
         "security": [{"PersonalAPIKeyAuth": scopes}],
     }
     if prefix == "environments":
         op["deprecated"] = True
-    if endpoint.request:
+    if route.request:
         op["requestBody"] = {
-            "required": endpoint.method in ("POST", "PUT"),
-            "content": {"application/json": {"schema": ref(endpoint.request)}},
+            "required": route.method in ("POST", "PUT"),
+            "content": {"application/json": {"schema": ref(route.request)}},
         }
-    if endpoint.scope is None:
+    if route.scope is None:
         op["description"] = "Not available to scoped personal API keys (403)."
     return op
 
@@ -127,9 +117,9 @@ def _operation(endpoint: Any, prefix: str) -> dict[str, Any]:
 def _paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for prefix in PREFIXES:
-        for endpoint in ENDPOINTS:
-            url = f"/api/{prefix}/{{project_id}}/{endpoint.path}/"
-            paths.setdefault(url, {})[endpoint.method.lower()] = _operation(endpoint, prefix)
+        for route in PROJECT_ROUTES:
+            url = f"/api/{prefix}/{{project_id}}/{route.path}/"
+            paths.setdefault(url, {})[route.method.lower()] = _operation(route, prefix)
     return paths
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from .batch_exports.backend import INTERVALS, MODELS
 from .batch_exports.destinations import DESTINATION_TYPES
-from .batch_exports.routes import INTERVALS, MODELS
 from .batch_exports.runs import STATUSES
 from .batch_exports.timezones import timezones
-from .conversations.routes import AGENT_MODES
+from .conversations.backend import AGENT_MODES
 from .file_exports.schema import COMPONENTS as FILE_EXPORT_COMPONENTS
 from .insights.schema import COMPONENTS as INSIGHT_COMPONENTS
-from .profile_configs.routes import SCOPES
+from .profile_configs.backend import SCOPES
 from .query.api import REFRESH
 from .schema_ops import OPS_COMPONENTS
 from .schema_types import DT, STR, UUID, nullable, ref

@@ -9,11 +9,11 @@ import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import uvicorn
 
-from . import auth
+from . import arguments, auth
 from . import seed as seeding
 from .app import build_app
 from .batch_exports import catchup
@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the sandbox needs no client at run time; these are for the 
     from envnb import AsyncClient, Client
 
 FaultSpec = str | list[dict[str, Any]] | None
+_T = TypeVar("_T")
 
 
 class _DropAbortNoise(logging.Filter):
@@ -53,10 +54,12 @@ class _AnnouncingServer(uvicorn.Server):
             self._ready()
 
 
-def _count(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-    return value
+def _checked(name: str, check: Callable[[object], _T], value: object) -> _T:
+    """``check(value)``, its ValueError naming the argument as the CLI's names the flag."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise ValueError(f"Sandbox({name}=...): {exc}") from None
 
 
 class Sandbox:
@@ -83,7 +86,15 @@ class Sandbox:
         projects: int = 1,
         events: int | str = EVENTS,
     ) -> None:
-        size = check_events(events)  # ValueError naming the knob before anything is made
+        # The checks the CLI applies to its flags (arguments.py), before any state is made.
+        port = _checked("port", arguments.port, port)
+        batch_exports = _checked("batch_exports", arguments.count, batch_exports)
+        conversations = _checked("conversations", arguments.count, conversations)
+        profile_configs = _checked("profile_configs", arguments.count, profile_configs)
+        projects = _checked("projects", arguments.positive, projects)
+        max_backfills = _checked("max_backfills", arguments.count, max_backfills)
+        words_per_frame = _checked("words_per_frame", arguments.positive, words_per_frame)
+        size = _checked("events", check_events, events)
         self.seed = seed
         self.host = host
         self._port = port
@@ -98,7 +109,7 @@ class Sandbox:
                 conversations=conversations,
                 profile_configs=profile_configs,
                 canary=canary,
-                projects=_count("projects", projects),
+                projects=projects,
             )
             with self.store.tx() as conn:
                 # A reply cannot survive a restart: nothing is producing it any more.

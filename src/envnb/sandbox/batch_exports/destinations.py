@@ -1,6 +1,7 @@
 """Destination types of batch exports: config fields, validation, secret stripping.
 
-Their test steps are in :mod:`.destination_tests`.
+To add a destination type: one ``Destination`` entry in ``DESTINATIONS`` (its test steps in
+:mod:`.destination_tests`, a rule of its own in :mod:`.destination_rules`).
 
 Follows the docs-era ``BatchExportDestinationSerializer`` (PostHog/posthog
 ``posthog/batch_exports/http.py``). The sandbox keeps the docs-era behaviour of accepting
@@ -10,37 +11,34 @@ issue #65834); that is what the published docs describe.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import errors
-
-DESTINATION_TYPES = (
-    "S3",
-    "Snowflake",
-    "Postgres",
-    "Redshift",
-    "BigQuery",
-    "Databricks",
-    "AzureBlob",
-    "Workflows",
-    "HTTP",
-    "NoOp",
-)
+from . import destination_rules as rules
+from . import destination_tests as tests
+from .destination_tests import StepSpec
 
 # Fields every destination accepts (BaseBatchExportInputs and friends).
 COMMON_FIELDS: dict[str, type] = {"exclude_events": list, "include_events": list}
 COMMON_FIELDS_ALL: dict[str, type] = {**COMMON_FIELDS, "integration_id": int}
 
+Check = Callable[[dict[str, Any], dict[str, Any]], None]  # (config, existing config) -> 400
 
-@dataclass(frozen=True)
-class DestinationSpec:
-    """Config fields of one destination type; ``types`` maps field -> python type."""
 
-    required: tuple[str, ...]
-    optional: dict[str, Any]
-    secret: frozenset[str]
-    types: dict[str, type] = field(default_factory=dict)
+@dataclass(frozen=True, kw_only=True)
+class Destination:
+    """One destination type: its config fields, secrets, test steps and rules."""
+
+    required: tuple[str, ...] = ()
+    optional: Mapping[str, Any] = field(default_factory=dict)  # field -> default
+    secret: frozenset[str] = frozenset()  # never returned, at any depth
+    types: Mapping[str, type] = field(default_factory=dict)  # field -> type (str if absent)
+    test_steps: tuple[StepSpec, ...] | None = None  # None: no test (GET test/ answers 404)
+    integration: str | None = None  # the integration kind a new export must name
+    checks: tuple[Check, ...] = ()  # type-specific rules after the field checks
+    models: tuple[str, ...] | None = None  # the export models it takes; None: every model
 
     def field_names(self) -> set[str]:
         """All config keys this destination accepts."""
@@ -58,8 +56,8 @@ _PG_OPTIONAL = {
     "has_self_signed_cert": False,
 }
 
-SPECS: dict[str, DestinationSpec] = {
-    "S3": DestinationSpec(
+DESTINATIONS: dict[str, Destination] = {
+    "S3": Destination(
         required=("bucket_name", "region", "prefix"),
         optional={
             "aws_access_key_id": None,
@@ -74,8 +72,10 @@ SPECS: dict[str, DestinationSpec] = {
         },
         secret=frozenset({"aws_access_key_id", "aws_secret_access_key"}),
         types={"max_file_size_mb": int, "use_virtual_style_addressing": bool},
+        test_steps=tests.S3_STEPS,
+        checks=(rules.file_format,),
     ),
-    "Snowflake": DestinationSpec(
+    "Snowflake": Destination(
         required=("account", "user", "database", "warehouse", "schema"),
         optional={
             "table_name": "events",
@@ -86,14 +86,16 @@ SPECS: dict[str, DestinationSpec] = {
             "role": None,
         },
         secret=frozenset({"user", "password", "private_key", "private_key_passphrase"}),
+        test_steps=tests.SNOWFLAKE_STEPS,
+        checks=(rules.snowflake_auth,),
     ),
-    "Postgres": DestinationSpec(
+    "Postgres": Destination(
         required=("user", "password", "host", "database"),
         optional=dict(_PG_OPTIONAL),
         secret=frozenset({"user", "password"}),
         types={"port": int, "has_self_signed_cert": bool},
     ),
-    "Redshift": DestinationSpec(
+    "Redshift": Destination(
         required=("user", "password", "host", "database"),
         optional={
             **_PG_OPTIONAL,
@@ -104,8 +106,9 @@ SPECS: dict[str, DestinationSpec] = {
         },
         secret=frozenset({"user", "password", "aws_access_key_id", "aws_secret_access_key"}),
         types={"port": int, "has_self_signed_cert": bool, "copy_inputs": dict},
+        checks=(rules.redshift_copy,),
     ),
-    "BigQuery": DestinationSpec(
+    "BigQuery": Destination(
         required=(
             "project_id",
             "dataset_id",
@@ -117,14 +120,17 @@ SPECS: dict[str, DestinationSpec] = {
         optional={"table_id": "events", "use_json_type": False},
         secret=frozenset({"private_key", "private_key_id", "client_email", "token_uri"}),
         types={"use_json_type": bool},
+        test_steps=tests.BIGQUERY_STEPS,
     ),
-    "Databricks": DestinationSpec(
+    # Their credentials live in an integration (the serializer demands one).
+    "Databricks": Destination(
         required=("http_path", "catalog", "schema", "table_name"),
         optional={"use_variant_type": True, "use_automatic_schema_evolution": True},
-        secret=frozenset(),
         types={"use_variant_type": bool, "use_automatic_schema_evolution": bool},
+        test_steps=tests.DATABRICKS_STEPS,
+        integration="databricks",
     ),
-    "AzureBlob": DestinationSpec(
+    "AzureBlob": Destination(
         required=("container_name",),
         optional={
             "prefix": None,
@@ -132,21 +138,16 @@ SPECS: dict[str, DestinationSpec] = {
             "file_format": "JSONLines",
             "max_file_size_mb": None,
         },
-        secret=frozenset(),
         types={"max_file_size_mb": int},
+        test_steps=tests.AZURE_BLOB_STEPS,
+        integration="azure-blob",
     ),
-    "Workflows": DestinationSpec(required=(), optional={}, secret=frozenset()),
-    "HTTP": DestinationSpec(required=("url", "token"), optional={}, secret=frozenset({"token"})),
-    "NoOp": DestinationSpec(required=(), optional={"arg": None}, secret=frozenset()),
+    "Workflows": Destination(),
+    "HTTP": Destination(required=("url", "token"), secret=frozenset({"token"}), models=("events",)),
+    "NoOp": Destination(optional={"arg": None}),
 }
+DESTINATION_TYPES = tuple(DESTINATIONS)
 
-# Destinations whose config lives in an integration (the serializer demands one).
-NEEDS_INTEGRATION = frozenset({"Databricks", "AzureBlob"})
-
-SUPPORTED_COMPRESSIONS: dict[str, list[str]] = {
-    "Parquet": ["zstd", "lz4", "snappy", "gzip", "brotli"],
-    "JSONLines": ["gzip", "brotli"],
-}
 
 _TRUE = {"y", "yes", "t", "true", "on", "1"}
 _FALSE = {"n", "no", "f", "false", "off", "0"}
@@ -187,7 +188,7 @@ def validate_destination(
     dtype = dest.get("type")
     if dtype is None:
         raise errors.required("destination__type")
-    if dtype not in SPECS:
+    if dtype not in DESTINATIONS:
         raise errors.invalid_choice(dtype, "destination__type")
     config = dest.get("config", {}) if "config" in dest else None
     if config is None:
@@ -200,7 +201,7 @@ def validate_destination(
             "destination__config",
             "not_a_dict",
         )
-    spec = SPECS[dtype]
+    spec = DESTINATIONS[dtype]
     attr = "destination__non_field_errors"
     extra = set(config) - spec.field_names()
     if extra:
@@ -224,69 +225,18 @@ def validate_destination(
                 )
         clean[name] = value
     integration_id = dest.get("integration_id", dest.get("integration"))
-    _validate_specifics(dtype, clean, existing_config or {}, integration_id)
-    return {"type": dtype, "config": clean, "integration_id": integration_id}
-
-
-def _validate_specifics(
-    dtype: str, config: dict[str, Any], existing: dict[str, Any], integration_id: Any
-) -> None:
-    """The per-type checks of ``BatchExportSerializer.validate_destination``."""
-    if dtype == "Snowflake":
-        merged = {**existing, **config}
-        auth = config.get("authentication_type")
-        if auth == "password" and merged.get("password") is None:
-            raise errors.validation(
-                "Password is required if authentication type is password", "destination"
-            )
-        if auth == "keypair" and merged.get("private_key") is None:
-            raise errors.validation(
-                "Private key is required if authentication type is key pair", "destination"
-            )
-    if dtype == "S3":
-        file_format = config.get("file_format", "JSONLines")
-        if file_format not in SUPPORTED_COMPRESSIONS:
-            raise errors.validation(
-                f"File format {file_format} is not supported. Supported file formats are "
-                f"{list(SUPPORTED_COMPRESSIONS)}",
-                "destination",
-            )
-        compression = config.get("compression")
-        if compression and compression not in SUPPORTED_COMPRESSIONS[file_format]:
-            raise errors.validation(
-                f"Compression {compression} is not supported for file format {file_format}. "
-                f"Supported compressions are {SUPPORTED_COMPRESSIONS[file_format]}",
-                "destination",
-            )
-    if dtype == "Redshift":
-        _validate_redshift_copy(deep_merge(existing, config))
-    if dtype in NEEDS_INTEGRATION and integration_id is None and not existing:
+    existing = existing_config or {}
+    for check in spec.checks:
+        check(clean, existing)
+    if spec.integration and integration_id is None and not existing:
         raise errors.validation(f"integration is required for {dtype} batch exports", "destination")
-
-
-def _validate_redshift_copy(merged: dict[str, Any]) -> None:
-    """The docs-era checks of a Redshift ``mode: COPY`` config, with PostHog's messages."""
-    if merged.get("mode") != "COPY":
-        return
-    copy_inputs = merged.get("copy_inputs") or {}
-    if not copy_inputs:
-        raise errors.validation("Missing required inputs for 'COPY'", "destination")
-    if {"s3_bucket", "region_name", "authorization", "bucket_credentials"} - copy_inputs.keys():
-        raise errors.validation("Missing required input for 'COPY'", "destination")
-    credential_keys = {"aws_access_key_id", "aws_secret_access_key"}
-    bucket_credentials = copy_inputs["bucket_credentials"]
-    if not isinstance(bucket_credentials, dict) or credential_keys - bucket_credentials.keys():
-        raise errors.validation("Missing required bucket credentials for 'COPY'", "destination")
-    authorization = copy_inputs.get("authorization")
-    if isinstance(authorization, dict) and credential_keys - authorization.keys():
-        raise errors.validation("Missing required credentials for 'COPY'", "destination")
-    if isinstance(authorization, str) and not authorization.strip():
-        raise errors.validation("Missing required IAM role for 'COPY'", "destination")
+    return {"type": dtype, "config": clean, "integration_id": integration_id}
 
 
 def public_config(dtype: str, config: dict[str, Any]) -> dict[str, Any]:
     """The config as responses show it: secret fields stripped."""
-    secret = SPECS[dtype].secret if dtype in SPECS else frozenset()
+    spec = DESTINATIONS.get(dtype)
+    secret = spec.secret if spec else frozenset()
 
     # PostHog's remove_secret_fields_recursive: nested dicts (Redshift copy_inputs) too.
     def strip(mapping: dict[str, Any]) -> dict[str, Any]:
@@ -295,14 +245,3 @@ def public_config(dtype: str, config: dict[str, Any]) -> dict[str, Any]:
         }
 
     return strip(config)
-
-
-def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``patch`` into ``base`` recursively (dicts merge, everything else replaces)."""
-    out = dict(base)
-    for key, value in patch.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out

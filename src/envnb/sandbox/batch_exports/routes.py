@@ -1,87 +1,31 @@
-"""Batch export endpoints: CRUD, pause/unpause (+backfill), destination tests."""
+"""HTTP of batch exports: CRUD, pause/unpause (+backfill), destination tests.
+
+Each handler parses the request, calls :mod:`.backend` and serialises the answer.
+"""
 
 from __future__ import annotations
 
 import json
-import random
-import re
 import sqlite3
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from .. import errors, paging
-from .. import validate as v
-from .._util import dumps, now_iso, seeded_uuid
-from ..clock import parse_stamp
+from .. import paging
 from ..context import Ctx
-from . import destination_tests, sim
-from . import destinations as dest
-from .runs import export_row, run_json
-from .timezones import timezones
-
-INTERVALS = ("hour", "day", "week", "every 5 minutes")
-MODELS = ("events", "persons", "sessions")
-_ids = random.Random()  # ids of objects created at runtime (not part of the seed)
-
-
-def serialize(row: sqlite3.Row, runs: list[sqlite3.Row]) -> dict[str, Any]:
-    """A BatchExport as the API returns it (secret config fields stripped)."""
-    interval, offset = row["interval"], row["interval_offset"]
-    offset_day = offset_hour = None
-    if interval == "week":
-        offset_day, offset_hour = (offset or 0) // 86400, ((offset or 0) % 86400) // 3600
-    elif interval == "day":
-        offset_hour = (offset or 0) // 3600
-    config = json.loads(row["dest_config"])
-    out = {
-        "id": row["id"],
-        "team_id": row["team_id"],
-        "name": row["name"],
-        "model": row["model"],
-        "destination": {
-            "type": row["dest_type"],
-            "config": dest.public_config(row["dest_type"], config),
-            "integration": row["integration"],
-        },
-        "interval": interval,
-        "paused": bool(row["paused"]),
-        "created_at": row["created_at"],
-        "last_updated_at": row["last_updated_at"],
-        "last_paused_at": row["last_paused_at"],
-        "start_at": row["start_at"],
-        "end_at": row["end_at"],
-        "latest_runs": [run_json(run) for run in runs],
-        "hogql_query": row["hogql_query"],
-        "schema": json.loads(row["schema"]) if row["schema"] else None,
-        "filters": json.loads(row["filters"]) if row["filters"] else None,
-        "timezone": row["timezone"] or "UTC",
-        "offset_day": offset_day,
-        "offset_hour": offset_hour,
-    }
-    if out["hogql_query"] is None:
-        # An optional string, never null, in PostHog's schema: the key is left out.
-        del out["hogql_query"]
-    return out
+from . import backend, sim
+from .runs import export_row
 
 
 def _latest_runs(ctx: Ctx, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
-    """The 10 newest runs of each export (one index seek each: exports have months of runs)."""
     ctx.tick(full=False)
-    return {
-        export_id: ctx.store.read(
-            "SELECT * FROM runs WHERE batch_export_id = ? ORDER BY created_at DESC, id DESC "
-            "LIMIT 10",
-            (export_id,),
-        )
-        for export_id in ids
-    }
+    return backend.latest_runs(ctx.store, ids)
 
 
 def _one(ctx: Ctx, export_id: str) -> dict[str, Any]:
     row = ctx.store.one("SELECT * FROM batch_exports WHERE id = ?", (export_id,))
     assert row is not None
-    return serialize(row, _latest_runs(ctx, [export_id])[export_id])
+    return backend.serialize(row, _latest_runs(ctx, [export_id])[export_id])
 
 
 def list_exports(ctx: Ctx) -> Response:
@@ -90,7 +34,7 @@ def list_exports(ctx: Ctx) -> Response:
 
     def to_json(rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
         runs = _latest_runs(ctx, [row["id"] for row in rows])
-        return [serialize(row, runs[row["id"]]) for row in rows]
+        return [backend.serialize(row, runs[row["id"]]) for row in rows]
 
     return JSONResponse(paging.team_rows(ctx, "batch_exports", to_json))
 
@@ -99,143 +43,13 @@ def retrieve(ctx: Ctx) -> Response:
     """GET batch_exports/{id}/."""
     ctx.tick(full=False)
     row = export_row(ctx)
-    return JSONResponse(serialize(row, _latest_runs(ctx, [row["id"]])[row["id"]]))
-
-
-def _hogql(query: str) -> dict[str, Any]:
-    """A light stand-in for PostHog's HogQL checks of batch export queries."""
-    text = " ".join(query.split())
-    low = text.lower()
-    match = re.match(r"^select\s+(.+?)(?:\s+from\s+(\S+)(.*))?$", low)
-    if match is None:
-        raise errors.validation("Failed to parse query", "hogql_query")
-    if re.search(r"\bunion\b", low):
-        raise errors.validation("UNIONs are not supported", "hogql_query")
-    if match.group(2) is None:
-        raise errors.validation("Query must SELECT FROM events", "hogql_query")
-    if match.group(2) != "events":
-        raise errors.validation("Query must only SELECT FROM events", "hogql_query")
-    if re.search(r"\bjoin\b", match.group(3) or ""):
-        raise errors.validation("JOINs are not supported", "hogql_query")
-    select = re.match(r"^select\s+(.+?)\s+from\s", text, re.IGNORECASE)
-    fields = []
-    for part in (select.group(1) if select else "").split(","):
-        expr, _, alias = part.strip().partition(" AS ")
-        if not alias:
-            expr, _, alias = part.strip().partition(" as ")
-        fields.append({"expression": expr.strip(), "alias": (alias or expr).strip()})
-    return {"fields": fields, "values": {}, "hogql_query": text}
-
-
-def _offset_seconds(
-    interval: str, day: int | None, hour: int | None, current: int | None
-) -> int | None:
-    if interval == "week":
-        cur_day, cur_hour = ((current or 0) // 86400, ((current or 0) % 86400) // 3600)
-        return (cur_day if day is None else day) * 86400 + (
-            cur_hour if hour is None else hour
-        ) * 3600
-    if interval == "day":
-        return ((current or 0) // 3600 if hour is None else hour) * 3600
-    return None
-
-
-def _validate(ctx: Ctx, instance: sqlite3.Row | None, partial: bool) -> dict[str, Any]:
-    """Run the BatchExportSerializer checks in field order; return the columns to write."""
-    data = v.json_object(ctx.data)
-    creating = not partial
-    out: dict[str, Any] = {}
-    name = v.string(data, "name", required=creating)
-    if name is not None:
-        out["name"] = name
-    if "model" in data:
-        out["model"] = v.choice(data, "model", MODELS, required=False, allow_null=True)
-    if "destination" in data or creating:
-        if "destination" not in data:
-            raise errors.required("destination")
-        existing = json.loads(instance["dest_config"]) if instance is not None else None
-        clean = dest.validate_destination(
-            data["destination"], is_patch=partial, existing_config=existing
-        )
-        out["destination"] = clean
-    interval = v.choice(data, "interval", INTERVALS, required=creating)
-    if interval is not None:
-        out["interval"] = interval
-    paused = v.boolean(data, "paused")
-    if paused is not None:
-        out["paused"] = paused
-    for field in ("start_at", "end_at"):
-        if field in data:
-            out[field] = v.moment(data, field)
-    if "hogql_query" in data:
-        # A CharField without allow_null (openapi.yaml @1404d6c): null is refused.
-        query = v.string(data, "hogql_query", required=False)
-        out["hogql_query"] = query
-        out["schema"] = _hogql(query or "")
-    if "last_paused_at" in data:
-        # Writable on create and update (openapi.yaml @1404d6c); unpause's backfill
-        # starts from it.
-        out["last_paused_at"] = v.moment(data, "last_paused_at")
-    if "filters" in data:
-        out["filters"] = data["filters"]
-    if "timezone" in data:
-        # PostHog's TimezoneEnum: a fixed list of 596 names, not the host's tz database.
-        out["timezone"] = v.choice(data, "timezone", timezones(), required=False, allow_null=True)
-    effective = interval or (instance["interval"] if instance is not None else None)
-    day = v.integer(data, "offset_day", 0, 6)
-    if day is not None and effective != "week":
-        raise errors.validation(
-            "offset_day is not applicable for non-weekly intervals", "offset_day"
-        )
-    hour = v.integer(data, "offset_hour", 0, 23)
-    if hour is not None and effective not in ("day", "week"):
-        raise errors.validation(
-            "offset_hour is not applicable for non-daily/weekly intervals", "offset_hour"
-        )
-    current = instance["interval_offset"] if instance is not None else None
-    if effective is not None and (interval is not None or day is not None or hour is not None):
-        out["interval_offset"] = _offset_seconds(effective, day, hour, current)
-    # BatchExportSerializer.validate looks only at this request's attrs: a PATCH that sends
-    # just `model` (or just `destination`) is not checked against the stored half.
-    dtype = out["destination"]["type"] if "destination" in out else None
-    model = out.get("model")
-    if dtype == "HTTP" and model is not None and model != "events":
-        raise errors.validation("HTTP batch exports only support the events model")
-    return out
+    return JSONResponse(backend.serialize(row, _latest_runs(ctx, [row["id"]])[row["id"]]))
 
 
 def create(ctx: Ctx) -> Response:
     """POST batch_exports/ -> 201."""
-    values = _validate(ctx, None, partial=False)
-    stamp = now_iso()
-    export_id = seeded_uuid(_ids)
-    destination = values["destination"]
-    with ctx.store.tx() as db:
-        db.execute(
-            f"INSERT INTO batch_exports VALUES ({','.join('?' * 20)})",
-            (
-                export_id,
-                ctx.project_id,
-                values["name"],
-                values.get("model", "events"),
-                destination["type"],
-                dumps(destination["config"]),
-                destination["integration_id"],
-                values["interval"],
-                values.get("interval_offset"),
-                int(values.get("paused", False)),
-                stamp,
-                stamp,
-                values.get("last_paused_at", stamp if values.get("paused") else None),
-                values.get("start_at"),
-                values.get("end_at"),
-                values.get("hogql_query"),
-                dumps(values["schema"]) if "schema" in values else None,
-                dumps(values["filters"]) if values.get("filters") is not None else None,
-                values.get("timezone"),
-                0,
-            ),
-        )
+    values = backend.validate(ctx.data, None, partial=False)
+    export_id = backend.insert(ctx.store, ctx.project_id, values)
     sim.invalidate(ctx.state.ops)
     ctx.store.count_write("batch_export.create")
     return JSONResponse(_one(ctx, export_id), status_code=201)
@@ -244,41 +58,8 @@ def create(ctx: Ctx) -> Response:
 def update(ctx: Ctx) -> Response:
     """PATCH (deep-merging destination config) or PUT batch_exports/{id}/."""
     row = export_row(ctx)
-    values = _validate(ctx, row, partial=ctx.method == "PATCH")
-    sets: dict[str, Any] = {}
-    for column in (
-        "name",
-        "model",
-        "interval",
-        "start_at",
-        "end_at",
-        "hogql_query",
-        "timezone",
-        "interval_offset",
-        "last_paused_at",
-    ):
-        if column in values:
-            sets[column] = values[column]
-    if "schema" in values:
-        sets["schema"] = dumps(values["schema"])
-    if "filters" in values:
-        sets["filters"] = None if values["filters"] is None else dumps(values["filters"])
-    if "paused" in values:
-        sets["paused"] = int(values["paused"])
-    if "destination" in values:
-        destination = values["destination"]
-        sets["dest_type"] = destination["type"]
-        sets["dest_config"] = dumps(
-            dest.deep_merge(json.loads(row["dest_config"]), destination["config"])
-        )
-        if destination["integration_id"] is not None:
-            sets["integration"] = destination["integration_id"]
-    sets["last_updated_at"] = now_iso()
-    with ctx.store.tx() as db:
-        assignments = ", ".join(f"{column} = ?" for column in sets)
-        db.execute(
-            f"UPDATE batch_exports SET {assignments} WHERE id = ?", (*sets.values(), row["id"])
-        )
+    values = backend.validate(ctx.data, row, partial=ctx.method == "PATCH")
+    backend.update(ctx.store, row, values)
     sim.invalidate(ctx.state.ops)
     ctx.store.count_write("batch_export.update")
     return JSONResponse(_one(ctx, row["id"]))
@@ -287,11 +68,7 @@ def update(ctx: Ctx) -> Response:
 def delete(ctx: Ctx) -> Response:
     """DELETE batch_exports/{id}/ -> 204 (soft delete)."""
     row = export_row(ctx)
-    with ctx.store.tx() as db:
-        db.execute(
-            "UPDATE batch_exports SET deleted = 1, last_updated_at = ? WHERE id = ?",
-            (now_iso(), row["id"]),
-        )
+    backend.soft_delete(ctx.store, row["id"])
     ctx.store.count_write("batch_export.delete")
     return Response(status_code=204)
 
@@ -301,13 +78,7 @@ def pause(ctx: Ctx) -> Response:
     row = export_row(ctx)
     if not row["paused"]:
         ctx.tick(full=False)  # the runs due before the pause exist
-        stamp = now_iso()
-        with ctx.store.tx() as db:
-            db.execute(
-                "UPDATE batch_exports SET paused = 1, last_paused_at = ?, "
-                "last_updated_at = ? WHERE id = ?",
-                (stamp, stamp, row["id"]),
-            )
+        backend.pause(ctx.store, row["id"])
         ctx.store.count_write("batch_export.pause")
     return JSONResponse({"paused": True})
 
@@ -318,32 +89,9 @@ def unpause(ctx: Ctx) -> Response:
     backfill = bool(data.get("backfill", False))
     row = export_row(ctx)
     if row["paused"]:
-        stamp = now_iso()
-        ops = ctx.state.ops
         ctx.tick(full=False)  # runs due before the unpause exist while it is still paused
-        with ctx.store.tx() as db:
-            db.execute(
-                "UPDATE batch_exports SET paused = 0, last_updated_at = ? WHERE id = ?",
-                (stamp, row["id"]),
-            )
-            # Scheduled runs resume with the first interval that ends after now.
-            db.execute(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                (f"resumed:{row['id']}", str(ops.clock.epoch())),
-            )
-            if backfill:
-                start = row["last_paused_at"] or row["created_at"]
-                sim.create_backfill(
-                    db,
-                    backfill_id=seeded_uuid(_ids),
-                    export=row,
-                    start=parse_stamp(start),
-                    end=ops.clock.epoch(),
-                    started=ops.clock.epoch(),
-                    pace=ops.backfill_pace,
-                    stamps=(start, stamp),
-                )
-        sim.invalidate(ops)
+        backend.unpause(ctx.store, ctx.state.ops, row, backfill)
+        sim.invalidate(ctx.state.ops)
         ctx.store.count_write("batch_export.unpause")
         if backfill:
             ctx.store.count_write("batch_export.backfill")
@@ -352,48 +100,16 @@ def unpause(ctx: Ctx) -> Response:
 
 def test_steps(ctx: Ctx) -> Response:
     """GET batch_exports/test/?destination=TYPE — empty 400/404 bodies as PostHog sends."""
-    dtype = ctx.request.query_params.get("destination")
-    if not dtype:
-        raise errors.ApiError(400, None)
-    steps = destination_tests.steps_for(dtype)
-    if steps is None:
-        raise errors.ApiError(404, None)
-    return JSONResponse(
-        {"steps": [{"name": s.name, "description": s.description, "result": None} for s in steps]}
-    )
-
-
-def _run_step(ctx: Ctx, stored: dict[str, Any] | None) -> Response:
-    data = v.json_object(ctx.data)
-    if stored is not None and "destination" not in data:
-        # PostHog reads request.data["destination"] before validating: KeyError -> 500.
-        raise errors.server_error()
-    v.string(data, "name", required=True)
-    v.choice(data, "interval", INTERVALS, required=True)
-    if "destination" not in data:
-        raise errors.required("destination")
-    clean = dest.validate_destination(
-        data["destination"], is_patch=stored is not None, existing_config=stored
-    )
-    config = {**(stored or {}), **clean["config"]}
-    steps = destination_tests.steps_for(clean["type"])
-    if steps is None:
-        raise errors.ApiError(404, None)
-    try:
-        index = int(data.get("step", 0))
-    except (TypeError, ValueError):
-        raise errors.validation("A valid integer is required.", "step") from None
-    if not 0 <= index < len(steps):
-        raise errors.server_error()  # PostHog: IndexError -> 500
-    return JSONResponse(destination_tests.run_step(steps[index], config))
+    steps = backend.test_steps(ctx.request.query_params.get("destination"))
+    return JSONResponse({"steps": steps})
 
 
 def run_test_step(ctx: Ctx) -> Response:
     """POST batch_exports/{id}/run_test_step/ — stored config merged under the payload's."""
     row = export_row(ctx)
-    return _run_step(ctx, json.loads(row["dest_config"]))
+    return JSONResponse(backend.run_test_step(ctx.data, json.loads(row["dest_config"])))
 
 
 def run_test_step_new(ctx: Ctx) -> Response:
     """POST batch_exports/run_test_step_new/ — test an export before it exists."""
-    return _run_step(ctx, None)
+    return JSONResponse(backend.run_test_step(ctx.data, None))

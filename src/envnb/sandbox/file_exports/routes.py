@@ -16,7 +16,6 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 
 from .. import errors
 from ..context import Ctx, State
-from ..endpoint import Endpoint
 from ..paging import page
 from ..query.hogql import HogQLError
 from .backend import FileExports, FileRun, parse_create
@@ -154,87 +153,3 @@ async def serve_object(state: State, request: Request) -> Response:
         "Content-Disposition": f'attachment; filename="{found.name}"',
     }
     return StreamingResponse(body(), headers=headers, media_type="application/octet-stream")
-
-
-FE = "file_download_batch_exports"
-BE = "batch_export"
-ENDPOINTS: tuple[Endpoint, ...] = (
-    Endpoint(
-        "file_download_batch_exports_list",
-        "GET",
-        FE,
-        list_runs,
-        f"{BE}:read",
-        "batch_exports",
-        "List file-download runs ({id, status}), newest first",
-        response="FileDownloadRun",
-        paginated=True,
-    ),
-    Endpoint(
-        "file_download_batch_exports_create",
-        "POST",
-        FE,
-        create,
-        f"{BE}:write",
-        "batch_exports",
-        "Start a file-download run (<= 7 days); 429 above the concurrency limit",
-        "CreateFileDownloadRequest",
-        "FileDownloadCreated",
-        202,
-        errors=(400, 429),
-    ),
-    Endpoint(
-        "file_download_batch_exports_count_rows",
-        "POST",
-        FE + "/count_rows",
-        count_rows,
-        f"{BE}:write",
-        "batch_exports",
-        "Count the rows a HogQL file download would export",
-        "FileDownloadCountRowsRequest",
-        "FileDownloadRowCount",
-    ),
-    Endpoint(
-        "file_download_batch_exports_retrieve",
-        "GET",
-        FE + "/{id}",
-        retrieve,
-        f"{BE}:read",
-        "batch_exports",
-        "A file-download run: status, and files + records_completed once Completed",
-        response="FileDownloadRun",
-    ),
-    Endpoint(
-        "file_download_batch_exports_download",
-        "GET",
-        FE + "/{id}/download",
-        download,
-        f"{BE}:read",
-        "batch_exports",
-        "302 to the first file's signed URL; 400 while running, failed or cancelled",
-        status=302,
-        errors=(400,),
-    ),
-    Endpoint(
-        "file_download_batch_exports_download_part",
-        "GET",
-        FE + "/{id}/download/{part}",
-        download,
-        f"{BE}:read",
-        "batch_exports",
-        "302 to one file's signed URL (by file id or index)",
-        status=302,
-        errors=(400,),
-    ),
-    Endpoint(
-        "file_download_batch_exports_cancel",
-        "POST",
-        FE + "/{id}/cancel",
-        cancel,
-        f"{BE}:write",
-        "batch_exports",
-        "Cancel a Starting or Running run",
-        response="FileDownloadRun",
-        errors=(400,),
-    ),
-)

@@ -6,10 +6,8 @@ from starlette.responses import JSONResponse, Response
 
 from .. import errors, paging
 from ..context import Ctx
-from ..endpoint import Endpoint
 from .backend import insights
 
-READ = "insight:read"
 _CREATED = "2026-01-05T09:00:00Z"
 
 
@@ -32,29 +30,3 @@ def retrieve(ctx: Ctx) -> Response:
         if str(item["id"]) == ctx.params["id"]:
             return JSONResponse(item)
     raise errors.not_found()
-
-
-ENDPOINTS = (
-    Endpoint(
-        "insights_list",
-        "GET",
-        "insights",
-        list_insights,
-        READ,
-        "insights",
-        "List saved insights (?short_id= finds one)",
-        response="Insight",
-        paginated=True,
-        options=("short_id",),
-    ),
-    Endpoint(
-        "insights_retrieve",
-        "GET",
-        "insights/{id}",
-        retrieve,
-        READ,
-        "insights",
-        "Retrieve a saved insight with its query",
-        response="Insight",
-    ),
-)

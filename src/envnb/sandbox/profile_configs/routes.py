@@ -1,117 +1,49 @@
-"""Customer profile config endpoints: a plain ModelViewSet with LimitOffset pagination."""
+"""HTTP of customer profile configs: a plain ModelViewSet with LimitOffset pagination.
+
+Each handler parses the request, calls :mod:`.backend` and serialises the answer.
+"""
 
 from __future__ import annotations
 
-import json
-import random
-import sqlite3
-from typing import Any
-
 from starlette.responses import JSONResponse, Response
 
-from .. import errors, paging
-from .. import validate as v
-from .._util import dumps, now_iso, seeded_uuid
+from .. import paging
 from ..context import Ctx
-
-SCOPES = ("person", "group_0", "group_1", "group_2", "group_3", "group_4")
-_ids = random.Random()
-
-
-def serialize(row: sqlite3.Row) -> dict[str, Any]:
-    """A CustomerProfileConfig as returned (``created_by`` is not)."""
-    return {
-        "id": row["id"],
-        "scope": row["scope"],
-        "content": json.loads(row["content"]),
-        "sidebar": json.loads(row["sidebar"]),
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-    }
-
-
-def _get(ctx: Ctx) -> sqlite3.Row:
-    return ctx.live_row("profile_configs")
+from . import backend
 
 
 def list_configs(ctx: Ctx) -> Response:
     """GET customer_profile_configs/ — newest first."""
     return JSONResponse(
-        paging.team_rows(ctx, "profile_configs", lambda rows: [serialize(r) for r in rows])
+        paging.team_rows(ctx, backend.TABLE, lambda rows: [backend.serialize(r) for r in rows])
     )
 
 
 def retrieve(ctx: Ctx) -> Response:
     """GET customer_profile_configs/{id}/."""
-    return JSONResponse(serialize(_get(ctx)))
-
-
-def _json_field(data: dict[str, Any], name: str) -> Any:
-    """``content``/``sidebar``: null -> {}, dict or list kept, anything else refused."""
-    value = data.get(name)
-    if value is None:
-        return {}
-    if not isinstance(value, dict | list):
-        raise errors.validation(f"Invalid value for field '{name}'", name)
-    return value
-
-
-def _validate(ctx: Ctx, partial: bool) -> dict[str, Any]:
-    data = v.json_object(ctx.data)
-    out: dict[str, Any] = {}
-    scope = v.choice(data, "scope", SCOPES, required=not partial)
-    if scope is not None:
-        out["scope"] = scope
-    for name in ("content", "sidebar"):
-        if name in data or not partial:
-            out[name] = _json_field(data, name)
-    return out
+    return JSONResponse(backend.serialize(ctx.live_row(backend.TABLE)))
 
 
 def create(ctx: Ctx) -> Response:
     """POST customer_profile_configs/ -> 201."""
-    values = _validate(ctx, partial=False)
-    stamp = now_iso()
-    config_id = seeded_uuid(_ids)
-    with ctx.store.tx() as db:
-        db.execute(
-            "INSERT INTO profile_configs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            (
-                config_id,
-                ctx.project_id,
-                values["scope"],
-                dumps(values["content"]),
-                dumps(values["sidebar"]),
-                stamp,
-                stamp,
-                ctx.key.user_id,
-            ),
-        )
+    values = backend.validate(ctx.data, partial=False)
+    row = backend.insert(ctx.store, ctx.project_id, ctx.key.user_id, values)
     ctx.store.count_write("profile_config.create")
-    row = ctx.store.one("SELECT * FROM profile_configs WHERE id = ?", (config_id,))
-    assert row is not None
-    return JSONResponse(serialize(row), status_code=201)
+    return JSONResponse(backend.serialize(row), status_code=201)
 
 
 def update(ctx: Ctx) -> Response:
     """PATCH (partial) or PUT (full) customer_profile_configs/{id}/."""
-    row = _get(ctx)
-    values = _validate(ctx, partial=ctx.method == "PATCH")
-    sets = {k: dumps(val) if k != "scope" else val for k, val in values.items()}
-    sets["updated_at"] = now_iso()
-    with ctx.store.tx() as db:
-        db.execute(
-            f"UPDATE profile_configs SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
-            (*sets.values(), row["id"]),
-        )
+    row = ctx.live_row(backend.TABLE)
+    values = backend.validate(ctx.data, partial=ctx.method == "PATCH")
+    backend.update(ctx.store, row["id"], values)
     ctx.store.count_write("profile_config.update")
-    return JSONResponse(serialize(_get(ctx)))
+    return JSONResponse(backend.serialize(ctx.live_row(backend.TABLE)))
 
 
 def delete(ctx: Ctx) -> Response:
     """DELETE customer_profile_configs/{id}/ -> 204."""
-    row = _get(ctx)
-    with ctx.store.tx() as db:
-        db.execute("UPDATE profile_configs SET deleted = 1 WHERE id = ?", (row["id"],))
+    row = ctx.live_row(backend.TABLE)
+    backend.soft_delete(ctx.store, row["id"])
     ctx.store.count_write("profile_config.delete")
     return Response(status_code=204)

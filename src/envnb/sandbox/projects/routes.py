@@ -1,24 +1,20 @@
 """HTTP of the identity endpoints under ``/api/`` (not under one project): the projects a
 key can see, one project, the organization, the user. State and rules are in ``backend``.
 
-Their own small table, matched before the project routes: they have no project prefix
-(``/api/projects/{id}/`` is the project itself), so they are not in the OpenAPI document
-of the project-scoped routes.
+Their routes (``urls.py``, ``project_scoped=False``) are matched before the project routes:
+they have no project prefix (``/api/projects/{id}/`` is the project itself), so they are not
+in the OpenAPI document of the project-scoped routes.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
 from .. import auth, errors, paging
 from ..context import Ctx
-from ..endpoint import Endpoint
 from . import backend
-
-PROJECT_READ = "project:read"
 
 
 def _org_id(ctx: Ctx) -> str:
@@ -86,76 +82,3 @@ def get_me(ctx: Ctx) -> Response:
             "organizations": [backend.organization_basic(org)],
         }
     )
-
-
-ENDPOINTS: tuple[Endpoint, ...] = (
-    Endpoint(
-        "projects_list",
-        "GET",
-        "projects",
-        list_projects,
-        PROJECT_READ,
-        "core",
-        "Projects the key can see",
-        response="Project",
-        paginated=True,
-    ),
-    Endpoint(
-        "projects_retrieve",
-        "GET",
-        "projects/{id}",
-        get_project,
-        PROJECT_READ,
-        "core",
-        "One project",
-        response="Project",
-    ),
-    Endpoint(
-        "organizations_projects_list",
-        "GET",
-        "organizations/@current/projects",
-        list_projects,
-        PROJECT_READ,
-        "core",
-        "Projects of the current organization",
-        response="Project",
-        paginated=True,
-    ),
-    Endpoint(
-        "organizations_retrieve",
-        "GET",
-        "organizations/@current",
-        get_organization,
-        "organization:read",
-        "core",
-        "The current organization",
-        response="Organization",
-    ),
-    Endpoint(
-        "users_me",
-        "GET",
-        "users/@me",
-        get_me,
-        "user:read",
-        "core",
-        "The key's user",
-        response="User",
-    ),
-)
-
-_COMPILED = [
-    (re.compile("^/api/" + re.sub(r"\{(\w+)\}", r"(?P<\1>\\d+|@current)", e.path) + "/?$"), e)
-    for e in ENDPOINTS
-]
-_ENVIRONMENTS = re.compile(r"^/api/environments/")
-
-
-def match(path: str, method: str) -> tuple[Endpoint, dict[str, str]] | str | None:
-    """The identity endpoint for a path; "405" for a wrong method; None if not one of them."""
-    path = _ENVIRONMENTS.sub("/api/projects/", path)  # the deprecated alias (contract §11)
-    method = "GET" if method == "HEAD" else method
-    for pattern, endpoint in _COMPILED:
-        found = pattern.match(path)
-        if found is not None:
-            return (endpoint, found.groupdict()) if endpoint.method == method else "405"
-    return None

@@ -31,11 +31,11 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from .. import arguments
 from . import population_finish, population_tiny
 
 DAYS = 90
 EVENTS = 75_000
-MAX_EVENTS = 20_000_000
 TINY: Literal["tiny"] = "tiny"
 # Events per person over the window at the rates below (measured; bench/population.py).
 EVENTS_PER_PERSON = 22.5
@@ -45,19 +45,9 @@ Size = int | Literal["tiny"]
 
 
 def check_events(value: object) -> Size:
-    """The ``events`` knob, checked: a whole number 0…MAX_EVENTS or ``"tiny"``."""
-    if value == TINY:
-        return TINY
-    number: int | None = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str) and value.strip().lstrip("+").isdigit():
-        number = int(value.strip())
-    if number is None or not 0 <= number <= MAX_EVENTS:
-        raise ValueError(
-            f"events must be a whole number from 0 to {MAX_EVENTS:,} or 'tiny'; got {value}"
-        )
-    return number
+    """The ``events`` knob, checked as ``envnb sandbox --events`` checks it (arguments.py)."""
+    size = arguments.events(value)
+    return TINY if size == TINY else int(size)
 
 
 def _salt(seed: int, stream: str) -> int:
