@@ -14,7 +14,11 @@ from starlette.responses import JSONResponse, Response
 from .. import paging
 from ..context import Ctx
 from . import backend, sim
-from .runs import export_row
+
+
+def export_row(ctx: Ctx) -> sqlite3.Row:
+    """The live export of the path's ``{id}``, or 404."""
+    return ctx.live_row("batch_exports")
 
 
 def _latest_runs(ctx: Ctx, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
