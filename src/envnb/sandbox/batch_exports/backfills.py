@@ -55,6 +55,27 @@ def backfill_json(row: sqlite3.Row) -> dict[str, Any]:
     return {name: derived[name] if name in derived else row[name] for name in FIELDS}
 
 
+def list_query(export_id: str, team_id: int) -> tuple[str, tuple[Any, ...]]:
+    """The backfills of an export, as (source SQL, params)."""
+    return (
+        "(SELECT * FROM backfills WHERE batch_export_id = ? AND team_id = ?)",
+        (export_id, team_id),
+    )
+
+
+def live_export(store: Store, export_id: str, team_id: int) -> sqlite3.Row:
+    """The export to backfill, or PostHog's 404 "BatchExport not found." (its own words)."""
+    export = store.one(
+        "SELECT * FROM batch_exports WHERE id = ? AND team_id = ? AND deleted = 0",
+        (export_id, team_id),
+    )
+    if export is None:
+        raise errors.ApiError(
+            404, errors.body("invalid_request", "not_found", "BatchExport not found.")
+        )
+    return export
+
+
 def _zone(name: str | None) -> Any:
     try:
         return ZoneInfo(name or "UTC")

@@ -94,10 +94,7 @@ def list_backfills(ctx: Ctx) -> Response:
     """GET batch_exports/{id}/backfills/ — ordering created_at or start_at (default -created_at)."""
     ctx.tick()
     raw = ctx.request.query_params.get("ordering", "")
-    source = (
-        "(SELECT * FROM backfills WHERE batch_export_id = ? AND team_id = ?)",
-        (ctx.params["id"], ctx.project_id),
-    )
+    source = backfills.list_query(ctx.params["id"], ctx.project_id)
     ordering = runs.ordering(raw, backfills.ORDERINGS)
     page = _cursor_page(ctx, source, ordering, backfills.PAGE_SIZE, backfills.backfill_json)
     return JSONResponse(page)
@@ -106,14 +103,7 @@ def list_backfills(ctx: Ctx) -> Response:
 def create_backfill(ctx: Ctx) -> Response:
     """POST batch_exports/{id}/backfills/ {start_at, end_at} -> 201 {backfill_id}."""
     ctx.tick()
-    export = ctx.store.one(
-        "SELECT * FROM batch_exports WHERE id = ? AND team_id = ? AND deleted = 0",
-        (ctx.params["id"], ctx.project_id),
-    )
-    if export is None:
-        raise errors.ApiError(
-            404, errors.body("invalid_request", "not_found", "BatchExport not found.")
-        )
+    export = backfills.live_export(ctx.store, ctx.params["id"], ctx.project_id)
     backfill_id = backfills.create(ctx.store, ctx.state.ops, export, ctx.data)
     ctx.store.count_write("batch_export.backfill")
     return JSONResponse({"backfill_id": backfill_id}, status_code=201)

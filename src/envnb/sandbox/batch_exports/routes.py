@@ -27,8 +27,7 @@ def _latest_runs(ctx: Ctx, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
 
 
 def _one(ctx: Ctx, export_id: str) -> dict[str, Any]:
-    row = ctx.store.one("SELECT * FROM batch_exports WHERE id = ?", (export_id,))
-    assert row is not None
+    row = backend.export(ctx.store, export_id)
     return backend.serialize(row, _latest_runs(ctx, [export_id])[export_id])
 
 
