@@ -7,12 +7,13 @@ second click is ignored, so two conflicting calls are never sent (the row's ``Ac
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import ipywidgets as W
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from ..projects.fleet import Fleet
 
 from ..errors import EnvnbError, NotFoundError, PermissionDeniedError, RequestValidationError
 from ..models.batch_exports import TESTABLE_TYPES
@@ -305,9 +306,20 @@ class ExportPanel(Panel):
     runs_window = "-7d"
     poll_interval = 2.0
 
-    def __init__(self, client: Client | AsyncClient) -> None:
+    def __new__(cls, client: Client | AsyncClient | Fleet) -> ExportPanel:
+        """``ExportPanel(fleet)`` is a FleetExportPanel: the exports grouped by project."""
+        from ..projects.fleet import Fleet
+
+        if cls is ExportPanel and isinstance(client, Fleet):
+            from .fleet_exports import FleetExportPanel
+
+            cls = FleetExportPanel
+        return super().__new__(cls)
+
+    def __init__(self, client: Client | AsyncClient | Fleet) -> None:
         """Build the panel and load the exports in the background."""
-        super().__init__(client)
+        # A Fleet never gets here: __new__ made a FleetExportPanel, which has its own.
+        super().__init__(cast("Client | AsyncClient", client))
         self.rows: list[ExportRow] = []
         self.refresh_button = W.Button(description="Refresh", icon="refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
