@@ -15,7 +15,7 @@ from .._endpoints import ExportOpsEndpoints as Ops
 from .._ops_arguments import instant_of, levels, log_limit, run_window, statuses, time_window
 from .._request import RequestSpec
 from .._wire import PAGE_WINDOW
-from ..backfill_rules import check_window, overlaps
+from ..backfill_rules import check_window, lookaround, open_retry, overlaps
 from ..export_health import health_frame
 from ..frames import FrameSink, frame_from_records
 from ..frames_ops import (
@@ -155,9 +155,24 @@ class AsyncExportOps:
 
         PostHog advises changing what made the run fail first: read its ``latest_error``
         (``get_run``). The request is never resent automatically (a resend would export
-        the interval twice).
+        the interval twice). PostHog would start a backfill for any run; envnb refuses a
+        run that is still running (RequestValidationError naming ``run``) and, when a
+        retry of the run is still open, warns (``BackfillOverlapWarning``) and returns that
+        backfill's id instead of exporting the interval a second time.
         """
         spec = Ops.retry_run.request({"id": ident(export), "run": ident(run)})
+        current = (await self.get_run(export, run)).model_dump(mode="json")
+        fills = [b.model_dump(mode="json") async for b in self.backfills(export)]
+        under_way = open_retry(current, fills)  # a running run: RequestValidationError
+        if under_way is not None:
+            warnings.warn(
+                BackfillOverlapWarning(
+                    f"run {current.get('id')} is already being retried by backfill "
+                    f"{under_way}; returning it instead of exporting the interval twice"
+                ),
+                stacklevel=2,
+            )
+            return under_way
         return (await self._transport.request(spec)).backfill_id
 
     async def cancel_run(self, export: Any, run: Any) -> Cancelled:
@@ -201,15 +216,18 @@ class AsyncExportOps:
         """Why a backfill of this window would export data twice (empty: it would not).
 
         Checks the window first (RequestValidationError, as ``create_backfill``), then
-        lists the export's backfills and its Completed runs whose interval is inside it.
+        lists the export's backfills and its Completed runs whose interval meets it.
         """
         row = export if isinstance(export, BatchExport) else await self.get(export)
         window = check_window(row.model_dump(), start_at, end_at, _now())
         fills = [b.model_dump(mode="json") async for b in self.backfills(row.id)]
+        # PostHog lists runs wholly inside start/end: read one interval more on each side
+        # so a run partly in the window is seen (``overlaps`` keeps the ones meeting it).
+        margin = lookaround(row.interval)
         params = {
             "ordering": "data_interval_start",
-            "start": window.start.isoformat(),
-            "end": window.end.isoformat(),
+            "start": (window.start - margin).isoformat(),
+            "end": min(window.end + margin, _now()).isoformat(),
             "status": ["Completed"],
         }
         spec = Ops.runs.request({"id": row.id}, params=params)
