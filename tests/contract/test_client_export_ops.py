@@ -348,3 +348,13 @@ def test_retry_refuses_a_running_run_and_does_not_start_a_second_retry() -> None
             again = client.batch_exports.retry_run(paused, failed.id)
         assert again == first  # the open retry, not a second export of the interval
         assert sb.stats()["writes"]["batch_export.run_retry"] == 1
+
+
+def test_health_of_a_short_window_still_sees_an_auto_pause(client: envnb.Client) -> None:
+    # BigQuery events 2 was paused by PostHog two days ago after 3 failed runs: a one-day
+    # window holds none of them, yet the pause is still PostHog's.
+    day = client.batch_exports.health(since="-1d").set_index("name").loc["BigQuery events 2"]
+    assert day["status"] == "auto-paused" and bool(day["paused_by_system_likely"]) is True
+    assert (day["runs"], day["failed_runs"]) == (0, 0)  # the window's own figures stay its own
+    month = client.batch_exports.health(since="-30d").set_index("name").loc["BigQuery events 2"]
+    assert month["status"] == "auto-paused" and month["failed_runs"] == 3

@@ -16,7 +16,7 @@ from .._ops_arguments import instant_of, levels, log_limit, run_window, statuses
 from .._request import RequestSpec
 from .._wire import PAGE_WINDOW
 from ..backfill_rules import check_window, lookaround, open_retry, overlaps
-from ..export_health import health_frame
+from ..export_health import health_frame, pause_lookback
 from ..frames import FrameSink, frame_from_records
 from ..frames_ops import (
     BACKFILL_COLUMNS,
@@ -327,14 +327,17 @@ class AsyncExportOps:
         start = instant_of("since", since, now)
         exports = [e async for e in self.list()]
         targets = [(e.id, e.name) for e in exports]
+        records = [e.model_dump(mode="json", by_alias=True) for e in exports]
+        # A paused export's runs are read back to its pause (health_row keeps the window's
+        # figures to the window): an auto-pause caused by older failures stays one.
+        reads_from = {r["id"]: pause_lookback(r, start) for r in records}
         runs, fills = _Rows(), _Rows()
         await self._rows(
-            targets, lambda id: self._runs_spec(id, start, None, None, now).page(), runs
+            targets, lambda id: self._runs_spec(id, reads_from[id], None, None, now).page(), runs
         )
         await self._rows(
             targets,
             lambda id: Ops.backfills.request({"id": id}, params={"ordering": "-created_at"}).page(),
             fills,
         )
-        records = [e.model_dump(mode="json", by_alias=True) for e in exports]
         return health_frame(records, runs.rows, fills.rows, now=now, since=start)
