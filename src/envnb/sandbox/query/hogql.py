@@ -144,7 +144,13 @@ def _json_value(value: Any) -> Any:
         return [_json_value(v) for v in value]
     if isinstance(value, dict):
         return [_json_value(v) for v in value.values()]
-    return value
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if value is None or isinstance(value, int | float | str):
+        return value
+    return str(value)  # anything else DuckDB answers: as text, never a 500
 
 
 def _type(output: Output, duck_type: str, values: list[Any]) -> str:
