@@ -19,6 +19,7 @@ from .models.export_ops import LogLevel
 
 DEFAULT_RUNS_WINDOW = timedelta(days=30)
 _RELATIVE = re.compile(r"^-\d+[hdwmqyM]$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _STATUSES = allowed_values(RunStatus)
 _LEVELS = allowed_values(LogLevel)
 
@@ -70,12 +71,44 @@ def instant_of(name: str, value: Any, now: datetime) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def time_window(
+    start_name: str, start: Any, end_name: str, end: Any, now: datetime
+) -> tuple[str | None, str | None]:
+    """The texts to send for a ``[start, end]`` window, checked as every window is.
+
+    One check for every window argument (runs, logs, metrics, health): a start in the
+    future or an end before the start would be answered with an empty frame — a wrong
+    "nothing happened" with no sign — so both are a RequestValidationError naming the
+    argument. An end in the future is fine (it means "until now").
+    """
+    start_text, end_text = moment(start_name, start, now), moment(end_name, end, now)
+    first = None if start_text is None else instant_of(start_name, start_text, now)
+    if first is not None and first > now:
+        raise RequestValidationError(
+            f"{start_name}: {start_text!r} is in the future (now is "
+            f"{now.astimezone(UTC):%Y-%m-%d %H:%M} UTC), so nothing can lie after it",
+            attr=start_name,
+        )
+    last = None if end_text is None else instant_of(end_name, end_text, now)
+    if last is not None and end_text is not None and _DATE_ONLY.match(end_text):
+        last += timedelta(days=1)  # a date as the end means that whole day
+    if first is not None and last is not None and last < first:
+        raise RequestValidationError(
+            f"{end_name}: {end_text!r} is before {start_name} ({start_text!r}), "
+            "so the window is empty; swap them?",
+            attr=end_name,
+        )
+    return start_text, end_text
+
+
 def run_window(after: Any, before: Any, now: datetime) -> dict[str, str]:
     """``after``/``before`` of a runs list; ``after`` always set (default 30 days back)."""
-    sent = moment("after", after, now) or (now - DEFAULT_RUNS_WINDOW).isoformat()
+    start = (now - DEFAULT_RUNS_WINDOW).isoformat() if after is None else after
+    sent, end = time_window("after", start, "before", before, now)
+    assert sent is not None
     window = {"after": sent}
-    if before is not None:
-        window["before"] = moment("before", before, now) or ""
+    if end is not None:
+        window["before"] = end
     return window
 
 

@@ -15,7 +15,7 @@ from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import quote
 
 from .errors import RequestValidationError
-from .models.common import RequestModel, validate_request
+from .models.common import RequestModel, check_sendable, validate_request
 
 T = TypeVar("T")
 
@@ -58,10 +58,13 @@ class Endpoint(Generic[T]):
             json_body = validate_request(self.body, dict(body or {})).to_body()
         elif body is not None:
             json_body = dict(body)
+            check_sendable(json_body)  # a lone surrogate would be httpx's UnicodeEncodeError
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        check_sendable(query)
         return RequestSpec(
             method=self.method,
             path=path,
-            params={k: v for k, v in (params or {}).items() if v is not None},
+            params=query,
             json=json_body,
             parse=self.parse,
             retry_safe=self.retry_safe or self.method in SAFE_METHODS,

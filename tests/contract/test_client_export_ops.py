@@ -281,3 +281,35 @@ async def test_the_async_client_has_the_same_operations(ops_sb: Sandbox) -> None
         assert set(df["export_name"]) == {"Events archive"}
         logs = await client.batch_exports.logs_df(exports["BigQuery events 2"], level="ERROR")
         assert len(logs) == 3
+
+
+def test_reversed_and_future_windows_are_refused_naming_the_argument(
+    client: envnb.Client, ops_sb: Sandbox
+) -> None:
+    archive = by_name(client)["Events archive"]
+    ops = client.batch_exports
+    cases: list[tuple[Any, str, str]] = [
+        (lambda: ops.runs_df(after="-2d", before="-3d"), "before", "is before after"),
+        (lambda: list(ops.runs(archive, after="-2d", before="-3d")), "before", "is before after"),
+        (lambda: ops.runs_df(after="2099-01-01"), "after", "is in the future"),
+        (lambda: ops.health(since="2099-01-01"), "since", "is in the future"),
+        (lambda: ops.health(since=timedelta(days=-1)), "since", "is in the future"),
+        (lambda: ops.logs_df(archive, after="-1d", before="-2d"), "before", "is before after"),
+        (lambda: ops.logs_df(archive, after="2099-01-01T00:00:00Z"), "after", "in the future"),
+        (
+            lambda: ops.metrics_df(archive, date_from="-1d", date_to="-7d"),
+            "date_to",
+            "is before date_from",
+        ),
+        (lambda: ops.metrics_df(archive, date_from="2099-01-01"), "date_from", "in the future"),
+    ]
+    before = ops_sb.stats()["requests"]
+    for call, attr, words in cases:
+        with pytest.raises(RequestValidationError) as info:
+            call()
+        assert info.value.attr == attr, str(info.value)
+        assert words in str(info.value), str(info.value)
+    assert ops_sb.stats()["requests"] == before  # refused before sending
+    # the edges stay allowed: an empty-length window of one day, an end in the future
+    assert ops.metrics_df(archive, date_from=date.today(), date_to=date.today()) is not None
+    assert len(ops.runs_df(after="-1h", before="2099-01-01")) >= 0

@@ -237,6 +237,7 @@ def test_oversized_and_hostile_inputs_fail_clearly_before_sending(
     sb: Sandbox, client: envnb.Client
 ) -> None:
     conv = str(next(iter(client.conversations.list(limit=1))).id)
+    export = str(next(iter(client.batch_exports.list())).id)
     noop = {"type": "NoOp", "config": {}}
     cases: list[tuple[Callable[[], Any], str, str]] = [
         (lambda: client.conversations.ask("x" * 40_001), "content", "40001 characters is too long"),
@@ -261,6 +262,22 @@ def test_oversized_and_hostile_inputs_fail_clearly_before_sending(
             "sidebar",
             "NaN or Infinity",
         ),
+        # Every body and query-string path, not only chat messages: HogQL text, a query
+        # dict, a query kind's nested field, a search parameter.
+        (lambda: client.query("SELECT 'a\udcff'"), "query", "lone surrogate"),
+        (
+            lambda: client.query({"kind": "HogQLQuery", "query": "SELECT '\ud800'"}),
+            "query",
+            "lone surrogate",
+        ),
+        (
+            lambda: client.query_df(
+                {"kind": "TrendsQuery", "series": [{"kind": "EventsNode", "event": "x\udcff"}]}
+            ),
+            "query",
+            "lone surrogate",
+        ),
+        (lambda: client.batch_exports.logs_df(export, search="a\udcff"), "search", "surrogate"),
         (lambda: client.batch_exports.create("  ", noop, "hour"), "name", "empty"),
         (lambda: client.batch_exports.get(""), "id", "non-empty id"),
     ]

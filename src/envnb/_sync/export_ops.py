@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .._arguments import ident
 from .._concurrency import PageWindow
 from .._endpoints import ExportOpsEndpoints as Ops
-from .._ops_arguments import instant_of, levels, log_limit, moment, run_window, statuses
+from .._ops_arguments import instant_of, levels, log_limit, run_window, statuses, time_window
 from .._request import RequestSpec
 from .._wire import PAGE_WINDOW
 from ..backfill_rules import check_window, overlaps
@@ -266,12 +266,12 @@ class SyncExportOps:
         ``level``: DEBUG, LOG, INFO, WARN, ERROR (one, a comma list or a list);
         ``search``: case-insensitive substring; ``limit``: 1-500 (PostHog's default 50).
         """
-        now = _now()
+        after_text, before_text = time_window("after", after, "before", before, _now())
         params = {
             "level": levels(level) or None,
             "search": search or None,
-            "after": moment("after", after, now),
-            "before": moment("before", before, now),
+            "after": after_text,
+            "before": before_text,
             "limit": log_limit(limit),
         }
         if run is None:
@@ -288,11 +288,8 @@ class SyncExportOps:
         runs (failures) per day of their ``last_updated_at``: records, not run counts
         (``posthog/api/app_metrics.py``). Needs the ``plugin:read`` scope.
         """
-        now = _now()
-        params = {
-            "date_from": moment("date_from", date_from, now),
-            "date_to": moment("date_to", date_to, now),
-        }
+        start, end = time_window("date_from", date_from, "date_to", date_to, _now())
+        params = {"date_from": start, "date_to": end}
         metrics = self._transport.request(Ops.metrics.request({"id": ident(export)}, params=params))
         return metrics_frame(metrics.model_dump())
 
@@ -304,6 +301,7 @@ class SyncExportOps:
         defined in ``envnb.export_health`` (PostHog keeps these checks internal).
         """
         now = _now()
+        time_window("since", since, "before", None, now)
         start = instant_of("since", since, now)
         exports = [e for e in self.list()]
         targets = [(e.id, e.name) for e in exports]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import types
 import warnings
+from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import datetime
 from enum import StrEnum
@@ -204,18 +205,31 @@ class RequestModel(BaseModel):
                 break
         else:
             name = "request"
-        if isinstance(exc, UnicodeEncodeError):
-            why = "the text contains a lone surrogate, which is not valid Unicode"
-        elif "Out of range float" in str(exc):
-            why = "the value contains NaN or Infinity, which JSON cannot carry"
-        else:
-            why = "the value is nested too deeply to send as JSON"
+        why = _unsendable_why(exc)
         return RequestValidationError(f"{name}: {why}", attr=None if name == "request" else name)
+
+
+def _unsendable_why(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeEncodeError):
+        return "the text contains a lone surrogate, which is not valid Unicode"
+    if "Out of range float" in str(exc):
+        return "the value contains NaN or Infinity, which JSON cannot carry"
+    return "the value is nested too deeply to send as JSON"
 
 
 def _check_sendable(value: Any) -> None:
     """Raise ValueError/RecursionError if ``value`` cannot travel as strict UTF-8 JSON."""
     json.dumps(value, ensure_ascii=False, allow_nan=False, default=str).encode("utf-8")
+
+
+def check_sendable(fields: Mapping[str, Any]) -> None:
+    """RequestValidationError naming the first of ``fields`` (a body without a model, a
+    query string) that cannot travel as strict UTF-8 JSON: what ``to_body`` checks."""
+    for name, value in fields.items():
+        try:
+            _check_sendable(value)
+        except (ValueError, RecursionError) as exc:  # UnicodeEncodeError is a ValueError
+            raise RequestValidationError(f"{name}: {_unsendable_why(exc)}", attr=name) from None
 
 
 def open_enum(enum_cls: type[E]) -> Any:
