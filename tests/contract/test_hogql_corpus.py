@@ -169,3 +169,14 @@ def test_no_duckdb_text_reaches_a_response(qapi: Api, text: str) -> None:
     assert not any(word in raw for word in _DUCK_WORDS), raw
     if r.status_code == 400:
         assert r.json()["type"] == "validation_error"
+
+
+def test_a_query_running_too_long_is_stopped(qapi: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from envnb.sandbox.query import hogql as engine
+
+    monkeypatch.setattr(engine, "MAX_SECONDS", 0.05)  # PostHog's limit, scaled down
+    r = run(qapi, "select sum(number * number % 7) from numbers(5000000000)")
+    assert r.status_code == 400
+    assert r.json()["detail"] == "Query exceeded the maximum execution time (0.05 s)"
+    after = run(qapi, "select 1")  # the connection is usable again
+    assert after.json()["results"] == [[1]]
