@@ -31,7 +31,8 @@ import pandas as pd
 from list_df import start_sandbox
 
 import envnb
-from envnb.frames import CONVERSATION_COLUMNS, FrameBuilder
+from envnb._core.framing import FrameBuilder
+from envnb.conversations.frames import CONVERSATION_COLUMNS
 
 PAGE = 1000
 

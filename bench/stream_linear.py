@@ -26,9 +26,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from envnb._sse import SSEDecoder
+from envnb._core.sse import SSEDecoder
+from envnb.conversations.streaming import StreamSession
 from envnb.render import render_markdown
-from envnb.streaming import StreamSession
 from envnb.widgets._markdown import IncrementalMarkdown
 
 

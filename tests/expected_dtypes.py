@@ -1,6 +1,6 @@
 """The dtypes every list frame must have, written out (never derived from envnb's own maps).
 
-Changing a column map in ``envnb.frames`` (``Int64`` to ``float64``, ``string`` or
+Changing a column map in ``envnb.batch_exports.frames`` (``Int64`` to ``float64``, ``string`` or
 ``boolean`` to ``object``) must fail the tests that compare against these.
 """
 

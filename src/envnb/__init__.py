@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from ._async._stream import AsyncEventStream
     from ._client import AsyncClient, Client, connect
     from ._sync._stream import EventStream
+    from .conversations.streaming import AskResult, StreamAssembler
     from .projects.fleet import Fleet
     from .projects.plan import diff
     from .projects.profile_file import profiles
-    from .streaming import AskResult, StreamAssembler
 
 # Loaded on first use, so `envnb sandbox` (which imports envnb.sandbox) starts without
 # paying for the client, pydantic models and httpx.
@@ -32,10 +32,10 @@ _LAZY = {
     "Fleet": ("envnb.projects.fleet", "Fleet"),
     "diff": ("envnb.projects.plan", "diff"),
     "profiles": ("envnb.projects.profile_file", "profiles"),
-    "AskResult": ("envnb.streaming", "AskResult"),
+    "AskResult": ("envnb.conversations.streaming", "AskResult"),
     "AsyncEventStream": ("envnb._async._stream", "AsyncEventStream"),
     "EventStream": ("envnb._sync._stream", "EventStream"),
-    "StreamAssembler": ("envnb.streaming", "StreamAssembler"),
+    "StreamAssembler": ("envnb.conversations.streaming", "StreamAssembler"),
 }
 
 

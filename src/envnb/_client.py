@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 
 from ._async._client import AsyncClient
-from ._config import ENV_HOST, ENV_KEY, ENV_PROJECT, missing_message, missing_settings
-from ._secret import ApiKey
+from ._core.config import ENV_HOST, ENV_KEY, ENV_PROJECT, missing_message, missing_settings
+from ._core.secret import ApiKey
 from ._sync._client import SyncClient
 from .errors import ConfigurationError
-from .results import QueryResult
+from .query.results import QueryResult
 
 
 class Client(SyncClient):

@@ -40,11 +40,11 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import HTML, display
 
-from . import answers
-from .chat_turn import ChatTurnPolicy, SendAgain
+from .conversations import answers
+from .conversations.chat_turn import ChatTurnPolicy, SendAgain
 from .errors import EnvnbError
-from .hogql import substitute
-from .results import Visualization, visualizations
+from .query.hogql import substitute
+from .query.results import Visualization, visualizations
 from .widgets.kit import ChartBoard, LiveTurn, Pacer, Throttle, render_png
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class Reply(str):
     """The reply text, returned as the cell's value; displays nothing (it is shown above).
 
     ``queries``: the reply's charts as Visualization(title, query); ``frames()`` runs them;
-    ``pin()`` writes the next cell that re-runs them (see ``envnb.answers``)."""
+    ``pin()`` writes the next cell that re-runs them (see ``envnb.conversations.answers``)."""
 
     conversation_id: str | None = None
     stopped: bool = False

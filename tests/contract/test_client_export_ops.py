@@ -16,8 +16,8 @@ import pytest
 from ops_helpers import BIGQUERY_DENIED
 
 import envnb
+from envnb.batch_exports.ops_models import BackfillOverlapWarning
 from envnb.errors import APIError, BadRequestError, RateLimitError, RequestValidationError
-from envnb.models.export_ops import BackfillOverlapWarning
 from envnb.sandbox import Sandbox
 
 SNOWFLAKE_JWT = "SnowflakeAuthenticationError: 390144 (08004): JWT token is invalid."

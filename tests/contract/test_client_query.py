@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from envnb.errors import BadRequestError, PermissionDeniedError, RequestValidationError
-from envnb.results import TruncatedResultWarning
+from envnb.query.results import TruncatedResultWarning
 from envnb.sandbox import Sandbox
 
 CLOCK = datetime(2026, 3, 2, 12, tzinfo=UTC)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import envnb
-from envnb._retry import RetryPolicy
+from envnb._core.retry import RetryPolicy
 from envnb.errors import (
     APIConnectionError,
     APIError,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import envnb
-from envnb._retry import RetryPolicy
+from envnb._core.retry import RetryPolicy
 from envnb.sandbox import Sandbox
 
 from .fault_cases import CASES, CLIENT_TIMEOUT, LATENCY, Case

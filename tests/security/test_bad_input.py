@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import envnb
+from envnb._core.models import allowed_values, validate_request
+from envnb.batch_exports.models import BatchExportCreate, Interval
+from envnb.conversations.models import AppendMessageRequest, StreamRequest
 from envnb.errors import APIError, BadRequestError, RequestValidationError
-from envnb.models.batch_exports import BatchExportCreate, Interval
-from envnb.models.common import allowed_values, validate_request
-from envnb.models.conversations import AppendMessageRequest, StreamRequest
-from envnb.models.profile_configs import ProfileConfigCreate, Scope
+from envnb.profile_configs.models import ProfileConfigCreate, Scope
 from envnb.sandbox import Sandbox
 from envnb.widgets import ChatCell, ExportPanel, ProfileConfigEditor
 

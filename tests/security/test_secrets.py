@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import envnb
-from envnb._retry import RetryPolicy
+from envnb._core.retry import RetryPolicy
 from envnb.sandbox import Sandbox
 from envnb.widgets import ChatCell, ExportPanel, ProfileConfigEditor
 from envnb.widgets._base import iter_widgets

@@ -10,7 +10,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from envnb._sse import ServerSentEvent, SSEDecoder
+from envnb._core.sse import ServerSentEvent, SSEDecoder
 
 FIELD = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x00"),

@@ -12,18 +12,12 @@ from typing import assert_type
 import pandas as pd
 
 from envnb import AskResult, AsyncClient, AsyncEventStream, Client, EventStream
-from envnb.models import (
-    AppendedMessage,
-    BatchExport,
-    Conversation,
-    PauseResult,
-    ProfileConfig,
-    StreamEvent,
-    TestStep,
-)
-from envnb.results import QueryResult, Visualization
+from envnb.batch_exports.models import BatchExport, PauseResult, TestStep
+from envnb.conversations.models import AppendedMessage, Conversation, StreamEvent
+from envnb.conversations.streaming import StreamAssembler
+from envnb.profile_configs.models import ProfileConfig
+from envnb.query.results import QueryResult, Visualization
 from envnb.sandbox import Sandbox
-from envnb.streaming import StreamAssembler
 from envnb.widgets import ChatCell, ExportPanel, ProfileConfigEditor
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from envnb._arguments import check_destination_type, check_scope
+from envnb.batch_exports.arguments import check_destination_type
 from envnb.errors import RequestValidationError
+from envnb.profile_configs.arguments import check_scope
 
 
 def test_a_bad_scope_is_refused_listing_the_scopes() -> None:

@@ -7,10 +7,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from envnb.backfill_rules import check_window, overlaps
-from envnb.errors import RequestValidationError
-from envnb.frames import dtypes_of
-from envnb.frames_ops import (
+from envnb._core.framing import dtypes_of
+from envnb.batch_exports.backfill_rules import check_window, overlaps
+from envnb.batch_exports.ops_frames import (
     BACKFILL_COLUMNS,
     LOG_COLUMNS,
     RUN_COLUMNS,
@@ -18,6 +17,7 @@ from envnb.frames_ops import (
     frame_from_records,
     metrics_frame,
 )
+from envnb.errors import RequestValidationError
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 DAILY = {"interval": "day", "offset_hour": 3, "timezone": None}

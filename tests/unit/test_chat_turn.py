@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envnb.chat_turn import ChatTurnPolicy, SendAgain, Show
+from envnb.conversations.chat_turn import ChatTurnPolicy, SendAgain, Show
 from envnb.errors import (
     APIConnectionError,
     ConflictError,

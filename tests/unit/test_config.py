@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from envnb._config import normalize_host, resolve
+from envnb._core.config import normalize_host, resolve
 from envnb.errors import ConfigurationError
 
 ENV = {

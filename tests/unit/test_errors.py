@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from envnb import errors
-from envnb._secret import ApiKey
+from envnb._core.secret import ApiKey
 
 
 @pytest.mark.parametrize(

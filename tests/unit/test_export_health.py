@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from envnb.export_health import expected_intervals, health_frame, health_row
-from envnb.frames import dtypes_of
-from envnb.frames_ops import HEALTH_COLUMNS
+from envnb._core.framing import dtypes_of
+from envnb.batch_exports.health import expected_intervals, health_frame, health_row
+from envnb.batch_exports.ops_frames import HEALTH_COLUMNS
 
 NOW = datetime(2026, 1, 2, 2, 30, tzinfo=UTC)
 SINCE = datetime(2026, 1, 1, tzinfo=UTC)

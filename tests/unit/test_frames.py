@@ -5,17 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from envnb.frames import (
-    BATCH_EXPORT_COLUMNS,
-    CONVERSATION_COLUMNS,
-    PROFILE_CONFIG_COLUMNS,
-    FrameBuilder,
-    conversation_markdown,
-    dtypes_of,
-    frame_from_records,
-    messages_frame,
-)
-from envnb.models import Conversation
+from envnb._core.framing import FrameBuilder, dtypes_of, frame_from_records
+from envnb.batch_exports.frames import BATCH_EXPORT_COLUMNS
+from envnb.conversations.frames import CONVERSATION_COLUMNS
+from envnb.conversations.models import Conversation
+from envnb.conversations.transcript import conversation_markdown, messages_frame
+from envnb.profile_configs.frames import PROFILE_CONFIG_COLUMNS
 from expected_dtypes import CONVERSATIONS, EXPORTS, PROFILE_CONFIGS, dtypes
 
 EXPORT = {

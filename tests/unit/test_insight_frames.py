@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from envnb.errors import RequestValidationError
-from envnb.query.insights import actors_frame, actors_plan, insight_frame
+from envnb.query.insights.actors import actors_frame
 from envnb.query.insights.saved import InsightRef, insight_ref
-from envnb.results import QueryResult
+from envnb.query.kinds import actors_plan, tidy_frame
+from envnb.query.results import QueryResult
 
 TS = "datetime64[us, UTC]"
 
@@ -366,7 +367,7 @@ def test_stickiness_counts_by_number_of_intervals() -> None:
 def test_wrappers_are_framed_by_their_source() -> None:
     raw = {"results": [_step(0, "signed_up", 8, None), _step(1, "$pageview", 6, 120.0)]}
     wrapped = {"kind": "InsightVizNode", "source": FUNNEL}
-    assert insight_frame(raw, wrapped)["count"].tolist() == [8, 6]  # type: ignore[index]
+    assert tidy_frame(raw, wrapped)["count"].tolist() == [8, 6]  # type: ignore[index]
     table = {"kind": "DataVisualizationNode", "source": {"kind": "HogQLQuery", "query": "SELECT 1"}}
     hogql = {"columns": ["x"], "types": [["x", "UInt8"]], "results": [[1]]}
     assert QueryResult(table, hogql).df.to_dict("list") == {"x": [1]}

@@ -3,7 +3,7 @@ and stickiness bars (PNG), the retention triangle and ranked paths (HTML) — no
 
 from __future__ import annotations
 
-from envnb.results import QueryResult
+from envnb.query.results import QueryResult
 
 FUNNEL = {
     "kind": "FunnelsQuery",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from envnb._lines import line_and_column, split_lines, to_lf
-from envnb.frames import conversation_markdown
-from envnb.models import Conversation
+from envnb._core.lines import line_and_column, split_lines, to_lf
+from envnb.conversations.models import Conversation
+from envnb.conversations.transcript import conversation_markdown
 from envnb.widgets._jsontext import check_json
 
 # Characters str.splitlines() treats as line ends that are ordinary text here.

@@ -6,20 +6,22 @@ from typing import Any
 
 import pytest
 
-from envnb.errors import RequestValidationError
-from envnb.models import (
+from envnb._core.models import validate_request
+from envnb.batch_exports.models import (
     BatchExport,
     BatchExportCreate,
     BatchExportUpdate,
+    Interval,
+)
+from envnb.conversations.models import (
+    AppendMessageRequest,
     Conversation,
     GenericMessage,
     HumanMessage,
-    Interval,
-    ProfileConfigCreate,
-    ProfileConfigUpdate,
-    validate_request,
+    StreamRequest,
 )
-from envnb.models.conversations import AppendMessageRequest, StreamRequest
+from envnb.errors import RequestValidationError
+from envnb.profile_configs.models import ProfileConfigCreate, ProfileConfigUpdate
 
 NOOP = {"type": "NoOp", "config": {}}
 

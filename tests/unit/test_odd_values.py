@@ -13,14 +13,14 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from envnb._core.framing import frame_from_records
+from envnb.batch_exports.frames import BATCH_EXPORT_COLUMNS
+from envnb.batch_exports.models import BatchExport
+from envnb.conversations.frames import CONVERSATION_COLUMNS
+from envnb.conversations.models import Conversation
 from envnb.errors import DataWarning
-from envnb.frames import (
-    BATCH_EXPORT_COLUMNS,
-    CONVERSATION_COLUMNS,
-    PROFILE_CONFIG_COLUMNS,
-    frame_from_records,
-)
-from envnb.models import BatchExport, Conversation, ProfileConfig
+from envnb.profile_configs.frames import PROFILE_CONFIG_COLUMNS
+from envnb.profile_configs.models import ProfileConfig
 
 EXPORT: dict[str, Any] = {
     "id": "e1",
@@ -191,7 +191,7 @@ def test_conversations_and_profile_configs_follow_the_same_rule() -> None:
 
 
 def test_query_datetimes_past_2262_and_odd_cells_keep_the_frame() -> None:
-    from envnb.results import QueryResult
+    from envnb.query.results import QueryResult
 
     raw = {
         "columns": ["ts", "day", "n"],

@@ -6,7 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from envnb._ops_arguments import instant_of, levels, log_limit, moment, run_window, statuses
+from envnb.batch_exports.ops_arguments import (
+    instant_of,
+    levels,
+    log_limit,
+    moment,
+    run_window,
+    statuses,
+)
 from envnb.errors import RequestValidationError
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)

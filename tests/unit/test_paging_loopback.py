@@ -10,7 +10,7 @@ import pytest
 from loopback import Loopback
 
 import envnb
-from envnb._request import Endpoint
+from envnb._core.request import Endpoint
 from envnb.errors import APIError
 
 KEY = "phx_" + "k" * 40

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envnb.models.profile_layout import (
+from envnb.profile_configs.layout import (
     ProfileLayout,
     ProfilePanel,
     SidebarItem,

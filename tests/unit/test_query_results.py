@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from envnb.conversations.models import parse_message
 from envnb.errors import RequestValidationError
-from envnb.hogql import literal, quote_string, substitute
-from envnb.models.conversations import parse_message
-from envnb.pin import conversation_link, pin_code, variable_name
-from envnb.results import (
+from envnb.query.hogql import literal, quote_string, substitute
+from envnb.query.pin import conversation_link, pin_code, variable_name
+from envnb.query.results import (
     QueryResult,
     TruncatedResultWarning,
     Visualization,

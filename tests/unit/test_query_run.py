@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from envnb._queryrun import Poll, QueryRun
 from envnb.errors import (
     APIConnectionError,
     APITimeoutError,
     BadRequestError,
     RequestValidationError,
 )
-from envnb.results import QueryResult
+from envnb.query.results import QueryResult
+from envnb.query.run import Poll, QueryRun
 
 HOGQL_ANSWER = {"columns": ["n"], "types": [["n", "UInt64"]], "results": [[3]]}
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from envnb._paging import plan_pages
-from envnb._retry import (
+from envnb._core.paging import plan_pages
+from envnb._core.retry import (
     Attempts,
     Done,
     Fail,
@@ -18,7 +18,7 @@ from envnb._retry import (
     TransportFailure,
     parse_retry_after,
 )
-from envnb._wire import failure_of
+from envnb._core.wire import failure_of
 from envnb.errors import APIConnectionError, APITimeoutError, RequestInfo, ServerError
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from envnb._sse import ServerSentEvent, SSEDecoder
+from envnb._core.sse import ServerSentEvent, SSEDecoder
 
 STREAM = (
     b"\xef\xbb\xbf: keepalive\r\n"

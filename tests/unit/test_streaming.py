@@ -7,14 +7,14 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from envnb.models.conversations import (
+from envnb.conversations.models import (
     ConversationEvent,
     MessageEvent,
     StatusEvent,
     UpdateEvent,
     parse_event,
 )
-from envnb.streaming import StreamAssembler
+from envnb.conversations.streaming import StreamAssembler
 
 
 def _ev(name: str, data: dict[str, Any]) -> Any:

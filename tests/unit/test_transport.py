@@ -150,7 +150,7 @@ def test_404_maps_and_ids_are_quoted() -> None:
 
 
 def test_progress_bar_only_in_notebooks_by_default(capsys: pytest.CaptureFixture[str]) -> None:
-    from envnb._notebook import in_notebook, progress_bar
+    from envnb._core.notebook import in_notebook, progress_bar
 
     assert not in_notebook()
     assert progress_bar(None, 10, "fetching") is None

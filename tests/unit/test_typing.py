@@ -18,7 +18,7 @@ mypy_api = pytest.importorskip("mypy.api")
 
 WRONG = """
 import envnb
-from envnb.models import BatchExport
+from envnb.batch_exports.models import BatchExport
 
 
 async def forgot(ac: envnb.AsyncClient, c: envnb.Client) -> None:

@@ -14,7 +14,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from widget_helpers import assert_no_secrets, client_for
 
 from envnb import magics
-from envnb.results import QueryResult, TruncatedResultWarning
+from envnb.query.results import QueryResult, TruncatedResultWarning
 from envnb.sandbox import Sandbox
 from envnb.widgets import ChatCell
 from envnb.widgets._charts import ChartBoard

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envnb.models.conversations import (
+from envnb.conversations.models import (
     Conversation,
     ConversationEvent,
     MessageEvent,

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
-from .._client_base import ClientBase
-from .._config import Settings, resolve
-from .._secret import ApiKey
-from ..query.insights.actors import needs_answer
+from .._core.client_base import ClientBase
+from .._core.config import Settings, resolve
+from .._core.secret import ApiKey
 from ..query.insights.saved import insight_query
+from ..query.kinds import needs_answer
 from ._transport import AsyncTransport
 from .batch_exports import AsyncBatchExports
 from .conversations import AsyncConversations
@@ -22,7 +22,7 @@ from .queries import AsyncQueries
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..results import QueryResult
+    from ..query.results import QueryResult
 
 
 class AsyncClient(ClientBase):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from .._arguments import Id, check_paging, ident
-from .._framing import Column, FrameSink
-from .._request import Endpoint
+from .._core.arguments import Id, check_paging, ident
+from .._core.framing import Column, FrameSink
+from .._core.request import Endpoint
 from ._transport import AsyncTransport
 
 if TYPE_CHECKING:
@@ -56,8 +56,8 @@ class AsyncListing(Generic[T]):
     ) -> pd.DataFrame:
         """Every page (or the first ``limit`` rows) in one DataFrame with declared dtypes.
 
-        Columns and dtypes come from the resource's map in ``envnb.frames``, so an empty
-        result has the same schema. ``progress``: a tqdm bar (default: only in notebooks).
+        Columns and dtypes come from the resource's map (its product's ``frames.py``), so an
+        empty result has the same schema. ``progress``: a tqdm bar (default: only in notebooks).
         """
         check_paging(limit, page_size)
         sink = FrameSink(self._columns, self._progress if progress is None else progress)

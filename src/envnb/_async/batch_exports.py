@@ -5,18 +5,12 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from .._arguments import (
-    Id,
-    check_destination_type,
-    check_flag,
-    check_step,
-    ident,
-    run_test_step_body,
-)
-from .._endpoints import BatchExportEndpoints as Endpoints
-from ..frames import BATCH_EXPORT_COLUMNS
-from ..models.batch_exports import BatchExport, BatchExportCreate, PauseResult, TestStep
-from ..models.common import validate_request
+from .._core.arguments import Id, check_flag, ident
+from .._core.models import validate_request
+from ..batch_exports.arguments import check_destination_type, check_step, run_test_step_body
+from ..batch_exports.endpoints import BatchExportEndpoints as Endpoints
+from ..batch_exports.frames import BATCH_EXPORT_COLUMNS
+from ..batch_exports.models import BatchExport, BatchExportCreate, PauseResult, TestStep
 from ._listing import AsyncListing
 from ._transport import AsyncTransport
 from .export_ops import AsyncExportOps

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._arguments import Id, ident, new_uuid, stream_body
-from .._endpoints import ConversationEndpoints as Endpoints
-from ..frames import CONVERSATION_COLUMNS, conversation_markdown, messages_frame
-from ..models.conversations import AppendedMessage, Conversation
-from ..pin import conversation_link
-from ..streaming import AskResult, StreamSession
+from .._core.arguments import Id, ident, new_uuid
+from ..conversations.arguments import stream_body
+from ..conversations.endpoints import ConversationEndpoints as Endpoints
+from ..conversations.frames import CONVERSATION_COLUMNS
+from ..conversations.models import AppendedMessage, Conversation
+from ..conversations.streaming import AskResult, StreamSession
+from ..conversations.transcript import conversation_markdown, messages_frame
+from ..query.pin import conversation_link
 from ._listing import AsyncListing
 from ._stream import AsyncEventStream
 from ._transport import AsyncTransport
@@ -18,7 +20,7 @@ from .queries import AsyncQueries
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..streaming import AsyncFrames
+    from ..conversations.streaming import AsyncFrames
 
 
 class AsyncConversations(AsyncListing[Conversation]):

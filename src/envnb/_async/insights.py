@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .._endpoints import InsightEndpoints as Endpoints
 from ..errors import NotFoundError
-from ..models.insights import Insight
+from ..query.endpoints import InsightEndpoints as Endpoints
+from ..query.insights.models import Insight
 from ..query.insights.saved import insight_ref
 from ._transport import AsyncTransport
 

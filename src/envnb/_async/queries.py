@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from .._endpoints import QueryEndpoints as Endpoints
-from .._queryrun import Poll, QueryRun
 from ..errors import BadRequestError
-from ..query.insights import actor_rows, actors_frame, actors_plan, source_of
-from ..results import QueryResult, Visualization, query_body
+from ..query.endpoints import QueryEndpoints as Endpoints
+from ..query.insights.actors import actor_rows, actors_frame
+from ..query.kinds import actors_plan, source_of
+from ..query.results import QueryResult, Visualization, query_body
+from ..query.run import Poll, QueryRun
 from ._transport import AsyncTransport
 
 if TYPE_CHECKING:

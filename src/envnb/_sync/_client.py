@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
-from .._client_base import ClientBase
-from .._config import Settings, resolve
-from .._secret import ApiKey
-from ..query.insights.actors import needs_answer
+from .._core.client_base import ClientBase
+from .._core.config import Settings, resolve
+from .._core.secret import ApiKey
 from ..query.insights.saved import insight_query
+from ..query.kinds import needs_answer
 from ._transport import SyncTransport
 from .batch_exports import BatchExports
 from .conversations import Conversations
@@ -24,7 +24,7 @@ from .queries import Queries
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..results import QueryResult
+    from ..query.results import QueryResult
 
 
 class SyncClient(ClientBase):

@@ -4,7 +4,7 @@
 
 The POST is sent on the first ``next()``; closing the stream closes the response. The
 rules (never retry the POST, resume once, read the stored reply when the resume is
-refused as idle) are the session's, in ``envnb.streaming``.
+refused as idle) are the session's, in ``envnb.conversations.streaming``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from collections.abc import Generator
 from contextlib import closing
 from typing import Any, Self
 
-from .._request import RequestSpec
-from .._wire import StreamDropped
+from .._core.request import RequestSpec
+from .._core.wire import StreamDropped
+from ..conversations.models import StreamEvent
+from ..conversations.streaming import StreamAssembler, StreamSession
 from ..errors import APIError
-from ..models.conversations import StreamEvent
-from ..streaming import StreamAssembler, StreamSession
 from ._transport import SyncTransport
 
 

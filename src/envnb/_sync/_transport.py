@@ -2,7 +2,7 @@
 # src/envnb/_async/_transport.py
 """The transport: the one request loop over httpx, driving the pure retry and paging objects.
 
-It knows PostHog's conventions (see ``_wire``, ``_paging``) and nothing of exports, chats
+It knows PostHog's conventions (see ``_core.wire``, ``_core.paging``) and nothing of exports, chats
 or DataFrames: a resource hands it a ``RequestSpec[T]`` and gets a ``T`` back, the items of
 a list, its raw pages (into a ``PageSink``), or the server-sent events of a stream.
 """
@@ -16,13 +16,20 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .._concurrency import PageWindow
-from .._config import Settings
-from .._paging import NextLinks, PageCheck, PageSink, RowBudget, first_page_size, plan_pages
-from .._request import RequestSpec
-from .._retry import Done, Fail, media_type
-from .._sse import ServerSentEvent, SSEDecoder
-from .._wire import PAGE_WINDOW, StreamDropped, Wire, failure_of
+from .._core.concurrency import PageWindow
+from .._core.config import Settings
+from .._core.paging import (
+    NextLinks,
+    PageCheck,
+    PageSink,
+    RowBudget,
+    first_page_size,
+    plan_pages,
+)
+from .._core.request import RequestSpec
+from .._core.retry import Done, Fail, media_type
+from .._core.sse import ServerSentEvent, SSEDecoder
+from .._core.wire import PAGE_WINDOW, StreamDropped, Wire, failure_of
 from ..errors import ListChangedWarning, UnexpectedResponseError, describe_connection_error
 
 T = TypeVar("T")
@@ -70,7 +77,7 @@ class SyncTransport:
         """The parsed items of a paged list, fetching one page at a time as they are read.
 
         An offset list whose order moved while it was read yields no row twice and ends
-        with a ListChangedWarning (``_paging`` Rule 5).
+        with a ListChangedWarning (``_core.paging`` Rule 5).
         """
         first = _first_page(spec, limit, page_size)
         links = NextLinks(first, self.wire.origin)

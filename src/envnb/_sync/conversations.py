@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._arguments import Id, ident, new_uuid, stream_body
-from .._endpoints import ConversationEndpoints as Endpoints
-from ..frames import CONVERSATION_COLUMNS, conversation_markdown, messages_frame
-from ..models.conversations import AppendedMessage, Conversation
-from ..pin import conversation_link
-from ..streaming import AskResult, StreamSession
+from .._core.arguments import Id, ident, new_uuid
+from ..conversations.arguments import stream_body
+from ..conversations.endpoints import ConversationEndpoints as Endpoints
+from ..conversations.frames import CONVERSATION_COLUMNS
+from ..conversations.models import AppendedMessage, Conversation
+from ..conversations.streaming import AskResult, StreamSession
+from ..conversations.transcript import conversation_markdown, messages_frame
+from ..query.pin import conversation_link
 from ._listing import SyncListing
 from ._stream import EventStream
 from ._transport import SyncTransport
@@ -20,7 +22,7 @@ from .queries import Queries
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..streaming import SyncFrames
+    from ..conversations.streaming import SyncFrames
 
 
 class Conversations(SyncListing[Conversation]):

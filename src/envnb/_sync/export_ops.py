@@ -11,16 +11,24 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from .._arguments import ident
-from .._concurrency import PageWindow
-from .._endpoints import ExportOpsEndpoints as Ops
-from .._ops_arguments import instant_of, levels, log_limit, run_window, statuses, time_window
-from .._request import RequestSpec
-from .._wire import PAGE_WINDOW
-from ..backfill_rules import check_window, overlaps
-from ..export_health import health_frame
-from ..frames import FrameSink, frame_from_records
-from ..frames_ops import (
+from .._core.arguments import ident
+from .._core.concurrency import PageWindow
+from .._core.framing import FrameSink, frame_from_records
+from .._core.request import RequestSpec
+from .._core.wire import PAGE_WINDOW
+from ..batch_exports.backfill_rules import check_window, overlaps
+from ..batch_exports.endpoints import ExportOpsEndpoints as Ops
+from ..batch_exports.health import health_frame
+from ..batch_exports.models import BatchExport, BatchExportRun
+from ..batch_exports.ops_arguments import (
+    instant_of,
+    levels,
+    log_limit,
+    run_window,
+    statuses,
+    time_window,
+)
+from ..batch_exports.ops_frames import (
     BACKFILL_COLUMNS,
     LOG_COLUMNS,
     RUN_COLUMNS,
@@ -28,8 +36,7 @@ from ..frames_ops import (
     finish_runs_frame,
     metrics_frame,
 )
-from ..models.batch_exports import BatchExport, BatchExportRun
-from ..models.export_ops import Backfill, BackfillOverlapWarning, Cancelled
+from ..batch_exports.ops_models import Backfill, BackfillOverlapWarning, Cancelled
 from ._transport import SyncTransport
 
 if TYPE_CHECKING:
@@ -128,7 +135,7 @@ class SyncExportOps:
     ) -> pd.DataFrame:
         """Runs as one typed DataFrame: of ``export``, or of every export when None.
 
-        Columns (``envnb.frames_ops.RUN_COLUMNS``): ``export_id``, ``export_name``, ``id``,
+        Columns (``batch_exports.ops_frames.RUN_COLUMNS``): ``export_id``, ``export_name``, ``id``,
         ``status`` (category), ``status_group`` (running / completed / failed / cancelled as
         PostHog's UI groups them), the data interval, ``created_at``/``finished_at``/
         ``last_updated_at`` (UTC), ``duration_s``, record and byte counts (Int64),
@@ -176,7 +183,7 @@ class SyncExportOps:
 
     def backfills_df(self, export: Any = None, progress: bool | None = None) -> pd.DataFrame:
         """Backfills of ``export`` (every export when None) as one typed DataFrame
-        (``envnb.frames_ops.BACKFILL_COLUMNS``: progress as ``total_runs``,
+        (``envnb.batch_exports.ops_frames.BACKFILL_COLUMNS``: progress as ``total_runs``,
         ``finished_runs`` and ``progress``)."""
         targets = self._targets(export)
         sink = FrameSink(BACKFILL_COLUMNS, self._progress if progress is None else progress)
@@ -298,7 +305,7 @@ class SyncExportOps:
         missing intervals, zero-record runs, open backfills and ``paused_by_system_likely``.
 
         Computed from the runs created since ``since`` and every backfill; each column is
-        defined in ``envnb.export_health`` (PostHog keeps these checks internal).
+        defined in ``envnb.batch_exports.health`` (PostHog keeps these checks internal).
         """
         now = _now()
         time_window("since", since, "before", None, now)

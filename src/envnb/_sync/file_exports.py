@@ -22,11 +22,11 @@ from typing import Any
 
 import httpx
 
-from .._arguments import Id, ident
-from .._framing import Column
-from .._request import RequestSpec
-from .._retry import Done, Fail
-from .._wire import failure_of
+from .._core.arguments import Id, ident
+from .._core.framing import Column
+from .._core.request import RequestSpec
+from .._core.retry import Done, Fail
+from .._core.wire import failure_of
 from ..errors import (
     FileExportError,
     RateLimitError,

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._arguments import Id, check_scope, ident
-from .._endpoints import ProfileConfigEndpoints as Endpoints
-from ..frames import PROFILE_CONFIG_COLUMNS
-from ..models.profile_configs import ProfileConfig
+from .._core.arguments import Id, ident
+from ..profile_configs.arguments import check_scope
+from ..profile_configs.endpoints import ProfileConfigEndpoints as Endpoints
+from ..profile_configs.frames import PROFILE_CONFIG_COLUMNS
+from ..profile_configs.models import ProfileConfig
 from ._listing import SyncListing
 from ._transport import SyncTransport
 

@@ -8,11 +8,12 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .._endpoints import QueryEndpoints as Endpoints
-from .._queryrun import Poll, QueryRun
 from ..errors import BadRequestError
-from ..query.insights import actor_rows, actors_frame, actors_plan, source_of
-from ..results import QueryResult, Visualization, query_body
+from ..query.endpoints import QueryEndpoints as Endpoints
+from ..query.insights.actors import actor_rows, actors_frame
+from ..query.kinds import actors_plan, source_of
+from ..query.results import QueryResult, Visualization, query_body
+from ..query.run import Poll, QueryRun
 from ._transport import SyncTransport
 
 if TYPE_CHECKING:

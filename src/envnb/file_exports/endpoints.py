@@ -1,8 +1,8 @@
-"""The endpoints of file-download exports, declared once (see ``envnb._request``)."""
+"""The endpoints of file-download exports, declared once (see ``envnb._core.request``)."""
 
 from __future__ import annotations
 
-from .._request import Endpoint
+from .._core.request import Endpoint
 from .models import FileExport, RowCount, Started
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..models.common import APIModel
+from .._core.models import APIModel
 
 
 class FileExport(APIModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._notebook import in_notebook
+from .._core.notebook import in_notebook
 
 
 class Bars:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .._arguments import check_allowed
-from .._ops_arguments import instant_of
+from .._core.arguments import check_allowed
+from ..batch_exports.ops_arguments import instant_of
 from ..errors import RequestValidationError
 from .facts import (
     COMPRESSIONS,

@@ -164,7 +164,7 @@ class Fleet:
 
     def projects_df(self) -> pd.DataFrame:
         """One row per member: its name, organization and timezone as PostHog reports them."""
-        from .._framing import frame_from_records
+        from .._core.framing import frame_from_records
 
         def read(client: Client) -> pd.DataFrame:
             found = identity.project(client)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from .._framing import Column
-from .._request import Endpoint, RequestSpec
-from ..models.common import APIModel
+from .._core.framing import Column
+from .._core.models import APIModel
+from .._core.request import Endpoint, RequestSpec
 
 if TYPE_CHECKING:
     from .._client import Client

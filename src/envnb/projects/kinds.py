@@ -6,7 +6,7 @@ target. Rules:
 
 1. Only fields a user configures are compared: never ids, timestamps, runs, or ``paused``
    (pausing is an operation, not configuration, and apply must not unpause what it paused).
-2. Secret destination fields (``SECRET_CONFIG``) are never read, compared or copied. An
+2. Secret destination fields (``DESTINATIONS[type].secret``) are never read, compared or copied. An
    export whose destination needs one is created paused, with the missing fields named.
 3. A missing value and ``None`` are the same, so clearing a field is idempotent.
 4. Where PostHog cannot change a field in place (``IMMUTABLE``), the change is not sent;
@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..models.batch_exports import REQUIRED_CONFIG, SECRET_CONFIG
-from ..models.profile_layout import ProfileLayout, spec_for, strip_render_fields
+from ..batch_exports.destinations import destination
+from ..profile_configs.layout import ProfileLayout, spec_for, strip_render_fields
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -74,7 +74,7 @@ def _export_fields(record: Record) -> dict[str, Any]:
     dest = record.get("destination") or {}
     dtype = _destination_type(record)
     out["destination.type"] = dtype
-    secret = SECRET_CONFIG.get(dtype, frozenset())
+    secret = destination(dtype).secret
     for key, value in (dest.get("config") or {}).items():
         if key not in secret:  # rule 2, even if a server echoed one
             out[f"destination.config.{key}"] = value
@@ -83,8 +83,8 @@ def _export_fields(record: Record) -> dict[str, Any]:
 
 def _export_needs(record: Record) -> tuple[str, ...]:
     dtype = _destination_type(record)
-    secret = SECRET_CONFIG.get(dtype, frozenset())
-    return tuple(k for k in REQUIRED_CONFIG.get(dtype, ()) if k in secret)
+    facts = destination(dtype)
+    return tuple(k for k in facts.required if k in facts.secret)
 
 
 def _export_body(record: Record, fields: dict[str, Any]) -> dict[str, Any]:

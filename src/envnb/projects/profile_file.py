@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._config import check_key, normalize_host, origin_of
-from .._secret import ApiKey
+from .._core.config import check_key, normalize_host, origin_of
+from .._core.secret import ApiKey
 from ..errors import ConfigurationError
 
 if TYPE_CHECKING:

@@ -21,14 +21,14 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..query.insights.view import draw, view_html
+from ..query.kinds import ChartStyle, draw, view_html
+from ..query.results import Visualization, visualizations
 from ..render import escape, isolate
-from ..results import Visualization, visualizations
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..results import QueryResult
+    from ..query.results import QueryResult
 
 log = logging.getLogger("envnb.widgets")
 PREVIEW_ROWS = 8
@@ -177,7 +177,7 @@ def _draw(axes: Any, result: QueryResult, frame: pd.DataFrame) -> bool:
     if drawn is not None:
         return drawn
 
-    if result.kind == "TrendsQuery" and {"date", "value", "series"} <= set(frame.columns):
+    if result.chart == ChartStyle.SERIES and {"date", "value", "series"} <= set(frame.columns):
         if frame["date"].isna().all():  # aggregated display: one bar per series/breakdown
             labels = _series_keys(frame)
             if "breakdown_value" in frame.columns:

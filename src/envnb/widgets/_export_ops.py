@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
-from .._ops_arguments import instant_of
-from ..backfill_rules import DATE_INTERVALS, check_window
+from ..batch_exports.backfill_rules import DATE_INTERVALS, check_window
+from ..batch_exports.health import health_row
+from ..batch_exports.ops_arguments import instant_of
+from ..batch_exports.ops_models import status_group
 from ..errors import EnvnbError
-from ..export_health import health_row
-from ..models.export_ops import status_group
 from ..render import escape
 from ._base import Actions
 from ._layout import cell, shown, wrap_row

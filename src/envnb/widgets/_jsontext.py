@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .._lines import line_and_column
+from .._core.lines import line_and_column
 
 
 @dataclass(frozen=True)

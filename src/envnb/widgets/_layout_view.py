@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..models.profile_layout import ProfileLayout, spec_for
+from ..profile_configs.layout import ProfileLayout, spec_for
 from ..render import escape, isolate
 from ._layout import cell
 from ._transcript import note_html

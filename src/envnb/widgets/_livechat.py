@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..streaming import StreamAssembler
+from ..conversations.streaming import StreamAssembler
 from ._charts import VIZ_TYPES, ChartBoard
 from ._markdown import IncrementalMarkdown
 from ._transcript import message_html, note_html, title_html, update_html

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from .._lines import to_lf
+from .._core.lines import to_lf
 from ..render import render_markdown
 
 SOFT_CHUNK = 1000  # characters of an open block re-rendered per flush, at most ~1.5x

@@ -9,7 +9,7 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..models.export_ops import status_group
+from ..batch_exports.ops_models import status_group
 from ..render import escape, isolate
 from ._layout import wrap_row
 from ._ops_view import span_text, when_text

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..export_health import STEPS, expected_intervals, instant
-from ..models.export_ops import status_group
+from ..batch_exports.health import STEPS, expected_intervals, instant
+from ..batch_exports.ops_models import status_group
 from ..render import escape
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def strip_html(
 
 
 def health_html(row: Mapping[str, Any]) -> str:
-    """One export's health figures on one line (see ``envnb.export_health``)."""
+    """One export's health figures on one line (see ``envnb.batch_exports.health``)."""
     parts = [f"<b>{escape(row.get('status') or '')}</b>"]
     rate = row.get("failure_rate")
     if rate is not None and rate == rate:

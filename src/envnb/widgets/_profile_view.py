@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
+from .._core.models import allowed_values
 from ..errors import EnvnbError
-from ..models.common import allowed_values
-from ..models.profile_configs import Scope
-from ..models.profile_layout import ProfileLayout, strip_render_fields
+from ..profile_configs.layout import ProfileLayout, strip_render_fields
+from ..profile_configs.models import Scope
 from ..render import escape, label
 from ._base import Panel, utc_minutes
 from ._configdiff import EDITABLE, changed_fields, preview

@@ -16,9 +16,9 @@ import ipywidgets as W
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
 
-from ..chat_turn import ChatTurnPolicy, SendAgain
+from ..conversations.chat_turn import ChatTurnPolicy, SendAgain
+from ..conversations.models import MessageEvent
 from ..errors import EnvnbError
-from ..models.conversations import MessageEvent
 from ..render import escape, isolate
 from ..render import label as render_label
 from ._base import Panel, loop_running, utc_minutes

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from .._client import AsyncClient, Client
     from ..projects.fleet import Fleet
 
+from ..batch_exports.models import TESTABLE_TYPES
 from ..errors import EnvnbError, NotFoundError, PermissionDeniedError, RequestValidationError
-from ..models.batch_exports import TESTABLE_TYPES
 from ..render import escape, isolate
 from ._base import Actions, Panel, loop_running, utc_minutes
 from ._export_ops import ExportOps, load_overview

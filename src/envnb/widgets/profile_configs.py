@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EnvnbError
-from ..models.profile_layout import ProfileLayout
+from ..profile_configs.layout import ProfileLayout
 from ..render import escape
 from ._base import loop_running
 from ._configdiff import changed_fields, preview, server_changed

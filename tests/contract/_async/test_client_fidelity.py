@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from envnb.conversations.models import Conversation
 from envnb.errors import RequestValidationError
-from envnb.models import Conversation
 from envnb.sandbox import Sandbox
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]

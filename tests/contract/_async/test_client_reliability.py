@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from envnb import errors
-from envnb.models import AIMessage, MessageEvent
+from envnb.conversations.models import AIMessage, MessageEvent
 from envnb.sandbox import Sandbox
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]

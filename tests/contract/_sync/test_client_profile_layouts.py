@@ -16,7 +16,7 @@ import pytest
 import envnb
 from conftest import Api
 from envnb.errors import RequestValidationError
-from envnb.models import ProfileConfig
+from envnb.profile_configs.models import ProfileConfig
 from envnb.sandbox import Sandbox
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]

@@ -7,18 +7,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from envnb.models import (
+from envnb.batch_exports.models import BatchExport, PauseResult, StepStatus, TestStep
+from envnb.conversations.models import (
     AIMessage,
-    BatchExport,
     Conversation,
     ConversationEvent,
     HumanMessage,
     MessageEvent,
-    PauseResult,
-    ProfileConfig,
-    StepStatus,
-    TestStep,
 )
+from envnb.profile_configs.models import ProfileConfig
 from envnb.sandbox import Sandbox
 from expected_dtypes import CONVERSATIONS, EXPORTS, dtypes
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..._framing import DATETIME, Column, frame_from_records
+from ..._core.framing import DATETIME, Column, frame_from_records
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..._framing import DATETIME, Column
+from ..._core.framing import DATETIME, Column
 from ...errors import RequestValidationError
 from ._columns import breakdown_names, build, label
 
@@ -47,25 +47,27 @@ class ActorsPlan:
     keep: Callable[[dict[str, Any]], bool] | None = None
 
 
-def _fail(arg: str, message: str, allowed: tuple[Any, ...] | None = None) -> RequestValidationError:
+def point_error(
+    arg: str, message: str, allowed: tuple[Any, ...] | None = None
+) -> RequestValidationError:
     return RequestValidationError(f"{arg}: {message}", attr=arg, allowed=allowed)
 
 
 def _check_keys(point: dict[str, Any], allowed: tuple[str, ...], kind: str) -> None:
     for key in point:
         if key not in allowed:
-            raise _fail(key, f"a {kind} point takes {', '.join(allowed)}", allowed)
+            raise point_error(key, f"a {kind} point takes {', '.join(allowed)}", allowed)
 
 
 def _day(value: Any, arg: str = "day") -> datetime:
     import pandas as pd
 
     if not isinstance(value, str | date | datetime):
-        raise _fail(arg, f"must be a date such as '2026-11-10', not {type(value).__name__}")
+        raise point_error(arg, f"must be a date such as '2026-11-10', not {type(value).__name__}")
     try:
         stamp = pd.Timestamp(value)
     except ValueError:
-        raise _fail(arg, f"cannot read the date {value!r}") from None
+        raise point_error(arg, f"cannot read the date {value!r}") from None
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert("UTC").tz_localize(None)
     return stamp.to_pydatetime()
@@ -80,11 +82,11 @@ def _in_frame(frame: pd.DataFrame | None, column: str, value: Any, arg: str) -> 
         known_days = sorted({_day(v.isoformat()) for v in known})
         if value not in known_days:
             first, last = (known_days[0], known_days[-1]) if known_days else (None, None)
-            raise _fail(
+            raise point_error(
                 arg, f"{value:%Y-%m-%d %H:%M} is outside the answer's range {first} … {last}"
             )
     elif value not in [int(v) for v in known]:
-        raise _fail(
+        raise point_error(
             arg, f"{value} is not one of the answer's values {sorted(int(v) for v in known)}"
         )
 
@@ -95,14 +97,14 @@ def _breakdown(query: dict[str, Any], frame: pd.DataFrame | None, value: Any) ->
     names = breakdown_names(query)
     values = value if isinstance(value, list | tuple) else [value]
     if len(values) != len(names) and (len(names) > 1 or len(values) > 1):
-        raise _fail(
+        raise point_error(
             "breakdown", f"this query breaks down by {len(names)} level(s); got {len(values)}"
         )
     if frame is not None and all(n in frame.columns for n in names):
         for name, item in zip(names, values, strict=True):
             seen = {str(v) for v in frame[name].dropna().unique()}
             if seen and label(item) not in seen:
-                raise _fail(
+                raise point_error(
                     "breakdown",
                     f"{item!r} is not a breakdown value of the answer",
                     tuple(sorted(seen)),
@@ -118,7 +120,7 @@ def _series_count(query: dict[str, Any]) -> int:
 def _series_index(query: dict[str, Any], value: Any) -> int:
     count = _series_count(query)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < max(count, 1):
-        raise _fail("series", f"must be a series index 0…{max(count - 1, 0)}; got {value!r}")
+        raise point_error("series", f"must be a series index 0…{max(count - 1, 0)}; got {value!r}")
     return value
 
 
@@ -135,7 +137,9 @@ def _insight(source: dict[str, Any], **fields: Any) -> dict[str, Any]:
     }
 
 
-def _trends(query: dict[str, Any], point: dict[str, Any], frame: pd.DataFrame | None) -> ActorsPlan:
+def trends_point(
+    query: dict[str, Any], point: dict[str, Any], frame: pd.DataFrame | None
+) -> ActorsPlan:
     _check_keys(point, ("day", "series", "breakdown", "compare"), query["kind"])
     return ActorsPlan(_insight(query, **_series_point(query, point, frame)))
 
@@ -150,13 +154,13 @@ def _series_point(
         out["day"] = _day_text(moment, query)
     compare = point.get("compare")
     if compare is not None and compare not in ("current", "previous"):
-        raise _fail("compare", "must be 'current' or 'previous'", ("current", "previous"))
+        raise point_error("compare", "must be 'current' or 'previous'", ("current", "previous"))
     out["compare"] = compare
     out["breakdown"] = _breakdown(query, frame, point.get("breakdown"))
     return out
 
 
-def _lifecycle(
+def lifecycle_point(
     query: dict[str, Any], point: dict[str, Any], frame: pd.DataFrame | None
 ) -> ActorsPlan:
     from .lifecycle import STATUSES
@@ -164,18 +168,20 @@ def _lifecycle(
     _check_keys(point, ("day", "series", "breakdown", "status"), query["kind"])
     status = point.get("status")
     if status is not None and status not in STATUSES:
-        raise _fail("status", f"must be one of {', '.join(STATUSES)}; got {status!r}", STATUSES)
+        raise point_error(
+            "status", f"must be one of {', '.join(STATUSES)}; got {status!r}", STATUSES
+        )
     fields = _series_point(query, {k: v for k, v in point.items() if k != "status"}, frame)
     return ActorsPlan(_insight(query, **fields, status=status))
 
 
-def _stickiness(
+def stickiness_point(
     query: dict[str, Any], point: dict[str, Any], frame: pd.DataFrame | None
 ) -> ActorsPlan:
     _check_keys(point, ("day", "series", "breakdown"), query["kind"])
     day = point.get("day")
     if not isinstance(day, int) or isinstance(day, bool) or day < 1:
-        raise _fail(
+        raise point_error(
             "day", f"a stickiness point's day is a number of intervals (1, 2, …); got {day!r}"
         )
     _in_frame(frame, "interval", day, "day")
@@ -184,18 +190,18 @@ def _stickiness(
     return ActorsPlan(_insight(query, day=day, series=series, breakdown=breakdown))
 
 
-def _funnels(
+def funnels_point(
     query: dict[str, Any], point: dict[str, Any], frame: pd.DataFrame | None
 ) -> ActorsPlan:
     _check_keys(point, ("step", "dropped", "breakdown"), query["kind"])
     steps = _series_count(query)
     step, dropped = point.get("step"), point.get("dropped", False)
     if not isinstance(step, int) or isinstance(step, bool) or not 1 <= step <= steps:
-        raise _fail("step", f"this funnel has steps 1…{steps}; got {step!r}")
+        raise point_error("step", f"this funnel has steps 1…{steps}; got {step!r}")
     if not isinstance(dropped, bool):
-        raise _fail("dropped", f"must be True or False; got {dropped!r}")
+        raise point_error("dropped", f"must be True or False; got {dropped!r}")
     if dropped and step == 1:
-        raise _fail("dropped", "nobody drops off before step 1: ask for step=2 or later")
+        raise point_error("dropped", "nobody drops off before step 1: ask for step=2 or later")
     body: dict[str, Any] = {
         "kind": "FunnelsActorsQuery",
         "source": query,
@@ -207,23 +213,25 @@ def _funnels(
     return ActorsPlan(body)
 
 
-def _retention(
+def retention_point(
     query: dict[str, Any], point: dict[str, Any], frame: pd.DataFrame | None
 ) -> ActorsPlan:
     _check_keys(point, ("cohort", "interval", "breakdown"), query["kind"])
     if point.get("cohort") is None:
-        raise _fail("cohort", "a retention point needs the cohort's date")
+        raise point_error("cohort", "a retention point needs the cohort's date")
     cohort = _day(point["cohort"], "cohort")
     interval = point.get("interval", 0)
     if not isinstance(interval, int) or isinstance(interval, bool) or interval < 0:
-        raise _fail("interval", f"must be 0, 1, 2, …; got {interval!r}")
+        raise point_error("interval", f"must be 0, 1, 2, …; got {interval!r}")
     if frame is None:
-        raise _fail("cohort", "a retention point is read from the answer: use result.actors_df")
+        raise point_error(
+            "cohort", "a retention point is read from the answer: use result.actors_df"
+        )
     cohorts = sorted({_day(v.isoformat()) for v in frame["cohort"].dropna().unique()})
     _in_frame(frame, "cohort", cohort, "cohort")
     row = frame[frame["cohort"].dt.tz_localize(None) == cohort]
     if interval > int(row["interval"].max()):
-        raise _fail(
+        raise point_error(
             "interval",
             f"the cohort of {cohort:%Y-%m-%d} has intervals 0…{int(row['interval'].max())}",
         )
@@ -233,28 +241,10 @@ def _retention(
 
 
 PointRule = Callable[[dict[str, Any], dict[str, Any], "pd.DataFrame | None"], ActorsPlan]
-POINTS: dict[str, PointRule] = {
-    "TrendsQuery": _trends,
-    "LifecycleQuery": _lifecycle,
-    "StickinessQuery": _stickiness,
-    "FunnelsQuery": _funnels,
-    "RetentionQuery": _retention,
-}
 
 
-def actors_plan(
-    query: dict[str, Any], point: dict[str, Any], frame: pd.DataFrame | None = None
-) -> ActorsPlan:
-    """The ActorsQuery for one point of ``query`` (an insight kind, not a wrapper); ``frame``
-    is the insight's tidy frame when at hand (days, breakdowns and cohorts are checked on it)."""
-    rule = POINTS.get(str(query.get("kind")))
-    if rule is None:
-        raise _fail(
-            "query",
-            f"the people behind a number exist for {', '.join(POINTS)}; not {query.get('kind')!r}",
-            tuple(POINTS),
-        )
-    plan = rule(query, point, frame)
+def actors_body(plan: ActorsPlan) -> ActorsPlan:
+    """The ActorsQuery around a point's source query, first page (the client pages on)."""
     select = ["actor", "appearances"] if plan.keep is not None else ["actor"]
     body = {
         "kind": "ActorsQuery",
@@ -265,16 +255,6 @@ def actors_plan(
         "offset": 0,
     }
     return ActorsPlan(body, plan.keep)
-
-
-def needs_answer(query: object) -> bool:
-    """True when a point of this query is read from its answer (retention's cohorts)."""
-    from ..insights import source_of
-
-    return isinstance(query, dict) and source_of(query).get("kind") in _FROM_ANSWER
-
-
-_FROM_ANSWER = ("RetentionQuery",)
 
 
 def actor_rows(page: dict[str, Any]) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..._framing import Column
+from ..._core.framing import Column
 from ._columns import (
     DATE,
     breakdown_cells,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..._framing import Column
+from ..._core.framing import Column
 from ._columns import build, list_of_dicts
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..._framing import DATETIME, Column
+from ..._core.framing import DATETIME, Column
 from ._columns import (
     breakdown_cells,
     breakdown_columns,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..._framing import Column
+from ..._core.framing import Column
 from .trends import series_frame
 
 if TYPE_CHECKING:

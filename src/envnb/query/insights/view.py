@@ -1,8 +1,8 @@
 """How each insight kind is drawn: a picture (matplotlib, drawn on given axes) or an HTML
 view (the retention triangle as a heatmap table, paths as a ranked table).
 
-``DRAW`` and ``HTML`` map a query kind to its drawing; a kind in neither is drawn by the
-caller's generic rule (lines over time, bars by category). Every value from the server is
+``QUERY_KINDS`` (``..kinds``) names each kind's drawing or view; a kind with neither is drawn
+by the caller's generic rule (lines over time, bars by category). Every value from the server is
 escaped (``envnb.render``); the pictures take their labels from the tidy frames.
 """
 
@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ...render import escape
-from . import source_of
 from .funnels import funnel_view
 
 if TYPE_CHECKING:
@@ -28,7 +27,7 @@ _CELL = "padding:2px 6px;text-align:right;border:1px solid #eee"
 _TABLE = "border-collapse:collapse;font-size:0.85em"
 
 
-def _funnel(axes: Any, frame: pd.DataFrame, query: dict[str, Any]) -> bool:
+def funnel_chart(axes: Any, frame: pd.DataFrame, query: dict[str, Any]) -> bool:
     """Steps: a bar per step (grouped by breakdown value) with its conversion rate;
     trends view: conversion over time; time to convert: people per bin."""
     view = funnel_view(query)
@@ -77,7 +76,7 @@ def _funnel(axes: Any, frame: pd.DataFrame, query: dict[str, Any]) -> bool:
     return True
 
 
-def _lifecycle(axes: Any, frame: pd.DataFrame, query: dict[str, Any]) -> bool:
+def lifecycle_chart(axes: Any, frame: pd.DataFrame, query: dict[str, Any]) -> bool:
     """Stacked bars per bucket: new, returning and resurrecting above the axis, dormant below."""
     table = frame.pivot_table(
         index="date", columns="status", values="value", aggfunc="sum", sort=False
@@ -97,7 +96,7 @@ def _lifecycle(axes: Any, frame: pd.DataFrame, query: dict[str, Any]) -> bool:
     return bool(days)
 
 
-def _stickiness(axes: Any, frame: pd.DataFrame, query: dict[str, Any]) -> bool:
+def stickiness_chart(axes: Any, frame: pd.DataFrame, query: dict[str, Any]) -> bool:
     """Bars: people by the number of intervals they were active in."""
     groups = list(frame.groupby(["series_index", "series"], sort=False))
     width = 0.8 / max(len(groups), 1)
@@ -111,14 +110,10 @@ def _stickiness(axes: Any, frame: pd.DataFrame, query: dict[str, Any]) -> bool:
 
 
 Drawing = Callable[[Any, "pd.DataFrame", dict[str, Any]], bool]
-DRAW: dict[str, Drawing] = {
-    "FunnelsQuery": _funnel,
-    "LifecycleQuery": _lifecycle,
-    "StickinessQuery": _stickiness,
-}
+Html = Callable[["pd.DataFrame", dict[str, Any]], str]
 
 
-def _retention(frame: pd.DataFrame, query: dict[str, Any]) -> str:
+def retention_view(frame: pd.DataFrame, query: dict[str, Any]) -> str:
     """The triangle: a row per cohort, a column per interval, cells shaded by retention."""
     if frame.empty:
         return ""
@@ -145,7 +140,7 @@ def _retention(frame: pd.DataFrame, query: dict[str, Any]) -> str:
     return f"<table class='envnb-retention' style='{_TABLE}'>{heading}{''.join(rows)}</table>"
 
 
-def _paths(frame: pd.DataFrame, query: dict[str, Any]) -> str:
+def paths_view(frame: pd.DataFrame, query: dict[str, Any]) -> str:
     """The 15 most taken links, ranked, with a bar for their share of the top one."""
     top = frame.head(15)
     if top.empty:
@@ -165,21 +160,3 @@ def _paths(frame: pd.DataFrame, query: dict[str, Any]) -> str:
         ]
         rows.append("<tr>" + "".join(f"<td style='{_CELL}'>{c}</td>" for c in cells) + "</tr>")
     return f"<table class='envnb-paths' style='{_TABLE}'>{''.join(rows)}</table>"
-
-
-Html = Callable[["pd.DataFrame", dict[str, Any]], str]
-HTML: dict[str, Html] = {"RetentionQuery": _retention, "PathsQuery": _paths}
-
-
-def draw(axes: Any, frame: pd.DataFrame, query: dict[str, Any]) -> bool | None:
-    """Draw the kind's picture on ``axes``; None when the kind has no drawing of its own."""
-    inner = source_of(query)
-    drawing = DRAW.get(str(inner.get("kind")))
-    return None if drawing is None else drawing(axes, frame, inner)
-
-
-def view_html(frame: pd.DataFrame, query: dict[str, Any]) -> str | None:
-    """The kind's HTML view; None when the kind is drawn as a picture."""
-    inner = source_of(query)
-    render = HTML.get(str(inner.get("kind")))
-    return None if render is None else render(frame, inner)

@@ -1,0 +1,1 @@
+"""Batch exports: destination facts, models, endpoints, rules (backfills, health) and frames."""

@@ -1,0 +1,46 @@
+"""Checks and shapes of the batch-export resource's arguments (pure; both clients use them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._core.arguments import check_allowed
+from .._core.models import allowed_values
+from ..errors import RequestValidationError
+from .models import BatchExport, DestinationType
+
+
+def check_step(step: Any) -> None:
+    """A destination-test step index: an int >= 0."""
+    if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+        raise RequestValidationError(
+            f"step: must be a step index (an int >= 0), got {step!r}", attr="step"
+        )
+
+
+def check_destination_type(destination_type: str) -> None:
+    """One of PostHog's destination types (RequestValidationError listing them)."""
+    check_allowed("destination_type", destination_type, allowed_values(DestinationType))
+
+
+def run_test_step_body(export: BatchExport, step: int, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The body of ``run_test_step``: the stored export with ``overrides`` laid over it.
+
+    The server validates a full export payload; ``destination`` overrides are merged into
+    the stored destination and its ``config`` key by key.
+    """
+    dest = export.destination
+    body: dict[str, Any] = {
+        "name": export.name,
+        "interval": str(export.interval),
+        "model": str(export.model) if export.model is not None else "events",
+        "destination": {"type": str(dest.type), "config": dict(dest.config)},
+    }
+    dest_over = overrides.get("destination") or {}
+    merged = {**body, **{k: v for k, v in overrides.items() if k != "destination"}}
+    merged["destination"] = {
+        **body["destination"],
+        **{k: v for k, v in dest_over.items() if k != "config"},
+        "config": {**body["destination"]["config"], **(dest_over.get("config") or {})},
+    }
+    return {"step": step, **merged}

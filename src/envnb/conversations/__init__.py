@@ -1,0 +1,1 @@
+"""PostHog AI conversations: models, endpoints, stream assembly, chat-turn policy, answers."""

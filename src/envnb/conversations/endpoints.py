@@ -1,0 +1,32 @@
+"""The conversation endpoints envnb calls, declared once (see ``_core.request.Endpoint``).
+
+Each attribute is an ``Endpoint[T]`` whose ``T`` is what the call returns (one item of the
+list for a paged endpoint). To add one, add an attribute here and a method on the resource
+under ``_async/`` that sends ``Namespace.attr.request(...)``; then regenerate ``_sync/``.
+"""
+
+from __future__ import annotations
+
+from .._core.request import Endpoint, no_content
+from .models import AppendedMessage, AppendMessageRequest, Conversation, StreamRequest
+
+
+class ConversationEndpoints:
+    """``conversations/``: PostHog AI's ConversationViewSet."""
+
+    path = "conversations/"
+    list = Endpoint("GET", path, "conversation:read", Conversation.model_validate, paging="offset")
+    get = Endpoint("GET", path + "{id}/", "conversation:read", Conversation.model_validate)
+    # Never retried: a retry could store the human message twice.
+    stream = Endpoint(
+        "POST", path, "conversation:write", no_content, body=StreamRequest, streams=True
+    )
+    append_message = Endpoint(
+        "POST",
+        path + "{id}/append_message/",
+        None,
+        AppendedMessage.model_validate,
+        body=AppendMessageRequest,
+    )
+    # cancel is idempotent (already canceling/idle → 204).
+    cancel = Endpoint("PATCH", path + "{id}/cancel/", None, no_content, retry_safe=True)

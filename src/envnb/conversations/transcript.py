@@ -1,0 +1,77 @@
+"""A conversation for a report: its messages as a DataFrame, or the whole as Markdown.
+
+Works on anything with ``title`` and ``messages`` (a ``Conversation``), so this module
+needs no import of the models it serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .._core.framing import Column, frame_from_records
+from .._core.lines import split_lines
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class Transcript(Protocol):
+    """What a report reads of a conversation."""
+
+    @property
+    def title(self) -> str | None: ...
+
+    @property
+    def messages(self) -> Sequence[Any]: ...
+
+
+MESSAGE_COLUMNS: tuple[Column, ...] = (
+    Column("position", "Int64"),
+    Column("id", "string"),
+    Column(
+        "type",
+        "category",
+        categories=("human", "ai", "ai/reasoning", "ai/failure", "tool", "context"),
+    ),
+    Column("content", "string"),
+    Column("tool_call_id", "string"),
+)
+
+
+def messages_frame(conversation: Transcript) -> pd.DataFrame:
+    """One row per message of a conversation: position, id, type, text, tool_call_id."""
+    rows = []
+    for i, msg in enumerate(conversation.messages):
+        rows.append(
+            {
+                "position": i,
+                "id": msg.id,
+                "type": msg.type,
+                "content": _message_text(msg),
+                "tool_call_id": getattr(msg, "tool_call_id", None),
+            }
+        )
+    return frame_from_records(rows, MESSAGE_COLUMNS)
+
+
+def conversation_markdown(conversation: Transcript) -> str:
+    """The conversation as Markdown: a title, then the user's and assistant's turns."""
+    lines = [f"# {conversation.title or 'Untitled conversation'}", ""]
+    for msg in conversation.messages:
+        text = _message_text(msg)
+        if msg.type == "human":
+            quoted = "\n".join("> " + line for line in split_lines(text)) if text else ">"
+            lines += ["**You:**", "", quoted, ""]
+        elif msg.type == "ai" and text:
+            lines += ["**PostHog AI:**", "", text, ""]
+        elif msg.type == "ai/failure":
+            lines += [f"*PostHog AI failed: {text or 'unknown error'}*", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _message_text(msg: Any) -> str:
+    content = getattr(msg, "content", None)
+    if isinstance(content, str):
+        return content
+    return "" if content is None else str(content)

@@ -1,0 +1,1 @@
+"""Customer profile configs: models, the panel layout, endpoints and frames."""
