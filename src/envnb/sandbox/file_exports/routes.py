@@ -18,7 +18,8 @@ from .. import errors
 from ..context import Ctx, State
 from ..paging import page
 from ..query.hogql import HogQLError
-from .backend import FileExports, FileRun, parse_create
+from .backend import FileExports, FileRun
+from .requests import parse_create
 
 OBJECT_PREFIX = "/object-store/"
 _CHUNK = 64 * 1024
