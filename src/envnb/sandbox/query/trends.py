@@ -236,7 +236,9 @@ def run_trends(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
         for item in older:
             item.update(compare=True, compare_label="previous")
         results += older
-    return {"results": results, **_range(start, end)}
+    from .insights.formula import apply  # formulas are an insight rule, kept beside the kinds
+
+    return {"results": apply(query, results), **_range(start, end)}
 
 
 def _period(
