@@ -30,10 +30,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from envnb.sandbox.query.events import EventsDB
+from envnb.sandbox.query.hogql import HogQLError
+
 from .. import errors
 from ..clock import Clock
-from ..query.events import EventsDB
-from ..query.hogql import HogQLError
 from .requests import FAILED, RUNNING, Request, hogql_sql
 from .writer import FileSpec, WriteError, model_sql, write
 

@@ -11,8 +11,9 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from envnb.sandbox.query.hogql import HogQLError, compile_hogql
+
 from .. import errors
-from ..query.hogql import HogQLError, compile_hogql
 from .writer import FORMATS, FileSpec
 
 MAX_RANGE = timedelta(days=7)
