@@ -30,7 +30,11 @@ SERVED_NOT_CALLED: dict[Route, str] = {
     ("PUT", "customer_profile_configs/{}/"): "the client updates with PATCH",
     ("DELETE", "query/{}/"): "the client lets async runs finish",
     ("GET", "file_download_batch_exports/{}/download/"): "the client asks for each file by part",
-    ("GET", "users/@me/"): "the client reads projects and the organization, not the user",
+    ("GET", "users/@me/"): "Fleet reads projects, not the user",
+    ("GET", "organizations/@current/"): "Fleet reads projects, not the organization",
+    ("GET", "organizations/@current/projects/"): (
+        "Fleet.every_project lists GET /api/projects/ (the same projects, filtered alike)"
+    ),
 }
 CALLED_NOT_SERVED: dict[Route, str] = {}
 CLIENT_ONLY_DESTINATIONS = {
