@@ -173,3 +173,29 @@ def test_paths(tiny: Client) -> None:
             "average_conversion_time": 89_940_000.0,
         },
     ]
+
+
+def test_an_exclusion_takes_people_out_of_the_funnel(tiny: Client) -> None:
+    query = {
+        **FUNNEL,
+        "funnelsFilter": {
+            "exclusions": [
+                {
+                    "kind": "EventsNode",
+                    "event": "$autocapture",
+                    "funnelFromStep": 0,
+                    "funnelToStep": 1,
+                }
+            ]
+        },
+    }
+    # Alice clicked at 09:00:30, between her pageview and her sign-up; Bob clicked on D-2,
+    # inside his 14-day window, never having signed up: both leave. Carol and Dan stay.
+    assert tiny.query_df(query)["count"].tolist() == [2, 1, 0]
+    assert tiny.query(query).actors_df(step=1)["id"].tolist() == [CAROL, DAN]
+
+
+def test_hostile_event_names_are_literals(tiny: Client) -> None:
+    for name in ("x' OR 1=1 --", "a\\' OR '1'='1", "{x}"):
+        steps = [{"kind": "EventsNode", "event": name}] * 2
+        assert tiny.query_df({**FUNNEL, "series": steps})["count"].tolist() == [0, 0]
