@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from ..errors import ConfigurationError, EnvnbError
+from ..errors import ConfigurationError, EnvnbError, FleetWarning
 from . import identity
 from .profile_file import get_profile, region_of
 
@@ -32,10 +32,6 @@ if TYPE_CHECKING:
     from .._client import Client
 
 R = TypeVar("R")
-
-
-class FleetWarning(UserWarning):
-    """One project of a fleet failed; its row in the frame carries the error."""
 
 
 @dataclass(frozen=True)
