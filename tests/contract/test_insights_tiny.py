@@ -199,3 +199,59 @@ def test_hostile_event_names_are_literals(tiny: Client) -> None:
     for name in ("x' OR 1=1 --", "a\\' OR '1'='1", "{x}"):
         steps = [{"kind": "EventsNode", "event": name}] * 2
         assert tiny.query_df({**FUNNEL, "series": steps})["count"].tolist() == [0, 0]
+
+
+def test_the_people_come_with_their_properties(tiny: Client) -> None:
+    steps = {**FUNNEL, "series": FUNNEL["series"][:2]}
+    people = tiny.actors_df(steps, step=1, properties=["email", "name"])
+    assert people.drop(columns="distinct_ids").to_dict("list") == {
+        "id": [ALICE, BOB, CAROL, DAN],
+        "created_at": [
+            _day("2026-02-16 09:00"),  # Alice: her first event
+            _day("2026-01-01 09:00"),  # Bob: created D-60
+            _day("2026-02-17 12:00"),
+            _day("2026-02-23 08:00"),
+        ],
+        "is_identified": [True, True, False, True],
+        "properties.email": ["alice@acme.example", "bob@acme.example", None, "dan@globex.example"],
+        "properties.name": ["Alice Khan", "Bob Smith", None, "Dan Okafor"],
+    }
+
+
+def test_lifecycle_new_is_the_person_being_created(tiny: Client) -> None:
+    query = {
+        "kind": "LifecycleQuery",
+        "series": [PAGEVIEW],
+        "dateRange": {"date_from": "2026-02-16", "date_to": "2026-02-17"},
+    }
+    table = tiny.query_df(query).pivot_table(index="status", columns="date", values="value")
+    # D-14: Alice created that day (new); Bob created D-60 (resurrecting, not new).
+    # D-13: Alice again (returning), Carol created (new), Bob gone (dormant)
+    assert {s: table.loc[s].tolist() for s in table.index} == {
+        "new": [1, 1],
+        "returning": [0, 1],
+        "resurrecting": [1, 0],
+        "dormant": [0, -1],
+    }
+
+
+def test_retention_by_browser(tiny: Client) -> None:
+    query = {
+        "kind": "RetentionQuery",
+        "retentionFilter": {"period": "Day", "totalIntervals": 3},
+        "dateRange": {"date_to": "2026-02-17"},
+        "breakdownFilter": {"breakdown": "$browser", "breakdown_type": "event"},
+    }
+    result = tiny.query(query)
+    frame = result.df
+    cells = frame[frame["count"] > 0].groupby(["breakdown_value", "cohort"])["count"].apply(list)
+    # D-14: Alice (Chrome, back on D-13) and Bob (Safari); D-13: Alice and Carol (no browser)
+    assert cells.to_dict() == {
+        ("Chrome", _day("2026-02-16")): [1, 1],
+        ("Chrome", _day("2026-02-17")): [1],
+        ("None", _day("2026-02-17")): [1],
+        ("Safari", _day("2026-02-16")): [1],
+    }
+    chrome = result.actors_df(cohort="2026-02-16", interval=1, breakdown="Chrome")
+    assert chrome["id"].tolist() == [ALICE]
+    assert result.actors_df(cohort="2026-02-16", interval=1, breakdown="Safari").empty
