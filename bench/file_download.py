@@ -14,7 +14,7 @@ fresh Python process of its own, so its peak memory (``ru_maxrss``) is its own:
 Both end with ``count(*)`` over the relation. Printed: rows, wall seconds and peak RSS of
 each, and the ratios download / by hand. Targets: wall <= 0.2x, peak memory <= 0.5x.
 
-    .venv/bin/python bench/file_download.py [--events 13000000] [--days 7]
+    .venv/bin/python bench/file_download.py [--events 9000000] [--days 7]
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def measure(way: str, target: tuple[str, str, int], start: str, end: str) -> dic
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=13_000_000, help="events in 90 days")
+    parser.add_argument("--events", type=int, default=9_000_000, help="events in 90 days")
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--child", nargs=6, metavar="ARG", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -76,7 +76,7 @@ def test_the_pinned_cell_gets_the_same_frame_without_asking_again(ph_kernel_env:
         io.StringIO(expected.to_json(orient="split", date_format="iso")), orient="split"
     )
     pd.testing.assert_frame_equal(got, want)
-    assert len(got) == 14 and got["value"].sum() == 455  # 13 weeks + the current one
+    assert len(got) == 14 and got["value"].sum() == 688  # 13 weeks + the current one
     stats = sb.stats()
     assert stats["queries"] == 1  # the pinned cell ran the query once, here ...
     assert stats["writes"].get("conversation.message", 0) == messages_before  # ... and no chat

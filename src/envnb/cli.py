@@ -76,6 +76,16 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _events(text: str) -> int | str:
+    """An argparse type: the population's size, checked as ``Sandbox(events=...)`` checks it."""
+    from envnb.sandbox import arguments
+
+    try:
+        return arguments.events(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _cannot_listen(args: argparse.Namespace, exc: OSError) -> SystemExit:
     reason = exc.strerror or str(exc)
     return SystemExit(
@@ -152,6 +162,13 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
         help="seconds between two backfill runs",
     )
     parser.add_argument(
+        "--events",
+        type=_events,
+        default=75_000,
+        metavar="N",
+        help="about how many events the query API's population has (or 'tiny')",
+    )
+    parser.add_argument(
         "--intervals",
         default="hour,day,week,hour,day",
         metavar="LIST",
@@ -177,6 +194,7 @@ def _make(args: argparse.Namespace, port: int) -> Any:
             canary=args.canary,
             backfill_pace=args.backfill_pace,
             export_intervals=tuple(args.intervals.split(",")) if args.intervals else None,
+            events=args.events,
         )
     except FaultSpecError as exc:
         raise SystemExit(f"envnb: bad --faults: {exc}") from None

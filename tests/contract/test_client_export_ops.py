@@ -313,3 +313,48 @@ def test_reversed_and_future_windows_are_refused_naming_the_argument(
     # the edges stay allowed: an empty-length window of one day, an end in the future
     assert ops.metrics_df(archive, date_from=date.today(), date_to=date.today()) is not None
     assert len(ops.runs_df(after="-1h", before="2099-01-01")) >= 0
+
+
+def test_a_window_partly_covering_completed_runs_warns() -> None:
+    with Sandbox(seed=0, backfill_pace=600) as sb, sb.client(progress=False) as client:
+        archive = by_name(client)["Events archive"]
+        hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        # Half of the run [h-30, h-29) and half of [h-29, h-28): neither lies wholly inside.
+        start, end = hour - timedelta(hours=29, minutes=30), hour - timedelta(hours=28, minutes=30)
+        assert client.batch_exports.backfill_overlaps(archive, start, end) == [
+            "2 completed run(s) already exported data in this window"
+        ]
+        with pytest.warns(BackfillOverlapWarning, match="2 completed run"):
+            client.batch_exports.create_backfill(archive, start, end)
+        assert sb.stats()["writes"]["batch_export.backfill"] == 1
+
+
+def test_retry_refuses_a_running_run_and_does_not_start_a_second_retry() -> None:
+    with Sandbox(seed=0, backfill_pace=600) as sb, sb.client(progress=False) as client:
+        exports = by_name(client)
+        mirror = exports["Postgres mirror 2"]
+        running = next(iter(client.batch_exports.runs(mirror, status="Running")))
+        with pytest.raises(RequestValidationError, match="still Running") as info:
+            client.batch_exports.retry_run(mirror, running)
+        assert info.value.attr == "run"
+        assert sb.stats()["writes"].get("batch_export.run_retry", 0) == 0
+
+        paused = exports["BigQuery events 2"]
+        failed = next(iter(client.batch_exports.runs(paused, status="Failed")))
+        first = client.batch_exports.retry_run(paused, failed)
+        with pytest.warns(
+            BackfillOverlapWarning, match=f"already being retried by backfill {first}"
+        ):
+            again = client.batch_exports.retry_run(paused, failed.id)
+        assert again == first  # the open retry, not a second export of the interval
+        assert sb.stats()["writes"]["batch_export.run_retry"] == 1
+
+
+def test_health_of_a_short_window_still_sees_an_auto_pause(client: envnb.Client) -> None:
+    # BigQuery events 2 was paused by PostHog two days ago after 3 failed runs: a one-day
+    # window holds none of them, yet the pause is still PostHog's.
+    day = client.batch_exports.health(since="-1d").set_index("name").loc["BigQuery events 2"]
+    assert day["status"] == "auto-paused" and bool(day["paused_by_system_likely"]) is True
+    assert (day["runs"], day["failed_runs"]) == (0, 0)  # the window's own figures stay its own
+    month = client.batch_exports.health(since="-30d").set_index("name").loc["BigQuery events 2"]
+    assert month["status"] == "auto-paused" and month["failed_runs"] == 3

@@ -69,7 +69,7 @@ def _dtypes(frame: pd.DataFrame) -> dict[str, str]:
     return {name: str(dtype) for name, dtype in frame.dtypes.items()}
 
 
-def _independent_funnel(client: Client) -> pd.DataFrame:
+def _independent_funnel(client: Client, days: int = 14) -> pd.DataFrame:
     """Per person: first sign-up in the range, and whether a purchase followed within 14 days
     — from the raw events, matched here in pandas."""
     text = (
@@ -84,7 +84,7 @@ def _independent_funnel(client: Client) -> pd.DataFrame:
     signups = events[(events.event == "signed_up") & (events.timestamp < end)]
     first = signups.groupby("person").timestamp.min().rename("t1").reset_index()
     buys = events[events.event == "purchase"].merge(first, on="person")
-    ok = buys[(buys.timestamp >= buys.t1) & (buys.timestamp <= buys.t1 + pd.Timedelta(days=14))]
+    ok = buys[(buys.timestamp >= buys.t1) & (buys.timestamp <= buys.t1 + pd.Timedelta(days=days))]
     first["converted"] = first.person.isin(set(ok.person))
     return first
 
@@ -145,7 +145,15 @@ def test_funnel_breakdown_is_a_list_per_value(api: Api, client: Client) -> None:
     frame = client.query_df(query)
     firsts = frame[frame.step == 1]
     assert int(firsts["count"].sum()) == len(_independent_funnel(client))
-    assert set(firsts["breakdown_value"]) == {"Chrome", "Safari", "Firefox", "Edge", "Opera"}
+    # "None": persons whose browser sends no $browser (the population has some)
+    assert set(firsts["breakdown_value"]) == {
+        "Chrome",
+        "Safari",
+        "Firefox",
+        "Edge",
+        "Opera",
+        "None",
+    }
     chrome = client.query(query).actors_df(step=1, breakdown="Chrome")
     assert len(chrome) == int(firsts.loc[firsts.breakdown_value == "Chrome", "count"].iloc[0])
     with pytest.raises(RequestValidationError) as caught:
@@ -334,7 +342,8 @@ def test_a_two_level_breakdown_gives_two_columns(api: Api, client: Client) -> No
         "WHERE event = 'signed_up' AND timestamp >= toDateTime('2026-02-21 00:00:00') "
         "AND timestamp < toDateTime('2026-02-22 00:00:00') GROUP BY b, p"
     )
-    truth = {(b, p): n for b, p, n in client.query(text).results}
+    # a missing value is PostHog's null breakdown, which the frame labels "None"
+    truth = {(b or "None", p or "None"): n for b, p, n in client.query(text).results}
     got = {(r["$browser"], r["plan"]): r["value"] for r in frame.to_dict("records") if r["value"]}
     assert got == truth
     day_people = client.query(query).actors_df(day="2026-02-21", breakdown=["Chrome", "free"])
@@ -361,3 +370,36 @@ def test_posthog_ai_answers_a_funnel_question_with_a_funnel(client: Client) -> N
     assert list(frame.columns)[:5] == ["step", "step_name", "count", "conversion_rate", "dropped"]
     code = answer.pin()
     assert "FunnelsQuery" in code and "query_df" in code
+
+
+def test_a_formula_combines_series_bucket_by_bucket(client: Client) -> None:
+    query = {
+        "kind": "TrendsQuery",
+        "series": [
+            {"kind": "EventsNode", "event": "purchase"},
+            {"kind": "EventsNode", "event": "signed_up"},
+        ],
+        "dateRange": {"date_from": "2026-02-20", "date_to": "2026-02-21"},
+        "trendsFilter": {"formula": "A / B"},
+    }
+    frame = client.query_df(query)
+    assert frame["series"].tolist() == ["Formula (A / B)"] * 2
+    assert frame["series_index"].isna().all()
+    expected = []
+    for day in (20, 21):
+        start = datetime(2026, 2, day, tzinfo=UTC)
+        buys = _count(client, "purchase", start, start + timedelta(days=1))
+        signups = _count(client, "signed_up", start, start + timedelta(days=1))
+        expected.append(buys / signups if signups else 0.0)
+    assert frame["value"].tolist() == pytest.approx(expected)
+
+
+def test_the_conversion_window_decides_who_converted(client: Client) -> None:
+    one_day = {
+        **SIGNUP_PURCHASE,
+        "funnelsFilter": {"funnelWindowInterval": 1, "funnelWindowIntervalUnit": "day"},
+    }
+    truth = _independent_funnel(client, days=1)
+    wide = int(_independent_funnel(client).converted.sum())
+    assert int(truth.converted.sum()) < wide  # the window matters in this data
+    assert client.query_df(one_day)["count"].tolist() == [len(truth), int(truth.converted.sum())]

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import Api
 from envnb.sandbox import Sandbox
-from envnb.sandbox.seed import SECRETS
+from envnb.sandbox.batch_exports.seed import SECRETS
 
 S3_CONFIG = {"bucket_name": "my-bucket", "region": "us-east-1", "prefix": "events/"}
 

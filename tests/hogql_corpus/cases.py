@@ -565,6 +565,21 @@ CASES: list[Case] = [
         "select toString(123), toString(toDate('2024-01-02'))",
         [["123", "2024-01-02"]],
     ),
+    Case(
+        "HogQL type casts (x::Date, CAST(x AS String))",
+        "select toDate('2024-05-17 10:00:00')::date, CAST(1 AS String), '12'::Int64",
+        [["2024-05-17", "1", 12]],
+    ),
+    Case(
+        "CH:toStartOfInterval",
+        "select toStartOfInterval(toDateTime('2024-01-01 10:20:00'), INTERVAL 15 minute), toStartOfInterval(toDate('2024-05-17'), INTERVAL 1 month)",
+        [["2024-01-01T10:15:00Z", "2024-05-01"]],
+    ),
+    Case(
+        "CH: DateTime - DateTime is seconds, Date - Date is days",
+        "select now() - toDateTime('2026-03-02 11:00:00'), today() - toDate('2026-02-28')",
+        [[3600, 2]],
+    ),
     Case("HogQL placeholder from values", "select {x} + 1", [[42]], body={"values": {"x": 41}}),
     Case(
         "HogQL placeholder missing",

@@ -501,3 +501,27 @@ def test_bad_insight_references(given: object) -> None:
     with pytest.raises(RequestValidationError) as caught:
         insight_ref(given)
     assert caught.value.attr == "insight"
+
+
+def test_every_insight_frame_lists_its_dtypes_when_empty() -> None:
+    series = [{"kind": "EventsNode", "event": "$pageview"}]
+    expected = {
+        "LifecycleQuery": {
+            "date": TS, "series": "string", "series_index": "Int64", "math": "string",
+            "status": "string", "breakdown_value": "string", "value": "Float64",
+        },
+        "StickinessQuery": {
+            "interval": "Int64", "series": "string", "series_index": "Int64",
+            "math": "string", "breakdown_value": "string", "value": "Float64",
+        },
+        "PathsQuery": {
+            "source": "string", "target": "string", "value": "Int64",
+            "average_conversion_time": "Float64",
+        },
+        "ActorsQuery": {
+            "id": "string", "distinct_ids": "object", "created_at": TS, "is_identified": "boolean",
+        },
+    }  # fmt: skip
+    for kind, dtypes in expected.items():
+        frame = QueryResult({"kind": kind, "series": series}, {"results": []}).df
+        assert (kind, _dtypes(frame)) == (kind, dtypes)

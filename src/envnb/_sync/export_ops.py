@@ -16,9 +16,9 @@ from .._core.concurrency import PageWindow
 from .._core.framing import FrameSink, frame_from_records
 from .._core.request import RequestSpec
 from .._core.wire import PAGE_WINDOW
-from ..batch_exports.backfill_rules import check_window, overlaps
+from ..batch_exports.backfill_rules import check_window, lookaround, open_retry, overlaps
 from ..batch_exports.endpoints import ExportOpsEndpoints as Ops
-from ..batch_exports.health import health_frame
+from ..batch_exports.health import health_frame, pause_lookback
 from ..batch_exports.models import BatchExport, BatchExportRun
 from ..batch_exports.ops_arguments import (
     Names,
@@ -164,9 +164,24 @@ class SyncExportOps:
 
         PostHog advises changing what made the run fail first: read its ``latest_error``
         (``get_run``). The request is never resent automatically (a resend would export
-        the interval twice).
+        the interval twice). PostHog would start a backfill for any run; envnb refuses a
+        run that is still running (RequestValidationError naming ``run``) and, when a
+        retry of the run is still open, warns (``BackfillOverlapWarning``) and returns that
+        backfill's id instead of exporting the interval a second time.
         """
         spec = Ops.retry_run.request({"id": ident(export), "run": ident(run)})
+        current = (self.get_run(export, run)).model_dump(mode="json")
+        fills = [b.model_dump(mode="json") for b in self.backfills(export)]
+        under_way = open_retry(current, fills)  # a running run: RequestValidationError
+        if under_way is not None:
+            warnings.warn(
+                BackfillOverlapWarning(
+                    f"run {current.get('id')} is already being retried by backfill "
+                    f"{under_way}; returning it instead of exporting the interval twice"
+                ),
+                stacklevel=2,
+            )
+            return under_way
         return (self._transport.request(spec)).backfill_id
 
     def cancel_run(self, export: Id, run: Id) -> Cancelled:
@@ -208,15 +223,18 @@ class SyncExportOps:
         """Why a backfill of this window would export data twice (empty: it would not).
 
         Checks the window first (RequestValidationError, as ``create_backfill``), then
-        lists the export's backfills and its Completed runs whose interval is inside it.
+        lists the export's backfills and its Completed runs whose interval meets it.
         """
         row = export if isinstance(export, BatchExport) else self.get(export)
         window = check_window(row.model_dump(), start_at, end_at, _now())
         fills = [b.model_dump(mode="json") for b in self.backfills(row.id)]
+        # PostHog lists runs wholly inside start/end: read one interval more on each side
+        # so a run partly in the window is seen (``overlaps`` keeps the ones meeting it).
+        margin = lookaround(row.interval)
         params = {
             "ordering": "data_interval_start",
-            "start": window.start.isoformat(),
-            "end": window.end.isoformat(),
+            "start": (window.start - margin).isoformat(),
+            "end": min(window.end + margin, _now()).isoformat(),
             "status": ["Completed"],
         }
         spec = Ops.runs.request({"id": row.id}, params=params)
@@ -314,12 +332,17 @@ class SyncExportOps:
         start = instant_of("since", since, now)
         exports = [e for e in self.list()]
         targets = [(e.id, e.name) for e in exports]
+        records = [e.model_dump(mode="json", by_alias=True) for e in exports]
+        # A paused export's runs are read back to its pause (health_row keeps the window's
+        # figures to the window): an auto-pause caused by older failures stays one.
+        reads_from = {r["id"]: pause_lookback(r, start) for r in records}
         runs, fills = _Rows(), _Rows()
-        self._rows(targets, lambda id: self._runs_spec(id, start, None, None, now).page(), runs)
+        self._rows(
+            targets, lambda id: self._runs_spec(id, reads_from[id], None, None, now).page(), runs
+        )
         self._rows(
             targets,
             lambda id: Ops.backfills.request({"id": id}, params={"ordering": "-created_at"}).page(),
             fills,
         )
-        records = [e.model_dump(mode="json", by_alias=True) for e in exports]
         return health_frame(records, runs.rows, fills.rows, now=now, since=start)

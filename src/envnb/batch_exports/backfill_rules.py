@@ -13,18 +13,27 @@ applies the same rules locally, with PostHog's messages prefixed by the field:
 - ``start_at`` before ``end_at``; ``end_at`` not in the future.
 
 :func:`overlaps` says what a new backfill would export twice: PostHog does not deduplicate.
+It counts every completed run whose interval *meets* the window, not only runs lying wholly
+inside it: PostHog's runs list filters ``start``/``end`` to runs wholly inside, so the
+caller widens that read by one interval on each side (``lookaround``).
+
+:func:`open_retry` decides a retry: PostHog's retry is a backfill of exactly the run's
+interval and nothing stops a second one (contract §6), so envnb refuses to retry a run
+that is still running and hands back an open retry of the same interval instead of
+starting another — the user wants the interval exported once, not twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import RequestValidationError
-from .health import instant
+from .health import STEPS, instant
+from .ops_models import StatusGroup, status_group
 
 DATE_INTERVALS = ("day", "week")
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
@@ -172,3 +181,30 @@ def overlaps(
     if covered:
         notes.append(f"{covered} completed run(s) already exported data in this window")
     return notes
+
+
+def lookaround(interval: object) -> timedelta:
+    """How far past a window a run meeting it may start or end: one of its intervals."""
+    return STEPS.get(str(getattr(interval, "value", interval)), timedelta(days=7))
+
+
+OPEN = ("Starting", "Running")
+
+
+def open_retry(run: Mapping[str, Any], backfills: Iterable[Mapping[str, Any]]) -> str | None:
+    """The id of an open backfill of exactly ``run``'s interval (a retry under way), or
+    None when a retry may start. A run still running is a RequestValidationError."""
+    status = str(run.get("status"))
+    if status_group(status) is StatusGroup.RUNNING:
+        raise _error(
+            "run",
+            f"run {run.get('id')} is still {status}; wait for it to end, or cancel it, "
+            "before retrying (a retry exports its interval again)",
+        )
+    start, end = instant(run.get("data_interval_start")), instant(run.get("data_interval_end"))
+    for backfill in backfills:
+        if backfill.get("status") not in OPEN:
+            continue
+        if (instant(backfill.get("start_at")), instant(backfill.get("end_at"))) == (start, end):
+            return str(backfill.get("id"))
+    return None

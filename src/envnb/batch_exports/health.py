@@ -183,6 +183,21 @@ def _finished(run: Mapping[str, Any]) -> datetime | None:
     return instant(run.get("finished_at")) or instant(run.get("last_updated_at"))
 
 
+def pause_lookback(export: Mapping[str, Any], since: datetime) -> datetime:
+    """Where the runs read for ``export``'s health must start: ``since``, or earlier for a
+    paused export, so the runs that decide whether PostHog paused it (the last
+    ``AUTO_PAUSE_WINDOW`` runs before ``last_paused_at``) are read even when they are older
+    than the window. Only ``paused_by_system_likely`` looks at them."""
+    paused_at = instant(export.get("last_paused_at"))
+    if not export.get("paused") or paused_at is None:
+        return since
+    interval = str(export.get("interval"))
+    runs = AUTO_PAUSE_WINDOW.get(interval, 24)
+    return min(
+        since, paused_at - STEPS.get(interval, timedelta(hours=1)) * runs - timedelta(hours=1)
+    )
+
+
 def _paused_by_system(export: Mapping[str, Any], runs: Sequence[Mapping[str, Any]]) -> bool:
     paused_at = instant(export.get("last_paused_at"))
     if not export.get("paused") or paused_at is None:

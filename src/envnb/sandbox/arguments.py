@@ -40,3 +40,19 @@ def count(value: object, minimum: int = 0) -> int:
 def positive(value: object) -> int:
     """A number of things there must be at least one of."""
     return count(value, minimum=1)
+
+
+MAX_EVENTS = 20_000_000
+
+
+def events(value: object) -> int | str:
+    """The size of the query API's population: about this many events, or ``"tiny"``."""
+    if value == "tiny":
+        return "tiny"
+    number = _whole(value)
+    if number is None or not 0 <= number <= MAX_EVENTS:
+        raise ValueError(
+            f"{value} is not a number of events; use a whole number from 0 to "
+            f"{MAX_EVENTS:,} or 'tiny'"
+        )
+    return number

@@ -9,7 +9,7 @@ import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import uvicorn
 
@@ -22,6 +22,7 @@ from .context import Settings, State
 from .faults import FaultEngine
 from .file_exports.backend import FileExports
 from .query.events import EventsDB
+from .query.population import EVENTS, check_events
 from .query.state import Runs
 from .seed import MAIN_USER
 from .store import Store
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # the sandbox needs no client at run time; these are for the 
     from envnb import AsyncClient, Client
 
 FaultSpec = str | list[dict[str, Any]] | None
+_T = TypeVar("_T")
 
 
 class _DropAbortNoise(logging.Filter):
@@ -52,7 +54,7 @@ class _AnnouncingServer(uvicorn.Server):
             self._ready()
 
 
-def _checked(name: str, check: Callable[[object], int], value: object) -> int:
+def _checked(name: str, check: Callable[[object], _T], value: object) -> _T:
     """``check(value)``, its ValueError naming the argument as the CLI's names the flag."""
     try:
         return check(value)
@@ -82,6 +84,7 @@ class Sandbox:
         export_intervals: tuple[str, ...] | None = None,
         clock: datetime | None = None,
         projects: int = 1,
+        events: int | str = EVENTS,
     ) -> None:
         # The checks the CLI applies to its flags (arguments.py), before any state is made.
         port = _checked("port", arguments.port, port)
@@ -91,6 +94,7 @@ class Sandbox:
         projects = _checked("projects", arguments.positive, projects)
         max_backfills = _checked("max_backfills", arguments.count, max_backfills)
         words_per_frame = _checked("words_per_frame", arguments.positive, words_per_frame)
+        size = _checked("events", check_events, events)
         self.seed = seed
         self.host = host
         self._port = port
@@ -122,7 +126,7 @@ class Sandbox:
             ops=OpsState(backfill_pace=backfill_pace, max_backfills=max_backfills),
             # The query API's clock: pinned by ``clock`` (tests), else the real time; the
             # events table ends where the clock stood when the sandbox was made.
-            events=EventsDB(seed, clock, pinned=clock is not None),
+            events=EventsDB(seed, clock, pinned=clock is not None, events=size),
             runs=Runs(),
         )
         self.app = build_app(self.state)

@@ -67,6 +67,13 @@ def serialize(row: sqlite3.Row, runs: list[sqlite3.Row]) -> dict[str, Any]:
     return out
 
 
+def export(store: Store, export_id: str) -> sqlite3.Row:
+    """The row of an export that exists (just written or just read)."""
+    row = store.one("SELECT * FROM batch_exports WHERE id = ?", (export_id,))
+    assert row is not None
+    return row
+
+
 def latest_runs(store: Store, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
     """The 10 newest runs of each export (one index seek each: exports have months of runs)."""
     return {

@@ -16,13 +16,11 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from starlette.responses import JSONResponse, Response
-
-from .. import cursor, errors
+from .. import errors
 from .._util import seeded_uuid
-from ..context import Ctx
+from ..store import Store
 from . import sim
-from .runs import check_cancellable, child_row
+from .runs import check_cancellable
 
 PAGE_SIZE = 50
 FIELDS = (
@@ -40,7 +38,8 @@ FIELDS = (
     "batch_export",
 )
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
-_ids = random.Random()
+_ids = random.Random()  # ids of objects created at runtime (not part of the seed)
+ORDERINGS = ("created_at", "start_at")
 
 
 def backfill_json(row: sqlite3.Row) -> dict[str, Any]:
@@ -56,27 +55,25 @@ def backfill_json(row: sqlite3.Row) -> dict[str, Any]:
     return {name: derived[name] if name in derived else row[name] for name in FIELDS}
 
 
-def list_backfills(ctx: Ctx) -> Response:
-    """GET batch_exports/{id}/backfills/ — ordering created_at or start_at (default -created_at)."""
-    ctx.tick()
-    field, descending = "created_at", True
-    for term in ctx.request.query_params.get("ordering", "").split(","):
-        term = term.strip()
-        if term.lstrip("-") in ("created_at", "start_at"):
-            field, descending = term.lstrip("-"), term.startswith("-")
-            break
-    with ctx.store.lock:
-        body = cursor.page(
-            ctx.request,
-            ctx.store.conn,
-            source="(SELECT * FROM backfills WHERE batch_export_id = ? AND team_id = ?)",
-            params=(ctx.params["id"], ctx.project_id),
-            field=field,
-            descending=descending,
-            size=PAGE_SIZE,
-            to_json=lambda rows: [backfill_json(r) for r in rows],
+def list_query(export_id: str, team_id: int) -> tuple[str, tuple[Any, ...]]:
+    """The backfills of an export, as (source SQL, params)."""
+    return (
+        "(SELECT * FROM backfills WHERE batch_export_id = ? AND team_id = ?)",
+        (export_id, team_id),
+    )
+
+
+def live_export(store: Store, export_id: str, team_id: int) -> sqlite3.Row:
+    """The export to backfill, or PostHog's 404 "BatchExport not found." (its own words)."""
+    export = store.one(
+        "SELECT * FROM batch_exports WHERE id = ? AND team_id = ? AND deleted = 0",
+        (export_id, team_id),
+    )
+    if export is None:
+        raise errors.ApiError(
+            404, errors.body("invalid_request", "not_found", "BatchExport not found.")
         )
-    return JSONResponse(body)
+    return export
 
 
 def _zone(name: str | None) -> Any:
@@ -133,26 +130,17 @@ def _active(db: sqlite3.Connection, team_id: int) -> int:
     return int(row[0])
 
 
-def create(ctx: Ctx) -> Response:
-    """POST batch_exports/{id}/backfills/ {start_at, end_at} -> 201 {backfill_id}."""
-    ctx.tick()
-    export = ctx.store.one(
-        "SELECT * FROM batch_exports WHERE id = ? AND team_id = ? AND deleted = 0",
-        (ctx.params["id"], ctx.project_id),
-    )
-    if export is None:
-        raise errors.ApiError(
-            404, errors.body("invalid_request", "not_found", "BatchExport not found.")
-        )
-    data = ctx.data if isinstance(ctx.data, dict) else {}
+def create(store: Store, ops: sim.OpsState, export: sqlite3.Row, data: Any) -> str:
+    """Create a backfill of ``export`` from the request body, PostHog's checks in PostHog's
+    order (see the module docstring); its id."""
+    data = data if isinstance(data, dict) else {}
     start_in, end_in = data.get("start_at"), data.get("end_at")
     if start_in is None:
         raise errors.validation(
             "Backfilling from the beginning of time is not enabled for this team."
         )
-    ops = ctx.state.ops
-    with ctx.store.lock:
-        active = _active(ctx.store.conn, ctx.project_id)
+    with store.lock:
+        active = _active(store.conn, export["team_id"])
     if active >= ops.max_backfills:
         raise errors.ApiError(
             429,
@@ -172,7 +160,7 @@ def create(ctx: Ctx) -> Response:
     if end > ops.clock.now():
         raise errors.validation(f"The provided 'end_at' ({end.isoformat()}) is in the future")
     backfill_id = seeded_uuid(_ids)
-    with ctx.store.tx() as db:
+    with store.tx() as db:
         sim.create_backfill(
             db,
             backfill_id=backfill_id,
@@ -182,26 +170,11 @@ def create(ctx: Ctx) -> Response:
             started=ops.clock.epoch(),
             pace=ops.backfill_pace,
         )
-    ctx.store.count_write("batch_export.backfill")
-    return JSONResponse({"backfill_id": backfill_id}, status_code=201)
+    return backfill_id
 
 
-def _backfill_row(ctx: Ctx) -> sqlite3.Row:
-    return child_row(ctx, "backfills", "backfill_id")
-
-
-def retrieve(ctx: Ctx) -> Response:
-    """GET batch_exports/{id}/backfills/{backfill_id}/."""
-    ctx.tick()
-    return JSONResponse(backfill_json(_backfill_row(ctx)))
-
-
-def cancel(ctx: Ctx) -> Response:
-    """POST .../backfills/{backfill_id}/cancel/ — only a Running or Starting backfill."""
-    ctx.tick()
-    row = _backfill_row(ctx)
+def cancel(store: Store, ops: sim.OpsState, row: sqlite3.Row) -> None:
+    """Cancel a Running or Starting backfill (400 otherwise)."""
     check_cancellable("backfill", row["status"])
-    with ctx.store.tx() as db:
-        sim.cancel_backfill(db, row["id"], ctx.state.ops.clock.epoch())
-    ctx.store.count_write("batch_export.backfill_cancel")
-    return JSONResponse({"cancelled": True})
+    with store.tx() as db:
+        sim.cancel_backfill(db, row["id"], ops.clock.epoch())

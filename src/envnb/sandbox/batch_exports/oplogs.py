@@ -15,16 +15,12 @@ runs as successes, every other status as failures), as PostHog's
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from typing import Any
 
-from starlette.responses import JSONResponse, Response
-
-from .. import errors
 from .. import validate as v
-from .._util import is_uuid
-from ..clock import parse_stamp, relative_date, stamp
-from ..context import Ctx
-from .runs import export_row, run_row
+from ..clock import parse_stamp, stamp
+from ..store import Store
 
 LEVELS = ("DEBUG", "LOG", "INFO", "WARN", "ERROR")
 
@@ -63,18 +59,19 @@ def _entries(run: sqlite3.Row, dest_type: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def _param_list(ctx: Ctx, name: str) -> list[str]:
-    return [part.strip() for value in ctx.request.query_params.getlist(name)
-            for part in value.split(",") if part.strip()]  # fmt: skip
-
-
-def _logs(ctx: Ctx, export: sqlite3.Row, instance_id: str | None) -> Response:
-    query = ctx.request.query_params
-    params: dict[str, Any] = dict(query.items())
+def logs(
+    store: Store,
+    export: sqlite3.Row,
+    instance_id: str | None,
+    params: dict[str, Any],
+    level_terms: list[str],
+) -> dict[str, Any]:
+    """The log page of an export (``instance_id``: of one run), by ``LogEntryRequestSerializer``
+    ``params`` (one value each) and the ``level`` values, split on commas."""
     limit = v.integer({"limit": params.get("limit", 50)}, "limit", 1, 500) or 50
     after = v.moment(params, "after") if params.get("after") else None
     before = v.moment(params, "before") if params.get("before") else None
-    levels = {level.upper() for level in _param_list(ctx, "level")}
+    levels = {level.upper() for level in level_terms}
     search = (params.get("search") or "").casefold()
     instance_id = instance_id or params.get("instance_id") or None
     sql = "SELECT * FROM runs WHERE batch_export_id = ?"
@@ -91,7 +88,7 @@ def _logs(ctx: Ctx, export: sqlite3.Row, instance_id: str | None) -> Response:
     entries = []
     low = parse_stamp(after) if after else None
     high = parse_stamp(before) if before else None
-    for run in ctx.store.read(sql, tuple(args)):
+    for run in store.read(sql, tuple(args)):
         for position, (at, level, message) in enumerate(_entries(run, export["dest_type"])):
             moment = parse_stamp(at)
             if (low is not None and moment <= low) or (high is not None and moment >= high):
@@ -112,33 +109,12 @@ def _logs(ctx: Ctx, export: sqlite3.Row, instance_id: str | None) -> Response:
         }
         for at, _, _, run_id, level, message in entries[:limit]
     ]
-    return JSONResponse({"count": len(results), "next": None, "previous": None, "results": results})
+    return {"count": len(results), "next": None, "previous": None, "results": results}
 
 
-def export_logs(ctx: Ctx) -> Response:
-    """GET batch_exports/{id}/logs/."""
-    ctx.tick()
-    return _logs(ctx, export_row(ctx), None)
-
-
-def run_logs(ctx: Ctx) -> Response:
-    """GET batch_exports/{id}/runs/{run_id}/logs/ — that run's entries only."""
-    ctx.tick()
-    run = run_row(ctx)
-    return _logs(ctx, export_row(ctx), run["id"])
-
-
-def app_metrics(ctx: Ctx) -> Response:
-    """GET app_metrics/{batch_export_id}/ — daily records of Completed vs other runs."""
-    ctx.tick()
-    export_id = ctx.params["id"]
-    if not is_uuid(export_id):
-        raise errors.not_found()  # PostHog reads a non-UUID id as a plugin config
-    query = ctx.request.query_params
-    now = ctx.state.ops.clock.now()
-    low = relative_date(query.get("date_from") or "-30d", now)
-    high = relative_date(query.get("date_to"), now)
-    rows = ctx.store.read(
+def app_metrics(store: Store, export_id: str, low: datetime, high: datetime) -> dict[str, Any]:
+    """Daily records of Completed runs (successes) and the others (failures), low..high."""
+    rows = store.read(
         "SELECT substr(last_updated_at, 1, 10) AS day, "
         "SUM(CASE WHEN status = 'Completed' THEN COALESCE(records_total_count, 0) ELSE 0 END), "
         "SUM(CASE WHEN status != 'Completed' THEN COALESCE(records_total_count, 0) ELSE 0 END) "
@@ -156,4 +132,4 @@ def app_metrics(ctx: Ctx) -> Response:
         "failures": failures,
         "totals": {"successes": sum(successes), "successes_on_retry": 0, "failures": sum(failures)},
     }
-    return JSONResponse({"metrics": metrics, "errors": None})
+    return {"metrics": metrics, "errors": None}

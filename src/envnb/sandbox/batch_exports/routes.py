@@ -14,7 +14,11 @@ from starlette.responses import JSONResponse, Response
 from .. import paging
 from ..context import Ctx
 from . import backend, sim
-from .runs import export_row
+
+
+def export_row(ctx: Ctx) -> sqlite3.Row:
+    """The live export of the path's ``{id}``, or 404."""
+    return ctx.live_row("batch_exports")
 
 
 def _latest_runs(ctx: Ctx, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
@@ -23,8 +27,7 @@ def _latest_runs(ctx: Ctx, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
 
 
 def _one(ctx: Ctx, export_id: str) -> dict[str, Any]:
-    row = ctx.store.one("SELECT * FROM batch_exports WHERE id = ?", (export_id,))
-    assert row is not None
+    row = backend.export(ctx.store, export_id)
     return backend.serialize(row, _latest_runs(ctx, [export_id])[export_id])
 
 

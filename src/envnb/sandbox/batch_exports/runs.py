@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from datetime import datetime
 from typing import Any
 
-from starlette.responses import JSONResponse, Response
-
-from .. import cursor, errors
+from .. import errors
 from .._util import seeded_uuid
-from ..clock import parse_stamp, relative_date, stamp
-from ..context import Ctx
+from ..clock import parse_stamp, stamp
+from ..store import Store
 from . import sim
 
 STATUSES = (
@@ -52,7 +51,7 @@ FIELDS = (
 )
 PAGE_SIZE = 100
 ORDERINGS = ("created_at", "data_interval_start")
-_ids = random.Random()
+_ids = random.Random()  # ids of objects created at runtime (not part of the seed)
 
 
 def run_json(row: sqlite3.Row) -> dict[str, Any]:
@@ -62,74 +61,49 @@ def run_json(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def export_row(ctx: Ctx) -> sqlite3.Row:
-    """The live export of the path's ``{id}``, or 404."""
-    return ctx.live_row("batch_exports")
-
-
-def _ordering(ctx: Ctx) -> tuple[str, bool]:
-    """DRF's OrderingFilter: the first valid term wins; invalid terms are ignored."""
-    for term in ctx.request.query_params.get("ordering", "").split(","):
+def ordering(raw: str, fields: tuple[str, ...]) -> tuple[str, bool]:
+    """DRF's OrderingFilter over ``fields``: the first valid term wins, invalid terms are
+    ignored; none: ``-created_at``. Returns (field, descending)."""
+    for term in raw.split(","):
         term = term.strip()
-        if term.lstrip("-") in ORDERINGS:
+        if term.lstrip("-") in fields:
             return term.lstrip("-"), term.startswith("-")
     return "created_at", True
 
 
-def list_runs(ctx: Ctx) -> Response:
-    """GET batch_exports/{id}/runs/ — a cursor page of 100, no count."""
-    ctx.tick()
-    query = ctx.request.query_params
-    statuses = query.getlist("status")
+def check_statuses(statuses: list[str]) -> None:
+    """An unknown ``status`` is a 400 naming ``status__<index>`` (checked before the dates)."""
     for index, value in enumerate(statuses):
         if value not in STATUSES:
             raise errors.invalid_choice(value, f"status__{index}")
-    field, descending = _ordering(ctx)
-    now = ctx.state.ops.clock.now()
+
+
+def runs_query(
+    export_id: str, statuses: list[str], field: str, low: datetime, high: datetime
+) -> tuple[str, tuple[Any, ...]]:
+    """The runs a list shows, as (source SQL, params): ``low``..``high`` on ``created_at``, or
+    on the interval when ordering by ``data_interval_start``."""
     where = ["batch_export_id = ?"]
-    params: list[Any] = [ctx.params["id"]]
+    params: list[Any] = [export_id]
     if field == "data_interval_start":
-        low = relative_date(query.get("start") or "-7d", now)
-        high = relative_date(query.get("end"), now)
         where += ["data_interval_start >= ?", "data_interval_end <= ?"]
     else:
-        low = relative_date(query.get("after") or "-7d", now)
-        high = relative_date(query.get("before"), now)
         where += ["created_at >= ?", "created_at <= ?"]
     params += [stamp(low.timestamp()), stamp(high.timestamp())]
     if statuses:
         where.append(f"status IN ({','.join('?' * len(statuses))})")
         params += statuses
-    source = f"(SELECT * FROM runs WHERE {' AND '.join(where)})"
-    with ctx.store.lock:
-        body = cursor.page(
-            ctx.request,
-            ctx.store.conn,
-            source=source,
-            params=tuple(params),
-            field=field,
-            descending=descending,
-            size=PAGE_SIZE,
-            to_json=lambda rows: [run_json(r) for r in rows],
-        )
-    return JSONResponse(body)
+    return f"(SELECT * FROM runs WHERE {' AND '.join(where)})", tuple(params)
 
 
-def child_row(ctx: Ctx, table: str, key: str) -> sqlite3.Row:
-    """The path's run or backfill (``table``, our own constant) of the path's export, or 404."""
-    export_row(ctx)
-    row = ctx.store.one(
-        f"SELECT * FROM {table} WHERE id = ? AND batch_export_id = ?",
-        (ctx.params[key], ctx.params["id"]),
+def child_row(store: Store, table: str, row_id: str, export_id: str) -> sqlite3.Row:
+    """A run or backfill (``table``, our own constant) of an export, or 404."""
+    row = store.one(
+        f"SELECT * FROM {table} WHERE id = ? AND batch_export_id = ?", (row_id, export_id)
     )
     if row is None:
         raise errors.not_found()
     return row
-
-
-def run_row(ctx: Ctx) -> sqlite3.Row:
-    """The path's run of the path's export, or 404."""
-    return child_row(ctx, "runs", "run_id")
 
 
 def check_cancellable(kind: str, status: str) -> None:
@@ -138,17 +112,8 @@ def check_cancellable(kind: str, status: str) -> None:
         raise errors.validation(f"Cannot cancel a {kind} that is in '{status}' status")
 
 
-def retrieve(ctx: Ctx) -> Response:
-    """GET batch_exports/{id}/runs/{run_id}/."""
-    ctx.tick()
-    return JSONResponse(run_json(run_row(ctx)))
-
-
-def retry(ctx: Ctx) -> Response:
-    """POST .../runs/{run_id}/retry/ -> 201 {backfill_id}: a backfill of the run's interval."""
-    ctx.tick()
-    run = run_row(ctx)
-    export = export_row(ctx)
+def retry(store: Store, ops: sim.OpsState, run: sqlite3.Row, export: sqlite3.Row) -> str:
+    """A backfill of exactly the run's interval; its id."""
     end = parse_stamp(run["data_interval_end"])
     start = (
         parse_stamp(run["data_interval_start"])
@@ -156,26 +121,21 @@ def retry(ctx: Ctx) -> Response:
         else parse_stamp(export["created_at"])
     )
     backfill_id = seeded_uuid(_ids)
-    with ctx.store.tx() as db:
+    with store.tx() as db:
         sim.create_backfill(
             db,
             backfill_id=backfill_id,
             export=export,
             start=start,
             end=end,
-            started=ctx.state.ops.clock.epoch(),
-            pace=ctx.state.ops.backfill_pace,
+            started=ops.clock.epoch(),
+            pace=ops.backfill_pace,
         )
-    ctx.store.count_write("batch_export.run_retry")
-    return JSONResponse({"backfill_id": backfill_id}, status_code=201)
+    return backfill_id
 
 
-def cancel(ctx: Ctx) -> Response:
-    """POST .../runs/{run_id}/cancel/ — only a Running or Starting run can be cancelled."""
-    ctx.tick()
-    run = run_row(ctx)
+def cancel(store: Store, ops: sim.OpsState, run: sqlite3.Row) -> None:
+    """Cancel a Running or Starting run (400 otherwise)."""
     check_cancellable("run", run["status"])
-    with ctx.store.tx() as db:
-        sim.cancel_run(db, run["id"], ctx.state.ops.clock.epoch())
-    ctx.store.count_write("batch_export.run_cancel")
-    return JSONResponse({"cancelled": True})
+    with store.tx() as db:
+        sim.cancel_run(db, run["id"], ops.clock.epoch())

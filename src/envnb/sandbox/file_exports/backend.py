@@ -34,10 +34,11 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from envnb.sandbox.query.events import EventsDB
+from envnb.sandbox.query.hogql import HogQLError, compile_hogql
+
 from .. import errors
 from ..clock import Clock
-from ..query.events import EventsDB
-from ..query.hogql import HogQLError, compile_hogql
 from .writer import FORMATS, FileSpec, WriteError, model_sql, write
 
 MAX_RANGE = timedelta(days=7)

@@ -14,10 +14,11 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
+from envnb.sandbox.query.hogql import HogQLError
+
 from .. import errors
 from ..context import Ctx, State
 from ..paging import page
-from ..query.hogql import HogQLError
 from .backend import FileExports, FileRun, parse_create
 
 OBJECT_PREFIX = "/object-store/"

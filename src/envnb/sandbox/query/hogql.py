@@ -114,11 +114,12 @@ def compile_hogql(
     values: dict[str, Any] | None = None,
     variables: dict[str, Any] | None = None,
     timezone: str = "UTC",
+    week_start: int = 0,
 ) -> Compiled:
     """Parse and compile ``text``; raises HogQLError with PostHog's code and message."""
     tree = parse_select(text)
     paginated = tree.get("node") == "SelectQuery" and tree.get("limit") is None
-    settings = Settings(now, timezone, 0, dict(values or {}), dict(variables or {}))
+    settings = Settings(now, timezone, week_start, dict(values or {}), dict(variables or {}))
     compiler = SelectCompiler(settings, catalog(con))
     query, outputs = compiler.query(tree, {}, lambda n: _limited(n, paginated))
     return Compiled(query.sql("duckdb"), _echo(tree), tuple(outputs), paginated)
@@ -144,7 +145,13 @@ def _json_value(value: Any) -> Any:
         return [_json_value(v) for v in value]
     if isinstance(value, dict):
         return [_json_value(v) for v in value.values()]
-    return value
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if value is None or isinstance(value, int | float | str):
+        return value
+    return str(value)  # anything else DuckDB answers: as text, never a 500
 
 
 def _type(output: Output, duck_type: str, values: list[Any]) -> str:
@@ -199,7 +206,10 @@ def run_hogql(
     ``[name, ClickHouseType]`` pairs, results, hasMore/limit/offset when paginated, hogql)."""
     with db.lock:
         con = db.connection()
-        compiled = compile_hogql(text, db.now(), con, values=values, variables=variables)
+        zone = getattr(db, "timezone", "UTC") or "UTC"  # the team's timezone
+        compiled = compile_hogql(
+            text, db.now(), con, values=values, variables=variables, timezone=zone
+        )
         # PostHog stops a query after its execution-time limit; so does the sandbox.
         timer = threading.Timer(MAX_SECONDS, con.interrupt)
         timer.start()

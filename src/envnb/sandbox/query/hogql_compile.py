@@ -21,7 +21,7 @@ from sqlglot import exp
 from . import hogql_functions as functions
 from . import hogql_print
 from .hogql_errors import HogQLError
-from .hogql_exprs import E, ExprCompiler, Node, Scope, Source, boolean, table_source
+from .hogql_exprs import E, ExprCompiler, Node, Scope, Source, anon, boolean, table_source
 
 _JOINS = {
     "JOIN": ("", "INNER"),
@@ -172,7 +172,7 @@ class SelectCompiler(ExprCompiler):
     def _limit_by(self, node: Node, order: list[exp.Ordered], scope: Scope) -> exp.Expr:
         partition = [self.expr(e, scope).sql for e in node["exprs"]]
         spec = exp.Order(expressions=[o.copy() for o in order]) if order else None
-        number = exp.Window(this=exp.func("row_number"), partition_by=partition, order=spec)
+        number = exp.Window(this=anon("row_number"), partition_by=partition, order=spec)
         limit = self.expr(node["n"], scope).sql
         if node.get("offset_value") is not None:
             offset = self.expr(node["offset_value"], scope).sql
@@ -282,7 +282,7 @@ class SelectCompiler(ExprCompiler):
         end = exp.Add(this=exp.Paren(this=start.copy()), expression=exp.Paren(this=count))
         duck = alias or "numbers"
         rows = exp.Table(
-            this=exp.func("range", exp.cast(start, "BIGINT"), exp.cast(end, "BIGINT")),
+            this=anon("range", exp.cast(start, "BIGINT"), exp.cast(end, "BIGINT")),
             alias=exp.TableAlias(
                 this=exp.to_identifier(duck, quoted=True), columns=[exp.to_identifier("number")]
             ),

@@ -109,6 +109,14 @@ def _bucket(minutes: int) -> Fn:
     return Fn(1, 2, build)
 
 
+def _interval_start(a: list[E], s: Settings, p: list[E]) -> E:
+    """toStartOfInterval(x, INTERVAL n unit): buckets counted from the epoch, as ClickHouse."""
+    bucket = call("time_bucket", a[1].sql, _local(a[0], s), exp.cast(_s("1970-01-01"), "TIMESTAMP"))
+    if a[0].t == "date":
+        return E(exp.cast(bucket, "DATE"), "date")
+    return E(_from_local(bucket, s), "datetime")
+
+
 def _week(a: list[E], s: Settings, p: list[E]) -> E:
     mode = s.week_start
     if len(a) > 1:
@@ -138,7 +146,7 @@ def _to_datetime(a: list[E], s: Settings, p: list[E]) -> E:
     if a[0].t in ("str", "any", "null"):
         text = a[0].sql
         aware = exp.TryCast(this=text, to=exp.DataType.build("TIMESTAMPTZ"))
-        has_zone = exp.func("regexp_matches", text.copy(), _s(r"(Z|[+-]\d\d:?\d\d)$"))
+        has_zone = call("regexp_matches", text.copy(), _s(r"(Z|[+-]\d\d:?\d\d)$"))
         naive = _from_local(exp.TryCast(this=text.copy(), to=exp.DataType.build("TIMESTAMP")), s)
         return E(exp.Case(ifs=[exp.If(this=has_zone, true=aware)], default=naive), "datetime")
     return E(_absolute(a[0], s), "datetime")
@@ -265,6 +273,7 @@ DATE_FUNCTIONS: dict[str, Fn] = {
     "toStartOfTenMinutes": _bucket(10),
     "toStartOfFifteenMinutes": _bucket(15),
     "toStartOfHour": _trunc("hour", False),
+    "toStartOfInterval": Fn(2, 3, _interval_start),
     "toStartOfDay": _trunc("day", False),
     "toStartOfWeek": Fn(1, 3, _week),
     "toMonday": Fn(1, 2, lambda a, s, p: E(_week_start(_local(a[0], s), 1), "date")),

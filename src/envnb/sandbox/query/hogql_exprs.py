@@ -69,6 +69,11 @@ class Scope:
     windows: dict[str, Node] = field(default_factory=dict)
 
 
+def anon(name: str, *args: exp.Expr) -> exp.Expr:
+    """A DuckDB function call by its exact name (sqlglot does not reinterpret it)."""
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
 def boolean(e: E) -> exp.Expr:
     """``e`` as a condition (ClickHouse accepts numbers where a condition goes)."""
     if e.t == "bool":
@@ -121,7 +126,7 @@ def property_read(column: exp.Expr, keys: list[Any], tag: str = "str") -> E:
     for key in keys:
         if isinstance(key, int) and key == 0:
             raise HogQLError("SQL indexes start from one, not from zero. E.g: array.1")
-    text = exp.func("json_extract_string", column, exp.Literal.string(json_path(keys)))
+    text = anon("json_extract_string", column, exp.Literal.string(json_path(keys)))
     kind = PROPERTY_TYPES.get(str(keys[0])) if len(keys) == 1 and tag == "str" else None
     if kind == "float":
         return E(exp.TryCast(this=text, to=exp.DataType.build("DOUBLE")), "float", True)
@@ -216,7 +221,7 @@ class ExprCompiler:
         else:
             other = self.expr(right, scope)
             if other.t == "array":
-                return never_null(exp.func("list_contains", other.sql, left.sql))
+                return never_null(anon("list_contains", other.sql, left.sql))
             items = [other.sql]
         if not items:
             return exp.false()
@@ -243,6 +248,10 @@ class ExprCompiler:
         left, right = self.expr(node["left"], scope), self.expr(node["right"], scope)
         op = node["op"]
         kind = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul, "/": exp.Div, "%": exp.Mod}[op]
+        if op == "-" and left.t == right.t and left.t in ("datetime", "date"):
+            # ClickHouse: DateTime - DateTime is seconds, Date - Date is days (integers).
+            unit = exp.Literal.string("second" if left.t == "datetime" else "day")
+            return E(anon("date_diff", unit, right.sql, left.sql), "int")
         built: exp.Expr = kind(this=_paren(number(left)), expression=_paren(number(right)))
         tag = _arith_type(op, left.t, right.t)
         if tag == "date" and op in "+-" and {left.t, right.t} & {"interval"}:
@@ -261,7 +270,7 @@ class ExprCompiler:
         return E(exp.Array(expressions=[self.expr(n, scope).sql for n in node["exprs"]]), "array")
 
     def _tuple(self, node: Node, scope: Scope) -> E:
-        return E(exp.func("row", *[self.expr(n, scope).sql for n in node["exprs"]]), "tuple")
+        return E(anon("row", *[self.expr(n, scope).sql for n in node["exprs"]]), "tuple")
 
     def _array_access(self, node: Node, scope: Scope) -> E:
         index = node["property"]
@@ -342,6 +351,13 @@ class ExprCompiler:
         hint = f" Did you mean: {', '.join(sorted(known))}?" if known else ""
         raise HogQLError(f"Variable {code_name} is missing from query.{hint}")
 
+    def _type_cast(self, node: Node, scope: Scope) -> E:
+        """``x::Date`` / ``CAST(x AS String)``: the conversion function of that type."""
+        name = _CASTS.get(str(node.get("type_name", "")).lower())
+        if name is None:
+            raise HogQLError(f"Unsupported type cast: {node.get('type_name')}")
+        return self.call({"node": "Call", "name": name, "args": [node["expr"]]}, scope)
+
     def _field_node(self, node: Node, scope: Scope) -> E:
         return self.field(list(node["chain"]), scope)
 
@@ -361,6 +377,7 @@ class ExprCompiler:
         "Lambda": _lambda,
         "Placeholder": _placeholder,
         "Field": _field_node,
+        "TypeCast": _type_cast,
         "Call": lambda self, n, s: self.call(n, s),
         "WindowFunction": lambda self, n, s: self.window_function(n, s),
         "SelectQuery": lambda self, n, s: self._scalar(n, s),
@@ -461,6 +478,23 @@ def table_source(table: Table, alias: str, names: set[str]) -> Source:
     return Source(alias, names, _columns(table, alias), table)
 
 
+_CASTS = {
+    "date": "toDate",
+    "datetime": "toDateTime",
+    "datetime64": "toDateTime",
+    "timestamp": "toDateTime",
+    "string": "toString",
+    "text": "toString",
+    "varchar": "toString",
+    "uuid": "toUUID",
+    "bool": "toBool",
+    "boolean": "toBool",
+    **{t: "toInt" for t in ("int", "integer", "int8", "int16", "int32", "int64", "bigint")},
+    **{t: "toInt" for t in ("uint8", "uint16", "uint32", "uint64")},
+    **{t: "toFloat" for t in ("float", "float32", "float64", "double", "decimal")},
+}
+
+
 def _paren(e: exp.Expr) -> exp.Expr:
     simple = (exp.Column, exp.Literal, exp.Paren, exp.Func, exp.Null, exp.Boolean, exp.Cast)
     return e if isinstance(e, simple) else exp.Paren(this=e)
@@ -487,11 +521,11 @@ def _ilike(a: exp.Expr, b: exp.Expr) -> exp.Expr:
 
 
 def _regex(a: exp.Expr, b: exp.Expr) -> exp.Expr:
-    return exp.func("regexp_matches", a, b)
+    return anon("regexp_matches", a, b)
 
 
 def _iregex(a: exp.Expr, b: exp.Expr) -> exp.Expr:
-    return exp.func("regexp_matches", a, b, exp.Literal.string("i"))
+    return anon("regexp_matches", a, b, exp.Literal.string("i"))
 
 
 _MATCHERS = {"like": _like, "ilike": _ilike, "=~": _regex, "=~*": _iregex}

@@ -17,7 +17,7 @@ from typing import Any
 from sqlglot import exp
 
 from .hogql_errors import HogQLError
-from .hogql_exprs import E, Settings, boolean, json_path, never_null, number
+from .hogql_exprs import E, Settings, anon, boolean, json_path, never_null, number
 
 Build = Callable[[list[E], Settings, list[E]], E]
 
@@ -33,8 +33,7 @@ class Fn:
     empty: exp.Expr | None = None  # an aggregate's value over no rows
 
 
-def call(name: str, *args: exp.Expr) -> exp.Expr:
-    return exp.Anonymous(this=name, expressions=list(args))
+call = anon  # a DuckDB function by its exact name
 
 
 def same(duck: str, lo: int = 1, hi: int | None = 1, t: str | None = None) -> Fn:

@@ -153,8 +153,8 @@ def _aggregate(series: dict[str, Any], attr: str) -> str:
         )
     if math == "total":
         return "COUNT(*)"
-    if math == "dau":
-        return "COUNT(DISTINCT distinct_id)"
+    if math == "dau":  # unique persons, not distinct ids (PostHog's aggregation_operations.py)
+        return "COUNT(DISTINCT person_id)"
     col = _column(series.get("math_property"), f"{attr}.math_property")
     func = "MEDIAN" if math == "median" else math.upper()
     return f"{func}(TRY_CAST({col} AS DOUBLE))"
@@ -236,7 +236,9 @@ def run_trends(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
         for item in older:
             item.update(compare=True, compare_label="previous")
         results += older
-    return {"results": results, **_range(start, end)}
+    from .insights.formula import apply  # formulas are an insight rule, kept beside the kinds
+
+    return {"results": apply(query, results), **_range(start, end)}
 
 
 def _period(

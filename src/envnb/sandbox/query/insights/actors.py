@@ -13,11 +13,13 @@ Rules:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from ..events import EventsDB
+from ..hogql import HogQLError
 from ..trends import _end, _floor, _months_back, _parse_date
 from ._hogql import bad, entity, filters, moment, prop, quote, rows
 from .funnels import funnel_actors
@@ -30,11 +32,48 @@ Found = list[tuple[str, dict[str, Any]]]  # person id, extra columns (appearance
 
 
 def people(db: EventsDB, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """The actor objects of these persons (Rule 2), read with one HogQL query: a person is
-    known by their events here, so ``created_at`` is their first event."""
+    """The actor objects of these persons (Rule 2), from the ``persons`` and
+    ``person_distinct_ids`` tables when the population has them, else from the events (a
+    person is then known by their events: ``created_at`` is their first event)."""
     if not ids:
         return {}
     listed = ", ".join(quote(i) for i in ids)
+    try:
+        return _from_persons(db, listed)
+    except HogQLError as err:
+        if "Unknown table" not in err.message:
+            raise
+    return _from_events(db, listed)
+
+
+def _from_persons(db: EventsDB, listed: str) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows(
+        db,
+        "SELECT toString(id) AS pid, created_at, properties, is_identified FROM persons "
+        f"WHERE toString(id) IN ({listed})",
+    ):
+        props = row["properties"]
+        if isinstance(props, str):
+            props = json.loads(props or "{}")
+        found[str(row["pid"])] = {
+            "id": str(row["pid"]), "distinct_ids": [], "properties": props or {},
+            "created_at": row["created_at"], "is_identified": bool(row["is_identified"]),
+            "type": "person",
+        }  # fmt: skip
+    for row in rows(
+        db,
+        "SELECT distinct_id, toString(person_id) AS pid FROM person_distinct_ids "
+        f"WHERE toString(person_id) IN ({listed})",
+    ):
+        if str(row["pid"]) in found:
+            found[str(row["pid"])]["distinct_ids"].append(str(row["distinct_id"]))
+    for actor in found.values():
+        actor["distinct_ids"].sort()
+    return found
+
+
+def _from_events(db: EventsDB, listed: str) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for row in rows(
         db,

@@ -1,0 +1,95 @@
+"""Seeded conversations: the owner's over the last 90 days, another user's, a hidden one."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from .._util import SecondsFormatter, iso, seeded_uuid
+from ..store import CONVERSATIONS_INDEX
+from .content import CANARY, CANARY_HISTORY, QUESTIONS
+from .timeline import conversation_times
+
+
+def seed_conversations(
+    db: Any,
+    rng: random.Random,
+    anchor: datetime,
+    n: int,
+    canary: bool,
+    *,
+    team_id: int,
+    owner: int,
+    other_user: int,
+) -> None:
+    """Conversations over the last 90 days (weekly rhythm, growth); 100k take seconds."""
+    fmt = SecondsFormatter()
+    times = conversation_times(n, int(anchor.timestamp()) - 300, rng)
+    count = len(QUESTIONS)
+    rand = rng.random
+
+    def rows() -> Any:
+        for i, updated in enumerate(times):
+            template = int(rand() * count)
+            title = QUESTIONS[template][0]
+            history = template
+            if canary and i < 2:
+                title = f"{title} {CANARY[i]}"
+                history += CANARY_HISTORY
+            created = updated - 180 - 60 * (i % 20)
+            yield (
+                seeded_uuid(rng),
+                team_id,
+                owner,
+                title,
+                "idle",
+                "assistant",
+                0,
+                fmt(created),
+                fmt(updated),
+                history,
+                1,
+            )
+
+    # Building the list index once after the bulk insert beats maintaining it row by row.
+    db.execute("DROP INDEX IF EXISTS conversations_list")
+    db.executemany("INSERT INTO conversations VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows())
+    db.execute(CONVERSATIONS_INDEX)
+    # Another user's conversations (for "Cannot access other users' conversations") and
+    # an internal one of the main user that lists must hide.
+    extra = []
+    for j in range(3):
+        updated = anchor - timedelta(hours=6 * j + 1)
+        extra.append(
+            (
+                seeded_uuid(rng),
+                team_id,
+                other_user,
+                QUESTIONS[j][0],
+                "idle",
+                "assistant",
+                0,
+                iso(updated - timedelta(minutes=2)),
+                iso(updated),
+                j,
+                1,
+            )
+        )
+    hidden = anchor - timedelta(hours=2)
+    extra.append(
+        (
+            seeded_uuid(rng),
+            team_id,
+            owner,
+            "Internal support session",
+            "idle",
+            "assistant",
+            1,
+            iso(hidden),
+            iso(hidden),
+            0,
+            0,
+        )
+    )
+    db.executemany("INSERT INTO conversations VALUES (?,?,?,?,?,?,?,?,?,?,?)", extra)
