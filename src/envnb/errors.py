@@ -25,6 +25,7 @@
     DataWarning(UserWarning)                a server value did not fit its field or column
                                             and was read as missing (the row is kept)
     ListChangedWarning(UserWarning)         a list changed while it was read page by page
+    FleetWarning(UserWarning)               one project of a Fleet failed (its row says why)
 
 Messages are written for a person: ``403: API key missing required scope 'INTERNAL' —
 destination tests need a key with that scope``. No message ever contains the API key:
@@ -225,6 +226,11 @@ class ListChangedWarning(UserWarning):
     and rows may be missing. The message says what changed and what to do."""
 
 
+class FleetWarning(UserWarning):
+    """One project of an ``envnb.Fleet`` failed; its row in the frame carries the error and
+    the other projects' rows are complete."""
+
+
 class APIConnectionError(EnvnbError):
     """The connection failed, dropped, or the body could not be read."""
 
@@ -395,6 +401,7 @@ __all__ = [
     "ConflictError",
     "EnvnbError",
     "FileExportError",
+    "FleetWarning",
     "ListChangedWarning",
     "NotFoundError",
     "PermissionDeniedError",

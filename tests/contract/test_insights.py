@@ -194,11 +194,11 @@ def test_wrappers_run_their_source(client: Client) -> None:
 
 
 def test_unemulated_funnel_options_are_a_400_not_a_different_number(api: Api) -> None:
-    query = {**SIGNUP_PURCHASE, "funnelsFilter": {"exclusions": [{"event": "$pageleave"}]}}
+    query = {**SIGNUP_PURCHASE, "funnelsFilter": {"funnelOrderType": "strict"}}
     response = api.post("query/", json={"query": query})
     assert response.status_code == 400
     assert response.json()["type"] == "validation_error"
-    assert "exclusions" in response.json()["detail"]
+    assert "funnelOrderType" in response.json()["detail"]
 
 
 # ---- retention -------------------------------------------------------------------------------

@@ -78,6 +78,7 @@ def test_every_event_belongs_to_its_persons_distinct_id(pop: duckdb.DuckDBPyConn
         one(pop, "SELECT count(*) FROM events WHERE person_id NOT IN (SELECT id FROM persons)") == 0
     )
     assert one(pop, "SELECT count(*) - count(DISTINCT distinct_id) FROM person_distinct_ids") == 0
+    assert one(pop, "SELECT count(*) - count(DISTINCT uuid) FROM events") == 0
     # some persons were anonymous, then identified: two distinct ids, the anonymous one first
     two = pop.execute(
         "SELECT count(*) FROM (SELECT person_id, arg_min(distinct_id, timestamp) AS first, "

@@ -111,7 +111,7 @@ def test_hogql_properties_dates_and_star(qapi: Api) -> None:
         "$window_id",
         "person_id",
     ]
-    assert star["results"][0][0] == "019ae190-95e5-7069-8a74-2eeea824f997"
+    assert star["results"][0][0] == "019ae190-95e5-7bbc-9921-a824a824f997"
     assert star["results"][0][3] == "2025-12-03T00:15:40.516650Z"
     missing = hogql(qapi, "SELECT properties.nope FROM events LIMIT 1").json()
     assert missing["results"] == [[None]]

@@ -30,7 +30,9 @@ SERVED_NOT_CALLED: dict[Route, str] = {
     ("PUT", "customer_profile_configs/{}/"): "the client updates with PATCH",
     ("DELETE", "query/{}/"): "the client lets async runs finish",
     ("GET", "file_download_batch_exports/{}/download/"): "the client asks for each file by part",
-    ("GET", "users/@me/"): "the client reads projects and the organization, not the user",
+    ("GET", "users/@me/"): "the client reads the projects a key can see, not the user",
+    ("GET", "organizations/@current/"): "the client reads the projects a key can see",
+    ("GET", "organizations/@current/projects/"): "the client lists projects/ instead",
 }
 CALLED_NOT_SERVED: dict[Route, str] = {}
 CLIENT_ONLY_DESTINATIONS = {

@@ -580,6 +580,11 @@ CASES: list[Case] = [
         "select now() - toDateTime('2026-03-02 11:00:00'), today() - toDate('2026-02-28')",
         [[3600, 2]],
     ),
+    Case(
+        "CH:ARRAY JOIN clause (an empty array drops its row)",
+        "select number, x from numbers(3) array join range(number) as x",
+        [[1, 0], [2, 0], [2, 1]],
+    ),
     Case("HogQL placeholder from values", "select {x} + 1", [[42]], body={"values": {"x": 41}}),
     Case(
         "HogQL placeholder missing",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import envnb
-from envnb.projects.fleet import FleetWarning
+from envnb.errors import FleetWarning
 from envnb.projects.profile_file import write_profile
 from envnb.sandbox import Sandbox
 
@@ -135,3 +135,18 @@ def test_calls_run_concurrently_but_at_most_per_host_at_once(
     assert peak[0] == 2
     for client in clients:
         client.close()
+
+
+def test_a_profile_with_two_projects_adds_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Sandbox(projects=2, conversations=4) as sb:
+        monkeypatch.setenv("ENVNB_CONFIG_DIR", str(tmp_path))
+        write_profile("acme", sb.url, [1, 2], api_key=sb.api_key, region="us")
+        with envnb.Fleet(["acme"]) as fleet:
+            assert [(m.project, m.project_id) for m in fleet.members] == [
+                ("acme/1", "1"),
+                ("acme/2", "2"),
+            ]
+            names = fleet.projects_df()["name"].tolist()
+        assert names == ["Staging", "Production"]

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 import envnb
-from envnb.projects.fleet import FleetWarning
+from envnb.errors import FleetWarning
 from envnb.sandbox import Sandbox
 
 SECRET = "sandbox-secret-"  # every seeded secret value starts with it

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from .fleet import Fleet, FleetWarning, Member
+from .fleet import Fleet, Member
 from .plan import Change, Plan, diff
 from .profile_file import (
     Profile,
@@ -20,7 +20,6 @@ from .profile_file import (
 __all__ = [
     "Change",
     "Fleet",
-    "FleetWarning",
     "Member",
     "Plan",
     "Profile",

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from ..errors import ConfigurationError, EnvnbError
+from ..errors import ConfigurationError, EnvnbError, FleetWarning
 from . import identity
 from .profile_file import get_profile, region_of
 
@@ -32,10 +32,6 @@ if TYPE_CHECKING:
     from .._client import Client
 
 R = TypeVar("R")
-
-
-class FleetWarning(UserWarning):
-    """One project of a fleet failed; its row in the frame carries the error."""
 
 
 @dataclass(frozen=True)
@@ -103,21 +99,19 @@ class Fleet:
         if not projects:
             raise ConfigurationError(f"the key for {client.host} can see no project")
         names = [p.name for p in projects]
-        fleet = cls.__new__(cls)
-        if isinstance(per_host, bool) or not isinstance(per_host, int) or per_host < 1:
-            raise ConfigurationError(f"per_host must be a whole number >= 1, got {per_host!r}")
-        fleet.per_host = per_host
-        fleet._owned = []
-        region = region_of(client.host)
-        members = []
-        for project in projects:
-            label = (
-                project.name if names.count(project.name) == 1 else f"{project.name} #{project.id}"
+        clients = {
+            (p.name if names.count(p.name) == 1 else f"{p.name} #{p.id}"): _client_for(
+                client, str(p.id)
             )
-            member_client = _client_for(client, str(project.id))
-            fleet._owned.append(member_client)
-            members.append(Member(label, region, str(project.id), member_client))
-        fleet.members = tuple(members)
+            for p in projects
+        }
+        try:
+            fleet = cls(clients, per_host=per_host)
+        except BaseException:
+            for made in clients.values():
+                made.close()
+            raise
+        fleet._owned.extend(clients.values())  # made here, so closed with the fleet
         return fleet
 
     def _members_of(self, label: str | None, item: object) -> list[Member]:

@@ -1,8 +1,8 @@
 """Who a key is and what it can see: PostHog's project, organization and user endpoints.
 
-These live under ``/api/`` rather than under one project (contract §11): ``projects/`` and
-``organizations/@current/projects/`` list the projects the key can see (a key limited to
-some projects sees only those), ``projects/{id}/`` is one project.
+These live under ``/api/`` rather than under one project (contract §11): ``projects/`` lists
+the projects the key can see (a key limited to some projects sees only those; PostHog filters
+the list by the key's ``scoped_teams``), ``projects/{id}/`` is one project.
 """
 
 from __future__ import annotations
@@ -27,28 +27,11 @@ class Project(APIModel):
     timezone: str | None = None
 
 
-class Organization(APIModel):
-    """The key's current organization."""
-
-    id: str
-    name: str
-
-
 class IdentityEndpoints:
     """Endpoints under ``/api/`` (paths relative to it, not to a project)."""
 
     projects = Endpoint("GET", "projects/", "project:read", Project.model_validate, paging="offset")
     project = Endpoint("GET", "projects/{id}/", "project:read", Project.model_validate)
-    organization = Endpoint(
-        "GET", "organizations/@current/", "organization:read", Organization.model_validate
-    )
-    organization_projects = Endpoint(
-        "GET",
-        "organizations/@current/projects/",
-        "project:read",
-        Project.model_validate,
-        paging="offset",
-    )
 
 
 PROJECT_COLUMNS: tuple[Column, ...] = (
@@ -71,20 +54,9 @@ def visible_projects(client: Client) -> list[Project]:
     return list(client._transport.items(spec, None, 100))
 
 
-def organization_projects(client: Client) -> list[Project]:
-    """The projects of the key's current organization it can see."""
-    spec = _at_api(client, IdentityEndpoints.organization_projects.request())
-    return list(client._transport.items(spec, None, 100))
-
-
 def project(client: Client, project_id: int | str | None = None) -> Project:
     """One project (the client's own by default)."""
     pid = client.project_id if project_id is None else project_id
     return client._transport.request(
         _at_api(client, IdentityEndpoints.project.request({"id": pid}))
     )
-
-
-def organization(client: Client) -> Organization:
-    """The key's current organization."""
-    return client._transport.request(_at_api(client, IdentityEndpoints.organization.request()))

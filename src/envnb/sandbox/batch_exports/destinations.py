@@ -24,6 +24,7 @@ from .destination_tests import StepSpec
 COMMON_FIELDS: dict[str, type] = {"exclude_events": list, "include_events": list}
 COMMON_FIELDS_ALL: dict[str, type] = {**COMMON_FIELDS, "integration_id": int}
 
+DEFAULT_THROUGHPUT = (5_000, 20)
 Check = Callable[[dict[str, Any], dict[str, Any]], None]  # (config, existing config) -> 400
 
 
@@ -39,6 +40,8 @@ class Destination:
     integration: str | None = None  # the integration kind a new export must name
     checks: tuple[Check, ...] = ()  # type-specific rules after the field checks
     models: tuple[str, ...] | None = None  # the export models it takes; None: every model
+    # The simulated runs: (records per second, seconds of setup) — how long a run takes.
+    throughput: tuple[int, int] = DEFAULT_THROUGHPUT
 
     def field_names(self) -> set[str]:
         """All config keys this destination accepts."""
@@ -74,6 +77,7 @@ DESTINATIONS: dict[str, Destination] = {
         types={"max_file_size_mb": int, "use_virtual_style_addressing": bool},
         test_steps=tests.S3_STEPS,
         checks=(rules.file_format,),
+        throughput=(60_000, 25),
     ),
     "Snowflake": Destination(
         required=("account", "user", "database", "warehouse", "schema"),
@@ -88,12 +92,14 @@ DESTINATIONS: dict[str, Destination] = {
         secret=frozenset({"user", "password", "private_key", "private_key_passphrase"}),
         test_steps=tests.SNOWFLAKE_STEPS,
         checks=(rules.snowflake_auth,),
+        throughput=(9_000, 70),
     ),
     "Postgres": Destination(
         required=("user", "password", "host", "database"),
         optional=dict(_PG_OPTIONAL),
         secret=frozenset({"user", "password"}),
         types={"port": int, "has_self_signed_cert": bool},
+        throughput=(5_000, 10),
     ),
     "Redshift": Destination(
         required=("user", "password", "host", "database"),
@@ -107,6 +113,7 @@ DESTINATIONS: dict[str, Destination] = {
         secret=frozenset({"user", "password", "aws_access_key_id", "aws_secret_access_key"}),
         types={"port": int, "has_self_signed_cert": bool, "copy_inputs": dict},
         checks=(rules.redshift_copy,),
+        throughput=(3_000, 90),
     ),
     "BigQuery": Destination(
         required=(
@@ -121,6 +128,7 @@ DESTINATIONS: dict[str, Destination] = {
         secret=frozenset({"private_key", "private_key_id", "client_email", "token_uri"}),
         types={"use_json_type": bool},
         test_steps=tests.BIGQUERY_STEPS,
+        throughput=(12_000, 45),
     ),
     # Their credentials live in an integration (the serializer demands one).
     "Databricks": Destination(
@@ -143,7 +151,12 @@ DESTINATIONS: dict[str, Destination] = {
         integration="azure-blob",
     ),
     "Workflows": Destination(),
-    "HTTP": Destination(required=("url", "token"), secret=frozenset({"token"}), models=("events",)),
+    "HTTP": Destination(
+        required=("url", "token"),
+        secret=frozenset({"token"}),
+        models=("events",),
+        throughput=(2_500, 5),
+    ),
     "NoOp": Destination(optional={"arg": None}),
 }
 DESTINATION_TYPES = tuple(DESTINATIONS)

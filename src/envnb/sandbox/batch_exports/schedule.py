@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 import zlib
 
+from .destinations import DEFAULT_THROUGHPUT, DESTINATIONS
+
 STEP = {
     "hour": 3600,
     "day": 86400,
@@ -23,15 +25,6 @@ STEP = {
 }
 _FIRST_SUNDAY = 3 * 86400  # 1970-01-04, the first Sunday of the epoch
 
-# Rows per second a destination takes, and its fixed setup time in seconds.
-THROUGHPUT = {
-    "S3": (60_000, 25),
-    "Snowflake": (9_000, 70),
-    "BigQuery": (12_000, 45),
-    "Postgres": (5_000, 10),
-    "HTTP": (2_500, 5),
-    "Redshift": (3_000, 90),
-}
 BYTES_PER_RECORD = 310
 
 
@@ -91,5 +84,6 @@ def duration_for(dest_type: str, records: int, key: str) -> int:
     """Seconds a run of ``records`` rows takes on this destination (0 rows: a few seconds)."""
     if records == 0:
         return 2 + int(3 * _unit(key))
-    rate, setup = THROUGHPUT.get(dest_type, (5_000, 20))
+    destination = DESTINATIONS.get(dest_type)
+    rate, setup = destination.throughput if destination else DEFAULT_THROUGHPUT
     return int(setup * (0.7 + 0.6 * _unit(key)) + records / rate)

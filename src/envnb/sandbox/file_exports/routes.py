@@ -19,7 +19,8 @@ from envnb.sandbox.query.hogql import HogQLError
 from .. import errors
 from ..context import Ctx, State
 from ..paging import page
-from .backend import FileExports, FileRun, parse_create
+from .backend import FileExports, FileRun
+from .requests import parse_create
 
 OBJECT_PREFIX = "/object-store/"
 _CHUNK = 64 * 1024

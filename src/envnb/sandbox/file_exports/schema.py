@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..schema_types import STR, UUID, nullable
-from .backend import COMPRESSIONS, FAILED, MODELS
+from .requests import COMPRESSIONS, FAILED, MODELS
 from .writer import FORMATS
 
 _STATUSES = ["Starting", "Running", "Cancelled", "Completed", *FAILED]

@@ -1,9 +1,10 @@
 """The files a file-download run writes: one SELECT per model, copied out by DuckDB.
 
 Rules of this module:
-1. The rows come from the sandbox's events database (read under its lock, as Arrow); the
-   files are written by a separate DuckDB connection, because the query connection has
-   file access switched off (HogQL must never reach the disk).
+1. The rows come from the seeded population (events, persons, person_distinct_ids,
+   sessions; read under the database's lock, as Arrow); the files are written by a
+   separate DuckDB connection, because the query connection has file access switched off
+   (HogQL must never reach the disk).
 2. A model is one entry of ``MODELS``: the columns an S3 batch export of that model writes,
    as SQL over the seeded tables. A new model is a new entry, not a branch.
 3. Files are split by DuckDB's ``FILE_SIZE_BYTES`` (PostHog's ``max_size_mb``; 0/None is one
@@ -20,32 +21,32 @@ from typing import Any
 import duckdb
 
 # Interval bounds are bound as parameters ($start, $end): [start, end) like a batch export.
+# Ids are written as text, as PostHog's S3 files carry them.
 _EVENTS = """
-SELECT uuid, event, properties, distinct_id, {team} AS team_id, timestamp,
-       timestamp AS created_at, '' AS elements_chain, person_id,
-       '{{}}' AS person_properties, '{{}}' AS "set", '{{}}' AS set_once
-FROM events WHERE timestamp >= $start AND timestamp < $end ORDER BY timestamp, uuid
+SELECT CAST(e.uuid AS VARCHAR) AS uuid, e.event, e.properties, e.distinct_id,
+       {team} AS team_id, e.timestamp, e.created_at, e.elements_chain,
+       CAST(e.person_id AS VARCHAR) AS person_id,
+       coalesce(p.properties, '{{}}') AS person_properties,
+       coalesce(CAST(json_extract(e.properties, '$."$set"') AS VARCHAR), '{{}}') AS "set",
+       coalesce(CAST(json_extract(e.properties, '$."$set_once"') AS VARCHAR), '{{}}')
+           AS set_once
+FROM events e LEFT JOIN persons p ON p.id = e.person_id
+WHERE e.timestamp >= $start AND e.timestamp < $end ORDER BY e.timestamp, e.uuid
 """
-# Until the seeded persons table exists, a person is first seen with their first event.
+# A persons export: one row per distinct id of each person created in the interval.
 _PERSONS = """
-SELECT {team} AS team_id, distinct_id, person_id,
-       json_object('plan', any_value(p_plan), '$browser', any_value(p_browser))::VARCHAR
-           AS properties,
-       0 AS person_version, 0 AS person_distinct_id_version, min(timestamp) AS created_at,
-       min(timestamp) AS _inserted_at
-FROM events GROUP BY distinct_id, person_id
-HAVING min(timestamp) >= $start AND min(timestamp) < $end ORDER BY created_at, distinct_id
+SELECT {team} AS team_id, d.distinct_id, CAST(p.id AS VARCHAR) AS person_id, p.properties,
+       0 AS person_version, 0 AS person_distinct_id_version, p.created_at,
+       p.created_at AS _inserted_at, false AS is_deleted
+FROM persons p JOIN person_distinct_ids d ON d.person_id = p.id
+WHERE p.created_at >= $start AND p.created_at < $end ORDER BY p.created_at, d.distinct_id
 """
-# One session per person and UTC day of activity (the seed has no $session_id yet).
+# A sessions export: the sessions that started in the interval, every column of the table.
 _SESSIONS = """
-SELECT md5(distinct_id || CAST(date_trunc('day', timestamp) AS VARCHAR)) AS session_id,
-       {team} AS team_id, any_value(distinct_id) AS distinct_id,
-       min(timestamp) AS start_timestamp, max(timestamp) AS end_timestamp,
-       count(*) AS event_count, count(*) FILTER (WHERE event = '$pageview') AS pageview_count,
-       arg_min(p_current_url, timestamp) AS entry_current_url,
-       arg_max(p_current_url, timestamp) AS end_current_url
-FROM events GROUP BY distinct_id, date_trunc('day', timestamp)
-HAVING min(timestamp) >= $start AND min(timestamp) < $end ORDER BY start_timestamp, session_id
+SELECT {team} AS team_id, * REPLACE (CAST(session_id AS VARCHAR) AS session_id,
+                                     CAST(person_id AS VARCHAR) AS person_id)
+FROM sessions WHERE "$start_timestamp" >= $start AND "$start_timestamp" < $end
+ORDER BY "$start_timestamp", session_id
 """
 MODELS: dict[str, str] = {"events": _EVENTS, "persons": _PERSONS, "sessions": _SESSIONS}
 

@@ -117,6 +117,8 @@ class SelectCompiler(ExprCompiler):
         select = exp.Select()
         if node.get("select_from"):
             self._from(select, node["select_from"], scope)
+        if node.get("array_join_list"):
+            self._array_join(select, node, scope)
         for name, window in (node.get("window_exprs") or {}).items():
             scope.windows[name] = window
         items = self._expand(node["select"], scope)
@@ -217,6 +219,35 @@ class SelectCompiler(ExprCompiler):
                 select.append("joins", exp.Join(**args))
             first = False
             join = join.get("next_join")
+
+    def _array_join(self, select: exp.Select, node: Node, scope: Scope) -> None:
+        """``[LEFT] ARRAY JOIN arr AS x``: one row per element (arrays given together are
+        zipped), as a lateral unnest; LEFT keeps rows whose array is empty."""
+        alias = self.fresh("arrayjoin")
+        items, columns = [], {}
+        for item in node["array_join_list"]:
+            if item.get("node") != "Alias":
+                raise HogQLError(
+                    "ARRAY JOIN needs an alias for each array, e.g. ARRAY JOIN arr AS x"
+                )
+            name = str(item["alias"])
+            value = self.expr(item["expr"], scope)
+            items.append(
+                exp.alias_(anon("unnest", value.sql), exp.to_identifier(name, quoted=True))
+            )
+            columns[name] = E(exp.column(name, table=alias, quoted=True), "any")
+        lateral = exp.Subquery(
+            this=exp.Select(expressions=items),
+            alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
+        )
+        left = str(node.get("array_join_op", "")).upper().startswith("LEFT")
+        join = (
+            exp.Join(this=lateral, side="LEFT", on=exp.true())
+            if left
+            else exp.Join(this=lateral, kind="CROSS")
+        )
+        select.append("joins", join)
+        scope.sources.append(Source(alias, {alias}, columns))
 
     def _source(self, join: Node, scope: Scope) -> tuple[Source, exp.Expr]:
         table = join.get("table") or {}

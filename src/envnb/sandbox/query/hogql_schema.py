@@ -111,7 +111,7 @@ _TAGS = {
     "INTEGER": "int",
     "SMALLINT": "int",
     "TINYINT": "int",
-    "HUGEINT": "int",
+    "HUGEINT": "uint",  # the population's counts (sessions.$pageview_count): UInt64
     "UBIGINT": "uint",
     "UINTEGER": "uint",
     "DOUBLE": "float",

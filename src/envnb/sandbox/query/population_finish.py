@@ -164,12 +164,16 @@ FROM _pq
 """
 )
 
-# Per session: ids (UUIDv7 of the first event's millisecond), where it came from, and the
-# JSON part every event of the session shares (a person's browser and country are theirs).
+# Per session, in one pass over the events: ids (UUIDv7 of the first event's millisecond),
+# PostHog's session columns, where it came from, the first 24 hex digits of its events'
+# UUIDs, and the JSON part every event of the session shares (browser and country are the
+# person's).
 _SESSION_FACTS = (
     """
 CREATE TEMP TABLE _sf AS
 SELECT x.* EXCLUDE (ms), s.* EXCLUDE (source),
+  printf('%08x-%04x-7%03x-%04x-', ms >> 16, ms & 65535, _h(skey, {ev}) & 4095,
+         32768 + (_h(skey, {ev} + 1) & 16383)) AS uuid_prefix,
   substr(concat("""
     + _parts(
         ("$host", "'{host}'"),
@@ -186,7 +190,13 @@ FROM (
   SELECT *, _uuid7(ms, skey, {ses}) AS session_id, _uuid7(ms, skey, {win}) AS window_id,
     {os} AS os, {device} AS device
   FROM (SELECT skey, epoch_ms(min(ts)) AS ms, arg_min(source, k) AS source,
-          any_value(browser) AS browser, any_value(country) AS country
+          any_value(browser) AS browser, any_value(country) AS country,
+          arg_min(distinct_id, ts) AS distinct_id, any_value(i) AS i,
+          min(ts) AS "$start_timestamp", max(ts) AS "$end_timestamp",
+          date_diff('second', min(ts), max(ts)) AS duration,
+          arg_min(pathname, ts) AS entry, arg_max(pathname, ts) AS exit,
+          count_if(event = '$pageview') AS pageviews,
+          count_if(event = '$autocapture') AS autocaptures
         FROM _pe GROUP BY skey)
 ) x LEFT JOIN _src s USING (source)
 """
@@ -223,12 +233,14 @@ SELECT uuid::UUID AS uuid, event,
   browser AS p_browser, os AS p_os, device AS p_device_type, url AS p_current_url,
   path AS p_pathname, 'web' AS p_lib, plan AS p_plan, amount AS p_amount
 FROM (
-  SELECT e.*, f.person_id, f.person_set, s.* EXCLUDE (skey, browser, country),
+  SELECT e.*, f.person_id, f.person_set,
+    s.session_id, s.window_id, s.os, s.device, s.shared, s.utm_source, s.utm_medium,
+    s.utm_campaign, s.referring_domain,
     'https://{host}' || e.pathname AS url, e.pathname AS path, c.elements,
-    printf('%08x-%04x-7%03x-%04x-%04x%08x', ms >> 16, ms & 65535, h1 & 4095,
-           32768 + ((h1 >> 12) & 16383), h2 & 65535, h3) AS uuid
-  FROM (SELECT *, epoch_ms(ts) AS ms, _h(skey * 64 + k, {ev}) AS h1,
-          _h(skey * 64 + k, {ev} + 1) AS h2, _h(skey * 64 + k, {ev} + 2) AS h3 FROM _pe) e
+    -- a session's events share the first 24 hex digits (one UUID string per event is the
+    -- costly part); the next 4 are unique in the session (k times an odd number, mod 2^16)
+    s.uuid_prefix || printf('%04x%08x', ((h2 >> 16) + k * 40503) & 65535, h2) AS uuid
+  FROM (SELECT *, _h(skey * 64 + k, {ev} + 2) AS h2 FROM _pe) e
   JOIN _pf f USING (i) JOIN _sf s USING (skey) LEFT JOIN _chains c USING (chain)
 )
 """
@@ -246,15 +258,7 @@ SELECT session_id, distinct_id, person_id, "$start_timestamp", "$end_timestamp",
   pageviews AS "$pageview_count", autocaptures AS "$autocapture_count",
   NOT (pageviews > 1 OR autocaptures > 0 OR duration >= 10) AS "$is_bounce",
   channel AS "$channel_type"
-FROM (
-  SELECT skey, arg_min(distinct_id, ts) AS distinct_id, any_value(i) AS i,
-    min(ts) AS "$start_timestamp", max(ts) AS "$end_timestamp",
-    date_diff('second', min(ts), max(ts)) AS duration,
-    arg_min(pathname, ts) AS entry, arg_max(pathname, ts) AS exit,
-    count_if(event = '$pageview') AS pageviews,
-    count_if(event = '$autocapture') AS autocaptures
-  FROM _pe GROUP BY skey
-) JOIN _sf USING (skey) JOIN _pf USING (i)
+FROM _sf JOIN _pf USING (i)
 ORDER BY "$start_timestamp", session_id
 """
 

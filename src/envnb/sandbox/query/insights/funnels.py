@@ -9,8 +9,12 @@ Rules:
 2. With a breakdown a person's value is the one on their entry event (first touch); the
    answer is a list of step lists, one per value, largest first, each step's
    ``breakdown_value`` a list with one item per breakdown level.
-3. ``exclusions`` and unordered/strict funnels are refused with a 400 rather than answered as
-   an ordered funnel would be.
+3. ``exclusions`` (``{event, funnelFromStep, funnelToStep}``, 0-based steps): a person who
+   did the excluded event after reaching ``funnelFromStep`` and before reaching
+   ``funnelToStep`` (or before their conversion window closed, when they never reached it)
+   leaves the funnel altogether, as in PostHog's funnel exclusions
+   (PH:posthog/hogql_queries/insights/funnels/base.py). Unordered and strict funnels are
+   refused with a 400 rather than answered as an ordered funnel would be.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..events import EventsDB
@@ -49,8 +53,6 @@ def steps_of(query: dict[str, Any]) -> list[dict[str, Any]]:
     spec = query.get("funnelsFilter") or {}
     if not isinstance(spec, dict):
         raise bad("funnelsFilter must be an object")
-    if spec.get("exclusions"):
-        raise bad("funnelsFilter.exclusions: the sandbox does not emulate funnel exclusions")
     if (spec.get("funnelOrderType") or "ordered") != "ordered":
         raise bad("funnelsFilter.funnelOrderType: the sandbox runs ordered funnels only")
     return series
@@ -143,7 +145,40 @@ def entrants(db: EventsDB, query: dict[str, Any]) -> list[Entrant]:
             if at is None or first is None or at - first > limit or not person.reached(k):
                 person.times[k:] = [None] * (len(series) - k)
                 break
-    return sorted(people.values(), key=lambda p: p.person_id)
+    excluded = _excluded(db, query, list(people.values()), limit, len(series))
+    return sorted(
+        (p for p in people.values() if p.person_id not in excluded), key=lambda p: p.person_id
+    )
+
+
+def _excluded(
+    db: EventsDB, query: dict[str, Any], people: list[Entrant], limit: timedelta, steps: int
+) -> set[str]:
+    """The people an exclusion takes out of the funnel (Rule 3)."""
+    found = ((query.get("funnelsFilter") or {}).get("exclusions")) or []
+    if not isinstance(found, list):
+        raise bad("funnelsFilter.exclusions must be a list")
+    out: set[str] = set()
+    for i, item in enumerate(found):
+        attr = f"funnelsFilter.exclusions[{i}]"
+        if not isinstance(item, dict):
+            raise bad(f"{attr} must be an object")
+        low, high = item.get("funnelFromStep", 0), item.get("funnelToStep", steps - 1)
+        if not isinstance(low, int) or not isinstance(high, int) or not 0 <= low < high < steps:
+            raise bad(f"{attr}: funnelFromStep < funnelToStep, both steps of the funnel (0-based)")
+        times: dict[str, list[datetime]] = {}
+        for row in rows(db, f"SELECT person_id, timestamp FROM events WHERE {entity(item, attr)}"):
+            at = instant(row["timestamp"])
+            if at is not None:
+                times.setdefault(str(row["person_id"]), []).append(at)
+        for person in people:
+            start, first = person.times[low], person.times[0]
+            if start is None or first is None:
+                continue
+            end = person.times[high] or first + limit
+            if any(start < at < end for at in times.get(person.person_id, [])):
+                out.add(person.person_id)
+    return out
 
 
 def _groups(people: list[Entrant], levels: int) -> list[tuple[list[str] | None, list[Entrant]]]:

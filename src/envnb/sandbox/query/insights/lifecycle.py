@@ -1,8 +1,8 @@
 """LifecycleQuery over the seeded events (PH:posthog/hogql_queries/insights/
 lifecycle_query_runner.py): per bucket, the people who did the event, by status.
 
-Rule: a person active in a bucket is ``new`` when it is their first bucket ever (their first
-event of any kind), ``returning`` when they were active in the bucket before, else
+Rule: a person active in a bucket is ``new`` when they were created in it
+(``persons.created_at``), ``returning`` when they were active in the bucket before, else
 ``resurrecting``; a person active in the bucket before and not in this one is ``dormant``,
 counted negative. Series come in PostHog's order: new, returning, resurrecting, dormant.
 """
@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from ..events import EventsDB
+from ..hogql import HogQLError
 from ..trends import _floor
 from ._hogql import bad, instant, rows
 from ._series import action, active, interval_of, labels, series_of, span_of, step_back
@@ -28,7 +29,7 @@ def _statuses(
     start, end, buckets = span_of(db, query)
     seen = active(db, query, series[0], "series[0]", step_back(start, interval), end)
     first: dict[str, datetime] = {}
-    for row in rows(db, "SELECT person_id, min(timestamp) AS t FROM events GROUP BY person_id"):
+    for row in _created(db):
         when = instant(row["t"])
         if when is not None:
             first[str(row["person_id"])] = _floor(when, interval)
@@ -44,6 +45,17 @@ def _statuses(
             elif before:
                 out["dormant"][bucket].add(pid)
     return buckets, out
+
+
+def _created(db: EventsDB) -> list[dict[str, Any]]:
+    """When each person was created: ``persons.created_at`` as PostHog reads it, or their
+    first event when the population has no persons table."""
+    try:
+        return rows(db, "SELECT toString(id) AS person_id, created_at AS t FROM persons")
+    except HogQLError as err:
+        if "Unknown table" not in err.message:
+            raise
+    return rows(db, "SELECT person_id, min(timestamp) AS t FROM events GROUP BY person_id")
 
 
 def run_lifecycle(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
