@@ -51,14 +51,16 @@ def build_app(state: State) -> ASGIApp:
 
     async def dispatch(request: Request) -> Response:
         try:
-            return await _dispatch(state, request)
+            response = await _dispatch(state, request)
         except errors.ApiError as exc:
-            return exc.response()
+            response = exc.response()
         except ClientDisconnect:
             return Response(status_code=499)  # the client left before its body arrived
         except Exception:
             log.exception("sandbox handler failed")
-            return errors.server_error().response()
+            response = errors.server_error().response()
+        response.headers.update(deprecation_headers(request.url.path))
+        return response
 
     async def unrouted(request: Request, _exc: Exception) -> Response:
         # Starlette's `path` convertor stops at a line break (`.` in its regex), so a path
@@ -71,6 +73,23 @@ def build_app(state: State) -> ASGIApp:
         exception_handlers={404: unrouted},
     )
     return FaultMiddleware(app, state.faults, state.store)
+
+
+# PostHog's API_ENVIRONMENTS_SUNSET_DATE default (2026-07-31) as an HTTP date (RFC 8594).
+ENVIRONMENTS_SUNSET = "Fri, 31 Jul 2026 00:00:00 GMT"
+
+
+def deprecation_headers(path: str) -> dict[str, str]:
+    """What PostHog's EnvironmentsRewriteMiddleware adds to an ``/api/environments/`` answer
+    (served in place, no redirect): ``Deprecation``, ``Sunset`` and the successor ``Link``."""
+    if not path.startswith("/api/environments/"):
+        return {}
+    successor = "/api/projects/" + path.removeprefix("/api/environments/")
+    return {
+        "Deprecation": "true",
+        "Sunset": ENVIRONMENTS_SUNSET,
+        "Link": f'<{successor}>; rel="successor-version"',
+    }
 
 
 async def _dispatch(state: State, request: Request) -> Response:
