@@ -12,7 +12,7 @@ DEMO_STAMP := $(VENV)/.stamp-demo
 CHROMIUM := /usr/bin/chromium
 SINCE  ?= 2026-11-01
 
-.PHONY: venv demo test lint typecheck pytest chromium report soak bench clean
+.PHONY: venv demo test lint typecheck pytest chromium report soak bench mutation clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,11 @@ bench: venv
 	$(PY) bench/list_df_latency.py
 	$(PY) bench/chat_stream.py
 	$(PY) bench/stream_linear.py
+
+# Mutation check (not part of `make test`): each mutation in tests/mutations.toml is applied
+# to a temporary copy of src/ and only the tests that cover it run; prints caught/missed.
+mutation: venv
+	$(PY) scripts/mutation.py $(MUTATION_ARGS)
 
 clean:
 	rm -rf $(VENV) reports test-artifacts .pytest_cache .mypy_cache .ruff_cache

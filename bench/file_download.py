@@ -127,7 +127,9 @@ def main() -> None:
         )
         import envnb
 
-        with envnb.Client(host=target[0], api_key=target[1], project_id=target[2]) as c:
+        with envnb.Client(
+            host=target[0], api_key=target[1], project_id=target[2], timeout=600
+        ) as c:
             began = time.perf_counter()
             count = c.query(
                 f"SELECT count() FROM events WHERE timestamp >= toDateTime('{start}') "

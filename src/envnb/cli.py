@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,34 +57,23 @@ examples:
   envnb demo --notebooks ~/envnb/notebooks --lab-port 8899 --no-browser"""
 
 
-def _port(text: str) -> int:
-    """An argparse type: a TCP port, checked as ``Sandbox(port=...)`` checks it."""
-    from envnb.sandbox import arguments  # lazy: the sandbox only for its commands
+def _argtype(check: str) -> Callable[[str], Any]:
+    """An argparse type running ``envnb.sandbox.arguments.<check>``: the command line
+    refuses what ``Sandbox(...)`` refuses, in one line, with the same words."""
 
-    try:
-        return arguments.port(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    def parse(text: str) -> Any:
+        from envnb.sandbox import arguments  # lazy: the sandbox only for its commands
 
+        try:
+            return getattr(arguments, check)(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-def _count(text: str) -> int:
-    """An argparse type: a number of seeded objects, checked as ``Sandbox(...)`` checks it."""
-    from envnb.sandbox import arguments
-
-    try:
-        return arguments.count(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
 
 
-def _events(text: str) -> int | str:
-    """An argparse type: the population's size, checked as ``Sandbox(events=...)`` checks it."""
-    from envnb.sandbox import arguments
-
-    try:
-        return arguments.events(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+_port, _count, _events = _argtype("port"), _argtype("count"), _argtype("events")
+_seconds, _intervals = _argtype("seconds"), _argtype("intervals")
 
 
 def _cannot_listen(args: argparse.Namespace, exc: OSError) -> SystemExit:
@@ -149,14 +139,14 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--stream-delay",
-        type=float,
+        type=_seconds,
         default=0.02,
         metavar="S",
         help="seconds between streamed chat frames",
     )
     parser.add_argument(
         "--backfill-pace",
-        type=float,
+        type=_seconds,
         default=1.0,
         metavar="S",
         help="seconds between two backfill runs",
@@ -170,6 +160,7 @@ def _sandbox_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--intervals",
+        type=_intervals,
         default="hour,day,week,hour,day",
         metavar="LIST",
         help="comma list of the intervals the seeded batch exports cycle through",
@@ -193,7 +184,7 @@ def _make(args: argparse.Namespace, port: int) -> Any:
             stream_delay=args.stream_delay,
             canary=args.canary,
             backfill_pace=args.backfill_pace,
-            export_intervals=tuple(args.intervals.split(",")) if args.intervals else None,
+            export_intervals=args.intervals,
             events=args.events,
         )
     except FaultSpecError as exc:

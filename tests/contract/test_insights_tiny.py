@@ -233,3 +233,25 @@ def test_lifecycle_new_is_the_person_being_created(tiny: Client) -> None:
         "resurrecting": [1, 0],
         "dormant": [0, -1],
     }
+
+
+def test_retention_by_browser(tiny: Client) -> None:
+    query = {
+        "kind": "RetentionQuery",
+        "retentionFilter": {"period": "Day", "totalIntervals": 3},
+        "dateRange": {"date_to": "2026-02-17"},
+        "breakdownFilter": {"breakdown": "$browser", "breakdown_type": "event"},
+    }
+    result = tiny.query(query)
+    frame = result.df
+    cells = frame[frame["count"] > 0].groupby(["breakdown_value", "cohort"])["count"].apply(list)
+    # D-14: Alice (Chrome, back on D-13) and Bob (Safari); D-13: Alice and Carol (no browser)
+    assert cells.to_dict() == {
+        ("Chrome", _day("2026-02-16")): [1, 1],
+        ("Chrome", _day("2026-02-17")): [1],
+        ("None", _day("2026-02-17")): [1],
+        ("Safari", _day("2026-02-16")): [1],
+    }
+    chrome = result.actors_df(cohort="2026-02-16", interval=1, breakdown="Chrome")
+    assert chrome["id"].tolist() == [ALICE]
+    assert result.actors_df(cohort="2026-02-16", interval=1, breakdown="Safari").empty

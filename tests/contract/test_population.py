@@ -65,6 +65,18 @@ def test_events_have_posthogs_columns_in_order(pop: duckdb.DuckDBPyConnection) -
     columns = [d[0] for d in pop.execute("SELECT * FROM events LIMIT 0").description]
     assert columns[:10] == EVENT_COLUMNS
     assert all(c.startswith("p_") for c in columns[10:])  # materialized properties only
+    types = {
+        table: [r[1] for r in pop.execute(f"DESCRIBE {table}").fetchall()]
+        for table in ("events", "persons", "person_distinct_ids", "sessions", "groups")
+    }
+    assert types["events"][:10] == ["UUID", "VARCHAR", "VARCHAR", "TIMESTAMP WITH TIME ZONE",
+        "VARCHAR", "VARCHAR", "TIMESTAMP WITH TIME ZONE", "VARCHAR", "VARCHAR", "UUID"]  # fmt: skip
+    assert types["events"][-1] == "DOUBLE"  # p_amount
+    assert types["persons"] == ["UUID", "TIMESTAMP WITH TIME ZONE", "VARCHAR", "BOOLEAN"]
+    assert types["person_distinct_ids"] == ["VARCHAR", "UUID"]
+    assert types["groups"] == ["INTEGER", "VARCHAR", "TIMESTAMP WITH TIME ZONE", "VARCHAR"]
+    assert set(types["sessions"]) == {
+        "VARCHAR", "UUID", "TIMESTAMP WITH TIME ZONE", "BIGINT", "BOOLEAN"}  # fmt: skip
 
 
 def test_every_event_belongs_to_its_persons_distinct_id(pop: duckdb.DuckDBPyConnection) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -12,6 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
+
+from envnb.sandbox import Sandbox
 
 
 @contextmanager
@@ -174,3 +178,43 @@ def test_cli_out_of_range_port_and_negative_counts_are_usage_errors() -> None:
         assert result.returncode == 2, args
         assert "Traceback" not in result.stderr
         assert words in result.stderr, result.stderr
+
+
+def test_cli_interval_lists_and_backfill_pace_are_one_line_or_accepted() -> None:
+    for args, words in (
+        (("--backfill-pace", "nan"), "argument --backfill-pace: 'nan' is not a number of seconds"),
+        (("--backfill-pace", "inf"), "argument --backfill-pace: 'inf' is not a number of seconds"),
+        (("--backfill-pace", "-1"), "argument --backfill-pace: '-1' is not a number of seconds"),
+        (("--stream-delay", "nan"), "argument --stream-delay: 'nan' is not a number of seconds"),
+        (
+            ("--intervals", "hour, fortnight"),
+            "argument --intervals: 'fortnight' is not an interval",
+        ),
+        (("--intervals", " , "), "argument --intervals: no interval given"),
+    ):
+        result = _refused(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert words in result.stderr, result.stderr
+
+
+def test_sandbox_refuses_what_the_cli_refuses() -> None:
+    for kwargs, words in (
+        ({"backfill_pace": float("nan")}, "Sandbox(backfill_pace=...): nan is not a number of"),
+        ({"backfill_pace": -0.5}, "Sandbox(backfill_pace=...): -0.5 is not a number of seconds"),
+        ({"export_intervals": ("hour", "fortnight")}, "'fortnight' is not an interval"),
+    ):
+        with pytest.raises(ValueError, match=re.escape(words)):
+            Sandbox(**kwargs)
+
+
+def test_spaces_in_an_interval_list_are_accepted() -> None:
+    with Sandbox(export_intervals=("hour", " day", "every 5 minutes ")) as sb:
+        intervals = [e["interval"] for e in _exports(sb)]
+    assert intervals[:3] == ["hour", "day", "every 5 minutes"]
+
+
+def _exports(sb: Sandbox) -> list[dict[str, str]]:
+    url = f"{sb.url}/api/projects/{sb.project_id}/batch_exports/?limit=100"
+    resp = httpx.get(url, headers={"Authorization": f"Bearer {sb.api_key}"}, timeout=10)
+    return sorted(resp.json()["results"], key=lambda e: e["created_at"])

@@ -1,25 +1,22 @@
 """The client and the sandbox state the same API facts apart; this test says they agree.
 
-The client's side: every ``Endpoint`` of its products' endpoint tables, ``DESTINATIONS``,
-``QUERY_KINDS`` and ``REFRESH_MODES``. The sandbox's side: ``envnb.sandbox.facts``, read from
-its own route table and destination table (the sandbox imports no client code, so it stays
-an independent check). A difference is reported by name — the route, the destination type
-and the field, the query kind — and the tests below show that deleting or changing one entry
-on either side is caught. What one side has on purpose and the other lacks is listed here,
-with the reason; an entry of those lists that stops being a difference fails too.
+The client's side: ``envnb.api_facts`` — every ``Endpoint`` of its products' endpoint
+tables, ``DESTINATIONS``, ``QUERY_KINDS`` and ``REFRESH_MODES``. The sandbox's side:
+``envnb.sandbox.facts``, read from its own route table and destination table (the sandbox
+imports no client code, so it stays an independent check). A difference is reported by
+name — the route, the destination type and the field, the query kind — and the tests below
+show that deleting or changing one entry on either side is caught. What one side has on
+purpose and the other lacks is listed here, with the reason; an entry of those lists that
+stops being a difference fails too.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import envnb
-from envnb._core.request import Endpoint
-from envnb.batch_exports.destinations import DESTINATIONS
+from envnb import api_facts
 from envnb.query.kinds import QUERY_KINDS, REFRESH_MODES
 from envnb.sandbox import facts
 
@@ -47,23 +44,10 @@ def _shape(path: str) -> str:
 
 
 def client_routes() -> dict[Route, str | None]:
-    """Every endpoint the client declares: ``envnb.<product>.endpoints`` and the identity
-    endpoints of ``envnb.projects``, by (method, path shape) -> scope."""
-    modules = [importlib.import_module("envnb.projects.identity")]
-    for info in pkgutil.iter_modules(envnb.__path__):
-        if info.ispkg and info.name != "sandbox":
-            try:
-                modules.append(importlib.import_module(f"envnb.{info.name}.endpoints"))
-            except ModuleNotFoundError:
-                continue
-    found: dict[Route, str | None] = {}
-    for module in modules:
-        for owner in vars(module).values():
-            values = vars(owner).values() if isinstance(owner, type) else [owner]
-            for value in values:
-                if isinstance(value, Endpoint):
-                    found[(value.method, _shape(value.path))] = value.scope
-    return found
+    """Every endpoint the client declares (``envnb.api_facts.endpoints()``: each product's
+    endpoint table and the identity endpoints of ``envnb.projects``), by (method, path
+    shape) -> scope."""
+    return {(e.method, _shape(e.path)): e.scope for e in api_facts.endpoints()}
 
 
 def sandbox_routes() -> dict[Route, str | None]:
@@ -138,7 +122,7 @@ def name_differences(what: str, client: Iterable[str], sandbox: Iterable[str]) -
 
 
 def _client_destinations() -> dict[str, Any]:
-    return {str(kind): entry for kind, entry in DESTINATIONS.items()}
+    return dict(api_facts.destinations())
 
 
 def test_every_client_endpoint_is_a_sandbox_route_with_the_same_scope() -> None:
@@ -151,8 +135,8 @@ def test_destination_tables_agree() -> None:
 
 
 def test_query_kinds_and_refresh_modes_agree() -> None:
-    assert name_differences("query kind", QUERY_KINDS, facts.query_kinds()) == []
-    assert name_differences("refresh mode", REFRESH_MODES, facts.refresh_modes()) == []
+    assert name_differences("query kind", api_facts.query_kinds(), facts.query_kinds()) == []
+    assert name_differences("refresh mode", api_facts.refresh_modes(), facts.refresh_modes()) == []
 
 
 def test_a_route_deleted_or_changed_on_either_side_is_named() -> None:

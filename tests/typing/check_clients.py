@@ -12,10 +12,14 @@ from typing import assert_type
 import pandas as pd
 
 from envnb import AskResult, AsyncClient, AsyncEventStream, Client, EventStream
-from envnb.batch_exports.models import BatchExport, PauseResult, TestStep
+from envnb.batch_exports.models import BatchExport, BatchExportRun, PauseResult, TestStep
+from envnb.batch_exports.ops_models import Backfill, Cancelled
 from envnb.conversations.models import AppendedMessage, Conversation, StreamEvent
 from envnb.conversations.streaming import StreamAssembler
+from envnb.file_exports.download import Download
+from envnb.file_exports.models import FileExport
 from envnb.profile_configs.models import ProfileConfig
+from envnb.query.insights.models import Insight
 from envnb.query.results import QueryResult, Visualization
 from envnb.sandbox import Sandbox
 from envnb.widgets import ChatCell, ExportPanel, ProfileConfigEditor
@@ -57,6 +61,35 @@ def check_client(c: Client) -> None:
     assert_type(c.profile_configs.create("person"), ProfileConfig)
     assert_type(c.profile_configs.update("p", content=[]), ProfileConfig)
     assert_type(c.profile_configs.delete("p"), None)
+    assert_type(c.profile_configs.for_scope("person"), ProfileConfig | None)
+    assert_type(c.batch_exports.delete("e"), None)
+    # export operations (ids or the objects themselves; times as datetime, date or text)
+    assert_type(c.batch_exports.runs("e", after="-7d", status=["Failed"]), Iterator[BatchExportRun])
+    assert_type(c.batch_exports.runs_df(), pd.DataFrame)
+    assert_type(c.batch_exports.get_run("e", "r"), BatchExportRun)
+    assert_type(c.batch_exports.retry_run("e", "r"), str)
+    assert_type(c.batch_exports.cancel_run("e", "r"), Cancelled)
+    assert_type(c.batch_exports.backfills("e"), Iterator[Backfill])
+    assert_type(c.batch_exports.backfills_df(None), pd.DataFrame)
+    assert_type(c.batch_exports.get_backfill("e", "b"), Backfill)
+    assert_type(c.batch_exports.backfill_overlaps("e", "2026-01-01", "2026-01-02"), list[str])
+    assert_type(c.batch_exports.create_backfill("e", "2026-01-01", "2026-01-02"), str)
+    assert_type(c.batch_exports.cancel_backfill("e", "b"), Cancelled)
+    assert_type(c.batch_exports.logs_df("e", level="ERROR", limit=10), pd.DataFrame)
+    assert_type(c.batch_exports.metrics_df("e", date_from="-7d"), pd.DataFrame)
+    assert_type(c.batch_exports.health(since="-7d"), pd.DataFrame)
+    assert_type(c.file_exports.create("events", "-1d"), str)
+    assert_type(c.file_exports.get("f"), FileExport)
+    assert_type(c.file_exports.list(), Iterator[FileExport])
+    assert_type(c.file_exports.list_df(), pd.DataFrame)
+    assert_type(c.file_exports.cancel("f"), FileExport)
+    assert_type(c.file_exports.count_rows("SELECT 1"), int)
+    assert_type(c.file_exports.link("f"), str)
+    assert_type(c.file_exports.download("events", "-1d"), Download)
+    assert_type(c.insights.get("abc123"), Insight)
+    assert_type(c.insight_df("abc123"), pd.DataFrame)
+    assert_type(c.actors_df({"kind": "TrendsQuery"}, day="2026-01-01"), pd.DataFrame)
+    assert_type(c.close(), None)
     assert_type(c.to_async(), AsyncClient)
     with c as same:
         assert_type(same, Client)
@@ -95,6 +128,35 @@ async def check_async_client(ac: AsyncClient) -> None:
     assert_type(await ac.profile_configs.create("person"), ProfileConfig)
     assert_type(await ac.profile_configs.update("p", content=[]), ProfileConfig)
     assert_type(await ac.profile_configs.delete("p"), None)
+    assert_type(await ac.profile_configs.for_scope("person"), ProfileConfig | None)
+    assert_type(await ac.batch_exports.delete("e"), None)
+    assert_type(ac.batch_exports.runs("e", after="-7d"), AsyncIterator[BatchExportRun])
+    assert_type(await ac.batch_exports.runs_df(), pd.DataFrame)
+    assert_type(await ac.batch_exports.get_run("e", "r"), BatchExportRun)
+    assert_type(await ac.batch_exports.retry_run("e", "r"), str)
+    assert_type(await ac.batch_exports.cancel_run("e", "r"), Cancelled)
+    assert_type(ac.batch_exports.backfills("e"), AsyncIterator[Backfill])
+    assert_type(await ac.batch_exports.backfills_df(None), pd.DataFrame)
+    assert_type(await ac.batch_exports.get_backfill("e", "b"), Backfill)
+    overlaps = await ac.batch_exports.backfill_overlaps("e", "2026-01-01", "2026-01-02")
+    assert_type(overlaps, list[str])
+    assert_type(await ac.batch_exports.create_backfill("e", "2026-01-01", "2026-01-02"), str)
+    assert_type(await ac.batch_exports.cancel_backfill("e", "b"), Cancelled)
+    assert_type(await ac.batch_exports.logs_df("e", level="ERROR"), pd.DataFrame)
+    assert_type(await ac.batch_exports.metrics_df("e"), pd.DataFrame)
+    assert_type(await ac.batch_exports.health(), pd.DataFrame)
+    assert_type(await ac.file_exports.create("events", "-1d"), str)
+    assert_type(await ac.file_exports.get("f"), FileExport)
+    assert_type(ac.file_exports.list(), AsyncIterator[FileExport])
+    assert_type(await ac.file_exports.list_df(), pd.DataFrame)
+    assert_type(await ac.file_exports.cancel("f"), FileExport)
+    assert_type(await ac.file_exports.count_rows("SELECT 1"), int)
+    assert_type(await ac.file_exports.link("f"), str)
+    assert_type(await ac.file_exports.download("events", "-1d"), Download)
+    assert_type(await ac.insights.get("abc123"), Insight)
+    assert_type(await ac.insight_df("abc123"), pd.DataFrame)
+    assert_type(await ac.actors_df({"kind": "TrendsQuery"}, day="2026-01-01"), pd.DataFrame)
+    assert_type(await ac.aclose(), None)
     async with ac as same:
         assert_type(same, AsyncClient)
 

@@ -232,3 +232,12 @@ def test_wrong_kind_of_key_refused_without_echo(key: str, needle: str) -> None:
         resolve(None, key, None, env=ENV)
     assert needle in str(err.value) and "POSTHOG_PERSONAL_API_KEY / api_key=" in str(err.value)
     assert "secret_1234" not in f"{err.value} {err.value.args!r}"
+
+
+@pytest.mark.parametrize("project_id", [0, "0", " 00 "])
+def test_project_zero_is_refused_locally_on_both_clients(project_id: int | str) -> None:
+    import envnb
+
+    for make in (envnb.Client, envnb.AsyncClient):
+        with pytest.raises(ConfigurationError, match=r"project_id .* project ids start at 1"):
+            make(host="http://127.0.0.1:9", api_key="phx_zero", project_id=project_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -121,16 +120,21 @@ async def test_list_df_holds_at_most_the_window_while_one_page_stalls(kind: str)
     count, stalled = 40, 5
     after_stall: list[int] = []
     lock = threading.Lock()
+    window_full = threading.Event()  # the client asked for 3 pages past the stalled one
+
+    def ahead() -> int:
+        return sum(1 for _, q in server.seen if int(q.get("offset", "0")) > stalled)
 
     def answer(path: str, query: dict[str, str]) -> tuple[int, Any]:
         offset = int(query.get("offset", "0"))
+        if offset > stalled and ahead() >= 3:
+            window_full.set()
         if offset == stalled:
-            # Long enough for a client without a bound to fetch most of the other pages.
-            time.sleep(1.0)
+            # Held until the client has used its window: a client reading one page at a
+            # time never gets there (the wait's bound then fails the test, it is no slack).
+            window_full.wait(timeout=30)
             with lock:
-                after_stall.append(
-                    sum(1 for _, q in server.seen if int(q.get("offset", "0")) > stalled)
-                )
+                after_stall.append(ahead())
         following = f"{server.url}/api/projects/1/conversations/?limit=1&offset={offset + 1}"
         return 200, {
             "count": count,
@@ -147,5 +151,6 @@ async def test_list_df_holds_at_most_the_window_while_one_page_stalls(kind: str)
             async with envnb.AsyncClient(server.url, KEY, 1) as aclient:
                 df = await aclient.conversations.list_df(page_size=1)
     assert list(df["id"]) == [f"c{i:02d}" for i in range(40)]
-    # The window is 4 pages: the stalled one and at most 3 after it.
-    assert after_stall[0] <= 3, after_stall
+    # The window is 4 pages: the stalled one and exactly 3 after it (not 0: reading ahead
+    # is what the window is for; not more: the window bounds it).
+    assert after_stall[0] == 3, after_stall

@@ -364,3 +364,14 @@ def test_variable_names() -> None:
     assert variable_name("class", taken) == "df_class"
     assert variable_name("¿Qué?", taken) == "que"
     assert variable_name("", taken) == "df"
+
+
+def test_posthog_placeholders_are_sent_unchanged() -> None:
+    # The docs' SQL-insight templates end with {filters}; PostHog fills it (PH:posthog/hogql/
+    # placeholders.py), so a notebook variable of that name must not be pasted over it.
+    text = "SELECT 1 FROM events WHERE event = {ev} AND {filters} AND x = {variables.plan}"
+    assert substitute(text, {"ev": "a", "filters": "oops"}) == (
+        "SELECT 1 FROM events WHERE event = 'a' AND {filters} AND x = {variables.plan}"
+    )
+    with pytest.raises(RequestValidationError, match="no notebook variable named 'ev'"):
+        substitute(text, {})

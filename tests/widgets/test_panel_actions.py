@@ -4,6 +4,7 @@ that caused it while everything the user typed stays."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -103,3 +104,28 @@ async def test_failing_chat_turn_frees_send_and_keeps_the_question(fresh_sandbox
     assert not cell.picker.disabled and cell.stop_button.disabled
     assert "500" in cell.error and "500" in cell.status_html.value
     assert cell.input.value == "How many signups last week?"
+
+
+async def test_a_closed_panel_stops_following_a_running_backfill(fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    closed, witness = await _export_panel(sb), await _export_panel(sb)
+    for panel in (closed, witness):
+        panel.poll_interval = 0.02
+        panel.row("Postgres mirror 2").ops.details_button.value = True  # a Running backfill
+    follower = closed.row("Postgres mirror 2").ops.watcher
+    ops = witness.row("Postgres mirror 2").ops
+    assert follower is not None and not follower.done()
+    closed.close()
+    await asyncio.gather(follower, return_exceptions=True)
+    assert follower.cancelled() and not closed._tasks and not closed._background
+    assert closed.widget.comm is None  # its widgets are closed too
+    # The open panel's follower is the clock: between two of its polls the closed panel,
+    # polling at the same pace, would have sent its own.
+    start = ops.polls + 1
+    while ops.polls < start:
+        await asyncio.sleep(0)  # waits on the witness's polls, not on a duration
+    sb.reset_stats()  # just after a poll ended: the next one has not started
+    while ops.polls < start + 2:
+        await asyncio.sleep(0)
+    assert sb.stats()["requests"] == 2  # the witness's two reloads, nothing from the closed
+    witness.close()

@@ -271,3 +271,24 @@ async def test_list_shows_updated_time_in_utc(fresh_sandbox: Sandbox) -> None:
     await ed.wait()
     label = dict((v, k) for k, v in ed.list_select.options)[first]
     assert "updated 2026-11-20 10:30 UTC" in label
+
+
+async def test_two_editors_saving_one_config_at_once_lose_no_edit(fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    first, second = await _editor(sb), await _editor(sb)
+    loaded = await _open_first(first)
+    await _open_first(second)
+    first.content.value, second.content.value = '{"by": "first"}', '{"by": "second"}'
+    first.save_button.click()
+    second.save_button.click()  # both before either call ran: the two saves race
+    await first.wait()
+    await second.wait()
+    saved = [ed for ed in (first, second) if ed.status.startswith("Saved")]
+    conflicted = [ed for ed in (first, second) if ed.conflict is not None]
+    assert len(saved) == 1 and len(conflicted) == 1, (first.status, second.status)
+    (winner,), (loser,) = saved, conflicted
+    assert loser.status == "Conflict: choose which version to keep."
+    assert loser.content.value == f'{{"by": "{"second" if winner is first else "first"}"}}'
+    server = api_get(sb, f"customer_profile_configs/{loaded['id']}/")["content"]
+    assert server == json.loads(winner.content.value)  # the saved edit is the server's
+    assert writes(sb, "profile_config.update") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
 from typing import Any
 
 from .._core.arguments import Id, check_flag, ident
@@ -23,7 +24,7 @@ class AsyncBatchExports(AsyncExportOps, AsyncListing[BatchExport]):
         super().__init__(transport, progress, Endpoints.list, Endpoints.get, BATCH_EXPORT_COLUMNS)
 
     async def create(
-        self, name: str, destination: dict[str, Any], interval: str, **fields: Any
+        self, name: str, destination: Mapping[str, object], interval: str, **fields: Any
     ) -> BatchExport:
         """Create a batch export (validated locally first); returns the new BatchExport."""
         body = {"name": name, "destination": destination, "interval": interval, **fields}
@@ -73,7 +74,7 @@ class AsyncBatchExports(AsyncExportOps, AsyncListing[BatchExport]):
         return await self._transport.request(request)
 
     async def run_test_step_new(
-        self, step: int, export: dict[str, Any] | BatchExportCreate
+        self, step: int, export: Mapping[str, object] | BatchExportCreate
     ) -> TestStep:
         """Run test step ``step`` for an export that does not exist yet (validated locally)."""
         check_step(step)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import builtins
 import warnings
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .._core.arguments import ident
+from .._core.arguments import Id, When, ident
 from .._core.concurrency import AsyncPageWindow
 from .._core.framing import FrameSink, frame_from_records
 from .._core.request import RequestSpec
@@ -19,6 +19,7 @@ from ..batch_exports.endpoints import ExportOpsEndpoints as Ops
 from ..batch_exports.health import health_frame, pause_lookback
 from ..batch_exports.models import BatchExport, BatchExportRun
 from ..batch_exports.ops_arguments import (
+    Names,
     instant_of,
     levels,
     log_limit,
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Target = tuple[str, str]  # export id, name
-When = datetime | date | str | None
 
 
 class _Rows:
@@ -76,19 +76,19 @@ class AsyncExportOps:
 
         def list(self, **filters: Any) -> AsyncIterator[BatchExport]: ...
 
-        async def get(self, id: Any) -> BatchExport: ...
+        async def get(self, id: Id) -> BatchExport: ...
 
     # ---- runs ---------------------------------------------------------------------------
 
     def _runs_spec(
-        self, export: Any, after: Any, before: Any, status: Any, now: datetime
+        self, export: Id, after: When, before: When, status: Names, now: datetime
     ) -> RequestSpec[BatchExportRun]:
         params: dict[str, Any] = {**run_window(after, before, now), "ordering": "-created_at"}
         params["status"] = statuses(status) or None
         return Ops.runs.request({"id": ident(export)}, params=params)
 
     def runs(
-        self, export: Any, after: Any = None, before: Any = None, status: Any = None
+        self, export: Id, after: When = None, before: When = None, status: Names = None
     ) -> AsyncIterator[BatchExportRun]:
         """Every run of ``export`` created in ``[after, before]``, newest first.
 
@@ -104,7 +104,7 @@ class AsyncExportOps:
         spec = self._runs_spec(export, after, before, status, _now())
         return self._transport.items(spec, None, 100)
 
-    async def _targets(self, export: Any) -> builtins.list[Target]:
+    async def _targets(self, export: Id | None) -> builtins.list[Target]:
         if export is None:
             return [(e.id, e.name) async for e in self.list()]
         if isinstance(export, BatchExport):
@@ -125,10 +125,10 @@ class AsyncExportOps:
 
     async def runs_df(
         self,
-        export: Any = None,
-        after: Any = None,
-        before: Any = None,
-        status: Any = None,
+        export: Id | None = None,
+        after: When = None,
+        before: When = None,
+        status: Names = None,
         progress: bool | None = None,
     ) -> pd.DataFrame:
         """Runs as one typed DataFrame: of ``export``, or of every export when None.
@@ -152,12 +152,12 @@ class AsyncExportOps:
             sink.close()
         return finish_runs_frame(sink.builder.build(), dict(targets))
 
-    async def get_run(self, export: Any, run: Any) -> BatchExportRun:
+    async def get_run(self, export: Id, run: Id) -> BatchExportRun:
         """One run; NotFoundError if the export has no such run."""
         spec = Ops.run.request({"id": ident(export), "run": ident(run)})
         return await self._transport.request(spec)
 
-    async def retry_run(self, export: Any, run: Any) -> str:
+    async def retry_run(self, export: Id, run: Id) -> str:
         """Retry a run: PostHog starts a backfill of exactly its interval; returns its id.
 
         PostHog advises changing what made the run fail first: read its ``latest_error``
@@ -182,19 +182,21 @@ class AsyncExportOps:
             return under_way
         return (await self._transport.request(spec)).backfill_id
 
-    async def cancel_run(self, export: Any, run: Any) -> Cancelled:
+    async def cancel_run(self, export: Id, run: Id) -> Cancelled:
         """Cancel a Running or Starting run (BadRequestError with PostHog's words else)."""
         spec = Ops.cancel_run.request({"id": ident(export), "run": ident(run)})
         return await self._transport.request(spec)
 
     # ---- backfills ----------------------------------------------------------------------
 
-    def backfills(self, export: Any) -> AsyncIterator[Backfill]:
+    def backfills(self, export: Id) -> AsyncIterator[Backfill]:
         """Every backfill of ``export``, newest first (cursor pages of 50)."""
         spec = Ops.backfills.request({"id": ident(export)}, params={"ordering": "-created_at"})
         return self._transport.items(spec, None, 50)
 
-    async def backfills_df(self, export: Any = None, progress: bool | None = None) -> pd.DataFrame:
+    async def backfills_df(
+        self, export: Id | None = None, progress: bool | None = None
+    ) -> pd.DataFrame:
         """Backfills of ``export`` (every export when None) as one typed DataFrame
         (``envnb.batch_exports.ops_frames.BACKFILL_COLUMNS``: progress as ``total_runs``,
         ``finished_runs`` and ``progress``)."""
@@ -212,13 +214,13 @@ class AsyncExportOps:
             sink.close()
         return finish_backfills_frame(sink.builder.build(), dict(targets))
 
-    async def get_backfill(self, export: Any, backfill: Any) -> Backfill:
+    async def get_backfill(self, export: Id, backfill: Id) -> Backfill:
         """One backfill with its ``progress`` (null unless Running, Starting or Completed)."""
         spec = Ops.backfill.request({"id": ident(export), "backfill": ident(backfill)})
         return await self._transport.request(spec)
 
     async def backfill_overlaps(
-        self, export: Any, start_at: When, end_at: When
+        self, export: Id, start_at: When, end_at: When
     ) -> builtins.list[str]:
         """Why a backfill of this window would export data twice (empty: it would not).
 
@@ -242,7 +244,7 @@ class AsyncExportOps:
         return overlaps(window, fills, done)
 
     async def create_backfill(
-        self, export: Any, start_at: When, end_at: When, *, warn: bool = True
+        self, export: Id, start_at: When, end_at: When, *, warn: bool = True
     ) -> str:
         """Backfill ``[start_at, end_at)``; returns the backfill id.
 
@@ -268,7 +270,7 @@ class AsyncExportOps:
         spec = Ops.create_backfill.request({"id": row.id}, body=window.body)
         return (await self._transport.request(spec)).backfill_id
 
-    async def cancel_backfill(self, export: Any, backfill: Any) -> Cancelled:
+    async def cancel_backfill(self, export: Id, backfill: Id) -> Cancelled:
         """Cancel a Running or Starting backfill (BadRequestError with PostHog's words else)."""
         spec = Ops.cancel_backfill.request({"id": ident(export), "backfill": ident(backfill)})
         return await self._transport.request(spec)
@@ -277,12 +279,12 @@ class AsyncExportOps:
 
     async def logs_df(
         self,
-        export: Any,
-        run: Any = None,
-        level: Any = None,
+        export: Id,
+        run: Id | None = None,
+        level: Names = None,
         search: str | None = None,
-        after: Any = None,
-        before: Any = None,
+        after: When = None,
+        before: When = None,
         limit: int | None = None,
     ) -> pd.DataFrame:
         """The export's (or one run's) latest log entries, newest first, as a DataFrame:
@@ -307,7 +309,7 @@ class AsyncExportOps:
         return frame_from_records(entries, LOG_COLUMNS)
 
     async def metrics_df(
-        self, export: Any, date_from: Any = "-30d", date_to: Any = None
+        self, export: Id, date_from: When = "-30d", date_to: When = None
     ) -> pd.DataFrame:
         """Daily ``successes``/``failures`` of the export, one row per day with runs.
 
@@ -322,7 +324,7 @@ class AsyncExportOps:
         )
         return metrics_frame(metrics.model_dump())
 
-    async def health(self, since: Any = "-30d") -> pd.DataFrame:
+    async def health(self, since: When = "-30d") -> pd.DataFrame:
         """One row per export: status, failure rate, consecutive failures, last error,
         missing intervals, zero-record runs, open backfills and ``paused_by_system_likely``.
 

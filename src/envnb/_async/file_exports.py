@@ -20,7 +20,7 @@ from typing import Any
 import anyio
 import httpx
 
-from .._core.arguments import Id, ident
+from .._core.arguments import Id, When, ident
 from .._core.framing import Column
 from .._core.request import RequestSpec
 from .._core.retry import Done, Fail
@@ -56,8 +56,8 @@ class AsyncFileExports(AsyncListing[FileExport]):
     async def create(
         self,
         model: str,
-        start: Any = None,
-        end: Any = None,
+        start: When = None,
+        end: When = None,
         *,
         hogql: str | None = None,
         format: str = "Parquet",
@@ -90,7 +90,7 @@ class AsyncFileExports(AsyncListing[FileExport]):
         """Cancel a Starting/Running run (BadRequestError in PostHog's words otherwise)."""
         return await self._transport.request(Endpoints.cancel.request({"id": ident(id)}))
 
-    async def count_rows(self, hogql: str, start: Any = None, end: Any = None) -> int:
+    async def count_rows(self, hogql: str, start: When = None, end: When = None) -> int:
         """Rows a HogQL export would give for these bounds (needs ``batch_export:write``)."""
         body = rules.create_body(
             "hogql",
@@ -140,8 +140,8 @@ class AsyncFileExports(AsyncListing[FileExport]):
     async def download(
         self,
         model: str = "events",
-        start: Any = "-30d",
-        end: Any = None,
+        start: When = "-30d",
+        end: When = None,
         *,
         hogql: str | None = None,
         folder: str | os.PathLike[str] | None = None,

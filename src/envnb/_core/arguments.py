@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, Protocol, TypeAlias
 from uuid import UUID, uuid4
 
@@ -17,6 +18,9 @@ class HasId(Protocol):
 
 # What a method taking an object accepts: its id, or the object itself.
 Id: TypeAlias = str | int | HasId
+# An instant as the time-window arguments take it: a datetime (naive = UTC), a date, ISO
+# text or a relative "-30d" / "-12h"; None for "not set".
+When: TypeAlias = datetime | date | str | None
 
 
 # PostHog's ids are UUIDs (36 characters) or integers; anything much longer is a mistake

@@ -248,6 +248,12 @@ def _project_id(project_id: int | str | None, env: Mapping[str, str]) -> str:
             f"not {type(pid).__name__}"
         )
     text = str(pid).strip()
+    if re.fullmatch(r"[0-9]+", text, re.ASCII) and int(text) == 0:
+        # PostHog's ids start at 1; project 0 would only come back as a 404 from the server.
+        raise ConfigurationError(
+            f"project_id {text!r} is invalid; project ids start at 1 — the number after "
+            f"/project/ in your PostHog URL ({ENV_PROJECT} / project_id=)"
+        )
     if re.fullmatch(r"[0-9]+", text, re.ASCII) or text == "@current":
         return text
     if text.isdigit():

@@ -40,6 +40,7 @@ T = TypeVar("T")
 
 # Requests in flight at once for one list_df (and pages held in memory: see _concurrency).
 PAGE_WINDOW = 4
+POOL_WAIT = 5.0  # seconds a request waits for a free connection of the client's pool
 
 
 class Wire:
@@ -135,7 +136,11 @@ class Wire:
     def http_options(self) -> dict[str, Any]:
         """Keyword arguments shared by the sync and async httpx clients."""
         return {
-            "timeout": self.settings.timeout,
+            # A free connection comes within moments or not at all (streams left open hold
+            # them): waiting the whole ``timeout`` for one only delays the same error.
+            "timeout": httpx.Timeout(
+                self.settings.timeout, pool=min(POOL_WAIT, self.settings.timeout)
+            ),
             "follow_redirects": False,
             "limits": httpx.Limits(max_connections=PAGE_WINDOW * 2),
         }

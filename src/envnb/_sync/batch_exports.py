@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
 from typing import Any
 
 from .._core.arguments import Id, check_flag, ident
@@ -25,7 +26,7 @@ class BatchExports(SyncExportOps, SyncListing[BatchExport]):
         super().__init__(transport, progress, Endpoints.list, Endpoints.get, BATCH_EXPORT_COLUMNS)
 
     def create(
-        self, name: str, destination: dict[str, Any], interval: str, **fields: Any
+        self, name: str, destination: Mapping[str, object], interval: str, **fields: Any
     ) -> BatchExport:
         """Create a batch export (validated locally first); returns the new BatchExport."""
         body = {"name": name, "destination": destination, "interval": interval, **fields}
@@ -72,7 +73,9 @@ class BatchExports(SyncExportOps, SyncListing[BatchExport]):
         request = Endpoints.run_test_step.request({"id": ident(id)}, body=body)
         return self._transport.request(request)
 
-    def run_test_step_new(self, step: int, export: dict[str, Any] | BatchExportCreate) -> TestStep:
+    def run_test_step_new(
+        self, step: int, export: Mapping[str, object] | BatchExportCreate
+    ) -> TestStep:
         """Run test step ``step`` for an export that does not exist yet (validated locally)."""
         check_step(step)
         data = export.to_body() if isinstance(export, BatchExportCreate) else dict(export)

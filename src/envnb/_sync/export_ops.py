@@ -8,10 +8,10 @@ from __future__ import annotations
 import builtins
 import warnings
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .._core.arguments import ident
+from .._core.arguments import Id, When, ident
 from .._core.concurrency import PageWindow
 from .._core.framing import FrameSink, frame_from_records
 from .._core.request import RequestSpec
@@ -21,6 +21,7 @@ from ..batch_exports.endpoints import ExportOpsEndpoints as Ops
 from ..batch_exports.health import health_frame, pause_lookback
 from ..batch_exports.models import BatchExport, BatchExportRun
 from ..batch_exports.ops_arguments import (
+    Names,
     instant_of,
     levels,
     log_limit,
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Target = tuple[str, str]  # export id, name
-When = datetime | date | str | None
 
 
 class _Rows:
@@ -78,19 +78,19 @@ class SyncExportOps:
 
         def list(self, **filters: Any) -> Iterator[BatchExport]: ...
 
-        def get(self, id: Any) -> BatchExport: ...
+        def get(self, id: Id) -> BatchExport: ...
 
     # ---- runs ---------------------------------------------------------------------------
 
     def _runs_spec(
-        self, export: Any, after: Any, before: Any, status: Any, now: datetime
+        self, export: Id, after: When, before: When, status: Names, now: datetime
     ) -> RequestSpec[BatchExportRun]:
         params: dict[str, Any] = {**run_window(after, before, now), "ordering": "-created_at"}
         params["status"] = statuses(status) or None
         return Ops.runs.request({"id": ident(export)}, params=params)
 
     def runs(
-        self, export: Any, after: Any = None, before: Any = None, status: Any = None
+        self, export: Id, after: When = None, before: When = None, status: Names = None
     ) -> Iterator[BatchExportRun]:
         """Every run of ``export`` created in ``[after, before]``, newest first.
 
@@ -106,7 +106,7 @@ class SyncExportOps:
         spec = self._runs_spec(export, after, before, status, _now())
         return self._transport.items(spec, None, 100)
 
-    def _targets(self, export: Any) -> builtins.list[Target]:
+    def _targets(self, export: Id | None) -> builtins.list[Target]:
         if export is None:
             return [(e.id, e.name) for e in self.list()]
         if isinstance(export, BatchExport):
@@ -127,10 +127,10 @@ class SyncExportOps:
 
     def runs_df(
         self,
-        export: Any = None,
-        after: Any = None,
-        before: Any = None,
-        status: Any = None,
+        export: Id | None = None,
+        after: When = None,
+        before: When = None,
+        status: Names = None,
         progress: bool | None = None,
     ) -> pd.DataFrame:
         """Runs as one typed DataFrame: of ``export``, or of every export when None.
@@ -154,12 +154,12 @@ class SyncExportOps:
             sink.close()
         return finish_runs_frame(sink.builder.build(), dict(targets))
 
-    def get_run(self, export: Any, run: Any) -> BatchExportRun:
+    def get_run(self, export: Id, run: Id) -> BatchExportRun:
         """One run; NotFoundError if the export has no such run."""
         spec = Ops.run.request({"id": ident(export), "run": ident(run)})
         return self._transport.request(spec)
 
-    def retry_run(self, export: Any, run: Any) -> str:
+    def retry_run(self, export: Id, run: Id) -> str:
         """Retry a run: PostHog starts a backfill of exactly its interval; returns its id.
 
         PostHog advises changing what made the run fail first: read its ``latest_error``
@@ -184,19 +184,19 @@ class SyncExportOps:
             return under_way
         return (self._transport.request(spec)).backfill_id
 
-    def cancel_run(self, export: Any, run: Any) -> Cancelled:
+    def cancel_run(self, export: Id, run: Id) -> Cancelled:
         """Cancel a Running or Starting run (BadRequestError with PostHog's words else)."""
         spec = Ops.cancel_run.request({"id": ident(export), "run": ident(run)})
         return self._transport.request(spec)
 
     # ---- backfills ----------------------------------------------------------------------
 
-    def backfills(self, export: Any) -> Iterator[Backfill]:
+    def backfills(self, export: Id) -> Iterator[Backfill]:
         """Every backfill of ``export``, newest first (cursor pages of 50)."""
         spec = Ops.backfills.request({"id": ident(export)}, params={"ordering": "-created_at"})
         return self._transport.items(spec, None, 50)
 
-    def backfills_df(self, export: Any = None, progress: bool | None = None) -> pd.DataFrame:
+    def backfills_df(self, export: Id | None = None, progress: bool | None = None) -> pd.DataFrame:
         """Backfills of ``export`` (every export when None) as one typed DataFrame
         (``envnb.batch_exports.ops_frames.BACKFILL_COLUMNS``: progress as ``total_runs``,
         ``finished_runs`` and ``progress``)."""
@@ -214,12 +214,12 @@ class SyncExportOps:
             sink.close()
         return finish_backfills_frame(sink.builder.build(), dict(targets))
 
-    def get_backfill(self, export: Any, backfill: Any) -> Backfill:
+    def get_backfill(self, export: Id, backfill: Id) -> Backfill:
         """One backfill with its ``progress`` (null unless Running, Starting or Completed)."""
         spec = Ops.backfill.request({"id": ident(export), "backfill": ident(backfill)})
         return self._transport.request(spec)
 
-    def backfill_overlaps(self, export: Any, start_at: When, end_at: When) -> builtins.list[str]:
+    def backfill_overlaps(self, export: Id, start_at: When, end_at: When) -> builtins.list[str]:
         """Why a backfill of this window would export data twice (empty: it would not).
 
         Checks the window first (RequestValidationError, as ``create_backfill``), then
@@ -242,7 +242,7 @@ class SyncExportOps:
         return overlaps(window, fills, done)
 
     def create_backfill(
-        self, export: Any, start_at: When, end_at: When, *, warn: bool = True
+        self, export: Id, start_at: When, end_at: When, *, warn: bool = True
     ) -> str:
         """Backfill ``[start_at, end_at)``; returns the backfill id.
 
@@ -268,7 +268,7 @@ class SyncExportOps:
         spec = Ops.create_backfill.request({"id": row.id}, body=window.body)
         return (self._transport.request(spec)).backfill_id
 
-    def cancel_backfill(self, export: Any, backfill: Any) -> Cancelled:
+    def cancel_backfill(self, export: Id, backfill: Id) -> Cancelled:
         """Cancel a Running or Starting backfill (BadRequestError with PostHog's words else)."""
         spec = Ops.cancel_backfill.request({"id": ident(export), "backfill": ident(backfill)})
         return self._transport.request(spec)
@@ -277,12 +277,12 @@ class SyncExportOps:
 
     def logs_df(
         self,
-        export: Any,
-        run: Any = None,
-        level: Any = None,
+        export: Id,
+        run: Id | None = None,
+        level: Names = None,
         search: str | None = None,
-        after: Any = None,
-        before: Any = None,
+        after: When = None,
+        before: When = None,
         limit: int | None = None,
     ) -> pd.DataFrame:
         """The export's (or one run's) latest log entries, newest first, as a DataFrame:
@@ -306,7 +306,9 @@ class SyncExportOps:
         entries: builtins.list[dict[str, Any]] = self._transport.request(spec)
         return frame_from_records(entries, LOG_COLUMNS)
 
-    def metrics_df(self, export: Any, date_from: Any = "-30d", date_to: Any = None) -> pd.DataFrame:
+    def metrics_df(
+        self, export: Id, date_from: When = "-30d", date_to: When = None
+    ) -> pd.DataFrame:
         """Daily ``successes``/``failures`` of the export, one row per day with runs.
 
         PostHog sums ``records_total_count`` of Completed runs (successes) and of the other
@@ -318,7 +320,7 @@ class SyncExportOps:
         metrics = self._transport.request(Ops.metrics.request({"id": ident(export)}, params=params))
         return metrics_frame(metrics.model_dump())
 
-    def health(self, since: Any = "-30d") -> pd.DataFrame:
+    def health(self, since: When = "-30d") -> pd.DataFrame:
         """One row per export: status, failure rate, consecutive failures, last error,
         missing intervals, zero-record runs, open backfills and ``paused_by_system_likely``.
 

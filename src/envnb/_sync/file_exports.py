@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from .._core.arguments import Id, ident
+from .._core.arguments import Id, When, ident
 from .._core.framing import Column
 from .._core.request import RequestSpec
 from .._core.retry import Done, Fail
@@ -58,8 +58,8 @@ class FileExports(SyncListing[FileExport]):
     def create(
         self,
         model: str,
-        start: Any = None,
-        end: Any = None,
+        start: When = None,
+        end: When = None,
         *,
         hogql: str | None = None,
         format: str = "Parquet",
@@ -92,7 +92,7 @@ class FileExports(SyncListing[FileExport]):
         """Cancel a Starting/Running run (BadRequestError in PostHog's words otherwise)."""
         return self._transport.request(Endpoints.cancel.request({"id": ident(id)}))
 
-    def count_rows(self, hogql: str, start: Any = None, end: Any = None) -> int:
+    def count_rows(self, hogql: str, start: When = None, end: When = None) -> int:
         """Rows a HogQL export would give for these bounds (needs ``batch_export:write``)."""
         body = rules.create_body(
             "hogql",
@@ -142,8 +142,8 @@ class FileExports(SyncListing[FileExport]):
     def download(
         self,
         model: str = "events",
-        start: Any = "-30d",
-        end: Any = None,
+        start: When = "-30d",
+        end: When = None,
         *,
         hogql: str | None = None,
         folder: str | os.PathLike[str] | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 from .._core.arguments import check_allowed
 from .._core.models import allowed_values
@@ -22,6 +22,9 @@ _RELATIVE = re.compile(r"^-\d+[hdwmqyM]$")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _STATUSES = allowed_values(RunStatus)
 _LEVELS = allowed_values(LogLevel)
+
+# One name or several (run statuses, log levels); None for every one.
+Names: TypeAlias = str | Iterable[str] | None
 
 
 def moment(name: str, value: Any, now: datetime | None = None) -> str | None:
@@ -112,7 +115,7 @@ def run_window(after: Any, before: Any, now: datetime) -> dict[str, str]:
     return window
 
 
-def _names(value: str | Iterable[str] | None) -> list[str]:
+def _names(value: Names) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -120,7 +123,7 @@ def _names(value: str | Iterable[str] | None) -> list[str]:
     return [str(getattr(v, "value", v)) for v in value]
 
 
-def statuses(value: str | Iterable[str] | None) -> list[str]:
+def statuses(value: Names) -> list[str]:
     """Run statuses to filter on (one, a comma list or a list), each one PostHog's."""
     names = _names(value)
     for name in names:
@@ -128,7 +131,7 @@ def statuses(value: str | Iterable[str] | None) -> list[str]:
     return names
 
 
-def levels(value: str | Iterable[str] | None) -> list[str]:
+def levels(value: Names) -> list[str]:
     """Log levels to filter on (case-insensitive), each one PostHog's."""
     names = [name.upper() for name in _names(value)]
     for name in names:

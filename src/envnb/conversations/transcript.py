@@ -6,7 +6,7 @@ needs no import of the models it serves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .._core.framing import Column, frame_from_records
@@ -55,18 +55,34 @@ def messages_frame(conversation: Transcript) -> pd.DataFrame:
     return frame_from_records(rows, MESSAGE_COLUMNS)
 
 
+def _human(text: str) -> list[str]:
+    quoted = "\n".join("> " + line for line in split_lines(text)) if text else ">"
+    return ["**You:**", "", quoted, ""]
+
+
+def _ai(text: str) -> list[str]:
+    return ["**PostHog AI:**", "", text, ""] if text else []
+
+
+def _failure(text: str) -> list[str]:
+    return [f"*PostHog AI failed: {text or 'unknown error'}*", ""]
+
+
+# Message type → its Markdown lines; other types (reasoning, tools, charts) are left out.
+MARKDOWN_TURNS: dict[str, Callable[[str], list[str]]] = {
+    "human": _human,
+    "ai": _ai,
+    "ai/failure": _failure,
+}
+
+
 def conversation_markdown(conversation: Transcript) -> str:
     """The conversation as Markdown: a title, then the user's and assistant's turns."""
     lines = [f"# {conversation.title or 'Untitled conversation'}", ""]
     for msg in conversation.messages:
-        text = _message_text(msg)
-        if msg.type == "human":
-            quoted = "\n".join("> " + line for line in split_lines(text)) if text else ">"
-            lines += ["**You:**", "", quoted, ""]
-        elif msg.type == "ai" and text:
-            lines += ["**PostHog AI:**", "", text, ""]
-        elif msg.type == "ai/failure":
-            lines += [f"*PostHog AI failed: {text or 'unknown error'}*", ""]
+        turn = MARKDOWN_TURNS.get(str(msg.type))
+        if turn is not None:
+            lines += turn(_message_text(msg))
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -17,6 +17,9 @@ Rules:
    not know. A naive datetime stays zone-less: it means the project's time, as in PostHog.
 6. numpy and pandas scalars (``np.bool_``, ``np.int64``, ``np.float32``, ``pd.Timestamp``)
    are written like the Python values they stand for.
+7. ``{filters}`` is PostHog's own placeholder (a SQL insight's filters; ``true`` outside a
+   dashboard, contract §15) and ``{variables.x}`` names an insight variable: both are sent
+   unchanged for PostHog to fill, so the docs' SQL-insight templates run as written.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ _TOKENS = re.compile(
     r"|(?P<var>\{\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\})",
     re.S,
 )
+# Placeholders PostHog fills itself (PH:posthog/hogql/placeholders.py); never notebook values.
+_POSTHOG_PLACEHOLDERS = frozenset({"filters"})
 _IN_STRING = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
 
 
@@ -137,6 +142,8 @@ def substitute(text: str, namespace: Mapping[str, Any]) -> str:
         if match["var"] is None:
             return match.group(0)
         name = match["name"]
+        if name in _POSTHOG_PLACEHOLDERS:
+            return match.group(0)
         if name not in namespace:
             raise RequestValidationError(
                 f"{{{name}}}: no notebook variable named {name!r}", attr=name

@@ -1,11 +1,17 @@
-"""Checks of the sandbox's port and count arguments: one place for ``Sandbox(...)`` and the
-``envnb sandbox`` command line, so both refuse the same values with the same words.
+"""Checks of the sandbox's port, count, seconds and interval arguments: one place for
+``Sandbox(...)`` and the ``envnb sandbox`` command line, so both refuse the same values with
+the same words.
 
 Each check takes the value as given (an int from Python, the text from the command line) and
 returns the int, or raises ValueError. A bool is not a number here (``True`` is not 1 export).
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from .batch_exports.schedule import STEP
 
 
 def _whole(value: object) -> int | None:
@@ -56,3 +62,36 @@ def events(value: object) -> int | str:
             f"{MAX_EVENTS:,} or 'tiny'"
         )
     return number
+
+
+def seconds(value: object) -> float:
+    """A pause in seconds: a finite number >= 0 (NaN would make every later wait a 500)."""
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+    if number is None or not math.isfinite(number) or number < 0:
+        raise ValueError(f"{value!r} is not a number of seconds; use a finite number >= 0")
+    return number
+
+
+def intervals(value: object) -> tuple[str, ...]:
+    """The intervals seeded exports cycle through: a comma list (spaces around the commas are
+    fine) or a sequence, each one PostHog's (``every 5 minutes`` keeps its inner spaces)."""
+    if isinstance(value, str):
+        parts: list[object] = list(value.split(","))
+    elif isinstance(value, Iterable):
+        parts = list(value)
+    else:
+        parts = [value]
+    names = tuple(str(part).strip() for part in parts if str(part).strip())
+    if not names:
+        raise ValueError("no interval given; use a comma list like 'hour,day'")
+    for name in names:
+        if name not in STEP:
+            raise ValueError(f"{name!r} is not an interval; use {', '.join(STEP)}")
+    return names

@@ -94,6 +94,11 @@ class Sandbox:
         projects = _checked("projects", arguments.positive, projects)
         max_backfills = _checked("max_backfills", arguments.count, max_backfills)
         words_per_frame = _checked("words_per_frame", arguments.positive, words_per_frame)
+        backfill_pace = _checked("backfill_pace", arguments.seconds, backfill_pace)
+        stream_delay = _checked("stream_delay", arguments.seconds, stream_delay)
+        keepalive = _checked("keepalive", arguments.seconds, keepalive)
+        if export_intervals is not None:
+            export_intervals = _checked("export_intervals", arguments.intervals, export_intervals)
         size = _checked("events", check_events, events)
         self.seed = seed
         self.host = host

@@ -82,6 +82,10 @@ class Panel:
         self.actions = Actions(self, show=self._show_failure)
         self._aclient: AsyncClient | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Followers (a backfill's progress) may run for hours: not waited for by wait(),
+        # but cancelled by close() like every other task of the panel.
+        self._background: set[asyncio.Task[Any]] = set()
+        self.closed = False
         self.task: asyncio.Task[Any] | None = None
         # The loop every task of this panel lives on: the kernel's main loop (panels are
         # built in a cell). With JupyterLab 4.6 + ipykernel 7, a widget callback may run in
@@ -101,6 +105,9 @@ class Panel:
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run ``coro`` as a task on the panel's loop and remember it as ``self.task``."""
+        if self.closed:  # a click or a follower racing close(): start nothing new
+            coro.close()
+            raise RuntimeError("this envnb panel is closed")
         current = _running_loop()
         home = self._home if self._home is not None and self._home.is_running() else current
         if home is None:
@@ -121,6 +128,23 @@ class Panel:
 
         home.call_soon_threadsafe(create)
         return made.result()
+
+    def _spawn_background(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Like ``_spawn``, for a follower that ``wait()`` does not wait for."""
+        task = self._spawn(coro)
+        self._tasks.discard(task)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    def close(self) -> None:
+        """Stop the panel: cancel every task it started (calls and followers, so nothing
+        polls the server any more) and close its widgets."""
+        self.closed = True
+        for task in [*self._tasks, *self._background]:
+            self._cancel_task(task)
+        for widget in iter_widgets(self.widget):
+            widget.close()
 
     def _track(self, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
         self._tasks.add(task)

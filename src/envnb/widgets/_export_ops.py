@@ -61,6 +61,7 @@ class ExportOps:
         self.confirm_window: tuple[str, str] | None = None
         self._watching = False
         self.watcher: asyncio.Task[Any] | None = None
+        self.polls = 0  # backfill reloads the watcher made (state for tests)
         self.strip_html = W.HTML()
         self.health_html = W.HTML()
         self.details_button = cell(W.ToggleButton(description="Details", value=False))
@@ -304,11 +305,10 @@ class ExportOps:
     def _watch(self) -> None:
         if not self._watching:
             self._watching = True
-            panel = self.row._panel
             # A backfill may run for hours: its watcher is not a call the panel waits for
-            # (panel.wait()); tests and notebooks that want the end await ``watcher``.
-            self.watcher = panel._spawn(self._poll())
-            panel._tasks.discard(self.watcher)
+            # (panel.wait()); tests and notebooks that want the end await ``watcher``;
+            # panel.close() cancels it.
+            self.watcher = self.row._panel._spawn_background(self._poll())
 
     async def _poll(self) -> None:
         """Reload the backfills every ``poll_interval`` s while one is Starting or Running."""
@@ -323,6 +323,7 @@ class ExportOps:
                     self.backfill_error = f"Could not follow the backfills: {err}"
                     return
                 self.backfills = items
+                self.polls += 1
                 self._render_progress()
         finally:
             self._watching = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..query.results import VIZ_MESSAGES
 from ..render import escape, isolate, render_markdown
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def message_html(msg: Any, *, markdown: str | None = None, charts: ChartBoard | 
     with ``charts``, visualization messages are drawn from its state (title, chart, query)."""
     kind = _get(msg, "type", "")
     content = _get(msg, "content")
-    if charts is not None and kind in ("ai/viz", "ai/multi_viz", "ai/artifact"):
+    if charts is not None and kind in VIZ_MESSAGES:
         drawn = charts.html(msg)
         commentary = _get(msg, "commentary")
         if isinstance(commentary, str) and commentary.strip():
@@ -102,7 +103,7 @@ def static_transcript_html(messages: list[Any], charts: ChartBoard | None = None
     parts = []
     for msg in messages:
         kind, content = _get(msg, "type", ""), _get(msg, "content")
-        if charts is not None and kind in ("ai/viz", "ai/multi_viz", "ai/artifact"):
+        if charts is not None and kind in VIZ_MESSAGES:
             parts.append(charts.static_html(msg))
         if kind == "human":
             parts.append(f"<p><strong>You:</strong> {escape(content)}</p>")

@@ -13,6 +13,8 @@ shown to choose from. Render-time fields PostHog injects are stripped before sav
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EnvnbError
@@ -33,6 +35,18 @@ if TYPE_CHECKING:
     from .._client import AsyncClient, Client
 
 __all__ = ["SCOPES", "ProfileConfigEditor"]
+
+# One lock per (host, config id) while some editor holds it (weak: no lock outlives its use).
+_locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+def _save_lock(host: str, config_id: str) -> asyncio.Lock:
+    """The lock that makes one editor's conflict check and PATCH a single step."""
+    key = (host, str(config_id))
+    lock = _locks.get(key)
+    if lock is None:
+        lock = _locks[key] = asyncio.Lock()
+    return lock
 
 
 class ProfileConfigEditor(ProfileEditorView):
@@ -196,13 +210,17 @@ class ProfileConfigEditor(ProfileEditorView):
                 self._set_status("Created.")
             else:
                 assert self.loaded is not None
-                if check_conflict:
-                    current = plain_config(await api.get(self.loaded["id"]))
-                    if server_changed(self.loaded, current):
-                        self._show_conflict(current, values)
-                        return
-                patch = changed_fields(saved_form(self.loaded), values)
-                saved = plain_config(await api.update(self.loaded["id"], **patch))
+                # The check and the PATCH are one step for every editor of this config in
+                # the kernel: else two saves both read the old version, both PATCH, and the
+                # second says "Saved" over the first's edit (PostHog has no If-Match).
+                async with _save_lock(self.aclient.host, self.loaded["id"]):
+                    if check_conflict:
+                        current = plain_config(await api.get(self.loaded["id"]))
+                        if server_changed(self.loaded, current):
+                            self._show_conflict(current, values)
+                            return
+                    patch = changed_fields(saved_form(self.loaded), values)
+                    saved = plain_config(await api.update(self.loaded["id"], **patch))
                 self._replace_row(saved)
                 self._set_status(f"Saved ({', '.join(patch) or 'no changes'}).")
         except EnvnbError as err:

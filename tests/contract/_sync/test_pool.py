@@ -2,15 +2,17 @@
 # tests/contract/_async/test_pool.py
 """Streams left open cannot make a call wait and then claim it may have been applied.
 
-The client's pool has 8 connections (``_wire.http_options``). Eight streams read to their
-first event and kept open hold all of them; the next call waits for a free connection for
-the timeout and fails saying nothing was sent and what to do. Streams nobody references
-any more are closed when collected, which frees their connections.
+The client's pool has 8 connections (``_core.wire.http_options``). Eight streams read to
+their first event and kept open hold all of them; the next call waits for a free connection
+a few seconds (``POOL_WAIT``, not the whole timeout) and fails saying nothing was sent and
+what to do. Streams nobody references any more are closed when collected, which frees their
+connections.
 """
 
 from __future__ import annotations
 
 import gc
+import time
 
 import pytest
 
@@ -53,5 +55,30 @@ def test_streams_left_open_give_a_not_sent_error_and_collected_ones_free_the_poo
         gc.collect()  # the abandoned streams are closed, and their connections freed
         assert (c.batch_exports.get(export)).id == export
         assert (c.profile_configs.create("person", {"a": 2})).content == {"a": 2}
+    finally:
+        c.close()
+
+
+def test_with_default_settings_a_full_pool_fails_in_seconds_not_the_timeout(
+    fresh_sandbox: Sandbox,
+) -> None:
+    sb = fresh_sandbox
+    sb.set_stream(stream_delay=0.05)
+    c = sb.client()  # timeout 30 s
+    try:
+        streams = []
+        for _ in range(POOL):
+            stream = c.conversations.stream("lorem 3000")
+            for _event in stream:
+                break
+            streams.append(stream)
+        started = time.monotonic()
+        with pytest.raises(errors.APIConnectionError, match=r"^no free connection: every"):
+            c.batch_exports.list_df()
+        waited = time.monotonic() - started
+        assert waited < 15  # 5 s for a connection; the 30 s timeout would have been waited
+        for stream in streams:
+            stream.close()
+        assert len(c.batch_exports.list_df()) == 12  # closed streams free the pool
     finally:
         c.close()

@@ -4,7 +4,8 @@ As PostHog's ``FileDownloadBatchExportOnDemandViewSet`` (products/batch_exports/
 presentation/views/file_download.py):
 Rule 1. A run is Starting, then Running, then Completed (files written) or Failed, on the
         sandbox's simulated clock: ``start_delay`` then ``duration`` simulated seconds after
-        its creation. Nothing runs in the background; every read brings runs up to the clock.
+        its creation (or on its ``finish_after_reads``-th GET). Nothing runs in the
+        background; every read brings runs up to the clock.
 Rule 2. At most ``max_concurrent`` Starting/Running runs per team; one more is refused with
         429 ``too_many_concurrent_file_downloads``.
 Rule 3. (``requests``) The interval is at most seven days and not in the future; a HogQL
@@ -56,6 +57,7 @@ class FileRun:
     include: list[str] | None = None
     exclude: list[str] | None = None
     status: str = "Starting"
+    reads: int = 0  # GETs of this run (see ``finish_after_reads``)
     error: str | None = None
     records: int | None = None
     files: list[tuple[str, Path]] = field(default_factory=list)  # (file id, path), by key
@@ -70,6 +72,9 @@ class FileExports:
         self.start_delay = 0.05
         self.duration = 0.2
         self.link_ttl = 3600.0
+        # Set, a run ends on its N-th GET instead of on the clock: a test can then know that
+        # a run is still going when the next create arrives, whatever the machine's speed.
+        self.finish_after_reads: int | None = None
         self.fail_runs = 0
         self.fail_error = "An error occurred while exporting: the sandbox was told to fail"
         self.object_requests: list[dict[str, str]] = []
@@ -130,9 +135,19 @@ class FileExports:
             for run in self.runs.values():
                 if run.status == "Starting" and now >= run.created + self.start_delay:
                     run.status = "Running"
-                done_at = run.created + self.start_delay + self.duration
-                if run.status == "Running" and now >= done_at:
+                if self.finish_after_reads is not None:
+                    done = run.reads >= self.finish_after_reads
+                else:
+                    done = now >= run.created + self.start_delay + self.duration
+                if run.status in RUNNING and done:
                     self._finish(run, events)
+
+    def count_read(self, team_id: int, run_id: str) -> None:
+        """One more GET of a run (it may finish on it: ``finish_after_reads``)."""
+        with self.lock:
+            run = self.run(team_id, run_id)
+            if run is not None:
+                run.reads += 1
 
     def cancel(self, run: FileRun) -> str:
         """Cancel a Starting/Running run; PostHog's 400 for any other status."""

@@ -68,6 +68,7 @@ def list_runs(ctx: Ctx) -> Response:
 
 def retrieve(ctx: Ctx) -> Response:
     """GET one: its shape depends on its status."""
+    ctx.state.file_exports.count_read(ctx.project_id, ctx.params["id"])
     run = _run(ctx)
     answer: dict[str, object] = {"status": run.status}
     if run.status == "Completed":

@@ -29,9 +29,9 @@ from . import hogql_print
 from .events import EventsDB
 from .hogql_compile import Output, SelectCompiler
 from .hogql_errors import HogQLError
-from .hogql_exprs import Settings
 from .hogql_parse import parse_select
 from .hogql_schema import catalog
+from .hogql_types import Settings
 
 __all__ = ["HogQLError", "compile_hogql", "run_hogql"]
 

@@ -21,7 +21,8 @@ from sqlglot import exp
 from . import hogql_functions as functions
 from . import hogql_print
 from .hogql_errors import HogQLError
-from .hogql_exprs import E, ExprCompiler, Node, Scope, Source, anon, boolean, table_source
+from .hogql_exprs import ExprCompiler
+from .hogql_types import E, Node, Scope, Source, anon, boolean, table_source
 
 _JOINS = {
     "JOIN": ("", "INNER"),

@@ -18,8 +18,8 @@ from typing import Any
 from sqlglot import exp
 
 from .hogql_errors import HogQLError
-from .hogql_exprs import E, Settings
 from .hogql_library import Fn, call
+from .hogql_types import E, Settings
 
 _UNITS = {
     "second": "second",

@@ -13,136 +13,28 @@ Rules of this module:
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlglot import exp
 
 from .hogql_errors import HogQLError
-from .hogql_schema import PROPERTY_TYPES, Catalog, LazyJoin, Table
-
-Node = dict[str, Any]
-
-
-@dataclass
-class E:
-    """A compiled expression and its type tag."""
-
-    sql: exp.Expr
-    t: str = "any"
-    nullable: bool = False  # ClickHouse types it Nullable(…) whatever the rows hold
-
-
-@dataclass
-class Settings:
-    """What a query may depend on besides its text: the clock, the team, its parameters."""
-
-    now: datetime
-    timezone: str = "UTC"
-    week_start: int = 0  # 0: weeks start on Sunday (PostHog's default), 1: on Monday
-    values: dict[str, Any] = field(default_factory=dict)
-    variables: dict[str, Any] = field(default_factory=dict)
+from .hogql_fields import FieldResolver
+from .hogql_schema import Catalog
+from .hogql_types import (
+    E,
+    Node,
+    Scope,
+    Settings,
+    anon,
+    boolean,
+    constant,
+    never_null,
+    number,
+    property_read,
+)
 
 
-@dataclass
-class Source:
-    """One FROM item: the DuckDB alias it has and what it can be referred to by."""
-
-    alias: str
-    names: set[str]
-    columns: dict[str, E]  # HogQL name -> expression over the alias, in order
-    table: Table | None = None
-
-
-@dataclass
-class Scope:
-    """One SELECT's names: its FROM items, its aliases, the CTEs it can see, lambda args."""
-
-    sources: list[Source] = field(default_factory=list)
-    aliases: dict[str, Node] = field(default_factory=dict)
-    compiled: dict[str, E] = field(default_factory=dict)
-    busy: set[str] = field(default_factory=set)
-    ctes: dict[str, list[tuple[str, E]]] = field(default_factory=dict)
-    lambdas: list[set[str]] = field(default_factory=list)
-    windows: dict[str, Node] = field(default_factory=dict)
-
-
-def anon(name: str, *args: exp.Expr) -> exp.Expr:
-    """A DuckDB function call by its exact name (sqlglot does not reinterpret it)."""
-    return exp.Anonymous(this=name, expressions=list(args))
-
-
-def boolean(e: E) -> exp.Expr:
-    """``e`` as a condition (ClickHouse accepts numbers where a condition goes)."""
-    if e.t == "bool":
-        return e.sql
-    return exp.cast(e.sql, "BOOLEAN")
-
-
-def number(e: E) -> exp.Expr:
-    """``e`` as a number (a comparison is a UInt8 0/1 in ClickHouse)."""
-    return exp.cast(e.sql, "INTEGER") if e.t == "bool" else e.sql
-
-
-def never_null(cond: exp.Expr) -> exp.Expr:
-    return exp.func("COALESCE", cond, exp.false())
-
-
-def _constant(value: Any, node: Node) -> E:
-    if value is None:
-        return E(exp.Null(), "null")
-    if isinstance(value, bool):
-        return E(exp.Boolean(this=value), "bool")
-    if node.get("value_type") == "number":  # Infinity / NaN
-        text = {"Infinity": "inf", "-Infinity": "-inf"}.get(str(value), "nan")
-        return E(exp.cast(exp.Literal.string(text), "DOUBLE"), "float")
-    if isinstance(value, int):
-        return E(exp.Literal.number(value), "int")
-    if isinstance(value, float):
-        return E(exp.Literal.number(repr(value)), "float")
-    if isinstance(value, str):
-        return E(exp.Literal.string(value), "str")
-    if isinstance(value, list):
-        return E(exp.Array(expressions=[_constant(v, {}).sql for v in value]), "array")
-    raise HogQLError(f"Unsupported constant: {value!r}")
-
-
-def json_path(keys: list[Any]) -> str:
-    """A DuckDB JSON path: keys in double quotes, HogQL's 1-based indexes as 0-based."""
-    path = "$"
-    for key in keys:
-        if isinstance(key, int):
-            path += f"[{key - 1}]"
-        else:
-            path += "." + json.dumps(str(key))
-    return path
-
-
-def property_read(column: exp.Expr, keys: list[Any], tag: str = "str") -> E:
-    """``properties.a.b`` as PostHog reads it: the JSON value as text, NULL when missing or
-    JSON null; a typed property (``PROPERTY_TYPES``) cast (bad values NULL)."""
-    for key in keys:
-        if isinstance(key, int) and key == 0:
-            raise HogQLError("SQL indexes start from one, not from zero. E.g: array.1")
-    text = anon("json_extract_string", column, exp.Literal.string(json_path(keys)))
-    kind = PROPERTY_TYPES.get(str(keys[0])) if len(keys) == 1 and tag == "str" else None
-    if kind == "float":
-        return E(exp.TryCast(this=text, to=exp.DataType.build("DOUBLE")), "float", True)
-    return E(text, "str", True)
-
-
-def chain_key(part: Any) -> Any:
-    """A chain element as a JSON key: ``.1`` in ``properties.arr.1`` is an index."""
-    if isinstance(part, int):
-        return part
-    if isinstance(part, str) and part.isdigit():
-        return int(part)
-    return part
-
-
-class ExprCompiler:
+class ExprCompiler(FieldResolver):
     """Compiles expressions within a scope. ``SelectCompiler`` adds SELECT (subqueries)."""
 
     def __init__(self, settings: Settings, catalog: Catalog) -> None:
@@ -177,7 +69,7 @@ class ExprCompiler:
     # ---- node kinds -------------------------------------------------------------------
 
     def _constant(self, node: Node, scope: Scope) -> E:
-        return _constant(node.get("value"), node)
+        return constant(node.get("value"), node)
 
     def _alias(self, node: Node, scope: Scope) -> E:
         return self.expr(node["expr"], scope)
@@ -217,7 +109,7 @@ class ExprCompiler:
         if kind in ("Tuple", "Array"):
             items = [self.expr(n, scope).sql for n in right["exprs"]]
         elif kind == "Constant" and isinstance(right.get("value"), list):
-            items = [_constant(v, {}).sql for v in right["value"]]
+            items = [constant(v, {}).sql for v in right["value"]]
         else:
             other = self.expr(right, scope)
             if other.t == "array":
@@ -335,9 +227,9 @@ class ExprCompiler:
         if chain == ["filters"]:
             return E(exp.true(), "bool")  # no dashboard filters outside a dashboard
         if len(chain) == 2 and chain[0] == "variables":
-            return _constant(self._variable(chain[1]), {})
+            return constant(self._variable(chain[1]), {})
         if len(chain) == 1 and chain[0] in self.settings.values:
-            return _constant(self.settings.values[chain[0]], {})
+            return constant(self.settings.values[chain[0]], {})
         name = ".".join(chain)
         raise HogQLError(f"Placeholder {{{name}}} is not available in this context.")
 
@@ -388,94 +280,6 @@ class ExprCompiler:
         query, columns = self.subquery(node, scope)
         tag = columns[0][1].t if len(columns) == 1 else "any"
         return E(exp.Subquery(this=query), tag)
-
-    # ---- fields -----------------------------------------------------------------------
-
-    def field(self, chain: list[Any], scope: Scope, keys: list[Any] | None = None) -> E:
-        """Resolve a field chain: lambda args, select aliases, FROM items, lazy joins."""
-        keys = keys or []
-        head = str(chain[0])
-        if head == "*":
-            raise HogQLError("Cannot use '*' here")
-        if len(chain) == 1 and any(head in names for names in scope.lambdas):
-            return E(exp.column(head), "any")
-        if len(chain) == 1 and not keys and head in scope.aliases and head not in scope.busy:
-            return self._alias_ref(head, scope)
-        for source in scope.sources:
-            if len(chain) > 1 and head in source.names:
-                return self._in_source(source, chain[1:], keys)
-        for source in scope.sources:
-            if head in source.columns or (source.table and head in source.table.spec.joins):
-                return self._in_source(source, chain, keys)
-        if head in scope.aliases:
-            return self._alias_ref(head, scope)
-        raise HogQLError(f"Unable to resolve field: {head}")
-
-    def _alias_ref(self, name: str, scope: Scope) -> E:
-        if name not in scope.compiled:
-            scope.busy.add(name)
-            try:
-                scope.compiled[name] = self.expr(scope.aliases[name], scope)
-            finally:
-                scope.busy.discard(name)
-        found = scope.compiled[name]
-        return E(found.sql.copy(), found.t, found.nullable)
-
-    def _in_source(self, source: Source, rest: list[Any], keys: list[Any]) -> E:
-        head = str(rest[0])
-        table = source.table
-        if head in source.columns:
-            column = source.columns[head]
-            tail = [chain_key(p) for p in rest[1:]] + keys
-            if not tail:
-                return E(column.sql.copy(), column.t, column.nullable)
-            if column.t in ("json", "str"):
-                return property_read(column.sql.copy(), tail)
-            built = column.sql.copy()
-            for key in tail:
-                built = exp.Bracket(this=built, expressions=[_constant(key, {}).sql], offset=1)
-            return E(built, "any")
-        if table is not None and head in table.spec.joins:
-            if len(rest) == 1:
-                raise HogQLError(f"Cannot select the lazy table `{head}` as a column")
-            return self._lazy(source, table.spec.joins[head], rest[1:], keys)
-        raise HogQLError(f"Unable to resolve field: {head}")
-
-    def _lazy(self, source: Source, join: LazyJoin, rest: list[Any], keys: list[Any]) -> E:
-        """A lazy join as a keyed lookup: (SELECT x FROM other WHERE other.to = this.key)."""
-        other = self.catalog.table(join.table)
-        if other is None:
-            raise HogQLError(f"Unknown table `{join.table}`.")
-        alias = self.fresh("lazy")
-        inner = Source(alias, {join.table}, _columns(other, alias), other)
-        value = self._in_source(inner, rest, keys)
-        mine = source.columns.get(join.key)
-        if mine is None:
-            raise HogQLError(f"Unable to resolve field: {join.key}")
-        where = exp.EQ(this=inner.columns[join.to].sql, expression=mine.sql.copy())
-        lookup = (
-            exp.Select(expressions=[value.sql])
-            .from_(
-                exp.Table(
-                    this=exp.to_identifier(other.spec.duck),
-                    alias=exp.TableAlias(this=exp.to_identifier(alias)),
-                )
-            )
-            .where(where)
-            .limit(1)
-        )
-        return E(exp.Subquery(this=lookup), value.t)
-
-
-def _columns(table: Table, alias: str) -> dict[str, E]:
-    return {
-        name: E(exp.column(col.duck, table=alias, quoted=True), col.tag)
-        for name, col in table.columns.items()
-    }
-
-
-def table_source(table: Table, alias: str, names: set[str]) -> Source:
-    return Source(alias, names, _columns(table, alias), table)
 
 
 _CASTS = {

@@ -3,7 +3,8 @@
 Rules of this module:
 1. A function is an entry of ``FUNCTIONS`` (name -> ``Fn``: arity and a builder of the
    sqlglot expression); dates and times are in ``hogql_dates``, the rest in
-   ``hogql_library``. There is no branch per function name here.
+   ``hogql_library``, ``hogql_collections`` and ``hogql_aggregates``. There is no branch
+   per function name here.
 2. Names are matched as PostHog does: exactly, then case-insensitively.
 3. ``xIf(args…, cond)`` is ``x(args…)`` over the rows where ``cond`` holds (FILTER), for
    every aggregate ``x``; ``f(DISTINCT x)`` is the aggregate over distinct values.
@@ -20,15 +21,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
+from .hogql_aggregates import AGGREGATES, WINDOW_ONLY
+from .hogql_collections import COLLECTIONS
 from .hogql_dates import DATE_FUNCTIONS
 from .hogql_errors import HogQLError
-from .hogql_exprs import E, Node, Scope, boolean
-from .hogql_library import AGGREGATES, LIBRARY, WINDOW_ONLY, Fn
+from .hogql_library import LIBRARY, Fn
+from .hogql_types import E, Node, Scope, boolean
 
 if TYPE_CHECKING:
     from .hogql_compile import SelectCompiler
 
-FUNCTIONS: dict[str, Fn] = {**LIBRARY, **DATE_FUNCTIONS}
+FUNCTIONS: dict[str, Fn] = {**LIBRARY, **COLLECTIONS, **DATE_FUNCTIONS}
 _LOWER = {name.lower(): fn for name, fn in {**FUNCTIONS, **AGGREGATES}.items()}
 
 

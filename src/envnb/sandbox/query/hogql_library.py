@@ -1,5 +1,7 @@
-"""The function table (all but dates): strings, regex, JSON, arrays and lambdas,
-conditionals, conversions, maths, aggregates and window functions.
+"""The function table's building blocks (``Fn``) and its scalar part: conversions,
+conditionals, comparisons as functions, maths, strings, regex and URLs. JSON and arrays are
+in ``hogql_collections``, aggregates and window functions in ``hogql_aggregates``, dates in
+``hogql_dates``.
 
 Each entry says the arity and how to build the DuckDB expression with ClickHouse's
 behaviour: ``concat`` reads NULL as '', ``toInt``/``toFloat`` are the OrNull forms,
@@ -12,12 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlglot import exp
 
 from .hogql_errors import HogQLError
-from .hogql_exprs import E, Settings, anon, boolean, json_path, never_null, number
+from .hogql_types import E, Settings, anon, boolean, never_null, number
 
 Build = Callable[[list[E], Settings, list[E]], E]
 
@@ -180,144 +181,6 @@ def _extract(args: list[E], s: Settings, p: list[E]) -> E:
     if isinstance(pattern, exp.Literal) and re.search(r"(?<!\\)\((?!\?)", pattern.name):
         group = 1  # ClickHouse returns the first capturing group when there is one
     return E(call("regexp_extract", args[0].sql, pattern, _n(group)), "str")
-
-
-def _json(kind: str) -> Build:
-    """JSONExtract*: ClickHouse answers the type's default when the path is missing."""
-
-    def build(a: list[E], s: Settings, p: list[E]) -> E:
-        keys = []
-        for key in a[1:]:
-            if not isinstance(key.sql, exp.Literal):
-                raise HogQLError("JSON paths must be constants in the sandbox")
-            keys.append(int(key.sql.name) if not key.sql.is_string else key.sql.name)
-        path = _s(json_path(keys))
-        text = call("json_extract_string", a[0].sql, path)
-        if kind == "string":
-            return E(exp.func("COALESCE", text, _s("")), "str")
-        if kind == "raw":
-            return E(
-                exp.func(
-                    "COALESCE",
-                    exp.cast(call("json_extract", a[0].sql, path.copy()), "VARCHAR"),
-                    _s(""),
-                ),
-                "str",
-            )
-        if kind == "has":
-            return E(never_null(call("json_exists", a[0].sql, path)), "bool")
-        if kind == "length":
-            return E(exp.func("COALESCE", call("json_array_length", a[0].sql, path), _n(0)), "uint")
-        if kind == "bool":
-            return E(exp.func("COALESCE", exp.cast(_try(text, "BOOLEAN"), "INTEGER"), _n(0)), "int")
-        to, tag = ("BIGINT", "int") if kind == "int" else ("DOUBLE", "float")
-        return E(exp.func("COALESCE", _try(text, to), _n(0)), tag)
-
-    return build
-
-
-def _lambda_first(duck: str, t: str, post: Callable[[exp.Expr], exp.Expr] = lambda x: x) -> Fn:
-    """arrayMap(x -> …, arr) style: the lambda first, then the array (DuckDB: the reverse)."""
-
-    def build(a: list[E], s: Settings, p: list[E]) -> E:
-        if a[0].t != "lambda":
-            raise HogQLError(f"The first argument of {duck} must be a lambda, e.g. x -> x + 1")
-        return E(post(call(duck, a[1].sql, a[0].sql)), t)
-
-    return Fn(2, 2, build)
-
-
-def _count_equal(args: list[E], s: Settings, p: list[E]) -> E:
-    var = exp.to_identifier("__x")
-    test = exp.Lambda(
-        this=exp.NullSafeEQ(this=exp.column("__x"), expression=args[1].sql), expressions=[var]
-    )
-    return E(call("len", call("list_filter", args[0].sql, test)), "uint")
-
-
-def _range(args: list[E], s: Settings, p: list[E]) -> E:
-    return E(call("range", *[exp.cast(a.sql, "BIGINT") for a in args]), "array")
-
-
-def _slice(args: list[E], s: Settings, p: list[E]) -> E:
-    arr, start = args[0].sql, args[1].sql
-    if len(args) == 2:
-        return E(call("list_slice", arr, start, call("len", arr.copy())), "array")
-    end = exp.Sub(this=exp.Add(this=start.copy(), expression=args[2].sql), expression=_n(1))
-    return E(call("list_slice", arr, start, end), "array")
-
-
-def _quantile(args: list[E], s: Settings, p: list[E]) -> E:
-    level = p[0].sql if p else _n(0.5)
-    return E(call("quantile_cont", number(args[0]), level), "float")
-
-
-def _quantiles(args: list[E], s: Settings, p: list[E]) -> E:
-    return E(
-        call("quantile_cont", number(args[0]), exp.Array(expressions=[x.sql for x in p])), "array"
-    )
-
-
-def _group_array(distinct: bool) -> Build:
-    def build(a: list[E], s: Settings, p: list[E]) -> E:
-        value = a[0].sql
-        inner: exp.Expr = exp.Distinct(expressions=[value]) if distinct else value
-        listed = exp.Filter(
-            this=call("list", inner),
-            expression=exp.Where(
-                this=exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))
-            ),
-        )
-        return E(exp.func("COALESCE", listed, exp.Array(expressions=[])), "array")
-
-    return build
-
-
-def _agg(
-    build: Callable[..., exp.Expr],
-    t: str | None = None,
-    lo: int = 1,
-    hi: int | None = 1,
-    empty: exp.Expr | None = None,
-) -> Fn:
-    return Fn(
-        lo,
-        hi,
-        lambda a, s, p: E(build(*[number(x) for x in a]), t or (a[0].t if a else "uint")),
-        aggregate=True,
-        empty=empty,
-    )
-
-
-def _count(*args: exp.Expr) -> exp.Expr:
-    return exp.Count(this=args[0] if args else exp.Star())
-
-
-def _uniq(*args: exp.Expr) -> exp.Expr:
-    return exp.Count(this=exp.Distinct(expressions=list(args)))
-
-
-def _lag(duck: str) -> Build:
-    """lagInFrame/leadInFrame: without a default, the type's default (0, '') like ClickHouse."""
-
-    def build(a: list[E], s: Settings, p: list[E]) -> E:
-        offset = a[1].sql if len(a) > 1 else _n(1)
-        default = a[2].sql if len(a) > 2 else _type_default(a[0].t)
-        args = [a[0].sql, offset] + ([default] if default is not None else [])
-        return E(call(duck, *args), a[0].t)
-
-    return build
-
-
-def _type_default(tag: str) -> exp.Expr | None:
-    return {"str": _s(""), "int": _n(0), "uint": _n(0), "float": _n(0)}.get(tag)
-
-
-def _first_last(duck: str) -> Build:
-    def build(a: list[E], s: Settings, p: list[E]) -> E:
-        return E(call(duck, a[0].sql), a[0].t)
-
-    return build
 
 
 _STR = "str"
@@ -488,101 +351,4 @@ LIBRARY: dict[str, Fn] = {
     "md5": same("md5"),
     "cityHash64": fn(1, None, "uint", lambda *x: call("hash", *x)),
     "isValidJSON": fn(1, 1, "bool", lambda x: never_null(call("json_valid", x))),
-    # JSON
-    "JSONExtractString": Fn(1, None, _json("string")),
-    "JSONExtractInt": Fn(1, None, _json("int")),
-    "JSONExtractUInt": Fn(1, None, _json("int")),
-    "JSONExtractFloat": Fn(1, None, _json("float")),
-    "JSONExtractBool": Fn(1, None, _json("bool")),
-    "JSONExtractRaw": Fn(1, None, _json("raw")),
-    "JSONHas": Fn(2, None, _json("has")),
-    "JSONLength": Fn(1, None, _json("length")),
-    "JSONExtractKeys": fn(1, 1, "array", lambda x: call("json_keys", x)),
-    # arrays and lambdas
-    "array": fn(0, None, "array", lambda *x: exp.Array(expressions=list(x))),
-    "tuple": fn(1, None, "tuple", lambda *x: call("row", *x)),
-    "tupleElement": fn(2, 2, "any", lambda t, i: exp.Bracket(this=t, expressions=[i], offset=1)),
-    "range": Fn(1, 3, _range),
-    "has": fn(2, 2, "bool", lambda a, x: never_null(call("list_contains", a, x))),
-    "hasAll": fn(2, 2, "bool", lambda a, b: call("list_has_all", a, b)),
-    "hasAny": fn(2, 2, "bool", lambda a, b: call("list_has_any", a, b)),
-    "indexOf": fn(
-        2, 2, "uint", lambda a, x: exp.func("COALESCE", call("list_position", a, x), _n(0))
-    ),
-    "countEqual": Fn(2, 2, _count_equal),
-    "arrayElement": fn(2, 2, "any", lambda a, i: exp.Bracket(this=a, expressions=[i], offset=1)),
-    "arrayConcat": fn(1, None, "array", lambda *x: call("flatten", exp.Array(expressions=list(x)))),
-    "arraySlice": Fn(2, 3, _slice),
-    "arraySort": fn(1, 1, "array", lambda a: call("list_sort", a)),
-    "arrayReverseSort": fn(1, 1, "array", lambda a: call("list_reverse_sort", a)),
-    "arrayReverse": fn(1, 1, "array", lambda a: call("list_reverse", a)),
-    "arrayDistinct": fn(1, 1, "array", lambda a: call("list_distinct", a)),
-    "arrayUniq": fn(1, 1, "uint", lambda a: call("len", call("list_distinct", a))),
-    "arrayCompact": fn(1, 1, "array", lambda a: call("list_distinct", a)),
-    "arrayFlatten": fn(1, 1, "array", lambda a: call("flatten", a)),
-    "flatten": fn(1, 1, "array", lambda a: call("flatten", a)),
-    "arrayZip": fn(2, None, "array", lambda *x: call("list_zip", *x)),
-    "arraySum": fn(1, 1, "any", lambda a: exp.func("COALESCE", call("list_sum", a), _n(0))),
-    "arrayAvg": fn(1, 1, "float", lambda a: call("list_avg", a)),
-    "arrayMin": fn(1, 1, "any", lambda a: call("list_min", a)),
-    "arrayMax": fn(1, 1, "any", lambda a: call("list_max", a)),
-    "arrayStringConcat": fn(
-        1, 2, _STR, lambda a, sep=None: call("array_to_string", a, sep or _s(""))
-    ),
-    "arrayPushBack": fn(2, 2, "array", lambda a, x: call("list_append", a, x)),
-    "arrayPushFront": fn(2, 2, "array", lambda a, x: call("list_prepend", x, a)),
-    "arrayJoin": fn(1, 1, "any", lambda a: call("unnest", a)),
-    "arrayMap": _lambda_first("list_transform", "array"),
-    "arrayFilter": _lambda_first("list_filter", "array"),
-    "arrayCount": _lambda_first("list_filter", "uint", lambda e: call("len", e)),
-    "arrayExists": _lambda_first(
-        "list_filter", "bool", lambda e: exp.GT(this=call("len", e), expression=_n(0))
-    ),
-    "arrayFirst": _lambda_first(
-        "list_filter", "any", lambda e: exp.Bracket(this=e, expressions=[_n(1)], offset=1)
-    ),
 }
-
-AGGREGATES: dict[str, Fn] = {
-    "count": _agg(_count, "uint", 0, 1),
-    "countDistinct": _agg(_uniq, "uint", 1, None),
-    "uniq": _agg(_uniq, "uint", 1, None),
-    "uniqExact": _agg(_uniq, "uint", 1, None),
-    "uniqHLL12": _agg(_uniq, "uint", 1, None),
-    "uniqCombined": _agg(_uniq, "uint", 1, None),
-    "sum": _agg(lambda x: exp.Sum(this=x), empty=_n(0)),
-    "avg": _agg(lambda x: exp.Avg(this=x), "float"),
-    "min": _agg(lambda x: exp.Min(this=x)),
-    "max": _agg(lambda x: exp.Max(this=x)),
-    "any": _agg(lambda x: call("any_value", x)),
-    "anyLast": _agg(lambda x: call("last", x)),
-    "argMax": _agg(lambda a, b: call("arg_max", a, b), None, 2, 2),
-    "argMin": _agg(lambda a, b: call("arg_min", a, b), None, 2, 2),
-    "median": _agg(lambda x: call("quantile_cont", x, _n(0.5)), "float"),
-    "stddevPop": _agg(lambda x: call("stddev_pop", x), "float"),
-    "stddevSamp": _agg(lambda x: call("stddev_samp", x), "float"),
-    "varPop": _agg(lambda x: call("var_pop", x), "float"),
-    "varSamp": _agg(lambda x: call("var_samp", x), "float"),
-    "corr": _agg(lambda x, y: call("corr", x, y), "float", 2, 2),
-    "groupArray": Fn(1, 1, _group_array(False), aggregate=True),
-    "groupUniqArray": Fn(1, 1, _group_array(True), aggregate=True),
-    "quantile": Fn(1, 1, _quantile, aggregate=True, min_params=1, max_params=1),
-    "quantileExact": Fn(1, 1, _quantile, aggregate=True, min_params=1, max_params=1),
-    "quantiles": Fn(1, 1, _quantiles, aggregate=True, min_params=1, max_params=None),
-}
-
-WINDOW_ONLY: dict[str, Fn] = {
-    "row_number": Fn(0, 0, lambda a, s, p: E(call("row_number"), "uint")),
-    "rank": Fn(0, 0, lambda a, s, p: E(call("rank"), "uint")),
-    "dense_rank": Fn(0, 0, lambda a, s, p: E(call("dense_rank"), "uint")),
-    "lagInFrame": Fn(1, 3, _lag("lag")),
-    "leadInFrame": Fn(1, 3, _lag("lead")),
-    "first_value": Fn(1, 1, _first_last("first_value")),
-    "last_value": Fn(1, 1, _first_last("last_value")),
-    "nth_value": Fn(2, 2, lambda a, s, p: E(call("nth_value", a[0].sql, a[1].sql), a[0].t)),
-}
-
-
-def table_entries() -> dict[str, Any]:
-    """Every name of the table (the docs list them; a test checks the docs against this)."""
-    return {**LIBRARY, **AGGREGATES, **WINDOW_ONLY}

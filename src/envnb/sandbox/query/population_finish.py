@@ -195,8 +195,8 @@ FROM (
           min(ts) AS "$start_timestamp", max(ts) AS "$end_timestamp",
           date_diff('second', min(ts), max(ts)) AS duration,
           arg_min(pathname, ts) AS entry, arg_max(pathname, ts) AS exit,
-          count_if(event = '$pageview') AS pageviews,
-          count_if(event = '$autocapture') AS autocaptures
+          count_if(event = '$pageview')::BIGINT AS pageviews,
+          count_if(event = '$autocapture')::BIGINT AS autocaptures
         FROM _pe GROUP BY skey)
 ) x LEFT JOIN _src s USING (source)
 """
