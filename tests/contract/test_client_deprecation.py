@@ -32,15 +32,19 @@ def test_client_paths_are_projects_and_no_notice_there(sandbox: Sandbox) -> None
 
 
 def test_deprecation_headers_warn_once_per_client(sandbox: Sandbox) -> None:
-    with sandbox.client(transport=_ViaEnvironments()) as client:
-        with pytest.warns(APIDeprecationWarning) as caught:
-            list(client.batch_exports.list(limit=3))
-            list(client.conversations.list(limit=2))
+    with (
+        sandbox.client(transport=_ViaEnvironments()) as client,
+        pytest.warns(APIDeprecationWarning) as caught,
+    ):
+        list(client.batch_exports.list(limit=3))
+        list(client.conversations.list(limit=2))
     notices = [w for w in caught if issubclass(w.category, APIDeprecationWarning)]
     assert len(notices) == 1
     text = str(notices[0].message)
     assert "/api/environments/" in text and "Fri, 31 Jul 2026 00:00:00 GMT" in text
     assert sandbox.api_key not in text
-    with sandbox.client(transport=_ViaEnvironments()) as second:
-        with pytest.warns(APIDeprecationWarning):
-            list(second.batch_exports.list(limit=1))  # a new client is told again
+    with (
+        sandbox.client(transport=_ViaEnvironments()) as second,
+        pytest.warns(APIDeprecationWarning),
+    ):
+        list(second.batch_exports.list(limit=1))  # a new client is told again
