@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from starlette import routing
 from starlette.applications import Starlette
@@ -84,7 +85,8 @@ def deprecation_headers(path: str) -> dict[str, str]:
     (served in place, no redirect): ``Deprecation``, ``Sunset`` and the successor ``Link``."""
     if not path.startswith("/api/environments/"):
         return {}
-    successor = "/api/projects/" + path.removeprefix("/api/environments/")
+    # Percent-encoded: a header is latin-1, a decoded path may hold any character.
+    successor = quote("/api/projects/" + path.removeprefix("/api/environments/"), safe="/@:")
     return {
         "Deprecation": "true",
         "Sunset": ENVIRONMENTS_SUNSET,
