@@ -85,6 +85,8 @@ def test_other_intervals_want_aware_datetimes() -> None:
 def test_order_future_and_missing_bounds() -> None:
     err = refused(HOURLY, "2026-11-02T00:00Z", "2026-11-01T00:00Z")
     assert str(err) == "start_at: The initial backfill datetime 'start_at' must be before 'end_at'"
+    err = refused(HOURLY, "2026-11-01T00:00Z", "2026-11-01T00:00Z")
+    assert str(err) == "start_at: The initial backfill datetime 'start_at' must be before 'end_at'"
     err = refused(DAILY, "2026-11-01", "2026-12-01")
     assert str(err) == "end_at: The provided 'end_at' (2026-12-01T03:00:00+00:00) is in the future"
     err = refused(DAILY, None, "2026-11-02")

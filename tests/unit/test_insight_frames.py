@@ -525,3 +525,29 @@ def test_every_insight_frame_lists_its_dtypes_when_empty() -> None:
     for kind, dtypes in expected.items():
         frame = QueryResult({"kind": kind, "series": series}, {"results": []}).df
         assert (kind, _dtypes(frame)) == (kind, dtypes)
+
+
+def test_stickiness_compare_and_minute_points() -> None:
+    """Day 0 of a stickiness answer does not exist; a compare typo is refused, not ignored; a
+    minute-bucket day keeps its time (a date alone would ask for the whole day)."""
+    sticky = {"kind": "StickinessQuery", "series": [{"kind": "EventsNode", "event": "$pageview"}]}
+    assert actors_plan(sticky, {"day": 1}).query["source"]["day"] == 1
+    for bad in (0, -1, True, "1"):
+        with pytest.raises(RequestValidationError) as caught:
+            actors_plan(sticky, {"day": bad})
+        assert caught.value.attr == "day"
+    with pytest.raises(RequestValidationError) as caught:
+        actors_plan(PURCHASES, {"day": "2026-11-10", "compare": "prev"})
+    assert caught.value.attr == "compare"
+    plan = actors_plan(PURCHASES, {"day": "2026-11-10", "compare": "previous"})
+    assert plan.query["source"]["compare"] == "previous"
+    minutes = {**PURCHASES, "interval": "minute"}
+    plan = actors_plan(minutes, {"day": "2026-11-10 10:05"})
+    assert plan.query["source"]["day"] == "2026-11-10 10:05:00"
+    hours = {**PURCHASES, "interval": "hour"}
+    assert actors_plan(hours, {"day": "2026-11-10 10:00"}).query["source"]["day"] == (
+        "2026-11-10 10:00:00"
+    )
+    assert actors_plan(PURCHASES, {"day": "2026-11-10 10:00"}).query["source"]["day"] == (
+        "2026-11-10"
+    )
