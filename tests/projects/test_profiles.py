@@ -191,3 +191,13 @@ def test_envnb_profile_variable_picks_connects_default(
     client = envnb.connect()  # builds the client only; nothing is sent
     assert (client.host, client.project_id) == ("https://eu.posthog.com", "77")
     client.close()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.getuid() != 0, reason="needs root to chown")
+def test_a_file_owned_by_another_user_is_refused(config: Path) -> None:
+    write_profile("prod-eu", "eu", [1], api_key=KEY)
+    os.chown(config, 65534, -1)  # nobody: private mode, but not the user's file
+    profile = get_profile("prod-eu")
+    with pytest.raises(ConfigurationError) as caught:
+        profile.client()
+    assert "belongs to another user" in str(caught.value) and KEY not in str(caught.value)
