@@ -240,3 +240,16 @@ def test_a_paused_export_is_read_back_to_the_runs_before_its_pause() -> None:
     assert pause_lookback({**paused, "paused": False, "interval": "hour"}, since) == since
     early = datetime(2025, 12, 1, tzinfo=UTC)
     assert pause_lookback({**paused, "interval": "hour"}, early) == early
+
+
+def test_zero_record_runs_and_a_run_created_exactly_at_since() -> None:
+    """A count of 0 is a zero-record run, a missing count is not; ``since`` is inclusive."""
+    runs = [run("z", h) for h in range(26)]
+    runs[0]["records_completed"] = 0
+    runs[1]["records_completed"] = None
+    row = health_row(hourly("z"), runs, [], now=NOW, since=SINCE)
+    assert (row["zero_record_runs"], row["records_exported"]) == (1, 2400)
+    at_since = health_row(
+        hourly("z"), runs, [], now=NOW, since=JAN1 + timedelta(hours=4, minutes=1)
+    )
+    assert at_since["runs"] == 23  # hours 3..25: hour 3's run was created at 04:01
