@@ -195,6 +195,9 @@ def test_expected_intervals_for_each_schedule() -> None:
     )
     assert [s.minute for s, _ in five] == [5, 10, 15]
     assert expected_intervals("fortnight", start, end) == []
+    # An interval ending exactly at ``end`` is expected: 00:00 to 03:00 holds three hours.
+    hours = expected_intervals("hour", start, start + timedelta(hours=3))
+    assert [(s.hour, e.hour) for s, e in hours] == [(0, 1), (1, 2), (2, 3)]
 
 
 def test_daily_intervals_follow_the_timezone_across_dst() -> None:
