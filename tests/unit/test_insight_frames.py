@@ -551,3 +551,14 @@ def test_stickiness_compare_and_minute_points() -> None:
     assert actors_plan(PURCHASES, {"day": "2026-11-10 10:00"}).query["source"]["day"] == (
         "2026-11-10"
     )
+
+
+def test_breakdown_values_fill_every_level() -> None:
+    """Several levels in one column are joined; a short list leaves the later levels empty."""
+    from envnb.query.insights._columns import breakdown_cells
+
+    assert breakdown_cells(["Chrome", "Mac"], ["breakdown_value"]) == {
+        "breakdown_value": "Chrome, Mac"
+    }
+    assert breakdown_cells(["Chrome"], ["browser", "os"]) == {"browser": "Chrome", "os": None}
+    assert breakdown_cells([None, "x"], ["breakdown_value"]) == {"breakdown_value": "None, x"}
