@@ -201,7 +201,7 @@ def _announce(sb: Any) -> None:
     print(f"  api key:    {sb.api_key}   (a local sandbox key, not a PostHog secret)")
     print(
         f"  try: curl -H 'Authorization: Bearer {sb.api_key}' "
-        f"{sb.url}/api/environments/{sb.project_id}/conversations/"
+        f"{sb.url}/api/projects/{sb.project_id}/conversations/"
     )
     for name, value in sb.env().items():
         print(f"  export {name}={value}")

@@ -226,6 +226,12 @@ class ListChangedWarning(UserWarning):
     and rows may be missing. The message says what changed and what to do."""
 
 
+class APIDeprecationWarning(FutureWarning):
+    """PostHog answered with ``Deprecation``/``Sunset`` headers: the endpoint used will go away
+    (e.g. ``/api/environments/``, now ``/api/projects/``). Shown once per client; a
+    ``FutureWarning`` so notebooks show it (a plain ``DeprecationWarning`` is hidden there)."""
+
+
 class FleetWarning(UserWarning):
     """One project of an ``envnb.Fleet`` failed; its row in the frame carries the error and
     the other projects' rows are complete."""
@@ -393,6 +399,7 @@ def _str_or_none(value: Any) -> str | None:
 
 __all__ = [
     "APIConnectionError",
+    "APIDeprecationWarning",
     "APIError",
     "APITimeoutError",
     "AuthenticationError",

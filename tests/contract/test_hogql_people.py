@@ -38,6 +38,12 @@ CASES = [
         f"SELECT ({PROPS.format('email')} IS NOT NULL)::INT, count(*) FROM events e "
         "LEFT JOIN persons p ON p.id = e.person_id GROUP BY 1 ORDER BY 1",
     ),
+    (  # posthog.com/docs/sql's own shape: the lazy field repeated in GROUP BY, no alias
+        "SELECT person.properties.email, count() FROM events "
+        "GROUP BY person.properties.email ORDER BY count() DESC, person.properties.email LIMIT 5",
+        f"SELECT {PROPS.format('email')}, count(*) FROM events e LEFT JOIN persons p "
+        "ON p.id = e.person_id GROUP BY 1 ORDER BY 2 DESC, 1 NULLS LAST LIMIT 5",
+    ),
     ("SELECT count() FROM person_distinct_ids", "SELECT count(*) FROM person_distinct_ids"),
     (
         "SELECT pdi.person_id = person_id AS same, count() FROM events GROUP BY same",
@@ -127,3 +133,14 @@ def test_persons_star_is_posthogs_columns(qapi: Api) -> None:
         "query/", json={"query": {"kind": "HogQLQuery", "query": "SELECT * FROM persons LIMIT 1"}}
     )
     assert r.json()["columns"] == ["id", "created_at", "properties", "is_identified"]
+
+
+@pytest.mark.usefixtures("population")
+def test_lazy_field_repeated_in_group_by_is_one_column(qapi: Api) -> None:
+    hogql = (
+        "SELECT person.properties.plan, count() FROM events "
+        "GROUP BY person.properties.plan ORDER BY person.properties.plan LIMIT 1"
+    )
+    r = qapi.post("query/", json={"query": {"kind": "HogQLQuery", "query": hogql}})
+    assert r.status_code == 200, r.json()
+    assert r.json()["columns"] == ["person.properties.plan", "count()"]

@@ -260,9 +260,11 @@ def test_http_events_only_checks_the_request_attrs(fresh_api: Api) -> None:
     assert refused.json() == _error("HTTP batch exports only support the events model", None)
     created = _create(fresh_api, destination=http)
     assert created.status_code == 201 and created.json()["model"] == "events"
-    # docs-era validate() reads attrs only: a PATCH of model alone is not checked
+    # PostHog now refuses any change of model (contract §12)
     patched = fresh_api.patch(f"batch_exports/{created.json()['id']}/", json={"model": "persons"})
-    assert patched.status_code == 200 and patched.json()["model"] == "persons"
+    assert patched.json() == _error(
+        "Changing models is not supported. Create a new batch export instead.", "model"
+    )
 
 
 def test_create_requires_name_and_coerces_strings(fresh_api: Api) -> None:
@@ -423,24 +425,21 @@ def test_run_test_step_new_pass_and_fail(api: Api) -> None:
 
 
 def test_run_test_step_not_configured_and_out_of_range(api: Api) -> None:
-    s3 = {
-        "step": 0,
-        "name": "x",
-        "interval": "hour",
-        "destination": {"type": "S3", "config": {**S3_CONFIG, "bucket_name": ""}},
-    }
-    response = api.post("batch_exports/run_test_step_new/", json=s3)
+    # an empty S3 bucket name is refused outright now (contract §12): an empty account
+    unconfigured = _step_payload(0, {**SNOWFLAKE, "account": ""})
+    response = api.post("batch_exports/run_test_step_new/", json=unconfigured)
     assert response.json()["result"] == {
         "status": "Failed",
         "message": "The test step cannot run as it's not configured.",
     }
     out_of_range = api.post("batch_exports/run_test_step_new/", json=_step_payload(9, SNOWFLAKE))
-    assert out_of_range.status_code == 500
+    # PostHog answers an IndexError 500 here; the sandbox never 500s (issue 22): a 400.
+    assert out_of_range.status_code == 400
     assert out_of_range.json() == {
-        "type": "server_error",
-        "code": "error",
-        "detail": "A server error occurred.",
-        "attr": None,
+        "type": "validation_error",
+        "code": "max_value",
+        "detail": "Ensure this value is less than or equal to 3.",
+        "attr": "step",
     }
     invalid = api.post("batch_exports/run_test_step_new/", json={"step": 0, "interval": "hour"})
     assert invalid.status_code == 400 and invalid.json()["attr"] == "name"
@@ -473,7 +472,9 @@ def test_run_test_step_merges_stored_config(api: Api) -> None:
         f"batch_exports/{snowflake['id']}/run_test_step/",
         json={"step": 0, "name": "x", "interval": "hour"},
     )
-    assert no_destination.status_code == 500
+    # PostHog: KeyError -> 500; the sandbox never 500s (issue 22).
+    assert no_destination.status_code == 400
+    assert no_destination.json()["attr"] == "destination"
 
 
 def test_seed_sizes_are_configurable() -> None:

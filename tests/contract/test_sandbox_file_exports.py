@@ -175,3 +175,14 @@ def test_count_rows_needs_write(sb: Sandbox) -> None:
     with _http(sb, sb.create_key(["batch_export:write"])) as http:
         counted = http.post("count_rows/", json=body)
         assert counted.status_code == 200 and counted.json()["count"] > 0
+
+
+def test_a_run_after_count_rows_completes(sb: Sandbox) -> None:
+    # count_rows used to leave its one-row result unfinished on the shared DuckDB connection,
+    # and the next run then failed with DuckDB's "connection has an unfinished result".
+    body = {"model": "hogql", "hogql_query": "SELECT event FROM events"}
+    with _http(sb) as http:
+        assert http.post("count_rows/", json=body).status_code == 200
+        run = _create(http).json()["id"]
+        answer = http.get(f"{run}/").json()
+        assert answer["status"] == "Completed", answer

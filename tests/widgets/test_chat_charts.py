@@ -96,8 +96,9 @@ async def test_stop_does_not_wait_for_a_chart(chart_sandbox: Sandbox) -> None:
                 await asyncio.sleep(0.01)
         cell.stop_button.click()
         assert cell.stream_task is not None
-        done, _ = await asyncio.wait({cell.stream_task}, timeout=2.0)
-        assert done == {cell.stream_task}  # Stop is not held up by the chart's query
+        await asyncio.gather(cell.stream_task, return_exceptions=True)
+        # Stop is not held up by the chart's query: the stream ended while that query was
+        # still waiting for its answer (the order of the two events, no time limit).
         assert cell.charts.pending == 1
         await cell.wait(30)
     finally:

@@ -164,3 +164,13 @@ async def test_errors_show_beside_the_action(fresh_sandbox: Sandbox) -> None:
     assert "Retry failed:" in ops.runs_note.value and ops.backfill_error == ""
     assert writes(sb, "batch_export.run_retry") == 0
     assert panel.error == ""  # the panel's own line stays clean
+
+
+async def test_a_one_day_window_still_shows_an_auto_pause(sandbox: Sandbox) -> None:
+    panel = ExportPanel(client_for(sandbox))
+    panel.runs_window = "-1d"  # the 3 failures that made PostHog pause it are 2 days old
+    await panel.wait()
+    auto = panel.row("BigQuery events 2").ops
+    assert auto.health["status"] == "auto-paused" and auto.health["runs"] == 0
+    assert "paused by PostHog after failures (likely)" in auto.health_html.value
+    assert auto.runs == []  # the window's own runs list stays the window's

@@ -38,7 +38,15 @@ class AsyncTransport:
 
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None) -> None:
         self.wire = Wire(settings)
-        self.http = httpx.AsyncClient(transport=transport, **self.wire.http_options())
+        self.http = httpx.AsyncClient(
+            transport=transport,
+            event_hooks={"response": [self._on_response]},
+            **self.wire.http_options(),
+        )
+
+    async def _on_response(self, resp: httpx.Response) -> None:
+        # Every answer (requests, pages, streams) passes here before it is read.
+        self.wire.deprecation_notice(resp)
 
     async def aclose(self) -> None:
         """Close the connection pool."""

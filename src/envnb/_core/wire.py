@@ -10,12 +10,14 @@ each piece of its body up to ``stream_idle_timeout`` (see :meth:`Wire.stream_rea
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, TypeVar
 
 import httpx
 
 from .._version import __version__
 from ..errors import (
+    APIDeprecationWarning,
     APIError,
     RequestInfo,
     UnexpectedResponseError,
@@ -48,10 +50,30 @@ class Wire:
         self.settings = settings
         self.policy = RetryPolicy(max_retries=settings.max_retries)
         self.origin = settings.origin
+        self._deprecation_noted = False  # deprecation_notice warns once per client
 
     def url_for(self, spec: RequestSpec[Any]) -> str:
         """Absolute URL of a request (a followed ``next`` link, or the project URL + path)."""
         return spec.url if spec.url is not None else self.settings.project_url + spec.path
+
+    def deprecation_notice(self, response: httpx.Response) -> None:
+        """Warn once per client when an answer carries ``Deprecation`` or ``Sunset``."""
+        headers = response.headers
+        if self._deprecation_noted or not ("Deprecation" in headers or "Sunset" in headers):
+            return
+        self._deprecation_noted = True
+        sunset = headers.get("Sunset")
+        successor = headers.get("Link")
+        warnings.warn(
+            APIDeprecationWarning(
+                f"PostHog marks {response.request.url.path} as deprecated"
+                + (f" (it stops working after {sunset})" if sunset else "")
+                + (f"; its successor: {successor}" if successor else "")
+                + ". envnb itself uses /api/projects/; check the URL you configured. "
+                "(Shown once per client.)"
+            ),
+            stacklevel=2,
+        )
 
     def headers_for(self, url: str, *, accept: str = "application/json") -> dict[str, str]:
         """Headers for a request; the key only goes to the configured origin."""

@@ -40,7 +40,15 @@ class SyncTransport:
 
     def __init__(self, settings: Settings, transport: httpx.BaseTransport | None) -> None:
         self.wire = Wire(settings)
-        self.http = httpx.Client(transport=transport, **self.wire.http_options())
+        self.http = httpx.Client(
+            transport=transport,
+            event_hooks={"response": [self._on_response]},
+            **self.wire.http_options(),
+        )
+
+    def _on_response(self, resp: httpx.Response) -> None:
+        # Every answer (requests, pages, streams) passes here before it is read.
+        self.wire.deprecation_notice(resp)
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from starlette import routing
 from starlette.applications import Starlette
@@ -51,14 +52,16 @@ def build_app(state: State) -> ASGIApp:
 
     async def dispatch(request: Request) -> Response:
         try:
-            return await _dispatch(state, request)
+            response = await _dispatch(state, request)
         except errors.ApiError as exc:
-            return exc.response()
+            response = exc.response()
         except ClientDisconnect:
             return Response(status_code=499)  # the client left before its body arrived
         except Exception:
             log.exception("sandbox handler failed")
-            return errors.server_error().response()
+            response = errors.server_error().response()
+        response.headers.update(deprecation_headers(request.url.path))
+        return response
 
     async def unrouted(request: Request, _exc: Exception) -> Response:
         # Starlette's `path` convertor stops at a line break (`.` in its regex), so a path
@@ -71,6 +74,24 @@ def build_app(state: State) -> ASGIApp:
         exception_handlers={404: unrouted},
     )
     return FaultMiddleware(app, state.faults, state.store)
+
+
+# PostHog's API_ENVIRONMENTS_SUNSET_DATE default (2026-07-31) as an HTTP date (RFC 8594).
+ENVIRONMENTS_SUNSET = "Fri, 31 Jul 2026 00:00:00 GMT"
+
+
+def deprecation_headers(path: str) -> dict[str, str]:
+    """What PostHog's EnvironmentsRewriteMiddleware adds to an ``/api/environments/`` answer
+    (served in place, no redirect): ``Deprecation``, ``Sunset`` and the successor ``Link``."""
+    if not path.startswith("/api/environments/"):
+        return {}
+    # Percent-encoded: a header is latin-1, a decoded path may hold any character.
+    successor = quote("/api/projects/" + path.removeprefix("/api/environments/"), safe="/@:")
+    return {
+        "Deprecation": "true",
+        "Sunset": ENVIRONMENTS_SUNSET,
+        "Link": f'<{successor}>; rel="successor-version"',
+    }
 
 
 async def _dispatch(state: State, request: Request) -> Response:

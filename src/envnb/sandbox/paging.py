@@ -63,10 +63,14 @@ def page(
 
 
 def team_rows(
-    ctx: Ctx, table: str, to_json: Callable[[list[sqlite3.Row]], list[dict[str, Any]]]
+    ctx: Ctx,
+    table: str,
+    to_json: Callable[[list[sqlite3.Row]], list[dict[str, Any]]],
+    also: str | None = None,
 ) -> dict[str, Any]:
-    """A page of the project's live rows of ``table`` (our own constant), newest first."""
-    where = "team_id = ? AND deleted = 0"
+    """A page of the project's live rows of ``table`` (our own constant), newest first;
+    ``also``: one more SQL condition (our own constant too)."""
+    where = "team_id = ? AND deleted = 0" + (f" AND {also}" if also else "")
     count_row = ctx.store.one(f"SELECT COUNT(*) AS n FROM {table} WHERE {where}", (ctx.project_id,))
     count = int(count_row["n"]) if count_row else 0
 

@@ -278,12 +278,20 @@ COMPONENTS: dict[str, Any] = {
                     "query_async": {"type": "boolean"},
                     "start_time": nullable(DT),
                     "end_time": nullable(DT),
+                    "error_code": nullable(STR),
+                    "cache_key": nullable(STR),
+                    "query_progress": nullable({"type": "object", "additionalProperties": True}),
                 },
                 "additionalProperties": True,
             }
         },
     },
     "QueryCancelled": {"type": "object", "properties": {"message": STR}},
+    "QueryUpgradeResponse": {
+        "type": "object",
+        "required": ["query"],
+        "properties": {"query": {"type": "object", "additionalProperties": True}},
+    },
     "CustomerProfileConfigInput": {
         "type": "object",
         "required": ["scope"],

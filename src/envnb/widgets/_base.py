@@ -118,13 +118,13 @@ class Panel:
             )
         self._home = home
         if home is current:
-            return self._track(home.create_task(self._guard(coro)))
+            return self._track(home.create_task(self._guard(coro)), coro)
         # Called from another thread (a kernel subshell): create the task on the home loop
         # and wait until it exists, so callers get a real Task as usual.
         made: concurrent.futures.Future[asyncio.Task[Any]] = concurrent.futures.Future()
 
         def create() -> None:
-            made.set_result(self._track(home.create_task(self._guard(coro))))
+            made.set_result(self._track(home.create_task(self._guard(coro)), coro))
 
         home.call_soon_threadsafe(create)
         return made.result()
@@ -146,7 +146,10 @@ class Panel:
         for widget in iter_widgets(self.widget):
             widget.close()
 
-    def _track(self, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
+    def _track(self, task: asyncio.Task[Any], coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        # A task cancelled before its first step (close() right after a click) never starts
+        # _guard, so nothing awaits ``coro``: close it then (a no-op once it ran).
+        task.add_done_callback(lambda _task: coro.close())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         self.task = task

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 
 from ..batch_exports.backfill_rules import DATE_INTERVALS, check_window
-from ..batch_exports.health import health_row
+from ..batch_exports.health import health_row, pause_lookback
 from ..batch_exports.ops_arguments import instant_of
 from ..batch_exports.ops_models import status_group
 from ..errors import EnvnbError
@@ -131,15 +131,21 @@ class ExportOps:
         return self.row._panel.aclient.batch_exports
 
     def show(
-        self, runs: list[dict[str, Any]], backfills: list[dict[str, Any]], since: datetime
+        self,
+        runs: list[dict[str, Any]],
+        backfills: list[dict[str, Any]],
+        since: datetime,
+        before_window: list[dict[str, Any]] | None = None,
     ) -> None:
-        """New runs and backfills of this export (from the panel's overview load)."""
+        """New runs and backfills of this export (from the panel's overview load);
+        ``before_window``: older runs that only decide whether PostHog paused it."""
         self.runs = runs
         self.backfills = backfills
         now = datetime.now(UTC)
         export = self.row.export.model_dump(mode="json", by_alias=True)
         api_runs = [as_api(r) for r in runs]
-        self.health = health_row(export, api_runs, backfills, now=now, since=since)
+        older = [as_api(r) for r in before_window or []]
+        self.health = health_row(export, api_runs + older, backfills, now=now, since=since)
         self.strip_html.value = strip_html(
             str(self.row.interval), api_runs, now, since=since, schedule=export
         )
@@ -365,4 +371,18 @@ async def load_overview(panel: Any) -> None:
     for fill in fills:
         backfills.setdefault(fill.get("export_id"), []).append(backfill_record(fill))
     for row in panel.rows:
-        row.ops.show(by_export.get(row.id, []), backfills.get(row.id, []), since)
+        older = await _runs_before(api, row, since)
+        row.ops.show(by_export.get(row.id, []), backfills.get(row.id, []), since, older)
+
+
+async def _runs_before(api: Any, row: Any, since: datetime) -> list[dict[str, Any]]:
+    """A paused export's runs between its pause's deciding runs and the window (as
+    ``health()`` reads them): an auto-pause caused by older failures stays one."""
+    export = row.export.model_dump(mode="json")
+    start = pause_lookback(export, since)
+    if start >= since:
+        return []
+    try:
+        return records_of(await api.runs_df(row.id, after=start, before=since, progress=False))
+    except EnvnbError:
+        return []  # the health then says "paused", as without the older runs

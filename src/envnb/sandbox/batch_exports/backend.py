@@ -15,8 +15,10 @@ from .. import errors
 from .. import validate as v
 from .._util import dumps, now_iso, seeded_uuid
 from ..clock import parse_stamp
+from ..query.hogql_errors import HogQLError
+from ..query.hogql_parse import parse_select
 from ..store import Store
-from . import destination_tests, sim
+from . import destination_tests, export_rules, sim
 from . import destinations as dest
 from .destination_rules import deep_merge
 from .runs import run_json
@@ -89,6 +91,10 @@ def latest_runs(store: Store, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
 def _hogql(query: str) -> dict[str, Any]:
     """A light stand-in for PostHog's HogQL checks of batch export queries."""
     text = " ".join(query.split())
+    try:
+        parse_select(text)  # PostHog's parser: what it cannot parse is refused first
+    except HogQLError:
+        raise errors.validation("Failed to parse query", "hogql_query") from None
     low = text.lower()
     match = re.match(r"^select\s+(.+?)(?:\s+from\s+(\S+)(.*))?$", low)
     if match is None:
@@ -120,7 +126,8 @@ def _offset_seconds(
             cur_hour if hour is None else hour
         ) * 3600
     if interval == "day":
-        return ((current or 0) // 3600 if hour is None else hour) * 3600
+        # The hour of day only: a weekly offset's days do not carry over to a daily export.
+        return (((current or 0) % 86400) // 3600 if hour is None else hour) * 3600
     return None
 
 
@@ -134,12 +141,16 @@ def validate(data: Any, instance: sqlite3.Row | None, partial: bool) -> dict[str
         out["name"] = name
     if "model" in data:
         out["model"] = v.choice(data, "model", MODELS, required=False, allow_null=True)
+        export_rules.same_model(instance, out["model"])
     if "destination" in data or creating:
         if "destination" not in data:
             raise errors.required("destination")
         existing = json.loads(instance["dest_config"]) if instance is not None else None
         clean = dest.validate_destination(
-            data["destination"], is_patch=partial, existing_config=existing
+            data["destination"],
+            is_patch=partial,
+            existing_config=existing,
+            existing_type=instance["dest_type"] if instance is not None else None,
         )
         out["destination"] = clean
     interval = v.choice(data, "interval", INTERVALS, required=creating)
@@ -161,17 +172,20 @@ def validate(data: Any, instance: sqlite3.Row | None, partial: bool) -> dict[str
         # starts from it.
         out["last_paused_at"] = v.moment(data, "last_paused_at")
     if "filters" in data:
-        out["filters"] = data["filters"]
+        out["filters"] = export_rules.filters(data["filters"])
     if "timezone" in data:
         # PostHog's TimezoneEnum: a fixed list of 596 names, not the host's tz database.
         out["timezone"] = v.choice(data, "timezone", timezones(), required=False, allow_null=True)
     effective = interval or (instance["interval"] if instance is not None else None)
-    day = v.integer(data, "offset_day", 0, 6)
+    day, hour = export_rules.offsets(data, effective)
+    if day is None:
+        day = v.integer(data, "offset_day", 0, 6)
     if day is not None and effective != "week":
         raise errors.validation(
             "offset_day is not applicable for non-weekly intervals", "offset_day"
         )
-    hour = v.integer(data, "offset_hour", 0, 23)
+    if hour is None:
+        hour = v.integer(data, "offset_hour", 0, 23)
     if hour is not None and effective not in ("day", "week"):
         raise errors.validation(
             "offset_hour is not applicable for non-daily/weekly intervals", "offset_hour"
@@ -325,27 +339,28 @@ def test_steps(dtype: str | None) -> list[dict[str, Any]]:
     ]
 
 
-def run_test_step(data: Any, stored: dict[str, Any] | None) -> dict[str, Any]:
-    """Run one step of a destination test; ``stored``: the saved export's config."""
+def run_test_step(data: Any, row: sqlite3.Row | None) -> dict[str, Any]:
+    """Run one step of a destination test; ``row``: the saved export (None: a new one)."""
     data = v.json_object(data)
-    if stored is not None and "destination" not in data:
-        # PostHog reads request.data["destination"] before validating: KeyError -> 500.
-        raise errors.server_error()
     v.string(data, "name", required=True)
     v.choice(data, "interval", INTERVALS, required=True)
     if "destination" not in data:
+        # PostHog reads request.data["destination"] before validating (a KeyError, a 500, on a
+        # saved export); the sandbox answers a 400: it never 500s on a body (issue 22).
         raise errors.required("destination")
+    stored = json.loads(row["dest_config"]) if row is not None else None
     clean = dest.validate_destination(
-        data["destination"], is_patch=stored is not None, existing_config=stored
+        data["destination"],
+        is_patch=row is not None,
+        existing_config=stored,
+        existing_type=row["dest_type"] if row is not None else None,
     )
+    # PostHog runs the whole serializer: the rest of the export (timezone, offsets, filters,
+    # query) must be valid too.
+    validate({k: x for k, x in data.items() if k != "destination"}, None, partial=True)
     config = {**(stored or {}), **clean["config"]}
     steps = dest.DESTINATIONS[clean["type"]].test_steps
     if steps is None:
         raise errors.ApiError(404, None)
-    try:
-        index = int(data.get("step", 0))
-    except (TypeError, ValueError):
-        raise errors.validation("A valid integer is required.", "step") from None
-    if not 0 <= index < len(steps):
-        raise errors.server_error()  # PostHog: IndexError -> 500
+    index = v.integer(data, "step", 0, len(steps) - 1) or 0
     return destination_tests.run_step(steps[index], config)

@@ -7,7 +7,9 @@ on create) and raises a 400; ``destinations.DESTINATIONS`` says which type runs 
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 from .. import errors
 
@@ -80,3 +82,40 @@ def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+# The S3 inputs PostHog refuses when they are sent as empty strings, in its order.
+_S3_NON_EMPTY = ("bucket_name", "region", "prefix", "aws_access_key_id", "aws_secret_access_key")
+
+
+def s3_inputs(config: dict[str, Any], existing: dict[str, Any]) -> None:
+    """No empty credential strings; no ``endpoint_url`` on a private or loopback address.
+
+    The endpoint check is PostHog's server-side request forgery guard; the sandbox resolves no
+    names, so it judges IP literals and ``localhost`` only.
+    """
+    del existing  # PostHog checks the request's values only
+    empty = [
+        name
+        for name in _S3_NON_EMPTY
+        if isinstance(config.get(name), str) and not config[name].strip()
+    ]
+    if empty:
+        raise errors.validation(f"The following inputs are empty: {empty}", "destination")
+    endpoint = config.get("endpoint_url")
+    if isinstance(endpoint, str) and endpoint and not _public_endpoint(endpoint):
+        raise errors.validation(f"Invalid endpoint_url: '{endpoint}'", "destination")
+
+
+def _public_endpoint(url: str) -> bool:
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if not host or host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True  # a name: PostHog resolves it, the sandbox cannot (see the docstring)
+    return address.is_global

@@ -42,10 +42,17 @@ class Destination:
     models: tuple[str, ...] | None = None  # the export models it takes; None: every model
     # The simulated runs: (records per second, seconds of setup) — how long a run takes.
     throughput: tuple[int, int] = DEFAULT_THROUGHPUT
+    label: str = ""  # how PostHog's messages spell the type, when not as its key
 
     def field_names(self) -> set[str]:
         """All config keys this destination accepts."""
         return set(self.required) | set(self.optional) | set(COMMON_FIELDS_ALL)
+
+    def nullable(self, name: str) -> bool:
+        """Whether a config field may be null: an optional one whose default is null."""
+        if name in self.optional:
+            return self.optional[name] is None
+        return name in COMMON_FIELDS_ALL
 
     def field_type(self, name: str) -> type:
         """The declared python type of a config field (str unless declared)."""
@@ -76,7 +83,7 @@ DESTINATIONS: dict[str, Destination] = {
         secret=frozenset({"aws_access_key_id", "aws_secret_access_key"}),
         types={"max_file_size_mb": int, "use_virtual_style_addressing": bool},
         test_steps=tests.S3_STEPS,
-        checks=(rules.file_format,),
+        checks=(rules.file_format, rules.s3_inputs),
         throughput=(60_000, 25),
     ),
     "Snowflake": Destination(
@@ -149,6 +156,7 @@ DESTINATIONS: dict[str, Destination] = {
         types={"max_file_size_mb": int},
         test_steps=tests.AZURE_BLOB_STEPS,
         integration="azure-blob",
+        label="Azure Blob",
     ),
     "Workflows": Destination(),
     "HTTP": Destination(
@@ -189,10 +197,44 @@ def _type_ok(value: Any, target: type) -> bool:
     return isinstance(value, target)
 
 
+# PostHog's integration ids are bigint primary keys.
+_MAX_PK = 2**63 - 1
+
+
+def _integration_id(dest: dict[str, Any]) -> int | None:
+    """The ``integration``/``integration_id`` of a destination: a pk or null, else a 400."""
+    key = "integration_id" if "integration_id" in dest else "integration"
+    value = dest.get(key)
+    if value is None:
+        return None
+    attr = f"destination__{key}"
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        # DRF PrimaryKeyRelatedField's wording.
+        raise errors.validation(
+            f"Incorrect type. Expected pk value, received {type(value).__name__}.",
+            attr,
+            "incorrect_type",
+        )
+    number = int(value) if isinstance(value, int) or value.isdigit() else None
+    if number is None or not 1 <= number <= _MAX_PK:
+        raise errors.validation(
+            f'Invalid pk "{value}" - object does not exist.', attr, "does_not_exist"
+        )
+    return number
+
+
 def validate_destination(
-    dest: Any, *, is_patch: bool, existing_config: dict[str, Any] | None = None
+    dest: Any,
+    *,
+    is_patch: bool,
+    existing_config: dict[str, Any] | None = None,
+    existing_type: str | None = None,
 ) -> dict[str, Any]:
-    """Validate a ``destination`` payload; return ``{type, config, integration_id}``."""
+    """Validate a ``destination`` payload; return ``{type, config, integration_id}``.
+
+    ``existing_type``: the stored export's type, which no request may change (PostHog now
+    refuses it, so a config of one type never carries another type's secrets).
+    """
     if not isinstance(dest, dict):
         raise errors.validation(
             f"Invalid data. Expected a dictionary, but got {type(dest).__name__}.",
@@ -201,8 +243,14 @@ def validate_destination(
     dtype = dest.get("type")
     if dtype is None:
         raise errors.required("destination__type")
-    if dtype not in DESTINATIONS:
+    if not isinstance(dtype, str) or dtype not in DESTINATIONS:
         raise errors.invalid_choice(dtype, "destination__type")
+    if existing_type is not None and dtype != existing_type:
+        raise errors.validation(
+            f"Cannot change destination type from '{existing_type}' to '{dtype}'. "
+            "Delete this batch export and create a new one with the new destination type.",
+            "destination",
+        )
     config = dest.get("config", {}) if "config" in dest else None
     if config is None:
         if not is_patch:
@@ -228,6 +276,13 @@ def validate_destination(
             continue
         value = config[name]
         target = spec.field_type(name)
+        if value is None and not spec.nullable(name):
+            # Only a field whose default is null may be null (Postgres ``schema`` may not).
+            raise errors.validation(
+                f"Configuration has invalid type: got 'NoneType', expected "
+                f"'{target.__name__}' for '{name}'",
+                attr,
+            )
         if value is not None and not _type_ok(value, target):
             value, ok = _cast(value, target)
             if not ok:
@@ -237,12 +292,13 @@ def validate_destination(
                     attr,
                 )
         clean[name] = value
-    integration_id = dest.get("integration_id", dest.get("integration"))
+    integration_id = _integration_id(dest)
     existing = existing_config or {}
     for check in spec.checks:
         check(clean, existing)
     if spec.integration and integration_id is None and not existing:
-        raise errors.validation(f"integration is required for {dtype} batch exports", "destination")
+        label = spec.label or dtype
+        raise errors.validation(f"Integration is required for {label} batch exports", "destination")
     return {"type": dtype, "config": clean, "integration_id": integration_id}
 
 

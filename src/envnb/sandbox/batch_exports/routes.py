@@ -5,7 +5,6 @@ Each handler parses the request, calls :mod:`.backend` and serialises the answer
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
@@ -39,7 +38,9 @@ def list_exports(ctx: Ctx) -> Response:
         runs = _latest_runs(ctx, [row["id"] for row in rows])
         return [backend.serialize(row, runs[row["id"]]) for row in rows]
 
-    return JSONResponse(paging.team_rows(ctx, "batch_exports", to_json))
+    # PostHog hides Workflows exports (they back Workflows' backfills) from the list.
+    hidden = "dest_type != 'Workflows'"
+    return JSONResponse(paging.team_rows(ctx, "batch_exports", to_json, also=hidden))
 
 
 def retrieve(ctx: Ctx) -> Response:
@@ -110,7 +111,7 @@ def test_steps(ctx: Ctx) -> Response:
 def run_test_step(ctx: Ctx) -> Response:
     """POST batch_exports/{id}/run_test_step/ — stored config merged under the payload's."""
     row = export_row(ctx)
-    return JSONResponse(backend.run_test_step(ctx.data, json.loads(row["dest_config"])))
+    return JSONResponse(backend.run_test_step(ctx.data, row))
 
 
 def run_test_step_new(ctx: Ctx) -> Response:

@@ -209,10 +209,12 @@ class FileExports:
         with events.lock:
             con = events.connection()
             try:
-                found = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()
+                # fetchall, not fetchone: a result left unfinished makes the connection's
+                # next query fail ("connection has an unfinished result").
+                found = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()
             except Exception as exc:  # duckdb.Error
                 raise HogQLError(f"The sandbox could not run this query: {exc}") from None
-        return int(found[0]) if found else 0
+        return int(found[0][0]) if found else 0
 
     # ---- links and the object store ------------------------------------------------------
 

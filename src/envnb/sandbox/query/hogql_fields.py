@@ -82,7 +82,10 @@ class FieldResolver:
         other = self.catalog.table(join.table)
         if other is None:
             raise HogQLError(f"Unknown table `{join.table}`.")
-        alias = self.fresh("lazy")
+        # One alias per (FROM item, join), not a fresh one per mention: DuckDB matches a
+        # selected `person.properties.email` to the same GROUP BY expression only when the
+        # two lookups are written identically.
+        alias = f"{source.alias}__{join.table}"
         inner = table_source(other, alias, {join.table})
         value = self._in_source(inner, rest, keys)
         mine = source.columns.get(join.key)

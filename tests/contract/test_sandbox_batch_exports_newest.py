@@ -1,0 +1,206 @@
+"""Batch exports as PostHog has them now (contract §12): refusals, messages, no 500, no secret.
+
+Re-expressed from PostHog's own API tests where one exists (named in each test's comment;
+products/batch_exports/backend/tests/api/).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import Api
+from envnb.sandbox.batch_exports.seed import SECRETS
+
+S3_CONFIG = {"bucket_name": "my-bucket", "region": "us-east-1", "prefix": "events/"}
+SECRET = SECRETS + "new"  # every secret this file writes starts with the seed's leak marker
+
+
+def _seeded(api: Api, dtype: str) -> dict[str, Any]:
+    rows = api.get("batch_exports/").json()["results"]
+    return next(row for row in rows if row["destination"]["type"] == dtype)
+
+
+def _new_s3(api: Api, **overrides: Any) -> Any:
+    payload: dict[str, Any] = {
+        "name": "S3 export",
+        "interval": "day",
+        "destination": {"type": "S3", "config": dict(S3_CONFIG)},
+    }
+    payload.update(overrides)
+    return api.post("batch_exports/", json=payload)
+
+
+def _detail(response: Any) -> str:
+    assert response.status_code == 400, response.text
+    return str(response.json()["detail"])
+
+
+def test_changing_destination_type_is_refused_and_no_secret_leaks(fresh_api: Api) -> None:
+    # PostHog: BatchExportSerializer.validate_destination ("Cannot change destination type").
+    redshift = _seeded(fresh_api, "Redshift")
+    url = f"batch_exports/{redshift['id']}/"
+    to_s3 = {"destination": {"type": "S3", "config": dict(S3_CONFIG)}}
+    expected = (
+        "Cannot change destination type from 'Redshift' to 'S3'. Delete this batch export "
+        "and create a new one with the new destination type."
+    )
+    patched = fresh_api.patch(url, json=to_s3)
+    assert _detail(patched) == expected
+    put = fresh_api.request("PUT", url, json={"name": "x", "interval": "day", **to_s3})
+    assert _detail(put) == expected
+    tested = fresh_api.post(f"{url}run_test_step/", json={"name": "x", "interval": "day", **to_s3})
+    assert _detail(tested) == expected
+    after = fresh_api.get(url).json()
+    assert after["destination"]["type"] == "Redshift"
+    assert "password" not in after["destination"]["config"]
+    assert SECRETS not in fresh_api.get("batch_exports/").text
+
+
+def test_changing_model_is_refused(fresh_api: Api) -> None:
+    export = _seeded(fresh_api, "S3")
+    response = fresh_api.patch(f"batch_exports/{export['id']}/", json={"model": "persons"})
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "Changing models is not supported. Create a new batch export instead."
+    )
+    assert response.json()["attr"] == "model"
+    same = fresh_api.patch(f"batch_exports/{export['id']}/", json={"model": "events"})
+    assert same.status_code == 200, same.text
+
+
+BAD_VALUES: list[Any] = [None, 7, 1.5, "x", [1, "a"], {"k": 1}, True, 10**20]
+
+
+def test_wrong_typed_values_anywhere_are_400_never_500_and_never_a_secret(
+    fresh_api: Api,
+) -> None:
+    """Every field of every body, every JSON type: status < 500, no secret in any answer."""
+    from envnb.sandbox.batch_exports.destinations import DESTINATIONS
+
+    rows = fresh_api.get("batch_exports/").json()["results"]
+    seeded = {row["destination"]["type"]: row for row in rows}
+    top = {
+        "name": "n",
+        "model": "events",
+        "interval": "day",
+        "paused": False,
+        "start_at": None,
+        "end_at": None,
+        "hogql_query": "SELECT event FROM events",
+        "last_paused_at": None,
+        "filters": [],
+        "timezone": "UTC",
+        "offset_day": None,
+        "offset_hour": 1,
+        "step": 0,
+    }
+    checked = 0
+
+    def send(method: str, path: str, body: Any) -> None:
+        nonlocal checked
+        response = fresh_api.request(method, path, json=body)
+        checked += 1
+        assert response.status_code < 500, (method, path, body, response.text)
+        assert SECRETS not in response.text, (method, path, body)
+
+    for dtype, spec in DESTINATIONS.items():
+        config = {name: SECRET if name in spec.secret else "v" for name in spec.required}
+        destination: dict[str, Any] = {"type": dtype, "config": config, "integration_id": 1}
+        base = {**top, "destination": destination}
+        existing = seeded.get(dtype)
+        targets = [("POST", "batch_exports/"), ("POST", "batch_exports/run_test_step_new/")]
+        if existing is not None:
+            one = f"batch_exports/{existing['id']}/"
+            targets += [("PATCH", one), ("PUT", one), ("POST", f"{one}run_test_step/")]
+        fields = [*spec.required, *spec.optional, "integration_id", "exclude_events"]
+        for bad in BAD_VALUES:
+            bodies: list[Any] = [bad]  # the body itself of a wrong type
+            bodies += [{**base, name: bad} for name in top]
+            bodies += [{**base, "destination": bad}]
+            bodies += [{**base, "destination": {**destination, key: bad}} for key in destination]
+            bodies += [
+                {**base, "destination": {**destination, "config": {**config, name: bad}}}
+                for name in fields
+            ]
+            for method, path in targets:
+                for body in bodies:
+                    send(method, path, body)
+    assert checked > 2000  # the loop really ran over every field
+
+
+def test_offset_hour_null_resets_and_week_to_day_is_valid(fresh_api: Api) -> None:
+    created = _new_s3(fresh_api, interval="week", offset_day=2, offset_hour=5).json()
+    url = f"batch_exports/{created['id']}/"
+    daily = fresh_api.patch(url, json={"interval": "day"}).json()
+    assert daily["offset_hour"] == 5 and daily["offset_day"] is None
+    reset = fresh_api.patch(url, json={"offset_hour": None}).json()
+    assert reset["offset_hour"] == 0
+
+
+def test_s3_endpoint_url_on_a_private_address_is_refused(fresh_api: Api) -> None:
+    # PostHog: test_create_s3_family_batch_export_rejects_private_endpoint_url.
+    for endpoint in ("http://localhost:9000", "http://127.0.0.1", "http://10.1.2.3:9000"):
+        config = {**S3_CONFIG, "endpoint_url": endpoint}
+        response = _new_s3(fresh_api, destination={"type": "S3", "config": config})
+        assert f"Invalid endpoint_url: '{endpoint}'" in _detail(response)
+    public = {**S3_CONFIG, "endpoint_url": "https://storage.example.com"}
+    assert _new_s3(fresh_api, destination={"type": "S3", "config": public}).status_code == 201
+
+
+def test_empty_aws_keys_are_refused(fresh_api: Api) -> None:
+    # PostHog: test_create_s3_batch_export_validates_empty_inputs.
+    config = {**S3_CONFIG, "aws_access_key_id": "", "aws_secret_access_key": ""}
+    response = _new_s3(fresh_api, destination={"type": "S3", "config": config})
+    assert _detail(response) == (
+        "The following inputs are empty: ['aws_access_key_id', 'aws_secret_access_key']"
+    )
+
+
+def test_filters_must_be_a_list_of_filters(fresh_api: Api) -> None:
+    # PostHog: products/batch_exports/backend/filters.py validate_batch_export_filters.
+    response = _new_s3(fresh_api, filters={"key": "$browser"})
+    assert _detail(response) == "'filters' should be an array of filters"
+    assert response.json()["attr"] == "filters"
+    assert _detail(_new_s3(fresh_api, filters=["x"])) == "Each filter must be an object"
+    good = [{"key": "$browser", "operator": "exact", "type": "event", "value": ["Firefox"]}]
+    assert _new_s3(fresh_api, filters=good).json()["filters"] == good
+
+
+def test_postgres_schema_null_is_refused(fresh_api: Api) -> None:
+    export = _seeded(fresh_api, "Postgres")
+    body = {"destination": {"type": "Postgres", "config": {"schema": None}}}
+    response = fresh_api.patch(f"batch_exports/{export['id']}/", json=body)
+    assert response.status_code == 400
+    assert "schema" in response.json()["detail"]
+    assert (
+        fresh_api.get(f"batch_exports/{export['id']}/").json()["destination"]["config"]["schema"]
+        == "public"
+    )
+
+
+def test_unparsable_hogql_query_fails_to_parse(fresh_api: Api) -> None:
+    for query in ("SELECT FROM events WHERE (", "SELEC event FROM events", "SELECT event FROM"):
+        assert _detail(_new_s3(fresh_api, hogql_query=query)) == "Failed to parse query"
+
+
+def test_workflows_exports_are_hidden_from_the_list(fresh_api: Api) -> None:
+    created = fresh_api.post(
+        "batch_exports/",
+        json={"name": "wf", "interval": "hour", "destination": {"type": "Workflows", "config": {}}},
+    )
+    assert created.status_code == 201, created.text
+    ids = [row["id"] for row in fresh_api.get("batch_exports/?limit=500").json()["results"]]
+    assert created.json()["id"] not in ids
+    assert fresh_api.get(f"batch_exports/{created.json()['id']}/").status_code == 200
+
+
+def test_run_test_step_validates_the_whole_export(fresh_api: Api) -> None:
+    body = {
+        "name": "x",
+        "interval": "day",
+        "timezone": "Mars/Olympus",
+        "destination": {"type": "S3", "config": dict(S3_CONFIG)},
+    }
+    response = fresh_api.post("batch_exports/run_test_step_new/", json=body)
+    assert response.status_code == 400
+    assert response.json()["attr"] == "timezone"
