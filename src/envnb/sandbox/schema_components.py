@@ -136,6 +136,20 @@ COMPONENTS: dict[str, Any] = {
             {"type": "object", "properties": {"step": {"type": "integer", "default": 0}}},
         ]
     },
+    "PersonalAPIKey": {
+        "type": "object",
+        "required": ["id", "label", "scopes"],
+        "properties": {
+            "id": STR,
+            "label": STR,
+            "value": nullable(STR),
+            "mask_value": nullable(STR),
+            "scopes": {"type": "array", "items": STR},
+            "scoped_teams": {"type": "array", "items": {"type": "integer"}},
+            "scoped_organizations": {"type": "array", "items": STR},
+        },
+        "additionalProperties": True,
+    },
     "User": {
         "type": "object",
         "properties": {
