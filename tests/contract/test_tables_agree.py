@@ -28,6 +28,8 @@ SERVED_NOT_CALLED: dict[Route, str] = {
     ("DELETE", "query/{}/"): "the client lets async runs finish",
     ("GET", "file_download_batch_exports/{}/download/"): "the client asks for each file by part",
     ("GET", "users/@me/"): "the client reads the projects a key can see, not the user",
+    ("GET", "personal_api_keys/@current/"): "read by PostHog's own tools; the client reads "
+    "the projects a key can see",
     ("GET", "organizations/@current/"): "the client reads the projects a key can see",
     ("GET", "organizations/@current/projects/"): "the client lists projects/ instead",
 }

@@ -213,3 +213,13 @@ def test_profile_add_with_no_terminal_and_no_stdin_is_one_line(config: Path) -> 
     )
     assert "Traceback" not in done.stderr
     assert not config.exists()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.getuid() != 0, reason="needs root to chown")
+def test_a_file_owned_by_another_user_is_refused(config: Path) -> None:
+    write_profile("prod-eu", "eu", [1], api_key=KEY)
+    os.chown(config, 65534, -1)  # nobody: private mode, but not the user's file
+    profile = get_profile("prod-eu")
+    with pytest.raises(ConfigurationError) as caught:
+        profile.client()
+    assert "belongs to another user" in str(caught.value) and KEY not in str(caught.value)

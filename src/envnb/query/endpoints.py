@@ -29,6 +29,10 @@ class QueryEndpoints:
     # A query reads; PostHog itself lists create as a read action, so a retry is harmless.
     run = Endpoint("POST", path, "query:read", _answer, retry_safe=True)
     status = Endpoint("GET", path + "{id}/", "query:read", _answer)
+    # PostHog's newer routes (contract §14): a run checked against the path's kind, and the
+    # query upgraded to its newest schema without running it.
+    run_kind = Endpoint("POST", path + "{kind}/", "query:read", _answer, retry_safe=True)
+    upgrade = Endpoint("POST", path + "upgrade/", "query:read", _answer, retry_safe=True)
 
 
 class InsightEndpoints:

@@ -62,9 +62,13 @@ def check_project(key: KeyInfo, project_id: int) -> None:
         )
 
 
+# A view without a scope object (PostHog's PersonalAPIKeyViewSet): any key, no scope check.
+SELF_ACCESS = ""
+
+
 def check_scope(key: KeyInfo, required: str | None) -> None:
     """Apply ``APIScopePermission``; ``required`` None marks an action without scopes."""
-    if not key.scopes:
+    if not key.scopes or required == SELF_ACCESS:
         # PostHog tests ``if not key_scopes``: no scopes and an empty list are both legacy.
         return
     if required is None:

@@ -136,6 +136,20 @@ COMPONENTS: dict[str, Any] = {
             {"type": "object", "properties": {"step": {"type": "integer", "default": 0}}},
         ]
     },
+    "PersonalAPIKey": {
+        "type": "object",
+        "required": ["id", "label", "scopes"],
+        "properties": {
+            "id": STR,
+            "label": STR,
+            "value": nullable(STR),
+            "mask_value": nullable(STR),
+            "scopes": {"type": "array", "items": STR},
+            "scoped_teams": {"type": "array", "items": {"type": "integer"}},
+            "scoped_organizations": {"type": "array", "items": STR},
+        },
+        "additionalProperties": True,
+    },
     "User": {
         "type": "object",
         "properties": {
@@ -278,12 +292,20 @@ COMPONENTS: dict[str, Any] = {
                     "query_async": {"type": "boolean"},
                     "start_time": nullable(DT),
                     "end_time": nullable(DT),
+                    "error_code": nullable(STR),
+                    "cache_key": nullable(STR),
+                    "query_progress": nullable({"type": "object", "additionalProperties": True}),
                 },
                 "additionalProperties": True,
             }
         },
     },
     "QueryCancelled": {"type": "object", "properties": {"message": STR}},
+    "QueryUpgradeResponse": {
+        "type": "object",
+        "required": ["query"],
+        "properties": {"query": {"type": "object", "additionalProperties": True}},
+    },
     "CustomerProfileConfigInput": {
         "type": "object",
         "required": ["scope"],

@@ -8,6 +8,8 @@ in the OpenAPI document of the project-scoped routes.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
@@ -80,5 +82,32 @@ def get_me(ctx: Ctx) -> Response:
                 rows, org, ctx.store.meta("organization_created")
             ),
             "organizations": [backend.organization_basic(org)],
+        }
+    )
+
+
+def current_key(ctx: Ctx) -> Response:
+    """GET /api/personal_api_keys/@current/: the calling key, as PostHog's
+    PersonalAPIKeySerializer shows it (never its value; ``mask_value`` is its first and last
+    four characters)."""
+    value = auth.find_key(ctx.request, ctx.data) or ""
+    row = ctx.store.one("SELECT * FROM api_keys WHERE key = ?", (value,))
+    if row is None:
+        raise errors.not_found()
+    scopes = json.loads(row["scopes"]) if row["scopes"] else []
+    return JSONResponse(
+        {
+            # A stable id that reveals nothing of the key (the sandbox stores no key ids).
+            "id": hashlib.sha256(b"envnb-key-id:" + value.encode()).hexdigest()[:22],
+            "label": row["label"],
+            "value": None,
+            "mask_value": f"{value[:4]}...{value[-4:]}",
+            "created_at": ctx.store.meta("organization_created"),
+            "last_used_at": None,
+            "user_id": row["user_id"],
+            "scopes": scopes or ["*"],
+            "scoped_teams": json.loads(row["project_ids"]) if row["project_ids"] else [],
+            "scoped_organizations": [],
+            "last_rolled_at": None,
         }
     )

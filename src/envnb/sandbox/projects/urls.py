@@ -5,6 +5,7 @@ the OpenAPI document of the project-scoped routes.
 
 from __future__ import annotations
 
+from ..auth import SELF_ACCESS
 from ..route import Route
 from . import routes
 
@@ -57,6 +58,17 @@ ROUTES: tuple[Route, ...] = (
         project_scoped=False,
         summary="The current organization",
         response="Organization",
+    ),
+    Route(
+        name="personal_api_keys_current",
+        method="GET",
+        path="personal_api_keys/@current",
+        handler=routes.current_key,
+        scope=SELF_ACCESS,  # PostHog's viewset has no scope object: a key may read itself
+        tag=TAG,
+        project_scoped=False,
+        summary="The calling personal API key (scopes, scoped projects), never its value",
+        response="PersonalAPIKey",
     ),
     Route(
         name="users_me",

@@ -54,6 +54,18 @@ def _run_hogql(events: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
 # Each kind the sandbox runs, and its runner (a wrapper runs its source: insights.unwrap).
 RUNNERS: dict[str, Runner] = {"HogQLQuery": _run_hogql, **INSIGHT_RUNNERS}
 KINDS = (*RUNNERS, *WRAPPERS)
+# Kinds PostHog's schema has that the sandbox does not run: "Unsupported query kind: …" (any
+# other kind is not in PostHog's schema at all: pydantic's ``parse_error``).
+NOT_EMULATED = (
+    "EventsQuery", "SessionsQuery", "GroupsQuery", "InsightActorsQuery", "FunnelsActorsQuery",
+    "StickinessActorsQuery", "FunnelCorrelationQuery", "HogQLMetadata", "HogQLAutocomplete",
+    "DatabaseSchemaQuery", "WebOverviewQuery", "WebStatsTableQuery", "WebGoalsQuery",
+    "WebExternalClicksTableQuery", "WebVitalsQuery", "ErrorTrackingQuery", "TracesQuery",
+    "LogsQuery", "RecordingsQuery", "ExperimentQuery", "ExperimentFunnelsQuery",
+    "ExperimentTrendsQuery", "RevenueAnalyticsOverviewQuery", "CalendarHeatmapQuery",
+    "SessionAttributionExplorerQuery", "TeamTaxonomyQuery", "EventTaxonomyQuery",
+    "MarketingAnalyticsTableQuery", "EventsNode", "ActionsNode", "PersonsNode",
+)  # fmt: skip
 STATUS_TTL = timedelta(minutes=10)
 
 
@@ -74,10 +86,9 @@ def _answer(ctx: Ctx, query: dict[str, Any]) -> dict[str, Any]:
             f"The sandbox could not read this {kind}: {err}", "invalid_input"
         ) from None
     stamp = now()
-    digest = hashlib.sha256(json.dumps(query, sort_keys=True).encode()).hexdigest()[:32]
     answer.update(
         is_cached=False,
-        cache_key=f"cache_{digest}",
+        cache_key=_cache_key(query),
         last_refresh=iso(stamp),
         next_allowed_client_refresh=iso(stamp + timedelta(minutes=1)),
         timezone="UTC",
@@ -89,6 +100,11 @@ def _answer(ctx: Ctx, query: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
+def _cache_key(query: dict[str, Any]) -> str:
+    digest = hashlib.sha256(json.dumps(query, sort_keys=True).encode()).hexdigest()[:32]
+    return f"cache_{digest}"
+
+
 def _validate(ctx: Ctx) -> tuple[dict[str, Any], str]:
     data = ctx.data
     if not isinstance(data, dict) or "query" not in data:
@@ -97,10 +113,13 @@ def _validate(ctx: Ctx) -> tuple[dict[str, Any], str]:
     if not isinstance(query, dict):
         raise errors.validation("Expected a query object with a 'kind'.", "query")
     kind = query.get("kind")
+    if kind in NOT_EMULATED:
+        raise errors.validation(f"Unsupported query kind: {kind}", "query__kind")
     if kind not in KINDS:
         raise errors.validation(
-            f"The sandbox runs {', '.join(KINDS)}; {kind!r} is not emulated.",
+            f"Input tag {kind!r} found using 'kind' does not match any of the expected tags",
             "query__kind",
+            "parse_error",
         )
     refresh = data.get("refresh", "blocking")
     if refresh is None:
@@ -142,11 +161,17 @@ def create(ctx: Ctx) -> Response:
         "insight_id": None,
         "query_progress": None,
         "labels": None,
+        "error_code": None,
+        "bytes_read": None,
+        "budget_remaining_bytes": None,
+        "cache_key": _cache_key(query),
+        "query_scan": None,
     }
     try:
         answer, error = _answer(ctx, query), None
     except HogQLError as err:
         answer, error = None, err.message
+        status["error_code"] = err.code
     ctx.state.runs.by_id[run_id] = Run(status, answer, error)
     return JSONResponse({"query_status": status}, status_code=202)
 
@@ -185,7 +210,48 @@ def retrieve(ctx: Ctx) -> Response:
         code = 400
     elif run.status["complete"]:
         code = 200
-    return JSONResponse({"query_status": run.status}, status_code=code)
+    status = dict(run.status)
+    if ctx.request.query_params.get("show_progress") in ("true", "True", "1"):
+        status["query_progress"] = _progress(run)
+    return JSONResponse({"query_status": status}, status_code=code)
+
+
+def _progress(run: Run) -> dict[str, Any]:
+    """``?show_progress=true``: ClickHouse's counters in PostHog; the sandbox reads its rows
+    in one go, so a run shows nothing read until it is done, then all of it."""
+    rows = len((run.answer or {}).get("results") or []) if run.status["complete"] else 0
+    return {
+        "active_cpu_time": 0,
+        "bytes_read": 0,
+        "estimated_rows_total": rows,
+        "rows_read": rows,
+        "time_elapsed": 0,
+    }
+
+
+def create_kind(ctx: Ctx) -> Response:
+    """POST query/{kind}/: as ``query/``, for a body of that kind only."""
+    data = ctx.data if isinstance(ctx.data, dict) else {}
+    query = data.get("query")
+    body_kind = query.get("kind") if isinstance(query, dict) else None
+    if body_kind != ctx.params["kind"]:
+        raise errors.validation(
+            f'Query kind mismatch: path kind "{ctx.params["kind"]}" does not match body kind '
+            f'"{body_kind}".',
+            "query__kind",
+        )
+    return create(ctx)
+
+
+def upgrade(ctx: Ctx) -> Response:
+    """POST query/upgrade/ {query}: the query in its newest schema, not run. The sandbox's
+    kinds have no older schema to upgrade from: the query comes back as sent."""
+    data = ctx.data
+    if not isinstance(data, dict) or "query" not in data:
+        raise errors.required("query")
+    if not isinstance(data["query"], dict):
+        raise errors.validation("Expected a query object with a 'kind'.", "query")
+    return JSONResponse({"query": data["query"]})
 
 
 def destroy(ctx: Ctx) -> Response:

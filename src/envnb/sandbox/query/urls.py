@@ -9,6 +9,31 @@ READ = "query:read"  # PostHog treats create/retrieve/destroy of queries as read
 TAG = "query"
 
 ROUTES: tuple[Route, ...] = (
+    # Before query/{kind}: "upgrade" is not a kind.
+    Route(
+        name="query_upgrade_create",
+        method="POST",
+        path="query/upgrade",
+        handler=api.upgrade,
+        scope=READ,
+        tag=TAG,
+        summary="The query in its newest schema, without running it",
+        request="QueryRequest",
+        response="QueryUpgradeResponse",
+    ),
+    Route(
+        name="query_kind_create",
+        method="POST",
+        path="query/{kind}",
+        handler=api.create_kind,
+        scope=READ,
+        tag=TAG,
+        summary="Run a query of the path's kind (400 on a body of another kind)",
+        request="QueryRequest",
+        response="QueryResponse",
+        string_id=True,
+        answers={202: Doc("An async run started (refresh=async)", "QueryStatusResponse")},
+    ),
     Route(
         name="query_create",
         method="POST",
