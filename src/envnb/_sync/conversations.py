@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._core.arguments import Id, ident, new_uuid
-from ..conversations.arguments import stream_body
+from ..conversations.arguments import message_text, stream_body
 from ..conversations.endpoints import ConversationEndpoints as Endpoints
 from ..conversations.frames import CONVERSATION_COLUMNS
 from ..conversations.models import AppendedMessage, Conversation
@@ -54,7 +54,9 @@ class Conversations(SyncListing[Conversation]):
         conversation_id = (
             ident(conversation, "conversation") if conversation is not None else new_uuid()
         )
-        session = self._session(conversation_id, content, options, check_first=check_first)
+        session = self._session(
+            conversation_id, message_text(content), options, check_first=check_first
+        )
         return EventStream(self._transport, session)
 
     def resume(self, conversation: Id) -> EventStream:

@@ -5,6 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from .._core.arguments import new_uuid
+from ..errors import RequestValidationError
+
+
+def message_text(content: object) -> str:
+    """The message of ``stream``/``ask``, refused locally unless it is text: ``None`` would
+    be sent as a resume and come back as PostHog's puzzling "Cannot stream from
+    non-existent conversation"."""
+    if not isinstance(content, str):
+        raise RequestValidationError(
+            f"content: must be the message text (a str), not {type(content).__name__}; "
+            "resume() re-attaches to a reply still running",
+            attr="content",
+        )
+    return content
 
 
 def stream_body(

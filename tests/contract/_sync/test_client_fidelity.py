@@ -30,6 +30,23 @@ def test_client_sends_every_agent_mode_and_refuses_others(fresh_sandbox: Sandbox
         c.close()
 
 
+def test_ask_none_is_refused_before_sending(fresh_sandbox: Sandbox) -> None:
+    # None used to go out as a resume of a new conversation and come back as PostHog's
+    # "Cannot stream from non-existent conversation".
+    c = fresh_sandbox.client()
+    try:
+        with pytest.raises(RequestValidationError) as info:
+            c.conversations.ask(None)  # type: ignore[arg-type]
+        assert str(info.value) == (
+            "content: must be the message text (a str), not NoneType; "
+            "resume() re-attaches to a reply still running"
+        )
+        assert info.value.attr == "content"
+        assert "conversation.message" not in fresh_sandbox.stats()["writes"]
+    finally:
+        c.close()
+
+
 def test_client_reads_pending_approvals(sandbox: Sandbox) -> None:
     c = sandbox.client()
     try:
