@@ -74,6 +74,8 @@ def test_plan_concurrent_when_count_known() -> None:
 def test_plan_respects_limit_and_server_clamp() -> None:
     assert plan_pages(_first(100, 350), page_size=100, limit=150).offsets == (100,)
     assert plan_pages(_first(100, 350), page_size=100, limit=100).nothing_left
+    # The limit reached on the first page: no `next` walk either, even with no count.
+    assert plan_pages(_first(100, None), page_size=100, limit=100).nothing_left
     # Asked for 1000, server clamped to 100: offsets follow what the server serves.
     clamped = plan_pages(_first(100, 250, size=100), page_size=1000)
     assert clamped.offsets == (100, 200)
