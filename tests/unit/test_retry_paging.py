@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from envnb._core.paging import RowBudget, first_page_size, plan_pages
+from envnb._core.paging import PageCheck, RowBudget, first_page_size, plan_pages
 from envnb._core.retry import (
     Attempts,
     Done,
@@ -224,3 +224,13 @@ def test_a_row_budget_stops_at_the_limit_and_counts_what_to_expect() -> None:
         100,
         100,
     )
+
+
+def test_a_count_that_changes_between_pages_is_a_moved_list() -> None:
+    """No id repeats, but the count went 3 -> 4: a row was added while the list was read."""
+    check = PageCheck()
+    check.fresh({"count": 3, "results": [{"id": 1}, {"id": 2}]})
+    assert not check.moved
+    check.fresh({"count": 4, "results": [{"id": 3}]})
+    assert check.moved
+    assert "its count went 3 → 4" in check.message("persons", "kept what was read")
