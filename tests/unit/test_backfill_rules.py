@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from envnb._core.framing import dtypes_of
-from envnb.batch_exports.backfill_rules import check_window, overlaps
+from envnb.batch_exports.backfill_rules import check_window, open_retry, overlaps
 from envnb.batch_exports.ops_frames import (
     BACKFILL_COLUMNS,
     LOG_COLUMNS,
@@ -85,6 +85,8 @@ def test_other_intervals_want_aware_datetimes() -> None:
 def test_order_future_and_missing_bounds() -> None:
     err = refused(HOURLY, "2026-11-02T00:00Z", "2026-11-01T00:00Z")
     assert str(err) == "start_at: The initial backfill datetime 'start_at' must be before 'end_at'"
+    err = refused(HOURLY, "2026-11-01T00:00Z", "2026-11-01T00:00Z")
+    assert str(err) == "start_at: The initial backfill datetime 'start_at' must be before 'end_at'"
     err = refused(DAILY, "2026-11-01", "2026-12-01")
     assert str(err) == "end_at: The provided 'end_at' (2026-12-01T03:00:00+00:00) is in the future"
     err = refused(DAILY, None, "2026-11-02")
@@ -156,3 +158,55 @@ def test_run_backfill_log_metric_frames() -> None:
     assert list(metrics["date"]) == [pd.Timestamp("2026-11-01", tz="UTC"),
                                      pd.Timestamp("2026-11-02", tz="UTC")]  # fmt: skip
     assert list(metrics["failures"]) == [0, 7]
+
+
+def hourly_run(start: str, end: str, status: str = "Completed") -> dict[str, str]:
+    return {"status": status, "data_interval_start": start, "data_interval_end": end}
+
+
+def test_runs_partly_inside_count_and_runs_only_touching_do_not() -> None:
+    """A window from 00:30 to 02:30 meets the 00-01, 01-02 and 02-03 runs (only 01-02 lies
+    wholly inside); runs ending at 00:30 or starting at 02:30 export none of it twice."""
+    window = check_window(HOURLY, "2026-11-01T00:30Z", "2026-11-01T02:30Z", NOW)
+    runs = [
+        hourly_run("2026-10-31T23:30:00Z", "2026-11-01T00:30:00Z"),
+        hourly_run("2026-11-01T00:00:00Z", "2026-11-01T01:00:00Z"),
+        hourly_run("2026-11-01T01:00:00Z", "2026-11-01T02:00:00Z"),
+        hourly_run("2026-11-01T02:00:00Z", "2026-11-01T03:00:00Z"),
+        hourly_run("2026-11-01T02:30:00Z", "2026-11-01T03:30:00Z"),
+    ]
+    backfills = [
+        {"id": "s1", "status": "Starting", "start_at": "2026-11-01T02:00:00Z",
+         "end_at": "2026-11-01T05:00:00Z"},
+        {"id": "a1", "status": "Completed", "start_at": "2026-11-01T02:30:00Z",
+         "end_at": "2026-11-01T05:00:00Z"},
+    ]  # fmt: skip
+    assert overlaps(window, backfills, runs) == [
+        "overlaps backfill s1 (Starting, 2026-11-01T02:00:00+00:00 to 2026-11-01T05:00:00+00:00)",
+        "3 completed run(s) already exported data in this window",
+    ]
+
+
+def test_a_sunday_week_is_the_default_and_read_at_midnight() -> None:
+    window = check_window({"interval": "week"}, "2026-11-01", date(2026, 11, 8), NOW)
+    assert window.body == {"start_at": "2026-11-01", "end_at": "2026-11-08"}
+    assert window.start == datetime(2026, 11, 1, tzinfo=UTC)
+    err = refused({"interval": "week"}, "2026-11-02", "2026-11-08")
+    assert "configured to run weekly on Sunday" in str(err)
+
+
+def test_a_retry_waits_for_the_run_and_reuses_an_open_retry() -> None:
+    run = {"id": "r1", **hourly_run("2026-11-01T01:00:00Z", "2026-11-01T02:00:00Z", "Failed")}
+    for running in ("Running", "Starting"):
+        with pytest.raises(RequestValidationError) as info:
+            open_retry({**run, "status": running}, [])
+        assert info.value.attr == "run" and f"r1 is still {running}" in str(info.value)
+
+    def retry(bid: str, status: str, end: str = "2026-11-01T02:00:00Z") -> dict[str, str]:
+        return {"id": bid, "status": status, "start_at": "2026-11-01T01:00:00Z", "end_at": end}
+
+    assert open_retry(run, []) is None
+    assert open_retry(run, [retry("b1", "Completed"), retry("b2", "Failed")]) is None
+    assert open_retry(run, [retry("b3", "Running", "2026-11-01T03:00:00Z")]) is None
+    assert open_retry(run, [retry("b4", "Starting")]) == "b4"
+    assert open_retry(run, [retry("b1", "Completed"), retry("b5", "Running")]) == "b5"

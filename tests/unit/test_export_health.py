@@ -8,7 +8,12 @@ from typing import Any
 import pandas as pd
 
 from envnb._core.framing import dtypes_of
-from envnb.batch_exports.health import expected_intervals, health_frame, health_row
+from envnb.batch_exports.health import (
+    expected_intervals,
+    health_frame,
+    health_row,
+    pause_lookback,
+)
 from envnb.batch_exports.ops_frames import HEALTH_COLUMNS
 
 NOW = datetime(2026, 1, 2, 2, 30, tzinfo=UTC)
@@ -190,6 +195,9 @@ def test_expected_intervals_for_each_schedule() -> None:
     )
     assert [s.minute for s, _ in five] == [5, 10, 15]
     assert expected_intervals("fortnight", start, end) == []
+    # An interval ending exactly at ``end`` is expected: 00:00 to 03:00 holds three hours.
+    hours = expected_intervals("hour", start, start + timedelta(hours=3))
+    assert [(s.hour, e.hour) for s, e in hours] == [(0, 1), (1, 2), (2, 3)]
 
 
 def test_daily_intervals_follow_the_timezone_across_dst() -> None:
@@ -219,3 +227,32 @@ def test_odd_counts_from_the_server_keep_progress_within_bounds() -> None:
     row = health_row(hourly("e1"), runs, backfills, now=NOW, since=SINCE)
     assert row["records_exported"] == 5
     assert row["open_backfills"] == 4 and row["backfill_progress"] == 0.5
+
+
+def test_a_paused_export_is_read_back_to_the_runs_before_its_pause() -> None:
+    """The runs that decide an auto-pause (24 hourly / 7 daily before the pause, plus an hour)
+    are read even when they are older than ``since``; an unpaused export reads from since."""
+    since = datetime(2026, 1, 2, tzinfo=UTC)
+    paused = {"paused": True, "last_paused_at": "2026-01-01T12:00:00Z"}
+    assert pause_lookback({**paused, "interval": "hour"}, since) == datetime(
+        2025, 12, 31, 11, tzinfo=UTC
+    )
+    assert pause_lookback({**paused, "interval": "day"}, since) == datetime(
+        2025, 12, 25, 11, tzinfo=UTC
+    )
+    assert pause_lookback({**paused, "paused": False, "interval": "hour"}, since) == since
+    early = datetime(2025, 12, 1, tzinfo=UTC)
+    assert pause_lookback({**paused, "interval": "hour"}, early) == early
+
+
+def test_zero_record_runs_and_a_run_created_exactly_at_since() -> None:
+    """A count of 0 is a zero-record run, a missing count is not; ``since`` is inclusive."""
+    runs = [run("z", h) for h in range(26)]
+    runs[0]["records_completed"] = 0
+    runs[1]["records_completed"] = None
+    row = health_row(hourly("z"), runs, [], now=NOW, since=SINCE)
+    assert (row["zero_record_runs"], row["records_exported"]) == (1, 2400)
+    at_since = health_row(
+        hourly("z"), runs, [], now=NOW, since=JAN1 + timedelta(hours=4, minutes=1)
+    )
+    assert at_since["runs"] == 23  # hours 3..25: hour 3's run was created at 04:01

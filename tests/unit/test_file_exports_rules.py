@@ -75,3 +75,36 @@ def test_a_query_with_both_placeholders_is_planned() -> None:
     plan = _plan(model="hogql", hogql=hogql, start="2026-11-01", end="2026-11-20")
     assert len(plan.spans) == 3
     assert plan.body(plan.spans[0])["hogql_query"] == hogql
+
+
+def test_run_bodies_hold_at_most_seven_days_and_nothing_in_the_future() -> None:
+    options = rules.file_options("Parquet", None, 0)
+
+    def body(start: object, end: object) -> dict[str, object]:
+        return rules.create_body(
+            "events", start, end, hogql=None, options=options, include=None, exclude=None,
+            now=NOW,
+        )  # fmt: skip
+
+    week = body("2026-11-01", "2026-11-08")
+    assert (week["data_interval_start"], week["data_interval_end"]) == (
+        "2026-11-01T00:00:00+00:00",
+        "2026-11-08T00:00:00+00:00",
+    )
+    with pytest.raises(RequestValidationError, match="at most seven days") as caught:
+        body("2026-11-01", "2026-11-08T00:01:00+00:00")
+    assert caught.value.attr == "end"
+    with pytest.raises(RequestValidationError, match="in the future") as caught:
+        body("2026-12-06", "2026-12-06T19:16:00+00:00")
+    assert caught.value.attr == "end"
+
+
+def test_bad_sizes_and_blank_queries_are_refused() -> None:
+    assert rules.file_options("Parquet", None, 0).max_size_mb == 0
+    for bad in (-1, 2.5, True):
+        with pytest.raises(RequestValidationError) as caught:
+            rules.file_options("Parquet", None, bad)
+        assert caught.value.attr == "max_size_mb"
+    with pytest.raises(RequestValidationError) as caught:
+        _plan(model="hogql", hogql="   ")
+    assert caught.value.attr == "hogql"

@@ -525,3 +525,40 @@ def test_every_insight_frame_lists_its_dtypes_when_empty() -> None:
     for kind, dtypes in expected.items():
         frame = QueryResult({"kind": kind, "series": series}, {"results": []}).df
         assert (kind, _dtypes(frame)) == (kind, dtypes)
+
+
+def test_stickiness_compare_and_minute_points() -> None:
+    """Day 0 of a stickiness answer does not exist; a compare typo is refused, not ignored; a
+    minute-bucket day keeps its time (a date alone would ask for the whole day)."""
+    sticky = {"kind": "StickinessQuery", "series": [{"kind": "EventsNode", "event": "$pageview"}]}
+    assert actors_plan(sticky, {"day": 1}).query["source"]["day"] == 1
+    for bad in (0, -1, True, "1"):
+        with pytest.raises(RequestValidationError) as caught:
+            actors_plan(sticky, {"day": bad})
+        assert caught.value.attr == "day"
+    with pytest.raises(RequestValidationError) as caught:
+        actors_plan(PURCHASES, {"day": "2026-11-10", "compare": "prev"})
+    assert caught.value.attr == "compare"
+    plan = actors_plan(PURCHASES, {"day": "2026-11-10", "compare": "previous"})
+    assert plan.query["source"]["compare"] == "previous"
+    minutes = {**PURCHASES, "interval": "minute"}
+    plan = actors_plan(minutes, {"day": "2026-11-10 10:05"})
+    assert plan.query["source"]["day"] == "2026-11-10 10:05:00"
+    hours = {**PURCHASES, "interval": "hour"}
+    assert actors_plan(hours, {"day": "2026-11-10 10:00"}).query["source"]["day"] == (
+        "2026-11-10 10:00:00"
+    )
+    assert actors_plan(PURCHASES, {"day": "2026-11-10 10:00"}).query["source"]["day"] == (
+        "2026-11-10"
+    )
+
+
+def test_breakdown_values_fill_every_level() -> None:
+    """Several levels in one column are joined; a short list leaves the later levels empty."""
+    from envnb.query.insights._columns import breakdown_cells
+
+    assert breakdown_cells(["Chrome", "Mac"], ["breakdown_value"]) == {
+        "breakdown_value": "Chrome, Mac"
+    }
+    assert breakdown_cells(["Chrome"], ["browser", "os"]) == {"browser": "Chrome", "os": None}
+    assert breakdown_cells([None, "x"], ["breakdown_value"]) == {"breakdown_value": "None, x"}

@@ -13,6 +13,7 @@ from envnb.batch_exports.ops_arguments import (
     moment,
     run_window,
     statuses,
+    time_window,
 )
 from envnb.errors import RequestValidationError
 
@@ -55,3 +56,28 @@ def test_statuses_levels_and_limit() -> None:
         with pytest.raises(RequestValidationError) as info:
             log_limit(bad)
         assert info.value.attr == "limit"
+
+
+def test_future_starts_and_reversed_windows_are_refused() -> None:
+    """A window that can hold nothing is an error naming the argument, not an empty frame."""
+    with pytest.raises(RequestValidationError) as info:
+        time_window("since", "2099-01-01", "until", None, NOW)
+    assert info.value.attr == "since" and "is in the future" in str(info.value)
+    assert time_window("since", NOW, "until", None, NOW) == ("2026-11-30T12:00:00+00:00", None)
+    with pytest.raises(RequestValidationError) as info:
+        run_window("-2d", "-3d", NOW)
+    assert info.value.attr == "before" and "swap them?" in str(info.value)
+    # A date as the end means that whole day: after noon on the 29th, before the 29th is fine.
+    assert run_window("2026-11-29T12:00:00+00:00", date(2026, 11, 29), NOW) == {
+        "after": "2026-11-29T12:00:00+00:00",
+        "before": "2026-11-29",
+    }
+    with pytest.raises(RequestValidationError):
+        run_window("2026-11-29T12:00:00+00:00", date(2026, 11, 28), NOW)
+
+
+def test_relative_units_count_back_from_now() -> None:
+    assert instant_of("since", "-2w", NOW) == datetime(2026, 11, 16, 12, tzinfo=UTC)
+    assert instant_of("since", "-3h", NOW) == datetime(2026, 11, 30, 9, tzinfo=UTC)
+    assert instant_of("since", "-90M", NOW) == datetime(2026, 11, 30, 10, 30, tzinfo=UTC)
+    assert instant_of("since", "-1m", NOW) == datetime(2026, 10, 31, 12, tzinfo=UTC)

@@ -257,7 +257,7 @@ def test_literals() -> None:
     # A naive one means the project's own timezone, as PostHog reads it.
     assert literal(dt.datetime(2026, 3, 1, 13, 0)) == "toDateTime('2026-03-01 13:00:00')"
     assert literal(["a", "b'"]) == "('a', 'b\\'')"
-    for bad in (float("nan"), [], object()):
+    for bad in (float("nan"), float("-inf"), Decimal("NaN"), Decimal("Infinity"), [], object()):
         with pytest.raises(RequestValidationError):
             literal(bad, "x")
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from envnb._core.paging import plan_pages
+from envnb._core.paging import RowBudget, first_page_size, plan_pages
 from envnb._core.retry import (
     Attempts,
     Done,
@@ -26,7 +26,7 @@ def _policy() -> RetryPolicy:
     return RetryPolicy(max_retries=3, base=0.5, cap=4.0, max_wait=30.0, rng=random.Random(1))
 
 
-@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
 def test_retryable_statuses_back_off_within_bounds(status: int) -> None:
     p = _policy()
     for attempt in (1, 2, 3):
@@ -53,6 +53,8 @@ def test_retry_after_honoured_and_capped() -> None:
     p = _policy()
     assert p.after_status(1, 429, "2", retryable=True) == 2.0
     assert p.after_status(1, 429, "3600", retryable=True) is None  # too long: surface it
+    assert p.after_status(1, 429, "30", retryable=True) == 30.0  # max_wait itself is kept
+    assert p.after_status(1, 429, "31", retryable=True) is None
     assert parse_retry_after("soon") is None
     now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after("Thu, 01 Jan 2026 12:00:05 GMT", now=now) == 5.0
@@ -206,3 +208,17 @@ def test_a_page_without_rows_but_with_next_is_followed() -> None:
         {"count": 350, "next": "http://h/x/?limit=0&offset=0", "results": []}, page_size=100
     )
     assert plan.follow_next and plan.offsets == ()
+
+
+def test_a_row_budget_stops_at_the_limit_and_counts_what_to_expect() -> None:
+    budget = RowBudget(5)
+    assert budget.total({"count": 12}) == 5 and RowBudget(None).total({"count": 12}) == 12
+    assert budget.total({"count": 3}) == 3 and budget.total({}) == 5
+    assert budget.take({"results": [1, 2, 3]}) == [1, 2, 3] and not budget.full
+    assert budget.take({"results": [4, 5, 6]}) == [4, 5] and budget.full
+    assert budget.take({"results": [7]}) == []
+    assert (first_page_size(100, 3), first_page_size(100, None), first_page_size(100, 500)) == (
+        3,
+        100,
+        100,
+    )
