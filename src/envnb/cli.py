@@ -321,6 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``envnb`` console script."""
+    from .file_exports.cli import glue_relative_times
+
+    argv = glue_relative_times(sys.argv[1:] if argv is None else list(argv))
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

@@ -33,3 +33,16 @@ def test_envnb_download_lands_and_verifies(
     assert out.startswith(f"envnb: {records} records in ")
     assert out.rstrip().endswith("(verified)")
     assert "start: 2099-01-01T00:00:00+00:00 is in the future" in err
+
+
+def test_a_relative_start_after_a_space_is_a_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The help's own example, `envnb download events --start -30d DIR`: argparse used to read
+    # "-2d" as an unknown option and stop with "argument --start: expected one argument".
+    with Sandbox(seed=0, conversations=5, events="tiny") as sb:
+        for name, value in sb.env().items():
+            monkeypatch.setenv(name, value)
+        assert main(["download", "events", "--start", "-2d", "--end", "-1d", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""
+    assert len(json.loads((tmp_path / "manifest.json").read_text())["runs"]) == 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -191,6 +193,26 @@ def test_envnb_profile_variable_picks_connects_default(
     client = envnb.connect()  # builds the client only; nothing is sent
     assert (client.host, client.project_id) == ("https://eu.posthog.com", "77")
     client.close()
+
+
+def test_profile_add_with_no_terminal_and_no_stdin_is_one_line(config: Path) -> None:
+    # A script or CI job with nothing to type the key into: getpass meets end of input.
+    # That used to end in an EOFError traceback.
+    argv = ["profile", "add", "x", "--host", "us", "--project", "1"]
+    done = subprocess.run(
+        [sys.executable, "-m", "envnb.cli", *argv],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        start_new_session=True,  # no controlling terminal: getpass cannot open /dev/tty
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        "envnb: no key entered; nothing written (in a script, use --key-env VAR)"
+    )
+    assert "Traceback" not in done.stderr
+    assert not config.exists()
 
 
 @pytest.mark.skipif(os.name != "posix" or os.getuid() != 0, reason="needs root to chown")

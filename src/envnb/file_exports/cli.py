@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Any
 
@@ -20,6 +21,34 @@ examples:
   envnb download persons --start 2026-11-01 --end 2026-11-08 --format JSONLines DIR
   envnb download hogql --start -7d --hogql "SELECT event, timestamp FROM events WHERE \\
       timestamp >= {data_interval_start} AND timestamp < {data_interval_end}" DIR"""
+
+
+# argparse reads "-30d" after "--start" as an unknown option ("expected one argument"), so the
+# help's own example failed; a relative time glued on as "--start=-30d" is read as a value.
+_TIME_OPTIONS = ("--start", "--end")
+_RELATIVE = re.compile(r"-\d")
+
+
+def glue_relative_times(argv: list[str]) -> list[str]:
+    """``[..., "--start", "-30d", ...]`` as ``[..., "--start=-30d", ...]``."""
+    out: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--":
+            out.append(arg)
+            out.extend(args)
+            break
+        if arg in _TIME_OPTIONS:
+            value = next(args, None)
+            if value is not None and _RELATIVE.match(value):
+                out.append(f"{arg}={value}")
+                continue
+            out.append(arg)
+            if value is not None:
+                out.append(value)
+            continue
+        out.append(arg)
+    return out
 
 
 def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:

@@ -59,9 +59,16 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     key = None
     if not args.key_env:
-        key = getpass.getpass(f"Personal API key for {args.name} (input hidden): ").strip()
+        try:
+            key = getpass.getpass(f"Personal API key for {args.name} (input hidden): ").strip()
+        except EOFError:  # no terminal and nothing piped in (a script, CI): one line, no trace
+            print(file=sys.stderr)  # end the prompt's line
+            key = ""
         if not key:
-            print("envnb: no key entered; nothing written", file=sys.stderr)
+            print(
+                "envnb: no key entered; nothing written (in a script, use --key-env VAR)",
+                file=sys.stderr,
+            )
             return 2
     try:
         path = write_profile(
