@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from envnb.errors import FileExportError
+from envnb.errors import FileExportError, RequestValidationError
 from envnb.file_exports.manifest import LandedFile, LandedRun, Manifest, verify
 
 ROWS = b'{"event": "a", "n": 1}\n{"event": "b", "n": 2}\n'
@@ -41,3 +41,12 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "events_0000.jsonl").unlink()
     with pytest.raises(FileExportError, match=r"events_0000\.jsonl: listed in the manifest"):
         verify(tmp_path, manifest, ["k"])
+
+
+def test_a_folder_holding_another_download_is_refused(tmp_path: Path) -> None:
+    manifest = _landed(tmp_path)
+    manifest.save(tmp_path)
+    assert Manifest.open(tmp_path, {"format": "JSONLines"}).runs["k"].run_id == "r1"
+    with pytest.raises(RequestValidationError) as caught:
+        Manifest.open(tmp_path, {"format": "Parquet"})
+    assert caught.value.attr == "folder"

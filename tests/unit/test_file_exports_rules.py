@@ -107,4 +107,4 @@ def test_bad_sizes_and_blank_queries_are_refused() -> None:
         assert caught.value.attr == "max_size_mb"
     with pytest.raises(RequestValidationError) as caught:
         _plan(model="hogql", hogql="   ")
-    assert caught.value.attr == "hogql"
+    assert caught.value.attr == "hogql" and "needs hogql=, a SELECT query" in str(caught.value)

@@ -562,3 +562,12 @@ def test_breakdown_values_fill_every_level() -> None:
     }
     assert breakdown_cells(["Chrome"], ["browser", "os"]) == {"browser": "Chrome", "os": None}
     assert breakdown_cells([None, "x"], ["breakdown_value"]) == {"breakdown_value": "None, x"}
+
+
+def test_a_series_with_data_is_read_from_its_data_not_its_aggregate() -> None:
+    query = {"kind": "TrendsQuery", "series": [{"kind": "EventsNode", "event": "purchase"}]}
+    item = {"data": [3, 5], "days": ["2026-11-09", "2026-11-10"], "aggregated_value": 8,
+            "action": _action("purchase", 0)}  # fmt: skip
+    assert QueryResult(query, {"results": [item]}).df["value"].tolist() == [3, 5]
+    total = {"data": [], "days": [], "aggregated_value": 8, "action": _action("purchase", 0)}
+    assert QueryResult(query, {"results": [total]}).df["value"].tolist() == [8]

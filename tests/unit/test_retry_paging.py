@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from envnb._core.paging import RowBudget, first_page_size, plan_pages
+from envnb._core.paging import PageCheck, RowBudget, first_page_size, plan_pages
 from envnb._core.retry import (
     Attempts,
     Done,
@@ -74,6 +74,8 @@ def test_plan_concurrent_when_count_known() -> None:
 def test_plan_respects_limit_and_server_clamp() -> None:
     assert plan_pages(_first(100, 350), page_size=100, limit=150).offsets == (100,)
     assert plan_pages(_first(100, 350), page_size=100, limit=100).nothing_left
+    # The limit reached on the first page: no `next` walk either, even with no count.
+    assert plan_pages(_first(100, None), page_size=100, limit=100).nothing_left
     # Asked for 1000, server clamped to 100: offsets follow what the server serves.
     clamped = plan_pages(_first(100, 250, size=100), page_size=1000)
     assert clamped.offsets == (100, 200)
@@ -222,3 +224,13 @@ def test_a_row_budget_stops_at_the_limit_and_counts_what_to_expect() -> None:
         100,
         100,
     )
+
+
+def test_a_count_that_changes_between_pages_is_a_moved_list() -> None:
+    """No id repeats, but the count went 3 -> 4: a row was added while the list was read."""
+    check = PageCheck()
+    check.fresh({"count": 3, "results": [{"id": 1}, {"id": 2}]})
+    assert not check.moved
+    check.fresh({"count": 4, "results": [{"id": 3}]})
+    assert check.moved
+    assert "its count went 3 → 4" in check.message("persons", "kept what was read")

@@ -97,6 +97,11 @@ class AsyncConversations(AsyncListing[Conversation]):
         """Stop a reply being generated (idempotent; returns None)."""
         await self._transport.request(Endpoints.cancel.request({"id": ident(id)}))
 
+    async def delete(self, id: Id) -> None:
+        """Delete a conversation (PostHog keeps it, hidden; reading it then raises
+        NotFoundError)."""
+        await self._transport.request(Endpoints.delete.request({"id": ident(id)}))
+
     async def messages_df(self, conversation: Id) -> pd.DataFrame:
         """A conversation's messages as a DataFrame (fetched if given an id)."""
         return messages_frame(await self._with_messages(conversation))

@@ -99,6 +99,11 @@ class Conversations(SyncListing[Conversation]):
         """Stop a reply being generated (idempotent; returns None)."""
         self._transport.request(Endpoints.cancel.request({"id": ident(id)}))
 
+    def delete(self, id: Id) -> None:
+        """Delete a conversation (PostHog keeps it, hidden; reading it then raises
+        NotFoundError)."""
+        self._transport.request(Endpoints.delete.request({"id": ident(id)}))
+
     def messages_df(self, conversation: Id) -> pd.DataFrame:
         """A conversation's messages as a DataFrame (fetched if given an id)."""
         return messages_frame(self._with_messages(conversation))

@@ -28,5 +28,7 @@ class ConversationEndpoints:
         AppendedMessage.model_validate,
         body=AppendMessageRequest,
     )
+    # PostHog soft-deletes (204); a retry of a DELETE that landed answers 404.
+    delete = Endpoint("DELETE", path + "{id}/", "conversation:write", no_content)
     # cancel is idempotent (already canceling/idle → 204).
     cancel = Endpoint("PATCH", path + "{id}/cancel/", None, no_content, retry_safe=True)

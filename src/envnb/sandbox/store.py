@@ -61,6 +61,9 @@ CREATE TABLE IF NOT EXISTS conversations (
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL, history INTEGER,
   listed INTEGER NOT NULL
 );
+-- Soft-deleted conversations (PostHog keeps the row); a table of its own, so a --db made
+-- before deletes existed needs no new column.
+CREATE TABLE IF NOT EXISTS deleted_conversations (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS messages (
   conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
   PRIMARY KEY (conversation_id, seq)

@@ -32,7 +32,10 @@ AGENT_MODES = (
     "flags",
     "llm_analytics",
 )
-_LIST_WHERE = "team_id = ? AND user_id = ? AND listed = 1"
+_LIST_WHERE = (
+    "team_id = ? AND user_id = ? AND listed = 1 "
+    "AND id NOT IN (SELECT id FROM deleted_conversations)"
+)
 
 
 def users(store: Store) -> dict[int, dict[str, Any]]:
@@ -129,8 +132,21 @@ def page_rows(
     return store.read(sql + "ORDER BY updated_at DESC, id DESC LIMIT ?", args)
 
 
+def _not_deleted(store: Store, conversation_id: str) -> None:
+    """A soft-deleted conversation answers PostHog's own 404 body (contract §16)."""
+    if store.one("SELECT 1 FROM deleted_conversations WHERE id = ?", (conversation_id,)):
+        raise errors.ApiError(404, {"error": "Conversation does not exist"})
+
+
+def soft_delete(store: Store, row: sqlite3.Row) -> None:
+    """DELETE conversations/{id}/: PostHog keeps the row, hidden from every read."""
+    with store.tx() as db:
+        db.execute("INSERT OR IGNORE INTO deleted_conversations VALUES (?)", (row["id"],))
+
+
 def visible(store: Store, conversation_id: str, project_id: int) -> sqlite3.Row:
     """A team conversation that the list filters would show (any member may read it)."""
+    _not_deleted(store, conversation_id)
     row = store.one(
         "SELECT * FROM conversations WHERE id = ? AND team_id = ? AND title IS NOT NULL "
         "AND type IN ('assistant','deep_research','slack') AND is_internal = 0",
@@ -142,7 +158,8 @@ def visible(store: Store, conversation_id: str, project_id: int) -> sqlite3.Row:
 
 
 def owned(store: Store, conversation_id: str, project_id: int, user_id: int) -> sqlite3.Row:
-    """A conversation of the caller (append_message and cancel are owner-only)."""
+    """A conversation of the caller (append_message, cancel, delete are owner-only)."""
+    _not_deleted(store, conversation_id)
     row = store.one(
         "SELECT * FROM conversations WHERE id = ? AND team_id = ? AND user_id = ?",
         (conversation_id, project_id, user_id),

@@ -57,3 +57,10 @@ def create(ctx: Ctx) -> Response:
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+def destroy(ctx: Ctx) -> Response:
+    """DELETE conversations/{id}/ — soft delete, 204; then 404 "Conversation does not exist"."""
+    row = backend.owned(ctx.store, ctx.params["id"], ctx.project_id, ctx.key.user_id)
+    backend.soft_delete(ctx.store, row)
+    return Response(status_code=204)

@@ -63,4 +63,14 @@ ROUTES: tuple[Route, ...] = (
         summary="Cancel a running reply (idempotent)",
         status=204,
     ),
+    Route(
+        name="conversations_destroy",
+        method="DELETE",
+        path="conversations/{id}",
+        handler=routes.destroy,
+        scope="conversation:write",
+        tag=TAG,
+        summary="Soft-delete a conversation (then 404 'Conversation does not exist')",
+        status=204,
+    ),
 )
