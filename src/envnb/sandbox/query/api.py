@@ -46,7 +46,13 @@ def _run_hogql(events: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
     text = query.get("query")
     if not isinstance(text, str):
         raise errors.validation("This field is required.", "query__query", "required")
-    answer = run_hogql(events, text, values=query.get("values"), variables=query.get("variables"))
+    answer = run_hogql(
+        events,
+        text,
+        values=query.get("values"),
+        variables=query.get("variables"),
+        filters=query.get("filters"),
+    )
     answer["query"] = text
     return answer
 

@@ -29,6 +29,7 @@ from . import hogql_print
 from .events import EventsDB
 from .hogql_compile import Output, SelectCompiler
 from .hogql_errors import HogQLError
+from .hogql_filters import replace_filters
 from .hogql_parse import parse_select
 from .hogql_schema import catalog
 from .hogql_types import Settings
@@ -113,11 +114,12 @@ def compile_hogql(
     *,
     values: dict[str, Any] | None = None,
     variables: dict[str, Any] | None = None,
+    filters: dict[str, Any] | None = None,
     timezone: str = "UTC",
     week_start: int = 0,
 ) -> Compiled:
     """Parse and compile ``text``; raises HogQLError with PostHog's code and message."""
-    tree = parse_select(text)
+    tree = replace_filters(parse_select(text), filters, now)
     paginated = tree.get("node") == "SelectQuery" and tree.get("limit") is None
     settings = Settings(now, timezone, week_start, dict(values or {}), dict(variables or {}))
     compiler = SelectCompiler(settings, catalog(con))
@@ -201,6 +203,7 @@ def run_hogql(
     *,
     values: dict[str, Any] | None = None,
     variables: dict[str, Any] | None = None,
+    filters: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run HogQL and answer PostHog's ``HogQLQueryResponse`` fields (columns, types as
     ``[name, ClickHouseType]`` pairs, results, hasMore/limit/offset when paginated, hogql)."""
@@ -208,7 +211,13 @@ def run_hogql(
         con = db.connection()
         zone = getattr(db, "timezone", "UTC") or "UTC"  # the team's timezone
         compiled = compile_hogql(
-            text, db.now(), con, values=values, variables=variables, timezone=zone
+            text,
+            db.now(),
+            con,
+            values=values,
+            variables=variables,
+            filters=filters,
+            timezone=zone,
         )
         # PostHog stops a query after its execution-time limit; so does the sandbox.
         timer = threading.Timer(MAX_SECONDS, con.interrupt)

@@ -224,8 +224,6 @@ class ExprCompiler(FieldResolver):
 
     def _placeholder(self, node: Node, scope: Scope) -> E:
         chain = [str(p) for p in (node.get("expr") or {}).get("chain") or []]
-        if chain == ["filters"]:
-            return E(exp.true(), "bool")  # no dashboard filters outside a dashboard
         if len(chain) == 2 and chain[0] == "variables":
             return constant(self._variable(chain[1]), {})
         if len(chain) == 1 and chain[0] in self.settings.values:

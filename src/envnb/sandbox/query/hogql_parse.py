@@ -118,6 +118,14 @@ def _parse_text(text: str) -> str:
     return str(parser().parse_select_json(text))
 
 
+def parse_expr(text: str) -> dict[str, Any]:
+    """PostHog's JSON AST of one expression the sandbox wrote itself (e.g. ``{filters}``)."""
+    tree = json.loads(str(parser().parse_expr_json(text)))
+    if tree.get("error"):
+        raise HogQLError(str(tree.get("message")), "hogql_syntax_error")
+    return dict(tree)
+
+
 def parse_select(text: str) -> dict[str, Any]:
     """PostHog's JSON AST of a SELECT (or UNION), or a ``hogql_syntax_error``."""
     if not text.strip():

@@ -133,10 +133,8 @@ _PRINTERS: dict[str, Callable[[Node], str]] = {
         f"{n['args'][0] if len(n['args']) == 1 else '(' + ', '.join(n['args']) + ')'}"
         f" -> {expr(n['expr'])}"
     ),
-    # Outside a dashboard PostHog puts ``true`` for {filters} before it echoes the query.
-    "Placeholder": lambda n: (
-        "true" if n["expr"].get("chain") == ["filters"] else "{" + expr(n["expr"]) + "}"
-    ),
+    # {filters} is replaced before printing (hogql_filters), as PostHog echoes it.
+    "Placeholder": lambda n: "{" + expr(n["expr"]) + "}",
     "BetweenExpr": lambda n: (
         f"{expr(n['expr'])} {'NOT ' if n.get('negated') else ''}BETWEEN "
         f"{expr(n['low'])} AND {expr(n['high'])}"
