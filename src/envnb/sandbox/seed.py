@@ -46,7 +46,10 @@ def seed(
     if unknown:
         raise ValueError(f"unknown export intervals {unknown}; allowed: {', '.join(schedule.STEP)}")
     rng = random.Random(seed)
-    anchor = now().replace(second=0, microsecond=0)
+    # One instant for the whole seed: the history's runs are those due by ``started``; a
+    # second reading of the clock could fall in the next hour and add a Running run.
+    started = now()
+    anchor = started.replace(second=0, microsecond=0)
     main_key = "phx_" + "".join(rng.choice("0123456789abcdef") for _ in range(40))
     with store.tx() as db:
         db.executemany(
@@ -76,7 +79,7 @@ def seed(
             seed_conversations(db, rng, anchor, conversations // 2, False, **_users(team))
             seed_profile_configs(db, rng, anchor, profile_configs, team, MAIN_USER)
             project_backend.drift_configs(db, team)
-        seed_runs.defer(db, export_ids, anchor.timestamp(), seed)
+        seed_runs.defer(db, export_ids, anchor.timestamp(), seed, started.timestamp())
         db.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [

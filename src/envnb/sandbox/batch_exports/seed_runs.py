@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-import time
 from typing import Any
 
 from .._util import seeded_uuid
@@ -81,14 +80,16 @@ PENDING = "history_pending"
 RECENT = 12  # runs per export written first: enough for ``latest_runs`` and the auto-pause
 
 
-def defer(db: sqlite3.Connection, export_ids: list[str], anchor: float, seed: int) -> None:
+def defer(
+    db: sqlite3.Connection, export_ids: list[str], anchor: float, seed: int, now: float
+) -> None:
     """Note the history to write; requests that need runs write it (see :func:`materialize`).
 
     Writing ~11k runs costs a few hundred milliseconds, and most sandboxes (one per test)
     never look at them. The seeding time is kept, so the history is the same whenever it is
     made.
     """
-    plan = {"export_ids": export_ids, "anchor": anchor, "seed": seed, "now": time.time()}
+    plan = {"export_ids": export_ids, "anchor": anchor, "seed": seed, "now": now}
     db.execute("INSERT INTO meta VALUES (?, ?)", (PENDING, json.dumps(plan)))
 
 
