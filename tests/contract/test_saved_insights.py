@@ -78,3 +78,13 @@ def test_insights_need_insight_read(ssb: Sandbox) -> None:
     scoped = ssb.client(api_key=ssb.create_key(scopes=["query:read"]))
     with scoped, pytest.raises(PermissionDeniedError, match="insight:read"):
         scoped.insights.get(101)
+
+
+def test_a_url_of_another_project_is_refused_before_sending(ssb: Sandbox, client: Client) -> None:
+    # Followed blindly, project 2's URL would answer with project 1's insight of that short id.
+    before = ssb.stats()["requests"]
+    with pytest.raises(RequestValidationError, match="insight of project 2, but this client"):
+        client.insights.get("https://us.posthog.com/project/2/insights/Rt7wkPgv")
+    with pytest.raises(RequestValidationError, match="project 2"):
+        client.insight_df("https://eu.posthog.com/project/2/insights/Rt7wkPgv")
+    assert ssb.stats()["requests"] == before

@@ -482,11 +482,11 @@ def test_actor_rows_become_one_typed_row_per_person() -> None:
         ("AbC123", InsightRef(short_id="AbC123")),
         (
             "https://us.posthog.com/project/1/insights/AbC123",
-            InsightRef(short_id="AbC123", project_id=1),
+            InsightRef(short_id="AbC123", project_id=1, host="us.posthog.com"),
         ),
         (
             "https://eu.posthog.com/project/7/insights/xYz9/edit?x=1#y",
-            InsightRef(short_id="xYz9", project_id=7),
+            InsightRef(short_id="xYz9", project_id=7, host="eu.posthog.com"),
         ),
     ],
 )
@@ -571,3 +571,17 @@ def test_a_series_with_data_is_read_from_its_data_not_its_aggregate() -> None:
     assert QueryResult(query, {"results": [item]}).df["value"].tolist() == [3, 5]
     total = {"data": [], "days": [], "aggregated_value": 8, "action": _action("purchase", 0)}
     assert QueryResult(query, {"results": [total]}).df["value"].tolist() == [8]
+
+
+def test_an_insight_url_on_another_posthog_is_refused() -> None:
+    from envnb.query.insights.saved import check_same_project, insight_ref
+
+    eu = insight_ref("https://eu.posthog.com/project/7/insights/AbC123/edit?x=1")
+    check_same_project(eu, "https://eu.posthog.com", "7")
+    check_same_project(eu, "http://127.0.0.1:8000", "7")  # the sandbox stands in for any host
+    check_same_project(eu, "https://eu.posthog.com", "@current")
+    with pytest.raises(RequestValidationError, match=r"on eu\.posthog\.com, but this client talks"):
+        check_same_project(eu, "https://us.posthog.com", "7")
+    with pytest.raises(RequestValidationError, match="insight of project 7, but this client"):
+        check_same_project(eu, "https://eu.posthog.com", "8")
+    check_same_project(insight_ref("AbC123"), "https://us.posthog.com", "8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import NotFoundError
 from ..query.endpoints import InsightEndpoints as Endpoints
 from ..query.insights.models import Insight
-from ..query.insights.saved import insight_ref
+from ..query.insights.saved import check_same_project, insight_ref
 from ._transport import AsyncTransport
 
 
@@ -19,10 +19,13 @@ class AsyncInsights:
         """The saved insight ``insight`` names: a numeric id, a short id (``AbC123``) or a URL
         pasted from the browser (``https://us.posthog.com/project/1/insights/AbC123``).
 
-        Raises RequestValidationError for text that is none of these (before sending),
+        Raises RequestValidationError for text that is none of these, or a URL of another
+        project or PostHog host (before sending),
         NotFoundError when the project has no such insight.
         """
         ref = insight_ref(insight)
+        settings = self._transport.wire.settings
+        check_same_project(ref, settings.base_url, settings.project_id)
         if ref.id is not None:
             return await self._transport.request(Endpoints.get.request({"id": ref.id}))
         found = await self._transport.request(

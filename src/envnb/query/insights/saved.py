@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..._core.config import is_loopback
 from ...errors import RequestValidationError
 
 _SHORT_ID = re.compile(r"^[A-Za-z0-9]{4,16}$")
@@ -26,6 +27,7 @@ class InsightRef:
     id: int | None = None
     short_id: str | None = None
     project_id: int | None = None
+    host: str | None = None  # the URL's host, when a URL was given
 
 
 def insight_ref(value: object) -> InsightRef:
@@ -50,12 +52,39 @@ def insight_ref(value: object) -> InsightRef:
                 attr="insight",
             )
         project = re.search(r"/project/(\d+)/", parts.path)
-        return InsightRef(short_id=found[1], project_id=int(project[1]) if project else None)
+        return InsightRef(
+            short_id=found[1],
+            project_id=int(project[1]) if project else None,
+            host=parts.hostname,
+        )
     if _SHORT_ID.match(text):
         return InsightRef(short_id=text)
     raise RequestValidationError(
         f"insight: {text!r} is not an insight id or short id", attr="insight"
     )
+
+
+def check_same_project(ref: InsightRef, base_url: str, project_id: str) -> None:
+    """A URL of another project or another PostHog is refused before anything is sent.
+
+    Short ids are looked up in the client's project: followed blindly, a URL pasted from
+    another project (or region) would answer with whatever insight — or nothing — has that
+    short id here, with no sign. A client on loopback is the sandbox, which stands in for any
+    PostHog host, so only the project is compared there.
+    """
+    if ref.project_id is not None and project_id.isdigit() and int(project_id) != ref.project_id:
+        raise RequestValidationError(
+            f"insight: the URL is an insight of project {ref.project_id}, but this client reads "
+            f"project {project_id}; connect with project_id={ref.project_id} (or its profile)",
+            attr="insight",
+        )
+    mine = urlsplit(base_url).hostname or ""
+    if ref.host and not is_loopback(mine) and ref.host.lower() != mine.lower():
+        raise RequestValidationError(
+            f"insight: the URL is on {ref.host}, but this client talks to {mine}; connect to "
+            f"https://{ref.host} (or its profile) to read it",
+            attr="insight",
+        )
 
 
 def insight_query(data: dict[str, Any]) -> dict[str, Any]:
