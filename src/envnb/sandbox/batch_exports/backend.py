@@ -11,12 +11,13 @@ import re
 import sqlite3
 from typing import Any
 
+from envnb.sandbox.query.hogql_errors import HogQLError
+from envnb.sandbox.query.hogql_parse import parse_select
+
 from .. import errors
 from .. import validate as v
 from .._util import dumps, now_iso, seeded_uuid
 from ..clock import parse_stamp
-from ..query.hogql_errors import HogQLError
-from ..query.hogql_parse import parse_select
 from ..store import Store
 from . import destination_tests, export_rules, sim
 from . import destinations as dest
