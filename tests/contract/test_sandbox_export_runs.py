@@ -19,14 +19,11 @@ from ops_helpers import BIGQUERY_DENIED, advance_to, all_runs, export
 from conftest import Api
 from envnb.sandbox import Sandbox
 
-SEEDED: dict[int, str] = {}  # when each module sandbox was made
-
 
 @pytest.fixture(scope="module")
 def ops() -> Iterator[Api]:
     """A sandbox of this module's own whose backfills advance slowly (read-only tests)."""
     with Sandbox(seed=0, backfill_pace=600) as sb:
-        SEEDED[id(sb)] = datetime.now(UTC).isoformat()
         api = Api(sb)
         yield api
         api.http.close()
@@ -49,8 +46,9 @@ def test_runs_are_cursor_pages_of_100_without_count(ops: Api) -> None:
 
 def test_ninety_days_of_hourly_runs_with_a_gap_and_empty_hours(ops: Api) -> None:
     archive = export(ops, "Events archive")
-    # before: the seeding time (the clock schedules a new run each hour after it)
-    runs = all_runs(ops, archive["id"], after="-100d", before=SEEDED[id(ops.sb)])
+    # before: the seed's own instant (the clock schedules a new run each hour after it; a
+    # time read after Sandbox() returned can be past the next run on a loaded machine)
+    runs = all_runs(ops, archive["id"], after="-100d", before=ops.sb.seeded_at)
     assert len(runs) == 2154  # 90 days of hours, minus the 6-hour gap
     assert len({r["id"] for r in runs}) == 2154
     assert {r["status"] for r in runs} <= {"Completed", "Running"}
@@ -278,3 +276,24 @@ def test_the_very_first_list_already_shows_the_auto_pause_time() -> None:
         last_failure = datetime.fromisoformat(runs[0]["finished_at"])
         paused_at = datetime.fromisoformat(first["last_paused_at"])
         assert paused_at - last_failure == timedelta(seconds=45)
+
+
+def test_the_seeded_history_ends_at_the_seed_instant_whatever_the_clock_does_later() -> None:
+    # The CI race, made certain: a test that reads the time after Sandbox() returned can be
+    # past the next hour's run on a loaded machine (2155 runs, the newest Running). The seed
+    # instant the sandbox records does not move when the clock does.
+    with Sandbox(seed=0, batch_exports=12, conversations=0, profile_configs=0) as sb:
+        api = Api(sb)
+        try:
+            seeded_at = sb.seeded_at
+            sb.advance(3 * 3600)
+            archive = export(api, "Events archive")
+            runs = all_runs(api, archive["id"], after="-100d", before=seeded_at)
+            later = all_runs(api, archive["id"], after=seeded_at)
+        finally:
+            api.http.close()
+    assert len(runs) == 2154
+    assert datetime.fromisoformat(max(r["created_at"] for r in runs)) <= datetime.fromisoformat(
+        seeded_at
+    )
+    assert len(later) >= 2  # hours the clock moved on through were scheduled live

@@ -84,6 +84,8 @@ def seed(
             "INSERT INTO meta VALUES (?, ?)",
             [
                 ("seeded", iso(anchor)),
+                # The instant the history is the history of: runs created after it are live.
+                ("seeded_at", iso(started)),
                 ("seed", str(seed)),
                 ("project_id", str(PROJECT_ID)),
                 ("api_key", main_key),

@@ -290,6 +290,11 @@ class Sandbox:
             db.execute("DELETE FROM api_keys WHERE key = ?", (key,))
 
     @property
+    def seeded_at(self) -> str:
+        """When the seeded history ends (ISO): runs created later were scheduled live."""
+        return self.store.meta("seeded_at") or self.store.meta("seeded") or ""
+
+    @property
     def project_ids(self) -> list[int]:
         """The ids of the organization's projects (1..N for ``Sandbox(projects=N)``)."""
         rows = self.store.read("SELECT id FROM projects ORDER BY id")
