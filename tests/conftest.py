@@ -6,6 +6,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -42,6 +43,13 @@ def anyio_backend() -> str:
 
 
 # --- plain-httpx helpers for the sandbox contract tests (no envnb client involved) -------
+
+
+def seeded_hour(sb: Sandbox) -> datetime:
+    """The hour the seeded run history counts back from. Windows written "30 hours ago" count
+    from it: a time read later may be in the next hour and shift the window across the
+    seeded pattern of gaps and empty runs."""
+    return datetime.fromisoformat(sb.seeded_at).replace(minute=0, second=0, microsecond=0)
 
 
 @dataclass(frozen=True)

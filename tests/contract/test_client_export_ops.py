@@ -16,6 +16,7 @@ import pytest
 from ops_helpers import BIGQUERY_DENIED
 
 import envnb
+from conftest import seeded_hour
 from envnb.batch_exports.ops_models import BackfillOverlapWarning
 from envnb.errors import APIError, BadRequestError, RateLimitError, RequestValidationError
 from envnb.sandbox import Sandbox
@@ -27,8 +28,6 @@ SNOWFLAKE_JWT = "SnowflakeAuthenticationError: 390144 (08004): JWT token is inva
 def ops_sb() -> Iterator[Sandbox]:
     """A sandbox of this module's own; its backfills advance slowly unless a test moves it."""
     with Sandbox(seed=0, backfill_pace=600) as sb:
-        # the clock schedules a new run each hour after this: counts stop here
-        sb.made_at = datetime.now(UTC)  # type: ignore[attr-defined]
         yield sb
 
 
@@ -46,8 +45,8 @@ def test_runs_follow_cursor_pages_and_send_after_30_days_back(
     client: envnb.Client, ops_sb: Sandbox
 ) -> None:
     archive = by_name(client)["Events archive"]
-    made = ops_sb.made_at  # type: ignore[attr-defined]
-    everything = list(client.batch_exports.runs(archive, after="-100d", before=made))
+    # the clock schedules a new run each hour after the seed instant: counts stop there
+    everything = list(client.batch_exports.runs(archive, after="-100d", before=ops_sb.seeded_at))
     assert len(everything) == 2154 and len({r.id for r in everything}) == 2154
     default = list(client.batch_exports.runs(archive.id))
     # 30 days of hours minus the 6-hour gap (PostHog alone would give 7 days: 162 runs)
@@ -95,7 +94,7 @@ def test_a_repeated_or_foreign_next_link_stops_paging() -> None:
 
 
 def test_runs_df_over_every_export_is_typed(client: envnb.Client, ops_sb: Sandbox) -> None:
-    df = client.batch_exports.runs_df(after="-100d", before=ops_sb.made_at)  # type: ignore[attr-defined]
+    df = client.batch_exports.runs_df(after="-100d", before=ops_sb.seeded_at)
     assert str(df["status"].dtype) == "category" and str(df["status_group"].dtype) == "category"
     assert (
         str(df["records_completed"].dtype) == "Int64" and str(df["duration_s"].dtype) == "Float64"
@@ -199,7 +198,7 @@ def test_create_retry_cancel_and_follow_a_backfill() -> None:
     with Sandbox(seed=0, backfill_pace=30) as sb, sb.client(progress=False) as client:
         exports = by_name(client)
         archive = exports["Events archive"]
-        now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        now = seeded_hour(sb)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             backfill = client.batch_exports.create_backfill(
@@ -272,7 +271,7 @@ async def test_the_async_client_has_the_same_operations(ops_sb: Sandbox) -> None
     async with ops_sb.async_client(progress=False) as client:
         exports = {e.name: e async for e in client.batch_exports.list()}
         archive = exports["Events archive"]
-        made = ops_sb.made_at  # type: ignore[attr-defined]
+        made = ops_sb.seeded_at
         runs = [r async for r in client.batch_exports.runs(archive, after="-100d", before=made)]
         assert len(runs) == 2154
         health = await client.batch_exports.health()
@@ -318,7 +317,7 @@ def test_reversed_and_future_windows_are_refused_naming_the_argument(
 def test_a_window_partly_covering_completed_runs_warns() -> None:
     with Sandbox(seed=0, backfill_pace=600) as sb, sb.client(progress=False) as client:
         archive = by_name(client)["Events archive"]
-        hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        hour = seeded_hour(sb)
         # Half of the run [h-30, h-29) and half of [h-29, h-28): neither lies wholly inside.
         start, end = hour - timedelta(hours=29, minutes=30), hour - timedelta(hours=28, minutes=30)
         assert client.batch_exports.backfill_overlaps(archive, start, end) == [

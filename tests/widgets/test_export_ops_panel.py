@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from widget_helpers import assert_no_secrets, client_for, html_of, writes
 
+from conftest import seeded_hour
 from envnb.sandbox import Sandbox
 from envnb.widgets import ExportPanel
 
@@ -88,7 +89,7 @@ async def test_backfill_form_checks_warns_creates_and_follows_to_the_end() -> No
         ops.backfill_button.click()
         assert "start_at: Input 2026-01-01T00:00:00 is naive." in ops.backfill_note.value
         assert ops.start_at.value == "2026-01-01T00:00:00"  # what was typed stays
-        hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        hour = seeded_hour(sb)
         ops.start_at.value = (hour - timedelta(hours=30)).isoformat()
         ops.end_at.value = (hour - timedelta(hours=25)).isoformat()
         sb.reset_stats()

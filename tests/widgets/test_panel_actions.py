@@ -5,11 +5,12 @@ that caused it while everything the user typed stays."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from widget_helpers import client_for, writes
 
+from conftest import seeded_hour
 from envnb.sandbox import Sandbox
 from envnb.widgets import ChatCell, ExportPanel, ProfileConfigEditor
 
@@ -30,7 +31,7 @@ async def test_failing_backfill_frees_its_buttons_and_keeps_the_window(
     row = panel.row("Events archive")
     ops = row.ops
     ops.details_button.value = True
-    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    hour = seeded_hour(sb)
     start, end = (hour - timedelta(hours=30)).isoformat(), (hour - timedelta(hours=25)).isoformat()
     ops.start_at.value, ops.end_at.value = start, end
     ops.backfill_button.click()  # first: the overlap warning offers "Backfill anyway"
