@@ -105,9 +105,7 @@ def subset(document: dict[str, Any], commit: str) -> dict[str, Any]:
         "info": {**document["info"], "x-posthog-commit": commit},
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": {
-                name: ELIDED.get(name) or _clean(schemas[name]) for name in sorted(wanted)
-            },
+            "schemas": {name: ELIDED.get(name) or _clean(schemas[name]) for name in sorted(wanted)},
             "securitySchemes": {"PersonalAPIKeyAuth": {"type": "http", "scheme": "bearer"}},
         },
         "x-envnb-left-out": LEFT_OUT,

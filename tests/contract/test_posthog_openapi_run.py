@@ -10,9 +10,10 @@ form-encoded and multipart bodies, as the document declares — and every answer
 
 1. never a 5xx;
 2. never a destination secret (the seeded ones start with ``sandbox-secret-``) nor the API key;
-3. a 2xx answer (to valid or to schemathesis' invalid data) has a status code and content type the document lists and a body matching its
-   schema. PostHog's document lists success answers only (drf-spectacular does not infer its
-   400/401/403/404/409/429), so 4xx answers are held to 1 and 2 only.
+3. a 2xx answer (to valid or to schemathesis' invalid data) has a status code and content
+   type the document lists and a body matching its schema. PostHog's document lists success
+   answers only (drf-spectacular does not infer its 400/401/403/404/409/429), so 4xx answers
+   are held to 1 and 2 only.
 
 Operations whose documented 2xx PostHog itself does not give are held to 1 and 2 as well, each
 named with its reason in ``NOT_AS_DOCUMENTED``: drf-spectacular infers a custom action's answer
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +52,9 @@ NOT_AS_DOCUMENTED = {
     "conversations_append_message_create": "answers 201 with the message id",
     # PostHog answers 204 without a body (documented: 200 Conversation).
     "conversations_cancel_partial_update": "answers 204",
-    # The list uses ConversationMinimalSerializer (documented: the full Conversation).
-    "conversations_list": "lists the minimal serializer",
+    # Newest PostHog lists ConversationMinimalSerializer (contract §16); the document's commit
+    # still listed the full Conversation.
+    "conversations_list": "lists the minimal serializer (newer than the document)",
     # retry is a backfill of one run: 201 {"backfill_id"} (documented: 200, no body).
     "batch_exports_runs_retry_create": "answers 201 with the backfill id",
     # create answers 201 {"backfill_id"} (documented: the BatchExportBackfill serializer).
@@ -93,86 +96,108 @@ def _ids(sb: Sandbox) -> dict[str, list[str]]:
     """Real ids for each path parameter, so generated requests reach seeded objects."""
     base = f"{sb.url}/api/projects/{sb.project_id}/"
     with httpx.Client(headers={"Authorization": f"Bearer {sb.api_key}"}, timeout=30) as http:
+
+        def ids(path: str) -> list[str]:
+            return [row["id"] for row in http.get(base + path).json()["results"]]
+
         rows = http.get(base + "batch_exports/").json()["results"]
-        exports = [row["id"] for row in rows]
         hourly = next(row["id"] for row in rows if row["interval"] == "hour")
-        runs = http.get(f"{base}batch_exports/{hourly}/runs/").json()["results"]
         backfill = http.post(
             f"{base}batch_exports/{hourly}/backfills/",
             json={"start_at": "2026-01-01T00:00:00Z", "end_at": "2026-01-01T03:00:00Z"},
         ).json()["backfill_id"]
-        conversations = [row["id"] for row in http.get(base + "conversations/").json()["results"]]
-        configs = [row["id"] for row in http.get(base + "customer_profile_configs/").json()["results"]]
-    return {
-        "batch_export_id": [hourly],
-        "id": exports + [run["id"] for run in runs[:3]] + [backfill] + configs,
-        "conversation": conversations[:3],
-    }
+        return {
+            "batch_export_id": [hourly],
+            "id": [row["id"] for row in rows]
+            + ids(f"batch_exports/{hourly}/runs/")[:3]
+            + [backfill]
+            + ids("customer_profile_configs/"),
+            "conversation": ids("conversations/")[:3],
+        }
+
+
+@dataclass
+class Tally:
+    """What the run saw, over all operations."""
+
+    answered: dict[int, int] = field(default_factory=dict)  # by status code
+    accepted: dict[str, int] = field(default_factory=dict)  # 2xx by request media type
+    failures: dict[str, str] = field(default_factory=dict)  # first of each kind per operation
+
+
+def _document() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(DOCUMENT.read_text())
+    schemas = document["components"]["schemas"]
+    for (component, prop), corrected in CORRECTIONS.items():
+        schemas[component]["properties"][prop] = corrected
+    for component, values in NEWER_ENUMS.items():
+        schemas[component]["enum"] = values
+    return document
+
+
+def _check(sb: Sandbox, name: str, case: Any, response: Any, tally: Tally) -> None:
+    status = response.status_code
+    tally.answered[status] = tally.answered.get(status, 0) + 1
+    if status < 300 and case.media_type:
+        tally.accepted[case.media_type] = tally.accepted.get(case.media_type, 0) + 1
+    text = response.text + str(dict(response.headers))
+    found = []
+    if status >= 500:
+        found.append(f"5xx: {response.text[:300]}")
+    if SECRETS in text or sb.api_key in text:
+        found.append(f"secret: {text[:300]}")
+    if 200 <= status < 300 and name not in NOT_AS_DOCUMENTED:
+        try:
+            case.validate_response(response, checks=SUCCESS_CHECKS)
+        except FailureGroup as group:
+            found += [str(failure)[:600] for failure in group.exceptions]
+    seen = f"{name} {case.method} {case.formatted_path} -> {status}"
+    for failure in found:
+        tally.failures.setdefault(f"{name}: {failure.splitlines()[0]}", f"{seen}\n{failure}")
+
+
+def _run(sb: Sandbox, operation: Any, ids: dict[str, list[str]], tally: Tally) -> None:
+    name = operation.definition.raw["operationId"]
+    names = [p.name for p in operation.path_parameters if p.name != "project_id"]
+    headers = {"Authorization": f"Bearer {sb.api_key}"}
+
+    @given(
+        case=st.one_of(
+            operation.as_strategy(),
+            operation.as_strategy(schemathesis.GenerationMode.NEGATIVE),
+        ),
+        real=st.fixed_dictionaries({n: st.sampled_from(ids[n]) for n in names}),
+        use_real=st.integers(0, 3),
+    )
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
+    def run(case: Any, real: dict[str, str], use_real: int) -> None:
+        # Mostly seeded objects; one case in four keeps the generated (unknown) ids.
+        chosen = real if use_real else {}
+        case.path_parameters = {**(case.path_parameters or {}), **chosen, "project_id": 1}
+        _check(sb, name, case, case.call(headers=headers), tally)
+
+    run()
 
 
 def test_sandbox_answers_as_posthogs_published_document(posthog_sandbox: Sandbox) -> None:
-    sb = posthog_sandbox
-    document = json.loads(DOCUMENT.read_text())
-    for (component, prop), corrected in CORRECTIONS.items():
-        document["components"]["schemas"][component]["properties"][prop] = corrected
-    for component, values in NEWER_ENUMS.items():
-        document["components"]["schemas"][component]["enum"] = values
-    schema = schemathesis.openapi.from_dict(document)
-    schema.config.update(base_url=sb.url)
-    headers = {"Authorization": f"Bearer {sb.api_key}"}
-    ids = _ids(sb)
+    schema = schemathesis.openapi.from_dict(_document())
+    schema.config.update(base_url=posthog_sandbox.url)
     operations = sorted(
         (result.ok() for result in schema.get_all_operations()),
         key=lambda op: (ORDER[op.method.lower()], op.path, op.method),
     )
-    answered: dict[int, int] = {}
-    accepted: dict[str, int] = {}  # 2xx answers by the request body's media type
-    failures: dict[str, str] = {}  # first failure of each kind per operation
+    ids = _ids(posthog_sandbox)
+    tally = Tally()
     for operation in operations:
-        name = operation.definition.raw["operationId"]
-        names = [p.name for p in operation.path_parameters if p.name != "project_id"]
-
-        @given(
-            case=st.one_of(
-                operation.as_strategy(),
-                operation.as_strategy(schemathesis.GenerationMode.NEGATIVE),
-            ),
-            real=st.fixed_dictionaries({n: st.sampled_from(ids[n]) for n in names}),
-            use_real=st.integers(0, 3),
-        )
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            derandomize=True,
-            database=None,
-        )
-        def run(case: Any, real: dict[str, str], use_real: int) -> None:
-            # Mostly seeded objects; one case in four keeps the generated (unknown) ids.
-            chosen = real if use_real else {}
-            case.path_parameters = {**(case.path_parameters or {}), **chosen, "project_id": 1}
-            response = case.call(headers=headers)
-            answered[response.status_code] = answered.get(response.status_code, 0) + 1
-            if response.status_code < 300 and case.media_type:
-                accepted[case.media_type] = accepted.get(case.media_type, 0) + 1
-            seen = f"{name} {case.method} {case.formatted_path} -> {response.status_code}"
-            text = response.text + str(dict(response.headers))
-            found = []
-            if response.status_code >= 500:
-                found.append(f"5xx: {response.text[:300]}")
-            if SECRETS in text or sb.api_key in text:
-                found.append(f"secret: {text[:300]}")
-            if 200 <= response.status_code < 300 and name not in NOT_AS_DOCUMENTED:
-                try:
-                    case.validate_response(response, checks=SUCCESS_CHECKS)
-                except FailureGroup as group:
-                    found += [str(failure)[:600] for failure in group.exceptions]
-            for failure in found:
-                failures.setdefault(f"{name}: {failure.splitlines()[0]}", f"{seen}\n{failure}")
-
-        run()
-    assert not failures, "\n\n".join(failures.values())
+        _run(posthog_sandbox, operation, ids, tally)
+    assert not tally.failures, "\n\n".join(tally.failures.values())
     assert len(operations) == 33
     # The run reached real objects, not only 404s, with bodies of all three media types.
-    assert sum(n for status, n in answered.items() if status < 300) >= 60, answered
-    assert set(accepted) == {"application/json", *FORM_TYPES}, accepted
+    assert sum(n for status, n in tally.answered.items() if status < 300) >= 60, tally.answered
+    assert set(tally.accepted) == {"application/json", *FORM_TYPES}, tally.accepted

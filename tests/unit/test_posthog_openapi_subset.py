@@ -36,7 +36,9 @@ def test_the_cut_keeps_served_operations_and_the_components_they_reach() -> None
                 "get": {
                     "operationId": "batch_exports_runs_retrieve",
                     "description": "prose",
-                    "responses": {"200": {"content": {"application/json": {"schema": _ref("Run")}}}},
+                    "responses": {
+                        "200": {"content": {"application/json": {"schema": _ref("Run")}}}
+                    },
                 }
             },
             # served, documented under the environment router
@@ -79,6 +81,8 @@ def test_the_committed_subset_is_what_the_script_makes_of_it() -> None:
     again = _script().subset(committed, committed["info"]["x-posthog-commit"])
     assert again["paths"] == committed["paths"]
     assert again["components"] == committed["components"]
-    assert again["x-envnb-undocumented"] == committed["x-envnb-undocumented"] == [
-        "DELETE conversations/{}"
-    ]
+    assert (
+        again["x-envnb-undocumented"]
+        == committed["x-envnb-undocumented"]
+        == ["DELETE conversations/{}"]
+    )
