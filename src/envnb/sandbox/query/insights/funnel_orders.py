@@ -244,6 +244,12 @@ def order_of(query: dict[str, Any]) -> str:
     order = spec.get("funnelOrderType") or "ordered"
     if order not in ORDERS:
         raise bad(f"funnelsFilter.funnelOrderType: one of {', '.join(ORDERS)}")
+    attribution = spec.get("breakdownAttributionType") or "first_touch"
+    if attribution != "first_touch":  # Rule 5 is first touch; another is not emulated
+        raise bad(
+            f"funnelsFilter.breakdownAttributionType {attribution!r}: the sandbox attributes "
+            "breakdowns by first touch only"
+        )
     steps = len(query.get("series") or [])
     exclusions = spec.get("exclusions") or []
     if order == "unordered" and any(
