@@ -98,6 +98,9 @@ def test_breakdowns_by_a_person_property(tiny: Client) -> None:
     funnel = tiny.query({**FUNNEL, "breakdownFilter": by_plan})
     steps = funnel.df.groupby("breakdown_value")["count"].apply(list).to_dict()
     assert steps == {"None": [2, 1, 0], "free": [1, 0, 0], "pro": [1, 1, 1]}
+    # PostHog's funnels send a missing value as '' and rank values by the last step first
+    ranked = [group[0]["breakdown_value"] for group in funnel.raw["results"]]
+    assert ranked == [["pro"], [""], ["free"]]
     assert funnel.actors_df(step=2, breakdown="None")["id"].tolist() == [DAN]
     people = tiny.actors_df({**trend, "breakdownFilter": by_plan}, breakdown="free")
     assert people["id"].tolist() == [BOB]

@@ -18,7 +18,8 @@ Rules:
    the engine's order (PostHog tries their permutations; the seeded data has no such ties
    inside one person's funnel).
 5. A breakdown value is first touch: the value on the entry event for ordered funnels, the
-   first non-empty value among the events read for the other two (PostHog's ``argMinIf``).
+   first non-empty value among the events read for the other two (PostHog's ``argMinIf``);
+   a missing value is ``''``, as PostHog's funnels send it.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ from ._hogql import (
     window,
 )
 
-NULL = "$$_posthog_breakdown_null_$$"
+# PostHog's funnels encode a missing breakdown value as '' (trends use a null sentinel):
+# PH:posthog/hogql_queries/insights/funnels/funnels_query_runner.py _breakdown_option_label
+MISSING = ""
 
 
 @dataclass
@@ -69,7 +72,7 @@ def date_range(db: EventsDB, query: dict[str, Any]) -> tuple[datetime, datetime]
 
 
 def _value(cell: Any) -> str:
-    return NULL if cell in (None, "") else str(cell)
+    return MISSING if cell is None else str(cell)
 
 
 def _level(
@@ -156,10 +159,10 @@ def _streams(
         at = instant(row["timestamp"])
         if at is None:
             continue
-        events, values = out.setdefault(str(row["person_id"]), ([], [NULL] * len(bds)))
+        events, values = out.setdefault(str(row["person_id"]), ([], [MISSING] * len(bds)))
         events.append((at, [i for i in range(len(steps)) if row[f"s{i}"]]))
         for i in range(len(bds)):
-            if values[i] == NULL:
+            if values[i] == MISSING:
                 values[i] = _value(row[f"bd{i}"])
     return out
 
