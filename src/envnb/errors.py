@@ -14,6 +14,7 @@
     │   ├── PermissionDeniedError  403
     │   ├── NotFoundError          404
     │   ├── ConflictError          409
+    │   │   └── QueueFullError     409      a conversation already holds two queued messages
     │   ├── UnprocessableError     422
     │   ├── RateLimitError         429      .retry_after (seconds, or None)
     │   ├── ServerError            5xx
@@ -103,7 +104,15 @@ _DETAIL_HINTS = {
         "the reply has already finished; read it with conversations.get(id)"
     ),
     "Cannot resume streaming with a new message": (
-        "a reply is still being generated; resume(id) it, cancel(id) it, or wait"
+        "a reply is still being generated; resume(id) it, cancel(id) it, wait, or "
+        "enqueue(id, content) the message for when it ends"
+    ),
+    "Only two messages can be queued at a time": (
+        "the conversation answers its queued messages in order as each reply ends; wait for "
+        "one, or remove one with conversations.dequeue(id, queue_id) or clear_queue(id)"
+    ),
+    "reached its AI credit usage limit": (
+        "nothing was sent; PostHog AI answers again once the limit is raised"
     ),
 }
 
@@ -190,6 +199,10 @@ class NotFoundError(APIError):
 
 class ConflictError(APIError):
     """409: the object is busy (e.g. a conversation is still generating)."""
+
+
+class QueueFullError(ConflictError):
+    """409 ``queue_full``: a conversation already holds its two queued messages."""
 
 
 class UnprocessableError(APIError):
@@ -367,6 +380,12 @@ _BY_STATUS: dict[int, type[APIError]] = {
 }
 
 
+# Errors told apart by their code within a status [src: PH:ee/api/conversation.py queue].
+_BY_CODE: dict[tuple[int, str], type[APIError]] = {
+    (409, "queue_full"): QueueFullError,
+}
+
+
 def error_class(status: int) -> type[APIError]:
     """Return the APIError subclass for an HTTP status."""
     if status >= 500:
@@ -392,6 +411,9 @@ def error_from_response(
     elif text and "<html" in text[:200].lower():
         detail = "the server (or a proxy in front of it) answered with an HTML error page"
     cls = error_class(status)
+    if isinstance(body, Mapping):
+        # A few views answer {"error": <code>, "detail": <text>} instead of drf's body.
+        cls = _BY_CODE.get((status, code or _str_or_none(body.get("error")) or ""), cls)
     if cls is BadRequestError and is_hogql_refusal(body):
         cls = HogQLQueryError
     kw: dict[str, Any] = dict(
@@ -425,6 +447,7 @@ __all__ = [
     "ListChangedWarning",
     "NotFoundError",
     "PermissionDeniedError",
+    "QueueFullError",
     "QuotaExceededError",
     "RateLimitError",
     "RequestInfo",
