@@ -36,7 +36,7 @@ def test_a_syntax_error_points_at_the_end(sandbox: Sandbox) -> None:
     )
 
 
-def test_a_database_error_is_a_plain_bad_request(sandbox: Sandbox) -> None:
+def test_a_database_error_is_typed_but_has_no_place(sandbox: Sandbox) -> None:
     with sandbox.client() as client, pytest.raises(BadRequestError) as caught:
         client.query("SELECT toInt('x') + [1] FROM events")
     # PostHog sends code hogql_query_error but no metadata: typed, with nowhere to point.
