@@ -31,7 +31,18 @@ from typing import Any
 
 from ..events import EventsDB
 from ..trends import _end, _floor, _parse_date
-from ._hogql import UNITS, bad, breakdown_levels, entity, instant, moment, rows, span, window
+from ._hogql import (
+    MAX_ROWS,
+    UNITS,
+    bad,
+    breakdown_levels,
+    entity,
+    instant,
+    moment,
+    rows,
+    span,
+    window,
+)
 
 NULL = "$$_posthog_breakdown_null_$$"
 
@@ -133,12 +144,15 @@ def _streams(
     where = f"timestamp >= {moment(start)} AND timestamp <= {moment(end)}"
     if not every_event:
         where += " AND (" + " OR ".join(f"({cond})" for cond in steps) + ")"
-    out: dict[str, tuple[list[Event], list[str]]] = {}
-    for row in rows(
+    found = rows(
         db,
         f"SELECT person_id, timestamp{flags}{picks} FROM events WHERE {where} "
         "ORDER BY person_id, timestamp",
-    ):
+    )
+    if len(found) >= MAX_ROWS:  # a cut stream would count wrong: refuse instead (Rule 2, _hogql)
+        raise bad("dateRange: too many events for the sandbox's funnel; pick a shorter range")
+    out: dict[str, tuple[list[Event], list[str]]] = {}
+    for row in found:
         at = instant(row["timestamp"])
         if at is None:
             continue
@@ -230,6 +244,12 @@ def order_of(query: dict[str, Any]) -> str:
     order = spec.get("funnelOrderType") or "ordered"
     if order not in ORDERS:
         raise bad(f"funnelsFilter.funnelOrderType: one of {', '.join(ORDERS)}")
+    attribution = spec.get("breakdownAttributionType") or "first_touch"
+    if attribution != "first_touch":  # Rule 5 is first touch; another is not emulated
+        raise bad(
+            f"funnelsFilter.breakdownAttributionType {attribution!r}: the sandbox attributes "
+            "breakdowns by first touch only"
+        )
     steps = len(query.get("series") or [])
     exclusions = spec.get("exclusions") or []
     if order == "unordered" and any(
