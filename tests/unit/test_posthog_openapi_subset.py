@@ -84,13 +84,5 @@ def test_the_committed_subset_is_what_the_script_makes_of_it() -> None:
     assert (
         again["x-envnb-undocumented"]
         == committed["x-envnb-undocumented"]
-        == [
-            "DELETE conversations/{}",
-            # The queue is newer than PostHog's document at x-posthog-commit (contract §16).
-            "DELETE conversations/{}/queue/{}",
-            "GET conversations/{}/queue",
-            "PATCH conversations/{}/queue/{}",
-            "POST conversations/{}/queue",
-            "POST conversations/{}/queue/clear",
-        ]
+        == ["DELETE conversations/{}"]
     )
