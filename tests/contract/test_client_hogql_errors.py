@@ -36,7 +36,7 @@ def test_a_syntax_error_points_at_the_end(sandbox: Sandbox) -> None:
     )
 
 
-def test_a_database_error_is_a_plain_bad_request(sandbox: Sandbox) -> None:
+def test_a_database_error_is_typed_but_has_no_place(sandbox: Sandbox) -> None:
     with sandbox.client() as client, pytest.raises(BadRequestError) as caught:
         client.query("SELECT toInt('x') + [1] FROM events")
     # PostHog sends code hogql_query_error but no metadata: typed, with nowhere to point.
@@ -63,3 +63,14 @@ def test_hogql_magic_shows_the_line_and_a_caret(sandbox: Sandbox) -> None:
     message = str(caught.value)
     assert message.startswith("%%hogql: 400: Unable to resolve field: nope\nTables referenced")
     assert message.endswith("\nline 2, column 3:\n  nope\n  ^^^^")
+
+
+def test_an_async_run_that_failed_on_hogql_is_typed(sandbox: Sandbox) -> None:
+    # The failed status (GET query/{id}/ → 400) carries error_code, not metadata.
+    with sandbox.client() as client, pytest.raises(HogQLQueryError) as caught:
+        client.query("SELECT nope FROM events", refresh="async")
+    assert (caught.value.code, caught.value.detail) == (
+        "hogql_query_error",
+        "Unable to resolve field: nope",
+    )
+    assert caught.value.pointer() == ""
