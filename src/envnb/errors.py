@@ -7,6 +7,8 @@
     ├── RequestValidationError(ValueError)  local validation before sending; .attr, .allowed
     ├── APIError                            .status .type .code .detail .attr .request .body
     │   ├── BadRequestError        400      .attr names the field when it is a field error
+    │   │   └── HogQLQueryError    400      HogQL PostHog could not parse or resolve:
+    │   │                                   .query .notices .start .end .table_names .pointer()
     │   ├── AuthenticationError    401
     │   ├── QuotaExceededError     402
     │   ├── PermissionDeniedError  403
@@ -43,6 +45,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ._hogql_error import HogQLDetails, HogQLNotice, is_hogql_refusal
 
 _SECRET_PARAMS = {"personal_api_key", "api_key", "token", "access_token"}
 
@@ -170,6 +174,11 @@ _DEFAULT_DETAIL = {
 
 class BadRequestError(APIError):
     """400: the server rejected the request; ``attr`` names the field if any."""
+
+
+class HogQLQueryError(HogQLDetails, BadRequestError):
+    """400: HogQL that PostHog could not parse or resolve; where, from the body's
+    ``extra.hogql_metadata`` (read in ``envnb._hogql_error``)."""
 
 
 class AuthenticationError(APIError):
@@ -405,6 +414,8 @@ def error_from_response(
     if isinstance(body, Mapping):
         # A few views answer {"error": <code>, "detail": <text>} instead of drf's body.
         cls = _BY_CODE.get((status, code or _str_or_none(body.get("error")) or ""), cls)
+    if cls is BadRequestError and is_hogql_refusal(body):
+        cls = HogQLQueryError
     kw: dict[str, Any] = dict(
         status=status, type=type_, code=code, detail=detail, attr=attr, request=request, body=body
     )
@@ -431,6 +442,8 @@ __all__ = [
     "EnvnbError",
     "FileExportError",
     "FleetWarning",
+    "HogQLNotice",
+    "HogQLQueryError",
     "ListChangedWarning",
     "NotFoundError",
     "PermissionDeniedError",

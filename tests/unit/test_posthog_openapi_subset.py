@@ -81,16 +81,10 @@ def test_the_committed_subset_is_what_the_script_makes_of_it() -> None:
     again = _script().subset(committed, committed["info"]["x-posthog-commit"])
     assert again["paths"] == committed["paths"]
     assert again["components"] == committed["components"]
-    assert (
-        again["x-envnb-undocumented"]
-        == committed["x-envnb-undocumented"]
-        == [
-            "DELETE conversations/{}",
-            # The queue is newer than PostHog's document at x-posthog-commit (contract §16).
-            "DELETE conversations/{}/queue/{}",
-            "GET conversations/{}/queue",
-            "PATCH conversations/{}/queue/{}",
-            "POST conversations/{}/queue",
-            "POST conversations/{}/queue/clear",
-        ]
-    )
+    # A sandbox route new here is not yet in the subset. Before calling it newer than PostHog's
+    # document, look for its path in frontend/src/generated/openapi.yaml at x-posthog-commit
+    # (under /api/projects/{project_id}/ or /api/environments/{project_id}/): the conversation
+    # queue was there. If it is there, regenerate the subset with its pages.
+    undocumented = ["DELETE conversations/{}"]  # soft delete: newer than the document
+    assert again["x-envnb-undocumented"] == undocumented, "see the comment above"
+    assert committed["x-envnb-undocumented"] == undocumented
