@@ -12,7 +12,8 @@ CPU time is the client's alone. In one run, for each client (``Client`` and
   the count is known the other pages are fetched PAGE_WINDOW at a time, larger when the
   list is long (``_core.paging`` Rule 6), into a frame with the declared dtypes.
 
-Each is timed ``--repeat`` times, interleaved, for wall (``perf_counter``) and client CPU
+Each runs once untimed (imports, the server's caches), then is timed ``--repeat`` times,
+interleaved, each from a collected heap, for wall (``perf_counter``) and client CPU
 (``process_time``); the medians are kept. Targets: list_df / hand loop wall <= 0.5 and
 CPU <= 1.0 on both clients.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import statistics
 import time
@@ -74,6 +76,7 @@ async def list_df_async(url: str, key: str, project: str) -> pd.DataFrame:
 
 def timed(fn: Callable[[], Any], rows: int) -> tuple[float, float]:
     """Wall and CPU seconds ``fn`` takes; it must return every row."""
+    gc.collect()  # each starts from the same clean heap (no collection of another's garbage)
     wall, cpu = time.perf_counter(), time.process_time()
     df = fn()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -92,13 +95,14 @@ def main() -> None:
     faults = f"latency={args.latency},route=conversations"
     proc, url, key, project = start_sandbox(args.rows, faults)
     try:
-        hand_sync(url, key, project)  # warm the server's caches once for everyone
         runs: dict[str, Callable[[], Any]] = {
             "sync hand loop": lambda: hand_sync(url, key, project),
             "sync list_df": lambda: list_df_sync(url, key, project),
             "async hand loop": lambda: asyncio.run(hand_async(url, key, project)),
             "async list_df": lambda: asyncio.run(list_df_async(url, key, project)),
         }
+        for fn in runs.values():  # warm the server's caches and each way's imports, untimed
+            fn()
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
         for _ in range(args.repeat):
             for name, fn in runs.items():
