@@ -111,6 +111,19 @@ class BatchExport(APIModel):
     offset_hour: int | None = None
 
 
+class Integration(APIModel):
+    """One of the project's integrations: stored credentials a destination names by ``id``
+    (``destination={"type": ..., "config": ..., "integration_id": id}``); the server never
+    returns their secret part."""
+
+    id: int
+    kind: str
+    display_name: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime | None = None
+    errors: str | None = None
+
+
 class PauseResult(APIModel):
     """Answer of pause/unpause: ``{"paused": bool}``."""
 
