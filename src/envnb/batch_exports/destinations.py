@@ -53,6 +53,7 @@ class DestinationFacts:
     integration: str | None = None
     integration_required: bool = True
     models: tuple[str, ...] | None = None
+    label: str = ""  # how PostHog's messages spell the type, when not as its name
 
 
 _AWS_KEYS = ("aws_access_key_id", "aws_secret_access_key")
@@ -123,7 +124,10 @@ DESTINATIONS: dict[DestinationType, DestinationFacts] = {
         integration="databricks",
     ),
     DestinationType.AZURE_BLOB: DestinationFacts(
-        required=("container_name",), test_steps=(), integration="azure-blob"
+        required=("container_name",),
+        test_steps=(),
+        integration="azure-blob",
+        label="Azure Blob",
     ),
     DestinationType.WORKFLOWS: DestinationFacts(),
     DestinationType.HTTP: DestinationFacts(
