@@ -26,7 +26,7 @@ from envnb.file_exports.download import Download
 from envnb.file_exports.models import FileExport
 from envnb.profile_configs.models import ProfileConfig
 from envnb.query.insights.models import Insight
-from envnb.query.results import QueryResult, Visualization
+from envnb.query.results import AsyncQueryResult, QueryResult, Visualization
 from envnb.sandbox import Sandbox
 from envnb.widgets import ChatCell, ExportPanel, ProfileConfigEditor
 
@@ -57,6 +57,7 @@ def check_client(c: Client) -> None:
     assert_type(answer.queries, list[Visualization])
     assert_type(answer.pin(), str)
     assert_type(c.query("SELECT 1"), QueryResult)
+    assert_type(c.query({"kind": "FunnelsQuery"}).actors_df(step=2), pd.DataFrame)
     assert_type(c.query_df({"kind": "TrendsQuery"}), pd.DataFrame)
     assert_type(c.conversations.append_message("c", "text"), AppendedMessage)
     assert_type(c.conversations.cancel("c"), None)
@@ -125,7 +126,9 @@ async def check_async_client(ac: AsyncClient) -> None:
     assert_type(ac.conversations.resume("c"), AsyncEventStream)
     answer = await ac.conversations.ask("hi")
     assert_type(await answer.frames(), list[pd.DataFrame])
-    assert_type(await ac.query("SELECT 1"), QueryResult)
+    assert_type(await ac.query("SELECT 1"), AsyncQueryResult)
+    funnel = await ac.query({"kind": "FunnelsQuery"})
+    assert_type(await funnel.actors_df(step=2, dropped=True), pd.DataFrame)
     assert_type(await ac.query_df("SELECT 1", refresh="async"), pd.DataFrame)
     assert_type(await ac.conversations.append_message("c", "text"), AppendedMessage)
     assert_type(await ac.conversations.cancel("c"), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from .forms import FORM_TYPES
 from .route import Route
 from .routes import PREFIXES, PROJECT_ROUTES
 from .schema_components import COMPONENTS, RUN_STATUS
@@ -106,7 +107,11 @@ def _operation(route: Route, prefix: str) -> dict[str, Any]:
     if route.request:
         op["requestBody"] = {
             "required": route.method in ("POST", "PUT"),
-            "content": {"application/json": {"schema": ref(route.request)}},
+            # DRF's three parsers, as PostHog's schema declares for every body (.forms).
+            "content": {
+                media: {"schema": ref(route.request)}
+                for media in ("application/json", *FORM_TYPES)
+            },
         }
     if route.scope is None:
         op["description"] = "Not available to scoped personal API keys (403)."

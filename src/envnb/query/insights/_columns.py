@@ -73,6 +73,12 @@ def label(value: Any) -> str | None:
     return BREAKDOWN_LABELS.get(str(value), str(value))
 
 
+def sentinel(text: str) -> str:
+    """The value PostHog knows for a label a frame shows: ``None`` and ``Other`` are its
+    sentinels again (Rule 3 backwards), so a point read off a frame finds its people."""
+    return {shown: raw for raw, shown in BREAKDOWN_LABELS.items()}.get(text, text)
+
+
 def breakdown_cells(value: Any, names: Sequence[str]) -> dict[str, str | None]:
     """A result's ``breakdown_value`` spread over the breakdown columns.
 

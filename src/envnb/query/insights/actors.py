@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..._core.framing import DATETIME, Column
 from ...errors import RequestValidationError
-from ._columns import breakdown_names, build, label
+from ._columns import breakdown_names, build, label, sentinel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,7 +109,8 @@ def _breakdown(query: dict[str, Any], frame: pd.DataFrame | None, value: Any) ->
                     f"{item!r} is not a breakdown value of the answer",
                     tuple(sorted(seen)),
                 )
-    return [str(v) for v in values] if len(names) > 1 else str(values[0])
+    sent = [sentinel(str(v)) for v in values]
+    return sent if len(names) > 1 else sent[0]
 
 
 def _series_count(query: dict[str, Any]) -> int:
@@ -178,16 +179,15 @@ def lifecycle_point(
 def stickiness_point(
     query: dict[str, Any], point: dict[str, Any], frame: pd.DataFrame | None
 ) -> ActorsPlan:
-    _check_keys(point, ("day", "series", "breakdown"), query["kind"])
+    _check_keys(point, ("day", "series", "breakdown", "compare"), query["kind"])
     day = point.get("day")
     if not isinstance(day, int) or isinstance(day, bool) or day < 1:
         raise point_error(
             "day", f"a stickiness point's day is a number of intervals (1, 2, …); got {day!r}"
         )
     _in_frame(frame, "interval", day, "day")
-    series = _series_index(query, point.get("series", 0))
-    breakdown = _breakdown(query, frame, point.get("breakdown"))
-    return ActorsPlan(_insight(query, day=day, series=series, breakdown=breakdown))
+    fields = _series_point(query, {k: v for k, v in point.items() if k != "day"}, frame)
+    return ActorsPlan(_insight(query, day=day, **fields))
 
 
 def funnels_point(
