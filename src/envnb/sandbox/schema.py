@@ -109,8 +109,7 @@ def _operation(route: Route, prefix: str) -> dict[str, Any]:
             "required": route.method in ("POST", "PUT"),
             # DRF's three parsers, as PostHog's schema declares for every body (.forms).
             "content": {
-                media: {"schema": ref(route.request)}
-                for media in ("application/json", *FORM_TYPES)
+                media: {"schema": ref(route.request)} for media in ("application/json", *FORM_TYPES)
             },
         }
     if route.scope is None:
