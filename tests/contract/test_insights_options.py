@@ -98,6 +98,9 @@ def test_breakdowns_by_a_person_property(tiny: Client) -> None:
     funnel = tiny.query({**FUNNEL, "breakdownFilter": by_plan})
     steps = funnel.df.groupby("breakdown_value")["count"].apply(list).to_dict()
     assert steps == {"None": [2, 1, 0], "free": [1, 0, 0], "pro": [1, 1, 1]}
+    # PostHog's funnels send a missing value as '' and rank values by the last step first
+    ranked = [group[0]["breakdown_value"] for group in funnel.raw["results"]]
+    assert ranked == [["pro"], [""], ["free"]]
     assert funnel.actors_df(step=2, breakdown="None")["id"].tolist() == [DAN]
     people = tiny.actors_df({**trend, "breakdownFilter": by_plan}, breakdown="free")
     assert people["id"].tolist() == [BOB]
@@ -124,6 +127,39 @@ def test_an_event_and_a_person_level_give_two_columns(tiny: Client) -> None:
 def test_a_breakdown_type_the_sandbox_does_not_read_is_a_400(tiny: Client) -> None:
     query = {**FUNNEL, "breakdownFilter": {"breakdown": "name", "breakdown_type": "group"}}
     with pytest.raises(BadRequestError, match="breakdown_type 'group'"):
+        tiny.query_df(query)
+
+
+def test_retention_by_a_person_property(tiny: Client) -> None:
+    query = {
+        "kind": "RetentionQuery",
+        "retentionFilter": {"period": "Day", "totalIntervals": 3},
+        "dateRange": {"date_to": "2026-02-17"},
+        "breakdownFilter": {"breakdown": "plan", "breakdown_type": "person"},
+    }
+    result = tiny.query(query)
+    frame = result.df
+    cells = frame[frame["count"] > 0].groupby(["breakdown_value", "cohort"])["count"].apply(list)
+    # D-14: Alice (pro, back on D-13) and Bob (free); D-13: Alice and Carol (no plan)
+    day = {d: datetime.fromisoformat(f"{d}T00:00:00+00:00") for d in ("2026-02-16", "2026-02-17")}
+    assert cells.to_dict() == {
+        ("None", day["2026-02-17"]): [1],
+        ("free", day["2026-02-16"]): [1],
+        ("pro", day["2026-02-16"]): [1, 1],
+        ("pro", day["2026-02-17"]): [1],
+    }
+    assert result.actors_df(cohort="2026-02-17", interval=0, breakdown="None")["id"].tolist() == [
+        CAROL
+    ]
+
+
+def test_a_breakdown_attribution_other_than_first_touch_is_a_400(tiny: Client) -> None:
+    query = {
+        **FUNNEL,
+        "breakdownFilter": {"breakdown": "$browser"},
+        "funnelsFilter": {"breakdownAttributionType": "last_touch"},
+    }
+    with pytest.raises(BadRequestError, match="breakdownAttributionType"):
         tiny.query_df(query)
 
 

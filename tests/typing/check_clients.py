@@ -21,6 +21,7 @@ from envnb.batch_exports.models import (
 )
 from envnb.batch_exports.ops_models import Backfill, Cancelled
 from envnb.conversations.models import AppendedMessage, Conversation, StreamEvent
+from envnb.conversations.proposals import ConversationQueue
 from envnb.conversations.streaming import StreamAssembler
 from envnb.file_exports.download import Download
 from envnb.file_exports.models import FileExport
@@ -64,6 +65,14 @@ def check_client(c: Client) -> None:
     assert_type(c.conversations.delete("c"), None)
     assert_type(c.conversations.messages_df("c"), pd.DataFrame)
     assert_type(c.conversations.to_markdown("c"), str)
+    assert_type(c.conversations.queue("c"), ConversationQueue)
+    assert_type(c.conversations.enqueue("c", "later"), ConversationQueue)
+    assert_type(c.conversations.edit_queued("c", "q", "later"), ConversationQueue)
+    assert_type(c.conversations.dequeue("c", "q"), ConversationQueue)
+    assert_type(c.conversations.clear_queue("c"), ConversationQueue)
+    assert_type(c.conversations.decide("c", "p", approve=True), EventStream)
+    assert_type(c.conversations.approve("c", "p"), AskResult[list[pd.DataFrame]])
+    assert_type(c.conversations.reject("c", "p", "no"), AskResult[list[pd.DataFrame]])
     assert_type(c.profile_configs.list(), Iterator[ProfileConfig])
     assert_type(c.profile_configs.list_df(), pd.DataFrame)
     assert_type(c.profile_configs.get("p"), ProfileConfig)
@@ -135,6 +144,16 @@ async def check_async_client(ac: AsyncClient) -> None:
     assert_type(await ac.conversations.delete("c"), None)
     assert_type(await ac.conversations.messages_df("c"), pd.DataFrame)
     assert_type(await ac.conversations.to_markdown("c"), str)
+    assert_type(await ac.conversations.queue("c"), ConversationQueue)
+    assert_type(await ac.conversations.enqueue("c", "later"), ConversationQueue)
+    assert_type(await ac.conversations.edit_queued("c", "q", "later"), ConversationQueue)
+    assert_type(await ac.conversations.dequeue("c", "q"), ConversationQueue)
+    assert_type(await ac.conversations.clear_queue("c"), ConversationQueue)
+    assert_type(ac.conversations.decide("c", "p", approve=True), AsyncEventStream)
+    approved = await ac.conversations.approve("c", "p")
+    assert_type(await approved.frames(), list[pd.DataFrame])
+    rejected = await ac.conversations.reject("c", "p")
+    assert_type(await rejected.frames(), list[pd.DataFrame])
     assert_type(ac.profile_configs.list(), AsyncIterator[ProfileConfig])
     assert_type(await ac.profile_configs.list_df(), pd.DataFrame)
     assert_type(await ac.profile_configs.get("p"), ProfileConfig)

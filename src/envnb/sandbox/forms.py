@@ -9,7 +9,8 @@ schema:
 
 Rule 1: a scalar field reads the **last** value of its key, as a string; the handler's own
         checks then coerce it exactly as they coerce a string sent in JSON.
-Rule 2: an empty value of a field that allows null is null.
+Rule 2: an empty value of a field that allows null is null; of another optional field, the
+        field is left out (DRF: "emptiness is valid"); of a required field, it stays "".
 Rule 3: a nested serializer reads the keys ``field.sub`` (``destination.type=S3``); without
         such keys the field is absent ("This field is required." where it is required). A plain
         ``destination=...`` cannot express an object and is ignored, as DRF ignores it.
@@ -68,17 +69,18 @@ def pairs(form: FormData) -> Pairs:
 
 def form_data(items: Pairs, schema_name: str | None) -> dict[str, Any]:
     """The body a DRF serializer for ``schema_name`` (a sandbox component) would see."""
-    properties, _ = _properties(_resolve(COMPONENTS[schema_name]) if schema_name else {})
-    return _read(items, properties, prefix="")
+    return _read(items, _resolve(COMPONENTS[schema_name]) if schema_name else {}, prefix="")
 
 
-def _read(items: Pairs, properties: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+def _read(items: Pairs, schema: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    properties, _ = _properties(schema)
+    required = set(schema.get("required", ()))
     data: dict[str, Any] = {}
     for key, value in items:  # Rule 1 for keys the schema does not name: the last value
         if "." not in key and "[" not in key and key not in properties:
             data[key] = value
-    for name, schema in properties.items():
-        read = _field(items, name, _resolve(schema), f"{prefix}{name}")
+    for name, field_schema in properties.items():
+        read = _field(items, name, _resolve(field_schema), f"{prefix}{name}", name in required)
         if read is not _ABSENT:
             data[name] = read
     return data
@@ -87,11 +89,11 @@ def _read(items: Pairs, properties: Mapping[str, Any], prefix: str) -> dict[str,
 _ABSENT = object()
 
 
-def _field(items: Pairs, name: str, schema: dict[str, Any], attr: str) -> Any:
+def _field(items: Pairs, name: str, schema: dict[str, Any], attr: str, required: bool) -> Any:
     nested, free = _properties(schema)
     if nested:  # Rule 3
         inner = [(key[len(name) + 1 :], v) for key, v in items if key.startswith(f"{name}.")]
-        return _read(inner, nested, prefix=f"{attr}__") if inner else _ABSENT
+        return _read(inner, schema, prefix=f"{attr}__") if inner else _ABSENT
     if schema.get("type") == "array":  # Rule 4
         values = [v for key, v in items if key == name]
         return values or _indexed(items, name) or _ABSENT
@@ -103,6 +105,8 @@ def _field(items: Pairs, name: str, schema: dict[str, Any], attr: str) -> Any:
         return _json(value, attr)
     if value == "" and schema.get("nullable"):  # Rule 2
         return None
+    if value == "" and not required:  # Rule 2: "emptiness is valid", the field is left out
+        return _ABSENT
     return value
 
 
@@ -138,10 +142,11 @@ def _resolve(schema: Mapping[str, Any]) -> dict[str, Any]:
         target = _resolve(COMPONENTS[str(schema["$ref"]).rsplit("/", 1)[-1]])
         return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
     if "allOf" in schema:
-        merged: dict[str, Any] = {"type": "object", "properties": {}}
+        merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
         for part in schema["allOf"]:
             resolved = _resolve(part)
             merged["properties"].update(resolved.get("properties", {}))
+            merged["required"] += resolved.get("required", [])
         return merged
     return dict(schema)
 

@@ -76,9 +76,11 @@ def _operation(route: Route, prefix: str) -> dict[str, Any]:
             "description": "A project id, or `@current` for the caller's current project.",
         }
     ]
-    for name in ("id", "run_id", "backfill_id"):
+    for name in ("id", "run_id", "backfill_id", "queue_id"):
         if f"{{{name}}}" in route.path:
-            id_kind = STR if route.string_id and name == "id" else UUID
+            # A queue id is PostHog's OpenApiTypes.STR [src: PH:ee/api/conversation.py].
+            string = (route.string_id and name == "id") or name == "queue_id"
+            id_kind = STR if string else UUID
             params.append({"name": name, "in": "path", "required": True, "schema": id_kind})
     if route.paginated:
         params += [

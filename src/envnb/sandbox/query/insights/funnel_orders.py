@@ -18,7 +18,8 @@ Rules:
    the engine's order (PostHog tries their permutations; the seeded data has no such ties
    inside one person's funnel).
 5. A breakdown value is first touch: the value on the entry event for ordered funnels, the
-   first non-empty value among the events read for the other two (PostHog's ``argMinIf``).
+   first non-empty value among the events read for the other two (PostHog's ``argMinIf``);
+   a missing value is ``''``, as PostHog's funnels send it.
 """
 
 from __future__ import annotations
@@ -31,9 +32,22 @@ from typing import Any
 
 from ..events import EventsDB
 from ..trends import _end, _floor, _parse_date
-from ._hogql import UNITS, bad, breakdown_levels, entity, instant, moment, rows, span, window
+from ._hogql import (
+    MAX_ROWS,
+    UNITS,
+    bad,
+    breakdown_levels,
+    entity,
+    instant,
+    moment,
+    rows,
+    span,
+    window,
+)
 
-NULL = "$$_posthog_breakdown_null_$$"
+# PostHog's funnels encode a missing breakdown value as '' (trends use a null sentinel):
+# PH:posthog/hogql_queries/insights/funnels/funnels_query_runner.py _breakdown_option_label
+MISSING = ""
 
 
 @dataclass
@@ -58,7 +72,7 @@ def date_range(db: EventsDB, query: dict[str, Any]) -> tuple[datetime, datetime]
 
 
 def _value(cell: Any) -> str:
-    return NULL if cell in (None, "") else str(cell)
+    return MISSING if cell is None else str(cell)
 
 
 def _level(
@@ -133,19 +147,22 @@ def _streams(
     where = f"timestamp >= {moment(start)} AND timestamp <= {moment(end)}"
     if not every_event:
         where += " AND (" + " OR ".join(f"({cond})" for cond in steps) + ")"
-    out: dict[str, tuple[list[Event], list[str]]] = {}
-    for row in rows(
+    found = rows(
         db,
         f"SELECT person_id, timestamp{flags}{picks} FROM events WHERE {where} "
         "ORDER BY person_id, timestamp",
-    ):
+    )
+    if len(found) >= MAX_ROWS:  # a cut stream would count wrong: refuse instead (Rule 2, _hogql)
+        raise bad("dateRange: too many events for the sandbox's funnel; pick a shorter range")
+    out: dict[str, tuple[list[Event], list[str]]] = {}
+    for row in found:
         at = instant(row["timestamp"])
         if at is None:
             continue
-        events, values = out.setdefault(str(row["person_id"]), ([], [NULL] * len(bds)))
+        events, values = out.setdefault(str(row["person_id"]), ([], [MISSING] * len(bds)))
         events.append((at, [i for i in range(len(steps)) if row[f"s{i}"]]))
         for i in range(len(bds)):
-            if values[i] == NULL:
+            if values[i] == MISSING:
                 values[i] = _value(row[f"bd{i}"])
     return out
 
@@ -230,6 +247,12 @@ def order_of(query: dict[str, Any]) -> str:
     order = spec.get("funnelOrderType") or "ordered"
     if order not in ORDERS:
         raise bad(f"funnelsFilter.funnelOrderType: one of {', '.join(ORDERS)}")
+    attribution = spec.get("breakdownAttributionType") or "first_touch"
+    if attribution != "first_touch":  # Rule 5 is first touch; another is not emulated
+        raise bad(
+            f"funnelsFilter.breakdownAttributionType {attribution!r}: the sandbox attributes "
+            "breakdowns by first touch only"
+        )
     steps = len(query.get("series") or [])
     exclusions = spec.get("exclusions") or []
     if order == "unordered" and any(

@@ -5,7 +5,8 @@ Rules:
 1. Who reached which step, and when, is decided per ``funnelOrderType`` (ordered, strict,
    unordered) in ``funnel_orders.py``; this module counts and shapes.
 2. With a breakdown a person's value is first touch (``funnel_orders`` Rule 5); the
-   answer is a list of step lists, one per value, largest first, each step's
+   answer is a list of step lists, one per value, ranked as PostHog ranks them (most people
+   at the last step first, then at the step before, …), each step's
    ``breakdown_value`` a list with one item per breakdown level.
 3. ``exclusions`` (``{event, funnelFromStep, funnelToStep}``, 0-based steps): a person who
    did the excluded event after reaching ``funnelFromStep`` and before reaching
@@ -28,9 +29,9 @@ from typing import Any
 from ..events import EventsDB
 from ..trends import _buckets, _floor, _label
 from ._hogql import bad, breakdown_levels, entity, instant, rows, span, window
-from .funnel_orders import EXCLUSIONS_IGNORED, NULL, ORDERS, Entrant, date_range, order_of
+from .funnel_orders import EXCLUSIONS_IGNORED, ORDERS, Entrant, date_range, order_of
 
-__all__ = ["NULL", "breakdown_props", "entrants", "funnel_actors", "run_funnels"]
+__all__ = ["breakdown_props", "entrants", "funnel_actors", "run_funnels"]
 
 
 def steps_of(query: dict[str, Any]) -> list[dict[str, Any]]:
@@ -94,8 +95,15 @@ def _groups(people: list[Entrant], levels: int) -> list[tuple[list[str] | None, 
     by_value: dict[tuple[str, ...], list[Entrant]] = {}
     for person in people:
         by_value.setdefault(tuple(person.breakdown), []).append(person)
-    ranked = sorted(by_value, key=lambda v: (-len(by_value[v]), v))
-    return [(list(v), by_value[v]) for v in ranked]
+
+    def rank(value: tuple[str, ...]) -> tuple[Any, ...]:
+        # PostHog orders breakdown values by the last step's count, then the one before, …,
+        # all descending (PH:funnels/funnel_udf.py ``ORDER BY step_n DESC, …``)
+        members = by_value[value]
+        steps = len(members[0].times)
+        return (*(-sum(p.reached(k) for p in members) for k in range(steps, 0, -1)), value)
+
+    return [(list(v), by_value[v]) for v in sorted(by_value, key=rank)]
 
 
 def _seconds(people: list[Entrant], step: int) -> list[float]:

@@ -22,9 +22,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..events import EventsDB
-from ..trends import _end, _floor, _months_back
+from ..trends import NULL, _end, _floor, _months_back
 from ._hogql import absent_fields, bad, entity, instant, moment, rows
-from .funnel_orders import NULL
 from .funnels import breakdown_props
 
 PERIODS = {"Hour": "hour", "Day": "day", "Week": "week", "Month": "month"}
