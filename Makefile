@@ -12,7 +12,7 @@ DEMO_STAMP := $(VENV)/.stamp-demo
 CHROMIUM := /usr/bin/chromium
 SINCE  ?= 2026-11-01
 
-.PHONY: venv demo test lint typecheck pytest chromium report soak bench mutation clean
+.PHONY: venv demo test lint typecheck pytest chromium posthog-cli report soak bench mutation clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,20 @@ chromium:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_DEBS); }
+
+# PostHog's own CLI (npm @posthog/cli; its API tools are lib/posthog-api-cli.mjs, run by node)
+# in a project-local folder, for tests/contract/test_posthog_cli.py, which skips without it.
+# --ignore-scripts: the package's postinstall downloads a native binary the API tools do not
+# use. Not part of `make test` (it needs the npm registry); .ci/run calls it.
+POSTHOG_CLI_VERSION := 0.18.3
+POSTHOG_CLI_DIR := .cache/posthog-cli
+posthog-cli:
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	npm install --prefix $(POSTHOG_CLI_DIR) --ignore-scripts --no-audit --no-fund \
+	  --save-exact @posthog/cli@$(POSTHOG_CLI_VERSION)
 
 # src/envnb/_sync/ is generated from _async/: fail when it is stale or a rename went unused.
 lint: venv

@@ -36,6 +36,8 @@ CLIENT_RENAMES = {
     "AsyncProfileConfigs": "ProfileConfigs",
     "AsyncQueries": "Queries",
     "AsyncInsights": "Insights",
+    "AsyncQueryResult": "QueryResult",
+    "_aactors": "_actors",
     "AsyncEventStream": "EventStream",
     "AsyncPageWindow": "PageWindow",
     "aclose": "close",

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import atexit
-import dataclasses
 import os
 import threading
 from typing import Any
@@ -19,7 +18,6 @@ from ._core.config import ENV_HOST, ENV_KEY, ENV_PROJECT, missing_message, missi
 from ._core.secret import ApiKey
 from ._sync._client import SyncClient
 from .errors import ConfigurationError
-from .query.results import QueryResult
 
 
 class Client(SyncClient):
@@ -57,13 +55,6 @@ class Client(SyncClient):
         )
         self._custom_transport = transport is not None
         self._async_transport = async_transport
-
-    def query(self, query: object, refresh: str | None = None) -> QueryResult:
-        result = super().query(query, refresh)
-        # A sync result can read the people behind its numbers itself (result.actors_df).
-        return dataclasses.replace(result, _actors=self._queries.actors)
-
-    query.__doc__ = SyncClient.query.__doc__
 
     def to_async(self) -> AsyncClient:
         """An AsyncClient with the same settings, secret and ``async_transport``.

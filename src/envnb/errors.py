@@ -7,11 +7,14 @@
     ├── RequestValidationError(ValueError)  local validation before sending; .attr, .allowed
     ├── APIError                            .status .type .code .detail .attr .request .body
     │   ├── BadRequestError        400      .attr names the field when it is a field error
+    │   │   └── HogQLQueryError    400      HogQL PostHog could not parse or resolve:
+    │   │                                   .query .notices .start .end .table_names .pointer()
     │   ├── AuthenticationError    401
     │   ├── QuotaExceededError     402
     │   ├── PermissionDeniedError  403
     │   ├── NotFoundError          404
     │   ├── ConflictError          409
+    │   │   └── QueueFullError     409      a conversation already holds two queued messages
     │   ├── UnprocessableError     422
     │   ├── RateLimitError         429      .retry_after (seconds, or None)
     │   ├── ServerError            5xx
@@ -42,6 +45,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ._hogql_error import HogQLDetails, HogQLNotice, is_hogql_refusal
 
 _SECRET_PARAMS = {"personal_api_key", "api_key", "token", "access_token"}
 
@@ -99,7 +104,15 @@ _DETAIL_HINTS = {
         "the reply has already finished; read it with conversations.get(id)"
     ),
     "Cannot resume streaming with a new message": (
-        "a reply is still being generated; resume(id) it, cancel(id) it, or wait"
+        "a reply is still being generated; resume(id) it, cancel(id) it, wait, or "
+        "enqueue(id, content) the message for when it ends"
+    ),
+    "Only two messages can be queued at a time": (
+        "the conversation answers its queued messages in order as each reply ends; wait for "
+        "one, or remove one with conversations.dequeue(id, queue_id) or clear_queue(id)"
+    ),
+    "reached its AI credit usage limit": (
+        "nothing was sent; PostHog AI answers again once the limit is raised"
     ),
 }
 
@@ -163,6 +176,11 @@ class BadRequestError(APIError):
     """400: the server rejected the request; ``attr`` names the field if any."""
 
 
+class HogQLQueryError(HogQLDetails, BadRequestError):
+    """400: HogQL that PostHog could not parse or resolve; where, from the body's
+    ``extra.hogql_metadata`` (read in ``envnb._hogql_error``)."""
+
+
 class AuthenticationError(APIError):
     """401: the API key is missing or invalid."""
 
@@ -181,6 +199,10 @@ class NotFoundError(APIError):
 
 class ConflictError(APIError):
     """409: the object is busy (e.g. a conversation is still generating)."""
+
+
+class QueueFullError(ConflictError):
+    """409 ``queue_full``: a conversation already holds its two queued messages."""
 
 
 class UnprocessableError(APIError):
@@ -358,6 +380,12 @@ _BY_STATUS: dict[int, type[APIError]] = {
 }
 
 
+# Errors told apart by their code within a status [src: PH:ee/api/conversation.py queue].
+_BY_CODE: dict[tuple[int, str], type[APIError]] = {
+    (409, "queue_full"): QueueFullError,
+}
+
+
 def error_class(status: int) -> type[APIError]:
     """Return the APIError subclass for an HTTP status."""
     if status >= 500:
@@ -383,6 +411,11 @@ def error_from_response(
     elif text and "<html" in text[:200].lower():
         detail = "the server (or a proxy in front of it) answered with an HTML error page"
     cls = error_class(status)
+    if isinstance(body, Mapping):
+        # A few views answer {"error": <code>, "detail": <text>} instead of drf's body.
+        cls = _BY_CODE.get((status, code or _str_or_none(body.get("error")) or ""), cls)
+    if cls is BadRequestError and is_hogql_refusal(body):
+        cls = HogQLQueryError
     kw: dict[str, Any] = dict(
         status=status, type=type_, code=code, detail=detail, attr=attr, request=request, body=body
     )
@@ -409,9 +442,12 @@ __all__ = [
     "EnvnbError",
     "FileExportError",
     "FleetWarning",
+    "HogQLNotice",
+    "HogQLQueryError",
     "ListChangedWarning",
     "NotFoundError",
     "PermissionDeniedError",
+    "QueueFullError",
     "QuotaExceededError",
     "RateLimitError",
     "RequestInfo",

@@ -15,6 +15,7 @@ queries with ``client.query_df`` — a report re-run refreshes the numbers, no A
 
 ``%%hogql [name]`` runs the cell as HogQL and shows the DataFrame (also assigned to
 ``name``); ``{var}`` is replaced by the notebook variable ``var`` as a quoted HogQL literal.
+HogQL PostHog cannot parse or resolve is shown with its line and a ``^`` under the error.
 The reply is rendered with the same renderer as ChatCell (Markdown, sanitized) and is
 available afterwards as the cell's value (``_``) and as ``envnb.last_reply()``.
 
@@ -42,7 +43,7 @@ from IPython.display import HTML, display
 
 from .conversations import answers
 from .conversations.chat_turn import ChatTurnPolicy, SendAgain
-from .errors import EnvnbError
+from .errors import EnvnbError, HogQLQueryError
 from .query.hogql import substitute
 from .query.results import Visualization, visualizations
 from .widgets.kit import ChartBoard, LiveTurn, Pacer, Throttle, render_png
@@ -288,6 +289,11 @@ class ChatMagics(Magics):
         namespace = self.shell.user_ns  # type: ignore[union-attr]
         try:
             result = _client().query(substitute(cell, namespace))
+        except HogQLQueryError as err:
+            # PostHog says where: show the line the HogQL went wrong on, with ^ under it (the
+            # text PostHog parsed: the cell with any {var} already replaced by its literal).
+            where = err.pointer()
+            raise UsageError(f"%%hogql: {err}" + (f"\n{where}" if where else "")) from None
         except EnvnbError as err:
             # One line, no traceback through envnb's internals; Run All / papermill still stop.
             raise UsageError(f"%%hogql: {err}") from None

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from envnb.errors import FileExportError
+from envnb.file_exports import rules
 from envnb.sandbox import Sandbox
 
 pytestmark = pytest.mark.timeout(120)
@@ -79,3 +81,115 @@ def test_a_killed_download_resumes(tmp_path: Path) -> None:
         assert [p.name for p in week.files] == [SECOND]
         assert week.records == dl.records - manifest["runs"][FIRST_KEY]["records_completed"]
         assert sb.stats()["writes"]["file_export.create"] == 3
+
+
+def _client_clock(monkeypatch: pytest.MonkeyPatch, *instants: datetime) -> None:
+    """The client's clock reads these instants, one per download (the sandbox keeps its own)."""
+    readings = iter(instants)
+    monkeypatch.setattr(rules, "now_utc", lambda: next(readings))
+
+
+def test_a_relative_download_repeated_minutes_later_reuses_its_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 00:10:30, then 00:47:05: another minute, the same hour.
+    _client_clock(
+        monkeypatch, CLOCK.replace(minute=10, second=30), CLOCK.replace(minute=47, second=5)
+    )
+    with Sandbox(seed=0, clock=CLOCK, conversations=5) as sb:
+        sb.file_exports.start_delay = sb.file_exports.duration = 0.0
+        client = sb.client()
+        try:
+            first = client.file_exports.download("events", "-7d", "now", folder=tmp_path)
+            again = client.file_exports.download("events", "-7d", "now", folder=tmp_path)
+        finally:
+            client.close()
+        assert sb.stats()["writes"]["file_export.create"] == 1  # the second one reused it
+    assert (
+        [p.name for p in again.files]
+        == [p.name for p in first.files]
+        == ["events_20261120T000000Z-20261127T000000Z_0000.parquet"]
+    )
+    assert again.records == first.records > 0
+
+
+def test_an_interrupted_relative_download_resumes_its_window_in_a_later_hour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Started at 00:10 and failed; asked again at 01:20, when "-8d" → "now" means another hour.
+    _client_clock(monkeypatch, CLOCK.replace(minute=10), CLOCK.replace(hour=1, minute=20))
+    with Sandbox(seed=0, clock=CLOCK, conversations=5) as sb:
+        sb.file_exports.start_delay = sb.file_exports.duration = 0.0
+        sb.file_exports.fail_runs = 1
+        client = sb.client()
+        try:
+            with pytest.raises(FileExportError, match="ended Failed"):
+                client.file_exports.download("events", "-8d", "now", folder=tmp_path)
+            manifest = json.loads((tmp_path / "manifest.json").read_text())
+            assert manifest["windows"] == {
+                "-8d → now": ["2026-11-19T00:00:00+00:00", "2026-11-27T00:00:00+00:00"]
+            }
+            dl = client.file_exports.download("events", "-8d", "now", folder=tmp_path)
+        finally:
+            client.close()
+    assert [p.name for p in dl.files] == [
+        "events_20261119T000000Z-20261126T000000Z_0000.parquet",
+        "events_20261126T000000Z-20261127T000000Z_0000.parquet",
+    ]
+    dl.verify()
+
+
+DISK_SCRIPT = textwrap.dedent(
+    """
+    import resource, sys
+    import envnb
+    from envnb.errors import FileExportError
+    # A file-size limit: the kernel refuses the write past it (EFBIG), as a full disk would
+    # (ENOSPC); Python ignores SIGXFSZ, so the write fails instead of killing the process.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[4]), int(sys.argv[4])))
+    client = envnb.Client()
+    try:
+        client.file_exports.download("events", sys.argv[1], sys.argv[2], folder=sys.argv[3])
+    except FileExportError as exc:
+        print(exc)
+        sys.exit(3)
+    """
+)
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_no_file_that_looks_complete(
+    tmp_path: Path,
+) -> None:
+    with Sandbox(seed=0, clock=CLOCK, conversations=5) as sb:
+        sb.file_exports.start_delay = sb.file_exports.duration = 0.0
+        env = {**os.environ, **sb.env()}
+        done = subprocess.run(
+            [sys.executable, "-c", DISK_SCRIPT, *RANGE, str(tmp_path), str(64 * 1024)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=100,
+        )
+        # The two files the sandbox wrote, by run start: the first one that did not fit.
+        runs = sorted(sb.file_exports.runs.values(), key=lambda run: run.start)
+        size = runs[0].files[0][1].stat().st_size
+        assert size > 64 * 1024
+        assert done.returncode == 3, done.stderr[-2000:]
+        message = done.stdout
+        assert f"{tmp_path}: no room to write file 0 of run " in message
+        assert f"it needs {size:,} bytes" in message
+        assert "File too large" in message
+        assert "Traceback" not in done.stderr
+        # Nothing with a final name, no manifest entry, no piece of the file left.
+        assert not list(tmp_path.glob("*.parquet"))
+        assert json.loads((tmp_path / "manifest.json").read_text())["runs"] == {}
+        assert not list(tmp_path.glob(".partial/*"))
+
+        # Room again: the same call lands everything.
+        client = sb.client()
+        try:
+            dl = client.file_exports.download("events", *RANGE, folder=tmp_path)
+        finally:
+            client.close()
+    assert [p.name for p in dl.files] == [FIRST, SECOND]
+    dl.verify()

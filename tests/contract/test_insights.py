@@ -193,8 +193,8 @@ def test_wrappers_run_their_source(client: Client) -> None:
     assert client.query_df(viz).to_dict("list") == {"x": [1]}
 
 
-def test_unemulated_funnel_options_are_a_400_not_a_different_number(api: Api) -> None:
-    query = {**SIGNUP_PURCHASE, "funnelsFilter": {"funnelOrderType": "strict"}}
+def test_an_unknown_funnel_order_is_a_400_not_a_different_number(api: Api) -> None:
+    query = {**SIGNUP_PURCHASE, "funnelsFilter": {"funnelOrderType": "sideways"}}
     response = api.post("query/", json={"query": query})
     assert response.status_code == 400
     assert response.json()["type"] == "validation_error"
@@ -358,7 +358,7 @@ def test_unknown_kinds_are_posthogs_400(api: Api) -> None:
 
 def test_a_bad_query_is_a_400_error_on_the_client(client: Client) -> None:
     with pytest.raises(BadRequestError, match="funnelOrderType"):
-        client.query({**SIGNUP_PURCHASE, "funnelsFilter": {"funnelOrderType": "unordered"}})
+        client.query({**SIGNUP_PURCHASE, "funnelsFilter": {"funnelOrderType": "sideways"}})
 
 
 def test_posthog_ai_answers_a_funnel_question_with_a_funnel(client: Client) -> None:

@@ -32,3 +32,15 @@ def test_personal_api_keys_current_describes_the_calling_key(sandbox: Sandbox) -
 def test_users_me_answers(sandbox: Sandbox) -> None:
     me = _get(sandbox, sandbox.api_key, "/api/users/@me/")
     assert me.status_code == 200 and me.json()["email"]
+
+
+def test_organization_by_the_id_users_me_names(sandbox: Sandbox) -> None:
+    # PostHog's CLI (@posthog/cli's api tools) reads users/@me, then organizations/{id}/ with
+    # the id it names; a 404 there was logged as a failed look-up on every CLI call.
+    org_id = _get(sandbox, sandbox.api_key, "/api/users/@me/").json()["organization"]["id"]
+    by_id = _get(sandbox, sandbox.api_key, f"/api/organizations/{org_id}/")
+    assert by_id.status_code == 200, by_id.text
+    assert by_id.json() == _get(sandbox, sandbox.api_key, "/api/organizations/@current/").json()
+    other_id = "00000000-0000-4000-8000-000000000000"
+    other = _get(sandbox, sandbox.api_key, f"/api/organizations/{other_id}/")
+    assert other.status_code == 404

@@ -31,6 +31,7 @@ SERVED_NOT_CALLED: dict[Route, str] = {
     ("GET", "personal_api_keys/@current/"): "read by PostHog's own tools; the client reads "
     "the projects a key can see",
     ("GET", "organizations/@current/"): "the client reads the projects a key can see",
+    ("GET", "organizations/{}/"): "read by PostHog's CLI with the id users/@me names",
     ("GET", "organizations/@current/projects/"): "the client lists projects/ instead",
 }
 CALLED_NOT_SERVED: dict[Route, str] = {}

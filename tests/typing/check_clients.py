@@ -15,12 +15,13 @@ from envnb import AskResult, AsyncClient, AsyncEventStream, Client, EventStream
 from envnb.batch_exports.models import BatchExport, BatchExportRun, PauseResult, TestStep
 from envnb.batch_exports.ops_models import Backfill, Cancelled
 from envnb.conversations.models import AppendedMessage, Conversation, StreamEvent
+from envnb.conversations.proposals import ConversationQueue
 from envnb.conversations.streaming import StreamAssembler
 from envnb.file_exports.download import Download
 from envnb.file_exports.models import FileExport
 from envnb.profile_configs.models import ProfileConfig
 from envnb.query.insights.models import Insight
-from envnb.query.results import QueryResult, Visualization
+from envnb.query.results import AsyncQueryResult, QueryResult, Visualization
 from envnb.sandbox import Sandbox
 from envnb.widgets import ChatCell, ExportPanel, ProfileConfigEditor
 
@@ -50,12 +51,21 @@ def check_client(c: Client) -> None:
     assert_type(answer.queries, list[Visualization])
     assert_type(answer.pin(), str)
     assert_type(c.query("SELECT 1"), QueryResult)
+    assert_type(c.query({"kind": "FunnelsQuery"}).actors_df(step=2), pd.DataFrame)
     assert_type(c.query_df({"kind": "TrendsQuery"}), pd.DataFrame)
     assert_type(c.conversations.append_message("c", "text"), AppendedMessage)
     assert_type(c.conversations.cancel("c"), None)
     assert_type(c.conversations.delete("c"), None)
     assert_type(c.conversations.messages_df("c"), pd.DataFrame)
     assert_type(c.conversations.to_markdown("c"), str)
+    assert_type(c.conversations.queue("c"), ConversationQueue)
+    assert_type(c.conversations.enqueue("c", "later"), ConversationQueue)
+    assert_type(c.conversations.edit_queued("c", "q", "later"), ConversationQueue)
+    assert_type(c.conversations.dequeue("c", "q"), ConversationQueue)
+    assert_type(c.conversations.clear_queue("c"), ConversationQueue)
+    assert_type(c.conversations.decide("c", "p", approve=True), EventStream)
+    assert_type(c.conversations.approve("c", "p"), AskResult[list[pd.DataFrame]])
+    assert_type(c.conversations.reject("c", "p", "no"), AskResult[list[pd.DataFrame]])
     assert_type(c.profile_configs.list(), Iterator[ProfileConfig])
     assert_type(c.profile_configs.list_df(), pd.DataFrame)
     assert_type(c.profile_configs.get("p"), ProfileConfig)
@@ -117,13 +127,25 @@ async def check_async_client(ac: AsyncClient) -> None:
     assert_type(ac.conversations.resume("c"), AsyncEventStream)
     answer = await ac.conversations.ask("hi")
     assert_type(await answer.frames(), list[pd.DataFrame])
-    assert_type(await ac.query("SELECT 1"), QueryResult)
+    assert_type(await ac.query("SELECT 1"), AsyncQueryResult)
+    funnel = await ac.query({"kind": "FunnelsQuery"})
+    assert_type(await funnel.actors_df(step=2, dropped=True), pd.DataFrame)
     assert_type(await ac.query_df("SELECT 1", refresh="async"), pd.DataFrame)
     assert_type(await ac.conversations.append_message("c", "text"), AppendedMessage)
     assert_type(await ac.conversations.cancel("c"), None)
     assert_type(await ac.conversations.delete("c"), None)
     assert_type(await ac.conversations.messages_df("c"), pd.DataFrame)
     assert_type(await ac.conversations.to_markdown("c"), str)
+    assert_type(await ac.conversations.queue("c"), ConversationQueue)
+    assert_type(await ac.conversations.enqueue("c", "later"), ConversationQueue)
+    assert_type(await ac.conversations.edit_queued("c", "q", "later"), ConversationQueue)
+    assert_type(await ac.conversations.dequeue("c", "q"), ConversationQueue)
+    assert_type(await ac.conversations.clear_queue("c"), ConversationQueue)
+    assert_type(ac.conversations.decide("c", "p", approve=True), AsyncEventStream)
+    approved = await ac.conversations.approve("c", "p")
+    assert_type(await approved.frames(), list[pd.DataFrame])
+    rejected = await ac.conversations.reject("c", "p")
+    assert_type(await rejected.frames(), list[pd.DataFrame])
     assert_type(ac.profile_configs.list(), AsyncIterator[ProfileConfig])
     assert_type(await ac.profile_configs.list_df(), pd.DataFrame)
     assert_type(await ac.profile_configs.get("p"), ProfileConfig)

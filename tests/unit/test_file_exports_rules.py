@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,15 +24,28 @@ def _plan(**kwargs: object) -> rules.Plan:
     )  # fmt: skip
 
 
-def test_thirty_days_to_this_minute_are_five_runs() -> None:
+def test_thirty_days_to_this_hour_are_five_runs() -> None:
     plan = _plan()
     assert [(s.start.isoformat(), s.end.isoformat()) for s in plan.spans] == [
-        ("2026-11-06T19:15:00+00:00", "2026-11-13T19:15:00+00:00"),
-        ("2026-11-13T19:15:00+00:00", "2026-11-20T19:15:00+00:00"),
-        ("2026-11-20T19:15:00+00:00", "2026-11-27T19:15:00+00:00"),
-        ("2026-11-27T19:15:00+00:00", "2026-12-04T19:15:00+00:00"),
-        ("2026-12-04T19:15:00+00:00", "2026-12-06T19:15:00+00:00"),
+        ("2026-11-06T19:00:00+00:00", "2026-11-13T19:00:00+00:00"),
+        ("2026-11-13T19:00:00+00:00", "2026-11-20T19:00:00+00:00"),
+        ("2026-11-20T19:00:00+00:00", "2026-11-27T19:00:00+00:00"),
+        ("2026-11-27T19:00:00+00:00", "2026-12-04T19:00:00+00:00"),
+        ("2026-12-04T19:00:00+00:00", "2026-12-06T19:00:00+00:00"),
     ]
+    assert plan.relative == "-30d → now"
+
+
+def test_relative_bounds_count_from_the_hour_and_absolute_ones_are_kept() -> None:
+    # "now" and end=None are the same request; a timedelta is relative too.
+    assert _plan(start="-1d", end="now").spans == _plan(start="-1d").spans
+    assert _plan(start="-1d").start.isoformat() == "2026-12-05T19:00:00+00:00"
+    assert _plan(start=timedelta(hours=2)).relative == "-7200s → now"
+    # An absolute end inside the current hour, before now, is not "in the future".
+    late = _plan(start="2026-12-06T10:00:00Z", end="2026-12-06T19:15:00Z")
+    assert late.end.isoformat() == "2026-12-06T19:15:00+00:00"
+    assert late.relative is None
+    assert _plan(start="2026-12-01", end="now").relative == "2026-12-01 → now"
 
 
 def test_exactly_seven_days_is_one_run_and_an_empty_range_none() -> None:

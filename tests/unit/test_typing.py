@@ -29,6 +29,7 @@ async def forgot(ac: envnb.AsyncClient, c: envnb.Client) -> None:
     for conversation in ac.conversations.list():
         pass
     await c.batch_exports.get("e")
+    (await ac.query("SELECT 1")).actors_df(step=1)
 """
 
 
@@ -71,4 +72,5 @@ def test_mypy_refuses_a_forgotten_await_and_misspelled_names(tmp_path: Path) -> 
         "(not iterable)  [attr-defined]",
         'Incompatible types in "await" (actual type "BatchExport", expected type '
         '"Awaitable[Any]")  [misc]',
+        'Value of type "Coroutine[Any, Any, DataFrame]" must be used  [unused-coroutine]',
     ], out

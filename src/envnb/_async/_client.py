@@ -22,7 +22,7 @@ from .queries import AsyncQueries
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..query.results import QueryResult
+    from ..query.results import AsyncQueryResult
 
 
 class AsyncClient(ClientBase):
@@ -83,21 +83,22 @@ class AsyncClient(ClientBase):
         self._queries = AsyncQueries(self._transport)
         self.insights = AsyncInsights(self._transport)
 
-    async def query(self, query: object, refresh: str | None = None) -> QueryResult:
+    async def query(self, query: object, refresh: str | None = None) -> AsyncQueryResult:
         """Run ``query`` through PostHog's query API (``POST query/``, scope ``query:read``).
 
         ``query``: a HogQL string, or a query object with a ``kind`` (HogQLQuery, TrendsQuery;
         other kinds are passed through; PostHog AI's ``Assistant*Query`` kinds are sent as
         the query-API kind). ``refresh``: one of PostHog's modes (``blocking``, ``async``,
         ``force_blocking``, ...); an async run is polled until it completes. Returns a
-        QueryResult (``.df``, ``.columns``, ``.results``, ``.raw``, ``.hogql``, ``.query``)
-        and warns (TruncatedResultWarning) when PostHog kept rows back (``hasMore``).
+        QueryResult (``.df``, ``.columns``, ``.results``, ``.raw``, ``.hogql``, ``.query``,
+        and ``.actors_df(**point)``, awaited on an AsyncClient) and warns
+        (TruncatedResultWarning) when PostHog kept rows back (``hasMore``).
         Raises RequestValidationError before sending; BadRequestError with PostHog's
         message for a query it refuses or that failed.
         """
         result = await self._queries.run(query, refresh)
         result.warn_if_truncated()
-        return result
+        return self._queries.bind(result)
 
     async def query_df(self, query: object, refresh: str | None = None) -> pd.DataFrame:
         """The answer of :meth:`query` as a tidy, typed DataFrame (``QueryResult.df``)."""

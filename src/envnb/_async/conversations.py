@@ -1,4 +1,5 @@
-"""``client.conversations``: PostHog AI chats — list, get, stream, resume, ask, append, cancel."""
+"""``client.conversations``: PostHog AI chats — list, get, stream, resume, ask, append, cancel,
+the message queue and approvals (rules in ``conversations.proposals``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ..conversations.arguments import message_text, stream_body
 from ..conversations.endpoints import ConversationEndpoints as Endpoints
 from ..conversations.frames import CONVERSATION_COLUMNS
 from ..conversations.models import AppendedMessage, Conversation
+from ..conversations.proposals import ConversationQueue
 from ..conversations.streaming import AskResult, StreamSession
 from ..conversations.transcript import conversation_markdown, messages_frame
 from ..query.pin import conversation_link
@@ -75,12 +77,15 @@ class AsyncConversations(AsyncListing[Conversation]):
 
         ``check_first``: as for :meth:`stream` (never sends the message twice)."""
         stream = self.stream(content, conversation, check_first=check_first, **options)
+        return await self._read(stream, content)
+
+    async def _read(self, stream: AsyncEventStream, question: str) -> AskResult[AsyncFrames]:
         async with stream as events:
             async for _ in events:
                 pass
         result: AskResult[AsyncFrames] = events.session.result()
         settings = self._transport.wire.settings
-        result.question = content
+        result.question = question
         result.link = conversation_link(
             settings.base_url, settings.project_id, result.conversation_id
         )
@@ -88,13 +93,65 @@ class AsyncConversations(AsyncListing[Conversation]):
         result.runner = AsyncQueries(self._transport).frames
         return result
 
+    def decide(
+        self, id: Id, proposal_id: str, *, approve: bool, feedback: str | None = None
+    ) -> AsyncEventStream:
+        """Approve (or reject) a proposal in ``pending_approvals`` and stream the reply that
+        acts on it (the resume PostHog's chat client sends; ``feedback`` goes with it)."""
+        conversation_id = ident(id)
+        payload: dict[str, Any] = {
+            "action": "approve" if approve else "reject",
+            "proposal_id": ident(proposal_id, "proposal_id"),
+        }
+        if feedback is not None:
+            payload["feedback"] = feedback
+        first = {**stream_body(conversation_id, None, {}), "resume_payload": payload}
+        session = self._session(conversation_id, None, {}, first=first)
+        return AsyncEventStream(self._transport, session)
+
+    async def approve(self, id: Id, proposal_id: str) -> AskResult[AsyncFrames]:
+        """Approve a proposal: the tool runs; returns the reply that follows (an AskResult)."""
+        return await self._read(self.decide(id, proposal_id, approve=True), "")
+
+    async def reject(
+        self, id: Id, proposal_id: str, feedback: str | None = None
+    ) -> AskResult[AsyncFrames]:
+        """Reject a proposal (with optional ``feedback``); returns the reply that follows."""
+        stream = self.decide(id, proposal_id, approve=False, feedback=feedback)
+        return await self._read(stream, "")
+
+    async def queue(self, id: Id) -> ConversationQueue:
+        """The messages waiting for the running reply to end (at most two)."""
+        return await self._transport.request(Endpoints.queue.request({"id": ident(id)}))
+
+    async def enqueue(self, id: Id, content: str, **options: Any) -> ConversationQueue:
+        """Queue a message for when the running reply ends (checked first: a non-blank str
+        of at most 40000 characters); a third queued message raises QueueFullError."""
+        request = Endpoints.enqueue.request({"id": ident(id)}, body={"content": content, **options})
+        return await self._transport.request(request)
+
+    async def edit_queued(self, id: Id, queue_id: str, content: str) -> ConversationQueue:
+        """Change the text of a queued message."""
+        path = {"id": ident(id), "queue_id": ident(queue_id, "queue_id")}
+        request = Endpoints.edit_queued.request(path, body={"content": content})
+        return await self._transport.request(request)
+
+    async def dequeue(self, id: Id, queue_id: str) -> ConversationQueue:
+        """Remove a queued message (NotFoundError if it was already answered or removed)."""
+        path = {"id": ident(id), "queue_id": ident(queue_id, "queue_id")}
+        return await self._transport.request(Endpoints.dequeue.request(path))
+
+    async def clear_queue(self, id: Id) -> ConversationQueue:
+        """Remove every queued message."""
+        return await self._transport.request(Endpoints.clear_queue.request({"id": ident(id)}))
+
     async def append_message(self, id: Id, content: str) -> AppendedMessage:
         """Append an assistant message without running the AI; returns AppendedMessage(id)."""
         request = Endpoints.append_message.request({"id": ident(id)}, body={"content": content})
         return await self._transport.request(request)
 
     async def cancel(self, id: Id) -> None:
-        """Stop a reply being generated (idempotent; returns None)."""
+        """Stop a reply being generated — or a queued turn starting (returns None)."""
         await self._transport.request(Endpoints.cancel.request({"id": ident(id)}))
 
     async def delete(self, id: Id) -> None:
@@ -122,9 +179,13 @@ class AsyncConversations(AsyncListing[Conversation]):
         options: dict[str, Any],
         *,
         check_first: bool = False,
+        first: dict[str, Any] | None = None,
     ) -> StreamSession:
+        # ``first``: a body of its own for the first POST (a decision's resume payload); a
+        # reconnect is the plain resume either way.
+        first = first or stream_body(conversation_id, content, options)
         return StreamSession(
-            first=Endpoints.stream.request(body=stream_body(conversation_id, content, options)),
+            first=Endpoints.stream.request(body=first),
             resume=Endpoints.stream.request(body=stream_body(conversation_id, None, options)),
             refetch=Endpoints.get.request({"id": conversation_id}),
             conversation_id=conversation_id,

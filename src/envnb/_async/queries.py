@@ -11,7 +11,7 @@ from ..errors import BadRequestError
 from ..query.endpoints import QueryEndpoints as Endpoints
 from ..query.insights.actors import actor_rows, actors_frame
 from ..query.kinds import actors_plan, source_of
-from ..query.results import QueryResult, Visualization, query_body
+from ..query.results import AsyncQueryResult, QueryResult, Visualization, query_body
 from ..query.run import Poll, QueryRun
 from ._transport import AsyncTransport
 
@@ -43,6 +43,11 @@ class AsyncQueries:
                 raise run.on_failed_status(err) from None
             step = run.on_answer(answer)
         return step
+
+    def bind(self, result: QueryResult) -> AsyncQueryResult:
+        """``result`` able to read the people behind its numbers through this client
+        (``result.actors_df(...)``, awaited on an AsyncClient)."""
+        return AsyncQueryResult(result.query, result.raw, _aactors=self.actors)
 
     async def frames(self, queries: Sequence[Visualization]) -> list[pd.DataFrame]:
         """Each visualization's DataFrame, in order."""

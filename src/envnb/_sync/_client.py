@@ -92,14 +92,15 @@ class SyncClient(ClientBase):
         other kinds are passed through; PostHog AI's ``Assistant*Query`` kinds are sent as
         the query-API kind). ``refresh``: one of PostHog's modes (``blocking``, ``async``,
         ``force_blocking``, ...); an async run is polled until it completes. Returns a
-        QueryResult (``.df``, ``.columns``, ``.results``, ``.raw``, ``.hogql``, ``.query``)
-        and warns (TruncatedResultWarning) when PostHog kept rows back (``hasMore``).
+        QueryResult (``.df``, ``.columns``, ``.results``, ``.raw``, ``.hogql``, ``.query``,
+        and ``.actors_df(**point)``, awaited on an AsyncClient) and warns
+        (TruncatedResultWarning) when PostHog kept rows back (``hasMore``).
         Raises RequestValidationError before sending; BadRequestError with PostHog's
         message for a query it refuses or that failed.
         """
         result = self._queries.run(query, refresh)
         result.warn_if_truncated()
-        return result
+        return self._queries.bind(result)
 
     def query_df(self, query: object, refresh: str | None = None) -> pd.DataFrame:
         """The answer of :meth:`query` as a tidy, typed DataFrame (``QueryResult.df``)."""

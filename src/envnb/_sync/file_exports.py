@@ -38,7 +38,18 @@ from ..file_exports import rules
 from ..file_exports.download import Download
 from ..file_exports.endpoints import FileExportEndpoints as Endpoints
 from ..file_exports.facts import DEFAULT_MAX_SIZE_MB, RUNNING, TOO_MANY
-from ..file_exports.manifest import PARTIAL, Hasher, LandedFile, LandedRun, Manifest, rows_in
+from ..file_exports.manifest import (
+    NO_ROOM,
+    PARTIAL,
+    Hasher,
+    LandedFile,
+    LandedRun,
+    Manifest,
+    landing_folder,
+    out_of_room,
+    resume_window,
+    rows_in,
+)
 from ..file_exports.models import FileExport
 from ..file_exports.progress import Bars
 from ._listing import SyncListing
@@ -155,15 +166,19 @@ class FileExports(SyncListing[FileExport]):
         concurrency: int = 3,
         progress: bool | None = None,
     ) -> Download:
-        """Land ``model`` between ``start`` and ``end`` (default: the last 30 days up to this
-        minute) as verified files in ``folder``; a ``Download`` over them.
+        """Land ``model`` between ``start`` and ``end`` (default: the last 30 days up to the
+        start of this hour; relative bounds count from there) as verified files in
+        ``folder``; a ``Download`` over them.
 
         The range is split into runs of at most seven days; at most ``concurrency`` run at
         once. A folder that already holds finished runs of the same request reuses them
-        (a killed download resumes). ``hogql`` (with model ``"hogql"``) must filter on
+        (a killed download resumes; a relative range finishes the window it started).
+        ``hogql`` (with model ``"hogql"``) must filter on
         ``{data_interval_start}`` and ``{data_interval_end}``. Raises
-        RequestValidationError before anything is sent; FileExportError naming the run's
-        error and range when a run fails or is cancelled, or when files and counts differ.
+        RequestValidationError before anything is sent (also for a ``folder`` that is a
+        file); FileExportError naming the run's error and range when a run fails or is
+        cancelled, when files and counts differ, or naming the folder and the bytes needed
+        when the disk is full.
         """
         options = rules.file_options(format, compression, max_size_mb)
         plan = rules.plan(
@@ -180,9 +195,10 @@ class FileExports(SyncListing[FileExport]):
             raise RequestValidationError(
                 f"concurrency: a whole number ≥ 1, got {concurrency!r}", attr="concurrency"
             )
-        where = Path(folder if folder is not None else plan.default_folder())
-        where.mkdir(parents=True, exist_ok=True)
+        where = landing_folder(Path(folder if folder is not None else plan.default_folder()))
         manifest = Manifest.open(where, plan.identity())
+        plan = resume_window(manifest, plan)
+        manifest.save(where)  # the window is recorded before anything can be interrupted
         todo = [span for span in plan.spans if span.key not in manifest.runs]
         bars = Bars(self._progress if progress is None else progress, len(plan.spans))
         bars.runs_done(len(plan.spans) - len(todo))
@@ -303,13 +319,24 @@ class FileExports(SyncListing[FileExport]):
                             f"file {index}",
                             run=run_id,
                         )
-                    with path.open("wb") as out:
-                        for chunk in resp.iter_bytes():
-                            out.write(chunk)
-                            hasher.update(chunk)
-                            bars.bytes(len(chunk))
-                        out.flush()
-                        os.fsync(out.fileno())
+                    try:
+                        with path.open("wb") as out:
+                            for chunk in resp.iter_bytes():
+                                out.write(chunk)
+                                hasher.update(chunk)
+                                bars.bytes(len(chunk))
+                            out.flush()
+                            os.fsync(out.fileno())
+                    except OSError as exc:
+                        path.unlink(missing_ok=True)  # never a piece of a file left behind
+                        if exc.errno not in NO_ROOM:
+                            raise
+                        size = resp.headers.get("content-length")
+                        needed = int(size) if size and size.isdigit() else None
+                        what = f"file {index} of run {run_id} ({path.name})"
+                        raise out_of_room(
+                            path.parent.parent, what, needed, hasher.size, exc
+                        ) from None
             except httpx.TransportError as exc:
                 path.unlink(missing_ok=True)
                 if attempt == _FILE_ATTEMPTS:

@@ -45,6 +45,11 @@ class Queries:
             step = run.on_answer(answer)
         return step
 
+    def bind(self, result: QueryResult) -> QueryResult:
+        """``result`` able to read the people behind its numbers through this client
+        (``result.actors_df(...)``, awaited on an AsyncClient)."""
+        return QueryResult(result.query, result.raw, _actors=self.actors)
+
     def frames(self, queries: Sequence[Visualization]) -> list[pd.DataFrame]:
         """Each visualization's DataFrame, in order."""
         out = []

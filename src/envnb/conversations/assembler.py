@@ -25,6 +25,7 @@ from .models import (
     StreamEvent,
     UpdateEvent,
 )
+from .proposals import ApprovalEvent, PendingApproval
 
 ChangeKind = Literal[
     "conversation",
@@ -33,6 +34,7 @@ ChangeKind = Literal[
     "message_completed",
     "update",
     "status",
+    "approval",
 ]
 
 
@@ -61,6 +63,7 @@ class StreamAssembler:
     status: str | None = None
     failed: bool = False
     updates: dict[str, Any] = field(default_factory=dict)
+    approvals: dict[str, PendingApproval] = field(default_factory=dict)  # by proposal_id
     _open: int | None = None  # index of the in-progress message, if any
     _by_id: dict[str, int] = field(default_factory=dict)
 
@@ -77,6 +80,12 @@ class StreamAssembler:
             return [Change("status", data=event.type)]
         if isinstance(event, MessageEvent):
             return self._message(event.message)
+        if isinstance(event, ApprovalEvent):
+            approval = event.approval
+            if self.approvals.get(approval.proposal_id) == approval:
+                return []
+            self.approvals[approval.proposal_id] = approval
+            return [Change("approval", data=approval)]
         if isinstance(event, UpdateEvent):
             key = f"{event.tool_call_id}:{event.id}"
             if self.updates.get(key) == event.content:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from .._core.request import Endpoint, no_content
 from .models import AppendedMessage, AppendMessageRequest, Conversation, StreamRequest
+from .proposals import ConversationQueue
+from .queue_bodies import QueueMessageRequest, QueueUpdateRequest
 
 
 class ConversationEndpoints:
@@ -30,5 +32,38 @@ class ConversationEndpoints:
     )
     # PostHog soft-deletes (204); a retry of a DELETE that landed answers 404.
     delete = Endpoint("DELETE", path + "{id}/", "conversation:write", no_content)
-    # cancel is idempotent (already canceling/idle → 204).
+    # cancel may be repeated: a second one stops nothing more (an idle conversation may be
+    # handing over to a queued turn, which it stops too).
     cancel = Endpoint("PATCH", path + "{id}/cancel/", None, no_content, retry_safe=True)
+    # The queue (custom actions without scopes: a scoped key gets 403). Enqueueing is never
+    # retried (it would queue the message twice); removing and clearing may be repeated.
+    queue = Endpoint("GET", path + "{id}/queue/", None, ConversationQueue.model_validate)
+    enqueue = Endpoint(
+        "POST",
+        path + "{id}/queue/",
+        None,
+        ConversationQueue.model_validate,
+        body=QueueMessageRequest,
+    )
+    edit_queued = Endpoint(
+        "PATCH",
+        path + "{id}/queue/{queue_id}/",
+        None,
+        ConversationQueue.model_validate,
+        body=QueueUpdateRequest,
+        retry_safe=True,
+    )
+    dequeue = Endpoint(
+        "DELETE",
+        path + "{id}/queue/{queue_id}/",
+        None,
+        ConversationQueue.model_validate,
+        retry_safe=True,
+    )
+    clear_queue = Endpoint(
+        "POST",
+        path + "{id}/queue/clear/",
+        None,
+        ConversationQueue.model_validate,
+        retry_safe=True,
+    )

@@ -12,6 +12,7 @@ from pydantic import Discriminator, Field, Tag, TypeAdapter, field_validator
 
 from .._core.models import APIModel, RequestModel, open_enum
 from ..errors import RequestValidationError
+from .proposals import ApprovalEvent, PendingApproval, runtime_notice
 
 MAX_CONTENT = 40_000
 MAX_APPEND_CONTENT = 10_000
@@ -249,9 +250,22 @@ class Conversation(APIModel):
     is_internal: bool | None = None
     has_unsupported_content: bool | None = None
     agent_mode: open_enum(AgentMode) | None = None  # type: ignore[valid-type]
-    # Approvals the assistant waits for (retrieve); PostHog never returns the
+    # Proposals and their decisions (retrieve); PostHog never returns the
     # `approval_decisions` column behind it [src: openapi.yaml @1404d6c `Conversation`].
-    pending_approvals: list[Any] = Field(default_factory=list)
+    pending_approvals: list[PendingApproval] = Field(default_factory=list)
+    agent_runtime: str | None = None  # "langgraph" | "sandbox" (see runtime_notice)
+    is_sandbox: bool | None = None
+    task: Any = None
+
+    @property
+    def awaiting(self) -> list[PendingApproval]:
+        """The proposals still waiting for approve()/reject()."""
+        return [a for a in self.pending_approvals if a.pending]
+
+    @property
+    def runtime_notice(self) -> str | None:
+        """Why ``messages`` is empty on PostHog's sandbox runtime, and where the history is."""
+        return runtime_notice(self.agent_runtime, self.task)
 
     def messages_df(self) -> Any:
         """Return the messages as a DataFrame (one row per message), for reports."""
@@ -365,7 +379,9 @@ class UnknownEvent:
     data: Any
 
 
-StreamEvent = ConversationEvent | StatusEvent | MessageEvent | UpdateEvent | UnknownEvent
+StreamEvent = (
+    ConversationEvent | StatusEvent | MessageEvent | UpdateEvent | ApprovalEvent | UnknownEvent
+)
 
 
 def parse_event(event: str, data: Any) -> StreamEvent:
@@ -376,6 +392,8 @@ def parse_event(event: str, data: Any) -> StreamEvent:
         return StatusEvent(str(data.get("type", "")))
     if event == "message" and isinstance(data, dict):
         return MessageEvent(parse_message(data))
+    if event == "approval" and isinstance(data, dict):
+        return ApprovalEvent(PendingApproval.model_validate(data))
     if event == "update" and isinstance(data, dict):
         return UpdateEvent(data.get("id"), data.get("tool_call_id"), data.get("content"))
     return UnknownEvent(event, data)

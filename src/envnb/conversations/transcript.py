@@ -79,6 +79,9 @@ MARKDOWN_TURNS: dict[str, Callable[[str], list[str]]] = {
 def conversation_markdown(conversation: Transcript) -> str:
     """The conversation as Markdown: a title, then the user's and assistant's turns."""
     lines = [f"# {conversation.title or 'Untitled conversation'}", ""]
+    notice = getattr(conversation, "runtime_notice", None)
+    if notice:  # its messages are elsewhere: never an empty transcript (proposals rule 3)
+        lines += [f"> {notice}", ""]
     for msg in conversation.messages:
         turn = MARKDOWN_TURNS.get(str(msg.type))
         if turn is not None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import FileExportError
+from .facts import COLUMNS
 from .manifest import Manifest, reader_sql, verify
 
 if TYPE_CHECKING:
@@ -70,17 +71,32 @@ class Download:
 
         con = connection if connection is not None else duckdb.default_connection()
         if not self.files:
-            raise FileExportError(f"{self.folder}: the download has no rows, so no files to read")
+            return con.sql(self._empty_sql())
         paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in self.files)
         return con.sql(f"SELECT * FROM {reader_sql(self.format)}([{paths}])")
+
+    def _empty_sql(self) -> str:
+        """No run had a row, so PostHog wrote no file: no rows, the model's columns."""
+        model = self.manifest.request["model"]
+        if model not in COLUMNS:
+            raise FileExportError(
+                f"{self.folder}: the download has no rows, so no files to read, and a HogQL "
+                "export's columns are only known from its files (run the query with LIMIT 0 "
+                "through client.query() for them)"
+            )
+        columns = ", ".join(
+            f"CAST(NULL AS {kind}) AS " + '"' + name.replace('"', '""') + '"'
+            for name, kind in COLUMNS[model]
+        )
+        return f"SELECT {columns} LIMIT 0"
 
     def arrow(self) -> pyarrow.dataset.Dataset:
         """A ``pyarrow.dataset.Dataset`` over the files (Parquet: read lazily from disk)."""
         import pyarrow.dataset as ds
 
-        if self.format == "Parquet":
+        if self.format == "Parquet" and self.files:
             return ds.dataset([str(p) for p in self.files], format="parquet")
-        # pyarrow reads no compressed JSON Lines; DuckDB does, so it does the reading.
+        # pyarrow reads no compressed JSON Lines, nor columns without a file; DuckDB does.
         return ds.dataset(self.duckdb().to_arrow_table())
 
     def df(self, max_rows: int = DF_MAX_ROWS) -> pd.DataFrame:

@@ -16,3 +16,31 @@ TOO_MANY = "too_many_concurrent_file_downloads"  # the 429's code: wait for a ru
 # File name extension by format, and the suffix a compressed JSON Lines file gets.
 EXTENSIONS = {"Parquet": ".parquet", "JSONLines": ".jsonl"}
 JSON_SUFFIXES = {"gzip": ".gz", "zstd": ".zst", "brotli": ".br", "lz4": ".lz4", "snappy": ".sz"}
+
+# The columns of each model's files (an S3 batch export's), as DuckDB types: what an empty
+# download (no run had a row, so PostHog wrote no file) reads as. HogQL's come from its query.
+_TS = "TIMESTAMP WITH TIME ZONE"
+COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "events": (
+        ("uuid", "VARCHAR"), ("event", "VARCHAR"), ("properties", "VARCHAR"),
+        ("distinct_id", "VARCHAR"), ("team_id", "INTEGER"), ("timestamp", _TS),
+        ("created_at", _TS), ("elements_chain", "VARCHAR"), ("person_id", "VARCHAR"),
+        ("person_properties", "VARCHAR"), ("set", "VARCHAR"), ("set_once", "VARCHAR"),
+    ),
+    "persons": (
+        ("team_id", "INTEGER"), ("distinct_id", "VARCHAR"), ("person_id", "VARCHAR"),
+        ("properties", "VARCHAR"), ("person_version", "INTEGER"),
+        ("person_distinct_id_version", "INTEGER"), ("created_at", _TS), ("_inserted_at", _TS),
+        ("is_deleted", "BOOLEAN"),
+    ),
+    "sessions": (
+        ("team_id", "INTEGER"), ("session_id", "VARCHAR"), ("distinct_id", "VARCHAR"),
+        ("person_id", "VARCHAR"), ("$start_timestamp", _TS), ("$end_timestamp", _TS),
+        ("duration", "BIGINT"), ("$session_duration", "BIGINT"), ("$entry_current_url", "VARCHAR"),
+        ("$entry_pathname", "VARCHAR"), ("$end_current_url", "VARCHAR"),
+        ("$end_pathname", "VARCHAR"), ("$entry_utm_source", "VARCHAR"),
+        ("$entry_utm_medium", "VARCHAR"), ("$entry_utm_campaign", "VARCHAR"),
+        ("$entry_referring_domain", "VARCHAR"), ("$pageview_count", "BIGINT"),
+        ("$autocapture_count", "BIGINT"), ("$is_bounce", "BOOLEAN"), ("$channel_type", "VARCHAR"),
+    ),
+}  # fmt: skip

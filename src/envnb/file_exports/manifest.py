@@ -7,23 +7,33 @@ Rule 1. A file is written under ``.partial/`` and moved into the folder only aft
 Rule 2. A run in the manifest is reused by a later download of the same request into the
         same folder; a run that is not there is fetched again from the start.
 Rule 3. ``verify`` re-reads every listed file: size, sha256 and row count must match.
+Rule 4. A download with a relative bound ("-7d", "now") records the window it resolved to
+        under the bounds as asked (``windows``). Until every run of that window has landed,
+        the same request into the folder resumes that window, whatever the clock says; once
+        it is complete, a repeat resolves the bounds afresh (and reuses any run that matches).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import FileExportError, RequestValidationError
+from .rules import Plan
 
 NAME = "manifest.json"
 PARTIAL = ".partial"
 VERSION = 1
 _CHUNK = 1024 * 1024
+# What a write that found no room raises: a full disk, a quota, a file-size limit.
+NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 @dataclass
@@ -53,6 +63,7 @@ class Manifest:
 
     request: dict[str, Any]
     runs: dict[str, LandedRun] = field(default_factory=dict)  # by span key, in span order
+    windows: dict[str, list[str]] = field(default_factory=dict)  # Rule 4: as asked → [start, end]
 
     @classmethod
     def open(cls, folder: Path, request: dict[str, Any]) -> Manifest:
@@ -68,6 +79,7 @@ class Manifest:
                 for key, run in data["runs"].items()
             }
             found = data["request"]
+            windows = {str(k): [str(v[0]), str(v[1])] for k, v in data.get("windows", {}).items()}
         except (ValueError, KeyError, TypeError) as exc:
             raise FileExportError(f"{path}: not an envnb download manifest ({exc})") from None
         if found != request:
@@ -76,7 +88,7 @@ class Manifest:
                 "choose another folder",
                 attr="folder",
             )
-        return cls(request, runs)
+        return cls(request, runs, windows)
 
     def save(self, folder: Path) -> None:
         """Write atomically (Rule 1)."""
@@ -84,10 +96,67 @@ class Manifest:
             "version": VERSION,
             "request": self.request,
             "runs": {key: asdict(run) for key, run in self.runs.items()},
+            "windows": self.windows,
         }
         temporary = folder / (NAME + ".tmp")
-        temporary.write_text(json.dumps(data, indent=1))
+        text = json.dumps(data, indent=1)
+        try:
+            temporary.write_text(text)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)  # the last whole manifest stays
+            if exc.errno not in NO_ROOM:
+                raise
+            raise out_of_room(folder, NAME, len(text.encode()), 0, exc) from None
         os.replace(temporary, folder / NAME)
+
+
+def landing_folder(folder: Path) -> Path:
+    """The folder to land in, created if missing; RequestValidationError (before anything is
+    sent) when it, or a folder above it, is an existing file."""
+    for place in (folder, *folder.parents):
+        if place.exists():
+            if not place.is_dir():
+                what = "is" if place == folder else f"is inside {place}, which is"
+                raise RequestValidationError(
+                    f"folder: {folder} {what} a file, not a folder; give a folder (it is "
+                    "created if missing)",
+                    attr="folder",
+                )
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FileExportError(f"{folder}: cannot create the folder: {exc.strerror}") from None
+    return folder
+
+
+def resume_window(manifest: Manifest, plan: Plan) -> Plan:
+    """Rule 4: the plan over the window to land (the manifest is updated, not saved)."""
+    if plan.relative is None:
+        return plan
+    recorded = manifest.windows.get(plan.relative)
+    if recorded is not None:
+        earlier = plan.over(*map(datetime.fromisoformat, recorded))
+        if any(span.key not in manifest.runs for span in earlier.spans):
+            return earlier  # not finished: finish it, whatever the clock says now
+    manifest.windows[plan.relative] = [plan.start.isoformat(), plan.end.isoformat()]
+    return plan
+
+
+def out_of_room(
+    folder: Path, what: str, needed: int | None, written: int, exc: OSError
+) -> FileExportError:
+    """The error of a write that found no room (``NO_ROOM``), naming folder and bytes."""
+    try:
+        free = f"{shutil.disk_usage(folder).free:,} bytes free there"
+    except OSError:
+        free = "free space unknown"
+    need = f"{needed:,} bytes" if needed is not None else f"more than {written:,} bytes"
+    return FileExportError(
+        f"{folder}: no room to write {what}: it needs {need}, {written:,} were written before "
+        f"the file system refused ({exc.strerror}; {free}). Nothing already verified was "
+        "lost and no partial file was kept: make room and call download() again to resume"
+    )
 
 
 class Hasher:

@@ -6,18 +6,22 @@ Rule 1. Everything a caller can get wrong — an unknown model, format or compre
         anything is sent.
 Rule 2. A range longer than PostHog's seven days is split, not refused: consecutive runs of
         at most seven days from ``start``, the last one shorter.
-Rule 3. Without ``end`` a download ends at the current minute (and a relative ``start`` counts
-        back from there), so the same call a few seconds later plans the same runs and resumes.
+Rule 3. A relative bound (``"-7d"``, a ``timedelta``, ``"now"``, or ``end=None``) counts from the
+        start of the current hour, not from this second: a download covers whole hours that
+        have ended (as PostHog's batch exports do), and the same call a few minutes later plans
+        the same runs. Absolute bounds are used as given. (Across an hour boundary a repeated
+        relative download into the same folder resumes through the window its manifest
+        recorded: ``manifest.Manifest.windows``.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .._core.arguments import check_allowed
-from ..batch_exports.ops_arguments import instant_of
+from ..batch_exports.ops_arguments import _RELATIVE, instant_of
 from ..errors import RequestValidationError
 from .facts import (
     COMPRESSIONS,
@@ -29,6 +33,8 @@ from .facts import (
     MODELS,
     PLACEHOLDERS,
 )
+
+NOW = "now"  # an end (or start) meaning "now": the current hour under Rule 3
 
 
 @dataclass(frozen=True)
@@ -104,12 +110,35 @@ def placeholders(hogql: str) -> list[str]:
     return [name for name in PLACEHOLDERS if "{" + name + "}" in hogql]
 
 
+def is_relative(value: Any) -> bool:
+    """True for a bound that moves with the clock: ``"-7d"``, ``"now"``, a ``timedelta``."""
+    if isinstance(value, timedelta):
+        return True
+    return isinstance(value, str) and (value.strip() == NOW or bool(_RELATIVE.match(value.strip())))
+
+
+def hour_of(now: datetime) -> datetime:
+    """Rule 3: the instant relative bounds count from (the start of the current hour)."""
+    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _instant(name: str, value: Any, anchor: datetime) -> datetime:
+    if isinstance(value, str) and value.strip() == NOW:
+        return anchor
+    return instant_of(name, value, anchor)
+
+
 def interval(
-    start: Any, end: Any, now: datetime, *, required: bool = True
+    start: Any, end: Any, now: datetime, *, required: bool = True, anchor: datetime | None = None
 ) -> tuple[datetime | None, datetime | None]:
-    """``start``/``end`` as aware datetimes, not in the future, start ≤ end."""
-    begin = instant_of("start", start, now) if start is not None else None
-    finish = instant_of("end", end, now) if end is not None else None
+    """``start``/``end`` as aware datetimes, not in the future, start ≤ end.
+
+    Relative bounds count back from ``anchor`` (default: ``now``); "in the future" is
+    always judged against ``now``.
+    """
+    base = now if anchor is None else anchor
+    begin = _instant("start", start, base) if start is not None else None
+    finish = _instant("end", end, base) if end is not None else None
     if required and (begin is None or finish is None):
         missing = "start" if begin is None else "end"
         raise RequestValidationError(f"{missing}: a time is required", attr=missing)
@@ -183,6 +212,13 @@ class Plan:
     start: datetime
     end: datetime
     spans: tuple[Span, ...]
+    # The bounds as asked when one moves with the clock ("-7d → now"), else None: the key
+    # under which the manifest records the window they resolved to (Rule 3).
+    relative: str | None = None
+
+    def over(self, start: datetime, end: datetime) -> Plan:
+        """The same download over another window (the one a manifest recorded)."""
+        return replace(self, start=start, end=end, spans=split(start, end))
 
     def identity(self) -> dict[str, Any]:
         """What must match for a folder's finished runs to be reused."""
@@ -254,8 +290,7 @@ def plan(
                 f"slice; it lacks {', '.join('{' + m + '}' for m in missing)}",
                 attr="hogql",
             )
-    minute = now.astimezone(UTC).replace(second=0, microsecond=0)
-    begin, finish = interval(start, minute if end is None else end, minute)
+    begin, finish = interval(start, NOW if end is None else end, now, anchor=hour_of(now))
     assert begin is not None and finish is not None
     for name, names in (("include", include), ("exclude", exclude)):
         if names is not None and model != "events":
@@ -271,7 +306,19 @@ def plan(
         start=begin,
         end=finish,
         spans=split(begin, finish),
+        relative=_as_asked(start, end) if is_relative(start) or is_relative(end or NOW) else None,
     )
+
+
+def _as_asked(start: Any, end: Any) -> str:
+    def text(value: Any) -> str:
+        if isinstance(value, timedelta):
+            return f"-{value.total_seconds():g}s"
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return str(value).strip()
+
+    return f"{text(start)} → {text(NOW if end is None else end)}"
 
 
 def poll_delays(first: float = 0.05, factor: float = 1.6, most: float = 5.0) -> Any:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -80,7 +80,7 @@ class QueryResult:
     query: dict[str, Any]
     raw: dict[str, Any]
     _frame: list[pd.DataFrame] = field(default_factory=list, repr=False, compare=False)
-    # Set by the sync Client: reads the people behind a point (``actors_df``).
+    # Set by the Client that ran the query: reads the people behind a point (``actors_df``).
     _actors: Callable[..., pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -100,13 +100,10 @@ class QueryResult:
     def actors_df(self, *, properties: bool | list[str] = False, **point: object) -> pd.DataFrame:
         """The people behind one number of this answer (points as ``Client.actors_df``);
         days, breakdown values and cohorts are checked against this answer first.
-        On an AsyncClient's result use ``await aclient.actors_df(result.query, **point)``."""
+        An AsyncClient's answer (an AsyncQueryResult) is awaited:
+        ``await result.actors_df(**point)``."""
         if self._actors is None:
-            raise RequestValidationError(
-                "actors_df: this result came from an AsyncClient; "
-                "use `await aclient.actors_df(result.query, **point)`",
-                attr="query",
-            )
+            raise _unbound()
         return self._actors(self.query, point, self.df, properties)
 
     @property
@@ -158,6 +155,35 @@ class QueryResult:
         rows = len(self.results) if isinstance(self.results, list) else 0
         more = ", more rows on the server (add a LIMIT)" if self.has_more else ""
         return f"<QueryResult {self.kind}: {rows} result{'s' if rows != 1 else ''}{more}>"
+
+
+@dataclass(frozen=True, repr=False)
+class AsyncQueryResult(QueryResult):
+    """An AsyncClient's QueryResult: the same answer, whose one network read — the people
+    behind a number — is awaited: ``await result.actors_df(step=2, dropped=True)``."""
+
+    _aactors: Callable[..., Awaitable[pd.DataFrame]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    # The one method that differs from a sync result: it reads the network, so it is a
+    # coroutine here (as each AsyncClient method is the awaited twin of the Client's).
+    async def actors_df(  # type: ignore[override]
+        self, *, properties: bool | list[str] = False, **point: object
+    ) -> pd.DataFrame:
+        """The people behind one number of this answer (points as ``AsyncClient.actors_df``);
+        days, breakdown values and cohorts are checked against this answer first."""
+        if self._aactors is None:
+            raise _unbound()
+        return await self._aactors(self.query, point, self.df, properties)
+
+
+def _unbound() -> RequestValidationError:
+    return RequestValidationError(
+        "actors_df: this result was made by hand, not returned by a client's query(); "
+        "use client.actors_df(result.query, **point)",
+        attr="query",
+    )
 
 
 # ---- the queries PostHog AI's messages carry ---------------------------------------------------

@@ -15,7 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import APIConnectionError, APIError, APITimeoutError, BadRequestError
+from ..errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    BadRequestError,
+    HogQLQueryError,
+)
 from .nonfinite import restore_non_finite
 from .results import QueryResult, check_refresh, query_body
 
@@ -82,10 +88,14 @@ class QueryRun:
         message = status.get("error_message") if isinstance(status, dict) else None
         if not message:
             return err
-        return BadRequestError(
+        # PostHog's status names the HogQL error's code_name (hogql_query_error, …): typed as
+        # such, though an async run's status carries no metadata to point with.
+        code = status.get("error_code") if isinstance(status, dict) else None
+        hogql = isinstance(code, str) and code.startswith("hogql_")
+        return (HogQLQueryError if hogql else BadRequestError)(
             status=err.status,
             type="validation_error",
-            code="query_error",
+            code=code if hogql else "query_error",
             detail=str(message),
             request=err.request,
             body=err.body,

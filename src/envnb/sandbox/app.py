@@ -9,11 +9,13 @@ from urllib.parse import quote
 
 from starlette import routing
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
-from . import auth, errors, routes
+from . import auth, errors, forms, routes
 from .context import Ctx, State
 from .faults import FaultMiddleware
 from .file_exports import routes as file_export_routes
@@ -25,11 +27,23 @@ log = logging.getLogger("envnb.sandbox")
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
-async def _parse_body(request: Request) -> Any:
+async def _parse_body(request: Request, schema: str | None) -> Any:
+    """The body as DRF's parsers give it to the operation whose request component is
+    ``schema``: JSON, or a form read field by field (:mod:`.forms`)."""
     raw = await request.body()
     if not raw.strip():
         return {}
     content_type = request.headers.get("content-type", "")
+    if forms.is_form(content_type):
+        try:
+            items = forms.pairs(await request.form())
+        except (HTTPException, MultiPartException) as exc:
+            detail = getattr(exc, "detail", None) or getattr(exc, "message", str(exc))
+            message = f"Multipart form parse error - {detail}"  # DRF MultiPartParser's words
+            raise errors.ApiError(
+                400, errors.body("invalid_request", "parse_error", message)
+            ) from None
+        return forms.form_data(items, schema)
     if content_type and "json" not in content_type:
         raise errors.ApiError(
             415,
@@ -114,7 +128,7 @@ async def _dispatch(state: State, request: Request) -> Response:
     found = routes.match(rest, request.method)
     if found is None:
         raise errors.endpoint_not_found()
-    data = await _parse_body(request)
+    data = await _parse_body(request, None if isinstance(found, str) else found[0].request)
     # DRF authenticates in initial(), before it looks up the method's handler: a caller
     # without a valid key gets 401 even on a method the route does not serve.
     key = auth.authenticate(state.store, request, data)
@@ -145,7 +159,7 @@ async def _identity(
     state: State, request: Request, found: tuple[Route, dict[str, str]] | str
 ) -> Response:
     """An endpoint under /api/ that is not under one project (``routes.match_identity``)."""
-    data = await _parse_body(request)
+    data = await _parse_body(request, None if isinstance(found, str) else found[0].request)
     key = auth.authenticate(state.store, request, data)
     if isinstance(found, str):
         raise errors.method_not_allowed(request.method)

@@ -12,6 +12,7 @@ from . import errors
 from .auth import KeyInfo
 from .batch_exports import catchup
 from .batch_exports.sim import OpsState
+from .conversations.queue import ConversationQueues
 from .file_exports.backend import FileExports
 from .store import Store
 
@@ -44,6 +45,7 @@ class State:
     streams: dict[str, StreamLog] = field(default_factory=dict)
     ops: OpsState = field(default_factory=OpsState)
     file_exports: FileExports = field(default_factory=FileExports)
+    conversations: ConversationQueues = field(default_factory=ConversationQueues)
 
 
 @dataclass

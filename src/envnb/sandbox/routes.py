@@ -53,9 +53,18 @@ def _compile(path: str) -> re.Pattern[str]:
 
 
 _COMPILED = [(_compile(r.path), r) for r in PROJECT_ROUTES]
-# Identity routes: `{id}` is a number or `@current`; /api/environments/ is an alias.
+# Identity routes: `{id}` is a number or `@current`, `{organization_id}` a UUID or
+# `@current`; /api/environments/ is an alias.
+_IDENTITY_PARAMS = {"organization_id": r"[0-9a-fA-F-]{36}|@current"}
+_IDENTITY_ID = r"\d+|@current"
+
+
+def _identity_param(found: re.Match[str]) -> str:
+    return f"(?P<{found[1]}>{_IDENTITY_PARAMS.get(found[1], _IDENTITY_ID)})"
+
+
 _IDENTITY = [
-    (re.compile("^/api/" + re.sub(r"\{(\w+)\}", r"(?P<\1>\\d+|@current)", r.path) + "/?$"), r)
+    (re.compile("^/api/" + re.sub(r"\{(\w+)\}", _identity_param, r.path) + "/?$"), r)
     for r in ROUTES
     if not r.project_scoped
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from .forms import FORM_TYPES
 from .route import Route
 from .routes import PREFIXES, PROJECT_ROUTES
 from .schema_components import COMPONENTS, RUN_STATUS
@@ -75,9 +76,11 @@ def _operation(route: Route, prefix: str) -> dict[str, Any]:
             "description": "A project id, or `@current` for the caller's current project.",
         }
     ]
-    for name in ("id", "run_id", "backfill_id"):
+    for name in ("id", "run_id", "backfill_id", "queue_id"):
         if f"{{{name}}}" in route.path:
-            id_kind = STR if route.string_id and name == "id" else UUID
+            # A queue id is PostHog's OpenApiTypes.STR [src: PH:ee/api/conversation.py].
+            string = (route.string_id and name == "id") or name == "queue_id"
+            id_kind = STR if string else UUID
             params.append({"name": name, "in": "path", "required": True, "schema": id_kind})
     if route.paginated:
         params += [
@@ -106,7 +109,10 @@ def _operation(route: Route, prefix: str) -> dict[str, Any]:
     if route.request:
         op["requestBody"] = {
             "required": route.method in ("POST", "PUT"),
-            "content": {"application/json": {"schema": ref(route.request)}},
+            # DRF's three parsers, as PostHog's schema declares for every body (.forms).
+            "content": {
+                media: {"schema": ref(route.request)} for media in ("application/json", *FORM_TYPES)
+            },
         }
     if route.scope is None:
         op["description"] = "Not available to scoped personal API keys (403)."

@@ -200,8 +200,11 @@ COMPONENTS: dict[str, Any] = {
                     "pending_approvals": {
                         "type": "array",
                         "readOnly": True,
-                        "items": {"type": "object", "additionalProperties": True},
+                        "items": ref("PendingApproval"),
                     },
+                    "agent_runtime": {"type": "string", "enum": ["langgraph", "sandbox"]},
+                    "is_sandbox": {"type": "boolean"},
+                    "task": nullable({"type": "object", "additionalProperties": True}),
                 },
             },
         ]
@@ -220,7 +223,66 @@ COMPONENTS: dict[str, Any] = {
             "deep_research_mode": {"type": "boolean", "default": False},
             "agent_mode": ref("AgentModeEnum"),
             "resume_payload": nullable({}),
+            "is_sandbox": {"type": "boolean", "default": False},
         },
+    },
+    "PendingApproval": {
+        "type": "object",
+        "properties": {
+            "proposal_id": STR,
+            "decision_status": {
+                "type": "string",
+                "enum": ["pending", "approved", "rejected", "auto_rejected"],
+            },
+            "tool_name": STR,
+            "preview": STR,
+            "payload": {"type": "object", "additionalProperties": True},
+            "original_tool_call_id": nullable(STR),
+            "message_id": nullable(STR),
+        },
+    },
+    "QueueMessage": {
+        "type": "object",
+        "required": ["content"],
+        "properties": {
+            "content": {"type": "string", "minLength": 1, "maxLength": 40000},
+            "contextual_tools": {"type": "object", "additionalProperties": True},
+            "ui_context": {},
+            "billing_context": {},
+            "agent_mode": ref("AgentModeEnum"),
+        },
+    },
+    "QueueMessageUpdate": {
+        "type": "object",
+        "required": ["content"],
+        "properties": {"content": {"type": "string", "minLength": 1, "maxLength": 40000}},
+    },
+    "ConversationQueue": {
+        "type": "object",
+        "required": ["messages", "max_queue_messages"],
+        "properties": {
+            "messages": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": STR,
+                        "content": STR,
+                        "created_at": STR,
+                        "contextual_tools": nullable({"type": "object"}),
+                        "ui_context": {},
+                        "billing_context": {},
+                        "agent_mode": nullable(STR),
+                        "session_id": nullable(STR),
+                    },
+                },
+            },
+            "max_queue_messages": {"type": "integer"},
+        },
+    },
+    "ConversationQueueError": {
+        "type": "object",
+        "properties": {"error": STR, "detail": STR},
     },
     "AppendMessageInput": {
         "type": "object",

@@ -9,7 +9,7 @@ from ._util import iso, now, seeded_uuid
 from .batch_exports import schedule, seed_runs
 from .batch_exports.seed import INTERVALS, seed_exports
 from .conversations.content import CANARY
-from .conversations.seed import seed_conversations
+from .conversations.seed import seed_conversations, seed_sandbox_runtime
 from .profile_configs.seed import seed_profile_configs
 from .projects import backend as project_backend
 from .store import Store
@@ -64,6 +64,7 @@ def seed(
             db, rng, anchor, batch_exports, canary, intervals or INTERVALS, PROJECT_ID, CANARY
         )
         seed_conversations(db, rng, anchor, conversations, canary, **_users(PROJECT_ID))
+        seed_sandbox_runtime(db, anchor, team_id=PROJECT_ID, user=OTHER_USER)
         seed_profile_configs(db, rng, anchor, profile_configs, PROJECT_ID, MAIN_USER)
         # Drawn after project 1's rows, so a one-project sandbox is seeded as it always was.
         project_backend.seed_projects(db, rng, projects)

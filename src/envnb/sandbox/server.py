@@ -206,6 +206,11 @@ class Sandbox:
             access_log=False,
             lifespan="off",
             timeout_graceful_shutdown=1,
+            # uvicorn's default closes an idle keep-alive connection after 5 s; PostHog's
+            # front keeps it far longer. PostHog's CLI (node's fetch) holds its connection
+            # through seconds of synchronous start-up work and then reuses it: with 5 s it met
+            # a closed socket ("fetch failed: other side closed").
+            timeout_keep_alive=75,
             ws="none",
         )
 

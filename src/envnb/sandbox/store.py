@@ -64,6 +64,17 @@ CREATE TABLE IF NOT EXISTS conversations (
 -- Soft-deleted conversations (PostHog keeps the row); a table of its own, so a --db made
 -- before deletes existed needs no new column.
 CREATE TABLE IF NOT EXISTS deleted_conversations (id TEXT PRIMARY KEY);
+-- What the assistant asked the user to approve (PostHog's `approval_decisions` column, served
+-- as `pending_approvals`), and the conversations of the second runtime (`agent_runtime:
+-- "sandbox"`): tables of their own, so an older --db needs no new column.
+CREATE TABLE IF NOT EXISTS approvals (
+  proposal_id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, decision_status TEXT NOT NULL,
+  tool_name TEXT NOT NULL, preview TEXT NOT NULL, payload TEXT NOT NULL,
+  original_tool_call_id TEXT, message_id TEXT, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sandbox_runtime (
+  id TEXT PRIMARY KEY, task_id TEXT NOT NULL, run_id TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS messages (
   conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
   PRIMARY KEY (conversation_id, seq)

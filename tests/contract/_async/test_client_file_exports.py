@@ -242,3 +242,51 @@ async def test_a_file_cut_off_mid_way_is_fetched_again(pinned: Sandbox, tmp_path
         await c.aclose()
     assert len(sb.file_exports.object_requests) == 2  # the broken fetch, then a whole one
     assert dl.verify().records == _rows(dl.files[0])
+
+
+async def test_a_range_without_rows_reads_as_no_rows_with_the_models_columns(
+    pinned: Sandbox, tmp_path: Path
+) -> None:
+    sb = pinned
+    c = sb.async_client()
+    empty = ("2020-01-01T00:00:00Z", "2020-01-08T00:00:00Z")  # years before the seeded data
+    try:
+        for model in ("events", "persons", "sessions"):
+            full = await c.file_exports.download(model, *WEEK, folder=tmp_path / model)
+            none = await c.file_exports.download(model, *empty, folder=tmp_path / model)
+            assert none.records == 0 and none.files == []
+            rel, files = none.duckdb(), full.duckdb()
+            assert rel.fetchall() == []
+            # The same columns and types as the files PostHog writes when there are rows.
+            assert list(zip(rel.columns, map(str, rel.types), strict=True)) == list(
+                zip(files.columns, map(str, files.types), strict=True)
+            ), model
+            frame = none.df()
+            assert len(frame) == 0 and list(frame.columns) == files.columns
+            dataset = none.arrow()
+            assert dataset.count_rows() == 0
+            assert dataset.schema.names == files.columns
+    finally:
+        await c.aclose()
+    assert not list((tmp_path / "events").glob("*2020010*"))  # no file for the empty week
+
+
+async def test_a_file_as_the_folder_is_refused_before_anything_is_sent(
+    pinned: Sandbox, tmp_path: Path
+) -> None:
+    sb = pinned
+    taken = tmp_path / "notes.txt"
+    taken.write_text("not a folder")
+    c = sb.async_client()
+    before = sb.stats()["requests"]
+    try:
+        for folder in (taken, taken / "events"):
+            with pytest.raises(RequestValidationError) as caught:
+                await c.file_exports.download("events", *WEEK, folder=folder)
+            assert caught.value.attr == "folder"
+            assert f"folder: {folder} " in str(caught.value)
+            assert "is a file, not a folder" in str(caught.value)
+    finally:
+        await c.aclose()
+    assert sb.stats()["requests"] == before
+    assert taken.read_text() == "not a folder"

@@ -36,3 +36,17 @@ async def test_funnel_actors_and_saved_insights(sandbox: Sandbox) -> None:
         assert saved["step_name"].tolist() == ["signed_up", "$pageview", "purchase"]
     finally:
         await c.aclose()
+
+
+async def test_an_answer_reads_the_people_behind_its_numbers(sandbox: Sandbox) -> None:
+    c = sandbox.async_client()
+    try:
+        result = await c.query(FUNNEL)
+        reached = int(result.df["count"].iloc[1])
+        buyers = await result.actors_df(step=2)
+        assert len(buyers) == reached
+        assert buyers["id"].tolist() == (await c.actors_df(FUNNEL, step=2))["id"].tolist()
+        with pytest.raises(RequestValidationError, match="step"):
+            await result.actors_df(step=3)
+    finally:
+        await c.aclose()

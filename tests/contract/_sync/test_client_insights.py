@@ -38,3 +38,17 @@ def test_funnel_actors_and_saved_insights(sandbox: Sandbox) -> None:
         assert saved["step_name"].tolist() == ["signed_up", "$pageview", "purchase"]
     finally:
         c.close()
+
+
+def test_an_answer_reads_the_people_behind_its_numbers(sandbox: Sandbox) -> None:
+    c = sandbox.client()
+    try:
+        result = c.query(FUNNEL)
+        reached = int(result.df["count"].iloc[1])
+        buyers = result.actors_df(step=2)
+        assert len(buyers) == reached
+        assert buyers["id"].tolist() == (c.actors_df(FUNNEL, step=2))["id"].tolist()
+        with pytest.raises(RequestValidationError, match="step"):
+            result.actors_df(step=3)
+    finally:
+        c.close()

@@ -66,14 +66,30 @@ def breakdown_names(query: dict[str, Any]) -> list[str]:
     return names
 
 
-def label(value: Any) -> str | None:
-    """One breakdown value as text (Rule 3)."""
+NULL = "$$_posthog_breakdown_null_$$"
+# PostHog's funnels send a missing breakdown value as '' rather than the null sentinel
+# (PH:posthog/hogql_queries/insights/funnels/funnels_query_runner.py); they read it as None too
+FUNNEL_NULL = ""
+
+
+def label(value: Any, null: str = NULL) -> str | None:
+    """One breakdown value as text (Rule 3); ``null`` is how this kind sends a missing one."""
     if value is None:
         return None
+    if str(value) == null:
+        return "None"
     return BREAKDOWN_LABELS.get(str(value), str(value))
 
 
-def breakdown_cells(value: Any, names: Sequence[str]) -> dict[str, str | None]:
+def sentinel(text: str, null: str = NULL) -> str:
+    """The value PostHog knows for a label a frame shows: ``None`` and ``Other`` are its
+    sentinels again (Rule 3 backwards), so a point read off a frame finds its people."""
+    if text == "None":
+        return null
+    return {shown: raw for raw, shown in BREAKDOWN_LABELS.items()}.get(text, text)
+
+
+def breakdown_cells(value: Any, names: Sequence[str], null: str = NULL) -> dict[str, str | None]:
     """A result's ``breakdown_value`` spread over the breakdown columns.
 
     A list is one value per level (PostHog sends lists for several breakdowns, and funnels
@@ -81,13 +97,13 @@ def breakdown_cells(value: Any, names: Sequence[str]) -> dict[str, str | None]:
     so an answer shaped unlike its query still shows every level."""
     if isinstance(value, list):
         if len(names) == 1:
-            parts = [label(v) for v in value]
+            parts = [label(v, null) for v in value]
             if not parts:
                 return {names[0]: None}
             return {names[0]: ", ".join(p or "None" for p in parts) if len(parts) > 1 else parts[0]}
-        cells = [label(v) for v in value] + [None] * len(names)
+        cells = [label(v, null) for v in value] + [None] * len(names)
         return dict(zip(names, cells, strict=False))
-    return {name: label(value) if i == 0 else None for i, name in enumerate(names)}
+    return {name: label(value, null) if i == 0 else None for i, name in enumerate(names)}
 
 
 def breakdown_columns(names: Sequence[str]) -> list[Column]:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..._core.framing import DATETIME, Column
 from ...errors import RequestValidationError
-from ._columns import breakdown_names, build, label
+from ._columns import FUNNEL_NULL, NULL, breakdown_names, build, label, sentinel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,7 +91,9 @@ def _in_frame(frame: pd.DataFrame | None, column: str, value: Any, arg: str) -> 
         )
 
 
-def _breakdown(query: dict[str, Any], frame: pd.DataFrame | None, value: Any) -> Any:
+def _breakdown(
+    query: dict[str, Any], frame: pd.DataFrame | None, value: Any, null: str = NULL
+) -> Any:
     if value is None:
         return None
     names = breakdown_names(query)
@@ -103,13 +105,14 @@ def _breakdown(query: dict[str, Any], frame: pd.DataFrame | None, value: Any) ->
     if frame is not None and all(n in frame.columns for n in names):
         for name, item in zip(names, values, strict=True):
             seen = {str(v) for v in frame[name].dropna().unique()}
-            if seen and label(item) not in seen:
+            if seen and label(item, null) not in seen:
                 raise point_error(
                     "breakdown",
                     f"{item!r} is not a breakdown value of the answer",
                     tuple(sorted(seen)),
                 )
-    return [str(v) for v in values] if len(names) > 1 else str(values[0])
+    sent = [sentinel(str(v), null) for v in values]
+    return sent if len(names) > 1 else sent[0]
 
 
 def _series_count(query: dict[str, Any]) -> int:
@@ -178,16 +181,15 @@ def lifecycle_point(
 def stickiness_point(
     query: dict[str, Any], point: dict[str, Any], frame: pd.DataFrame | None
 ) -> ActorsPlan:
-    _check_keys(point, ("day", "series", "breakdown"), query["kind"])
+    _check_keys(point, ("day", "series", "breakdown", "compare"), query["kind"])
     day = point.get("day")
     if not isinstance(day, int) or isinstance(day, bool) or day < 1:
         raise point_error(
             "day", f"a stickiness point's day is a number of intervals (1, 2, …); got {day!r}"
         )
     _in_frame(frame, "interval", day, "day")
-    series = _series_index(query, point.get("series", 0))
-    breakdown = _breakdown(query, frame, point.get("breakdown"))
-    return ActorsPlan(_insight(query, day=day, series=series, breakdown=breakdown))
+    fields = _series_point(query, {k: v for k, v in point.items() if k != "day"}, frame)
+    return ActorsPlan(_insight(query, day=day, **fields))
 
 
 def funnels_point(
@@ -207,7 +209,7 @@ def funnels_point(
         "source": query,
         "funnelStep": -step if dropped else step,
     }
-    breakdown = _breakdown(query, frame, point.get("breakdown"))
+    breakdown = _breakdown(query, frame, point.get("breakdown"), FUNNEL_NULL)
     if breakdown is not None:
         body["funnelStepBreakdown"] = breakdown
     return ActorsPlan(body)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..._core.framing import Column
 from ._columns import (
     DATE,
+    FUNNEL_NULL,
     breakdown_cells,
     breakdown_columns,
     breakdown_names,
@@ -74,7 +75,7 @@ def steps_frame(raw: dict[str, Any], query: dict[str, Any]) -> pd.DataFrame:
                     "dropped": dropped,
                     "median_conversion_time": step.get("median_conversion_time"),
                     "average_conversion_time": step.get("average_conversion_time"),
-                    **breakdown_cells(step.get("breakdown_value"), names),
+                    **breakdown_cells(step.get("breakdown_value"), names, FUNNEL_NULL),
                 }
             )
             previous = count
@@ -87,7 +88,7 @@ def trends_view_frame(raw: dict[str, Any], query: dict[str, Any]) -> pd.DataFram
     names = breakdown_names(query)
     records: list[dict[str, Any]] = []
     for item in list_of_dicts(raw.get("results")):
-        cells = breakdown_cells(item.get("breakdown_value"), names)
+        cells = breakdown_cells(item.get("breakdown_value"), names, FUNNEL_NULL)
         for day, percent in zip(item.get("days") or [], item.get("data") or [], strict=False):
             value = percent / 100 if isinstance(percent, int | float) else None
             records.append({"date": day, "conversion_rate": value, **cells})

@@ -15,7 +15,7 @@ from .. import validate as v
 from .._util import is_uuid, now_iso
 from ..context import State
 from ..store import Store
-from . import stream
+from . import approvals, stream
 from .content import history
 
 # PostHog's published AgentModeEnum [src: PH:frontend/src/generated/openapi.yaml @1404d6c].
@@ -88,14 +88,21 @@ def full(store: Store, row: sqlite3.Row) -> dict[str, Any]:
 
     ``pending_approvals`` is the API field; ``approval_decisions`` is only the database column
     behind it and is never returned [src: PH:frontend/src/generated/openapi.yaml @1404d6c
-    ``Conversation``]. The sandbox's responder never asks for approval, so it is empty.
+    ``Conversation``]. A conversation of the second runtime keeps its history in its task
+    run's session logs, so its ``messages`` are ``[]`` (contract §16).
     """
+    runtime = store.one("SELECT * FROM sandbox_runtime WHERE id = ?", (row["id"],))
     return {
         **minimal(row, users(store)),
-        "messages": messages(store, row),
+        "messages": [] if runtime is not None else messages(store, row),
         "has_unsupported_content": False,
         "agent_mode": None,
-        "pending_approvals": [],
+        "agent_runtime": "sandbox" if runtime is not None else "langgraph",
+        "is_sandbox": runtime is not None,
+        "pending_approvals": approvals.listed(store, row["id"]),
+        "task": None
+        if runtime is None
+        else {"id": runtime["task_id"], "latest_run_id": runtime["run_id"]},
     }
 
 
@@ -180,15 +187,18 @@ def append_message(state: State, row: sqlite3.Row, data: Any) -> str:
 
 
 def cancel(state: State, row: sqlite3.Row) -> None:
-    """Stop a running reply (idempotent)."""
-    if row["status"] in ("canceling", "idle"):
+    """Stop a running reply. Only ``canceling`` short-circuits: an idle conversation may be
+    handing over to a queued turn, which this stops too (contract §16)."""
+    if row["status"] == "canceling":
         return
     store = state.store
+    store.count_write("conversation.cancel")
+    running = state.streams.get(row["id"])
+    if row["status"] == "idle" and running is None:
+        return  # nothing runs: PostHog's cancel of no workflow is a 204 too
     with store.tx() as db:
         db.execute("UPDATE conversations SET status = 'canceling' WHERE id = ?", (row["id"],))
     store.touch_conversations()
-    store.count_write("conversation.cancel")
-    running = state.streams.get(row["id"])
     if running is not None and not running.done:
         running.cancel_requested = True
     else:
@@ -200,6 +210,7 @@ def cancel(state: State, row: sqlite3.Row) -> None:
 def reply(state: State, project_id: int, user_id: int, data: Any) -> stream.StreamLog:
     """POST conversations/: the log of the reply to follow — a new one for ``content``, the
     running one for ``content: null`` — after the serializer's and the viewset's checks."""
+    state.conversations.check_quota()  # PostHog checks the AI credits before the body
     data = v.json_object(data)
     if "content" not in data:
         raise errors.required("content")
@@ -223,18 +234,28 @@ def reply(state: State, project_id: int, user_id: int, data: Any) -> stream.Stre
                 name,
                 "not_a_dict",
             )
+    is_sandbox = v.boolean(data, "is_sandbox")
     if v.boolean(data, "deep_research_mode"):
         raise errors.server_error()  # docs era: NotImplementedError
     cid = str(uuid.UUID(conversation_id))
     row = state.store.one("SELECT * FROM conversations WHERE id = ?", (cid,))
     if row is not None and (row["user_id"] != user_id or row["team_id"] != project_id):
         raise errors.plain_error(400, "Cannot access other users' conversations")
+    if row is not None:
+        _not_deleted(state.store, cid)
     if row is None and content is None:
         raise errors.plain_error(400, "Cannot stream from non-existent conversation")
+    runtime = row is not None and state.store.one(
+        "SELECT 1 FROM sandbox_runtime WHERE id = ?", (cid,)
+    )
+    if is_sandbox or runtime:
+        raise errors.validation("Sandbox conversations must be opened via the open endpoint.")
     if row is not None and content is not None and row["status"] != "idle":
         raise errors.conflict("Cannot resume streaming with a new message")
     if content is None:
         assert row is not None
+        if row["status"] == "idle" and approvals.is_decision(data.get("resume_payload")):
+            return _decide(state, row, data["resume_payload"], user_id)
         if row["status"] == "idle" and data.get("resume_payload") is None:
             raise errors.validation("Cannot continue streaming from an idle conversation")
         running = state.streams.get(cid)
@@ -244,9 +265,30 @@ def reply(state: State, project_id: int, user_id: int, data: Any) -> stream.Stre
     return _start(state, project_id, user_id, cid, row, content)
 
 
+def _decide(
+    state: State, row: sqlite3.Row, payload: dict[str, Any], user_id: int
+) -> stream.StreamLog:
+    """Approvals rule 2: record the decision, then a reply that acts on it."""
+    entry = approvals.decide(state.store, row["id"], payload)
+    feedback = payload.get("feedback") if isinstance(payload.get("feedback"), str) else None
+    with state.store.tx() as db:
+        db.execute(
+            "UPDATE conversations SET status = 'in_progress', updated_at = ? WHERE id = ?",
+            (now_iso(), row["id"]),
+        )
+    state.store.touch_conversations()
+    state.store.count_write("conversation.decision")
+    fresh = state.store.one("SELECT * FROM conversations WHERE id = ?", (row["id"],))
+    assert fresh is not None
+    conversation = minimal(fresh, users(state.store))
+    return stream.resume_decision(state, conversation, entry, feedback, user_id)
+
+
 def _start(
     state: State, project_id: int, user_id: int, cid: str, row: sqlite3.Row | None, content: str
 ) -> stream.StreamLog:
+    if row is not None:
+        approvals.auto_reject(state.store, cid)  # a new message instead of a decision
     stamp = now_iso()
     human = {"type": "human", "content": content, "id": str(uuid.uuid4())}
     with state.store.tx() as db:

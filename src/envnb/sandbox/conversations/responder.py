@@ -11,6 +11,7 @@ from typing import Any
 
 from .._util import iso, now
 from ..store import Store
+from .approvals import TRIGGER, Proposal, propose
 from .charts import Chart, charts_for, describe
 from .content import LOREM
 
@@ -27,6 +28,7 @@ class Reply:
     text: str
     extra: dict[str, Any] = field(default_factory=dict)
     charts: tuple[Chart, ...] = ()  # sent as ai/viz (one) or ai/multi_viz (several)
+    proposal: Proposal | None = None  # a dangerous call: the turn ends awaiting approval
 
 
 MAX_LOREM = 5000
@@ -42,6 +44,7 @@ HELP = (
     "come back?** (retention), **visitor lifecycle**, **how sticky are pageviews?**, "
     "**top page paths**\n"
     "- `lorem N` — a reply of exactly N words\n"
+    "- **pause all exports** — a dangerous operation: it waits for your approval\n"
 )
 
 
@@ -127,6 +130,19 @@ def answer(store: Store, team: int, user: int, content: str) -> Reply:
             "Generating words",
             json.dumps({"words": n}),
             _lorem(n),
+        )
+    if TRIGGER.search(content):
+        proposal = propose(store, team)
+        return Reply(
+            "Planning a change to your batch exports",
+            "pause_batch_exports",
+            dict(proposal.payload) if proposal else {},
+            "Preparing the change",
+            "No batch export is running",
+            "This pauses data exports, so it needs your approval first."
+            if proposal
+            else "Every batch export is already paused.",
+            proposal=proposal,
         )
     if "paused" in low:
         return Reply(

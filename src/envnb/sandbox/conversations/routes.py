@@ -1,4 +1,5 @@
-"""HTTP of conversations (PostHog AI): list, retrieve, create-or-stream, append, cancel.
+"""HTTP of conversations (PostHog AI): list, retrieve, create-or-stream, append, cancel,
+delete, and the message queue.
 
 Each handler parses the request, calls :mod:`.backend` and serialises the answer.
 """
@@ -11,7 +12,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from .. import paging
 from ..context import Ctx
-from . import backend
+from . import backend, queue
 from .streamlog import StreamLog
 
 
@@ -42,7 +43,7 @@ def append_message(ctx: Ctx) -> Response:
 
 
 def cancel(ctx: Ctx) -> Response:
-    """PATCH conversations/{id}/cancel/ — idempotent 204; a running reply stops."""
+    """PATCH conversations/{id}/cancel/ — 204; a running (or queued, starting) reply stops."""
     row = backend.owned(ctx.store, ctx.params["id"], ctx.project_id, ctx.key.user_id)
     backend.cancel(ctx.state, row)
     return Response(status_code=204)
@@ -64,3 +65,35 @@ def destroy(ctx: Ctx) -> Response:
     row = backend.owned(ctx.store, ctx.params["id"], ctx.project_id, ctx.key.user_id)
     backend.soft_delete(ctx.store, row)
     return Response(status_code=204)
+
+
+def queue_list_or_add(ctx: Ctx) -> Response:
+    """GET/POST conversations/{id}/queue/ — the queue; POST adds a message (409 when full)."""
+    cid = ctx.params["id"]
+    queue.queue_owner(ctx.store, cid, ctx.project_id, ctx.key.user_id)
+    queues = ctx.state.conversations
+    if ctx.request.method == "POST":
+        queues.enqueue(cid, queue.new_message(ctx.data, backend.AGENT_MODES))
+        ctx.store.count_write("conversation.enqueue")
+    return JSONResponse(queue.answer(queues, cid))
+
+
+def queue_item(ctx: Ctx) -> Response:
+    """PATCH/DELETE conversations/{id}/queue/{queue_id}/ — edit or remove a queued message."""
+    cid = ctx.params["id"]
+    queue.queue_owner(ctx.store, cid, ctx.project_id, ctx.key.user_id)
+    queues = ctx.state.conversations
+    item = queues.find(cid, ctx.params["queue_id"])
+    if ctx.request.method == "PATCH":
+        item["content"] = queue.new_content(ctx.data)
+    else:
+        queues.delete(cid, item["id"])
+    return JSONResponse(queue.answer(queues, cid))
+
+
+def queue_clear(ctx: Ctx) -> Response:
+    """POST conversations/{id}/queue/clear/ — empty the queue."""
+    cid = ctx.params["id"]
+    queue.queue_owner(ctx.store, cid, ctx.project_id, ctx.key.user_id)
+    ctx.state.conversations.clear(cid)
+    return JSONResponse(queue.answer(ctx.state.conversations, cid))

@@ -93,3 +93,36 @@ def seed_conversations(
         )
     )
     db.executemany("INSERT INTO conversations VALUES (?,?,?,?,?,?,?,?,?,?,?)", extra)
+
+
+# The one conversation of PostHog's second runtime (``agent_runtime: "sandbox"``), a
+# teammate's: its id is fixed (no draw from the seed's generator, so every other row keeps
+# its id) and sorts last, and the caller's list is unchanged; retrieve reads it by id.
+SANDBOX_RUNTIME_CONVERSATION = "ffffffff-5a4d-4b0c-8e1f-000000000001"
+SANDBOX_RUNTIME_TASK = "ffffffff-7a5c-4d2e-9f10-000000000002"
+SANDBOX_RUNTIME_RUN = "ffffffff-8b6d-4e3f-a021-000000000003"
+
+
+def seed_sandbox_runtime(db: Any, anchor: datetime, *, team_id: int, user: int) -> None:
+    """The sandbox-runtime conversation: its history lives in its task run's session logs."""
+    updated = anchor - timedelta(hours=3)
+    db.execute(
+        "INSERT INTO conversations VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            SANDBOX_RUNTIME_CONVERSATION,
+            team_id,
+            user,
+            "Fix the flaky signup funnel test (sandbox agent)",
+            "idle",
+            "assistant",
+            0,
+            iso(updated - timedelta(minutes=12)),
+            iso(updated),
+            None,
+            1,
+        ),
+    )
+    db.execute(
+        "INSERT INTO sandbox_runtime VALUES (?, ?, ?)",
+        (SANDBOX_RUNTIME_CONVERSATION, SANDBOX_RUNTIME_TASK, SANDBOX_RUNTIME_RUN),
+    )

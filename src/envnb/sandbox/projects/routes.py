@@ -51,7 +51,10 @@ def get_project(ctx: Ctx) -> Response:
 
 
 def get_organization(ctx: Ctx) -> Response:
-    """GET /api/organizations/@current/ (rule 3 for project-limited keys)."""
+    """GET /api/organizations/@current/ or /api/organizations/{id}/ (rule 3 for
+    project-limited keys); another organization's id is not found, as in PostHog."""
+    if ctx.params.get("organization_id", "@current") not in ("@current", _org_id(ctx)):
+        raise errors.not_found()
     if ctx.key.scopes and ctx.key.project_ids is not None:
         raise errors.permission_denied(
             "API keys with scoped projects are only supported on project-based endpoints."

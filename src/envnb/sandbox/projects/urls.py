@@ -60,6 +60,18 @@ ROUTES: tuple[Route, ...] = (
         response="Organization",
     ),
     Route(
+        # PostHog's CLI reads the organization by the id users/@me names, on every call.
+        name="organizations_retrieve_by_id",
+        method="GET",
+        path="organizations/{organization_id}",
+        handler=routes.get_organization,
+        scope="organization:read",
+        tag=TAG,
+        project_scoped=False,
+        summary="The organization, by its id (or @current)",
+        response="Organization",
+    ),
+    Route(
         name="personal_api_keys_current",
         method="GET",
         path="personal_api_keys/@current",

@@ -3,7 +3,8 @@
 As PostHog's ``QueryViewSet`` (posthog/api/query.py, posthog/clickhouse/client/execute_async.py):
 1. Every action needs ``query:read`` (PostHog lists create/retrieve/destroy as read actions).
 2. A query PostHog can expose the error of answers 400 ``validation_error`` with the HogQL
-   error's ``code_name`` and its message as ``detail``.
+   error's ``code_name`` and its message as ``detail``; a HogQLQuery's own HogQL error also
+   names its tables and carries ``extra.hogql_metadata`` (``hogql_metadata``).
 3. ``refresh`` of an async kind answers 202 ``{"query_status": {"id", "complete": false, ...}}``;
    ``GET query/{id}/`` answers 202 while running, 200 with ``results`` once complete, 400 when
    the run failed with a message. In the sandbox a run completes from the second status read
@@ -24,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from .. import errors
 from .._util import iso, now
 from ..context import Ctx
+from . import hogql_metadata
 from .events import EventsDB
 from .hogql import HogQLError, run_hogql
 from .insights import RUNNERS as INSIGHT_RUNNERS
@@ -149,7 +151,7 @@ def create(ctx: Ctx) -> Response:
         try:
             return JSONResponse(_answer(ctx, query))
         except HogQLError as err:
-            raise errors.validation(err.message, None, err.code) from None
+            raise hogql_metadata.refusal(ctx.state.events, query, err) from None
     run_id = client_id if isinstance(client_id, str) and client_id else uuid.uuid4().hex
     started = now()
     status = {

@@ -27,7 +27,7 @@ import duckdb
 from . import hogql_print
 from .events import EventsDB
 from .hogql_compile import Output, SelectCompiler, big_number
-from .hogql_errors import HogQLError
+from .hogql_errors import HogQLError, located
 from .hogql_filters import replace_filters
 from .hogql_parse import parse_select
 from .hogql_schema import catalog
@@ -124,7 +124,8 @@ def compile_hogql(
     paginated = tree.get("node") == "SelectQuery" and tree.get("limit") is None
     settings = Settings(now, timezone, week_start, dict(values or {}), dict(variables or {}))
     compiler = SelectCompiler(settings, catalog(con))
-    query, outputs = compiler.query(tree, {}, lambda n: _limited(n, paginated))
+    with located(tree):
+        query, outputs = compiler.query(tree, {}, lambda n: _limited(n, paginated))
     return Compiled(query.sql("duckdb"), _echo(tree), tuple(outputs), paginated)
 
 

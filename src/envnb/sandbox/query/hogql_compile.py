@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from . import hogql_functions as functions
 from . import hogql_print
-from .hogql_errors import HogQLError
+from .hogql_errors import HogQLError, located
 from .hogql_exprs import ExprCompiler
 from .hogql_types import E, Node, Scope, Source, anon, boolean, table_source
 
@@ -215,7 +215,8 @@ class SelectCompiler(ExprCompiler):
     def _from(self, select: exp.Select, join: Node | None, scope: Scope) -> None:
         first = True
         while join is not None:
-            source, table_expr = self._source(join, scope)
+            with located(join):
+                source, table_expr = self._source(join, scope)
             constraint = join.get("constraint")
             if first:
                 select.set("from_", exp.From(this=table_expr))

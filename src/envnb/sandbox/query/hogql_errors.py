@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
 
 class HogQLError(Exception):
     """``code`` is PostHog's ``code_name`` (``hogql_syntax_error``, ``hogql_query_error``…);
@@ -20,3 +24,22 @@ class HogQLError(Exception):
         self.code = code
         self.start = start
         self.end = end
+
+
+def _offset(node: Mapping[str, Any], key: str) -> int | None:
+    where = node.get(key)
+    offset = where.get("offset") if isinstance(where, Mapping) else None
+    return offset if isinstance(offset, int) else None
+
+
+@contextmanager
+def located(node: Mapping[str, Any]) -> Iterator[None]:
+    """An error raised while compiling ``node`` without a place of its own gets the node's
+    offsets, as PostHog's ``Visitor.visit`` gives it (posthog/hogql/visitor.py): the
+    innermost node being compiled is where the error points."""
+    try:
+        yield
+    except HogQLError as err:
+        if err.start is None or err.end is None:
+            err.start, err.end = _offset(node, "start"), _offset(node, "end")
+        raise

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from sqlglot import exp
 
-from .hogql_errors import HogQLError
+from .hogql_errors import HogQLError, located
 from .hogql_fields import FieldResolver
 from .hogql_schema import Catalog
 from .hogql_types import (
@@ -54,7 +54,8 @@ class ExprCompiler(FieldResolver):
         handler = self.KINDS.get(kind)
         if handler is None:
             raise HogQLError(f"Unsupported expression: {kind}")
-        result: E = handler(self, node, scope)
+        with located(node):
+            result: E = handler(self, node, scope)
         return result
 
     def subquery(self, node: Node, scope: Scope) -> tuple[exp.Expr, list[tuple[str, E]]]:

@@ -124,11 +124,25 @@ def _parse_text(text: str) -> str:
 
 
 def parse_expr(text: str) -> dict[str, Any]:
-    """PostHog's JSON AST of one expression the sandbox wrote itself (e.g. ``{filters}``)."""
+    """PostHog's JSON AST of one expression the sandbox wrote itself (e.g. ``{filters}``),
+    without offsets: they would point into the sandbox's text, not the user's query (PostHog
+    builds these nodes without locations too)."""
     tree = json.loads(str(parser().parse_expr_json(text)))
     if tree.get("error"):
         raise HogQLError(str(tree.get("message")), "hogql_syntax_error")
-    return dict(tree)
+    return dict(_unlocated(tree))
+
+
+def _unlocated(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: _unlocated(v)
+            for k, v in node.items()
+            if not (k in ("start", "end") and isinstance(v, dict) and "offset" in v)
+        }
+    if isinstance(node, list):
+        return [_unlocated(v) for v in node]
+    return node
 
 
 def parse_select(text: str) -> dict[str, Any]:

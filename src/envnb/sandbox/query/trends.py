@@ -21,6 +21,7 @@ MATHS = ("total", "dau", "sum", "avg", "min", "max", "median")
 AGGREGATED = ("BoldNumber", "ActionsPie", "ActionsTable", "WorldMap", "ActionsBarValue")
 OTHER = "$$_posthog_breakdown_other_$$"
 NULL = "$$_posthog_breakdown_null_$$"
+_PLAIN = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 _RELATIVE = re.compile(r"^-(\d+)([hdwmy])$")
 _STEP = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
@@ -100,6 +101,20 @@ def _column(key: Any, attr: str) -> str:
     return known[0] if known else "CAST(NULL AS VARCHAR)"
 
 
+def _person_column(key: Any, attr: str) -> str:
+    """A person property of the event's person, as it is now (``persons.properties``)."""
+    if not isinstance(key, str) or not _PLAIN.match(key):
+        raise HogQLError(f"{attr} must be a plain property name such as 'plan'", "invalid_input")
+    return (  # the name is checked above, so it may stand in the JSON path
+        f"(SELECT json_extract_string(persons.properties, '$.\"{key}\"') FROM persons "
+        "WHERE persons.id = events.person_id)"
+    )
+
+
+# Where a breakdown of each ``breakdown_type`` reads its value
+BREAKDOWN_COLUMNS = {"event": _column, "person": _person_column}
+
+
 def _filters(props: Any, attr: str, params: list[Any]) -> list[str]:
     """SQL conditions for PostHog property filters (event properties)."""
     if props in (None, []):
@@ -175,14 +190,16 @@ def _breakdown(query: dict[str, Any]) -> tuple[list[str], int]:
                     f"breakdownFilter.breakdowns[{i}] must be an object", "invalid_input"
                 )
             levels.append((level.get("property"), level.get("type") or "event"))
-    for _, kind in levels:
-        if kind != "event":
+    columns = []
+    for key, kind in levels:
+        source = BREAKDOWN_COLUMNS.get(kind)
+        if source is None:
             raise HogQLError(
-                f"breakdownFilter.breakdown_type {kind!r}: the sandbox breaks down by event "
-                "properties only",
+                f"breakdownFilter.breakdown_type {kind!r}: the sandbox breaks down by "
+                f"{' or '.join(BREAKDOWN_COLUMNS)} properties",
                 "invalid_input",
             )
-    columns = [_column(key, "breakdownFilter.breakdown") for key, _ in levels]
+        columns.append(source(key, "breakdownFilter.breakdown"))
     return columns, int(spec.get("breakdown_limit") or 25)
 
 

@@ -34,6 +34,26 @@ def bad(message: str) -> HogQLError:
     return HogQLError(message, "invalid_input")
 
 
+# Fields PostHog's schema does not give a kind. Its query models forbid extra fields, so
+# PostHog answers them with a 400 ("Extra inputs are not permitted"); so does the sandbox,
+# rather than ignore them (PH:frontend/src/queries/schema/schema-general.ts: LifecycleQuery
+# has neither, StickinessQuery has compareFilter only, RetentionQuery breakdownFilter only).
+ABSENT: dict[str, tuple[str, ...]] = {
+    "LifecycleQuery": ("breakdownFilter", "compareFilter"),
+    "StickinessQuery": ("breakdownFilter",),
+    "RetentionQuery": ("compareFilter",),
+    "PathsQuery": ("breakdownFilter", "compareFilter"),
+}
+
+
+def absent_fields(query: dict[str, Any]) -> None:
+    """Refuse the fields PostHog's schema does not have on the query's kind."""
+    kind = str(query.get("kind"))
+    for name in ABSENT.get(kind, ()):
+        if query.get(name) is not None:
+            raise bad(f"{name}: Extra inputs are not permitted (PostHog's {kind} has no {name})")
+
+
 def quote(value: Any) -> str:
     """A HogQL string literal (Rule 1)."""
     text = str(value).replace("\\", "\\\\").replace("'", "\\'")
@@ -52,6 +72,40 @@ def prop(name: Any, attr: str, alias: str = "") -> str:
             f"{attr}: the sandbox reads plain property names such as '$browser'; got {name!r}"
         )
     return f"{alias}properties.{name}"
+
+
+# Where a breakdown of each ``breakdown_type`` reads its value. A person property is the
+# person's current value (``person.properties``), as PostHog reads it with persons-on-events
+# off; PostHog's other types (group, session, cohort, hogql…) are refused by name.
+BREAKDOWN_SOURCES = {"event": "properties", "person": "person.properties"}
+
+
+def breakdown_column(name: Any, kind: Any, attr: str) -> str:
+    """HogQL of one breakdown level: ``properties.<name>`` or ``person.properties.<name>``."""
+    source = BREAKDOWN_SOURCES.get(kind or "event")
+    if source is None:
+        raise bad(
+            f"{attr}.breakdown_type {kind!r}: the sandbox breaks down by "
+            f"{' or '.join(BREAKDOWN_SOURCES)} properties"
+        )
+    prop(name, f"{attr}.breakdown")  # the name check (Rule 1)
+    return f"{source}.{name}"
+
+
+def breakdown_levels(query: dict[str, Any]) -> list[str]:
+    """The HogQL column of each breakdown level of ``breakdownFilter`` (``breakdown`` with
+    ``breakdown_type``, or the list ``breakdowns`` of ``{property, type}``)."""
+    spec = query.get("breakdownFilter") or {}
+    if not isinstance(spec, dict):
+        raise bad("breakdownFilter must be an object")
+    if spec.get("breakdown") is not None:
+        levels = [(spec["breakdown"], spec.get("breakdown_type"))]
+    else:
+        found = spec.get("breakdowns") or []
+        if not isinstance(found, list) or not all(isinstance(level, dict) for level in found):
+            raise bad("breakdownFilter.breakdowns must be a list of {property, type} objects")
+        levels = [(level.get("property"), level.get("type")) for level in found]
+    return [breakdown_column(name, kind, "breakdownFilter") for name, kind in levels]
 
 
 def _filter(item: Any, attr: str, alias: str) -> str:

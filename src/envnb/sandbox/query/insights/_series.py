@@ -11,7 +11,7 @@ from typing import Any
 
 from ..events import EventsDB
 from ..trends import INTERVALS, _buckets, _end, _floor, _label, _months_back, _parse_date
-from ._hogql import bad, entity, filters, instant, moment, rows
+from ._hogql import absent_fields, bad, entity, filters, instant, moment, rows
 
 TRUNC = {
     "hour": "toStartOfHour",
@@ -56,8 +56,7 @@ def series_of(query: dict[str, Any]) -> list[dict[str, Any]]:
     series = query.get("series")
     if not isinstance(series, list) or not series:
         raise bad("series: at least one series")
-    if query.get("breakdownFilter"):
-        raise bad("breakdownFilter: the sandbox does not break lifecycle or stickiness down")
+    absent_fields(query)
     return series
 
 

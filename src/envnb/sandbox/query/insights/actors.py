@@ -21,7 +21,7 @@ from typing import Any
 from ..events import EventsDB
 from ..hogql import HogQLError
 from ..trends import _end, _floor, _months_back, _parse_date
-from ._hogql import bad, entity, filters, moment, prop, quote, rows
+from ._hogql import bad, breakdown_levels, entity, filters, moment, quote, rows
 from .funnels import funnel_actors
 from .lifecycle import lifecycle_actors
 from .retention import retention_actors
@@ -121,15 +121,11 @@ def _trends(db: EventsDB, source: dict[str, Any]) -> Found:
     where.append(f"timestamp >= {moment(start)} AND timestamp <= {moment(end)}")
     breakdown = source.get("breakdown")
     if breakdown is not None:
-        spec_bd = query.get("breakdownFilter") or {}
-        names = [spec_bd["breakdown"]] if spec_bd.get("breakdown") is not None else [
-            level.get("property") for level in spec_bd.get("breakdowns") or []
-        ]  # fmt: skip
+        columns = breakdown_levels(query)
         values = breakdown if isinstance(breakdown, list) else [breakdown]
-        if len(values) != len(names):
+        if len(values) != len(columns):
             raise bad("source.breakdown: one value per breakdown level")
-        for name, value in zip(names, values, strict=True):
-            column = prop(name, "breakdownFilter.breakdown")
+        for column, value in zip(columns, values, strict=True):
             null = str(value) == "$$_posthog_breakdown_null_$$"
             where.append(f"{column} IS NULL" if null else f"{column} = {quote(value)}")
     found = rows(db, f"SELECT DISTINCT person_id FROM events WHERE {' AND '.join(where)}")

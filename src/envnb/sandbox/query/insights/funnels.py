@@ -1,154 +1,62 @@
 """FunnelsQuery over the seeded events, in PostHog's shapes (PH:posthog/hogql_queries/insights/
-funnels/: funnel.py for steps, funnel_trends.py, funnel_time_to_convert.py).
+funnels/: funnel_udf.py for steps, funnel_trends_udf.py, funnel_time_to_convert_udf.py).
 
 Rules:
-1. A person enters the funnel with their first step-1 event in the date range; step k is their
-   first step-k event after step k-1 and within the conversion window of the entry (PostHog's
-   ordered funnel, default window 14 days). Each step is one HogQL query nested on the previous
-   one, so the engine does the matching; Python only counts what comes back.
-2. With a breakdown a person's value is the one on their entry event (first touch); the
-   answer is a list of step lists, one per value, largest first, each step's
+1. Who reached which step, and when, is decided per ``funnelOrderType`` (ordered, strict,
+   unordered) in ``funnel_orders.py``; this module counts and shapes.
+2. With a breakdown a person's value is first touch (``funnel_orders`` Rule 5); the
+   answer is a list of step lists, one per value, ranked as PostHog ranks them (most people
+   at the last step first, then at the step before, …), each step's
    ``breakdown_value`` a list with one item per breakdown level.
 3. ``exclusions`` (``{event, funnelFromStep, funnelToStep}``, 0-based steps): a person who
    did the excluded event after reaching ``funnelFromStep`` and before reaching
    ``funnelToStep`` (or before their conversion window closed, when they never reached it)
    leaves the funnel altogether, as in PostHog's funnel exclusions
-   (PH:posthog/hogql_queries/insights/funnels/base.py). Unordered and strict funnels are
-   refused with a 400 rather than answered as an ordered funnel would be.
+   (PH:posthog/hogql_queries/insights/funnels/base.py). Unordered funnels accept only
+   exclusions over the whole funnel and then ignore them, as PostHog's UDF does.
+4. Unordered steps are named "Completed 1 step", "Completed 2 steps", … with no
+   ``action_id`` (PH:funnels/funnel_unordered.py ``_serialize_step``): step k counts the
+   people who did any k of the steps.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..events import EventsDB
-from ..trends import _buckets, _end, _floor, _label, _parse_date
-from ._hogql import UNITS, bad, entity, instant, moment, prop, rows, span, window
+from ..trends import _buckets, _floor, _label
+from ._hogql import bad, breakdown_levels, entity, instant, rows, span, window
+from .funnel_orders import EXCLUSIONS_IGNORED, ORDERS, Entrant, date_range, order_of
 
-NULL = "$$_posthog_breakdown_null_$$"
-
-
-@dataclass
-class Entrant:
-    """One person in the funnel: when they reached each step (None: not reached)."""
-
-    person_id: str
-    times: list[datetime | None]
-    breakdown: list[str]
-
-    def reached(self, step: int) -> bool:
-        """Reached ``step`` (1-based)."""
-        return self.times[step - 1] is not None
+__all__ = ["breakdown_props", "entrants", "funnel_actors", "run_funnels"]
 
 
 def steps_of(query: dict[str, Any]) -> list[dict[str, Any]]:
-    """The funnel's steps (its ``series``), checked (Rule 3)."""
+    """The funnel's steps (its ``series``), checked."""
     series = query.get("series")
     if not isinstance(series, list) or len(series) < 2:
         raise bad("series: a funnel needs at least two steps")
-    spec = query.get("funnelsFilter") or {}
-    if not isinstance(spec, dict):
-        raise bad("funnelsFilter must be an object")
-    if (spec.get("funnelOrderType") or "ordered") != "ordered":
-        raise bad("funnelsFilter.funnelOrderType: the sandbox runs ordered funnels only")
+    order_of(query)
     return series
 
 
 def breakdown_props(query: dict[str, Any]) -> list[str]:
-    """``properties.<name>`` of each breakdown level."""
-    spec = query.get("breakdownFilter") or {}
-    if not isinstance(spec, dict):
-        raise bad("breakdownFilter must be an object")
-    if spec.get("breakdown") is not None:
-        names = spec["breakdown"] if isinstance(spec["breakdown"], list) else [spec["breakdown"]]
-        types = [spec.get("breakdown_type") or "event"] * len(names)
-    else:
-        levels = spec.get("breakdowns") or []
-        names = [level.get("property") if isinstance(level, dict) else None for level in levels]
-        types = [
-            (level.get("type") if isinstance(level, dict) else None) or "event" for level in levels
-        ]
-    if any(kind != "event" for kind in types):
-        raise bad(
-            "breakdownFilter.breakdown_type: the sandbox breaks funnels down by event "
-            "properties only"
-        )
-    return [prop(name, "breakdownFilter.breakdown") for name in names]
-
-
-def date_range(db: EventsDB, query: dict[str, Any]) -> tuple[datetime, datetime]:
-    """The entry window: PostHog's default is the last 7 days, whole days."""
-    now = db.now()
-    spec = query.get("dateRange") or {}
-    start = _floor(_parse_date(spec.get("date_from") or "-7d", now, "date_from"), "day")
-    return start, _end(spec.get("date_to"), now, "day")
-
-
-def _level(
-    series: list[dict[str, Any]],
-    k: int,
-    start: datetime,
-    end: datetime,
-    bds: list[str],
-    within: str,
-) -> str:
-    """HogQL of the people reaching step ``k`` (Rule 1): t1 … tk and the breakdown."""
-    picks = "".join(f", argMin({col}, timestamp) AS bd{i}" for i, col in enumerate(bds))
-    if k == 1:
-        return (
-            f"SELECT person_id, min(timestamp) AS t1{picks} FROM events "
-            f"WHERE {entity(series[0], 'series[0]')} AND timestamp >= {moment(start)} "
-            f"AND timestamp <= {moment(end)} GROUP BY person_id"
-        )
-    carried = ["s.t1", *(f"s.bd{i}" for i in range(len(bds))), *(f"s.t{j}" for j in range(2, k))]
-    names = ["t1", *(f"bd{i}" for i in range(len(bds))), *(f"t{j}" for j in range(2, k))]
-    keep = ", ".join(f"{c} AS {n}" for c, n in zip(carried, names, strict=True))
-    after = ">" if series[k - 1] == series[k - 2] else ">="
-    return (
-        f"SELECT s.person_id AS person_id, {keep}, min(e.timestamp) AS t{k} "
-        f"FROM ({_level(series, k - 1, start, end, bds, within)}) AS s "
-        f"JOIN events AS e ON e.person_id = s.person_id "
-        f"WHERE {entity(series[k - 1], f'series[{k - 1}]', 'e.')} "
-        f"AND e.timestamp {after} s.t{k - 1} "
-        f"AND e.timestamp <= s.t1 + {within} GROUP BY s.person_id, {', '.join(carried)}"
-    )
+    """The HogQL column of each breakdown level."""
+    return breakdown_levels(query)
 
 
 def entrants(db: EventsDB, query: dict[str, Any]) -> list[Entrant]:
     """Everyone who entered the funnel, with the time they reached each step."""
     series = steps_of(query)
-    start, end = date_range(db, query)
-    bds = breakdown_props(query)
-    count, unit = window(query)
-    within = f"INTERVAL {count} {UNITS[unit]}"
-    people: dict[str, Entrant] = {}
-    for k in range(1, len(series) + 1):
-        for row in rows(db, _level(series, k, start, end, bds, within)):
-            pid = str(row["person_id"])
-            if k == 1:
-                values = [
-                    NULL if row.get(f"bd{i}") in (None, "") else str(row[f"bd{i}"])
-                    for i in range(len(bds))
-                ]
-                people[pid] = Entrant(pid, [None] * len(series), values)
-            people[pid].times[k - 1] = instant(row[f"t{k}"])
-    # the window is checked on the entry, in Python too: a month is 30 days (PostHog's UDF)
-    limit = span(count, unit)
-    for person in people.values():
-        first = person.times[0]
-        for k in range(1, len(series)):
-            at = person.times[k]
-            if at is None or first is None or at - first > limit or not person.reached(k):
-                person.times[k:] = [None] * (len(series) - k)
-                break
-    excluded = _excluded(db, query, list(people.values()), limit, len(series))
-    return sorted(
-        (p for p in people.values() if p.person_id not in excluded), key=lambda p: p.person_id
-    )
+    order = order_of(query)
+    people = ORDERS[order](db, query, series)
+    excluded = _excluded(db, query, people, span(*window(query)), len(series))
+    if order in EXCLUSIONS_IGNORED:
+        excluded = set()
+    return sorted((p for p in people if p.person_id not in excluded), key=lambda p: p.person_id)
 
 
 def _excluded(
@@ -187,8 +95,15 @@ def _groups(people: list[Entrant], levels: int) -> list[tuple[list[str] | None, 
     by_value: dict[tuple[str, ...], list[Entrant]] = {}
     for person in people:
         by_value.setdefault(tuple(person.breakdown), []).append(person)
-    ranked = sorted(by_value, key=lambda v: (-len(by_value[v]), v))
-    return [(list(v), by_value[v]) for v in ranked]
+
+    def rank(value: tuple[str, ...]) -> tuple[Any, ...]:
+        # PostHog orders breakdown values by the last step's count, then the one before, …,
+        # all descending (PH:funnels/funnel_udf.py ``ORDER BY step_n DESC, …``)
+        members = by_value[value]
+        steps = len(members[0].times)
+        return (*(-sum(p.reached(k) for p in members) for k in range(steps, 0, -1)), value)
+
+    return [(list(v), by_value[v]) for v in sorted(by_value, key=rank)]
 
 
 def _seconds(people: list[Entrant], step: int) -> list[float]:
@@ -200,17 +115,37 @@ def _seconds(people: list[Entrant], step: int) -> list[float]:
     return out
 
 
+def _named(node: dict[str, Any], index: int) -> dict[str, Any]:
+    return {
+        "action_id": node.get("event"),
+        "name": node.get("event") or "All events",
+        "custom_name": node.get("custom_name"),
+    }
+
+
+def _completed(node: dict[str, Any], index: int) -> dict[str, Any]:
+    plural = "s" if index else ""
+    return {"action_id": None, "name": f"Completed {index + 1} step{plural}", "custom_name": None}
+
+
+# How each order names its steps (Rule 4)
+NAMES: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
+    "ordered": _named,
+    "strict": _named,
+    "unordered": _completed,
+}
+
+
 def _steps(
-    series: list[dict[str, Any]], people: list[Entrant], value: list[str] | None
+    query: dict[str, Any], people: list[Entrant], value: list[str] | None
 ) -> list[dict[str, Any]]:
+    series = steps_of(query)
+    naming = NAMES[order_of(query)]
     out = []
     for index, node in enumerate(series):
         times = _seconds(people, index + 1) if index else []
-        name = node.get("event") or "All events"
         step: dict[str, Any] = {
-            "action_id": node.get("event"),
-            "name": name,
-            "custom_name": node.get("custom_name"),
+            **naming(node, index),
             "order": index,
             "people": [],
             "count": sum(1 for p in people if p.reached(index + 1)),
@@ -225,12 +160,11 @@ def _steps(
 
 
 def _steps_view(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
-    series = steps_of(query)
     levels = len(breakdown_props(query))
     groups = _groups(entrants(db, query), levels)
     if not levels:
-        return {"results": _steps(series, groups[0][1], None)}
-    return {"results": [_steps(series, members, value) for value, members in groups]}
+        return {"results": _steps(query, groups[0][1], None)}
+    return {"results": [_steps(query, members, value) for value, members in groups]}
 
 
 def _trends_view(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ Rules:
    those who did the returning event in period i+j, value 0 being the cohort itself.
 3. One HogQL query reads, per person and period, whether they did the target and the
    returning event; Python only forms the triangle from those rows.
-4. With a breakdown (event properties), a cohort member's value is the one on their first
+4. With a breakdown (event or person properties), a cohort member's value is the one on their first
    event of the cohort's period; the answer repeats the triangle per value, largest first,
    each row with ``breakdown_value``.
 """
@@ -22,9 +22,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..events import EventsDB
-from ..trends import _end, _floor, _months_back
-from ._hogql import bad, entity, instant, moment, rows
-from .funnels import NULL, breakdown_props
+from ..trends import NULL, _end, _floor, _months_back
+from ._hogql import absent_fields, bad, entity, instant, moment, rows
+from .funnels import breakdown_props
 
 PERIODS = {"Hour": "hour", "Day": "day", "Week": "week", "Month": "month"}
 TRUNC = {
@@ -56,6 +56,7 @@ def _step(moment_: datetime, period: str, n: int) -> datetime:
 
 def cohorts(db: EventsDB, query: dict[str, Any]) -> Cohorts:
     """The retention triangle's people (Rules 1–3)."""
+    absent_fields(query)
     spec = query.get("retentionFilter") or {}
     if not isinstance(spec, dict):
         raise bad("retentionFilter must be an object")
