@@ -41,6 +41,9 @@ LEFT_OUT = {
     # Looked for at 1404d6c under /api/projects/{project_id}/ (feature_flags -> file_system)
     # and /api/environments/{project_id}/ (evaluations -> fix_hogql): not there yet.
     "file_download_batch_exports": "newer than the document (contract §13)",
+    # IntegrationViewSet is in the document (under the environment router); its pages are not
+    # cut into the subset yet (the committed subset was made before the sandbox served it).
+    "integrations": "not cut from the document yet: regenerate the subset to check them",
 }
 DROPPED = {"description", "summary", "example", "x-explicit-tags"}
 # TimezoneEnum lists 596 names (twice, with its description): kept as a string, so the run

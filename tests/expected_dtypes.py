@@ -25,6 +25,8 @@ EXPORTS = {
     "latest_run_at": UTC,
     "latest_run_records": "Int64",
     "team_id": "Int64",
+    "integration": "Int64",
+    "incremental_mode": "category",
 }
 CONVERSATIONS = {
     "id": "string",

@@ -55,6 +55,16 @@ def test_a_strict_funnel_needs_each_step_to_be_the_very_next_event(tiny: Client)
     assert result.actors_df(step=3, dropped=True)["id"].tolist() == [ALICE, DAN]
 
 
+def test_a_strict_exclusion_hits_only_the_run_it_falls_in(tiny: Client) -> None:
+    click = {"kind": "EventsNode", "event": "$autocapture", "funnelFromStep": 0, "funnelToStep": 1}
+    result = tiny.query(_ordered("strict", exclusions=[click]))
+    # Alice clicked at 09:00:30 inside the run of her 09:00 pageview; her 09:01 pageview starts
+    # a new run that signs up at 09:02. Bob's click (D-2) hits his D-2 run; his D-1 pageview
+    # starts a clean one. So nobody leaves (the ordered funnel's rule takes both out: 2, 1, 0)
+    assert result.df["count"].tolist() == [4, 2, 0]
+    assert result.actors_df(step=2)["id"].tolist() == [ALICE, DAN]
+
+
 def test_an_unordered_funnel_counts_people_who_did_any_k_of_the_steps(tiny: Client) -> None:
     result = tiny.query(_ordered("unordered"))
     # within 14 days: Alice all three (first pageview D-14 09:00, sign-up 09:02, purchase

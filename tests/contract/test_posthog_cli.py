@@ -120,11 +120,6 @@ def test_batch_exports_list_and_get(cli: PostHogCLI) -> None:
     assert body["latest_runs"], "the get tool shows the export's latest runs"
 
 
-@pytest.mark.xfail(
-    reason="the sandbox does not serve integrations/ nor take AwsS3 with integration_id yet "
-    "(the integration-backed destinations of issue 22 are another helper's part)",
-    strict=False,
-)
 def test_batch_export_create_awss3_with_an_integration(cli: PostHogCLI) -> None:
     # The CLI's create schema requires integration_id on every typed destination; it finds
     # one with integrations-list, as its description tells an agent to.

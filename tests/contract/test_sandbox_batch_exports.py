@@ -293,7 +293,10 @@ def test_patch_deep_merges_destination_config(fresh_api: Api) -> None:
     assert patched.status_code == 200, patched.text
     body = patched.json()
     assert body["name"] == "Renamed"
-    assert body["destination"]["config"] == {**S3_CONFIG, "prefix": "new/"}
+    # A new object-store export writes `.parquet` names (PostHog's
+    # _set_default_parquet_extension), so its config says so.
+    expected = {**S3_CONFIG, "prefix": "new/", "legacy_parquet_extension": False}
+    assert body["destination"]["config"] == expected
     # the stored secret survived the partial config: a test step can still use it
     assert (
         fresh_api.sb.store.one(
@@ -391,7 +394,7 @@ def _step_payload(step: int, config: dict[str, Any]) -> dict[str, Any]:
         "step": step,
         "name": "x",
         "interval": "hour",
-        "destination": {"type": "Snowflake", "config": config},
+        "destination": {"type": "Snowflake", "config": config, "integration_id": 3},
     }
 
 

@@ -94,6 +94,18 @@ def test_wrong_typed_values_anywhere_are_400_never_500_and_never_a_secret(
         "offset_hour": 1,
         "step": 0,
     }
+    # The hogql model's own fields, wrong-typed on a hogql export (each refused naming it).
+    hogql_top = {
+        **top,
+        "model": "hogql",
+        "hogql_query": "SELECT event, count() AS n FROM events GROUP BY event",
+        "filters": None,
+        "hogql_modifiers": {},
+        "primary_key": ["event"],
+        "version_key": ["n"],
+        "incremental_mode": "MERGE",
+    }
+    kinds = {row["kind"]: row["id"] for row in fresh_api.get("integrations/").json()["results"]}
     checked = 0
 
     def send(method: str, path: str, body: Any) -> None:
@@ -105,7 +117,12 @@ def test_wrong_typed_values_anywhere_are_400_never_500_and_never_a_secret(
 
     for dtype, spec in DESTINATIONS.items():
         config = {name: SECRET if name in spec.secret else "v" for name in spec.required}
-        destination: dict[str, Any] = {"type": dtype, "config": config, "integration_id": 1}
+        integration = kinds.get(spec.integration or "", 1)
+        destination: dict[str, Any] = {
+            "type": dtype,
+            "config": config,
+            "integration_id": integration,
+        }
         base = {**top, "destination": destination}
         existing = seeded.get(dtype)
         targets = [("POST", "batch_exports/"), ("POST", "batch_exports/run_test_step_new/")]
@@ -122,6 +139,8 @@ def test_wrong_typed_values_anywhere_are_400_never_500_and_never_a_secret(
                 {**base, "destination": {**destination, "config": {**config, name: bad}}}
                 for name in fields
             ]
+            hogql_base = {**hogql_top, "destination": destination}
+            bodies += [{**hogql_base, name: bad} for name in hogql_top]
             for method, path in targets:
                 for body in bodies:
                     send(method, path, body)

@@ -39,6 +39,7 @@ def test_a_batch_export_created_from_a_form_has_its_simple_fields(fresh_sandbox:
         "bucket_name": "forms",
         "region": "eu-west-1",
         "prefix": "f/",
+        "legacy_parquet_extension": False,  # a new export writes `.parquet` names
     }
 
 

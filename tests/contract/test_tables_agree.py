@@ -23,6 +23,7 @@ from envnb.sandbox import facts
 Route = tuple[str, str]  # (method, path with every {name} written {})
 
 SERVED_NOT_CALLED: dict[Route, str] = {
+    ("GET", "integrations/{}/"): "the client lists a project's integrations",
     ("PUT", "batch_exports/{}/"): "the client updates with PATCH",
     ("PUT", "customer_profile_configs/{}/"): "the client updates with PATCH",
     ("DELETE", "query/{}/"): "the client lets async runs finish",
@@ -36,8 +37,6 @@ SERVED_NOT_CALLED: dict[Route, str] = {
 }
 CALLED_NOT_SERVED: dict[Route, str] = {}
 CLIENT_ONLY_DESTINATIONS = {
-    "AwsS3": "the newest types (contract §16); the sandbox creates docs-era S3 exports",
-    "S3Compatible": "the newest types (contract §16); the sandbox creates docs-era S3 exports",
     "FileDownload": "file downloads have their own endpoints (file_download_batch_exports/)",
 }
 
@@ -88,6 +87,7 @@ def _destination_fields(entry: Any) -> dict[str, Any]:
         # The client writes () for a test whose step names it does not fix.
         "test_steps": None if steps is None else (tuple(steps) or "some"),
         "integration": entry.integration,
+        "integration_required": entry.integration is not None and entry.integration_required,
         "models": None if entry.models is None else tuple(entry.models),
     }
 

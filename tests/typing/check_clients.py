@@ -12,7 +12,13 @@ from typing import assert_type
 import pandas as pd
 
 from envnb import AskResult, AsyncClient, AsyncEventStream, Client, EventStream
-from envnb.batch_exports.models import BatchExport, BatchExportRun, PauseResult, TestStep
+from envnb.batch_exports.models import (
+    BatchExport,
+    BatchExportRun,
+    Integration,
+    PauseResult,
+    TestStep,
+)
 from envnb.batch_exports.ops_models import Backfill, Cancelled
 from envnb.conversations.models import AppendedMessage, Conversation, StreamEvent
 from envnb.conversations.proposals import ConversationQueue
@@ -37,6 +43,7 @@ def check_client(c: Client) -> None:
     assert_type(c.batch_exports.test_steps("S3"), list[TestStep])
     assert_type(c.batch_exports.run_test_step("e", 0), TestStep)
     assert_type(c.batch_exports.run_test_step_new(0, {}), TestStep)
+    assert_type(c.batch_exports.integrations("aws-s3"), list[Integration])
     assert_type(c.conversations.list(limit=3), Iterator[Conversation])
     assert_type(c.conversations.list_df(), pd.DataFrame)
     assert_type(c.conversations.get("c"), Conversation)
@@ -117,6 +124,7 @@ async def check_async_client(ac: AsyncClient) -> None:
     assert_type(await ac.batch_exports.test_steps("S3"), list[TestStep])
     assert_type(await ac.batch_exports.run_test_step("e", 0), TestStep)
     assert_type(await ac.batch_exports.run_test_step_new(0, {}), TestStep)
+    assert_type(await ac.batch_exports.integrations(), list[Integration])
     assert_type(ac.conversations.list(limit=3), AsyncIterator[Conversation])
     assert_type(await ac.conversations.list_df(), pd.DataFrame)
     assert_type(await ac.conversations.get("c"), Conversation)

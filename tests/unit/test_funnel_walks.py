@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from envnb.sandbox.query.insights.funnel_orders import _strict_walk, _unordered_walk
+from envnb.sandbox.query.insights.funnel_orders import Event, _strict_walk, _unordered_walk
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -16,8 +16,8 @@ def _at(minute: int) -> datetime:
     return T0 + timedelta(minutes=minute)
 
 
-def _events(*pairs: tuple[int, list[int]]) -> list[tuple[datetime, list[int]]]:
-    return [(_at(minute), steps) for minute, steps in pairs]
+def _events(*pairs: tuple[int, list[int]]) -> list[Event]:
+    return [Event(_at(minute), steps) for minute, steps in pairs]
 
 
 def test_strict_needs_the_next_step_to_be_the_very_next_event() -> None:
@@ -60,3 +60,20 @@ def test_unordered_counts_different_steps_inside_one_window() -> None:
     ]
     # the same step twice is still one step
     assert _unordered_walk(_events((0, [0]), (1, [0])), 2, HOUR) == [_at(0)]
+
+
+def test_a_strict_exclusion_takes_out_the_run_it_falls_in() -> None:
+    # A(0) x!(1) B(2), the exclusion guarding step 1 → 2: x also breaks the strict run
+    hit = [Event(_at(0), [0]), Event(_at(1), [], (1,)), Event(_at(2), [1])]
+    assert _strict_walk(hit, 2, HOUR) is None
+    # A(0) B(1) x!(2): the exclusion comes after the run reached step 2: it stays
+    late = [Event(_at(0), [0]), Event(_at(1), [1]), Event(_at(2), [], (1,))]
+    assert _strict_walk(late, 2, HOUR) == [_at(0), _at(1)]
+    # A(0) x!(1) A(2) B(3): a new run after the exclusion converts
+    again = [Event(_at(0), [0]), Event(_at(1), [], (1,)), Event(_at(2), [0]), Event(_at(3), [1])]
+    assert _strict_walk(again, 2, HOUR) == [_at(2), _at(3)]
+
+
+def test_an_unordered_event_of_two_steps_fills_the_first() -> None:
+    # PostHog's UDF puts an event that is both steps into the first step's queue
+    assert _unordered_walk(_events((0, [0, 1]), (1, [0, 1])), 2, HOUR) == [_at(0)]

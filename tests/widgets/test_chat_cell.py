@@ -82,9 +82,12 @@ async def test_double_click_sends_once(fresh_sandbox: Sandbox) -> None:
     cell.input.value = "lorem 20"
     cell.send_button.click()
     cell.send_button.click()
-    assert cell.send_button.disabled and not cell.stop_button.disabled
+    # Send stays on while a reply runs (it queues other text): the same text is not resent.
+    assert cell.send_button.description == "Queue" and not cell.stop_button.disabled
     await cell.wait()
     assert writes(sb, "conversation.message") == 1
+    assert writes(sb, "conversation.enqueue") == 0 and cell.queued == []
+    assert cell.send_button.description == "Send"
 
 
 async def test_paced_reading_shows_the_exact_reply_progressively() -> None:

@@ -97,8 +97,9 @@ async def test_failing_chat_turn_frees_send_and_keeps_the_question(fresh_sandbox
     sb.set_faults("status=500,method=POST,route=conversations")
     cell.input.value = "How many signups last week?"
     cell.send()
-    assert cell.send_button.disabled and cell.new_button.disabled and cell.picker.disabled
-    assert not cell.stop_button.disabled  # the one button a running turn needs
+    assert cell.new_button.disabled and cell.picker.disabled
+    # Stop, and Send (now "Queue": other text typed meanwhile is queued) stay on.
+    assert not cell.stop_button.disabled and cell.send_button.description == "Queue"
     await cell.wait()
     sb.set_faults(None)
     assert not cell.send_button.disabled and not cell.new_button.disabled

@@ -11,7 +11,14 @@ from .._core.models import validate_request
 from ..batch_exports.arguments import check_destination_type, check_step, run_test_step_body
 from ..batch_exports.endpoints import BatchExportEndpoints as Endpoints
 from ..batch_exports.frames import BATCH_EXPORT_COLUMNS
-from ..batch_exports.models import BatchExport, BatchExportCreate, PauseResult, TestStep
+from ..batch_exports.models import (
+    BatchExport,
+    BatchExportCreate,
+    Integration,
+    PauseResult,
+    TestStep,
+)
+from ..errors import RequestValidationError
 from ._listing import AsyncListing
 from ._transport import AsyncTransport
 from .export_ops import AsyncExportOps
@@ -82,3 +89,13 @@ class AsyncBatchExports(AsyncExportOps, AsyncListing[BatchExport]):
         body = validate_request(BatchExportCreate, data).to_body()
         request = Endpoints.run_test_step_new.request(body={"step": step, **body})
         return await self._transport.request(request)
+
+    async def integrations(self, kind: str | None = None) -> builtins.list[Integration]:
+        """The project's integrations (``kind``: only those of one kind, e.g. ``"aws-s3"``);
+        a destination names one by ``integration_id``. The key needs ``integration:read``."""
+        if kind is not None and not isinstance(kind, str):
+            raise RequestValidationError(
+                f"kind: must be an integration kind such as 'aws-s3', got {kind!r}", attr="kind"
+            )
+        pages = self._transport.items(Endpoints.integrations.request(), None, 100)
+        return [i async for i in pages if kind is None or i.kind == kind]

@@ -59,9 +59,15 @@ class AsyncConversations(AsyncListing[Conversation]):
         )
         return AsyncEventStream(self._transport, session)
 
-    def resume(self, conversation: Id) -> AsyncEventStream:
-        """Re-attach to a reply still being generated (POST with ``content: None``)."""
+    def resume(self, conversation: Id, *, read_finished: bool = False) -> AsyncEventStream:
+        """Re-attach to a reply still being generated (POST with ``content: None``).
+
+        A reply that has finished meanwhile raises BadRequestError ("Cannot continue streaming
+        from an idle conversation"); with ``read_finished=True`` the stored conversation is
+        read instead and its messages are yielded (all of them: skip those you have)."""
         session = self._session(ident(conversation, "conversation"), None, {})
+        if read_finished:
+            session.first = session.resume  # Rule 3 applies to the first request too
         return AsyncEventStream(self._transport, session)
 
     async def ask(

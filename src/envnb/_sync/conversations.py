@@ -61,9 +61,15 @@ class Conversations(SyncListing[Conversation]):
         )
         return EventStream(self._transport, session)
 
-    def resume(self, conversation: Id) -> EventStream:
-        """Re-attach to a reply still being generated (POST with ``content: None``)."""
+    def resume(self, conversation: Id, *, read_finished: bool = False) -> EventStream:
+        """Re-attach to a reply still being generated (POST with ``content: None``).
+
+        A reply that has finished meanwhile raises BadRequestError ("Cannot continue streaming
+        from an idle conversation"); with ``read_finished=True`` the stored conversation is
+        read instead and its messages are yielded (all of them: skip those you have)."""
         session = self._session(ident(conversation, "conversation"), None, {})
+        if read_finished:
+            session.first = session.resume  # Rule 3 applies to the first request too
         return EventStream(self._transport, session)
 
     def ask(

@@ -36,6 +36,9 @@ def run_test_step_body(export: BatchExport, step: int, overrides: dict[str, Any]
         "model": str(export.model) if export.model is not None else "events",
         "destination": {"type": str(dest.type), "config": dict(dest.config)},
     }
+    if export.model == "hogql":
+        # A hogql export's test is validated with its query, as the export is.
+        body["hogql_query"] = export.hogql_query
     dest_over = overrides.get("destination") or {}
     merged = {**body, **{k: v for k, v in overrides.items() if k != "destination"}}
     merged["destination"] = {

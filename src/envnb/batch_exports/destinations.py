@@ -9,7 +9,11 @@ way):
 - ``secret``: config keys PostHog keeps write-only (stripped from every answer);
 - ``test_steps``: the names of its connection-test steps (``GET batch_exports/test``), ``()``
   when it has a test whose steps are not fixed here, None when it has none (PostHog: 404);
-- ``integration``: the kind of integration its credentials live in, None if in the config;
+- ``integration``: the kind of integration it names (``batch_exports.integrations()``), None if
+  it names none;
+- ``integration_required``: whether a new export must name one (PostHog also demands one for
+  BigQuery and new Postgres/Redshift exports; older exports keep inline credentials, and the
+  client leaves that check to the server);
 - ``models``: the export models it accepts, None for every model.
 
 To add a destination type: a member of ``DestinationType`` and an entry in ``DESTINATIONS``.
@@ -47,21 +51,29 @@ class DestinationFacts:
     secret: tuple[str, ...] = ()
     test_steps: tuple[str, ...] | None = None
     integration: str | None = None
+    integration_required: bool = True
     models: tuple[str, ...] | None = None
+    label: str = ""  # how PostHog's messages spell the type, when not as its name
 
 
 _AWS_KEYS = ("aws_access_key_id", "aws_secret_access_key")
 _S3_STEPS = ("Check S3 bucket exists",)
+_S3_REQUIRED = ("bucket_name", "region", "prefix")
 
 DESTINATIONS: dict[DestinationType, DestinationFacts] = {
     DestinationType.S3: DestinationFacts(
-        required=("bucket_name", "region", "prefix"), secret=_AWS_KEYS, test_steps=_S3_STEPS
+        required=_S3_REQUIRED, secret=_AWS_KEYS, test_steps=_S3_STEPS
     ),
-    # The newest types (contract §16): credentials in an AWS integration, keys not in config.
+    # The newest S3 family (contract §12): credentials (and an S3-compatible provider's
+    # endpoint) in the integration, not in the config.
     DestinationType.AWS_S3: DestinationFacts(
-        test_steps=("Ensure we can assume provided AWS role", *_S3_STEPS)
+        required=_S3_REQUIRED,
+        test_steps=("Ensure we can assume provided AWS role", *_S3_STEPS),
+        integration="aws-s3",
     ),
-    DestinationType.S3_COMPATIBLE: DestinationFacts(test_steps=_S3_STEPS),
+    DestinationType.S3_COMPATIBLE: DestinationFacts(
+        required=_S3_REQUIRED, test_steps=_S3_STEPS, integration="s3-compatible"
+    ),
     DestinationType.SNOWFLAKE: DestinationFacts(
         required=("account", "user", "database", "warehouse", "schema"),
         secret=("user", "password", "private_key", "private_key_passphrase"),
@@ -71,13 +83,19 @@ DESTINATIONS: dict[DestinationType, DestinationFacts] = {
             "Verify Snowflake database",
             "Verify Snowflake schema",
         ),
+        integration="snowflake",
     ),
     DestinationType.POSTGRES: DestinationFacts(
-        required=("user", "password", "host", "database"), secret=("user", "password")
+        required=("user", "password", "host", "database"),
+        secret=("user", "password"),
+        integration="postgresql",
+        integration_required=False,
     ),
     DestinationType.REDSHIFT: DestinationFacts(
         required=("user", "password", "host", "database"),
         secret=("user", "password", *_AWS_KEYS),
+        integration="aws-redshift",
+        integration_required=False,
     ),
     DestinationType.BIGQUERY: DestinationFacts(
         required=(
@@ -96,6 +114,8 @@ DESTINATIONS: dict[DestinationType, DestinationFacts] = {
             "Verify BigQuery dataset",
             "Verify BigQuery table",
         ),
+        integration="google-cloud-service-account",
+        integration_required=False,
     ),
     # Docs era: the config names the table, the credentials are the integration's.
     DestinationType.DATABRICKS: DestinationFacts(
@@ -104,7 +124,10 @@ DESTINATIONS: dict[DestinationType, DestinationFacts] = {
         integration="databricks",
     ),
     DestinationType.AZURE_BLOB: DestinationFacts(
-        required=("container_name",), test_steps=(), integration="azure-blob"
+        required=("container_name",),
+        test_steps=(),
+        integration="azure-blob",
+        label="Azure Blob",
     ),
     DestinationType.WORKFLOWS: DestinationFacts(),
     DestinationType.HTTP: DestinationFacts(

@@ -15,6 +15,7 @@ from .models import (
     BatchExportCreate,
     BatchExportRun,
     BatchExportUpdate,
+    Integration,
     PauseResult,
     TestStep,
 )
@@ -65,6 +66,10 @@ class BatchExportEndpoints:
     )
     run_test_step_new = Endpoint(
         "POST", path + "run_test_step_new/", "INTERNAL", TestStep.model_validate
+    )
+    # The integrations a destination names (PostHog's IntegrationViewSet).
+    integrations = Endpoint(
+        "GET", "integrations/", "integration:read", Integration.model_validate, paging="offset"
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .._core.framing import DATETIME, Column
 from .._core.models import allowed_values
+from .hogql_rules import IncrementalMode
 from .models import DestinationType, ExportModel, Interval, RunStatus
 
 BATCH_EXPORT_COLUMNS: tuple[Column, ...] = (
@@ -33,4 +34,6 @@ BATCH_EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("latest_run_at", DATETIME, ("latest_runs", 0, "created_at")),
     Column("latest_run_records", "Int64", ("latest_runs", 0, "records_completed")),
     Column("team_id", "Int64"),
+    Column("integration", "Int64", ("destination", "integration")),
+    Column("incremental_mode", "category", categories=allowed_values(IncrementalMode)),
 )

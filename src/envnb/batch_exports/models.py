@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from .._core.models import APIModel, RequestModel, open_enum
 from ..errors import RequestValidationError
 from .destinations import DESTINATIONS, DestinationType, testable_types
+from .hogql_rules import IncrementalMode, check_keys, check_model_fields
 from .timezones import posthog_timezones
 
 # The destination types with a connection test (from the table; the widgets read it).
@@ -104,11 +105,28 @@ class BatchExport(APIModel):
     end_at: datetime | None = None
     latest_runs: list[BatchExportRun] = Field(default_factory=list)
     hogql_query: str | None = None
+    hogql_modifiers: dict[str, Any] | None = None
+    primary_key: list[str] | None = None
+    version_key: list[str] | None = None
+    incremental_mode: open_enum(IncrementalMode) | None = None  # type: ignore[valid-type]
     schema_: dict[str, Any] | None = Field(default=None, alias="schema")
     filters: Any = None
     timezone: str | None = None
     offset_day: int | None = None
     offset_hour: int | None = None
+
+
+class Integration(APIModel):
+    """One of the project's integrations: stored credentials a destination names by ``id``
+    (``destination={"type": ..., "config": ..., "integration_id": id}``); the server never
+    returns their secret part."""
+
+    id: int
+    kind: str
+    display_name: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime | None = None
+    errors: str | None = None
 
 
 class PauseResult(APIModel):
@@ -139,7 +157,9 @@ class DestinationInput(RequestModel):
 
     type: DestinationType
     config: dict[str, Any] = Field(default_factory=dict)
+    # Either name of the integration's id (``batch_exports.integrations()``).
     integration_id: int | None = None
+    integration: int | None = None
 
 
 def _check_offsets(interval: str | None, offset_day: int | None, offset_hour: int | None) -> None:
@@ -188,10 +208,20 @@ class BatchExportUpdate(RequestModel):
     last_paused_at: datetime | None = None
     # An optional string, never null, in PostHog's schema: None leaves the key out.
     hogql_query: str | None = None
+    # The hogql model's fields (envnb.batch_exports.hogql_rules).
+    hogql_modifiers: dict[str, Any] | None = None
+    primary_key: list[str] | None = None
+    version_key: list[str] | None = None
+    incremental_mode: IncrementalMode | None = None
     filters: Any = None
     timezone: str | None = None
     offset_day: int | None = None
     offset_hour: int | None = None
+
+    @field_validator("primary_key", "version_key")
+    @classmethod
+    def _keys(cls, v: list[str] | None, info: Any) -> list[str] | None:
+        return check_keys(info.field_name, v)
 
     @field_validator("timezone")
     @classmethod
@@ -207,6 +237,9 @@ class BatchExportUpdate(RequestModel):
     @model_validator(mode="after")
     def _offsets(self) -> BatchExportUpdate:
         _check_offsets(self.interval, self.offset_day, self.offset_hour)
+        if self.model is not None:
+            creating = isinstance(self, BatchExportCreate)
+            check_model_fields(str(self.model), self.__dict__, creating)
         return self
 
     def to_body(self) -> dict[str, Any]:
@@ -243,6 +276,17 @@ class BatchExportCreate(BatchExportUpdate):
                 attr="destination__config__" + missing[0],
                 allowed=spec.required,
             )
+        named = dest.integration_id is not None or dest.integration is not None
+        if spec.integration and spec.integration_required and not named:
+            label = spec.label or dest.type.value
+            raise RequestValidationError(
+                f"Integration is required for {label} batch exports (name one of kind "
+                f"{spec.integration!r}: destination={{..., 'integration_id': id}}; "
+                "batch_exports.integrations() lists them)",
+                attr="destination__integration_id",
+            )
+        if self.model is None:
+            check_model_fields(ExportModel.EVENTS, self.__dict__, creating=True)
         if spec.models is not None and (self.model or ExportModel.EVENTS) not in spec.models:
             allowed = ", ".join(repr(m) for m in spec.models)
             raise RequestValidationError(

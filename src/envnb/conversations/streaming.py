@@ -223,7 +223,7 @@ class StreamSession:
 
     def after_api_error(self, spec: RequestSpec[None], err: APIError) -> RequestSpec[Any] | None:
         """An error status on a stream request: raise it, or the request to send next."""
-        if spec is self.first:
+        if spec is self.first and spec is not self.resume:
             raise err
         if spec is self.resume and isinstance(err, BadRequestError):
             if self.asking and "non-existent" in (err.detail or ""):

@@ -11,6 +11,8 @@ target. Rules:
 3. A missing value and ``None`` are the same, so clearing a field is idempotent.
 4. Where PostHog cannot change a field in place (``IMMUTABLE``), the change is not sent;
    the row says so.
+5. Config keys PostHog decides per export from its own history (``PER_EXPORT_CONFIG``) are
+   not compared or copied: another project's export has another history.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ IMMUTABLE = {
         "PostHog cannot change a destination's type: delete the target's export and apply again"
     ),
 }
+# legacy_parquet_extension says whether this export's files already carry the codec in their
+# names; PostHog sets it itself and refuses turning it on for a new export (contract §12).
+PER_EXPORT_CONFIG = frozenset({"legacy_parquet_extension"})
 _EXPORT_FIELDS = (
     "model",
     "interval",
@@ -76,7 +81,7 @@ def _export_fields(record: Record) -> dict[str, Any]:
     out["destination.type"] = dtype
     secret = destination(dtype).secret
     for key, value in (dest.get("config") or {}).items():
-        if key not in secret:  # rule 2, even if a server echoed one
+        if key not in secret and key not in PER_EXPORT_CONFIG:  # rules 2 and 5
             out[f"destination.config.{key}"] = value
     return {k: v for k, v in out.items() if v is not None}  # rule 3
 

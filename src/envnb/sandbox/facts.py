@@ -21,7 +21,8 @@ class DestinationRow(NamedTuple):
     required: tuple[str, ...]  # config fields a new export must send
     secret: frozenset[str]  # never returned
     test_steps: tuple[str, ...] | None  # step names; None: no test (404)
-    integration: str | None  # the integration kind a new export must name
+    integration: str | None  # the kind of integration it names
+    integration_required: bool  # whether a new export must name one
     models: tuple[str, ...] | None  # None: every model
 
 
@@ -38,6 +39,7 @@ def destinations() -> dict[str, DestinationRow]:
             secret=d.secret,
             test_steps=None if d.test_steps is None else tuple(s.name for s in d.test_steps),
             integration=d.integration,
+            integration_required=d.integration is not None and d.integration_required,
             models=d.models,
         )
         for name, d in DESTINATIONS.items()

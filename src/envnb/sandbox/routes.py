@@ -14,6 +14,7 @@ from .batch_exports import urls as batch_exports
 from .conversations import urls as conversations
 from .file_exports import urls as file_exports
 from .insights import urls as insights
+from .integrations import urls as integrations
 from .profile_configs import urls as profile_configs
 from .projects import urls as projects
 from .query import urls as query
@@ -27,6 +28,7 @@ ROUTES: tuple[Route, ...] = (
     *file_exports.ROUTES,
     *insights.ROUTES,
     *projects.ROUTES,
+    *integrations.ROUTES,
 )
 PROJECT_ROUTES = tuple(r for r in ROUTES if r.project_scoped)
 PREFIXES = ("environments", "projects")

@@ -6,6 +6,7 @@ from typing import Any
 
 from .batch_exports.backend import INTERVALS, MODELS
 from .batch_exports.destinations import DESTINATION_TYPES
+from .batch_exports.hogql_model import INCREMENTAL_MODES
 from .batch_exports.runs import STATUSES
 from .batch_exports.timezones import timezones
 from .conversations.backend import AGENT_MODES
@@ -17,6 +18,14 @@ from .schema_ops import OPS_COMPONENTS
 from .schema_types import DT, STR, UUID, nullable, ref
 
 RUN_STATUS = list(STATUSES)
+_KEYS = nullable({"type": "array", "items": STR, "minItems": 1})
+# The fields of a hogql export's source (null on every other model).
+_HOGQL_SOURCE: dict[str, Any] = {
+    "hogql_modifiers": nullable({"type": "object", "additionalProperties": True}),
+    "primary_key": _KEYS,
+    "version_key": _KEYS,
+    "incremental_mode": nullable({"type": "string", "enum": list(INCREMENTAL_MODES)}),
+}
 
 COMPONENTS: dict[str, Any] = {
     "TimezoneEnum": {"type": "string", "enum": sorted(timezones())},
@@ -80,6 +89,7 @@ COMPONENTS: dict[str, Any] = {
             "end_at": nullable(DT),
             "latest_runs": {"type": "array", "items": ref("BatchExportRun")},
             "hogql_query": {**STR, "description": "Omitted when the export has none."},
+            **_HOGQL_SOURCE,
             "schema": nullable({"type": "object"}),
             "filters": nullable({}),
             "timezone": nullable(ref("TimezoneEnum")),
@@ -100,10 +110,24 @@ COMPONENTS: dict[str, Any] = {
             "end_at": nullable(DT),
             "last_paused_at": nullable(DT),
             "hogql_query": STR,
+            **_HOGQL_SOURCE,
             "filters": nullable({}),
             "timezone": nullable(ref("TimezoneEnum")),
             "offset_day": nullable({"type": "integer", "minimum": 0, "maximum": 6}),
             "offset_hour": nullable({"type": "integer", "minimum": 0, "maximum": 23}),
+        },
+    },
+    "Integration": {
+        "type": "object",
+        "required": ["id", "kind", "config", "created_at", "errors", "display_name"],
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": STR,
+            "config": {"type": "object", "additionalProperties": True},
+            "created_at": DT,
+            "created_by": nullable({"type": "object"}),
+            "errors": STR,
+            "display_name": STR,
         },
     },
     "Paused": {

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from ._util import iso, now, seeded_uuid
 from .batch_exports import schedule, seed_runs
-from .batch_exports.seed import INTERVALS, seed_exports
+from .batch_exports.seed import INTERVALS, attach_integrations, seed_exports
 from .conversations.content import CANARY
 from .conversations.seed import seed_conversations, seed_sandbox_runtime
+from .integrations.backend import seed_integrations
 from .profile_configs.seed import seed_profile_configs
 from .projects import backend as project_backend
 from .store import Store
@@ -63,6 +65,7 @@ def seed(
         export_ids = seed_exports(
             db, rng, anchor, batch_exports, canary, intervals or INTERVALS, PROJECT_ID, CANARY
         )
+        _integrations(db, PROJECT_ID, anchor)
         seed_conversations(db, rng, anchor, conversations, canary, **_users(PROJECT_ID))
         seed_sandbox_runtime(db, anchor, team_id=PROJECT_ID, user=OTHER_USER)
         seed_profile_configs(db, rng, anchor, profile_configs, PROJECT_ID, MAIN_USER)
@@ -73,6 +76,7 @@ def seed(
                 db, rng, anchor, batch_exports, False, intervals or INTERVALS, team, CANARY
             )
             project_backend.drift_exports(db, rng, team, iso(anchor - timedelta(days=20)) or "")
+            _integrations(db, team, anchor)
             rows = db.execute(
                 "SELECT id FROM batch_exports WHERE team_id = ? ORDER BY rowid", (team,)
             )
@@ -93,6 +97,12 @@ def seed(
                 ("canary", "1" if canary else "0"),
             ],
         )
+
+
+def _integrations(db: Any, team_id: int, anchor: datetime) -> None:
+    """One integration of every kind, older than the exports; seeded exports name theirs."""
+    ids = seed_integrations(db, team_id, iso(anchor - timedelta(days=120)) or "", MAIN_USER)
+    attach_integrations(db, team_id, ids)
 
 
 def _users(team_id: int) -> dict[str, int]:

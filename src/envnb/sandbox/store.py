@@ -37,6 +37,17 @@ CREATE TABLE IF NOT EXISTS batch_exports (
 );
 CREATE INDEX IF NOT EXISTS batch_exports_list
   ON batch_exports (team_id, deleted, created_at DESC, id);
+-- A hogql export's source fields (PostHog's BatchExportSource), each JSON; tables of their
+-- own, so a --db made before them needs no new column.
+CREATE TABLE IF NOT EXISTS batch_export_sources (
+  batch_export_id TEXT PRIMARY KEY, hogql_modifiers TEXT, primary_key TEXT, version_key TEXT,
+  incremental_mode TEXT
+);
+CREATE TABLE IF NOT EXISTS integrations (
+  id INTEGER PRIMARY KEY, team_id INTEGER NOT NULL, kind TEXT NOT NULL,
+  integration_id TEXT NOT NULL, config TEXT NOT NULL, sensitive_config TEXT NOT NULL,
+  errors TEXT NOT NULL, created_at TEXT NOT NULL, created_by INTEGER
+);
 CREATE TABLE IF NOT EXISTS runs (
   id TEXT PRIMARY KEY, batch_export_id TEXT NOT NULL, status TEXT NOT NULL,
   records_completed INTEGER, latest_error TEXT, data_interval_start TEXT,

@@ -18,9 +18,10 @@ from ._transcript import message_html, note_html, title_html, update_html
 class LiveTurn:
     """Renders one question and its streamed answer; finished messages are cached by id."""
 
-    def __init__(self, question: str, charts: ChartBoard | None = None) -> None:
-        """Start a turn for ``question`` (shown at once, before the server echoes it);
-        visualization messages are drawn from ``charts`` when given."""
+    def __init__(self, question: str | None, charts: ChartBoard | None = None) -> None:
+        """Start a turn for ``question`` (shown at once, before the server echoes it; None:
+        a reply with no question, after an approval); visualization messages are drawn from
+        ``charts`` when given."""
         self.question = question
         self.charts = charts
         self.asm = StreamAssembler()
@@ -70,7 +71,7 @@ class LiveTurn:
         title = heading if heading is not None else self.asm.title
         parts = [title_html(title)] if with_title else []
         msgs = self.asm.messages
-        if not any(m.type == "human" for m in msgs):
+        if self.question is not None and not any(m.type == "human" for m in msgs):
             parts.append(message_html({"type": "human", "content": self.question}))
         for msg in msgs:
             if self.charts is not None and msg.type in VIZ_TYPES:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
@@ -22,18 +23,21 @@ from ..errors import EnvnbError
 from ..render import escape, isolate
 from ..render import label as render_label
 from ._base import Panel, loop_running, utc_minutes
-from ._charts import VIZ_TYPES, Chart, ChartBoard, render_png
+from ._charts import VIZ_TYPES, ChartBoard
+from ._chat_asks import ChatAsks
+from ._chat_charts import ChatCharts
 from ._layout import wrap_row
 from ._livechat import LiveTurn
 from ._throttle import Pacer, Throttle
-from ._transcript import message_html, static_transcript_html, title_html
+from ._transcript import message_html, note_html, static_transcript_html, title_html
 
 NEW = ""  # picker value meaning "a new conversation"
 PICKER_LIMIT = 50
 
 
-class ChatCell(Panel):
-    """A chat panel; state for tests: ``messages``, ``reply``, ``title``, ``status``, ``error``."""
+class ChatCell(ChatAsks, ChatCharts, Panel):
+    """A chat panel; state for tests: ``messages``, ``reply``, ``title``, ``status``, ``error``,
+    ``approvals`` and ``queued`` (what PostHog AI asks of the user: ``_chat_asks``)."""
 
     static_title = "PostHog AI"
 
@@ -58,6 +62,7 @@ class ChatCell(Panel):
         self._history_parts: list[str] = []
         self._loading_picker = False
         self._check_next = False  # the last turn may have stored its question (ask first)
+        self._init_asks()
 
         self.picker = W.Dropdown(
             options=[("— new conversation —", NEW)],
@@ -91,6 +96,7 @@ class ChatCell(Panel):
                 self.title_html,
                 self.history_html,
                 self.live_html,
+                self.asks_box,
                 self.status_html,
                 self.input,
                 wrap_row([self.send_button, self.stop_button, self.new_button]),
@@ -122,7 +128,7 @@ class ChatCell(Panel):
     def send(self) -> None:
         """Send the input's text and stream the reply (ignored while a call is in flight)."""
         text = self.input.value.strip()
-        if not text or self._busy():
+        if not text or self._queue_instead(text) or self._busy():
             return
         self.error = ""
         policy = ChatTurnPolicy(stopped_before=self.stopped, check_first=self._check_next)
@@ -130,12 +136,17 @@ class ChatCell(Panel):
         if self.conversation_id is None:
             self.conversation_id = str(uuid.uuid4())  # ours, so Stop can cancel at once
         sent_as = self.input.value
+        self._asking = text  # before the task runs: a second click is not a new message
         self.stream_task = self.actions.start(
             "turn",
-            self._stream(text, self.conversation_id, sent_as, policy),
-            disable=self._inputs,
+            self._turns(
+                self._stream(text, self.conversation_id, sent_as, policy), self.conversation_id
+            ),
+            # Send stays on during a turn: it queues (``_chat_asks`` rule 2).
+            disable=[w for w in self._inputs if w is not self.send_button],
             enable=[self.stop_button],
         )
+        self._render_asks()
 
     def stop(self) -> None:
         """Stop reading at once, then tell the server to cancel the generation."""
@@ -186,8 +197,13 @@ class ChatCell(Panel):
         conversation_id: str,
         sent_as: str = "",
         policy: ChatTurnPolicy | None = None,
-    ) -> None:
-        turn = self._turn = LiveTurn(text, self.charts)
+        *,
+        question: str | None = None,
+        opener: Callable[[], Any] | None = None,
+    ) -> LiveTurn:
+        """One turn: ``text`` sent, or (``opener``) a reply the server runs anyway — a queued
+        turn or a decision's — headed with ``question`` (None: no question line)."""
+        turn = self._turn = LiveTurn(text if opener is None else question, self.charts)
         throttle: Throttle[None] = Throttle(lambda _v: self._flush(), self._interval)
         pacer = Pacer(self._interval)
         flushes = 0
@@ -200,8 +216,12 @@ class ChatCell(Panel):
             while True:
                 try:
                     # Inside the try: a question refused before sending is an EnvnbError too.
-                    stream = self.aclient.conversations.stream(
-                        text, conversation=conversation_id, check_first=policy.check_first
+                    stream = (
+                        opener()
+                        if opener is not None
+                        else self.aclient.conversations.stream(
+                            text, conversation=conversation_id, check_first=policy.check_first
+                        )
                     )
                     turn.follow(stream)
                     async for event in stream:
@@ -240,6 +260,7 @@ class ChatCell(Panel):
         finally:
             throttle.close()
             self._finish_turn(turn)
+        return turn
 
     async def _cancel(self, conversation_id: str) -> None:
         self._set_status("Stopping…")
@@ -280,7 +301,10 @@ class ChatCell(Panel):
         self._reset_view()
         self.conversation_id = conv.id
         self.messages = list(conv.messages)
-        self._history_parts = [message_html(m, charts=self.charts) for m in self.messages]
+        # The other runtime returns no messages: say so, never show an empty transcript.
+        self._history_parts = [note_html(conv.runtime_notice or "")]
+        self._history_parts += [message_html(m, charts=self.charts) for m in self.messages]
+        self._show_approvals(conv.pending_approvals)
         self._fetch_charts(self.messages)
         self.history_html.value = "".join(self._history_parts)
         self._show_title(conv.title)
@@ -288,28 +312,6 @@ class ChatCell(Panel):
             (m.content for m in reversed(self.messages) if m.type == "ai" and m.content), ""
         )
         self._set_status("")
-
-    def _fetch_charts(self, messages: list[Any]) -> None:
-        """Start fetching the data of the finished visualization messages not seen yet."""
-        for message in messages:
-            for chart in self.charts.add(message):
-                self._spawn(self._fetch_chart(self.charts, chart))
-
-    async def _fetch_chart(self, board: ChartBoard, chart: Chart) -> None:
-        # Its own task: the stream and Stop never wait for it; a failure stays in its box.
-        try:
-            result = await self.aclient.query(chart.viz.body())
-        except EnvnbError as err:
-            before, after = board.settle(chart, error=str(err))
-        else:
-            png = await asyncio.to_thread(render_png, result, chart.viz.title)
-            before, after = board.settle(chart, result=result, png=png)
-        if board is not self.charts:
-            return  # the view moved on to another conversation
-        self._history_parts = [part.replace(before, after) for part in self._history_parts]
-        self.history_html.value = "".join(self._history_parts)
-        self._flush()
-        self._publish()
 
     # ---- view ------------------------------------------------------------------------
 
@@ -324,6 +326,11 @@ class ChatCell(Panel):
         self.updates += 1
 
     def _finish_turn(self, turn: LiveTurn) -> None:
+        # A followed turn that finished before it was followed is read back whole: keep only
+        # what this panel does not show yet.
+        known = {m.id for m in self.messages if m.id}
+        turn.asm.messages[:] = [m for m in turn.asm.messages if m.id is None or m.id not in known]
+        self._show_approvals(list(turn.asm.approvals.values()))
         self.reply = turn.reply
         final = turn.html(final=True)
         self._history_parts.append(final)
@@ -349,6 +356,7 @@ class ChatCell(Panel):
     def _static_body(self) -> str:
         parts = [f"<p><strong>{isolate(self.title)}</strong></p>" if self.title else ""]
         parts.append(static_transcript_html(self.messages, self.charts))
+        parts.append(self._asks_static_html())
         if self.stopped:
             parts.append("<p><em>■ stopped — the reply above is partial</em></p>")
         if self.status:
@@ -370,6 +378,8 @@ class ChatCell(Panel):
         self._check_next = False
         self.charts = ChartBoard()
         self._history_parts = []
+        self.approvals, self.queued = [], []
+        self._render_asks()
         for w in (self.title_html, self.history_html, self.live_html):
             w.value = ""
         self._set_status("")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from envnb.conversations.models import ConversationEvent
+from envnb.conversations.models import ConversationEvent, MessageEvent
 from envnb.conversations.proposals import ApprovalEvent, ConversationQueue, PendingApproval
 from envnb.errors import (
     BadRequestError,
@@ -163,5 +163,20 @@ async def test_a_sandbox_runtime_conversation_is_never_an_empty_transcript(
         listed = [x async for x in c.conversations.list(limit=1)]
         usual = await c.conversations.get(listed.pop().id)
         assert (usual.agent_runtime, usual.runtime_notice) == ("langgraph", None)
+    finally:
+        await c.aclose()
+
+
+async def test_resume_can_read_a_reply_that_already_finished(fresh_sandbox: Sandbox) -> None:
+    c = fresh_sandbox.async_client()
+    try:
+        done = await c.conversations.ask("lorem 4")
+        with pytest.raises(BadRequestError):
+            [e async for e in c.conversations.resume(done.conversation_id)]
+        stream = c.conversations.resume(done.conversation_id, read_finished=True)
+        read = [e async for e in stream]
+        assert stream.assembler.reply == done.text and len(done.text.split()) == 4
+        kinds = [e.message.type for e in read if isinstance(e, MessageEvent)]
+        assert kinds[:1] == ["human"]
     finally:
         await c.aclose()

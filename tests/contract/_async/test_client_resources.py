@@ -21,6 +21,7 @@ from .helpers import head
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
+SNOWFLAKE_INTEGRATION = 3  # the sandbox's seeded snowflake integration (GET integrations/)
 SNOWFLAKE = {
     "account": "acme",
     "user": "loader",
@@ -45,7 +46,7 @@ async def test_batch_exports_every_method(fresh_sandbox: Sandbox) -> None:
 
         created = await c.batch_exports.create(
             "Nightly Snowflake",
-            {"type": "Snowflake", "config": SNOWFLAKE},
+            {"type": "Snowflake", "config": SNOWFLAKE, "integration_id": SNOWFLAKE_INTEGRATION},
             "day",
             offset_hour=4,
         )
@@ -71,7 +72,11 @@ async def test_batch_exports_every_method(fresh_sandbox: Sandbox) -> None:
             {
                 "name": "probe",
                 "interval": "hour",
-                "destination": {"type": "Snowflake", "config": SNOWFLAKE},
+                "destination": {
+                    "type": "Snowflake",
+                    "config": SNOWFLAKE,
+                    "integration_id": SNOWFLAKE_INTEGRATION,
+                },
             },
         )
         assert fresh.name == steps[1].name and fresh.result is not None

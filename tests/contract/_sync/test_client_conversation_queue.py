@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from envnb.conversations.models import ConversationEvent
+from envnb.conversations.models import ConversationEvent, MessageEvent
 from envnb.conversations.proposals import ApprovalEvent, ConversationQueue, PendingApproval
 from envnb.errors import (
     BadRequestError,
@@ -165,5 +165,20 @@ def test_a_sandbox_runtime_conversation_is_never_an_empty_transcript(
         listed = [x for x in c.conversations.list(limit=1)]
         usual = c.conversations.get(listed.pop().id)
         assert (usual.agent_runtime, usual.runtime_notice) == ("langgraph", None)
+    finally:
+        c.close()
+
+
+def test_resume_can_read_a_reply_that_already_finished(fresh_sandbox: Sandbox) -> None:
+    c = fresh_sandbox.client()
+    try:
+        done = c.conversations.ask("lorem 4")
+        with pytest.raises(BadRequestError):
+            [e for e in c.conversations.resume(done.conversation_id)]
+        stream = c.conversations.resume(done.conversation_id, read_finished=True)
+        read = [e for e in stream]
+        assert stream.assembler.reply == done.text and len(done.text.split()) == 4
+        kinds = [e.message.type for e in read if isinstance(e, MessageEvent)]
+        assert kinds[:1] == ["human"]
     finally:
         c.close()

@@ -7,31 +7,33 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import sqlite3
 from typing import Any
-
-from envnb.sandbox.query.hogql_errors import HogQLError
-from envnb.sandbox.query.hogql_parse import parse_select
 
 from .. import errors
 from .. import validate as v
 from .._util import dumps, now_iso, seeded_uuid
 from ..clock import parse_stamp
 from ..store import Store
-from . import destination_tests, export_rules, sim
+from . import destination_tests, export_rules, hogql_model, sim
 from . import destinations as dest
+from .destination_integrations import KindOf
 from .destination_rules import deep_merge
 from .runs import run_json
 from .timezones import timezones
 
-INTERVALS = ("hour", "day", "week", "every 5 minutes")
-MODELS = ("events", "persons", "sessions")
+INTERVALS = ("hour", "day", "week", "every 5 minutes", "every 15 minutes")
+MODELS = ("events", "persons", "sessions", hogql_model.HOGQL)
 _ids = random.Random()  # ids of objects created at runtime (not part of the seed)
 
 
-def serialize(row: sqlite3.Row, runs: list[sqlite3.Row]) -> dict[str, Any]:
-    """A BatchExport as the API returns it (secret config fields stripped)."""
+def serialize(
+    row: sqlite3.Row, runs: list[sqlite3.Row], source: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A BatchExport as the API returns it (secret config fields stripped).
+
+    ``source``: the hogql fields (:mod:`.hogql_model`); null on every other model.
+    """
     interval, offset = row["interval"], row["interval_offset"]
     offset_day = offset_hour = None
     if interval == "week":
@@ -58,6 +60,7 @@ def serialize(row: sqlite3.Row, runs: list[sqlite3.Row]) -> dict[str, Any]:
         "end_at": row["end_at"],
         "latest_runs": [run_json(run) for run in runs],
         "hogql_query": row["hogql_query"],
+        **(source or dict.fromkeys(hogql_model.SOURCE_FIELDS)),
         "schema": json.loads(row["schema"]) if row["schema"] else None,
         "filters": json.loads(row["filters"]) if row["filters"] else None,
         "timezone": row["timezone"] or "UTC",
@@ -77,6 +80,12 @@ def export(store: Store, export_id: str) -> sqlite3.Row:
     return row
 
 
+def sources(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The hogql source fields of each export (all null for exports without one)."""
+    with store.tx() as db:
+        return {export_id: hogql_model.stored_source(db, export_id) for export_id in ids}
+
+
 def latest_runs(store: Store, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
     """The 10 newest runs of each export (one index seek each: exports have months of runs)."""
     return {
@@ -87,35 +96,6 @@ def latest_runs(store: Store, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
         )
         for export_id in ids
     }
-
-
-def _hogql(query: str) -> dict[str, Any]:
-    """A light stand-in for PostHog's HogQL checks of batch export queries."""
-    text = " ".join(query.split())
-    try:
-        parse_select(text)  # PostHog's parser: what it cannot parse is refused first
-    except HogQLError:
-        raise errors.validation("Failed to parse query", "hogql_query") from None
-    low = text.lower()
-    match = re.match(r"^select\s+(.+?)(?:\s+from\s+(\S+)(.*))?$", low)
-    if match is None:
-        raise errors.validation("Failed to parse query", "hogql_query")
-    if re.search(r"\bunion\b", low):
-        raise errors.validation("UNIONs are not supported", "hogql_query")
-    if match.group(2) is None:
-        raise errors.validation("Query must SELECT FROM events", "hogql_query")
-    if match.group(2) != "events":
-        raise errors.validation("Query must only SELECT FROM events", "hogql_query")
-    if re.search(r"\bjoin\b", match.group(3) or ""):
-        raise errors.validation("JOINs are not supported", "hogql_query")
-    select = re.match(r"^select\s+(.+?)\s+from\s", text, re.IGNORECASE)
-    fields = []
-    for part in (select.group(1) if select else "").split(","):
-        expr, _, alias = part.strip().partition(" AS ")
-        if not alias:
-            expr, _, alias = part.strip().partition(" as ")
-        fields.append({"expression": expr.strip(), "alias": (alias or expr).strip()})
-    return {"fields": fields, "values": {}, "hogql_query": text}
 
 
 def _offset_seconds(
@@ -132,8 +112,18 @@ def _offset_seconds(
     return None
 
 
-def validate(data: Any, instance: sqlite3.Row | None, partial: bool) -> dict[str, Any]:
-    """Run the BatchExportSerializer checks in field order; return the columns to write."""
+def validate(
+    data: Any,
+    instance: sqlite3.Row | None,
+    partial: bool,
+    store: Any = None,
+    kind_of: KindOf = lambda number: None,
+) -> dict[str, Any]:
+    """Run the BatchExportSerializer checks in field order; return the columns to write.
+
+    ``store``: read for a hogql export's stored source; ``kind_of``: the kind of one of the
+    project's integrations.
+    """
     data = v.json_object(data)
     creating = not partial
     out: dict[str, Any] = {}
@@ -152,6 +142,8 @@ def validate(data: Any, instance: sqlite3.Row | None, partial: bool) -> dict[str
             is_patch=partial,
             existing_config=existing,
             existing_type=instance["dest_type"] if instance is not None else None,
+            existing_integration=instance["integration"] if instance is not None else None,
+            kind_of=kind_of,
         )
         out["destination"] = clean
     interval = v.choice(data, "interval", INTERVALS, required=creating)
@@ -163,11 +155,17 @@ def validate(data: Any, instance: sqlite3.Row | None, partial: bool) -> dict[str
     for field in ("start_at", "end_at"):
         if field in data:
             out[field] = v.moment(data, field)
-    if "hogql_query" in data:
+    model = out.get("model") or (instance["model"] if instance is not None else "events")
+    if model == hogql_model.HOGQL:
+        stored = sources(store, [instance["id"]])[instance["id"]] if instance is not None else None
+        out.update(hogql_model.validate(data, instance, stored))
+    elif "hogql_query" in data:
         # A CharField without allow_null (openapi.yaml @1404d6c): null is refused.
         query = v.string(data, "hogql_query", required=False)
         out["hogql_query"] = query
-        out["schema"] = _hogql(query or "")
+        out["schema"] = export_rules.events_query(query or "")
+    if model != hogql_model.HOGQL:
+        hogql_model.refuse_on_other_model(data, model)
     if "last_paused_at" in data:
         # Writable on create and update (openapi.yaml @1404d6c); unpause's backfill
         # starts from it.
@@ -239,6 +237,8 @@ def insert(store: Store, project_id: int, values: dict[str, Any]) -> str:
                 0,
             ),
         )
+        if "source" in values:
+            hogql_model.write_source(db, export_id, values["source"])
     return export_id
 
 
@@ -274,6 +274,8 @@ def update(store: Store, row: sqlite3.Row, values: dict[str, Any]) -> None:
             sets["integration"] = destination["integration_id"]
     sets["last_updated_at"] = now_iso()
     with store.tx() as db:
+        if "source" in values:
+            hogql_model.write_source(db, row["id"], values["source"])
         assignments = ", ".join(f"{column} = ?" for column in sets)
         db.execute(
             f"UPDATE batch_exports SET {assignments} WHERE id = ?", (*sets.values(), row["id"])
@@ -340,7 +342,9 @@ def test_steps(dtype: str | None) -> list[dict[str, Any]]:
     ]
 
 
-def run_test_step(data: Any, row: sqlite3.Row | None) -> dict[str, Any]:
+def run_test_step(
+    data: Any, row: sqlite3.Row | None, kind_of: KindOf = lambda number: None
+) -> dict[str, Any]:
     """Run one step of a destination test; ``row``: the saved export (None: a new one)."""
     data = v.json_object(data)
     v.string(data, "name", required=True)
@@ -355,6 +359,8 @@ def run_test_step(data: Any, row: sqlite3.Row | None) -> dict[str, Any]:
         is_patch=row is not None,
         existing_config=stored,
         existing_type=row["dest_type"] if row is not None else None,
+        existing_integration=row["integration"] if row is not None else None,
+        kind_of=kind_of,
     )
     # PostHog runs the whole serializer: the rest of the export (timezone, offsets, filters,
     # query) must be valid too.

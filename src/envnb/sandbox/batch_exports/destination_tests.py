@@ -93,6 +93,17 @@ S3_STEPS: tuple[StepSpec, ...] = (
     ),
 )
 
+# An AwsS3 export first assumes the integration's role (the sandbox's always can).
+AWS_S3_STEPS: tuple[StepSpec, ...] = (
+    StepSpec(
+        "Ensure we can assume provided AWS role",
+        "Attempt to assume the AWS role configured in the integration.",
+        (),
+        "Could not assume the AWS role.",
+    ),
+    *S3_STEPS,
+)
+
 
 DATABRICKS_STEPS: tuple[StepSpec, ...] = (
     StepSpec(

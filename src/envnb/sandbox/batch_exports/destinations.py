@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import errors
+from . import destination_integrations as integrations
 from . import destination_rules as rules
 from . import destination_tests as tests
 from .destination_tests import StepSpec
@@ -37,12 +38,22 @@ class Destination:
     secret: frozenset[str] = frozenset()  # never returned, at any depth
     types: Mapping[str, type] = field(default_factory=dict)  # field -> type (str if absent)
     test_steps: tuple[StepSpec, ...] | None = None  # None: no test (GET test/ answers 404)
-    integration: str | None = None  # the integration kind a new export must name
+    integration: str | None = None  # the kind of integration it names
+    # Whether it must name one (rule 2 of destination_integrations); False: only checked when
+    # given (PostHog requires one for BigQuery, and for new Postgres/Redshift exports, too —
+    # the sandbox keeps their docs-era inline credentials creatable).
+    integration_required: bool = True
+    integration_mismatch: str = "Integration provided is of the wrong kind (got kind='{kind}')"
     checks: tuple[Check, ...] = ()  # type-specific rules after the field checks
     models: tuple[str, ...] | None = None  # the export models it takes; None: every model
     # The simulated runs: (records per second, seconds of setup) — how long a run takes.
     throughput: tuple[int, int] = DEFAULT_THROUGHPUT
     label: str = ""  # how PostHog's messages spell the type, when not as its key
+
+    @property
+    def object_store(self) -> bool:
+        """Writes files (the ``legacy_parquet_extension`` setting applies)."""
+        return integrations.LEGACY_PARQUET in self.optional
 
     def field_names(self) -> set[str]:
         """All config keys this destination accepts."""
@@ -58,6 +69,15 @@ class Destination:
         """The declared python type of a config field (str unless declared)."""
         return self.types.get(name) or COMMON_FIELDS_ALL.get(name) or str
 
+
+_FILE_TYPES = {"max_file_size_mb": int, "legacy_parquet_extension": bool}
+_S3_FAMILY_OPTIONAL = {
+    "compression": None,
+    "file_format": "JSONLines",
+    "max_file_size_mb": None,
+    "legacy_parquet_extension": False,
+}
+_S3_MISMATCH = "Integration provided is not an AWS S3 integration (got kind='{kind}')"
 
 _PG_OPTIONAL = {
     "schema": "public",
@@ -79,9 +99,10 @@ DESTINATIONS: dict[str, Destination] = {
             "file_format": "JSONLines",
             "max_file_size_mb": None,
             "use_virtual_style_addressing": False,
+            "legacy_parquet_extension": False,
         },
         secret=frozenset({"aws_access_key_id", "aws_secret_access_key"}),
-        types={"max_file_size_mb": int, "use_virtual_style_addressing": bool},
+        types=_FILE_TYPES | {"use_virtual_style_addressing": bool},
         test_steps=tests.S3_STEPS,
         checks=(rules.file_format, rules.s3_inputs),
         throughput=(60_000, 25),
@@ -99,6 +120,11 @@ DESTINATIONS: dict[str, Destination] = {
         secret=frozenset({"user", "password", "private_key", "private_key_passphrase"}),
         test_steps=tests.SNOWFLAKE_STEPS,
         checks=(rules.snowflake_auth,),
+        # PostHog keeps the account and credentials in the integration now; the sandbox still
+        # takes the docs-era config fields beside it.
+        integration="snowflake",
+        integration_mismatch="Integration provided is not a Snowflake integration (got "
+        "kind='{kind}')",
         throughput=(9_000, 70),
     ),
     "Postgres": Destination(
@@ -106,6 +132,9 @@ DESTINATIONS: dict[str, Destination] = {
         optional=dict(_PG_OPTIONAL),
         secret=frozenset({"user", "password"}),
         types={"port": int, "has_self_signed_cert": bool},
+        integration="postgresql",
+        integration_required=False,
+        integration_mismatch="Integration is not a PostgreSQL integration.",
         throughput=(5_000, 10),
     ),
     "Redshift": Destination(
@@ -120,6 +149,9 @@ DESTINATIONS: dict[str, Destination] = {
         secret=frozenset({"user", "password", "aws_access_key_id", "aws_secret_access_key"}),
         types={"port": int, "has_self_signed_cert": bool, "copy_inputs": dict},
         checks=(rules.redshift_copy,),
+        integration="aws-redshift",
+        integration_required=False,
+        integration_mismatch="Integration is not a Redshift integration.",
         throughput=(3_000, 90),
     ),
     "BigQuery": Destination(
@@ -135,6 +167,9 @@ DESTINATIONS: dict[str, Destination] = {
         secret=frozenset({"private_key", "private_key_id", "client_email", "token_uri"}),
         types={"use_json_type": bool},
         test_steps=tests.BIGQUERY_STEPS,
+        integration="google-cloud-service-account",
+        integration_required=False,
+        integration_mismatch="Integration is not a Google Cloud service account integration.",
         throughput=(12_000, 45),
     ),
     # Their credentials live in an integration (the serializer demands one).
@@ -144,19 +179,39 @@ DESTINATIONS: dict[str, Destination] = {
         types={"use_variant_type": bool, "use_automatic_schema_evolution": bool},
         test_steps=tests.DATABRICKS_STEPS,
         integration="databricks",
+        integration_mismatch="Integration is not a Databricks integration.",
     ),
     "AzureBlob": Destination(
         required=("container_name",),
-        optional={
-            "prefix": None,
-            "compression": None,
-            "file_format": "JSONLines",
-            "max_file_size_mb": None,
-        },
-        types={"max_file_size_mb": int},
+        optional={"prefix": None, **_S3_FAMILY_OPTIONAL},
+        types=_FILE_TYPES,
+        checks=(rules.file_format,),
         test_steps=tests.AZURE_BLOB_STEPS,
         integration="azure-blob",
+        integration_mismatch="Integration is not an Azure Blob integration.",
         label="Azure Blob",
+    ),
+    # The S3 family of the newest PostHog: credentials (and an S3-compatible provider's
+    # endpoint) live in the integration, so the config has no keys and no endpoint_url.
+    "AwsS3": Destination(
+        required=("bucket_name", "region", "prefix"),
+        optional={**_S3_FAMILY_OPTIONAL, "encryption": None, "kms_key_id": None},
+        types=_FILE_TYPES,
+        test_steps=tests.AWS_S3_STEPS,
+        checks=(rules.file_format, rules.s3_inputs),
+        integration="aws-s3",
+        integration_mismatch=_S3_MISMATCH,
+        throughput=(60_000, 25),
+    ),
+    "S3Compatible": Destination(
+        required=("bucket_name", "region", "prefix"),
+        optional={**_S3_FAMILY_OPTIONAL, "use_virtual_style_addressing": False},
+        types=_FILE_TYPES | {"use_virtual_style_addressing": bool},
+        test_steps=tests.S3_STEPS,
+        checks=(rules.file_format, rules.s3_inputs),
+        integration="s3-compatible",
+        integration_mismatch=_S3_MISMATCH,
+        throughput=(60_000, 25),
     ),
     "Workflows": Destination(),
     "HTTP": Destination(
@@ -197,43 +252,21 @@ def _type_ok(value: Any, target: type) -> bool:
     return isinstance(value, target)
 
 
-# PostHog's integration ids are bigint primary keys.
-_MAX_PK = 2**63 - 1
-
-
-def _integration_id(dest: dict[str, Any]) -> int | None:
-    """The ``integration``/``integration_id`` of a destination: a pk or null, else a 400."""
-    key = "integration_id" if "integration_id" in dest else "integration"
-    value = dest.get(key)
-    if value is None:
-        return None
-    attr = f"destination__{key}"
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        # DRF PrimaryKeyRelatedField's wording.
-        raise errors.validation(
-            f"Incorrect type. Expected pk value, received {type(value).__name__}.",
-            attr,
-            "incorrect_type",
-        )
-    number = int(value) if isinstance(value, int) or value.isdigit() else None
-    if number is None or not 1 <= number <= _MAX_PK:
-        raise errors.validation(
-            f'Invalid pk "{value}" - object does not exist.', attr, "does_not_exist"
-        )
-    return number
-
-
 def validate_destination(
     dest: Any,
     *,
     is_patch: bool,
     existing_config: dict[str, Any] | None = None,
     existing_type: str | None = None,
+    existing_integration: int | None = None,
+    kind_of: integrations.KindOf = lambda number: None,
 ) -> dict[str, Any]:
     """Validate a ``destination`` payload; return ``{type, config, integration_id}``.
 
     ``existing_type``: the stored export's type, which no request may change (PostHog now
     refuses it, so a config of one type never carries another type's secrets).
+    ``existing_integration``: the stored export's integration; ``kind_of``: the kind of one of
+    the project's integrations (:mod:`.destination_integrations`).
     """
     if not isinstance(dest, dict):
         raise errors.validation(
@@ -292,14 +325,14 @@ def validate_destination(
                     attr,
                 )
         clean[name] = value
-    integration_id = _integration_id(dest)
+    found = integrations.integration_id(dest, kind_of)
     existing = existing_config or {}
     for check in spec.checks:
         check(clean, existing)
-    if spec.integration and integration_id is None and not existing:
-        label = spec.label or dtype
-        raise errors.validation(f"Integration is required for {label} batch exports", "destination")
-    return {"type": dtype, "config": clean, "integration_id": integration_id}
+    integrations.check_integration(spec, dtype, dest, found, existing_integration)
+    if spec.object_store:
+        integrations.legacy_parquet(clean, existing_config, creating=existing_config is None)
+    return {"type": dtype, "config": clean, "integration_id": found[0]}
 
 
 def public_config(dtype: str, config: dict[str, Any]) -> dict[str, Any]:

@@ -5,8 +5,12 @@ products/batch_exports/backend/filters.py].
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
+
+from envnb.sandbox.query.hogql_errors import HogQLError
+from envnb.sandbox.query.hogql_parse import parse_select
 
 from .. import errors
 
@@ -52,3 +56,33 @@ def offsets(data: dict[str, Any], interval: str | None) -> tuple[int | None, int
     day = 0 if interval == "week" and "offset_day" in data and data["offset_day"] is None else None
     hour = 0 if "offset_hour" in data and data["offset_hour"] is None else None
     return day, hour
+
+
+def events_query(query: str) -> dict[str, Any]:
+    """The ``schema`` of an events export's ``hogql_query``: a light stand-in for PostHog's
+    checks (``_validate_events_hogql_query``)."""
+    text = " ".join(query.split())
+    try:
+        parse_select(text)  # PostHog's parser: what it cannot parse is refused first
+    except HogQLError:
+        raise errors.validation("Failed to parse query", "hogql_query") from None
+    low = text.lower()
+    match = re.match(r"^select\s+(.+?)(?:\s+from\s+(\S+)(.*))?$", low)
+    if match is None:
+        raise errors.validation("Failed to parse query", "hogql_query")
+    if re.search(r"\bunion\b", low):
+        raise errors.validation("UNIONs are not supported", "hogql_query")
+    if match.group(2) is None:
+        raise errors.validation("Query must SELECT FROM events", "hogql_query")
+    if match.group(2) != "events":
+        raise errors.validation("Query must only SELECT FROM events", "hogql_query")
+    if re.search(r"\bjoin\b", match.group(3) or ""):
+        raise errors.validation("JOINs are not supported", "hogql_query")
+    select = re.match(r"^select\s+(.+?)\s+from\s", text, re.IGNORECASE)
+    fields = []
+    for part in (select.group(1) if select else "").split(","):
+        expr, _, alias = part.strip().partition(" AS ")
+        if not alias:
+            expr, _, alias = part.strip().partition(" as ")
+        fields.append({"expression": expr.strip(), "alias": (alias or expr).strip()})
+    return {"fields": fields, "values": {}, "hogql_query": text}

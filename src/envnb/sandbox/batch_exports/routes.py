@@ -12,12 +12,19 @@ from starlette.responses import JSONResponse, Response
 
 from .. import paging
 from ..context import Ctx
+from ..integrations import backend as integrations
 from . import backend, sim
+from .destination_integrations import KindOf
 
 
 def export_row(ctx: Ctx) -> sqlite3.Row:
     """The live export of the path's ``{id}``, or 404."""
     return ctx.live_row("batch_exports")
+
+
+def _kind_of(ctx: Ctx) -> KindOf:
+    """The kind of one of this project's integrations (None: no such integration)."""
+    return lambda number: integrations.kind_of(ctx.store, ctx.project_id, number)
 
 
 def _latest_runs(ctx: Ctx, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
@@ -27,7 +34,8 @@ def _latest_runs(ctx: Ctx, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
 
 def _one(ctx: Ctx, export_id: str) -> dict[str, Any]:
     row = backend.export(ctx.store, export_id)
-    return backend.serialize(row, _latest_runs(ctx, [export_id])[export_id])
+    source = backend.sources(ctx.store, [export_id])[export_id]
+    return backend.serialize(row, _latest_runs(ctx, [export_id])[export_id], source)
 
 
 def list_exports(ctx: Ctx) -> Response:
@@ -35,8 +43,9 @@ def list_exports(ctx: Ctx) -> Response:
     ctx.tick(full=False)  # the seeded history may change an export (its auto-pause time)
 
     def to_json(rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
-        runs = _latest_runs(ctx, [row["id"] for row in rows])
-        return [backend.serialize(row, runs[row["id"]]) for row in rows]
+        ids = [row["id"] for row in rows]
+        runs, sources = _latest_runs(ctx, ids), backend.sources(ctx.store, ids)
+        return [backend.serialize(row, runs[row["id"]], sources[row["id"]]) for row in rows]
 
     # PostHog hides Workflows exports (they back Workflows' backfills) from the list.
     hidden = "dest_type != 'Workflows'"
@@ -46,13 +55,12 @@ def list_exports(ctx: Ctx) -> Response:
 def retrieve(ctx: Ctx) -> Response:
     """GET batch_exports/{id}/."""
     ctx.tick(full=False)
-    row = export_row(ctx)
-    return JSONResponse(backend.serialize(row, _latest_runs(ctx, [row["id"]])[row["id"]]))
+    return JSONResponse(_one(ctx, export_row(ctx)["id"]))
 
 
 def create(ctx: Ctx) -> Response:
     """POST batch_exports/ -> 201."""
-    values = backend.validate(ctx.data, None, partial=False)
+    values = backend.validate(ctx.data, None, False, ctx.store, _kind_of(ctx))
     export_id = backend.insert(ctx.store, ctx.project_id, values)
     sim.invalidate(ctx.state.ops)
     ctx.store.count_write("batch_export.create")
@@ -62,7 +70,7 @@ def create(ctx: Ctx) -> Response:
 def update(ctx: Ctx) -> Response:
     """PATCH (deep-merging destination config) or PUT batch_exports/{id}/."""
     row = export_row(ctx)
-    values = backend.validate(ctx.data, row, partial=ctx.method == "PATCH")
+    values = backend.validate(ctx.data, row, ctx.method == "PATCH", ctx.store, _kind_of(ctx))
     backend.update(ctx.store, row, values)
     sim.invalidate(ctx.state.ops)
     ctx.store.count_write("batch_export.update")
@@ -111,9 +119,9 @@ def test_steps(ctx: Ctx) -> Response:
 def run_test_step(ctx: Ctx) -> Response:
     """POST batch_exports/{id}/run_test_step/ — stored config merged under the payload's."""
     row = export_row(ctx)
-    return JSONResponse(backend.run_test_step(ctx.data, row))
+    return JSONResponse(backend.run_test_step(ctx.data, row, _kind_of(ctx)))
 
 
 def run_test_step_new(ctx: Ctx) -> Response:
     """POST batch_exports/run_test_step_new/ — test an export before it exists."""
-    return JSONResponse(backend.run_test_step(ctx.data, None))
+    return JSONResponse(backend.run_test_step(ctx.data, None, _kind_of(ctx)))

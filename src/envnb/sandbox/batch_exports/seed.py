@@ -132,3 +132,16 @@ def seed_exports(
         )
     db.executemany(f"INSERT INTO batch_exports VALUES ({','.join('?' * 20)})", rows)
     return [row[0] for row in rows]
+
+
+def attach_integrations(db: Any, team_id: int, ids: dict[str, int]) -> None:
+    """Give the project's seeded exports of a type that must name an integration the seeded
+    one of its kind (``ids``: integration id by kind), as PostHog's would have."""
+    from .destinations import DESTINATIONS
+
+    for dtype, spec in DESTINATIONS.items():
+        if spec.integration is not None and spec.integration_required:
+            db.execute(
+                "UPDATE batch_exports SET integration = ? WHERE team_id = ? AND dest_type = ?",
+                (ids[spec.integration], team_id, dtype),
+            )

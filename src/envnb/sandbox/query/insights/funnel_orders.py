@@ -8,7 +8,9 @@ Rules:
 2. ``strict``: as PostHog's funnel UDF (PH:funnel-udf/src/steps.rs) — every event of the
    person in the range is read in time order, and an event that is not the next step clears
    the steps reached so far, so step k+1 must be the very next event after step k (of any
-   kind). The furthest step ever reached counts, with the times of that run.
+   kind). The furthest step ever reached counts, with the times of that run; an exclusion
+   event inside a run's window marks it, and a person whose furthest run is marked leaves
+   the funnel.
 3. ``unordered``: as PH:funnel-udf/src/unordered_steps.rs — the steps may come in any order;
    a person reached k steps when k different steps each have an event inside one conversion
    window (the window slides over their step events). Conversion times are between those
@@ -28,7 +30,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..events import EventsDB
 from ..trends import _end, _floor, _parse_date
@@ -131,18 +133,43 @@ def ordered(db: EventsDB, query: dict[str, Any], series: list[dict[str, Any]]) -
     return list(people.values())
 
 
-Event = tuple[datetime, list[int]]  # when, and which steps (0-based) the event is
+class Event(NamedTuple):
+    """One event of a person's stream: when, which steps it is (0-based), and which steps an
+    exclusion guards (k: the event is excluded between reaching step k and step k+1, 1-based)."""
+
+    at: datetime
+    steps: list[int]
+    exclusions: tuple[int, ...] = ()
+
+
+def _exclusion_flags(query: dict[str, Any], steps: int) -> dict[int, str]:
+    """Step k (1-based) → the HogQL condition of the exclusions between step k and k+1
+    (PostHog's ``exclusion_k`` columns: an exclusion from step a to b, 0-based, guards steps
+    a+1 … b)."""
+    found = (query.get("funnelsFilter") or {}).get("exclusions") or []
+    guards: dict[int, list[str]] = {}
+    for i, item in enumerate(found if isinstance(found, list) else []):
+        if not isinstance(item, dict):
+            continue  # funnels._excluded names the bad item
+        low, high = item.get("funnelFromStep", 0), item.get("funnelToStep", steps - 1)
+        if isinstance(low, int) and isinstance(high, int):
+            for k in range(max(low + 1, 1), min(high, steps - 1) + 1):
+                guards.setdefault(k, []).append(entity(item, f"funnelsFilter.exclusions[{i}]"))
+    return {k: " OR ".join(f"({c})" for c in conds) for k, conds in guards.items()}
 
 
 def _streams(
     db: EventsDB, query: dict[str, Any], series: list[dict[str, Any]], every_event: bool
 ) -> dict[str, tuple[list[Event], list[str]]]:
-    """Each person's events in the range, in time order, with the steps each one is, and their
-    first-touch breakdown values (Rules 4–5)."""
+    """Each person's events in the range, in time order, with the steps each one is (and the
+    exclusions it is, when read with every event), and their first-touch breakdown values
+    (Rules 4–5)."""
     start, end = date_range(db, query)
     bds = breakdown_levels(query)
     steps = [entity(node, f"series[{i}]") for i, node in enumerate(series)]
+    guards = _exclusion_flags(query, len(series)) if every_event else {}
     flags = "".join(f", if({cond}, 1, 0) AS s{i}" for i, cond in enumerate(steps))
+    flags += "".join(f", if({cond}, 1, 0) AS x{k}" for k, cond in guards.items())
     picks = "".join(f", {col} AS bd{i}" for i, col in enumerate(bds))
     where = f"timestamp >= {moment(start)} AND timestamp <= {moment(end)}"
     if not every_event:
@@ -160,46 +187,76 @@ def _streams(
         if at is None:
             continue
         events, values = out.setdefault(str(row["person_id"]), ([], [MISSING] * len(bds)))
-        events.append((at, [i for i in range(len(steps)) if row[f"s{i}"]]))
+        matched = [i for i in range(len(steps)) if row[f"s{i}"]]
+        events.append(Event(at, matched, tuple(k for k in guards if row[f"x{k}"])))
         for i in range(len(bds)):
             if values[i] == MISSING:
                 values[i] = _value(row[f"bd{i}"])
     return out
 
 
+@dataclass
+class _Run:
+    """A run of a strict funnel: when it entered, its step times, whether an exclusion hit it."""
+
+    entry: datetime
+    times: list[datetime]
+    excluded: bool = False
+
+
 def _strict_walk(events: list[Event], steps: int, limit: timedelta) -> list[datetime] | None:
-    """Rule 2 for one person: the step times of their furthest run, or None (never step 1)."""
-    entered: list[tuple[datetime, list[datetime]] | None] = [None] * (steps + 1)
-    best: list[datetime] = []
-    for at, matched in events:
-        entered[0] = (at, [])
+    """Rule 2 for one person: the step times of their furthest run; None when they never did
+    step 1 or an exclusion took their furthest run out (PH:funnel-udf/src/steps.rs
+    ``process_event``: exclusions first, then the steps from the last down)."""
+    entered: list[_Run | None] = [None] * (steps + 1)
+    best: _Run | None = None
+    for at, matched, guarded in events:
+        entered[0] = _Run(at, [])
+        for k in sorted(guarded, reverse=True):  # an exclusion between step k and k+1
+            run = entered[k]
+            if run is None or at - run.entry > limit or run.excluded:
+                continue
+            done = entered[k + 1]
+            if done is not None and done.entry == run.entry:
+                continue  # this run is past step k+1 already
+            run.excluded = True
+            if best is not None and len(best.times) == k and at - best.entry <= limit:
+                best.excluded = True
         for step in sorted((s + 1 for s in matched), reverse=True):
             before, current = entered[step - 1], entered[step]
-            if before is None or at - before[0] > limit:
+            if before is None or at - before.entry > limit:
                 continue
-            if current is not None and current[0] == before[0]:
+            if current is not None and current.entry == before.entry:
                 continue  # this run already reached the step
-            entered[step] = (before[0], [*before[1], at])
-            if step > len(best):
-                best = entered[step][1]  # type: ignore[index]
-        for step in range(1, steps + 1):
+            run = _Run(before.entry, [*before.times, at], before.excluded)
+            if not before.excluded:
+                entered[step] = run
+            if (
+                best is None
+                or step > len(best.times)
+                or (step == len(best.times) and best.excluded)
+            ):
+                best = _Run(run.entry, run.times, run.excluded)  # a copy, as the UDF clones
+        for step in range(1, steps + 1):  # strict: any other event breaks the run
             if step - 1 not in matched:
                 entered[step] = None
         if entered[steps] is not None:
             break
-    return best or None
+    if best is None or best.excluded:
+        return None
+    return best.times
 
 
 def _unordered_walk(events: list[Event], steps: int, limit: timedelta) -> list[datetime] | None:
     """Rule 3 for one person: the sorted first times of the most steps seen in one window."""
     queues: list[deque[datetime]] = [deque() for _ in range(steps)]
     best: list[datetime] = []
-    for at, matched in events:
+    for at, matched, _ in events:
         if not matched:
             continue
-        # an event that is several steps fills the one whose latest event is oldest
-        step = min(matched, key=lambda s: queues[s][-1] if queues[s] else datetime.min)
-        queues[step].append(at)
+        # an event that is several steps fills the first of them: PostHog's ``min_by_key``
+        # ranks every step alike (its key block returns ``()``), so the first one wins
+        queues[matched[0]].append(at)
         for queue in queues:
             while queue and at - queue[0] > limit:
                 queue.popleft()
@@ -233,9 +290,11 @@ ORDERS: dict[str, Order] = {
 }
 
 
-# PostHog's unordered UDF checks the exclusions (``order_of``) and then skips them
-# (PH:funnel-udf/src/unordered_steps.rs ``process_event``): they take nobody out there
-EXCLUSIONS_IGNORED = frozenset({"unordered"})
+# The orders whose walk decides exclusions itself (strict: inside the walk, as PostHog's
+# UDF; unordered: PostHog checks them in ``order_of`` and then skips them,
+# PH:funnel-udf/src/unordered_steps.rs ``process_event``), so funnels.py does not apply its
+# own exclusion rule to them
+WALK_EXCLUSIONS = frozenset({"strict", "unordered"})
 
 
 def order_of(query: dict[str, Any]) -> str:

@@ -29,7 +29,7 @@ from typing import Any
 from ..events import EventsDB
 from ..trends import _buckets, _floor, _label
 from ._hogql import bad, breakdown_levels, entity, instant, rows, span, window
-from .funnel_orders import EXCLUSIONS_IGNORED, ORDERS, Entrant, date_range, order_of
+from .funnel_orders import ORDERS, WALK_EXCLUSIONS, Entrant, date_range, order_of
 
 __all__ = ["breakdown_props", "entrants", "funnel_actors", "run_funnels"]
 
@@ -54,7 +54,7 @@ def entrants(db: EventsDB, query: dict[str, Any]) -> list[Entrant]:
     order = order_of(query)
     people = ORDERS[order](db, query, series)
     excluded = _excluded(db, query, people, span(*window(query)), len(series))
-    if order in EXCLUSIONS_IGNORED:
+    if order in WALK_EXCLUSIONS:
         excluded = set()
     return sorted((p for p in people if p.person_id not in excluded), key=lambda p: p.person_id)
 

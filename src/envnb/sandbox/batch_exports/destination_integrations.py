@@ -1,0 +1,99 @@
+"""The integration a destination names, and the Parquet file-name setting of object stores.
+
+Rules of this module (PostHog's ``BatchExportSerializer.validate_destination`` and
+``destinations.py`` [src: PH:products/batch_exports/backend/presentation/views/batch_export/]):
+1. ``integration``/``integration_id`` is a primary key of one of the project's integrations
+   (DRF's ``PrimaryKeyRelatedField`` messages otherwise).
+2. A destination type with ``integration_required`` needs one: on create, and on update unless
+   the request leaves the field out and the export already has one (a PATCH may send config
+   alone; an explicit null is a removal, refused like a missing one).
+3. The integration's kind must be the type's (``integration`` in the table), else the type's
+   ``integration_mismatch`` message naming the kind it got.
+4. ``legacy_parquet_extension`` may stay on only for an export that already writes the codec
+   into its Parquet file names; a new export starts with it off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .. import errors
+
+KindOf = Callable[[int], str | None]  # integration id -> its kind in this project, or None
+LEGACY_PARQUET = "legacy_parquet_extension"
+# PostHog's integration ids are bigint primary keys.
+_MAX_PK = 2**63 - 1
+
+
+def _missing(value: Any, attr: str) -> errors.ApiError:
+    detail = f'Invalid pk "{value}" - object does not exist.'
+    return errors.validation(detail, attr, "does_not_exist")
+
+
+def integration_id(dest: dict[str, Any], kind_of: KindOf) -> tuple[int | None, str | None]:
+    """The destination's integration pk and its kind, (None, None) when not given; a 400
+    when it is not one of the project's integrations."""
+    key = "integration_id" if "integration_id" in dest else "integration"
+    value = dest.get(key)
+    if value is None:
+        return None, None
+    attr = f"destination__{key}"
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        # DRF PrimaryKeyRelatedField's wording.
+        raise errors.validation(
+            f"Incorrect type. Expected pk value, received {type(value).__name__}.",
+            attr,
+            "incorrect_type",
+        )
+    number = int(value) if isinstance(value, int) or value.isdigit() else None
+    if number is None or not 1 <= number <= _MAX_PK:
+        raise _missing(value, attr)
+    kind = kind_of(number)
+    if kind is None:
+        raise _missing(value, attr)
+    return number, kind
+
+
+def check_integration(
+    spec: Any,
+    dtype: str,
+    dest: dict[str, Any],
+    found: tuple[int | None, str | None],
+    existing_integration: int | None,
+) -> None:
+    """Rules 2 and 3 for a validated destination (``found`` from :func:`integration_id`)."""
+    number, kind = found
+    if spec.integration is None:
+        return
+    given = "integration_id" in dest or "integration" in dest
+    if number is None and spec.integration_required and (given or existing_integration is None):
+        label = spec.label or dtype
+        raise errors.validation(f"Integration is required for {label} batch exports", "destination")
+    if kind is not None and kind != spec.integration:
+        raise errors.validation(spec.integration_mismatch.format(kind=kind), "destination")
+
+
+def _writes_compressed_parquet(config: dict[str, Any]) -> bool:
+    return config.get("file_format") == "Parquet" and config.get("compression") is not None
+
+
+def legacy_parquet(clean: dict[str, Any], existing: dict[str, Any] | None, creating: bool) -> None:
+    """Rule 4 on a validated config of an object-store type (updates ``clean`` in place)."""
+    stored = existing or {}
+    if LEGACY_PARQUET in stored:
+        uses_legacy = bool(stored[LEGACY_PARQUET])
+    else:
+        # An export from before the setting uses the legacy names if it writes compressed
+        # Parquet; that is pinned before this request's config merges over it.
+        uses_legacy = not creating and _writes_compressed_parquet(stored)
+    if clean.get(LEGACY_PARQUET) is True and not uses_legacy:
+        raise errors.validation(
+            "'legacy_parquet_extension' can only stay on for an export that already writes the "
+            "compression codec into its Parquet file names. It cannot be turned on for a new "
+            "export, or turned back on once an export moved to the standard '.parquet' "
+            "extension.",
+            "destination",
+        )
+    if LEGACY_PARQUET not in stored:
+        clean.setdefault(LEGACY_PARQUET, uses_legacy)

@@ -1,0 +1,1 @@
+"""Integrations: the stored credentials batch-export destinations name by id."""

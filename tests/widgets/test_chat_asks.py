@@ -1,0 +1,189 @@
+"""ChatCell and what PostHog AI asks of the user, against the sandbox: approvals (Approve /
+Reject change the sandbox's state), queued messages (shown, removable, answered), and a
+conversation on the other runtime (a notice, never an empty transcript)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from widget_helpers import api_get, assert_no_secrets, client_for, html_of, writes
+
+from envnb.sandbox import Sandbox
+from envnb.sandbox.conversations.seed import SANDBOX_RUNTIME_CONVERSATION
+from envnb.widgets import ChatCell
+from envnb.widgets._chat_asks import CLEARED
+
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
+
+PREVIEW = (
+    "Pause 8 batch exports: Events archive, Events archive 2, Postgres mirror, "
+    "Postgres mirror 2, Warehouse sync, Warehouse sync 2, Webhook relay, Webhook relay 2"
+)
+
+
+@pytest.fixture
+def slow() -> Iterator[Sandbox]:
+    """Replies that take seconds, so a message can be typed while one runs."""
+    with Sandbox(stream_delay=0.03, words_per_frame=2, conversations=40) as sb:
+        yield sb
+
+
+async def _cell(sb: Any) -> ChatCell:
+    cell = ChatCell(client_for(sb))
+    await cell.wait()
+    return cell
+
+
+async def _until(predicate: Any, timeout: float = 20.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+
+def _buttons(cell: ChatCell, description: str) -> list[Any]:
+    from envnb.widgets._base import iter_widgets
+
+    return [
+        w
+        for w in iter_widgets(cell.asks_box)
+        if type(w).__name__ == "Button" and w.description == description
+    ]
+
+
+def _paused(sb: Sandbox) -> int:
+    return sum(row["paused"] for row in api_get(sb, "batch_exports/")["results"])
+
+
+async def _propose(cell: ChatCell) -> None:
+    cell.input.value = "pause all exports"
+    cell.send_button.click()
+    await cell.wait()
+
+
+async def test_approve_runs_the_proposal_on_the_server(fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    cell = await _cell(sb)
+    await _propose(cell)
+    [approval] = cell.approvals
+    assert (approval.tool_name, approval.preview) == ("pause_batch_exports", PREVIEW)
+    assert "Approval needed" in html_of(cell) and PREVIEW in html_of(cell)
+    assert "pause_batch_exports" in cell.static_html()
+    [approve] = _buttons(cell, "Approve")
+    assert len(_buttons(cell, "Reject")) == 1
+    approve.click()
+    await cell.wait()
+    server = api_get(sb, f"conversations/{cell.conversation_id}/")
+    assert [a["decision_status"] for a in server["pending_approvals"]] == ["approved"]
+    assert _paused(sb) == 12
+    assert cell.approvals == [] and _buttons(cell, "Approve") == []
+    assert cell.reply == "Done: I paused 8 batch exports."
+    assert cell.transcript[-2:] == [
+        ("tool", "Paused 8 batch exports"),
+        ("ai", "Done: I paused 8 batch exports."),
+    ]
+    assert cell.error == "" and cell.send_button.description == "Send"
+    assert_no_secrets(cell, sb.api_key)
+
+
+async def test_reject_leaves_the_exports_running(fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    cell = await _cell(sb)
+    await _propose(cell)
+    _buttons(cell, "Reject")[0].click()
+    await cell.wait()
+    server = api_get(sb, f"conversations/{cell.conversation_id}/")
+    assert [a["decision_status"] for a in server["pending_approvals"]] == ["rejected"]
+    assert _paused(sb) == 4
+    assert cell.reply == "OK, I did not change anything."
+
+
+async def test_the_preview_is_escaped(fresh_sandbox: Sandbox) -> None:
+    sb = fresh_sandbox
+    hostile = "<img src=x onerror=alert(1)>"
+    created = httpx.post(
+        f"{sb.url}/api/projects/{sb.project_id}/batch_exports/",
+        headers={"Authorization": f"Bearer {sb.api_key}"},
+        json={
+            "name": hostile,
+            "interval": "day",
+            "destination": {
+                "type": "HTTP",
+                "config": {"url": "https://example.com/x", "token": "t"},
+            },
+        },
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    cell = await _cell(sb)
+    await _propose(cell)
+    shown = html_of(cell)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown and hostile not in shown
+
+
+async def test_a_message_typed_during_a_reply_is_queued_then_answered(slow: Sandbox) -> None:
+    cell = await _cell(slow)
+    cell.input.value = "lorem 200"
+    cell.send_button.click()
+    await _until(lambda: len(cell.transcript) >= 2)
+    cell.input.value = "lorem 3"
+    cell.send_button.click()
+    await _until(lambda: bool(cell.queued))
+    assert [m.content for m in cell.queued] == ["lorem 3"]
+    assert "queued:" in html_of(cell) and "lorem 3" in html_of(cell)
+    assert _buttons(cell, "Remove")
+    server_queue = api_get(slow, f"conversations/{cell.conversation_id}/queue/")
+    assert [m["content"] for m in server_queue["messages"]] == ["lorem 3"]
+    assert cell.input.value == ""
+    await cell.wait()
+    humans = [c for k, c in cell.transcript if k == "human"]
+    assert humans == ["lorem 200", "lorem 3"]
+    assert len(cell.reply.split()) == 3 and cell.queued == []
+    stored = api_get(slow, f"conversations/{cell.conversation_id}/")["messages"]
+    assert [m["content"] for m in stored if m["type"] == "human"] == humans
+    assert writes(slow, "conversation.message") == 2 and writes(slow, "conversation.enqueue") == 1
+
+
+async def test_a_queued_message_can_be_removed(slow: Sandbox) -> None:
+    cell = await _cell(slow)
+    cell.input.value = "lorem 200"
+    cell.send_button.click()
+    await _until(lambda: len(cell.transcript) >= 2)
+    cell.input.value = "never mind"
+    cell.send_button.click()
+    await _until(lambda: bool(_buttons(cell, "Remove")))
+    _buttons(cell, "Remove")[0].click()
+    await _until(lambda: not cell.queued)
+    assert api_get(slow, f"conversations/{cell.conversation_id}/queue/")["messages"] == []
+    await cell.wait()
+    assert [c for k, c in cell.transcript if k == "human"] == ["lorem 200"]
+    assert writes(slow, "conversation.message") == 1
+
+
+async def test_a_pending_proposal_clears_the_queue(slow: Sandbox) -> None:
+    cell = await _cell(slow)
+    cell.input.value = "pause all exports"
+    cell.send_button.click()
+    await _until(lambda: len(cell.transcript) >= 2)
+    cell.input.value = "lorem 3"
+    cell.send_button.click()
+    await _until(lambda: bool(cell.queued))
+    await cell.wait()
+    assert len(cell.approvals) == 1 and cell.queued == []
+    assert cell.status == CLEARED
+    assert api_get(slow, f"conversations/{cell.conversation_id}/queue/")["messages"] == []
+    assert [c for k, c in cell.transcript if k == "human"] == ["pause all exports"]
+
+
+async def test_the_other_runtime_is_said_never_an_empty_transcript(sandbox: Sandbox) -> None:
+    cell = await _cell(sandbox)
+    task = cell.load(SANDBOX_RUNTIME_CONVERSATION)
+    assert task is not None
+    await cell.wait()
+    assert cell.messages == []
+    assert "runs on PostHog&#x27;s sandbox runtime" in cell.history_html.value
+    assert "session_logs" in cell.history_html.value
+    assert cell.title == "Fix the flaky signup funnel test (sandbox agent)"
