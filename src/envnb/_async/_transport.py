@@ -22,7 +22,9 @@ from .._core.paging import (
     PageSink,
     RowBudget,
     first_page_size,
+    joined,
     plan_pages,
+    rest_of,
 )
 from .._core.request import RequestSpec
 from .._core.retry import Done, Fail, media_type
@@ -112,7 +114,8 @@ class AsyncTransport:
         """Every page of a list (at most ``limit`` rows) into ``sink``, in order.
 
         With an offset envelope whose ``count`` is known, the pages after the first are
-        fetched concurrently, at most ``PAGE_WINDOW`` held at once; otherwise ``next`` is
+        fetched concurrently, at most ``PAGE_WINDOW`` held at once, and on a long list
+        they ask for more rows each (``_core.paging`` Rule 6); otherwise ``next`` is
         followed one page at a time. An offset list whose order moved meanwhile is read
         once more; if it moved again each id is kept once, with a ListChangedWarning.
         """
@@ -129,7 +132,7 @@ class AsyncTransport:
     ) -> PageCheck:
         first_spec = _first_page(spec, limit, page_size)
         first = await self.request(first_spec)
-        plan = plan_pages(first, page_size=page_size, limit=limit)
+        plan = plan_pages(first, page_size=page_size, limit=limit, window=PAGE_WINDOW)
         budget = RowBudget(limit)
         check = PageCheck()
         sink.start(budget.total(first))
@@ -137,12 +140,19 @@ class AsyncTransport:
         def consume(page: dict[str, Any]) -> None:
             sink.add(budget.take(check.fresh(page) if spec.paging == "offset" else page))
 
+        async def fetch(offset: int) -> dict[str, Any]:
+            page = await self.request(first_spec.with_params(limit=plan.page_size, offset=offset))
+            # A grown page (paging Rule 6) that a capped server answered short: ask for the rest.
+            while plan.grown and (rest := rest_of(page, offset, plan.page_size, plan.end)):
+                more = await self.request(first_spec.with_params(limit=rest[1], offset=rest[0]))
+                if not more.get("results"):
+                    break  # the list ended early (it shrank): PageCheck sees the count
+                page = joined(page, more)
+            return page
+
         consume(first)
         if plan.offsets:
-            requests = [
-                first_spec.with_params(limit=plan.page_size, offset=o) for o in plan.offsets
-            ]
-            await AsyncPageWindow(PAGE_WINDOW).run(self.request, requests, consume)
+            await AsyncPageWindow(PAGE_WINDOW).run(fetch, plan.offsets, consume)
         elif plan.follow_next:
             links = NextLinks(first_spec, self.wire.origin)
             page, page_spec = first, first_spec

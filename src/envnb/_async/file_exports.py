@@ -35,7 +35,7 @@ from ..errors import (
 from ..file_exports import rules
 from ..file_exports.download import Download
 from ..file_exports.endpoints import FileExportEndpoints as Endpoints
-from ..file_exports.facts import DEFAULT_MAX_SIZE_MB, RUNNING, TOO_MANY
+from ..file_exports.facts import DEFAULT_MAX_SIZE_MB, RUNNING, TOO_MANY, duckdb_type
 from ..file_exports.manifest import (
     NO_ROOM,
     PARTIAL,
@@ -52,6 +52,7 @@ from ..file_exports.models import FileExport
 from ..file_exports.progress import Bars
 from ._listing import AsyncListing
 from ._transport import AsyncTransport
+from .queries import AsyncQueries
 
 FILE_EXPORT_COLUMNS = (Column("id", "string"), Column("status", "category"))
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -209,6 +210,13 @@ class AsyncFileExports(AsyncListing[FileExport]):
             finally:
                 bars.close()
         shutil.rmtree(where / PARTIAL, ignore_errors=True)
+        landed = any(manifest.runs[span.key].files for span in plan.spans)
+        if plan.hogql is not None and plan.spans and not landed:
+            # No file says what the columns are: PostHog's query API does (no rows read).
+            answer = await AsyncQueries(self._transport).run(plan.columns_query())
+            types = answer.raw.get("types") or []
+            manifest.columns = [[str(n), duckdb_type(str(t))] for n, t in types]
+            manifest.save(where)
         return Download(where, manifest, [span.key for span in plan.spans])
 
     async def _run_all(

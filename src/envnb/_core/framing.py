@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataWarning
@@ -73,9 +74,16 @@ class FrameBuilder:
         """Take the declared columns from these records; return how many were added."""
         records = records if isinstance(records, list) else list(records)
         for col, values in zip(self.columns, self._values, strict=True):
-            if col.derive is None and len(col.path) <= 1:
-                key = col.path[0] if col.path else col.name
-                values.extend([r.get(key) for r in records])  # type: ignore[arg-type]
+            path = col.path or (col.name,)
+            if col.derive is None and len(path) == 1:
+                # map(dict.get, …) is about twice as fast as a comprehension calling r.get.
+                values.extend(map(dict.get, records, repeat(path[0])))
+            elif col.derive is None and len(path) == 2 and all(type(k) is str for k in path):
+                # A nested field (``user.email``): one comprehension, not a call per row.
+                outer, inner = path
+                values.extend(
+                    [v.get(inner) if type(v := r.get(outer)) is dict else None for r in records]  # type: ignore[arg-type]
+                )
             else:
                 values.extend([col.get(r) for r in records])
         self.rows += len(records)
@@ -141,11 +149,15 @@ def _array(col: Column, values: list[Any]) -> Any:
         parsed = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
         return parsed.astype(dtype)
     if col.dtype == "category":
+        import numpy as np
+
         known = list(col.categories)
-        seen = set(known)
-        extra = sorted({v for v in values if v is not None and v not in seen})
-        cats = pd.CategoricalDtype([*known, *extra])
-        return pd.Series(pd.Categorical(values, dtype=cats))
+        extra = sorted(set(values).difference(known, (None,)))
+        names = [*known, *extra]
+        # Codes by one dict lookup a value: several times faster than pd.Categorical(values).
+        code = {name: i for i, name in enumerate(names)}
+        codes = np.fromiter(map(code.get, values, repeat(-1)), dtype=np.int32, count=len(values))
+        return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(names)))
     return pd.array(values, dtype=dtype)
 
 

@@ -28,11 +28,19 @@ Rules for following ``next`` (:class:`NextLinks`):
    the repeat and warns at its end; ``list_df()`` reads the whole list again once, and if
    it moved again, keeps each id once and warns (ListChangedWarning). Cursor pages do
    not shift and are not checked.
+6. Fewer, larger pages on a long list (:func:`grown_step`): when the
+   first page came back full at the size asked (the server allows that limit) and the rest
+   of the list is longer than the window's pages, the pages after the first ask for more
+   rows — the remainder split over the window, at most ``GROWTH`` times the first page. A
+   far link then costs a few round trips, not one per ``page_size`` rows. A server that
+   caps the limit answers a grown page short; the rest of it is asked for at once
+   (:func:`rest_of`), so no row is skipped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import repeat
 from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
@@ -41,6 +49,7 @@ from .config import origin_of
 from .request import RequestSpec
 
 MAX_PLANNED_PAGES = 100_000
+GROWTH = 5  # Rule 6: a later page asks for at most this many times the first page's rows
 
 P = TypeVar("P")
 
@@ -50,8 +59,10 @@ class PagePlan:
     """What to fetch after the first page."""
 
     offsets: tuple[int, ...]  # remaining offsets when the count is known (concurrent)
-    page_size: int
+    page_size: int  # the ``limit`` of each of those pages (grown by Rule 6)
     follow_next: bool  # count unknown (or cursor paging): walk ``next`` links in turn
+    end: int = 0  # the position after the last row wanted (the count, or the limit)
+    grown: bool = False  # page_size is past what the server has been seen to allow
 
     @property
     def nothing_left(self) -> bool:
@@ -60,9 +71,15 @@ class PagePlan:
 
 
 def plan_pages(
-    first: dict[str, Any], *, page_size: int, limit: int | None = None, start: int = 0
+    first: dict[str, Any],
+    *,
+    page_size: int,
+    limit: int | None = None,
+    start: int = 0,
+    window: int | None = None,
 ) -> PagePlan:
-    """Plan the remaining pages from the first page envelope."""
+    """Plan the remaining pages from the first page envelope (``window``: pages fetched at
+    once, for Rule 6; None: pages of the first page's size)."""
     results = first.get("results") or []
     have = len(results)
     nxt = first.get("next")
@@ -79,7 +96,37 @@ def plan_pages(
     end = count if limit is None else min(count, start + limit)
     if (end - start - have) // size > MAX_PLANNED_PAGES:
         return PagePlan((), size, True)
-    return PagePlan(tuple(range(start + have, end, size)), size, False)
+    step = size
+    if window is not None:
+        step = grown_step(size, have if size == page_size else 0, end - start - have, window)
+    return PagePlan(tuple(range(start + have, end, step)), step, False, end, step > size)
+
+
+def grown_step(size: int, have: int, remaining: int, window: int) -> int:
+    """Rule 6: the rows each later page asks for. Only when the first page was full at the
+    size asked (``have == size``; the caller passes 0 when the server cut the size asked)
+    is more asked: the remainder over the window, rounded up to whole first pages, at most
+    ``GROWTH`` first pages."""
+    if have < size or remaining <= size * window:
+        return size
+    per_page = -(-remaining // window)  # ceil
+    whole = -(-per_page // size) * size
+    return min(whole, size * GROWTH)
+
+
+def rest_of(page: dict[str, Any], offset: int, step: int, end: int) -> tuple[int, int] | None:
+    """Rule 6: a grown page the server answered short — (offset, limit) of the rows still
+    missing from it — or None when it is whole (or the list ends there)."""
+    got = len(page.get("results") or [])
+    want = min(step, end - offset)
+    if got == 0 or got >= want:
+        return None  # whole, or nothing more there (the list shrank: PageCheck notices)
+    return offset + got, want - got
+
+
+def joined(page: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    """A page with the rows of its rest appended (the newer envelope's count is kept)."""
+    return {**more, "results": [*(page.get("results") or []), *(more.get("results") or [])]}
 
 
 def usable_count(page: dict[str, Any]) -> int | None:
@@ -109,6 +156,14 @@ class PageCheck:
         if count is not None and (not self.counts or self.counts[-1] != count):
             self.counts.append(count)
         rows = page.get("results") or []
+        try:
+            ids = list(map(dict.get, rows, repeat("id")))
+            clash = not self._seen.isdisjoint(ids)
+        except TypeError:  # a row that is not an object, or an unhashable id: row by row
+            ids, clash = [], True
+        if not clash:  # the usual page: no id seen before (one set operation, not a loop)
+            self._seen.update(k for k in ids if type(k) is str or type(k) is int)
+            return page
         kept, keys = [], set()
         for row in rows:
             key = row.get("id") if isinstance(row, dict) else None

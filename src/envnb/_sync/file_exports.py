@@ -37,7 +37,7 @@ from ..errors import (
 from ..file_exports import rules
 from ..file_exports.download import Download
 from ..file_exports.endpoints import FileExportEndpoints as Endpoints
-from ..file_exports.facts import DEFAULT_MAX_SIZE_MB, RUNNING, TOO_MANY
+from ..file_exports.facts import DEFAULT_MAX_SIZE_MB, RUNNING, TOO_MANY, duckdb_type
 from ..file_exports.manifest import (
     NO_ROOM,
     PARTIAL,
@@ -54,6 +54,7 @@ from ..file_exports.models import FileExport
 from ..file_exports.progress import Bars
 from ._listing import SyncListing
 from ._transport import SyncTransport
+from .queries import Queries
 
 FILE_EXPORT_COLUMNS = (Column("id", "string"), Column("status", "category"))
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -211,6 +212,13 @@ class FileExports(SyncListing[FileExport]):
             finally:
                 bars.close()
         shutil.rmtree(where / PARTIAL, ignore_errors=True)
+        landed = any(manifest.runs[span.key].files for span in plan.spans)
+        if plan.hogql is not None and plan.spans and not landed:
+            # No file says what the columns are: PostHog's query API does (no rows read).
+            answer = Queries(self._transport).run(plan.columns_query())
+            types = answer.raw.get("types") or []
+            manifest.columns = [[str(n), duckdb_type(str(t))] for n, t in types]
+            manifest.save(where)
         return Download(where, manifest, [span.key for span in plan.spans])
 
     def _run_all(

@@ -78,15 +78,15 @@ class Download:
     def _empty_sql(self) -> str:
         """No run had a row, so PostHog wrote no file: no rows, the model's columns."""
         model = self.manifest.request["model"]
-        if model not in COLUMNS:
+        pairs = COLUMNS.get(model) or self.manifest.columns
+        if not pairs:
             raise FileExportError(
-                f"{self.folder}: the download has no rows, so no files to read, and a HogQL "
-                "export's columns are only known from its files (run the query with LIMIT 0 "
-                "through client.query() for them)"
+                f"{self.folder}: the download has no rows, so no files to read, and its "
+                "columns were not recorded"
             )
         columns = ", ".join(
             f"CAST(NULL AS {kind}) AS " + '"' + name.replace('"', '""') + '"'
-            for name, kind in COLUMNS[model]
+            for name, kind in pairs
         )
         return f"SELECT {columns} LIMIT 0"
 

@@ -44,3 +44,19 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("$autocapture_count", "BIGINT"), ("$is_bounce", "BOOLEAN"), ("$channel_type", "VARCHAR"),
     ),
 }  # fmt: skip
+
+# A HogQL export's columns when it has no file: PostHog's query API types (ClickHouse's) as
+# DuckDB reads the files' ones. The first matching prefix wins; anything else is text.
+WRAPPERS = ("Nullable(", "LowCardinality(")
+DUCKDB_TYPES: tuple[tuple[str, str], ...] = (
+    ("DateTime", _TS), ("Date", "DATE"), ("UInt64", "UBIGINT"), ("Int", "BIGINT"),
+    ("UInt", "BIGINT"), ("Float", "DOUBLE"), ("Decimal", "DOUBLE"), ("Bool", "BOOLEAN"),
+)  # fmt: skip
+
+
+def duckdb_type(clickhouse: str) -> str:
+    """The DuckDB type of a ClickHouse type name (``Nullable(DateTime64(6, 'UTC'))`` …)."""
+    name = clickhouse.strip()
+    while name.startswith(WRAPPERS) and name.endswith(")"):
+        name = name[name.index("(") + 1 : -1]
+    return next((duck for prefix, duck in DUCKDB_TYPES if name.startswith(prefix)), "VARCHAR")

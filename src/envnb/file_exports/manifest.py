@@ -64,6 +64,8 @@ class Manifest:
     request: dict[str, Any]
     runs: dict[str, LandedRun] = field(default_factory=dict)  # by span key, in span order
     windows: dict[str, list[str]] = field(default_factory=dict)  # Rule 4: as asked → [start, end]
+    # A HogQL download without rows: its [name, DuckDB type] pairs (no file tells them).
+    columns: list[list[str]] | None = None
 
     @classmethod
     def open(cls, folder: Path, request: dict[str, Any]) -> Manifest:
@@ -80,6 +82,7 @@ class Manifest:
             }
             found = data["request"]
             windows = {str(k): [str(v[0]), str(v[1])] for k, v in data.get("windows", {}).items()}
+            columns = data.get("columns")
         except (ValueError, KeyError, TypeError) as exc:
             raise FileExportError(f"{path}: not an envnb download manifest ({exc})") from None
         if found != request:
@@ -88,7 +91,7 @@ class Manifest:
                 "choose another folder",
                 attr="folder",
             )
-        return cls(request, runs, windows)
+        return cls(request, runs, windows, columns)
 
     def save(self, folder: Path) -> None:
         """Write atomically (Rule 1)."""
@@ -97,6 +100,7 @@ class Manifest:
             "request": self.request,
             "runs": {key: asdict(run) for key, run in self.runs.items()},
             "windows": self.windows,
+            "columns": self.columns,
         }
         temporary = folder / (NAME + ".tmp")
         text = json.dumps(data, indent=1)

@@ -247,6 +247,17 @@ class Plan:
             body["exclude"] = list(self.exclude)
         return body
 
+    def columns_query(self) -> str:
+        """A HogQL export's query over its first span with no rows: its columns and types."""
+        assert self.hogql is not None and self.spans
+        query = self.hogql
+        for name, moment in zip(
+            PLACEHOLDERS, (self.spans[0].start, self.spans[0].end), strict=True
+        ):
+            text = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+            query = query.replace("{" + name + "}", f"toDateTime('{text}', 'UTC')")
+        return f"SELECT * FROM ({query}) LIMIT 0"
+
     def file_name(self, span: Span, index: int) -> str:
         """``events_20261101T000000Z-20261108T000000Z_0000.parquet``."""
         return f"{self.model}_{span.key}_{index:04d}{self.options.suffix()}"

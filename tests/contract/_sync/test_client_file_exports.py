@@ -288,3 +288,23 @@ def test_a_file_as_the_folder_is_refused_before_anything_is_sent(
         c.close()
     assert sb.stats()["requests"] == before
     assert taken.read_text() == "not a folder"
+
+
+def test_a_hogql_download_without_rows_has_the_querys_columns(
+    pinned: Sandbox, tmp_path: Path
+) -> None:
+    sb = pinned
+    c = sb.client()
+    try:
+        full = c.file_exports.download("hogql", *WEEK, hogql=HOGQL, folder=tmp_path)
+        none = c.file_exports.download(
+            "hogql", "2020-01-01T00:00:00Z", "2020-01-08T00:00:00Z", hogql=HOGQL, folder=tmp_path
+        )
+    finally:
+        c.close()
+    assert none.records == 0 and none.files == []
+    rel, files = none.duckdb(), full.duckdb()
+    assert rel.fetchall() == []
+    assert rel.columns == files.columns == ["event", "distinct_id", "timestamp"]
+    assert list(map(str, rel.types)) == list(map(str, files.types))
+    assert list(none.df().columns) == ["event", "distinct_id", "timestamp"]
