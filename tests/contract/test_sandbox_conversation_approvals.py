@@ -140,7 +140,7 @@ def test_the_sandbox_runtime_conversation(api: Api) -> None:
     got = api.get(f"conversations/{cid}/").json()
     assert got["messages"] == []
     assert (got["agent_runtime"], got["is_sandbox"]) == ("sandbox", True)
-    assert got["task"] == {"id": SANDBOX_RUNTIME_TASK, "latest_run_id": SANDBOX_RUNTIME_RUN}
+    assert got["task"] == {"id": SANDBOX_RUNTIME_TASK, "latest_run": SANDBOX_RUNTIME_RUN}
     assert got["title"] == "Fix the flaky signup funnel test (sandbox agent)"
     langgraph = api.get(f"conversations/{api.get('conversations/').json()['results'][0]['id']}/")
     body = langgraph.json()

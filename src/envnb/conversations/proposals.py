@@ -7,8 +7,9 @@ Rules:
 1. A dangerous tool call waits for a decision: it is listed in ``Conversation.
    pending_approvals`` (``decision_status`` "pending") and announced by an ``approval`` event
    (:class:`ApprovalEvent`). ``approve``/``reject`` resume the conversation with
-   ``resume_payload {"action": "approve"|"reject", "proposal_id": …}`` — the ``{action: …}``
-   resume payloads of PostHog's own chat client — and stream the reply that follows.
+   ``resume_payload {"action": "approve"|"reject", "proposal_id": …}`` — shaped like the
+   ``{action: …}`` resume payloads of PostHog's own chat client (the two action names are
+   inferred: not found in the PostHog source read) — and stream the reply that follows.
 2. A message sent while a reply runs can be queued (``enqueue``): at most two; the
    conversation answers them in order as each reply ends. A third raises QueueFullError.
 3. A conversation on the sandbox runtime (``agent_runtime == "sandbox"``) comes back with no
@@ -86,11 +87,9 @@ def runtime_notice(agent_runtime: str | None, task: Any) -> str | None:
     if agent_runtime != SANDBOX_RUNTIME:
         return None
     where = "its task run's session logs"
-    if isinstance(task, dict) and task.get("id") and task.get("latest_run_id"):
-        where += (
-            f" (GET /api/projects/{{project_id}}/tasks/{task['id']}/runs/"
-            f"{task['latest_run_id']}/session_logs/)"
-        )
+    run = task.get("latest_run") if isinstance(task, dict) else None
+    if isinstance(task, dict) and task.get("id") and isinstance(run, str) and run:
+        where += f" (GET /api/projects/{{project_id}}/tasks/{task['id']}/runs/{run}/session_logs/)"
     return (
         "This conversation runs on PostHog's sandbox runtime: PostHog does not return its "
         f"messages here — its history lives in {where}. Open it in PostHog to read it."

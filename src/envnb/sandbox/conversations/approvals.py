@@ -9,9 +9,11 @@ Rules [src: PH:frontend/src/scenes/max/approvalOperationUtils.ts, contract §16]
    ``decision_status: "pending"``.
 2. The user decides by resuming the conversation (POST ``conversations/`` with ``content:
    null``) with ``resume_payload: {"action": "approve" | "reject", "proposal_id": …}``
-   (``feedback`` optional) — the ``{action: …}`` resume payloads PostHog's chat client sends
-   (``form``, ``dismiss_form``, ``client_tool_result`` in PH:maxThreadLogic.test.ts). The
-   proposal becomes ``approved``/``rejected`` and a new reply runs the tool (or not).
+   (``feedback`` optional) — shaped like the ``{action: …}`` resume payloads PostHog's chat
+   client sends (``form``, ``dismiss_form``, ``client_tool_result`` in
+   PH:maxThreadLogic.test.ts); the approval actions themselves were not found in the source we
+   could read, so these two names are inferred. The proposal becomes ``approved``/``rejected``
+   and a new reply runs the tool (or not).
 3. A new message instead of a decision auto-rejects what is pending (``auto_rejected``).
 4. The sandbox's one dangerous tool: "pause all/every … exports" proposes
    ``pause_batch_exports`` for the project's running exports; approved, it pauses them.

@@ -102,7 +102,8 @@ def full(store: Store, row: sqlite3.Row) -> dict[str, Any]:
         "pending_approvals": approvals.listed(store, row["id"]),
         "task": None
         if runtime is None
-        else {"id": runtime["task_id"], "latest_run_id": runtime["run_id"]},
+        # The `task` PostHog's frontend reads (`{id, latest_run}`, PH:maxThreadLogic.test.ts).
+        else {"id": runtime["task_id"], "latest_run": runtime["run_id"]},
     }
 
 
