@@ -34,7 +34,9 @@ Rules for following ``next`` (:class:`NextLinks`):
    rows — the remainder split over the window, at most ``GROWTH`` times the first page. A
    far link then costs a few round trips, not one per ``page_size`` rows. A server that
    caps the limit answers a grown page short; the rest of it is asked for at once
-   (:func:`rest_of`), so no row is skipped.
+   (:func:`rest_of`), so no row is skipped. Cursor pages are not grown: PostHog's cursor
+   lists (batch export runs, ``RunsCursorPagination``) have a fixed ``page_size`` of 100
+   and no query parameter to change it, so ``next`` is followed as it comes.
 """
 
 from __future__ import annotations
