@@ -25,11 +25,12 @@ from starlette.responses import JSONResponse, Response
 from .. import errors
 from .._util import iso, now
 from ..context import Ctx
-from . import hogql_metadata
+from . import hogql_metadata, system_tables
 from .events import EventsDB
 from .hogql import HogQLError, run_hogql
 from .insights import RUNNERS as INSIGHT_RUNNERS
 from .insights import WRAPPERS, Runner, unwrap
+from .nonfinite import scrub
 from .state import Run
 
 REFRESH = (
@@ -82,7 +83,14 @@ def _answer(ctx: Ctx, query: dict[str, Any]) -> dict[str, Any]:
     kind = inner.get("kind")
     started = time.perf_counter()
     ctx.state.runs.executed += 1
-    events = ctx.state.events
+    events: Any = ctx.state.events
+    text = inner.get("query")
+    if kind == "HogQLQuery" and isinstance(text, str) and system_tables.mentions(text):
+        ctx.tick(full=False)  # the exports' seeded history and backfills are written
+        team, store = ctx.project_id, ctx.store
+        events = system_tables.TeamTables(
+            events, lambda con: system_tables.refresh(con, store, team)
+        )
     try:
         runner = RUNNERS.get(str(kind))
         if runner is None:
@@ -105,6 +113,7 @@ def _answer(ctx: Ctx, query: dict[str, Any]) -> dict[str, Any]:
         query_status=None,
         error=None,
     )
+    scrub(answer)  # NaN/inf as PostHog's renderer sends them: null plus a marker
     return answer
 
 

@@ -84,6 +84,9 @@ TABLES: dict[str, TableSpec] = {
         order=("index", "key", "created_at", "properties"),
         renames={"index": "group_type_index", "key": "group_key"},
     ),
+    # Written for the calling project before a query that names them (system_tables.py).
+    "system.batch_exports": TableSpec("system_batch_exports", json=frozenset()),
+    "system.batch_export_backfills": TableSpec("system_batch_export_backfills", json=frozenset()),
 }
 _EVENT_TAGS = {
     "uuid": "uuid",
