@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -197,6 +198,11 @@ def _make(args: argparse.Namespace, port: int) -> Any:
 
 def _announce(sb: Any) -> None:
     print(f"envnb sandbox serving at {sb.url}", flush=True)
+    if sb.listens_everywhere:  # 0.0.0.0 is where it listens, not an address to open
+        print(
+            f"  listening on all interfaces (--host {sb.host or '0.0.0.0'}); from another "
+            f"machine use http://{socket.gethostname()}:{sb.port} or this machine's IP address"
+        )
     print(f"  project id: {sb.project_id}")
     print(f"  api key:    {sb.api_key}   (a local sandbox key, not a PostHog secret)")
     print(

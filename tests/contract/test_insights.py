@@ -70,21 +70,25 @@ def _dtypes(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def _independent_funnel(client: Client, days: int = 14) -> pd.DataFrame:
-    """Per person: first sign-up in the range, and whether a purchase followed within 14 days
-    — from the raw events, matched here in pandas."""
+    """Per person with a sign-up in the range: whether a purchase in the range came at or
+    after one of their sign-ups and within ``days`` of it (PostHog's funnel: every step's
+    event inside the date range, any sign-up may start the conversion) — from the raw
+    events, matched here in pandas."""
     text = (
         "SELECT toString(person_id) AS person, event, timestamp FROM events "
         "WHERE event IN ('signed_up', 'purchase') "
         "AND timestamp >= toDateTime('2026-02-09 00:00:00') "
-        "AND timestamp < toDateTime('2026-03-09 00:00:00') LIMIT 50000"
+        "AND timestamp < toDateTime('2026-02-23 00:00:00') LIMIT 50000"
     )
     events = client.query_df(text)
     assert len(events) < 50_000
-    end = pd.Timestamp("2026-02-23", tz="UTC")
-    signups = events[(events.event == "signed_up") & (events.timestamp < end)]
+    signups = events[events.event == "signed_up"][["person", "timestamp"]]
     first = signups.groupby("person").timestamp.min().rename("t1").reset_index()
-    buys = events[events.event == "purchase"].merge(first, on="person")
-    ok = buys[(buys.timestamp >= buys.t1) & (buys.timestamp <= buys.t1 + pd.Timedelta(days=days))]
+    pairs = events[events.event == "purchase"].merge(
+        signups.rename(columns={"timestamp": "s"}), on="person"
+    )
+    window = pd.Timedelta(days=days)
+    ok = pairs[(pairs.timestamp >= pairs.s) & (pairs.timestamp <= pairs.s + window)]
     first["converted"] = first.person.isin(set(ok.person))
     return first
 

@@ -60,7 +60,7 @@ def test_a_strict_exclusion_hits_only_the_run_it_falls_in(tiny: Client) -> None:
     result = tiny.query(_ordered("strict", exclusions=[click]))
     # Alice clicked at 09:00:30 inside the run of her 09:00 pageview; her 09:01 pageview starts
     # a new run that signs up at 09:02. Bob's click (D-2) hits his D-2 run; his D-1 pageview
-    # starts a clean one. So nobody leaves (the ordered funnel's rule takes both out: 2, 1, 0)
+    # starts a clean one. So nobody leaves
     assert result.df["count"].tolist() == [4, 2, 0]
     assert result.actors_df(step=2)["id"].tolist() == [ALICE, DAN]
 

@@ -36,16 +36,17 @@ def _day(text: str) -> pd.Timestamp:
 
 def test_funnel_steps(tiny: Client) -> None:
     frame = tiny.query_df(FUNNEL)
-    # entries: all four pageviewed; Alice (09:00 → 09:02) and Dan (D-7 08:00 → D-6 08:30)
-    # signed up; Alice bought (D-14 09:02 → D-13 10:05)
+    # entries: all four pageviewed; Alice and Dan signed up, each timed from their latest
+    # pageview before it, as PostHog's funnel UDF times it (Alice /signup 09:01 → 09:02, Dan
+    # /signup D-7 08:02 → D-6 08:30); Alice bought (sign-up D-14 09:02 → D-13 10:05)
     assert frame.drop(columns="breakdown_value").to_dict("list") == {
         "step": [1, 2, 3],
         "step_name": ["$pageview", "signed_up", "purchase"],
         "count": [4, 2, 1],
         "conversion_rate": [1.0, 0.5, 0.25],
         "dropped": [0, 2, 1],
-        "median_conversion_time": [None, (120 + 88_200) / 2, 90_180.0],
-        "average_conversion_time": [None, (120 + 88_200) / 2, 90_180.0],
+        "median_conversion_time": [None, (60 + 88_080) / 2, 90_180.0],
+        "average_conversion_time": [None, (60 + 88_080) / 2, 90_180.0],
     }
 
 
@@ -170,24 +171,19 @@ def test_paths(tiny: Client) -> None:
     ]
 
 
-def test_an_exclusion_takes_people_out_of_the_funnel(tiny: Client) -> None:
-    query = {
-        **FUNNEL,
-        "funnelsFilter": {
-            "exclusions": [
-                {
-                    "kind": "EventsNode",
-                    "event": "$autocapture",
-                    "funnelFromStep": 0,
-                    "funnelToStep": 1,
-                }
-            ]
-        },
-    }
-    # Alice clicked at 09:00:30, between her pageview and her sign-up; Bob clicked on D-2,
-    # inside his 14-day window, never having signed up: both leave. Carol and Dan stay.
-    assert tiny.query_df(query)["count"].tolist() == [2, 1, 0]
-    assert tiny.query(query).actors_df(step=1)["id"].tolist() == [CAROL, DAN]
+def test_an_exclusion_takes_out_the_person_whose_furthest_run_it_hits(tiny: Client) -> None:
+    def excluding(event: str, low: int, high: int) -> dict[str, Any]:
+        item = {"kind": "EventsNode", "event": event, "funnelFromStep": low, "funnelToStep": high}
+        return {**FUNNEL, "funnelsFilter": {"exclusions": [item]}}
+
+    # Dan sent an invite at D-6 08:31, a minute after signing up and before any purchase:
+    # his furthest run is marked and he leaves. Alice, Bob and Carol stay.
+    invite = excluding("invite_sent", 1, 2)
+    assert tiny.query_df(invite)["count"].tolist() == [3, 1, 1]
+    assert tiny.query(invite).actors_df(step=1)["id"].tolist() == [ALICE, BOB, CAROL]
+    # Alice clicked at 09:00:30, inside the run of her 09:00 pageview, and Bob on D-2 inside
+    # his; a later pageview starts a clean run for each (PostHog's UDF), so nobody leaves
+    assert tiny.query_df(excluding("$autocapture", 0, 1))["count"].tolist() == [4, 2, 1]
 
 
 def test_hostile_event_names_are_literals(tiny: Client) -> None:

@@ -218,3 +218,53 @@ def _exports(sb: Sandbox) -> list[dict[str, str]]:
     url = f"{sb.url}/api/projects/{sb.project_id}/batch_exports/?limit=100"
     resp = httpx.get(url, headers={"Authorization": f"Bearer {sb.api_key}"}, timeout=10)
     return sorted(resp.json()["results"], key=lambda e: e["created_at"])
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("status=999", "status=999 is not an HTTP error status; use 400 to 599"),
+        ("status=200", "status=200 is not an HTTP error status; use 400 to 599"),
+        ("html=42", "html=42 is not an HTTP status an HTML page can carry; use 200 to 599"),
+        ("latency=nan", "latency=nan is not a number of seconds >= 0"),
+        ("latency=-1", "latency=-1.0 is not a number of seconds >= 0"),
+        ("status=503,times=0", "times=0 is not a number of requests >= 1"),
+        ("status=429,retry_after=-5", "retry_after=-5 is not a number of seconds >= 0"),
+    ],
+)
+def test_cli_refuses_a_fault_number_http_cannot_carry_in_one_line(spec: str, message: str) -> None:
+    # status=999 used to start, then answer every request with a status line no client reads.
+    result = _refused("--faults", spec)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"envnb: bad --faults: fault rule: {message}"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Sandbox(faults=spec)
+
+
+def test_cli_on_all_interfaces_prints_a_url_a_client_can_open() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "envnb.cli", "sandbox", "--port", "0", "--host", "0.0.0.0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            if "Ctrl-C" in line:
+                break
+        first = re.fullmatch(r"envnb sandbox serving at http://127\.0\.0\.1:(\d+)", lines[0])
+        assert first, lines  # not http://0.0.0.0:PORT, which browsers refuse to open
+        port = first.group(1)
+        assert lines[1] == (
+            f"  listening on all interfaces (--host 0.0.0.0); from another machine use "
+            f"http://{socket.gethostname()}:{port} or this machine's IP address"
+        )
+        assert f"  export POSTHOG_HOST=http://127.0.0.1:{port}" in lines
+        assert httpx.get(f"http://127.0.0.1:{port}/api/schema/", timeout=10).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -173,6 +173,28 @@ def test_unknown_profile_lists_the_known_ones(config: Path) -> None:
         envnb.connect(profile="prod-us")
 
 
+def test_a_project_the_profile_does_not_list_is_refused_by_name(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # connect(profile=..., project_id=9) used to build a client for project 9 of the
+    # profile's host: another team's numbers (or a typo's 404) under the profile's name.
+    write_profile("prod-eu", "eu", [1, 2], api_key=KEY)
+    with pytest.raises(ConfigurationError) as refused:
+        envnb.connect(profile="prod-eu", project_id=9)
+    assert str(refused.value) == (
+        "profile 'prod-eu' has no project 9: its projects are 1, 2; pick one of them, or add "
+        "it to the profile's project_id list (profiles.toml)"
+    )
+    client = envnb.connect(profile="prod-eu", project_id="2")  # a listed one, as text too
+    assert client.project_id == "2"
+    client.close()
+    monkeypatch.setenv("ENVNB_PROFILE_STAGE_HOST", "us")
+    monkeypatch.setenv("ENVNB_PROFILE_STAGE_PROJECT_ID", "5")
+    monkeypatch.setenv("ENVNB_PROFILE_STAGE_API_KEY", KEY)
+    with pytest.raises(ConfigurationError, match=r"list \(ENVNB_PROFILE_STAGE_PROJECT_ID\)$"):
+        envnb.connect(profile="stage", project_id=6)
+
+
 def test_connect_with_a_profile_reaches_its_project(config: Path) -> None:
     from envnb.sandbox import Sandbox
 

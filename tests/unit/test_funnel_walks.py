@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from envnb.sandbox.query.insights.funnel_orders import Event, _strict_walk, _unordered_walk
+from envnb.sandbox.query.insights.funnel_orders import (
+    Event,
+    _ordered_walk,
+    _strict_walk,
+    _unordered_walk,
+)
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -77,3 +82,15 @@ def test_a_strict_exclusion_takes_out_the_run_it_falls_in() -> None:
 def test_an_unordered_event_of_two_steps_fills_the_first() -> None:
     # PostHog's UDF puts an event that is both steps into the first step's queue
     assert _unordered_walk(_events((0, [0, 1]), (1, [0, 1])), 2, HOUR) == [_at(0)]
+
+
+def test_ordered_lets_a_later_entry_convert_and_times_it_from_there() -> None:
+    # A(0) A(90) B(100), a one-hour window: the first A is too early, the second converts
+    assert _ordered_walk(_events((0, [0]), (90, [0]), (100, [1])), 2, HOUR) == [
+        _at(90),
+        _at(100),
+    ]
+    # other events in between do not matter (unlike strict)
+    assert _ordered_walk(_events((0, [0]), (1, []), (2, [1])), 2, HOUR) == [_at(0), _at(2)]
+    # a step before its previous step does not count
+    assert _ordered_walk(_events((0, [1]), (1, [0])), 2, HOUR) == [_at(1)]

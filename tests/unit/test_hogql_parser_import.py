@@ -10,8 +10,9 @@ from pathlib import Path
 
 CHECK = """
 import sys
-from envnb.sandbox.query.hogql_parse import parse_select
+from envnb.sandbox.query.hogql_parse import parse_select, parser
 from envnb.sandbox.query.hogql_errors import HogQLError
+parser()  # loaded here too (user texts are parsed in a worker process, the sandbox's own here)
 tree = parse_select("select 1")
 assert tree["node"] == "SelectQuery", tree
 try:
@@ -53,7 +54,7 @@ def test_a_real_posthog_package_is_not_shadowed(tmp_path: Path) -> None:
             sys.executable,
             "-c",
             f"import sys; sys.path.insert(0, {str(tmp_path)!r});"
-            "from envnb.sandbox.query.hogql_parse import parse_select; parse_select('select 1');"
+            "from envnb.sandbox.query.hogql_parse import parser; parser();"
             "import posthog; print(posthog.REAL, hasattr(posthog, 'hogql'))",
         ],
         capture_output=True,

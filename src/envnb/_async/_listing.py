@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .._core.arguments import Id, check_paging, ident
 from .._core.framing import Column, FrameSink
@@ -36,15 +36,17 @@ class AsyncListing(Generic[T]):
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
-    def list(
-        self, *, limit: int | None = None, page_size: int = 100, **filters: Any
-    ) -> AsyncIterator[T]:
+    # No **filters: PostHog's list endpoints take none besides paging (they ignore unknown
+    # query parameters, ``?scope=`` included), so a keyword envnb does not know would be
+    # dropped in silence and the whole list answered as if filtered. Python's TypeError
+    # names it instead.
+    def list(self, *, limit: int | None = None, page_size: int = 100) -> AsyncIterator[T]:
         """Iterate over the objects, fetching pages of ``page_size`` lazily (``limit``: at most).
 
         Raises RequestValidationError at once for a bad ``limit``/``page_size``.
         """
         check_paging(limit, page_size)
-        return self._transport.items(self._listing.request(params=filters), limit, page_size)
+        return self._transport.items(self._listing.request(), limit, page_size)
 
     async def list_df(
         self,
@@ -52,7 +54,6 @@ class AsyncListing(Generic[T]):
         progress: bool | None = None,
         *,
         page_size: int = 1000,
-        **filters: Any,
     ) -> pd.DataFrame:
         """Every page (or the first ``limit`` rows) in one DataFrame with declared dtypes.
 
@@ -62,9 +63,7 @@ class AsyncListing(Generic[T]):
         check_paging(limit, page_size)
         sink = FrameSink(self._columns, self._progress if progress is None else progress)
         try:
-            await self._transport.pages(
-                self._listing.request(params=filters), limit, page_size, sink
-            )
+            await self._transport.pages(self._listing.request(), limit, page_size, sink)
         finally:
             sink.close()
         return sink.builder.build()

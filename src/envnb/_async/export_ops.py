@@ -74,7 +74,9 @@ class AsyncExportOps:
 
     if TYPE_CHECKING:
 
-        def list(self, **filters: Any) -> AsyncIterator[BatchExport]: ...
+        def list(
+            self, *, limit: int | None = None, page_size: int = 100
+        ) -> AsyncIterator[BatchExport]: ...
 
         async def get(self, id: Id) -> BatchExport: ...
 

@@ -76,7 +76,9 @@ class SyncExportOps:
 
     if TYPE_CHECKING:
 
-        def list(self, **filters: Any) -> Iterator[BatchExport]: ...
+        def list(
+            self, *, limit: int | None = None, page_size: int = 100
+        ) -> Iterator[BatchExport]: ...
 
         def get(self, id: Id) -> BatchExport: ...
 

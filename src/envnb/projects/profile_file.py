@@ -98,6 +98,17 @@ class Profile:
             if not self.project_ids:
                 raise ConfigurationError(f"profile {self.name!r} has no project_id")
             project_id = self.project_ids[0]
+        elif self.project_ids and str(project_id).strip() not in self.project_ids:
+            prefix = f"{_ENV_PREFIX}{self.name.upper().replace('-', '_')}_"
+            where = FILE_NAME if self.origin == "file" else f"{prefix}PROJECT_ID"
+            # A project the profile does not list is most likely a typo or another
+            # profile's project: its key may reach it, but the numbers would not be the
+            # ones this profile stands for.
+            raise ConfigurationError(
+                f"profile {self.name!r} has no project {project_id!r}: its projects are "
+                f"{', '.join(self.project_ids)}; pick one of them, or add it to the "
+                f"profile's project_id list ({where})"
+            )
         return Client(self.host, self.api_key(), project_id, **kwargs)
 
 

@@ -22,6 +22,7 @@ from ..errors import (
     BadRequestError,
     HogQLQueryError,
 )
+from .nonfinite import restore_non_finite
 from .results import QueryResult, check_refresh, query_body
 
 POLL_WAITS = (0.1, 0.2, 0.4, 0.8)
@@ -101,4 +102,4 @@ class QueryRun:
         )
 
     def _result(self, raw: dict[str, Any]) -> QueryResult:
-        return QueryResult(self.query, raw)
+        return QueryResult(self.query, restore_non_finite(raw))

@@ -9,6 +9,7 @@ Spec grammar (docs/INTERFACES.md): rules separated by ``;``, each a comma-separa
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import threading
 from dataclasses import dataclass
@@ -54,6 +55,25 @@ def _number(key: str, text: Any, kind: type) -> Any:
         raise FaultSpecError(f"fault rule: {key}={text!r} is not a {kind.__name__}") from None
 
 
+# The numbers a rule may hold, and why: a status outside these cannot be answered over HTTP
+# (uvicorn would send a malformed status line or fail mid-response) or is no error at all.
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "status": (400, 599, "an HTTP error status; use 400 to 599"),
+    "html": (200, 599, "an HTTP status an HTML page can carry; use 200 to 599"),
+    "latency": (0, math.inf, "a number of seconds >= 0"),
+    "cut_after": (0, math.inf, "a number of events >= 0"),
+    "times": (1, math.inf, "a number of requests >= 1"),
+    "retry_after": (0, math.inf, "a number of seconds >= 0"),
+}
+
+
+def _checked(key: str, value: Any) -> Any:
+    low, high, what = _RANGES[key]
+    if not (math.isfinite(value) and low <= value <= high):
+        raise FaultSpecError(f"fault rule: {key}={value!r} is not {what}")
+    return value
+
+
 def _rule(fields: dict[str, Any]) -> Rule:
     unknown = set(fields) - _KEYS
     if unknown:
@@ -69,9 +89,9 @@ def _rule(fields: dict[str, Any]) -> Rule:
     raw = fields[action]
     value: Any
     if action == "latency":
-        value = _number(action, raw, float)
+        value = _checked(action, _number(action, raw, float))
     elif action in ("status", "html", "cut_after"):
-        value = _number(action, raw, int)
+        value = _checked(action, _number(action, raw, int))
     elif action == "drop":
         if raw != "body":
             raise FaultSpecError("fault rule: drop only supports drop=body")
@@ -90,8 +110,10 @@ def _rule(fields: dict[str, Any]) -> Rule:
         route=fields.get("route") or None,
         method=str(fields["method"]).upper() if fields.get("method") else None,
         rate=rate,
-        times=None if times is None else _number("times", times, int),
-        retry_after=_number("retry_after", fields.get("retry_after", 1), int),
+        times=None if times is None else _checked("times", _number("times", times, int)),
+        retry_after=_checked(
+            "retry_after", _number("retry_after", fields.get("retry_after", 1), int)
+        ),
     )
 
 

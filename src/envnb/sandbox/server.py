@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # the sandbox needs no client at run time; these are for the 
 
 FaultSpec = str | list[dict[str, Any]] | None
 _T = TypeVar("_T")
+# Hosts that mean "every interface" to bind(): never a URL to connect to.
+WILDCARD_HOSTS = frozenset({"0.0.0.0", ""})
 
 
 class _DropAbortNoise(logging.Filter):
@@ -240,9 +242,19 @@ class Sandbox:
         return self._port
 
     @property
+    def listens_everywhere(self) -> bool:
+        """Whether the host is the wildcard address (every interface of this machine)."""
+        return self.host in WILDCARD_HOSTS
+
+    @property
     def url(self) -> str:
-        """Base URL, no trailing slash."""
-        return f"http://{self.host}:{self._port}"
+        """Base URL, no trailing slash: one a client can reach.
+
+        A wildcard host (``0.0.0.0``) is where to listen, not an address to connect to
+        (browsers and some HTTP stacks refuse it): the URL names loopback instead.
+        """
+        host = "127.0.0.1" if self.listens_everywhere else self.host
+        return f"http://{host}:{self._port}"
 
     @property
     def api_key(self) -> str:

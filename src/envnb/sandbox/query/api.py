@@ -30,6 +30,7 @@ from .events import EventsDB
 from .hogql import HogQLError, run_hogql
 from .insights import RUNNERS as INSIGHT_RUNNERS
 from .insights import WRAPPERS, Runner, unwrap
+from .nonfinite import scrub
 from .state import Run
 
 REFRESH = (
@@ -112,6 +113,7 @@ def _answer(ctx: Ctx, query: dict[str, Any]) -> dict[str, Any]:
         query_status=None,
         error=None,
     )
+    scrub(answer)  # NaN/inf as PostHog's renderer sends them: null plus a marker
     return answer
 
 

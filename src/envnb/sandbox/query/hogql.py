@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import math
 import threading
 import uuid
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ import duckdb
 
 from . import hogql_print
 from .events import EventsDB
-from .hogql_compile import Output, SelectCompiler
+from .hogql_compile import Output, SelectCompiler, big_number
 from .hogql_errors import HogQLError, located
 from .hogql_filters import replace_filters
 from .hogql_parse import parse_select
@@ -87,10 +86,12 @@ def _limited(node: dict[str, Any], paginated: bool) -> dict[str, Any]:
     node = dict(node)
     limit = node.get("limit")
     if limit is None:
-        value = DEFAULT_LIMIT + 1 if paginated else DEFAULT_LIMIT
-        node["limit"] = {"node": "Constant", "value": value}
-    elif limit.get("node") == "Constant" and isinstance(limit.get("value"), int):
-        node["limit"] = {"node": "Constant", "value": min(limit["value"], MAX_LIMIT)}
+        default = DEFAULT_LIMIT + 1 if paginated else DEFAULT_LIMIT
+        node["limit"] = {"node": "Constant", "value": default}
+    elif (given := big_number(limit)) is not None:
+        # PostHog's printer: a constant top-level LIMIT becomes min(limit, 50,000), however
+        # large (PH:posthog/hogql/printer.py, MAX_SELECT_RETURNED_ROWS).
+        node["limit"] = {"node": "Constant", "value": min(given, MAX_LIMIT)}
     return node
 
 
@@ -142,8 +143,6 @@ def _json_value(value: Any) -> Any:
         return float(value)
     if isinstance(value, uuid.UUID):
         return str(value)
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
     if isinstance(value, list | tuple):
         return [_json_value(v) for v in value]
     if isinstance(value, dict):

@@ -24,6 +24,31 @@ from .hogql_errors import HogQLError, located
 from .hogql_exprs import ExprCompiler
 from .hogql_types import E, Node, Scope, Source, anon, boolean, table_source
 
+# ClickHouse counts rows in UInt64; DuckDB's LIMIT/OFFSET take a BIGINT. A count beyond it
+# means "every row" (LIMIT) or "past the last row" (OFFSET) on any table the sandbox holds.
+_MAX_ROW_COUNT = 2**63 - 1
+
+
+def big_number(node: Node) -> int | None:
+    """An integer constant, also one the parser hands over as text (beyond 64 bits)."""
+    if node.get("node") != "Constant":
+        return None
+    value = node.get("value")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if node.get("value_type") == "number" and str(value).isdigit():
+        return int(str(value))
+    return None
+
+
+def row_count(node: Node) -> Node:
+    """A LIMIT/OFFSET constant beyond DuckDB's BIGINT, clamped (never a type error)."""
+    value = big_number(node)
+    if value is None or value <= _MAX_ROW_COUNT:
+        return node
+    return {"node": "Constant", "value": _MAX_ROW_COUNT}
+
+
 _JOINS = {
     "JOIN": ("", "INNER"),
     "INNER JOIN": ("", "INNER"),
@@ -160,9 +185,9 @@ class SelectCompiler(ExprCompiler):
         if node.get("limit_by"):
             select.set("qualify", exp.Qualify(this=self._limit_by(node["limit_by"], order, scope)))
         if node.get("limit") is not None:
-            select = select.limit(self.expr(node["limit"], scope).sql, copy=False)
+            select = select.limit(self.expr(row_count(node["limit"]), scope).sql, copy=False)
         if node.get("offset") is not None:
-            select = select.offset(self.expr(node["offset"], scope).sql, copy=False)
+            select = select.offset(self.expr(row_count(node["offset"]), scope).sql, copy=False)
         if withs:
             select.set("with_", exp.With(expressions=withs))
         return select, outputs

@@ -8,6 +8,7 @@ Rules of this module:
    and nothing of the stand-in stays visible.
 2. ``hogql-parser-rs`` (same JSON, Python >= 3.12) is preferred when it imports.
 3. Parsed trees are cached by text: the parser is slower than the rest of a warm query.
+   User texts are parsed in a worker process with a time limit (``hogql_parse_worker``).
 4. A syntax error is a ``HogQLError`` with PostHog's message, code and offsets.
 """
 
@@ -22,6 +23,7 @@ import types
 from functools import lru_cache
 from typing import Any
 
+from . import hogql_parse_worker
 from .hogql_errors import HogQLError
 
 _STANDIN = ("posthog", "posthog.hogql", "posthog.hogql.errors")
@@ -115,7 +117,10 @@ def parser() -> Any:
 
 @lru_cache(maxsize=512)
 def _parse_text(text: str) -> str:
-    return str(parser().parse_select_json(text))
+    status, answer = hogql_parse_worker.parse_select_json(text)
+    if status != "ok":
+        raise HogQLError(answer, "hogql_syntax_error")
+    return answer
 
 
 def parse_expr(text: str) -> dict[str, Any]:

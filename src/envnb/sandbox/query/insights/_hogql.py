@@ -166,8 +166,30 @@ def entity(node: Any, attr: str, alias: str = "") -> str:
 
 
 def rows(db: EventsDB, text: str) -> list[dict[str, Any]]:
-    """Run HogQL (``text`` without LIMIT) and return its rows as dicts by column."""
-    answer = run_hogql(db, f"{text} LIMIT {MAX_ROWS}")
+    """Run HogQL (``text`` without LIMIT) and return its first ``MAX_ROWS`` rows as dicts by
+    column (``every_row`` reads them all)."""
+    return rows_at(db, text, 0)
+
+
+EVERY_ROW_CAP = 2_000_000  # events one insight may walk in Python before it is refused
+
+
+def every_row(db: EventsDB, text: str, what: str) -> list[dict[str, Any]]:
+    """Every row of HogQL ``text`` (without LIMIT; its ORDER BY must be total), read in pages
+    of PostHog's largest LIMIT so nothing is cut; more than ``EVERY_ROW_CAP`` is a 400."""
+    out: list[dict[str, Any]] = []
+    while True:
+        page = rows_at(db, text, len(out))
+        out += page
+        if len(page) < MAX_ROWS:
+            return out
+        if len(out) >= EVERY_ROW_CAP:
+            raise bad(f"dateRange: too many events for {what} in the sandbox; pick a shorter range")
+
+
+def rows_at(db: EventsDB, text: str, offset: int) -> list[dict[str, Any]]:
+    """One page of ``rows``: up to ``MAX_ROWS`` rows from ``offset``."""
+    answer = run_hogql(db, f"{text} LIMIT {MAX_ROWS} OFFSET {offset}")
     names = [str(c).split(".")[-1] for c in answer["columns"]]
     return [dict(zip(names, row, strict=True)) for row in answer["results"]]
 

@@ -1,27 +1,29 @@
 """Who reached which step of a funnel, for each ``funnelsFilter.funnelOrderType``: one entry
-per order in ``ORDERS``.
+per order in ``ORDERS``, each a walk over the person's events as PostHog's funnel UDF walks
+them (PH:funnel-udf/src/steps.rs, unordered_steps.rs; PostHog runs every funnel through it).
 
 Rules:
-1. ``ordered`` (the default): a person enters with their first step-1 event in the date range;
-   step k is their first step-k event after step k-1 and within the conversion window of the
-   entry. Each step is one HogQL query nested on the previous one, so the engine matches.
-2. ``strict``: as PostHog's funnel UDF (PH:funnel-udf/src/steps.rs) — every event of the
-   person in the range is read in time order, and an event that is not the next step clears
-   the steps reached so far, so step k+1 must be the very next event after step k (of any
-   kind). The furthest step ever reached counts, with the times of that run; an exclusion
-   event inside a run's window marks it, and a person whose furthest run is marked leaves
-   the funnel.
-3. ``unordered``: as PH:funnel-udf/src/unordered_steps.rs — the steps may come in any order;
-   a person reached k steps when k different steps each have an event inside one conversion
-   window (the window slides over their step events). Conversion times are between those
-   steps' first events in the window, sorted by time.
-4. For strict and unordered the events are HogQL rows (person, time, which steps the event
-   is, breakdown values); Python only walks them. Events with the same timestamp are taken in
-   the engine's order (PostHog tries their permutations; the seeded data has no such ties
-   inside one person's funnel).
-5. A breakdown value is first touch: the value on the entry event for ordered funnels, the
-   first non-empty value among the events read for the other two (PostHog's ``argMinIf``);
-   a missing value is ``''``, as PostHog's funnels send it.
+1. Only events inside the date range count, every step's included (PostHog's funnel event
+   query filters all of them by the range).
+2. ``ordered`` (the default): the person's step events and exclusion events in time order.
+   Every step-1 event starts a run; a step-k event moves the latest run that reached step k-1
+   on when it is within the conversion window of that run's entry. The furthest step any run
+   reached counts, with the times of the run that first got there (so a later entry can still
+   convert, and conversion times count from the latest entry before each step).
+3. ``strict``: the same walk over *every* event of the person; an event that is not the next
+   step clears the runs, so step k+1 must be the very next event after step k (of any kind).
+4. Exclusions (ordered and strict): an excluded event between step k and k+1 inside a run's
+   window marks that run; a marked run moves no further, and a person whose furthest run is
+   marked leaves the funnel (unless a clean run later reaches as far).
+5. ``unordered``: the steps may come in any order; a person reached k steps when k different
+   steps each have an event inside one conversion window (the window slides over their step
+   events). Conversion times are between those steps' first events in the window, sorted by
+   time. PostHog takes only exclusions spanning the whole funnel here, then ignores them.
+6. The events are HogQL rows (person, time, which steps and exclusions the event is, its
+   breakdown values), read page by page; Python only walks them. Events with the same
+   timestamp are taken in the engine's order (PostHog tries their permutations).
+7. A breakdown value is first touch: the first non-empty value among the events read
+   (PostHog's ``argMinIf``); a missing value is ``''``, as PostHog's funnels send it.
 """
 
 from __future__ import annotations
@@ -34,18 +36,7 @@ from typing import Any, NamedTuple
 
 from ..events import EventsDB
 from ..trends import _end, _floor, _parse_date
-from ._hogql import (
-    MAX_ROWS,
-    UNITS,
-    bad,
-    breakdown_levels,
-    entity,
-    instant,
-    moment,
-    rows,
-    span,
-    window,
-)
+from ._hogql import bad, breakdown_levels, entity, every_row, instant, moment, span, window
 
 # PostHog's funnels encode a missing breakdown value as '' (trends use a null sentinel):
 # PH:posthog/hogql_queries/insights/funnels/funnels_query_runner.py _breakdown_option_label
@@ -77,62 +68,6 @@ def _value(cell: Any) -> str:
     return MISSING if cell is None else str(cell)
 
 
-def _level(
-    series: list[dict[str, Any]],
-    k: int,
-    start: datetime,
-    end: datetime,
-    bds: list[str],
-    within: str,
-) -> str:
-    """HogQL of the people reaching step ``k`` (Rule 1): t1 … tk and the breakdown."""
-    picks = "".join(f", argMin({col}, timestamp) AS bd{i}" for i, col in enumerate(bds))
-    if k == 1:
-        return (
-            f"SELECT person_id, min(timestamp) AS t1{picks} FROM events "
-            f"WHERE {entity(series[0], 'series[0]')} AND timestamp >= {moment(start)} "
-            f"AND timestamp <= {moment(end)} GROUP BY person_id"
-        )
-    carried = ["s.t1", *(f"s.bd{i}" for i in range(len(bds))), *(f"s.t{j}" for j in range(2, k))]
-    names = ["t1", *(f"bd{i}" for i in range(len(bds))), *(f"t{j}" for j in range(2, k))]
-    keep = ", ".join(f"{c} AS {n}" for c, n in zip(carried, names, strict=True))
-    after = ">" if series[k - 1] == series[k - 2] else ">="
-    return (
-        f"SELECT s.person_id AS person_id, {keep}, min(e.timestamp) AS t{k} "
-        f"FROM ({_level(series, k - 1, start, end, bds, within)}) AS s "
-        f"JOIN events AS e ON e.person_id = s.person_id "
-        f"WHERE {entity(series[k - 1], f'series[{k - 1}]', 'e.')} "
-        f"AND e.timestamp {after} s.t{k - 1} "
-        f"AND e.timestamp <= s.t1 + {within} GROUP BY s.person_id, {', '.join(carried)}"
-    )
-
-
-def ordered(db: EventsDB, query: dict[str, Any], series: list[dict[str, Any]]) -> list[Entrant]:
-    """Rule 1."""
-    start, end = date_range(db, query)
-    bds = breakdown_levels(query)
-    count, unit = window(query)
-    within = f"INTERVAL {count} {UNITS[unit]}"
-    people: dict[str, Entrant] = {}
-    for k in range(1, len(series) + 1):
-        for row in rows(db, _level(series, k, start, end, bds, within)):
-            pid = str(row["person_id"])
-            if k == 1:
-                values = [_value(row.get(f"bd{i}")) for i in range(len(bds))]
-                people[pid] = Entrant(pid, [None] * len(series), values)
-            people[pid].times[k - 1] = instant(row[f"t{k}"])
-    # the window is checked on the entry, in Python too: a month is 30 days (PostHog's UDF)
-    limit = span(count, unit)
-    for person in people.values():
-        first = person.times[0]
-        for k in range(1, len(series)):
-            at = person.times[k]
-            if at is None or first is None or at - first > limit or not person.reached(k):
-                person.times[k:] = [None] * (len(series) - k)
-                break
-    return list(people.values())
-
-
 class Event(NamedTuple):
     """One event of a person's stream: when, which steps it is (0-based), and which steps an
     exclusion guards (k: the event is excluded between reaching step k and step k+1, 1-based)."""
@@ -159,28 +94,27 @@ def _exclusion_flags(query: dict[str, Any], steps: int) -> dict[int, str]:
 
 
 def _streams(
-    db: EventsDB, query: dict[str, Any], series: list[dict[str, Any]], every_event: bool
+    db: EventsDB, query: dict[str, Any], series: list[dict[str, Any]], read: Read
 ) -> dict[str, tuple[list[Event], list[str]]]:
-    """Each person's events in the range, in time order, with the steps each one is (and the
-    exclusions it is, when read with every event), and their first-touch breakdown values
-    (Rules 4–5)."""
+    """Each person's events in the range, in time order, with the steps and exclusions each
+    one is, and their first-touch breakdown values (Rules 1, 6, 7)."""
     start, end = date_range(db, query)
     bds = breakdown_levels(query)
     steps = [entity(node, f"series[{i}]") for i, node in enumerate(series)]
-    guards = _exclusion_flags(query, len(series)) if every_event else {}
+    guards = _exclusion_flags(query, len(series)) if read.exclusions else {}
     flags = "".join(f", if({cond}, 1, 0) AS s{i}" for i, cond in enumerate(steps))
     flags += "".join(f", if({cond}, 1, 0) AS x{k}" for k, cond in guards.items())
     picks = "".join(f", {col} AS bd{i}" for i, col in enumerate(bds))
     where = f"timestamp >= {moment(start)} AND timestamp <= {moment(end)}"
-    if not every_event:
-        where += " AND (" + " OR ".join(f"({cond})" for cond in steps) + ")"
-    found = rows(
+    if not read.every_event:
+        wanted = [*steps, *guards.values()]
+        where += " AND (" + " OR ".join(f"({cond})" for cond in wanted) + ")"
+    found = every_row(
         db,
         f"SELECT person_id, timestamp{flags}{picks} FROM events WHERE {where} "
-        "ORDER BY person_id, timestamp",
+        "ORDER BY person_id, timestamp, uuid",
+        "a funnel",
     )
-    if len(found) >= MAX_ROWS:  # a cut stream would count wrong: refuse instead (Rule 2, _hogql)
-        raise bad("dateRange: too many events for the sandbox's funnel; pick a shorter range")
     out: dict[str, tuple[list[Event], list[str]]] = {}
     for row in found:
         at = instant(row["timestamp"])
@@ -197,16 +131,16 @@ def _streams(
 
 @dataclass
 class _Run:
-    """A run of a strict funnel: when it entered, its step times, whether an exclusion hit it."""
+    """A run of a funnel: when it entered, its step times, whether an exclusion hit it."""
 
     entry: datetime
     times: list[datetime]
     excluded: bool = False
 
 
-def _strict_walk(events: list[Event], steps: int, limit: timedelta) -> list[datetime] | None:
-    """Rule 2 for one person: the step times of their furthest run; None when they never did
-    step 1 or an exclusion took their furthest run out (PH:funnel-udf/src/steps.rs
+def _walk(events: list[Event], steps: int, limit: timedelta, strict: bool) -> list[datetime] | None:
+    """Rules 2–4 for one person: the step times of their furthest run; None when they never
+    did step 1 or an exclusion took their furthest run out (PH:funnel-udf/src/steps.rs
     ``process_event``: exclusions first, then the steps from the last down)."""
     entered: list[_Run | None] = [None] * (steps + 1)
     best: _Run | None = None
@@ -237,7 +171,7 @@ def _strict_walk(events: list[Event], steps: int, limit: timedelta) -> list[date
                 or (step == len(best.times) and best.excluded)
             ):
                 best = _Run(run.entry, run.times, run.excluded)  # a copy, as the UDF clones
-        for step in range(1, steps + 1):  # strict: any other event breaks the run
+        for step in range(1, steps + 1) if strict else ():  # any other event breaks runs
             if step - 1 not in matched:
                 entered[step] = None
         if entered[steps] is not None:
@@ -247,8 +181,18 @@ def _strict_walk(events: list[Event], steps: int, limit: timedelta) -> list[date
     return best.times
 
 
+def _ordered_walk(events: list[Event], steps: int, limit: timedelta) -> list[datetime] | None:
+    """Rule 2 (with Rule 4) for one person."""
+    return _walk(events, steps, limit, strict=False)
+
+
+def _strict_walk(events: list[Event], steps: int, limit: timedelta) -> list[datetime] | None:
+    """Rule 3 (with Rule 4) for one person."""
+    return _walk(events, steps, limit, strict=True)
+
+
 def _unordered_walk(events: list[Event], steps: int, limit: timedelta) -> list[datetime] | None:
-    """Rule 3 for one person: the sorted first times of the most steps seen in one window."""
+    """Rule 5 for one person: the sorted first times of the most steps seen in one window."""
     queues: list[deque[datetime]] = [deque() for _ in range(steps)]
     best: list[datetime] = []
     for at, matched, _ in events:
@@ -269,11 +213,19 @@ Walk = Callable[[list[Event], int, timedelta], list[datetime] | None]
 Order = Callable[[EventsDB, dict[str, Any], list[dict[str, Any]]], list[Entrant]]
 
 
-def _walked(walk: Walk, every_event: bool) -> Order:
+class Read(NamedTuple):
+    """Which events an order walks: every event of the person or only step (and exclusion)
+    events, and whether exclusion events are read at all."""
+
+    every_event: bool
+    exclusions: bool
+
+
+def _walked(walk: Walk, read: Read) -> Order:
     def entrants(db: EventsDB, query: dict[str, Any], series: list[Any]) -> list[Entrant]:
         limit = span(*window(query))
         out = []
-        for pid, (events, values) in _streams(db, query, series, every_event).items():
+        for pid, (events, values) in _streams(db, query, series, read).items():
             times = walk(events, len(series), limit)
             if times:
                 padded: list[datetime | None] = [*times, *[None] * (len(series) - len(times))]
@@ -283,18 +235,13 @@ def _walked(walk: Walk, every_event: bool) -> Order:
     return entrants
 
 
+# PostHog's unordered UDF skips exclusion events (PH:funnel-udf/src/unordered_steps.rs
+# ``process_event``), so they are not read for it
 ORDERS: dict[str, Order] = {
-    "ordered": ordered,
-    "strict": _walked(_strict_walk, every_event=True),
-    "unordered": _walked(_unordered_walk, every_event=False),
+    "ordered": _walked(_ordered_walk, Read(every_event=False, exclusions=True)),
+    "strict": _walked(_strict_walk, Read(every_event=True, exclusions=True)),
+    "unordered": _walked(_unordered_walk, Read(every_event=False, exclusions=False)),
 }
-
-
-# The orders whose walk decides exclusions itself (strict: inside the walk, as PostHog's
-# UDF; unordered: PostHog checks them in ``order_of`` and then skips them,
-# PH:funnel-udf/src/unordered_steps.rs ``process_event``), so funnels.py does not apply its
-# own exclusion rule to them
-WALK_EXCLUSIONS = frozenset({"strict", "unordered"})
 
 
 def order_of(query: dict[str, Any]) -> str:

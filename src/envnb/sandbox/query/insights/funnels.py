@@ -4,15 +4,12 @@ funnels/: funnel_udf.py for steps, funnel_trends_udf.py, funnel_time_to_convert_
 Rules:
 1. Who reached which step, and when, is decided per ``funnelOrderType`` (ordered, strict,
    unordered) in ``funnel_orders.py``; this module counts and shapes.
-2. With a breakdown a person's value is first touch (``funnel_orders`` Rule 5); the
+2. With a breakdown a person's value is first touch (``funnel_orders`` Rule 7); the
    answer is a list of step lists, one per value, ranked as PostHog ranks them (most people
    at the last step first, then at the step before, …), each step's
    ``breakdown_value`` a list with one item per breakdown level.
-3. ``exclusions`` (``{event, funnelFromStep, funnelToStep}``, 0-based steps): a person who
-   did the excluded event after reaching ``funnelFromStep`` and before reaching
-   ``funnelToStep`` (or before their conversion window closed, when they never reached it)
-   leaves the funnel altogether, as in PostHog's funnel exclusions
-   (PH:posthog/hogql_queries/insights/funnels/base.py). Unordered funnels accept only
+3. ``exclusions`` (``{event, funnelFromStep, funnelToStep}``, 0-based steps) are checked
+   here and applied by the walks (``funnel_orders`` Rule 4); unordered funnels accept only
    exclusions over the whole funnel and then ignore them, as PostHog's UDF does.
 4. Unordered steps are named "Completed 1 step", "Completed 2 steps", … with no
    ``action_id`` (PH:funnels/funnel_unordered.py ``_serialize_step``): step k counts the
@@ -23,13 +20,13 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from ..events import EventsDB
 from ..trends import _buckets, _floor, _label
-from ._hogql import bad, breakdown_levels, entity, instant, rows, span, window
-from .funnel_orders import ORDERS, WALK_EXCLUSIONS, Entrant, date_range, order_of
+from ._hogql import bad, breakdown_levels, entity
+from .funnel_orders import ORDERS, Entrant, date_range, order_of
 
 __all__ = ["breakdown_props", "entrants", "funnel_actors", "run_funnels"]
 
@@ -51,22 +48,17 @@ def breakdown_props(query: dict[str, Any]) -> list[str]:
 def entrants(db: EventsDB, query: dict[str, Any]) -> list[Entrant]:
     """Everyone who entered the funnel, with the time they reached each step."""
     series = steps_of(query)
-    order = order_of(query)
-    people = ORDERS[order](db, query, series)
-    excluded = _excluded(db, query, people, span(*window(query)), len(series))
-    if order in WALK_EXCLUSIONS:
-        excluded = set()
-    return sorted((p for p in people if p.person_id not in excluded), key=lambda p: p.person_id)
+    _check_exclusions(query, len(series))
+    people = ORDERS[order_of(query)](db, query, series)
+    return sorted(people, key=lambda p: p.person_id)
 
 
-def _excluded(
-    db: EventsDB, query: dict[str, Any], people: list[Entrant], limit: timedelta, steps: int
-) -> set[str]:
-    """The people an exclusion takes out of the funnel (Rule 3)."""
+def _check_exclusions(query: dict[str, Any], steps: int) -> None:
+    """``funnelsFilter.exclusions``: objects whose steps are two steps of the funnel in order
+    (the walks apply them: ``funnel_orders`` Rule 4)."""
     found = ((query.get("funnelsFilter") or {}).get("exclusions")) or []
     if not isinstance(found, list):
         raise bad("funnelsFilter.exclusions must be a list")
-    out: set[str] = set()
     for i, item in enumerate(found):
         attr = f"funnelsFilter.exclusions[{i}]"
         if not isinstance(item, dict):
@@ -74,19 +66,7 @@ def _excluded(
         low, high = item.get("funnelFromStep", 0), item.get("funnelToStep", steps - 1)
         if not isinstance(low, int) or not isinstance(high, int) or not 0 <= low < high < steps:
             raise bad(f"{attr}: funnelFromStep < funnelToStep, both steps of the funnel (0-based)")
-        times: dict[str, list[datetime]] = {}
-        for row in rows(db, f"SELECT person_id, timestamp FROM events WHERE {entity(item, attr)}"):
-            at = instant(row["timestamp"])
-            if at is not None:
-                times.setdefault(str(row["person_id"]), []).append(at)
-        for person in people:
-            start, first = person.times[low], person.times[0]
-            if start is None or first is None:
-                continue
-            end = person.times[high] or first + limit
-            if any(start < at < end for at in times.get(person.person_id, [])):
-                out.add(person.person_id)
-    return out
+        entity(item, attr)  # an exclusion the sandbox cannot read is named before any walk
 
 
 def _groups(people: list[Entrant], levels: int) -> list[tuple[list[str] | None, list[Entrant]]]:
