@@ -174,16 +174,16 @@ def rows(db: EventsDB, text: str) -> list[dict[str, Any]]:
 EVERY_ROW_CAP = 2_000_000  # events one insight may walk in Python before it is refused
 
 
-def every_row(db: EventsDB, text: str, what: str) -> list[dict[str, Any]]:
+def every_row(db: EventsDB, text: str, what: str, cap: int = EVERY_ROW_CAP) -> list[dict[str, Any]]:
     """Every row of HogQL ``text`` (without LIMIT; its ORDER BY must be total), read in pages
-    of PostHog's largest LIMIT so nothing is cut; more than ``EVERY_ROW_CAP`` is a 400."""
+    of PostHog's largest LIMIT so nothing is cut; more than ``cap`` rows is a 400."""
     out: list[dict[str, Any]] = []
     while True:
         page = rows_at(db, text, len(out))
         out += page
         if len(page) < MAX_ROWS:
             return out
-        if len(out) >= EVERY_ROW_CAP:
+        if len(out) >= cap:
             raise bad(f"dateRange: too many events for {what} in the sandbox; pick a shorter range")
 
 

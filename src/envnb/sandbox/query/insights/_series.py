@@ -11,7 +11,7 @@ from typing import Any
 
 from ..events import EventsDB
 from ..trends import INTERVALS, _buckets, _end, _floor, _label, _months_back, _parse_date
-from ._hogql import absent_fields, bad, entity, filters, instant, moment, rows
+from ._hogql import absent_fields, bad, entity, every_row, filters, instant, moment
 
 TRUNC = {
     "hour": "toStartOfHour",
@@ -73,10 +73,12 @@ def active(
     where = [entity(node, attr), *filters(query.get("properties"), "properties")]
     where.append(f"timestamp >= {moment(start)} AND timestamp <= {moment(end)}")
     out: dict[str, set[datetime]] = {}
-    for row in rows(
+    for row in every_row(
         db,
         f"SELECT person_id, {TRUNC[interval]}(timestamp) AS bucket FROM events "
-        f"WHERE {' AND '.join(f'({w})' for w in where)} GROUP BY person_id, bucket",
+        f"WHERE {' AND '.join(f'({w})' for w in where)} GROUP BY person_id, bucket "
+        "ORDER BY person_id, bucket",
+        "this insight",
     ):
         at = instant(row["bucket"])  # a Date (weeks) or a DateTime
         if at is not None:

@@ -21,7 +21,7 @@ from typing import Any
 from ..events import EventsDB
 from ..hogql import HogQLError
 from ..trends import _end, _floor, _months_back, _parse_date
-from ._hogql import bad, breakdown_levels, entity, filters, moment, quote, rows
+from ._hogql import bad, breakdown_levels, entity, every_row, filters, moment, quote, rows
 from .funnels import funnel_actors
 from .lifecycle import lifecycle_actors
 from .retention import retention_actors
@@ -128,7 +128,11 @@ def _trends(db: EventsDB, source: dict[str, Any]) -> Found:
         for column, value in zip(columns, values, strict=True):
             null = str(value) == "$$_posthog_breakdown_null_$$"
             where.append(f"{column} IS NULL" if null else f"{column} = {quote(value)}")
-    found = rows(db, f"SELECT DISTINCT person_id FROM events WHERE {' AND '.join(where)}")
+    found = every_row(
+        db,
+        f"SELECT DISTINCT person_id FROM events WHERE {' AND '.join(where)} ORDER BY person_id",
+        "the people behind a trends point",
+    )
     return [(str(row["person_id"]), {}) for row in found]
 
 
@@ -165,7 +169,10 @@ def _funnel(db: EventsDB, source: dict[str, Any]) -> Found:
 
 def _everyone(db: EventsDB, source: dict[str, Any]) -> Found:
     return [
-        (str(row["person_id"]), {}) for row in rows(db, "SELECT DISTINCT person_id FROM events")
+        (str(row["person_id"]), {})
+        for row in every_row(
+            db, "SELECT DISTINCT person_id FROM events ORDER BY person_id", "the people"
+        )
     ]
 
 

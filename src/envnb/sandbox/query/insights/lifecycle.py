@@ -15,7 +15,7 @@ from typing import Any
 from ..events import EventsDB
 from ..hogql import HogQLError
 from ..trends import _floor
-from ._hogql import bad, instant, rows
+from ._hogql import bad, every_row, instant
 from ._series import action, active, interval_of, labels, series_of, span_of, step_back
 
 STATUSES = ("new", "returning", "resurrecting", "dormant")
@@ -51,11 +51,19 @@ def _created(db: EventsDB) -> list[dict[str, Any]]:
     """When each person was created: ``persons.created_at`` as PostHog reads it, or their
     first event when the population has no persons table."""
     try:
-        return rows(db, "SELECT toString(id) AS person_id, created_at AS t FROM persons")
+        return every_row(
+            db,
+            "SELECT toString(id) AS person_id, created_at AS t FROM persons ORDER BY person_id",
+            "a lifecycle",
+        )
     except HogQLError as err:
         if "Unknown table" not in err.message:
             raise
-    return rows(db, "SELECT person_id, min(timestamp) AS t FROM events GROUP BY person_id")
+    return every_row(
+        db,
+        "SELECT person_id, min(timestamp) AS t FROM events GROUP BY person_id ORDER BY person_id",
+        "a lifecycle",
+    )
 
 
 def run_lifecycle(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..events import EventsDB
 from ..trends import _end, _floor, _parse_date
-from ._hogql import MAX_ROWS, absent_fields, bad, instant, moment, rows
+from ._hogql import absent_fields, bad, every_row, instant, moment
 
 SESSION_GAP = timedelta(seconds=1800)
 Step = tuple[str, datetime]
@@ -118,14 +118,13 @@ def run_paths(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
     date_range = query.get("dateRange") or {}
     start = _floor(_parse_date(date_range.get("date_from") or "-7d", now, "date_from"), "day")
     end = _end(date_range.get("date_to"), now, "day")
-    found = rows(
+    found = every_row(
         db,
         "SELECT person_id, properties.$pathname AS page, timestamp FROM events "
         f"WHERE event = '$pageview' AND timestamp >= {moment(start)} "
-        f"AND timestamp <= {moment(end)} ORDER BY person_id, timestamp",
+        f"AND timestamp <= {moment(end)} ORDER BY person_id, timestamp, uuid",
+        "a paths insight",
     )
-    if len(found) >= MAX_ROWS:
-        raise bad("dateRange: too many pageviews for the sandbox's paths; pick a shorter range")
     links: dict[tuple[str, str], list[float]] = {}
     for session in _sessions(found):
         path = _cut(session, start_point, end_point, steps)

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..events import EventsDB
 from ..trends import NULL, _end, _floor, _months_back
-from ._hogql import absent_fields, bad, entity, instant, moment, rows
+from ._hogql import absent_fields, bad, entity, every_row, instant, moment
 from .funnels import breakdown_props
 
 PERIODS = {"Hour": "hour", "Day": "day", "Week": "week", "Month": "month"}
@@ -85,18 +85,21 @@ def cohorts(db: EventsDB, query: dict[str, Any]) -> Cohorts:
     bucket = f"{TRUNC[period]}(timestamp)"
     props = breakdown_props(query)
     picks = "".join(f"argMin({col}, timestamp) AS bd{i}, " for i, col in enumerate(props))
-    found = rows(
+    found = every_row(
         db,
         f"SELECT person_id, {bucket} AS period, {picks}max(if({target}, 1, 0)) AS did_target, "
         f"max(if({returning}, 1, 0)) AS did_return FROM events "
         f"WHERE timestamp >= {moment(start)} AND timestamp < {moment(end)} "
-        f"GROUP BY person_id, period",
+        f"GROUP BY person_id, period ORDER BY person_id, period",
+        "a retention",
     )
     first: dict[str, datetime] = {}
     if kind == "retention_first_time":
-        for row in rows(
+        for row in every_row(
             db,
-            f"SELECT person_id, min(timestamp) AS t FROM events WHERE {target} GROUP BY person_id",
+            f"SELECT person_id, min(timestamp) AS t FROM events WHERE {target} "
+            "GROUP BY person_id ORDER BY person_id",
+            "a retention",
         ):
             first[str(row["person_id"])] = _floor(instant(row["t"]), period)  # type: ignore[arg-type]
     index = {moment_: i for i, moment_ in enumerate(starts)}
