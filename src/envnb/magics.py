@@ -46,6 +46,7 @@ from .conversations.chat_turn import ChatTurnPolicy, SendAgain
 from .errors import EnvnbError, HogQLQueryError
 from .query.hogql import substitute
 from .query.results import Visualization, visualizations
+from .widgets._chat_asks import decide_hint
 from .widgets.kit import ChartBoard, LiveTurn, Pacer, Throttle, render_png
 
 if TYPE_CHECKING:
@@ -199,6 +200,9 @@ def chat(question: str, *, new: bool = False, pin: bool = False) -> Reply:
         turn.note, turn.note_is_error = str(err), True
     finally:
         throttle.flush()
+        pending = [a for a in turn.asm.approvals.values() if a.pending]
+        if pending and not turn.note:
+            turn.note = decide_hint(pending, turn.asm.conversation_id or conversation_id)
         if handle is not None:
             handle.update(html(True))
         reply = Reply(turn.reply)

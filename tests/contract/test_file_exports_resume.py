@@ -83,24 +83,25 @@ def test_a_killed_download_resumes(tmp_path: Path) -> None:
         assert sb.stats()["writes"]["file_export.create"] == 3
 
 
-def _client_clock(monkeypatch: pytest.MonkeyPatch, *instants: datetime) -> None:
-    """The client's clock reads these instants, one per download (the sandbox keeps its own)."""
-    readings = iter(instants)
-    monkeypatch.setattr(rules, "now_utc", lambda: next(readings))
+def _client_clock(monkeypatch: pytest.MonkeyPatch, at: datetime) -> list[datetime]:
+    """The client's clock reads ``at`` until the test sets ``clock[0]`` (the sandbox keeps
+    its own clock)."""
+    clock = [at]
+    monkeypatch.setattr(rules, "now_utc", lambda: clock[0])
+    return clock
 
 
 def test_a_relative_download_repeated_minutes_later_reuses_its_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 00:10:30, then 00:47:05: another minute, the same hour.
-    _client_clock(
-        monkeypatch, CLOCK.replace(minute=10, second=30), CLOCK.replace(minute=47, second=5)
-    )
+    clock = _client_clock(monkeypatch, CLOCK.replace(minute=10, second=30))
     with Sandbox(seed=0, clock=CLOCK, conversations=5) as sb:
         sb.file_exports.start_delay = sb.file_exports.duration = 0.0
         client = sb.client()
         try:
             first = client.file_exports.download("events", "-7d", "now", folder=tmp_path)
+            clock[0] = CLOCK.replace(minute=47, second=5)
             again = client.file_exports.download("events", "-7d", "now", folder=tmp_path)
         finally:
             client.close()
@@ -117,7 +118,7 @@ def test_an_interrupted_relative_download_resumes_its_window_in_a_later_hour(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Started at 00:10 and failed; asked again at 01:20, when "-8d" → "now" means another hour.
-    _client_clock(monkeypatch, CLOCK.replace(minute=10), CLOCK.replace(hour=1, minute=20))
+    clock = _client_clock(monkeypatch, CLOCK.replace(minute=10))
     with Sandbox(seed=0, clock=CLOCK, conversations=5) as sb:
         sb.file_exports.start_delay = sb.file_exports.duration = 0.0
         sb.file_exports.fail_runs = 1
@@ -129,6 +130,7 @@ def test_an_interrupted_relative_download_resumes_its_window_in_a_later_hour(
             assert manifest["windows"] == {
                 "-8d → now": ["2026-11-19T00:00:00+00:00", "2026-11-27T00:00:00+00:00"]
             }
+            clock[0] = CLOCK.replace(hour=1, minute=20)
             dl = client.file_exports.download("events", "-8d", "now", folder=tmp_path)
         finally:
             client.close()

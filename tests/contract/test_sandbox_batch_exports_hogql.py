@@ -339,3 +339,17 @@ def test_legacy_parquet_extension_cannot_be_turned_back_on(fresh_api: Api) -> No
     assert patch(True).json()["destination"]["config"]["legacy_parquet_extension"] is True
     assert patch(False).json()["destination"]["config"]["legacy_parquet_extension"] is False
     assert _refusal(patch(True)) == ("destination", LEGACY_REFUSED)
+
+
+def test_a_hogql_export_may_read_every_table_of_the_sandbox(fresh_api: Api) -> None:
+    # The query is compiled against the sandbox's tables (persons, sessions, lazy joins), as
+    # PostHog resolves it against its database.
+    query = (
+        "SELECT person.properties.email AS email, count() AS n FROM events "
+        "WHERE timestamp >= {data_interval_start} GROUP BY email"
+    )
+    made = _hogql(fresh_api, hogql_query=query, primary_key=["email"])
+    assert made.status_code == 201, made.text
+    assert made.json()["primary_key"] == ["email"]
+    sessions = _hogql(fresh_api, hogql_query="SELECT session_id FROM sessions")
+    assert sessions.status_code == 201, sessions.text

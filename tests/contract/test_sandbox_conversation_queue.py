@@ -177,13 +177,13 @@ def test_cancel_stops_the_queued_turn(slow: Sandbox) -> None:
 
 def test_quota_402_before_anything_else(fresh_sandbox: Sandbox) -> None:
     api = Api(fresh_sandbox)
-    fresh_sandbox.state.conversations.ai_credits_exhausted = True
+    fresh_sandbox.ai_credits_exhausted = True
     for body in (_body("hi", str(uuid.uuid4())), {"content": ["not even valid"]}):
         response = api.post("conversations/", json=body)
         assert (response.status_code, response.json()) == (402, QUOTA)
     # The queue is not a message POST: PostHog does not gate it.
     assert api.post(f"conversations/{_own(api)}/queue/", json={"content": "x"}).status_code == 200
-    fresh_sandbox.state.conversations.ai_credits_exhausted = False
+    fresh_sandbox.ai_credits_exhausted = False
     assert api.chat("hi")[0].status_code == 200
 
 

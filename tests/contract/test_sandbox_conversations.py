@@ -53,6 +53,8 @@ def test_list_shows_own_titled_conversations_minimal(
     assert page["count"] == 40
     row = page["results"][0]
     assert set(row) >= {"id", "status", "title", "created_at", "updated_at", "type", "user"}
+    # The newest list fields (contract §16): no topic is set, a langgraph conversation has no task.
+    assert (row["topic"], row["task"]) == (None, None)
     assert "messages" not in row
     assert all(r["user"]["id"] == 1 and r["title"] for r in page["results"])
     other = sandbox.other_user_conversation()

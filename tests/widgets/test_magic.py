@@ -236,3 +236,21 @@ def test_chat_after_a_lost_answer_asks_first_and_reads_the_stored_reply(
         client.close()
     assert again == "None are paused."
     assert [b["content"] for b in bodies if b is not None] == [QUESTION, None, None]
+
+
+def test_chat_says_how_to_decide_a_proposal(
+    shell: InteractiveShell, fresh_sandbox: Sandbox
+) -> None:
+    sb = fresh_sandbox
+    client = sb.client()
+    shell.user_ns["client"] = client
+    shell.run_line_magic("chat_client", "client")
+    reply = shell.run_cell_magic("chat", "", "pause all exports")
+    server = api_get(sb, f"conversations/{reply.conversation_id}/")
+    [proposal] = server["pending_approvals"]
+    html = _html(shell)
+    assert "Approval needed: pause_batch_exports — Pause 8 batch exports" in html
+    call = f"client.conversations.approve(&#x27;{reply.conversation_id}&#x27;, "
+    assert call + f"&#x27;{proposal['proposal_id']}&#x27;)" in html
+    done = client.conversations.approve(reply.conversation_id, proposal["proposal_id"])
+    assert done.text == "Done: I paused 8 batch exports."

@@ -255,6 +255,7 @@ class Conversation(APIModel):
     pending_approvals: list[PendingApproval] = Field(default_factory=list)
     agent_runtime: str | None = None  # "langgraph" | "sandbox" (see runtime_notice)
     is_sandbox: bool | None = None
+    topic: str | None = None
     task: Any = None
 
     @property

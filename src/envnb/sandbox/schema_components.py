@@ -204,6 +204,8 @@ COMPONENTS: dict[str, Any] = {
             "is_internal": {"type": "boolean"},
             "slack_thread_key": nullable(STR),
             "slack_workspace_domain": nullable(STR),
+            "topic": nullable(STR),
+            "task": nullable({"type": "object", "additionalProperties": True}),
         },
     },
     "Message": {
@@ -228,7 +230,6 @@ COMPONENTS: dict[str, Any] = {
                     },
                     "agent_runtime": {"type": "string", "enum": ["langgraph", "sandbox"]},
                     "is_sandbox": {"type": "boolean"},
-                    "task": nullable({"type": "object", "additionalProperties": True}),
                 },
             },
         ]

@@ -19,6 +19,7 @@ from .app import build_app
 from .batch_exports import catchup
 from .batch_exports.sim import OpsState
 from .context import Settings, State
+from .conversations.knobs import ConversationKnobs
 from .faults import FaultEngine
 from .file_exports.backend import FileExports
 from .query.events import EventsDB
@@ -64,7 +65,7 @@ def _checked(name: str, check: Callable[[object], _T], value: object) -> _T:
         raise ValueError(f"Sandbox({name}=...): {exc}") from None
 
 
-class Sandbox:
+class Sandbox(ConversationKnobs):
     """A seeded PostHog Environments API on 127.0.0.1 (``with Sandbox() as sb: ...``)."""
 
     def __init__(

@@ -38,6 +38,17 @@ def approval_html(approval: PendingApproval) -> str:
     )
 
 
+def decide_hint(approvals: list[PendingApproval], conversation_id: str) -> str:
+    """What a blocking ``%%chat`` cell says when the reply waits on a proposal (it has no
+    buttons: the decision is a call)."""
+    first = approvals[0]
+    return (
+        f"Approval needed: {first.tool_name} — {first.preview}. Decide with "
+        f"client.conversations.approve({conversation_id!r}, {first.proposal_id!r}) "
+        "(or .reject(…))."
+    )
+
+
 def queued_html(message: QueuedMessage) -> str:
     return f"<span style='opacity:.7'>queued:</span> {escape(message.content)}"
 

@@ -130,7 +130,7 @@ async def test_reject_with_feedback(fresh_sandbox: Sandbox) -> None:
 
 
 async def test_quota_402_is_typed_and_says_what_to_do(fresh_sandbox: Sandbox) -> None:
-    fresh_sandbox.state.conversations.ai_credits_exhausted = True
+    fresh_sandbox.ai_credits_exhausted = True
     c = fresh_sandbox.async_client()
     try:
         with pytest.raises(QuotaExceededError) as err:

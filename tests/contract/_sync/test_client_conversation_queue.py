@@ -132,7 +132,7 @@ def test_reject_with_feedback(fresh_sandbox: Sandbox) -> None:
 
 
 def test_quota_402_is_typed_and_says_what_to_do(fresh_sandbox: Sandbox) -> None:
-    fresh_sandbox.state.conversations.ai_credits_exhausted = True
+    fresh_sandbox.ai_credits_exhausted = True
     c = fresh_sandbox.client()
     try:
         with pytest.raises(QuotaExceededError) as err:

@@ -118,11 +118,12 @@ def validate(
     partial: bool,
     store: Any = None,
     kind_of: KindOf = lambda number: None,
+    events: Any = None,
 ) -> dict[str, Any]:
     """Run the BatchExportSerializer checks in field order; return the columns to write.
 
     ``store``: read for a hogql export's stored source; ``kind_of``: the kind of one of the
-    project's integrations.
+    project's integrations; ``events``: the EventsDB a hogql export's query compiles against.
     """
     data = v.json_object(data)
     creating = not partial
@@ -158,7 +159,7 @@ def validate(
     model = out.get("model") or (instance["model"] if instance is not None else "events")
     if model == hogql_model.HOGQL:
         stored = sources(store, [instance["id"]])[instance["id"]] if instance is not None else None
-        out.update(hogql_model.validate(data, instance, stored))
+        out.update(hogql_model.validate(data, instance, stored, events))
     elif "hogql_query" in data:
         # A CharField without allow_null (openapi.yaml @1404d6c): null is refused.
         query = v.string(data, "hogql_query", required=False)
@@ -343,7 +344,10 @@ def test_steps(dtype: str | None) -> list[dict[str, Any]]:
 
 
 def run_test_step(
-    data: Any, row: sqlite3.Row | None, kind_of: KindOf = lambda number: None
+    data: Any,
+    row: sqlite3.Row | None,
+    kind_of: KindOf = lambda number: None,
+    events: Any = None,
 ) -> dict[str, Any]:
     """Run one step of a destination test; ``row``: the saved export (None: a new one)."""
     data = v.json_object(data)
@@ -364,7 +368,8 @@ def run_test_step(
     )
     # PostHog runs the whole serializer: the rest of the export (timezone, offsets, filters,
     # query) must be valid too.
-    validate({k: x for k, x in data.items() if k != "destination"}, None, partial=True)
+    rest = {k: x for k, x in data.items() if k != "destination"}
+    validate(rest, None, partial=True, events=events)
     config = {**(stored or {}), **clean["config"]}
     steps = dest.DESTINATIONS[clean["type"]].test_steps
     if steps is None:

@@ -76,8 +76,26 @@ def _first_select(tree: dict[str, Any]) -> dict[str, Any]:
     return tree
 
 
-def check_query(query: str) -> list[str]:
-    """The query's output column names; a 400 on ``hogql_query`` in PostHog's words."""
+def _compile(query: str, events: Any) -> Any:
+    """Compile against the sandbox's tables (``events``: its EventsDB; None: ``events`` only,
+    as a unit check without a database)."""
+    if events is None:
+        return compile_hogql(query, dt.datetime.now(dt.UTC), values=_CHECK_BOUNDS)
+    with events.lock:
+        return compile_hogql(
+            query,
+            events.now(),
+            events.connection(),
+            values=_CHECK_BOUNDS,
+            timezone=events.timezone,
+        )
+
+
+def check_query(query: str, events: Any = None) -> list[str]:
+    """The query's output column names; a 400 on ``hogql_query`` in PostHog's words.
+
+    ``events``: the sandbox's EventsDB, whose tables (persons, sessions, …) the query may read.
+    """
     attr = "hogql_query"
     try:
         tree = parse_select(query)
@@ -106,8 +124,11 @@ def check_query(query: str) -> list[str]:
                 attr,
             )
     try:
-        compiled = compile_hogql(query, dt.datetime.now(dt.UTC), values=_CHECK_BOUNDS)
+        compiled = _compile(query, events)
     except HogQLError as err:
+        raise errors.validation(f"Invalid HogQL query: {err}", attr) from None
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as err:
+        # A tree the engine cannot read (as the query API does): still a 400, never a 500.
         raise errors.validation(f"Invalid HogQL query: {err}", attr) from None
     return [output.hogql for output in compiled.outputs]
 
@@ -150,10 +171,12 @@ def validate(
     data: dict[str, Any],
     instance: sqlite3.Row | None,
     stored: dict[str, Any] | None,
+    events: Any = None,
 ) -> dict[str, Any]:
     """Check a hogql export's fields; the columns and source fields to write.
 
-    ``instance``/``stored``: the export and its source when updating (None on create).
+    ``instance``/``stored``: the export and its source when updating (None on create);
+    ``events``: the sandbox's EventsDB the query is compiled against.
     """
     if data.get("filters"):
         raise errors.validation("'filters' are not supported when 'model' is 'hogql'", "filters")
@@ -179,7 +202,7 @@ def validate(
         source["incremental_mode"] = v.choice(
             data, "incremental_mode", INCREMENTAL_MODES, required=False, allow_null=True
         ) or ("APPEND" if instance is None else before["incremental_mode"] or "APPEND")
-    columns = check_query(query)
+    columns = check_query(query, events)
     for name in ("primary_key", "version_key"):
         missing = [key for key in source[name] or () if key not in columns]
         if missing:

@@ -60,7 +60,7 @@ def retrieve(ctx: Ctx) -> Response:
 
 def create(ctx: Ctx) -> Response:
     """POST batch_exports/ -> 201."""
-    values = backend.validate(ctx.data, None, False, ctx.store, _kind_of(ctx))
+    values = backend.validate(ctx.data, None, False, ctx.store, _kind_of(ctx), ctx.state.events)
     export_id = backend.insert(ctx.store, ctx.project_id, values)
     sim.invalidate(ctx.state.ops)
     ctx.store.count_write("batch_export.create")
@@ -70,7 +70,9 @@ def create(ctx: Ctx) -> Response:
 def update(ctx: Ctx) -> Response:
     """PATCH (deep-merging destination config) or PUT batch_exports/{id}/."""
     row = export_row(ctx)
-    values = backend.validate(ctx.data, row, ctx.method == "PATCH", ctx.store, _kind_of(ctx))
+    values = backend.validate(
+        ctx.data, row, ctx.method == "PATCH", ctx.store, _kind_of(ctx), ctx.state.events
+    )
     backend.update(ctx.store, row, values)
     sim.invalidate(ctx.state.ops)
     ctx.store.count_write("batch_export.update")
@@ -119,9 +121,9 @@ def test_steps(ctx: Ctx) -> Response:
 def run_test_step(ctx: Ctx) -> Response:
     """POST batch_exports/{id}/run_test_step/ — stored config merged under the payload's."""
     row = export_row(ctx)
-    return JSONResponse(backend.run_test_step(ctx.data, row, _kind_of(ctx)))
+    return JSONResponse(backend.run_test_step(ctx.data, row, _kind_of(ctx), ctx.state.events))
 
 
 def run_test_step_new(ctx: Ctx) -> Response:
     """POST batch_exports/run_test_step_new/ — test an export before it exists."""
-    return JSONResponse(backend.run_test_step(ctx.data, None, _kind_of(ctx)))
+    return JSONResponse(backend.run_test_step(ctx.data, None, _kind_of(ctx), ctx.state.events))

@@ -55,8 +55,11 @@ def users(store: Store) -> dict[int, dict[str, Any]]:
     }
 
 
-def minimal(row: sqlite3.Row, users: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """The minimal conversation serializer (list, SSE ``conversation`` events)."""
+def minimal(
+    row: sqlite3.Row, users: dict[int, dict[str, Any]], task: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The minimal conversation serializer (list, SSE ``conversation`` events); ``topic`` and
+    ``task`` as the newest PostHog lists them (contract §16; the sandbox sets no topic)."""
     return {
         "id": row["id"],
         "status": row["status"],
@@ -68,7 +71,17 @@ def minimal(row: sqlite3.Row, users: dict[int, dict[str, Any]]) -> dict[str, Any
         "is_internal": bool(row["is_internal"]),
         "slack_thread_key": None,
         "slack_workspace_domain": None,
+        "topic": None,
+        "task": task,
     }
+
+
+def tasks(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The ``task`` of each sandbox-runtime conversation among ``ids`` — the fields PostHog's
+    frontend reads, ``{id, latest_run}`` (PH:maxThreadLogic.test.ts)."""
+    marks = ",".join("?" * len(ids))
+    rows = store.read(f"SELECT * FROM sandbox_runtime WHERE id IN ({marks})", tuple(ids))
+    return {r["id"]: {"id": r["task_id"], "latest_run": r["run_id"]} for r in rows}
 
 
 def messages(store: Store, row: sqlite3.Row) -> list[dict[str, Any]]:
@@ -91,19 +104,15 @@ def full(store: Store, row: sqlite3.Row) -> dict[str, Any]:
     ``Conversation``]. A conversation of the second runtime keeps its history in its task
     run's session logs, so its ``messages`` are ``[]`` (contract §16).
     """
-    runtime = store.one("SELECT * FROM sandbox_runtime WHERE id = ?", (row["id"],))
+    task = tasks(store, [row["id"]]).get(row["id"])
     return {
-        **minimal(row, users(store)),
-        "messages": [] if runtime is not None else messages(store, row),
+        **minimal(row, users(store), task),
+        "messages": [] if task is not None else messages(store, row),
         "has_unsupported_content": False,
         "agent_mode": None,
-        "agent_runtime": "sandbox" if runtime is not None else "langgraph",
-        "is_sandbox": runtime is not None,
+        "agent_runtime": "sandbox" if task is not None else "langgraph",
+        "is_sandbox": task is not None,
         "pending_approvals": approvals.listed(store, row["id"]),
-        "task": None
-        if runtime is None
-        # The `task` PostHog's frontend reads (`{id, latest_run}`, PH:maxThreadLogic.test.ts).
-        else {"id": runtime["task_id"], "latest_run": runtime["run_id"]},
     }
 
 

@@ -24,7 +24,8 @@ def list_conversations(ctx: Ctx) -> Response:
 
     def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
         rows = backend.page_rows(ctx.store, params, keys, limit, offset)
-        return [backend.minimal(r, users) for r in rows]
+        found = backend.tasks(ctx.store, [r["id"] for r in rows])
+        return [backend.minimal(r, users, found.get(r["id"])) for r in rows]
 
     return JSONResponse(paging.page(ctx.request, len(keys), fetch))
 
