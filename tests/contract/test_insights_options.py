@@ -116,6 +116,29 @@ def test_breakdowns_by_a_person_property(tiny: Client) -> None:
     assert people["id"].tolist() == [BOB]
 
 
+def test_filters_on_a_person_property(tiny: Client) -> None:
+    pro = [{"key": "plan", "type": "person", "operator": "exact", "value": "pro"}]
+    trend = {"kind": "TrendsQuery", "series": [PAGEVIEW], "dateRange": WHOLE, "properties": pro}
+    # only Alice has plan pro: her five pageviews D-14 … D
+    assert tiny.query_df(trend)["value"].sum() == 5.0
+    assert tiny.query_df({**FUNNEL, "properties": pro})["count"].tolist() == [1, 1, 1]
+    retention = {
+        "kind": "RetentionQuery",
+        "retentionFilter": {"period": "Day", "totalIntervals": 3},
+        "dateRange": {"date_to": "2026-02-17"},
+        "properties": pro,
+    }
+    # D-14: Alice alone (Bob is free), back on D-13; D-13: Alice (Carol has no plan)
+    cohorts = tiny.query_df(retention).groupby("cohort")["count"].apply(list)
+    assert [counts for counts in cohorts] == [[0, 0, 0], [1, 1], [1]]
+    # the people behind a point keep the filter: on D-1 Bob (free) and Carol pageviewed
+    free = [{"key": "plan", "type": "person", "value": "free"}]
+    people = tiny.actors_df({**trend, "properties": free}, day="2026-03-01")
+    assert people["id"].tolist() == [BOB]
+    with pytest.raises(BadRequestError, match="type 'cohort'"):
+        tiny.query_df({**trend, "properties": [{"key": "id", "type": "cohort", "value": 1}]})
+
+
 def test_an_event_and_a_person_level_give_two_columns(tiny: Client) -> None:
     levels = [{"property": "$browser"}, {"property": "$geoip_country_code", "type": "person"}]
     query = {

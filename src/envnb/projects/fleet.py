@@ -254,7 +254,19 @@ def combine(
         part = pd.concat([labels, body], axis=1)
         part["error"] = pd.array(errors, dtype="string")
         parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)
+    # pandas turns a category column into plain text when the members' categories differ
+    # (health's destination_type: each project has its own destinations); keep the dtype
+    # the single-project frame has, over the union of the categories.
+    declared = {} if template is None else dict(template.dtypes)
+    for column, dtype in declared.items():
+        if isinstance(dtype, pd.CategoricalDtype) and not isinstance(
+            out[column].dtype, pd.CategoricalDtype
+        ):
+            seen = [p[column].cat.categories for p in parts if p[column].dtype == "category"]
+            union = list(dict.fromkeys(value for found in seen for value in found))
+            out[column] = pd.Categorical(out[column], categories=union)
+    return out
 
 
 def _client_for(client: Client, project_id: str) -> Client:

@@ -38,9 +38,12 @@ from typing import Any
 
 from .._util import seeded_uuid
 from ..clock import parse_stamp, stamp
+from ..projects.backend import ONLY_IN_OTHERS
 from . import schedule, sim
 
 AUTO_PAUSED = 8
+BACKFILL_PAGE = 50  # backfills in one cursor page (PostHog's backfill list page size)
+STARTING_FOR = 7 * 86400  # how long project 2's Starting backfill waits for a worker
 BIGQUERY_DENIED = (
     "403 Access Denied: Table acme-analytics:posthog.events: Permission "
     "bigquery.tables.updateData denied on table acme-analytics:posthog.events "
@@ -219,4 +222,35 @@ def _seed_backfills(
     if len(export_ids) > 9:  # Postgres mirror 2: a month re-exported, still running
         end = day_end(9, 30)
         backfill(9, end - 30 * 86400, end, now - 12.5 * 120, 120)
+    _seed_one_page(db, list(rows.values()), hour, now, rng)
     sim.advance_backfills(db, now)
+
+
+def _seed_one_page(
+    db: sqlite3.Connection, exports: list[sqlite3.Row], hour: float, now: float, rng: Any
+) -> None:
+    """Project 2's "Audit log archive": exactly one page of backfills (a list whose length
+    is the page size tells an off-by-one in paging from the truth), the newest Starting.
+
+    Project 2 only, so project 1's backfill counts (and its concurrency limit) are as they
+    were. The Starting one waits for a worker for a week of the sandbox clock (nothing in a
+    test run moves it on); the others are one-day backfills, Completed, an hour apart.
+    """
+    audit = next(
+        (e for e in exports if e["team_id"] == 2 and e["name"] == ONLY_IN_OTHERS["name"]), None
+    )
+    if audit is None:
+        return
+    for k in range(BACKFILL_PAGE):
+        end = schedule.last_end("day", audit["interval_offset"], hour - (k + 1) * 86400)
+        created = now - (BACKFILL_PAGE - k) * 3600 if k else now - 300
+        backfill_id = seeded_uuid(rng)
+        sim.create_backfill(
+            db, backfill_id=backfill_id, export=audit, start=end - 86400, end=end,
+            started=created if k else now + STARTING_FOR, pace=60,
+        )  # fmt: skip
+        if not k:  # created now, not when it will start
+            db.execute(
+                "UPDATE backfills SET created_at = ?, last_updated_at = ? WHERE id = ?",
+                (stamp(created), stamp(created), backfill_id),
+            )

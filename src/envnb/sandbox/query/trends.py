@@ -111,12 +111,12 @@ def _person_column(key: Any, attr: str) -> str:
     )
 
 
-# Where a breakdown of each ``breakdown_type`` reads its value
-BREAKDOWN_COLUMNS = {"event": _column, "person": _person_column}
+# Where a property of each type (a breakdown level, a filter) is read
+PROPERTY_COLUMNS = {"event": _column, "person": _person_column}
 
 
 def _filters(props: Any, attr: str, params: list[Any]) -> list[str]:
-    """SQL conditions for PostHog property filters (event properties)."""
+    """SQL conditions for PostHog property filters (event or person properties)."""
     if props in (None, []):
         return []
     if isinstance(props, dict):  # a PropertyGroupFilter: {type: AND, values: [{...values}]}
@@ -130,7 +130,14 @@ def _filters(props: Any, attr: str, params: list[Any]) -> list[str]:
     for i, prop in enumerate(props):
         if not isinstance(prop, dict):
             raise HogQLError(f"{attr}[{i}] must be an object", "invalid_input")
-        col = _column(prop.get("key"), f"{attr}[{i}].key")
+        source = PROPERTY_COLUMNS.get(prop.get("type") or "event")
+        if source is None:
+            raise HogQLError(
+                f"{attr}[{i}].type {prop.get('type')!r}: the sandbox filters on "
+                f"{' or '.join(PROPERTY_COLUMNS)} properties",
+                "invalid_input",
+            )
+        col = source(prop.get("key"), f"{attr}[{i}].key")
         op = prop.get("operator") or "exact"
         value = prop.get("value")
         values = value if isinstance(value, list) else [value]
@@ -192,11 +199,11 @@ def _breakdown(query: dict[str, Any]) -> tuple[list[str], int]:
             levels.append((level.get("property"), level.get("type") or "event"))
     columns = []
     for key, kind in levels:
-        source = BREAKDOWN_COLUMNS.get(kind)
+        source = PROPERTY_COLUMNS.get(kind)
         if source is None:
             raise HogQLError(
                 f"breakdownFilter.breakdown_type {kind!r}: the sandbox breaks down by "
-                f"{' or '.join(BREAKDOWN_COLUMNS)} properties",
+                f"{' or '.join(PROPERTY_COLUMNS)} properties",
                 "invalid_input",
             )
         columns.append(source(key, "breakdownFilter.breakdown"))

@@ -74,19 +74,20 @@ def prop(name: Any, attr: str, alias: str = "") -> str:
     return f"{alias}properties.{name}"
 
 
-# Where a breakdown of each ``breakdown_type`` reads its value. A person property is the
-# person's current value (``person.properties``), as PostHog reads it with persons-on-events
-# off; PostHog's other types (group, session, cohort, hogql…) are refused by name.
-BREAKDOWN_SOURCES = {"event": "properties", "person": "person.properties"}
+# Where a property of each type (a breakdown's ``breakdown_type``, a filter's ``type``) is
+# read. A person property is the person's current value (``person.properties``), as PostHog
+# reads it with persons-on-events off; PostHog's other types (group, session, cohort,
+# hogql…) are refused by name.
+PROPERTY_SOURCES = {"event": "properties", "person": "person.properties"}
 
 
 def breakdown_column(name: Any, kind: Any, attr: str) -> str:
     """HogQL of one breakdown level: ``properties.<name>`` or ``person.properties.<name>``."""
-    source = BREAKDOWN_SOURCES.get(kind or "event")
+    source = PROPERTY_SOURCES.get(kind or "event")
     if source is None:
         raise bad(
             f"{attr}.breakdown_type {kind!r}: the sandbox breaks down by "
-            f"{' or '.join(BREAKDOWN_SOURCES)} properties"
+            f"{' or '.join(PROPERTY_SOURCES)} properties"
         )
     prop(name, f"{attr}.breakdown")  # the name check (Rule 1)
     return f"{source}.{name}"
@@ -111,9 +112,14 @@ def breakdown_levels(query: dict[str, Any]) -> list[str]:
 def _filter(item: Any, attr: str, alias: str) -> str:
     if not isinstance(item, dict):
         raise bad(f"{attr} must be an object")
-    if (item.get("type") or "event") != "event":
-        raise bad(f"{attr}.type {item.get('type')!r}: the sandbox filters on event properties only")
-    column = prop(item.get("key"), f"{attr}.key", alias)
+    source = PROPERTY_SOURCES.get(item.get("type") or "event")
+    if source is None:
+        raise bad(
+            f"{attr}.type {item.get('type')!r}: the sandbox filters on "
+            f"{' or '.join(PROPERTY_SOURCES)} properties"
+        )
+    prop(item.get("key"), f"{attr}.key")  # the name check (Rule 1)
+    column = f"{alias}{source}.{item['key']}"
     op = item.get("operator") or "exact"
     value = item.get("value")
     values = value if isinstance(value, list) else [value]

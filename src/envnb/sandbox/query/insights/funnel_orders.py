@@ -36,7 +36,17 @@ from typing import Any, NamedTuple
 
 from ..events import EventsDB
 from ..trends import _end, _floor, _parse_date
-from ._hogql import bad, breakdown_levels, entity, every_row, instant, moment, span, window
+from ._hogql import (
+    bad,
+    breakdown_levels,
+    entity,
+    every_row,
+    filters,
+    instant,
+    moment,
+    span,
+    window,
+)
 
 # PostHog's funnels encode a missing breakdown value as '' (trends use a null sentinel):
 # PH:posthog/hogql_queries/insights/funnels/funnels_query_runner.py _breakdown_option_label
@@ -106,6 +116,8 @@ def _streams(
     flags += "".join(f", if({cond}, 1, 0) AS x{k}" for k, cond in guards.items())
     picks = "".join(f", {col} AS bd{i}" for i, col in enumerate(bds))
     where = f"timestamp >= {moment(start)} AND timestamp <= {moment(end)}"
+    for condition in filters(query.get("properties"), "properties"):  # on every event read
+        where += f" AND ({condition})"
     if not read.every_event:
         wanted = [*steps, *guards.values()]
         where += " AND (" + " OR ".join(f"({cond})" for cond in wanted) + ")"

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..events import EventsDB
 from ..trends import NULL, _end, _floor, _months_back
-from ._hogql import absent_fields, bad, entity, every_row, instant, moment
+from ._hogql import absent_fields, bad, entity, every_row, filters, instant, moment
 from .funnels import breakdown_props
 
 PERIODS = {"Hour": "hour", "Day": "day", "Week": "week", "Month": "month"}
@@ -82,6 +82,8 @@ def cohorts(db: EventsDB, query: dict[str, Any]) -> Cohorts:
     end = _floor(_step(_end(date_to, db.now(), period), period, 1), period)
     start = _floor(_step(end, period, -total), period)
     starts = [_step(start, period, i) for i in range(total)]
+    # the query's property filters narrow every event read, as PostHog's retention does
+    narrow = "".join(f" AND ({c})" for c in filters(query.get("properties"), "properties"))
     bucket = f"{TRUNC[period]}(timestamp)"
     props = breakdown_props(query)
     picks = "".join(f"argMin({col}, timestamp) AS bd{i}, " for i, col in enumerate(props))
@@ -89,7 +91,7 @@ def cohorts(db: EventsDB, query: dict[str, Any]) -> Cohorts:
         db,
         f"SELECT person_id, {bucket} AS period, {picks}max(if({target}, 1, 0)) AS did_target, "
         f"max(if({returning}, 1, 0)) AS did_return FROM events "
-        f"WHERE timestamp >= {moment(start)} AND timestamp < {moment(end)} "
+        f"WHERE timestamp >= {moment(start)} AND timestamp < {moment(end)}{narrow} "
         f"GROUP BY person_id, period ORDER BY person_id, period",
         "a retention",
     )
@@ -97,7 +99,7 @@ def cohorts(db: EventsDB, query: dict[str, Any]) -> Cohorts:
     if kind == "retention_first_time":
         for row in every_row(
             db,
-            f"SELECT person_id, min(timestamp) AS t FROM events WHERE {target} "
+            f"SELECT person_id, min(timestamp) AS t FROM events WHERE {target}{narrow} "
             "GROUP BY person_id ORDER BY person_id",
             "a retention",
         ):
