@@ -151,12 +151,10 @@ def test_a_queued_message_is_answered_when_the_reply_ends(slow: Sandbox) -> None
     assert slow.stats()["writes"]["conversation.message"] == 2
 
 
-def test_cancel_on_idle_is_no_longer_a_no_op(fresh_api: Api) -> None:
-    # PostHog: cancel() short-circuits only while CANCELING (a queued turn may be starting).
+def test_cancel_on_idle_with_nothing_running_is_a_204_that_stops_nothing(fresh_api: Api) -> None:
     cid = _own(fresh_api)
     assert fresh_api.patch(f"conversations/{cid}/cancel/").status_code == 204
-    assert fresh_api.patch(f"conversations/{cid}/cancel/").status_code == 204
-    assert fresh_api.sb.stats()["writes"]["conversation.cancel"] == 2
+    assert fresh_api.sb.stats()["writes"].get("conversation.cancel", 0) == 0
 
 
 def test_cancel_stops_the_queued_turn(slow: Sandbox) -> None:
@@ -169,7 +167,11 @@ def test_cancel_stops_the_queued_turn(slow: Sandbox) -> None:
         next(chunks)
         api.post(f"conversations/{cid}/queue/", json={"content": "lorem 2000"})
         b"".join(chunks)
+    # The queued turn took over when the first reply ended: cancel stops it (PostHog's cancel
+    # short-circuits only while CANCELING, since an idle-looking conversation may be starting
+    # a queued turn; in the sandbox the hand-over sets in_progress at once).
     assert api.patch(f"conversations/{cid}/cancel/").status_code == 204
+    assert slow.stats()["writes"]["conversation.cancel"] == 1
     followed = parse_sse(api.post("conversations/", json=_body(None, cid)).content)
     assert followed[-1].event == "message"  # stopped: no final conversation frame
     assert not any(f.data.get("id") and f.data.get("type") == "ai" for f in followed[3:])

@@ -7,7 +7,6 @@ request and performed the side effect — never twice.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -128,11 +127,11 @@ def _writes(sb: Sandbox, op: str | None) -> int:
     return int(sb.stats()["writes"].get(op, 0)) if op else 0
 
 
-def _settle(sb: Sandbox, case: Case, started: float) -> None:
-    """Let a request the client gave up on (latency fault) land before the next case."""
-    if "latency" not in case.fault:
-        return
-    time.sleep(max(0.0, started + LATENCY + 0.3 - time.monotonic()))
+def _settle(sb: Sandbox, case: Case) -> None:
+    """Let a request the client gave up on (latency fault) land before the next case: wait
+    for the sandbox to finish handling it, not for a guess at how long that takes."""
+    if "latency" in case.fault:
+        assert sb.wait_idle(10 * LATENCY), "a request the client gave up on never finished"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -142,7 +141,6 @@ def test_fault(
     act = prepare(case, client, helper)
     sb.reset_stats()
     sb.set_faults(case.rule())
-    started = time.monotonic()
     try:
         try:
             result: Any = act()
@@ -150,7 +148,7 @@ def test_fault(
         except Exception as exc:
             result, error = None, exc
         stats = sb.stats()
-        _settle(sb, case, started)
+        _settle(sb, case)
     finally:
         sb.set_faults(None)
     expect = case.expect

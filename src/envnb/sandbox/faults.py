@@ -200,6 +200,16 @@ class FaultMiddleware:
             return
         with self.store.lock:
             self.store.requests += 1
+            self.store.in_flight += 1
+        try:
+            await self._handle(scope, receive, send)
+        finally:
+            with self.store.lock:
+                self.store.in_flight -= 1
+                if not self.store.in_flight:
+                    self.store.idle.notify_all()
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
         if not path.startswith("/api/") or not self.engine.rules:
             await self.app(scope, receive, send)

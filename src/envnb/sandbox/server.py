@@ -347,6 +347,12 @@ class Sandbox(ConversationKnobs):
                 "queries": self.state.runs.executed,
             }
 
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until no request is being handled (say one a client gave up on, still in a
+        ``latency`` fault, has landed); False if one still is after ``timeout`` seconds."""
+        with self.store.lock:
+            return self.store.idle.wait_for(lambda: self.store.in_flight == 0, timeout)
+
     def reset_stats(self) -> None:
         """Zero the counters."""
         with self.store.lock:

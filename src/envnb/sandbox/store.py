@@ -138,6 +138,9 @@ class Store:
             self.conn.executescript(SCHEMA)
             self.conn.execute(CONVERSATIONS_INDEX)
         self.requests = 0
+        # Requests being handled, and a condition notified when none is (sb.wait_idle).
+        self.in_flight = 0
+        self.idle = threading.Condition(self.lock)
         self.faults: Counter[str] = Counter()
         self.writes: Counter[str] = Counter()
         self.keys_seen: Counter[str] = Counter()  # requests per presented key (sb.key_uses)

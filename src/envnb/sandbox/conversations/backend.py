@@ -202,10 +202,10 @@ def cancel(state: State, row: sqlite3.Row) -> None:
     if row["status"] == "canceling":
         return
     store = state.store
-    store.count_write("conversation.cancel")
     running = state.streams.get(row["id"])
     if row["status"] == "idle" and running is None:
         return  # nothing runs: PostHog's cancel of no workflow is a 204 too
+    store.count_write("conversation.cancel")
     with store.tx() as db:
         db.execute("UPDATE conversations SET status = 'canceling' WHERE id = ?", (row["id"],))
     store.touch_conversations()
