@@ -47,6 +47,17 @@ def test_division_by_zero_is_sent_as_posthogs_renderer_sends_it_and_read_back_as
     assert frame["a"].tolist() == [math.inf] and frame["c"].tolist() == [0.5]
 
 
+@pytest.mark.parametrize("text", ["SELECT intDiv(1, 0)", "SELECT 7 % 0"])
+def test_integer_division_by_zero_is_refused_as_clickhouse_refuses_it(
+    sb: Sandbox, text: str
+) -> None:
+    body = _post(sb, text).json()
+    assert body["detail"] == (
+        "Division by zero: intDiv and % of integers cannot divide by 0 "
+        "(divide, or /, answers inf or nan)"
+    )  # it read "A value in this query cannot be converted to the type it is used as"
+
+
 def test_a_limit_beyond_64_bits_is_clamped_as_posthog_clamps_it(sb: Sandbox) -> None:
     # PostHog's printer makes a constant top-level LIMIT min(limit, 50,000); the sandbox
     # answered 10**20 with a 400 about types.

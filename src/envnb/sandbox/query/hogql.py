@@ -181,6 +181,14 @@ def _refusal(err: duckdb.Error) -> HogQLError:
             "Every selected column that is not an aggregate must be in GROUP BY",
             "hogql_query_error",
         )
+    if isinstance(err, duckdb.InvalidInputException) and "Division by zero" in text:
+        # ClickHouse's ILLEGAL_DIVISION: integer division and modulo by 0 fail (``/`` is
+        # a Float64 division and gives inf or nan instead).
+        return HogQLError(
+            "Division by zero: intDiv and % of integers cannot divide by 0 "
+            "(divide, or /, answers inf or nan)",
+            "hogql_query_error",
+        )
     if isinstance(err, duckdb.ConversionException | duckdb.InvalidInputException):
         return HogQLError(
             "A value in this query cannot be converted to the type it is used as "
