@@ -164,6 +164,8 @@ async def test_a_queued_message_can_be_removed(slow: Sandbox) -> None:
 
 
 async def test_a_pending_proposal_clears_the_queue(slow: Sandbox) -> None:
+    # A proposal's reply is short: paced at 0.2 s a step it lasts ~2 s, time to queue in.
+    slow.set_stream(stream_delay=0.2)
     cell = await _cell(slow)
     cell.input.value = "pause all exports"
     cell.send_button.click()
