@@ -5,6 +5,7 @@ chromium opens the file with no network."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from .lab import (
     REPO,
@@ -49,16 +50,30 @@ def test_a_funnel_answer_in_chatcell_shows_its_chart_and_table(
     expect(viz).to_contain_text("sign-ups → purchases", timeout=60_000)
     chart = viz.locator('img[src^="data:image/png;base64,"]')
     expect(chart).to_be_visible(timeout=60_000)
-    box = chart.bounding_box()
-    assert box is not None and box["width"] > 200 and box["height"] > 80, box
-    # decoded, not a broken image
-    assert chart.evaluate("img => img.complete && img.naturalWidth > 0") is True
+    assert _drawn(chart), "the funnel chart was not drawn (decoded, >200×80 px)"
     table = viz.locator("table").first
     expect(table).to_be_visible()
     expect(table).to_contain_text("conversion_rate")
     for step in STEPS:
         expect(table.locator("tbody tr", has_text=step)).to_have_count(1)
     screenshot(panel, "chat-funnel")
+
+
+def _drawn(chart: Locator, seconds: float = 15.0) -> bool:
+    """The image is decoded and laid out at a readable size. Measured in the page in one step
+    and asked again while the panel redraws its history (a reply still streaming replaces
+    the element), until the deadline."""
+    deadline = time.monotonic() + seconds
+    while True:
+        decoded, width, height = chart.evaluate(
+            "img => [img.complete && img.naturalWidth > 0,"
+            " img.getBoundingClientRect().width, img.getBoundingClientRect().height]"
+        )
+        if decoded and width > 200 and height > 80:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +128,7 @@ def test_the_exported_funnel_section_shows_chart_and_numbers(
         expect(section).to_have_count(1)
         chart = section.locator('img[src^="data:image/png;base64,"]')
         expect(chart).to_be_visible()
-        assert chart.evaluate("img => img.complete && img.naturalWidth > 0") is True
+        assert _drawn(chart), "the exported funnel chart was not drawn"
         table = section.locator("table").first
         expect(table).to_be_visible()
         expect(table).to_contain_text("conversion_rate")
