@@ -10,6 +10,7 @@ from .batch_exports.hogql_model import INCREMENTAL_MODES
 from .batch_exports.runs import STATUSES
 from .batch_exports.timezones import timezones
 from .conversations.backend import AGENT_MODES
+from .conversations.schema import COMPONENTS as CONVERSATION_COMPONENTS
 from .file_exports.schema import COMPONENTS as FILE_EXPORT_COMPONENTS
 from .insights.schema import COMPONENTS as INSIGHT_COMPONENTS
 from .profile_configs.backend import SCOPES
@@ -72,6 +73,7 @@ COMPONENTS: dict[str, Any] = {
     **OPS_COMPONENTS,
     **FILE_EXPORT_COMPONENTS,
     **INSIGHT_COMPONENTS,
+    **CONVERSATION_COMPONENTS,
     "BatchExport": {
         "type": "object",
         "properties": {
@@ -250,64 +252,6 @@ COMPONENTS: dict[str, Any] = {
             "resume_payload": nullable({}),
             "is_sandbox": {"type": "boolean", "default": False},
         },
-    },
-    "PendingApproval": {
-        "type": "object",
-        "properties": {
-            "proposal_id": STR,
-            "decision_status": {
-                "type": "string",
-                "enum": ["pending", "approved", "rejected", "auto_rejected"],
-            },
-            "tool_name": STR,
-            "preview": STR,
-            "payload": {"type": "object", "additionalProperties": True},
-            "original_tool_call_id": nullable(STR),
-            "message_id": nullable(STR),
-        },
-    },
-    "QueueMessage": {
-        "type": "object",
-        "required": ["content"],
-        "properties": {
-            "content": {"type": "string", "minLength": 1, "maxLength": 40000},
-            "contextual_tools": {"type": "object", "additionalProperties": True},
-            "ui_context": {},
-            "billing_context": {},
-            "agent_mode": ref("AgentModeEnum"),
-        },
-    },
-    "QueueMessageUpdate": {
-        "type": "object",
-        "required": ["content"],
-        "properties": {"content": {"type": "string", "minLength": 1, "maxLength": 40000}},
-    },
-    "ConversationQueue": {
-        "type": "object",
-        "required": ["messages", "max_queue_messages"],
-        "properties": {
-            "messages": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "id": STR,
-                        "content": STR,
-                        "created_at": STR,
-                        "contextual_tools": nullable({"type": "object"}),
-                        "ui_context": {},
-                        "billing_context": {},
-                        "agent_mode": nullable(STR),
-                        "session_id": nullable(STR),
-                    },
-                },
-            },
-            "max_queue_messages": {"type": "integer"},
-        },
-    },
-    "ConversationQueueError": {
-        "type": "object",
-        "properties": {"error": STR, "detail": STR},
     },
     "AppendMessageInput": {
         "type": "object",

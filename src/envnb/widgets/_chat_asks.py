@@ -158,6 +158,13 @@ class ChatAsks:
 
     # ---- view ------------------------------------------------------------------------
 
+    def _settle_asks(self, turn: LiveTurn) -> None:
+        """At a turn's end: keep only messages the panel does not show yet (a followed turn
+        that finished before it was followed is read back whole), show its proposals."""
+        known = {m.id for m in self.messages if m.id}
+        turn.asm.messages[:] = [m for m in turn.asm.messages if m.id is None or m.id not in known]
+        self._show_approvals(list(turn.asm.approvals.values()))
+
     def _show_approvals(self, approvals: list[PendingApproval]) -> None:
         self.approvals = [a for a in approvals if a.pending]
         self._render_asks()
@@ -189,6 +196,7 @@ class ChatAsks:
 
     # Provided by ChatCell.
     input: W.Textarea
+    messages: list[Any]
     stream_task: Any
 
     @property

@@ -326,11 +326,7 @@ class ChatCell(ChatAsks, ChatCharts, Panel):
         self.updates += 1
 
     def _finish_turn(self, turn: LiveTurn) -> None:
-        # A followed turn that finished before it was followed is read back whole: keep only
-        # what this panel does not show yet.
-        known = {m.id for m in self.messages if m.id}
-        turn.asm.messages[:] = [m for m in turn.asm.messages if m.id is None or m.id not in known]
-        self._show_approvals(list(turn.asm.approvals.values()))
+        self._settle_asks(turn)
         self.reply = turn.reply
         final = turn.html(final=True)
         self._history_parts.append(final)
