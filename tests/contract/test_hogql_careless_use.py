@@ -43,8 +43,11 @@ def test_division_by_zero_is_sent_as_posthogs_renderer_sends_it_and_read_back_as
         result = client.query("SELECT 1/0 AS a, 0/0 AS b, 2/4 AS c")
         assert result.results[0][0] == math.inf and math.isnan(result.results[0][1])
         assert "results::inf!" not in result.raw  # the markers are applied, then dropped
-        frame = client.query_df("SELECT 1/0 AS a, 2/4 AS c")
+        frame = client.query_df("SELECT 1/0 AS a, 0/0 AS b, 2/4 AS c, NULL + 0.5 AS d")
     assert frame["a"].tolist() == [math.inf] and frame["c"].tolist() == [0.5]
+    assert math.isnan(frame["b"].iloc[0]) and not frame["b"].isna().iloc[0]  # NaN, not NULL
+    assert frame["d"].isna().iloc[0]  # a NULL stays missing
+    assert str(frame["b"].dtype) == "Float64"
 
 
 @pytest.mark.parametrize("text", ["SELECT intDiv(1, 0)", "SELECT 7 % 0"])

@@ -223,6 +223,11 @@ def test_paths_from_a_start_page_and_to_an_end_page(tiny: Client) -> None:
         ("1_/features", "2_/signup", 1, 120_000.0),
     ]
     assert _paths(tiny, startPoint="/checkout") == []
+    # links taken by at least 2 paths: none here; at most 1: all three
+    assert _paths(tiny, minEdgeWeight=2) == []
+    assert len(_paths(tiny, maxEdgeWeight=1)) == 3
+    with pytest.raises(BadRequestError, match="excludeEvents"):
+        _paths(tiny, excludeEvents=["/signup"])
 
 
 def test_stickiness_compared_with_the_previous_period(tiny: Client) -> None:

@@ -6,6 +6,7 @@ from ``types``; the insight kinds' frames are in ``insights/``.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -69,7 +70,23 @@ def _series(name: str, values: list[Any], dtype: str) -> pd.Series:
             # only past Int64's range: keep the exact value
             return pd.Series(pd.Series(numbers, dtype="object").astype("UInt64"))
         values = numbers
+    if dtype == "Float64" and any(isinstance(v, float) and math.isnan(v) for v in values):
+        return _with_nan(name, values)
     return pd.Series(read_column(name, dtype, values))
+
+
+def _with_nan(name: str, values: list[Any]) -> pd.Series:
+    """A Float64 column holding NaN as a value (ClickHouse's 0/0, restored from PostHog's
+    ``::nan!`` marker), apart from the missing ones: pandas reads NaN as NA otherwise."""
+    import numpy as np
+    import pandas as pd
+
+    try:
+        data = np.array([math.nan if v is None else float(v) for v in values], dtype="float64")
+    except (TypeError, ValueError):
+        return pd.Series(read_column(name, "Float64", values))
+    mask = np.array([v is None for v in values], dtype=bool)
+    return pd.Series(pd.arrays.FloatingArray(data, mask))
 
 
 def hogql_frame(raw: dict[str, Any], query: dict[str, Any] | None = None) -> pd.DataFrame:

@@ -13,8 +13,9 @@ Rules (each as ``paths_per_person_query`` and ``to_query`` compute it):
    both points a path longer than the limit keeps its first and last ``stepLimit // 2`` steps
    around a ``...`` step.
 5. A link ``{n}_{page}`` → ``{n+1}_{next}`` counts the paths that took it (a person with two
-   sessions can count twice); ``average_conversion_time`` is in milliseconds. Links are ranked
-   by count (then source, target), cut at ``edgeLimit`` (50), and only links reachable from a
+   sessions can count twice); ``average_conversion_time`` is in milliseconds. Links outside
+   ``minEdgeWeight``/``maxEdgeWeight`` are dropped (PostHog's HAVING), the rest ranked by
+   count (then source, target), cut at ``edgeLimit`` (50), and only links reachable from a
    ``1_`` step are kept (PostHog's ``validate_results``).
 """
 
@@ -28,6 +29,8 @@ from ..trends import _end, _floor, _parse_date
 from ._hogql import absent_fields, bad, every_row, instant, moment
 
 SESSION_GAP = timedelta(seconds=1800)
+# pathsFilter options that change which pages a path has: refused rather than ignored
+UNEMULATED = ("excludeEvents", "pathGroupings", "localPathCleaningFilters", "funnelPaths")
 Step = tuple[str, datetime]
 
 
@@ -114,6 +117,12 @@ def run_paths(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
     for name, number in (("stepLimit", steps), ("edgeLimit", edges)):
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             raise bad(f"pathsFilter.{name} must be a whole number of at least 1")
+    for name in UNEMULATED:
+        if spec.get(name):
+            raise bad(f"pathsFilter.{name}: not emulated by the sandbox")
+    low, high = spec.get("minEdgeWeight") or 1, spec.get("maxEdgeWeight")
+    if not isinstance(low, int) or (high is not None and not isinstance(high, int)):
+        raise bad("pathsFilter.minEdgeWeight/maxEdgeWeight must be whole numbers")
     now = db.now()
     date_range = query.get("dateRange") or {}
     start = _floor(_parse_date(date_range.get("date_from") or "-7d", now, "date_from"), "day")
@@ -133,7 +142,8 @@ def run_paths(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
             links.setdefault((f"{n}_{a}", f"{n + 1}_{b}"), []).append(
                 (bt - at).total_seconds() * 1000
             )
-    ranked = sorted(links.items(), key=lambda item: (-len(item[1]), item[0]))[:edges]
+    weighed = {k: v for k, v in links.items() if low <= len(v) and (high is None or len(v) <= high)}
+    ranked = sorted(weighed.items(), key=lambda item: (-len(item[1]), item[0]))[:edges]
     kept = _reachable([(s, t, times) for (s, t), times in ranked])
     return {
         "results": [
