@@ -81,3 +81,11 @@ def test_relative_units_count_back_from_now() -> None:
     assert instant_of("since", "-3h", NOW) == datetime(2026, 11, 30, 9, tzinfo=UTC)
     assert instant_of("since", "-90M", NOW) == datetime(2026, 11, 30, 10, 30, tzinfo=UTC)
     assert instant_of("since", "-1m", NOW) == datetime(2026, 10, 31, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("value", ["-99999999999d", "-999999999h", "-9999999y"])
+def test_a_relative_value_past_year_one_names_the_argument(value: str) -> None:
+    # timedelta/datetime arithmetic overflows here; it used to escape as a bare OverflowError.
+    with pytest.raises(RequestValidationError, match="year 1") as caught:
+        instant_of("start", value, NOW)
+    assert caught.value.attr == "start"

@@ -68,8 +68,14 @@ def instant_of(name: str, value: Any, now: datetime) -> datetime:
     if _RELATIVE.match(text):
         n, unit = int(text[1:-1]), text[-1]
         days = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "q": 91, "y": 365}
-        span = timedelta(minutes=n) if unit == "M" else timedelta(days=n * days[unit])
-        return now - span
+        try:
+            span = timedelta(minutes=n) if unit == "M" else timedelta(days=n * days[unit])
+            return now - span
+        except OverflowError:  # a span past datetime's year 1..9999 (a typo such as -99999999999d)
+            raise RequestValidationError(
+                f"{name}: {value!r} reaches back beyond the year 1; give a smaller relative value",
+                attr=name,
+            ) from None
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
