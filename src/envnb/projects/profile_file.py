@@ -16,7 +16,6 @@ Rules of this module:
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from .._core.config import check_key, normalize_host, origin_of
 from .._core.secret import ApiKey
 from ..errors import ConfigurationError
+from ._toml import dump_profiles
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -363,37 +363,13 @@ def write_profile(
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(_dump(table))
+            out.write(dump_profiles(table))
         os.chmod(tmp, 0o600)  # O_CREAT's mode does not apply to a leftover file
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return path
-
-
-def _dump(table: dict[str, Any]) -> str:
-    """TOML for ``{name: {field: str | int | list[int]}}`` (all profiles hold)."""
-    lines = [
-        "# envnb profiles: `envnb profile add NAME`, or edit by hand (keep it chmod 600)",
-    ]
-    for name in sorted(table):
-        lines.append("")
-        lines.append(f"[profiles.{_toml(name)}]")
-        for key, value in table[name].items():
-            lines.append(f"{key} = {_toml(value)}")
-    return "\n".join(lines) + "\n"
-
-
-def _toml(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    # A JSON string without ASCII escaping is a TOML basic string (same escapes).
-    return json.dumps(str(value), ensure_ascii=False)
 
 
 __all__ = [
