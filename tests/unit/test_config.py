@@ -241,3 +241,42 @@ def test_project_zero_is_refused_locally_on_both_clients(project_id: int | str) 
     for make in (envnb.Client, envnb.AsyncClient):
         with pytest.raises(ConfigurationError, match=r"project_id .* project ids start at 1"):
             make(host="http://127.0.0.1:9", api_key="phx_zero", project_id=project_id)
+
+
+KEY_IN_THE_WRONG_PLACE = "phx_wrongplace0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "setting"),
+    [
+        (
+            {"host": "eu", "api_key": "phx_ok_abcdef", "project_id": KEY_IN_THE_WRONG_PLACE},
+            "project_id",
+        ),
+        ({"host": KEY_IN_THE_WRONG_PLACE, "api_key": "phx_ok_abcdef", "project_id": 7}, "host"),
+        (
+            {"host": f" {KEY_IN_THE_WRONG_PLACE}\n", "api_key": "phx_ok_abcdef", "project_id": 7},
+            "host",
+        ),
+    ],
+)
+def test_a_key_passed_as_another_setting_is_refused_without_repeating_it(
+    kwargs: dict[str, object], setting: str
+) -> None:
+    # Client(host, project_id, key) with the last two swapped used to echo the key in the
+    # project_id error; as host= it made a client whose repr showed it.
+    with pytest.raises(
+        ConfigurationError, match=f"^{setting}= looks like a personal API key"
+    ) as caught:
+        resolve(env={}, **kwargs)  # type: ignore[arg-type]
+    assert "wrongplace" not in str(caught.value)
+
+
+def test_a_key_passed_as_profile_is_refused_without_repeating_it() -> None:
+    from envnb.projects.profile_file import get_profile
+
+    with pytest.raises(
+        ConfigurationError, match="^profile= looks like a personal API key"
+    ) as caught:
+        get_profile(KEY_IN_THE_WRONG_PLACE, env={"XDG_CONFIG_HOME": "/nonexistent-envnb-qa"})
+    assert "wrongplace" not in str(caught.value)

@@ -72,6 +72,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def refuse_key_lookalike(setting: str, value: object) -> None:
+    """A personal API key passed as another setting (``Client(host, project_id, key)`` with
+    the two swapped, or as ``profile=``) would be echoed by that setting's own error, or —
+    as a host — shown in the repr and sent to a DNS resolver: refuse it without repeating it."""
+    if isinstance(value, str) and value.strip().lower().startswith("phx_"):
+        raise ConfigurationError(
+            f"{setting}= looks like a personal API key (phx_…, not repeated here); pass the "
+            f"key as api_key= (or {ENV_KEY}) and the right value as {setting}="
+        )
+
+
 def normalize_host(host: str) -> str:
     """Turn ``us``, ``eu``, a bare hostname or a full URL into ``scheme://host[:port][/path]``.
 
@@ -83,6 +94,7 @@ def normalize_host(host: str) -> str:
             f"host= must be a string such as 'us', 'eu' or 'https://posthog.example.com', "
             f"not {type(host).__name__}"
         )
+    refuse_key_lookalike("host", host)
     raw = host.strip()
     if not raw:
         raise ConfigurationError(f"host is empty; pass host= or set {ENV_HOST} (e.g. 'us', 'eu')")
@@ -247,6 +259,7 @@ def _project_id(project_id: int | str | None, env: Mapping[str, str]) -> str:
             f"project_id= must be the project's number (e.g. project_id=12345), "
             f"not {type(pid).__name__}"
         )
+    refuse_key_lookalike("project_id", pid)
     text = str(pid).strip()
     if re.fullmatch(r"[0-9]+", text, re.ASCII) and int(text) == 0:
         # PostHog's ids start at 1; project 0 would only come back as a 404 from the server.

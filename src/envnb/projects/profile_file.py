@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._core.config import check_key, normalize_host, origin_of
+from .._core.config import check_key, normalize_host, origin_of, refuse_key_lookalike
 from .._core.secret import ApiKey
 from ..errors import ConfigurationError
 from ._toml import dump_profiles
@@ -130,6 +130,7 @@ def get_profile(name: str, env: Mapping[str, str] | None = None) -> Profile:
     """The profile ``name``, or ConfigurationError listing the known ones."""
     if not isinstance(name, str) or not name:
         raise ConfigurationError("profile= must be a profile name such as 'prod-eu'")
+    refuse_key_lookalike("profile", name)
     known = load_profiles(env)
     if name not in known:
         listed = ", ".join(sorted(known)) or "none yet"
