@@ -276,7 +276,7 @@ def test_a_key_passed_as_profile_is_refused_without_repeating_it() -> None:
     from envnb.projects.profile_file import get_profile
 
     with pytest.raises(
-        ConfigurationError, match="^profile= looks like a personal API key"
+        ConfigurationError, match=r"^profile= looks like a personal API key"
     ) as caught:
         get_profile(KEY_IN_THE_WRONG_PLACE, env={"XDG_CONFIG_HOME": "/nonexistent-envnb-qa"})
     assert "wrongplace" not in str(caught.value)
