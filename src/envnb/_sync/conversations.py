@@ -15,6 +15,7 @@ from ..conversations.models import AppendedMessage, Conversation
 from ..conversations.proposals import ConversationQueue
 from ..conversations.streaming import AskResult, StreamSession
 from ..conversations.transcript import conversation_markdown, messages_frame
+from ..errors import RequestValidationError
 from ..query.pin import conversation_link
 from ._listing import SyncListing
 from ._stream import EventStream
@@ -112,6 +113,11 @@ class Conversations(SyncListing[Conversation]):
             "proposal_id": ident(proposal_id, "proposal_id"),
         }
         if feedback is not None:
+            if not isinstance(feedback, str):  # it would be sent as a JSON number or object
+                raise RequestValidationError(
+                    f"feedback: must be text (a str) or None, not {type(feedback).__name__}",
+                    attr="feedback",
+                )
             payload["feedback"] = feedback
         first = {**stream_body(conversation_id, None, {}), "resume_payload": payload}
         session = self._session(conversation_id, None, {}, first=first)

@@ -86,6 +86,22 @@ def test_enqueue_checks_content_before_sending(
     assert sandbox.stats()["requests"] == before  # nothing was sent
 
 
+@pytest.mark.parametrize("feedback", [5, ["later"], {"text": "later"}])
+def test_reject_checks_feedback_before_sending(sandbox: Sandbox, feedback: object) -> None:
+    # A number or list used to go out as JSON (PostHog's feedback is text).
+    c = sandbox.client()
+    before = sandbox.stats()["requests"]
+    try:
+        cid = "0b7b9a3e-0000-4000-8000-000000000000"
+        with pytest.raises(RequestValidationError) as bad:
+            c.conversations.reject(cid, "p", feedback)  # type: ignore[arg-type]
+        assert bad.value.attr == "feedback"
+        assert str(bad.value).startswith("feedback: must be text (a str) or None, not ")
+    finally:
+        c.close()
+    assert sandbox.stats()["requests"] == before  # nothing was sent
+
+
 def test_approve_and_reject(fresh_sandbox: Sandbox) -> None:
     c = fresh_sandbox.client()
     try:
