@@ -15,7 +15,7 @@ from widget_helpers import api_get, assert_no_secrets, client_for, html_of, writ
 from envnb.sandbox import Sandbox
 from envnb.sandbox.conversations.seed import SANDBOX_RUNTIME_CONVERSATION
 from envnb.widgets import ChatCell
-from envnb.widgets._chat_asks import CLEARED
+from envnb.widgets._chat_asks import CLEARED, QUEUE_FULL
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
@@ -161,6 +161,27 @@ async def test_a_queued_message_can_be_removed(slow: Sandbox) -> None:
     await cell.wait()
     assert [c for k, c in cell.transcript if k == "human"] == ["lorem 200"]
     assert writes(slow, "conversation.message") == 1
+
+
+async def test_a_third_message_says_to_remove_one_and_keeps_the_text(slow: Sandbox) -> None:
+    # The API's QueueFullError text names conversations.dequeue(...); the panel has buttons.
+    cell = await _cell(slow)
+    cell.input.value = "lorem 200"
+    cell.send_button.click()
+    await _until(lambda: len(cell.transcript) >= 2)
+    for n, text in enumerate(["lorem 3", "lorem 4"], start=1):
+        cell.input.value = text
+        cell.send_button.click()
+        await _until(lambda n=n: len(cell.queued) == n)  # type: ignore[misc]
+    cell.input.value = "lorem 5"
+    cell.send_button.click()
+    await _until(lambda: cell.status.startswith(("Not queued", "Could not queue")))
+    assert cell.status == QUEUE_FULL
+    assert cell.input.value == "lorem 5"
+    assert [m.content for m in cell.queued] == ["lorem 3", "lorem 4"]
+    assert writes(slow, "conversation.enqueue") == 2
+    cell.stop()
+    await cell.wait()
 
 
 async def test_a_pending_proposal_clears_the_queue(slow: Sandbox) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 
 from ..conversations.proposals import PendingApproval, QueuedMessage
-from ..errors import EnvnbError
+from ..errors import EnvnbError, QueueFullError
 from ..render import escape, isolate
 from ._transcript import note_html
 
@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from ._livechat import LiveTurn
 
 CLEARED = "The queued messages were cleared: the assistant waits for your decision on its proposal."
+# The client's QueueFullError names API calls; in the panel the way out is a Remove button.
+QUEUE_FULL = (
+    "Not queued: two messages already wait for this reply (PostHog keeps two). Wait for the "
+    "reply to end, or Remove one; your text stays in the box."
+)
 
 
 def approval_html(approval: PendingApproval) -> str:
@@ -106,6 +111,9 @@ class ChatAsks:
     async def _enqueue(self, cid: str, text: str) -> None:
         try:
             queue = await self.aclient.conversations.enqueue(cid, text)
+        except QueueFullError:
+            self._set_status(QUEUE_FULL, error=True)
+            return
         except EnvnbError as err:
             self._set_status(f"Could not queue the message: {err}", error=True)
             return
