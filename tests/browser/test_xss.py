@@ -27,7 +27,9 @@ def test_export_names_shown_literally(page: Page, lab: LabServer) -> None:
     run_all(page)
     wait_all_cells_done(page)
     widgets = notebook(page).locator(".jupyter-widgets")
-    expect(widgets.get_by_text(IMG, exact=False).first).to_be_visible()
+    # The kernel is done before the page has built every row's widgets: twelve rows of
+    # widget models arrive at once, which took the page past 15 s on a loaded machine.
+    expect(widgets.get_by_text(IMG, exact=False).first).to_be_visible(timeout=90_000)
     expect(widgets.get_by_text(SCRIPT, exact=False).first).to_be_visible()
     expect(notebook(page).locator(INJECTED)).to_have_count(0)
     page.wait_for_timeout(500)  # an <img onerror> fires asynchronously
