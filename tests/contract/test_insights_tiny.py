@@ -166,8 +166,18 @@ def test_paths(tiny: Client) -> None:
     # Alice / → /signup (60 s); her /pricing the next day is another session (more than 30
     # minutes later), a path of one page; Carol / → /pricing (60 s); Bob's / alone
     assert frame.to_dict("records") == [
-        {"source": "1_/", "target": "2_/pricing", "value": 1, "average_conversion_time": 60_000.0},
-        {"source": "1_/", "target": "2_/signup", "value": 1, "average_conversion_time": 60_000.0},
+        {
+            "source": "1_https://hedgebox.example",
+            "target": "2_https://hedgebox.example/pricing",
+            "value": 1,
+            "average_conversion_time": 60_000.0,
+        },
+        {
+            "source": "1_https://hedgebox.example",
+            "target": "2_https://hedgebox.example/signup",
+            "value": 1,
+            "average_conversion_time": 60_000.0,
+        },
     ]
 
 

@@ -2,7 +2,8 @@
 
 PostHog's shape (PH:posthog/hogql_queries/insights/paths_query_runner.py): ``results`` is a
 list of ``{source, target, value, average_conversion_time}``; ``source`` and ``target`` carry
-the step number as a prefix (``1_/pricing`` → ``2_/signup``), kept as PostHog sends them, and
+the step number as a prefix before the page's URL (``1_https://example.com/pricing`` →
+``2_https://example.com/signup``: a pageview's ``$current_url``), kept as PostHog sends them, and
 ``average_conversion_time`` is in milliseconds. Rows are ranked by ``value``, largest first.
 """
 

@@ -2,13 +2,15 @@
 the page-to-page links of people's paths.
 
 Rules (each as ``paths_per_person_query`` and ``to_query`` compute it):
-1. A person's ``$pageview`` pathnames in the range, in time order, are cut into sessions
+1. A person's ``$pageview`` pages in the range — each the event's ``$current_url`` with one
+   trailing ``/`` dropped (``construct_event_hogql``: ``https://hedgebox.example/`` is
+   ``https://hedgebox.example``), not its pathname — in time order, are cut into sessions
    wherever 30 minutes (PostHog's ``SESSION_TIME_THRESHOLD_DEFAULT_SECONDS``) pass between two
    pageviews; each session is one path.
 2. Repeats of one page in a row collapse to the last of them (its time is the step's time).
 3. ``startPoint``: the path begins at its first visit of that page; ``endPoint``: it ends at its
    first visit of that page; a path without the page is left out. A trailing ``/`` of the
-   point is dropped (``/pricing/`` is ``/pricing``), as PostHog does.
+   point is dropped (``…/pricing/`` is ``…/pricing``), as PostHog does.
 4. A path keeps its first ``stepLimit`` (5) steps — its last ones with an ``endPoint``; with
    both points a path longer than the limit keeps its first and last ``stepLimit // 2`` steps
    around a ``...`` step.
@@ -42,7 +44,7 @@ def _sessions(found: list[dict[str, Any]]) -> list[list[Step]]:
         at = instant(row["timestamp"])
         if at is None:
             continue
-        page = "" if row["page"] is None else str(row["page"])  # PostHog: ifNull(…, '')
+        page = _page(row["page"])
         if row["person_id"] != person or last is None or at - last >= SESSION_GAP:
             out.append([])
         person, last = row["person_id"], at
@@ -54,13 +56,19 @@ def _sessions(found: list[dict[str, Any]]) -> list[list[Step]]:
     return out
 
 
+def _page(url: Any) -> str:
+    """Rule 1: ``replaceRegexpAll(ifNull($current_url, ''), '(.)/$', '\\1')``."""
+    text = "" if url is None else str(url)
+    return text[:-1] if len(text) > 1 and text.endswith("/") else text
+
+
 def _point(spec: dict[str, Any], name: str) -> str | None:
     value = spec.get(name)
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        raise bad(f"pathsFilter.{name} must be a page such as '/pricing'")
-    return value[:-1] if len(value) > 1 and value.endswith("/") else value
+        raise bad(f"pathsFilter.{name} must be a page URL such as 'https://example.com/pricing'")
+    return _page(value)
 
 
 def _first(path: list[Step], page: str) -> int | None:
@@ -129,7 +137,7 @@ def run_paths(db: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
     end = _end(date_range.get("date_to"), now, "day")
     found = every_row(
         db,
-        "SELECT person_id, properties.$pathname AS page, timestamp FROM events "
+        "SELECT person_id, properties.$current_url AS page, timestamp FROM events "
         f"WHERE event = '$pageview' AND timestamp >= {moment(start)} "
         f"AND timestamp <= {moment(end)} ORDER BY person_id, timestamp, uuid",
         "a paths insight",
