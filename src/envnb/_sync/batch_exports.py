@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -98,4 +99,12 @@ class BatchExports(SyncExportOps, SyncListing[BatchExport]):
                 f"kind: must be an integration kind such as 'aws-s3', got {kind!r}", attr="kind"
             )
         pages = self._transport.items(Endpoints.integrations.request(), None, 100)
-        return [i for i in pages if kind is None or i.kind == kind]
+        every = [i for i in pages]
+        found = [i for i in every if kind is None or i.kind == kind]
+        if kind is not None and not found and every:
+            # A misspelt kind ("aws_s3") would read as "no integration": say which exist.
+            kinds = ", ".join(sorted({i.kind for i in every}))
+            warnings.warn(
+                f"no integration of kind {kind!r}; this project has: {kinds}", stacklevel=2
+            )
+        return found

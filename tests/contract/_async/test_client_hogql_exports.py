@@ -31,6 +31,13 @@ async def test_create_a_hogql_export_on_an_integration(fresh_sandbox: Sandbox) -
             "acme-exports (access key, AWS account 123456789012)",
             {"auth_type": "access key", "aws_account_id": "123456789012"},
         )
+        listed = (
+            r"^no integration of kind 'aws_s3'; this project has: aws-redshift, aws-s3, "
+            r"azure-blob, databricks, google-cloud-service-account, postgresql, "
+            r"s3-compatible, snowflake$"
+        )
+        with pytest.warns(UserWarning, match=listed):
+            assert await c.batch_exports.integrations("aws_s3") == []
         kinds = [i.kind for i in await c.batch_exports.integrations()]
         assert kinds == [
             "aws-s3",
