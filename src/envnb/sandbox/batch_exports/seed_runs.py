@@ -36,9 +36,10 @@ import random
 import sqlite3
 from typing import Any
 
+from envnb.sandbox.projects.backend import ONLY_IN_OTHERS
+
 from .._util import seeded_uuid
 from ..clock import parse_stamp, stamp
-from ..projects.backend import ONLY_IN_OTHERS
 from . import schedule, sim
 
 AUTO_PAUSED = 8

@@ -27,9 +27,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from envnb.sandbox.batch_exports import backend as exports
+
 from .. import errors
 from .._util import dumps, now_iso
-from ..batch_exports import backend as exports
 from ..store import Store
 
 TRIGGER = re.compile(r"\bpause (?:all|every)\b[^.?!\n]*\bexports?\b", re.IGNORECASE)

@@ -6,9 +6,10 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from envnb.sandbox.conversations.backend import users
+
 from .. import errors, paging
 from ..context import Ctx
-from ..conversations.backend import users
 from . import backend
 
 
