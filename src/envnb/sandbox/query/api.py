@@ -17,6 +17,8 @@ import hashlib
 import json
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -60,9 +62,35 @@ def _run_hogql(events: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-# Each kind the sandbox runs, and its runner (a wrapper runs its source: insights.unwrap).
-RUNNERS: dict[str, Runner] = {"HogQLQuery": _run_hogql, **INSIGHT_RUNNERS}
-KINDS = (*RUNNERS, *WRAPPERS)
+def _hogql_tables(ctx: Ctx, query: dict[str, Any], events: EventsDB) -> Any:
+    """HogQL may name the project's system tables: fill them just before the run."""
+    text = query.get("query")
+    if not (isinstance(text, str) and system_tables.mentions(text)):
+        return events
+    ctx.tick(full=False)  # the exports' seeded history and backfills are written
+    team, store = ctx.project_id, ctx.store
+    return system_tables.TeamTables(events, lambda con: system_tables.refresh(con, store, team))
+
+
+def _events_only(ctx: Ctx, query: dict[str, Any], events: EventsDB) -> Any:
+    return events
+
+
+@dataclass(frozen=True)
+class QueryKind:
+    """One kind ``POST query/`` runs: its runner, and the tables it reads (the events, or the
+    events with more tables beside them)."""
+
+    run: Runner
+    tables: Callable[[Ctx, dict[str, Any], EventsDB], Any] = _events_only
+
+
+# Each kind the sandbox runs (a wrapper runs its source: insights.unwrap). One entry per kind.
+QUERY_KINDS: dict[str, QueryKind] = {
+    "HogQLQuery": QueryKind(_run_hogql, _hogql_tables),
+    **{name: QueryKind(runner) for name, runner in INSIGHT_RUNNERS.items()},
+}
+KINDS = (*QUERY_KINDS, *WRAPPERS)
 # Kinds PostHog's schema has that the sandbox does not run: "Unsupported query kind: …" (any
 # other kind is not in PostHog's schema at all: pydantic's ``parse_error``).
 NOT_EMULATED = (
@@ -83,19 +111,12 @@ def _answer(ctx: Ctx, query: dict[str, Any]) -> dict[str, Any]:
     kind = inner.get("kind")
     started = time.perf_counter()
     ctx.state.runs.executed += 1
-    events: Any = ctx.state.events
-    text = inner.get("query")
-    if kind == "HogQLQuery" and isinstance(text, str) and system_tables.mentions(text):
-        ctx.tick(full=False)  # the exports' seeded history and backfills are written
-        team, store = ctx.project_id, ctx.store
-        events = system_tables.TeamTables(
-            events, lambda con: system_tables.refresh(con, store, team)
-        )
+    entry = QUERY_KINDS.get(str(kind))
+    if entry is None:
+        raise errors.validation(f"Unsupported query kind: {kind}", "query__kind")
+    events = entry.tables(ctx, inner, ctx.state.events)
     try:
-        runner = RUNNERS.get(str(kind))
-        if runner is None:
-            raise errors.validation(f"Unsupported query kind: {kind}", "query__kind")
-        answer = runner(events, inner)
+        answer = entry.run(events, inner)
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as err:
         # Junk inside a query object PostHog's pydantic schema would refuse: still a 400.
         raise HogQLError(
