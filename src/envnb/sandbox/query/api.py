@@ -47,10 +47,41 @@ REFRESH = (
 ASYNC = ("async", "force_async", "lazy_async", "async_except_on_cache_miss")
 
 
+# Pydantic's words for a value of the wrong type, by the type PostHog's schema declares.
+_WRONG_TYPE = {
+    dict: "Input should be a valid dictionary",
+    str: "Input should be a valid string",
+    bool: "Input should be a valid boolean",
+}
+# QueryRequest's fields besides ``query`` and ``refresh`` (all nullable) [PH openapi.yaml
+# @1404d6c QueryRequest]; a form-encoded body sends a boolean as text.
+REQUEST_FIELDS: dict[str, type] = {
+    "async": bool,
+    "client_query_id": str,
+    "filters_override": dict,
+    "limit_context": str,
+    "name": str,
+    "variables_override": dict,
+}
+_BOOLEAN_TEXT = {"true", "false", "1", "0", "yes", "no", "on", "off", "t", "f", "y", "n"}
+
+
+def _check_types(data: dict[str, Any], fields: dict[str, type], prefix: str = "") -> None:
+    """A 400 naming the first field of ``fields`` whose value is of another type (null passes)."""
+    for name, expected in fields.items():
+        value = data.get(name)
+        if value is None or isinstance(value, expected):
+            continue
+        if expected is bool and (value in (0, 1) or str(value).lower() in _BOOLEAN_TEXT):
+            continue
+        raise errors.validation(_WRONG_TYPE[expected], prefix + name, "parse_error")
+
+
 def _run_hogql(events: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
     text = query.get("query")
     if not isinstance(text, str):
         raise errors.validation("This field is required.", "query__query", "required")
+    _check_types(query, {"values": dict, "variables": dict}, "query__")
     answer = run_hogql(
         events,
         text,
@@ -147,18 +178,11 @@ def _validate(ctx: Ctx) -> tuple[dict[str, Any], str]:
     data = ctx.data
     if not isinstance(data, dict) or "query" not in data:
         raise errors.required("query")
-    query = data["query"]
-    if not isinstance(query, dict):
-        raise errors.validation("Expected a query object with a 'kind'.", "query")
+    query = _query_object(data["query"])
+    _check_types(data, REQUEST_FIELDS)
     kind = query.get("kind")
     if kind in NOT_EMULATED:
         raise errors.validation(f"Unsupported query kind: {kind}", "query__kind")
-    if kind not in KINDS:
-        raise errors.validation(
-            f"Input tag {kind!r} found using 'kind' does not match any of the expected tags",
-            "query__kind",
-            "parse_error",
-        )
     refresh = data.get("refresh", "blocking")
     if refresh is None:
         refresh = "blocking"
@@ -169,6 +193,21 @@ def _validate(ctx: Ctx) -> tuple[dict[str, Any], str]:
     if refresh not in REFRESH:
         raise errors.invalid_choice(refresh, "refresh")
     return query, str(refresh)
+
+
+def _query_object(query: Any) -> dict[str, Any]:
+    """``query`` as PostHog's pydantic schema reads it: an object whose ``kind`` is one of the
+    schema's kinds (the sandbox knows those it runs and those it names as not emulated)."""
+    if not isinstance(query, dict):
+        raise errors.validation("Expected a query object with a 'kind'.", "query")
+    kind = query.get("kind")
+    if kind not in KINDS and kind not in NOT_EMULATED:
+        raise errors.validation(
+            f"Input tag {kind!r} found using 'kind' does not match any of the expected tags",
+            "query__kind",
+            "parse_error",
+        )
+    return query
 
 
 def create(ctx: Ctx) -> Response:
@@ -287,9 +326,7 @@ def upgrade(ctx: Ctx) -> Response:
     data = ctx.data
     if not isinstance(data, dict) or "query" not in data:
         raise errors.required("query")
-    if not isinstance(data["query"], dict):
-        raise errors.validation("Expected a query object with a 'kind'.", "query")
-    return JSONResponse({"query": data["query"]})
+    return JSONResponse({"query": _query_object(data["query"])})
 
 
 def destroy(ctx: Ctx) -> Response:
