@@ -444,3 +444,56 @@ def test_ai_usage_of_a_conversation_and_a_product(fresh_api: Api) -> None:
             "attr": "conversation_id",
         },
     )
+
+
+BAD_VALUES: list[Any] = [None, 7, 1.5, "x", [1, "a"], {"k": 1}, True, 10**20]
+
+
+def _sweep(api: Api, path: Any, base: dict[str, Any]) -> int:
+    """Each field of ``base`` replaced by each wrong-typed value (and the body itself):
+    never a 5xx, and a 400 names the field it changed (or one inside it)."""
+    sent = 0
+    for bad in BAD_VALUES:
+        bodies: list[tuple[Any, str | None]] = [(bad, None)]
+        bodies += [({**base, name: bad}, name) for name in base]
+        for body, field in bodies:
+            got = api.post(path(), json=body)
+            sent += 1
+            seen = (body, got.status_code, got.text[:300])
+            assert got.status_code < 500, seen
+            assert api.sb.api_key not in got.text, seen
+            attr = got.json().get("attr") if got.status_code == 400 else None
+            if field is not None and attr is not None:
+                assert f"{attr}__".startswith(f"{field}__"), seen
+    return sent
+
+
+def test_wrong_typed_values_in_open_and_command_bodies_are_400_never_500(fresh_api: Api) -> None:
+    opened = {
+        "content": "hi",
+        "trace_id": str(uuid.uuid4()),
+        "attached_context": [{"type": "text", "value": "v"}],
+        "initial_permission_mode": "auto",
+        "task_id": SANDBOX_RUNTIME_TASK,
+    }
+    sent = _sweep(fresh_api, lambda: f"conversations/{uuid.uuid4()}/open/", opened)
+    handle = _open(fresh_api, str(uuid.uuid4()), content="start").json()
+    run = f"tasks/{handle['task_id']}/runs/{handle['run_id']}/"
+    command = {"jsonrpc": "2.0", "method": "user_message", "params": {"content": "hi"}, "id": 1}
+    sent += _sweep(fresh_api, lambda: run + "command/", command)
+    assert sent == 8 * 6 + 8 * 5  # (the body + each field) x each wrong value, both bodies
+    # literal answers for a few of them
+    assert _open(fresh_api, str(uuid.uuid4()), trace_id=None).json() == {
+        "type": "validation_error",
+        "code": "null",
+        "detail": "This field may not be null.",
+        "attr": "trace_id",
+    }
+    nested = _open(fresh_api, str(uuid.uuid4()), attached_context=[7]).json()
+    assert (nested["attr"], nested["detail"]) == (
+        "attached_context__0__non_field_errors",
+        "Invalid data. Expected a dictionary, but got int.",
+    )
+    assert _command(fresh_api, run, jsonrpc="2.0", method="cancel", id=True).json()["result"] == {
+        "cancelled": True
+    }

@@ -17,6 +17,7 @@ from ..conversations.models import Conversation
 from ..conversations.runtime import (
     AIUsage,
     CommandResult,
+    RunFrame,
     RunHandle,
     SessionHistory,
     SessionLogEntry,
@@ -109,8 +110,8 @@ class AsyncSandboxRuntime:
 
     async def run_events(
         self, conversation: Run, *, until_turn_end: bool = True
-    ) -> AsyncIterator[dict[str, Any]]:
-        """The run's stream: each frame as sent (``notification`` log entries,
+    ) -> AsyncIterator[RunFrame]:
+        """The run's stream, frame by frame (``RunFrame``: ``notification`` log entries,
         ``task_run_state``, …). PostHog keeps the stream open while the run lives; with
         ``until_turn_end`` it stops after a ``_posthog/turn_complete``. A run whose stream is
         gone raises StreamError (read ``session_logs`` instead)."""
@@ -122,9 +123,9 @@ class AsyncSandboxRuntime:
                     raise StreamError(f"the run's stream failed: {frame.get('error', sse.data)}")
                 if not isinstance(frame, dict) or frame.get("type") == "keepalive":
                     continue
-                yield frame
-                method = (frame.get("notification") or {}).get("method")
-                if until_turn_end and method == "_posthog/turn_complete":
+                parsed = RunFrame.model_validate(frame)
+                yield parsed
+                if until_turn_end and parsed.method == "_posthog/turn_complete":
                     return
 
     async def ai_usage(

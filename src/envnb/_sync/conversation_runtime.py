@@ -19,6 +19,7 @@ from ..conversations.models import Conversation
 from ..conversations.runtime import (
     AIUsage,
     CommandResult,
+    RunFrame,
     RunHandle,
     SessionHistory,
     SessionLogEntry,
@@ -109,10 +110,8 @@ class SyncSandboxRuntime:
         request = Runs.command.request(self._run(conversation), body=body)
         return self._transport.request(request)
 
-    def run_events(
-        self, conversation: Run, *, until_turn_end: bool = True
-    ) -> Iterator[dict[str, Any]]:
-        """The run's stream: each frame as sent (``notification`` log entries,
+    def run_events(self, conversation: Run, *, until_turn_end: bool = True) -> Iterator[RunFrame]:
+        """The run's stream, frame by frame (``RunFrame``: ``notification`` log entries,
         ``task_run_state``, …). PostHog keeps the stream open while the run lives; with
         ``until_turn_end`` it stops after a ``_posthog/turn_complete``. A run whose stream is
         gone raises StreamError (read ``session_logs`` instead)."""
@@ -124,9 +123,9 @@ class SyncSandboxRuntime:
                     raise StreamError(f"the run's stream failed: {frame.get('error', sse.data)}")
                 if not isinstance(frame, dict) or frame.get("type") == "keepalive":
                     continue
-                yield frame
-                method = (frame.get("notification") or {}).get("method")
-                if until_turn_end and method == "_posthog/turn_complete":
+                parsed = RunFrame.model_validate(frame)
+                yield parsed
+                if until_turn_end and parsed.method == "_posthog/turn_complete":
                     return
 
     def ai_usage(self, conversation: Id | None = None, *, product: str | None = None) -> AIUsage:

@@ -86,6 +86,16 @@ class SessionLogEntry(APIModel):
         return str(kind) if isinstance(kind, str) else self.method
 
 
+class RunFrame(SessionLogEntry):
+    """One frame of a run's stream: a log entry (``type == "notification"``), the run's state
+    (``type == "task_run_state"``: ``status``, …) or another frame PostHog adds (its fields
+    kept as extras)."""
+
+    run_id: str | None = None
+    task_id: str | None = None
+    status: str | None = None
+
+
 class CommandResult(APIModel):
     """A run's answer to a command: ``result`` or a JSON-RPC ``error``."""
 

@@ -85,7 +85,7 @@ def test_open_follow_up_and_cancel(fresh_sandbox: Sandbox) -> None:
         assert isinstance(handle, RunHandle)
         assert (handle.run_status, handle.just_created_run) == ("queued", True)
         frames = [f for f in c.conversations.run_events(handle)]
-        kinds = [(f.get("notification") or {}).get("method") for f in frames]
+        kinds = [f.method for f in frames]
         assert kinds == ["_posthog/user_message"] + ["session/update"] * 9 + [
             "_posthog/turn_complete"
         ]

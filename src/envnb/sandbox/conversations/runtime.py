@@ -84,20 +84,18 @@ def _open_body(store: Store, project_id: int, data: Any) -> tuple[str | None, st
     content = v.string(
         data, "content", required=False, max_length=40000, allow_null=True, allow_blank=True
     )
-    if data.get("trace_id") is not None and not is_uuid(data["trace_id"]):
+    for name in ("trace_id", "task_id", "attached_context", "initial_permission_mode"):
+        if name in data and data[name] is None:
+            raise errors.validation("This field may not be null.", name, "null")
+    if "trace_id" in data and not is_uuid(data["trace_id"]):
         raise errors.validation("Must be a valid UUID.", "trace_id")
-    context = data.get("attached_context")
-    if "attached_context" in data and not isinstance(context, list):
-        name = type(context).__name__ if context is not None else "NoneType"
-        raise errors.validation(
-            f'Expected a list of items but got type "{name}".', "attached_context", "not_a_list"
-        )
+    _attached(data.get("attached_context", []))
     mode = data.get("initial_permission_mode")
     if "initial_permission_mode" in data and not isinstance(mode, str):
         raise errors.invalid_choice(mode, "initial_permission_mode")
-    task = data.get("task_id")
-    if task is None:
+    if "task_id" not in data:
         return content, None
+    task = data["task_id"]
     if not is_uuid(task):
         raise errors.validation("Must be a valid UUID.", "task_id")
     if not store.one(
@@ -105,6 +103,30 @@ def _open_body(store: Store, project_id: int, data: Any) -> tuple[str | None, st
     ):
         raise errors.validation("Task not found or not accessible.", "task_id")
     return content, str(uuid.UUID(task))
+
+
+def _attached(items: Any) -> None:
+    """``attached_context``: a list of ``{type, id?, name?, value?}`` (PostHog's allowed
+    ``type`` values are not checked: the list was not in the source read)."""
+    if not isinstance(items, list):
+        raise errors.validation(
+            f'Expected a list of items but got type "{type(items).__name__}".',
+            "attached_context",
+            "not_a_list",
+        )
+    for i, item in enumerate(items):
+        where = f"attached_context__{i}"
+        if not isinstance(item, dict):
+            raise errors.validation(
+                f"Invalid data. Expected a dictionary, but got {type(item).__name__}.",
+                f"{where}__non_field_errors",
+                "invalid",
+            )
+        kind = item.get("type")
+        if kind is None:
+            raise errors.required(f"{where}__type")
+        if not isinstance(kind, str):
+            raise errors.invalid_choice(kind, f"{where}__type")
 
 
 def open_conversation(
@@ -241,7 +263,8 @@ def _command_body(data: Any) -> tuple[str, dict[str, Any], Any]:
             "not_a_dict",
         )
     ident = data.get("id")
-    if ident is not None and (isinstance(ident, bool) or not isinstance(ident, str | int | float)):
+    # PostHog's check is isinstance(str, int, float): a JSON true passes it, as here.
+    if ident is not None and not isinstance(ident, str | int | float):
         raise errors.validation("id must be a string or number", "id")
     _method_params(method, params)
     return method, params, ident
