@@ -7,10 +7,12 @@ runs, backfills and logs, app metrics, PostHog AI conversations, customer profil
 query API, saved insights, and the identity endpoints PostHog's tools read: ``users/@me``,
 ``organizations/@current``, ``projects/``; file downloads are left out, see the subset's
 ``x-envnb-left-out``, and the serializers in its ``x-envnb-elided`` are kept as bare objects).
-Operations newer than the document (``NEWER_OPERATIONS``: ``query/{kind}/``) are added here, and
-the GET operations and ``query/`` run a second time under the deprecated ``/api/environments/``
-alias. Schemathesis generates requests — JSON, form-encoded and multipart bodies, as the document
-declares — and every answer is checked:
+Operations newer than the document are added: ``query/{kind}/`` (``NEWER_OPERATIONS``, from the
+document's ``query/``), and the file-download exports and ``personal_api_keys/@current`` from
+``posthog_newer_operations.json`` (written from PostHog's source, contract §13: not PostHog's
+document). The GET operations and ``query/`` run a second time under the deprecated
+``/api/environments/`` alias. Schemathesis generates requests — JSON, form-encoded and multipart
+bodies, as the document declares — and every answer is checked:
 
 1. never a 5xx;
 2. never a destination secret (the seeded ones start with ``sandbox-secret-``) nor the API key;
@@ -31,6 +33,7 @@ import copy
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,7 @@ from envnb.sandbox.batch_exports.seed import SECRETS
 from envnb.sandbox.forms import FORM_TYPES
 
 DOCUMENT = Path(__file__).with_name("posthog_openapi_subset.json")
+FROM_SOURCE = Path(__file__).with_name("posthog_newer_operations.json")
 # Per operation, valid and invalid data mixed: 38 operations x 20 requests took 30-55 s on the
 # shared 2-core machine (150 per operation found nothing more in 4 minutes).
 EXAMPLES = 20
@@ -114,6 +118,33 @@ NEWER_OPERATIONS = {
         "post",
     )
 }
+# The sandbox's clock is fixed, so a valid file-export interval (at most 7 days, not in the
+# future) is a literal.
+CLOCK = datetime(2026, 11, 27, 12, tzinfo=UTC)
+INTERVAL = {
+    "data_interval_start": "2026-11-26T00:00:00Z",
+    "data_interval_end": "2026-11-27T00:00:00Z",
+}
+RUNNABLE = [
+    {"kind": "HogQLQuery", "query": "select event, count() from events group by event"},
+    {"kind": "TrendsQuery", "series": [{"kind": "EventsNode", "event": "$pageview"}]},
+]
+# Body fields given real values in some cases (the interval is set per sandbox in the test).
+REAL_FIELDS: dict[str, dict[str, list[Any]]] = {
+    "query_create": {"query": RUNNABLE},
+    "query_create_kind": {"query": RUNNABLE},
+    "query_upgrade_create": {"query": RUNNABLE},
+    "file_download_batch_exports_create": {
+        "model": ["events", "persons", "sessions"],
+        "file": [{"format": "Parquet"}, {"format": "JSONLines", "max_size_mb": None}],
+        **{k: [v] for k, v in INTERVAL.items()},
+    },
+    "file_download_batch_exports_count_rows_create": {
+        "model": ["hogql"],
+        "hogql_query": ["SELECT event FROM events WHERE timestamp >= {data_interval_start}"],
+        **{k: [v] for k, v in INTERVAL.items()},
+    },
+}
 PROJECT = "/api/projects/{project_id}/"
 ALIAS = "/api/environments/{project_id}/"
 ALIAS_SUFFIX = "_environments"
@@ -129,11 +160,11 @@ ORDER = {"get": 0, "post": 1, "put": 1, "patch": 1, "delete": 2}
 @pytest.fixture(scope="module")
 def posthog_sandbox() -> Iterator[Sandbox]:
     """A sandbox of its own: generated requests change and delete its rows."""
-    with Sandbox(stream_delay=0, conversations=20) as sb:
+    with Sandbox(stream_delay=0, conversations=20, clock=CLOCK) as sb:
         yield sb
 
 
-def _ids(sb: Sandbox) -> dict[str, list[str]]:
+def _ids(sb: Sandbox) -> dict[str, list[Any]]:
     """Real ids for each path parameter, so generated requests reach seeded objects."""
     base = f"{sb.url}/api/projects/{sb.project_id}/"
     with httpx.Client(headers={"Authorization": f"Bearer {sb.api_key}"}, timeout=30) as http:
@@ -152,6 +183,10 @@ def _ids(sb: Sandbox) -> dict[str, list[str]]:
             json={"query": {"kind": "HogQLQuery", "query": "select 1"}, "refresh": "async"},
         ).json()["query_status"]["id"]
         organization = http.get(f"{sb.url}/api/organizations/@current/").json()["id"]
+        file_run = http.post(
+            base + "file_download_batch_exports/",
+            json={"model": "events", "file": {"format": "Parquet"}, **INTERVAL},
+        ).json()["id"]
         conversations = ids("conversations/")[:3]
         queue = http.post(f"{base}conversations/{conversations[0]}/queue/", json={"content": "hi"})
         queued = queue.json()["messages"][0]["id"]
@@ -160,14 +195,18 @@ def _ids(sb: Sandbox) -> dict[str, list[str]]:
             "id": [row["id"] for row in rows]
             + ids(f"batch_exports/{hourly}/runs/")[:3]
             + [backfill]
-            + ids("customer_profile_configs/")
-            + ids("insights/")
-            + [running, str(sb.project_id), "@current", organization],
+            + ids("customer_profile_configs/"),
             "conversation": conversations,
             "queue_id": [queued],
             "uuid": ["@me"],
             "organization_id": ["@current", organization],
             "kind": ["HogQLQuery", "TrendsQuery", "EventsQuery"],
+            "insights/id": ids("insights/"),
+            "query/id": [running],
+            "file_download_batch_exports/id": [file_run],
+            "projects/id": [sb.project_id, "@current"],
+            "organizations/id": ["@current", organization],
+            "personal_api_keys/id": ["@current"],
         }
 
 
@@ -189,6 +228,9 @@ def _document() -> dict[str, Any]:
         schemas[component]["enum"] = values
     schemas["QueryStatus"]["properties"].update(NEWER_STATUS_FIELDS)
     paths = document["paths"]
+    newer = json.loads(FROM_SOURCE.read_text())
+    paths.update(newer["paths"])
+    schemas.update(newer["components"]["schemas"])
     for (path, method), (source, source_method) in NEWER_OPERATIONS.items():
         operation = copy.deepcopy(paths[source][source_method])
         operation["operationId"] += "_kind"
@@ -246,9 +288,17 @@ def _check(sb: Sandbox, name: str, case: Any, response: Any, tally: Tally) -> No
         tally.failures.setdefault(f"{name}: {failure.splitlines()[0]}", f"{seen}\n{failure}")
 
 
-def _run(sb: Sandbox, operation: Any, ids: dict[str, list[str]], tally: Tally) -> None:
+def _real(ids: dict[str, list[Any]], path: str, name: str) -> list[Any]:
+    """Real values for a path parameter: those of its collection (``insights/{id}``), else
+    those of its name."""
+    collection = path.split("{" + name + "}")[0].rstrip("/").rsplit("/", 1)[-1]
+    return ids.get(f"{collection}/{name}") or ids[name]
+
+
+def _run(sb: Sandbox, operation: Any, ids: dict[str, list[Any]], tally: Tally) -> None:
     name = operation.definition.raw["operationId"]
     names = [p.name for p in operation.path_parameters if p.name != "project_id"]
+    fields = REAL_FIELDS.get(name.removesuffix(ALIAS_SUFFIX), {})
     headers = {"Authorization": f"Bearer {sb.api_key}"}
 
     @given(
@@ -256,7 +306,10 @@ def _run(sb: Sandbox, operation: Any, ids: dict[str, list[str]], tally: Tally) -
             operation.as_strategy(),
             operation.as_strategy(schemathesis.GenerationMode.NEGATIVE),
         ),
-        real=st.fixed_dictionaries({n: st.sampled_from(ids[n]) for n in names}),
+        real=st.fixed_dictionaries(
+            {n: st.sampled_from(_real(ids, operation.path, n)) for n in names}
+        ),
+        real_fields=st.fixed_dictionaries({f: st.sampled_from(v) for f, v in fields.items()}),
         use_real=st.integers(0, 3),
     )
     @settings(
@@ -266,10 +319,14 @@ def _run(sb: Sandbox, operation: Any, ids: dict[str, list[str]], tally: Tally) -
         derandomize=True,
         database=None,
     )
-    def run(case: Any, real: dict[str, str], use_real: int) -> None:
-        # Mostly seeded objects; one case in four keeps the generated (unknown) ids.
+    def run(case: Any, real: dict[str, str], real_fields: dict[str, Any], use_real: int) -> None:
+        # Mostly seeded objects; one case in four keeps the generated (unknown) ids. A JSON
+        # body gets real values in the fields a random one never gets right (a runnable
+        # query, an interval of the last day), so the run reaches the 2xx answers too.
         chosen = real if use_real else {}
         case.path_parameters = {**(case.path_parameters or {}), **chosen, "project_id": 1}
+        if use_real and isinstance(case.body, dict) and case.media_type == "application/json":
+            case.body = {**case.body, **real_fields}
         _check(sb, name, case, case.call(headers=headers), tally)
 
     run()
@@ -287,8 +344,9 @@ def test_sandbox_answers_as_posthogs_published_document(posthog_sandbox: Sandbox
     for operation in operations:
         _run(posthog_sandbox, operation, ids, tally)
     assert not tally.failures, "\n\n".join(tally.failures.values())
-    # 49 cut from the document, query/{kind}/, and 19 again under /api/environments/.
-    assert len(operations) == 69, len(operations)
+    # 49 cut from the document, query/{kind}/, 6 from PostHog's source (file downloads,
+    # personal_api_keys/@current) and 21 again under /api/environments/.
+    assert len(operations) == 77, len(operations)
     # The run reached real objects, not only 404s, with bodies of all three media types.
     assert sum(n for status, n in tally.answered.items() if status < 300) >= 60, tally.answered
     assert set(tally.accepted) == {"application/json", *FORM_TYPES}, tally.accepted
