@@ -47,6 +47,10 @@ LEFT_OUT = {
     # IntegrationViewSet is in the document (under the environment router); its pages are not
     # cut into the subset yet (the committed subset was made before the sandbox served it).
     "integrations": "not cut from the document yet: regenerate the subset to check them",
+    # The second runtime's task runs and AI usage (contract §16) were added to the sandbox after
+    # the subset was cut and have not been looked for in the document at 1404d6c.
+    "tasks": "not looked for in the document yet: regenerate the subset to check them",
+    "ai_usage": "not looked for in the document yet: regenerate the subset to check them",
 }
 # The sandbox's root routes PostHog documents under the organization (same viewset).
 ROOT_ALIASES = {
