@@ -6,9 +6,9 @@ To add a destination type: one ``Destination`` entry in ``DESTINATIONS`` (its te
 Follows PostHog's newest ``BatchExportDestinationSerializer`` and ``validate_destination``
 [src: PH:products/batch_exports/backend/presentation/views/batch_export/{destinations,exports}.py]:
 credentials live in an integration (``destination_integrations`` says when one is required),
-the legacy ``S3`` type can no longer be created (PH#64350, issue PH#65834), and the inline
-credential fields of Snowflake, BigQuery, Postgres and Redshift stay declared but optional,
-because exports made before integrations keep them in their stored config.
+and the inline credential fields of Snowflake, BigQuery, Postgres and Redshift stay declared
+but optional, because exports made before integrations keep them in their stored config.
+Not yet: PostHog refuses new legacy ``S3`` exports (PH#64350); the sandbox creates them.
 """
 
 from __future__ import annotations
