@@ -142,18 +142,29 @@ def _convert(col: Column, values: list[Any]) -> tuple[Any, list[Misfit]]:
 
     if col.dtype == "object":
         return pd.Series(values, dtype=object), []
-    kinds = set(map(type, values))
+    distinct = _distinct(values) if col.dtype == "category" else None
+    kinds = set(map(type, values if distinct is None else distinct))
     kinds.discard(type(None))
     if kinds <= {_KIND[col.dtype]} | _ALSO_EXACT.get(col.dtype, set()):
         try:
-            return _array(col, values), []
+            return _array(col, values, distinct), []
         except (TypeError, ValueError, OverflowError):  # out of range, or an odd date
             pass
     fitted, bad = _fit_each(col, values)
     return (_datetimes(fitted) if col.dtype == DATETIME else _array(col, fitted)), bad
 
 
-def _array(col: Column, values: list[Any]) -> Any:
+def _distinct(values: list[Any]) -> set[Any] | None:
+    """The distinct values (None when one is unhashable). Each value of a long column is
+    its own object somewhere in memory: a category's types are read from its few distinct
+    values, one pass over the column fewer."""
+    try:
+        return set(values)
+    except TypeError:  # a list or an object where a name belongs: read value by value
+        return None
+
+
+def _array(col: Column, values: list[Any], distinct: set[Any] | None = None) -> Any:
     import pandas as pd
 
     dtype: Any = col.dtype  # a string from the declared map; pandas-stubs wants literals
@@ -164,7 +175,7 @@ def _array(col: Column, values: list[Any]) -> Any:
         import numpy as np
 
         known = list(col.categories)
-        extra = sorted(set(values).difference(known, (None,)))
+        extra = sorted((set(values) if distinct is None else distinct).difference(known, (None,)))
         names = [*known, *extra]
         # Codes by one dict lookup a value: several times faster than pd.Categorical(values).
         code = {name: i for i, name in enumerate(names)}
