@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from ._core.request import Endpoint
 from .batch_exports.destinations import DESTINATIONS, DestinationFacts
 from .batch_exports.endpoints import BatchExportEndpoints, ExportOpsEndpoints
-from .conversations.endpoints import ConversationEndpoints
+from .conversations.endpoints import ConversationEndpoints, TaskRunEndpoints
 from .file_exports.endpoints import FileExportEndpoints
 from .profile_configs.endpoints import ProfileConfigEndpoints
 from .projects.identity import IdentityEndpoints
@@ -38,6 +38,7 @@ NAMESPACES: tuple[tuple[type[Any], bool], ...] = (
     (BatchExportEndpoints, True),
     (ExportOpsEndpoints, True),
     (ConversationEndpoints, True),
+    (TaskRunEndpoints, True),
     (ProfileConfigEndpoints, True),
     (QueryEndpoints, True),
     (InsightEndpoints, True),

@@ -79,6 +79,9 @@ def _on_dialog(dialog: Dialog, script_runs: list[str]) -> None:
     dialog.dismiss()
 
 
+_LOUD = {"error", "warning"}
+
+
 @pytest.fixture
 def script_runs() -> list[str]:
     """Every alert/confirm/prompt the page saw: the canary payloads call alert()."""
@@ -104,10 +107,16 @@ def page(
     context.add_init_script(XSS_TRAP)
     pg = context.new_page()
     pg.on("dialog", lambda d: _on_dialog(d, script_runs))
+    # What the page itself complained of (a widget view that failed to render logs here
+    # and nowhere else): printed with a failure, so a CI log says why, not only what.
+    console: list[str] = []
+    pg.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in _LOUD else None)
+    pg.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
     yield pg
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         screenshot(pg, f"FAILED-{request.node.name}")  # what the page showed, for CI logs
+        print("browser console (errors and warnings):", *console[-60:], sep="\n  ")
     script_runs.extend(xss_calls(pg))
     context.close()
     lab.delete_sessions()

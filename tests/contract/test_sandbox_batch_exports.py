@@ -171,10 +171,13 @@ def test_week_offsets_default_and_round_trip(fresh_api: Api) -> None:
                         "warehouse": "w",
                         "schema": "s",
                         "authentication_type": "password",
+                        "password": "p",
                     },
                 }
             },
-            _error("Password is required if authentication type is password", "destination"),
+            # PostHog: test_create_snowflake_batch_export_with_inline_credentials_is_rejected
+            # (test_create_snowflake.py); the account and credentials are the integration's.
+            _error("Integration is required for Snowflake batch exports", "destination"),
         ),
     ],
 )
@@ -188,6 +191,8 @@ def test_create_validation_bodies(
 
 
 REDSHIFT = {"user": "u", "password": "p", "host": "h", "database": "d", "mode": "COPY"}
+# The seeded integrations' ids (sandbox seed: one of each kind, in this order).
+POSTGRESQL, AWS_REDSHIFT = 7, 8
 AWS = {"aws_access_key_id": "AKIA-SECRET-ID", "aws_secret_access_key": "SECRET-KEY"}
 
 
@@ -219,7 +224,8 @@ def test_redshift_copy_needs_its_inputs(
     fresh_api: Api, copy_inputs: dict[str, Any] | None, detail: str
 ) -> None:
     config = dict(REDSHIFT) if copy_inputs is None else {**REDSHIFT, "copy_inputs": copy_inputs}
-    response = _create(fresh_api, destination={"type": "Redshift", "config": config})
+    destination = {"type": "Redshift", "config": config, "integration": AWS_REDSHIFT}
+    response = _create(fresh_api, destination=destination)
     assert response.status_code == 400
     assert response.json() == _error(detail, "destination")
 
@@ -234,7 +240,11 @@ def test_nested_secrets_are_stripped_everywhere(fresh_api: Api) -> None:
     }
     created = _create(
         fresh_api,
-        destination={"type": "Redshift", "config": {**REDSHIFT, "copy_inputs": copy_inputs}},
+        destination={
+            "type": "Redshift",
+            "config": {**REDSHIFT, "copy_inputs": copy_inputs},
+            "integration": AWS_REDSHIFT,
+        },
     )
     assert created.status_code == 201, created.text
     shown = created.json()["destination"]["config"]["copy_inputs"]
@@ -274,7 +284,8 @@ def test_create_requires_name_and_coerces_strings(fresh_api: Api) -> None:
         fresh_api,
         destination={
             "type": "Postgres",
-            "config": {"user": "u", "password": "p", "host": "h", "database": "d", "port": "6543"},
+            "config": {"database": "d", "port": "6543"},
+            "integration_id": POSTGRESQL,
         },
     )
     assert coerced.status_code == 201

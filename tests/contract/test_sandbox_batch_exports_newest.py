@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from conftest import Api
 from envnb.sandbox.batch_exports.seed import SECRETS
 
@@ -223,3 +225,170 @@ def test_run_test_step_validates_the_whole_export(fresh_api: Api) -> None:
     response = fresh_api.post("batch_exports/run_test_step_new/", json=body)
     assert response.status_code == 400
     assert response.json()["attr"] == "timezone"
+
+
+# The seeded integrations' ids (the sandbox seeds one of each kind, in this order).
+AWS_S3, S3_COMPATIBLE, SNOWFLAKE, DATABRICKS, AZURE_BLOB, GCP, POSTGRESQL, AWS_REDSHIFT = range(
+    1, 9
+)
+# type -> (config of a new export, its integration, one of another kind, PostHog's messages)
+INTEGRATION_BACKED = {
+    "BigQuery": (
+        {"dataset_id": "posthog"},
+        GCP,
+        AWS_S3,
+        "Integration is required for BigQuery batch exports",
+        "Integration is not a Google Cloud service account integration.",
+    ),
+    "Snowflake": (
+        {"database": "d", "warehouse": "w", "schema": "s"},
+        SNOWFLAKE,
+        AWS_S3,
+        "Integration is required for Snowflake batch exports",
+        "Integration is not a Snowflake integration.",
+    ),
+    "Postgres": (
+        {"database": "analytics", "table_name": "events"},
+        POSTGRESQL,
+        AWS_REDSHIFT,
+        "Integration is required for Postgres batch exports",
+        "Integration is not a PostgreSQL integration.",
+    ),
+    "Redshift": (
+        {"database": "dev", "host": "acme.redshift.amazonaws.com"},
+        AWS_REDSHIFT,
+        POSTGRESQL,
+        "Integration is required for Redshift batch exports",
+        "Integration is not a Redshift integration.",
+    ),
+    "Databricks": (
+        {"http_path": "/sql/1.0/warehouses/x", "catalog": "c", "schema": "s", "table_name": "t"},
+        DATABRICKS,
+        AZURE_BLOB,
+        "Integration is required for Databricks batch exports",
+        "Integration is not a Databricks integration.",
+    ),
+    "AzureBlob": (
+        {"container_name": "exports"},
+        AZURE_BLOB,
+        DATABRICKS,
+        "Integration is required for Azure Blob batch exports",
+        "Integration is not an Azure Blob integration.",
+    ),
+    "AwsS3": (
+        dict(S3_CONFIG),
+        AWS_S3,
+        S3_COMPATIBLE,
+        "Integration is required for AwsS3 batch exports",
+        "Integration provided is not an AWS S3 integration (got kind='s3-compatible')",
+    ),
+    "S3Compatible": (
+        dict(S3_CONFIG),
+        S3_COMPATIBLE,
+        AWS_S3,
+        "Integration is required for S3Compatible batch exports",
+        "Integration provided is not an AWS S3 integration (got kind='aws-s3')",
+    ),
+}
+
+
+def _create_on(api: Api, dtype: str, **destination: Any) -> Any:
+    config = dict(INTEGRATION_BACKED[dtype][0])
+    body = {"type": dtype, "config": config, **destination}
+    return api.post("batch_exports/", json={"name": dtype, "interval": "day", "destination": body})
+
+
+@pytest.mark.parametrize("dtype", sorted(INTEGRATION_BACKED))
+def test_every_integration_backed_type_needs_an_integration_of_its_kind(
+    fresh_api: Api, dtype: str
+) -> None:
+    # PostHog: test_create_s3_family_batch_export_requires_an_integration,
+    # test_create_s3_family_batch_export_rejects_mismatched_integration_kind (test_create_s3.py),
+    # test_create_snowflake_batch_export_rejects_mismatched_integration_kind
+    # (test_create_snowflake.py), test_creating_postgres_batch_export_without_integration_is_
+    # rejected and test_creating_postgres_batch_export_using_integration (test_create_postgres.py).
+    _config, right, wrong, required, mismatch = INTEGRATION_BACKED[dtype]
+    assert _detail(_create_on(fresh_api, dtype)) == required
+    assert _detail(_create_on(fresh_api, dtype, integration=None)) == required
+    assert _detail(_create_on(fresh_api, dtype, integration_id=wrong)) == mismatch
+    made = _create_on(fresh_api, dtype, integration=right)
+    assert made.status_code == 201, made.text
+    assert made.json()["destination"]["integration"] == right
+    shown = fresh_api.get(f"batch_exports/{made.json()['id']}/")
+    assert shown.json()["destination"]["integration"] == right
+    assert SECRETS not in made.text + shown.text
+
+
+def test_snowflake_inline_credentials_are_refused_without_an_integration(fresh_api: Api) -> None:
+    # PostHog: test_create_snowflake_batch_export_with_inline_credentials_is_rejected.
+    for auth, credentials in (
+        ("password", {"password": SECRET}),
+        ("keypair", {"private_key": SECRET}),
+    ):
+        config = {
+            **INTEGRATION_BACKED["Snowflake"][0],
+            "account": "my-account",
+            "user": "user",
+            "authentication_type": auth,
+            **credentials,
+        }
+        body = {"type": "Snowflake", "config": config}
+        response = fresh_api.post(
+            "batch_exports/", json={"name": "sf", "interval": "hour", "destination": body}
+        )
+        assert _detail(response) == "Integration is required for Snowflake batch exports"
+    assert SECRETS not in fresh_api.get("batch_exports/").text
+
+
+@pytest.mark.parametrize("dtype", ["Postgres", "Redshift"])
+def test_an_old_inline_credential_export_is_still_updatable(fresh_api: Api, dtype: str) -> None:
+    # PostHog: test_updating_inline_credential_postgres_export_still_accepts_them
+    # (test_update_postgres.py). The seeded Postgres and Redshift exports predate
+    # integrations: no integration, credentials inline.
+    seeded = _seeded(fresh_api, dtype)
+    assert seeded["destination"]["integration"] is None
+    url = f"batch_exports/{seeded['id']}/"
+    rotated = {"destination": {"type": dtype, "config": {"password": SECRET}}}
+    patched = fresh_api.patch(url, json=rotated)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["destination"]["integration"] is None
+    assert "password" not in patched.json()["destination"]["config"]
+    renamed = fresh_api.patch(
+        url, json={"destination": {"type": dtype, "config": {"table_name": "v2"}}}
+    )
+    assert renamed.json()["destination"]["config"]["table_name"] == "v2"
+    # It may take an integration of its kind, and not one of another.
+    other = POSTGRESQL if dtype == "Redshift" else AWS_REDSHIFT
+    wrong = {"destination": {"type": dtype, "config": {}, "integration": other}}
+    assert _detail(fresh_api.patch(url, json=wrong)) == INTEGRATION_BACKED[dtype][4]
+    assert SECRETS not in fresh_api.get(url).text + fresh_api.get("batch_exports/").text
+
+
+def test_kept_always_and_sticky_integrations_on_a_patch(fresh_api: Api) -> None:
+    # PostHog's validate_destination: a PATCH without `integration` keeps Snowflake's and the
+    # S3 family's; BigQuery (like Databricks, AzureBlob) must name it again; a Redshift export
+    # that has one may not drop it.
+    bigquery = _seeded(fresh_api, "BigQuery")
+    assert bigquery["destination"]["integration"] == GCP
+    url = f"batch_exports/{bigquery['id']}/"
+    bare = {"destination": {"type": "BigQuery", "config": {"table_id": "events_v2"}}}
+    assert _detail(fresh_api.patch(url, json=bare)) == (
+        "Integration is required for BigQuery batch exports"
+    )
+    named = {"destination": {**bare["destination"], "integration": GCP}}
+    assert fresh_api.patch(url, json=named).json()["destination"]["config"]["table_id"] == (
+        "events_v2"
+    )
+    # A change that leaves the destination out is not a write of it.
+    assert fresh_api.patch(url, json={"name": "BigQuery renamed"}).status_code == 200
+    redshift = _create_on(fresh_api, "Redshift", integration=AWS_REDSHIFT).json()
+    url = f"batch_exports/{redshift['id']}/"
+    dropped = {"destination": {"type": "Redshift", "config": {"table_name": "t2"}}}
+    assert _detail(fresh_api.patch(url, json=dropped)) == (
+        "Cannot remove the integration from a Redshift batch export that uses one. "
+        "Re-send its `integration` to keep it (or a different one to swap)."
+    )
+    aws = _create_on(fresh_api, "AwsS3", integration=AWS_S3).json()
+    config_only = {"destination": {"type": "AwsS3", "config": {"prefix": "p2/"}}}
+    kept = fresh_api.patch(f"batch_exports/{aws['id']}/", json=config_only)
+    assert kept.status_code == 200 and kept.json()["destination"]["integration"] == AWS_S3

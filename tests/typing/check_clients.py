@@ -22,6 +22,14 @@ from envnb.batch_exports.models import (
 from envnb.batch_exports.ops_models import Backfill, Cancelled
 from envnb.conversations.models import AppendedMessage, Conversation, StreamEvent
 from envnb.conversations.proposals import ConversationQueue
+from envnb.conversations.runtime import (
+    AIUsage,
+    CommandResult,
+    RunFrame,
+    RunHandle,
+    SessionLogEntry,
+    SessionMessage,
+)
 from envnb.conversations.streaming import StreamAssembler
 from envnb.file_exports.download import Download
 from envnb.file_exports.models import FileExport
@@ -73,6 +81,14 @@ def check_client(c: Client) -> None:
     assert_type(c.conversations.decide("c", "p", approve=True), EventStream)
     assert_type(c.conversations.approve("c", "p"), AskResult[list[pd.DataFrame]])
     assert_type(c.conversations.reject("c", "p", "no"), AskResult[list[pd.DataFrame]])
+    assert_type(c.conversations.open("c", "hi"), RunHandle)
+    assert_type(c.conversations.session_logs("c", event_types="tool_call"), list[SessionLogEntry])
+    assert_type(c.conversations.session_messages("c"), list[SessionMessage])
+    assert_type(c.conversations.session_messages_df("c"), pd.DataFrame)
+    assert_type(c.conversations.follow_up("c", "more"), CommandResult)
+    assert_type(c.conversations.cancel_run("c"), CommandResult)
+    assert_type(c.conversations.run_events("c"), Iterator[RunFrame])
+    assert_type(c.conversations.ai_usage("c", product="slack_app"), AIUsage)
     assert_type(c.profile_configs.list(), Iterator[ProfileConfig])
     assert_type(c.profile_configs.list_df(), pd.DataFrame)
     assert_type(c.profile_configs.get("p"), ProfileConfig)
@@ -154,6 +170,15 @@ async def check_async_client(ac: AsyncClient) -> None:
     assert_type(await approved.frames(), list[pd.DataFrame])
     rejected = await ac.conversations.reject("c", "p")
     assert_type(await rejected.frames(), list[pd.DataFrame])
+    assert_type(await ac.conversations.open("c", "hi"), RunHandle)
+    logs = await ac.conversations.session_logs("c", event_types="tool_call")
+    assert_type(logs, list[SessionLogEntry])
+    assert_type(await ac.conversations.session_messages("c"), list[SessionMessage])
+    assert_type(await ac.conversations.session_messages_df("c"), pd.DataFrame)
+    assert_type(await ac.conversations.follow_up("c", "more"), CommandResult)
+    assert_type(await ac.conversations.cancel_run("c"), CommandResult)
+    assert_type(ac.conversations.run_events("c"), AsyncIterator[RunFrame])
+    assert_type(await ac.conversations.ai_usage("c", product="slack_app"), AIUsage)
     assert_type(ac.profile_configs.list(), AsyncIterator[ProfileConfig])
     assert_type(await ac.profile_configs.list_df(), pd.DataFrame)
     assert_type(await ac.profile_configs.get("p"), ProfileConfig)

@@ -92,8 +92,28 @@ def test_messages_discriminated_with_unknown_kept() -> None:
                 "destination": {"type": "Postgres", "config": {"user": "u"}},
                 "interval": "day",
             },
-            "destination__config__password",
-            "password",
+            "destination__config__database",
+            "database",
+        ),
+        # PostHog's messages (validate_destination): new Postgres/BigQuery exports name an
+        # integration; the legacy S3 type can no longer be created.
+        (
+            {
+                "name": "a",
+                "destination": {"type": "Postgres", "config": {"database": "d"}},
+                "interval": "day",
+            },
+            "destination__integration_id",
+            "Integration is required for Postgres batch exports",
+        ),
+        (
+            {
+                "name": "a",
+                "destination": {"type": "BigQuery", "config": {"dataset_id": "d"}},
+                "interval": "day",
+            },
+            "destination__integration_id",
+            "Integration is required for BigQuery batch exports",
         ),
         (
             {

@@ -5,6 +5,8 @@ conversation on the other runtime (a notice, never an empty transcript)."""
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,6 +36,12 @@ def slow() -> Iterator[Sandbox]:
 
 async def _cell(sb: Any) -> ChatCell:
     cell = ChatCell(client_for(sb))
+    await cell.wait()
+    return cell
+
+
+async def _cell_with_key(sb: Any, key: str) -> ChatCell:
+    cell = ChatCell(client_for(sb, api_key=key))
     await cell.wait()
     return cell
 
@@ -201,12 +209,59 @@ async def test_a_pending_proposal_clears_the_queue(slow: Sandbox) -> None:
     assert [c for k, c in cell.transcript if k == "human"] == ["pause all exports"]
 
 
-async def test_the_other_runtime_is_said_never_an_empty_transcript(sandbox: Sandbox) -> None:
+async def test_the_other_runtime_shows_its_session_log_history(sandbox: Sandbox) -> None:
     cell = await _cell(sandbox)
     task = cell.load(SANDBOX_RUNTIME_CONVERSATION)
     assert task is not None
     await cell.wait()
-    assert cell.messages == []
-    assert "runs on PostHog&#x27;s sandbox runtime" in cell.history_html.value
-    assert "session_logs" in cell.history_html.value
+    # PostHog returns it with no messages; the panel reads its task run's session log
+    assert cell.transcript == [
+        ("human", "The signup funnel test fails about one run in ten. Can you find out why?"),
+        ("tool", "Read tests/test_signup_funnel.py"),
+        (
+            "ai",
+            "The test compares today's funnel with a fixed date range that crosses midnight "
+            "UTC, so a run that starts just before midnight reads one day less. Pinning `now` "
+            "in the test's fixture fixes it.",
+        ),
+    ]
+    shown = cell.history_html.value
+    assert "its history below is read from its task run&#x27;s session log" in shown
+    assert "<b>You:</b> The signup funnel test fails about one run in ten." in shown
+    assert "⚙ Read tests/test_signup_funnel.py (completed)</div>" in shown
+    assert "Pinning <code>now</code> in the test" in shown  # the agent's Markdown, rendered
+    assert cell.reply.endswith("fixes it.")
     assert cell.title == "Fix the flaky signup funnel test (sandbox agent)"
+
+
+async def test_the_other_runtime_without_its_logs_says_where_they_are() -> None:
+    with Sandbox(stream_delay=0.01) as sb:
+        # A key that may read conversations but not tasks: the session log answers 403
+        key = sb.create_key(scopes=["conversation:read", "conversation:write"])
+        cell = await _cell_with_key(sb, key)
+        task = cell.load(SANDBOX_RUNTIME_CONVERSATION)
+        assert task is not None
+        await cell.wait()
+        assert cell.messages == [] and cell.transcript == []
+        value = cell.history_html.value
+        assert value.count("<div") == 1  # a note, not an (empty) transcript
+        assert html.unescape(re.sub("<[^>]+>", "", value)) == (
+            "This conversation runs on PostHog's sandbox runtime: PostHog does not return its "
+            "messages here — its history lives in its task run's session logs (GET "
+            "/api/projects/1/tasks/ffffffff-7a5c-4d2e-9f10-000000000002/runs/"
+            "ffffffff-8b6d-4e3f-a021-000000000003/session_logs/; "
+            "conversations.session_messages() reads them)."
+        )
+        assert_no_secrets(cell, key, sb.api_key)
+
+
+async def test_agent_text_from_the_session_log_is_sanitized(fresh_sandbox: Sandbox) -> None:
+    c = fresh_sandbox.client()
+    handle = c.conversations.open(content="<img src=x onerror=alert(1)> hello")
+    cell = await _cell(fresh_sandbox)
+    cell.load(handle.conversation_id)
+    await cell.wait()
+    shown = cell.history_html.value
+    assert "<b>You:</b> &lt;img src=x onerror=alert(1)&gt; hello</div>" in shown
+    assert "<img" not in shown
+    assert [kind for kind, _ in cell.transcript] == ["human", "ai"]

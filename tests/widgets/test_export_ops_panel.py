@@ -175,3 +175,26 @@ async def test_a_one_day_window_still_shows_an_auto_pause(sandbox: Sandbox) -> N
     assert auto.health["status"] == "auto-paused" and auto.health["runs"] == 0
     assert "paused by PostHog after failures (likely)" in auto.health_html.value
     assert auto.runs == []  # the window's own runs list stays the window's
+
+
+async def test_details_area_is_built_on_first_open(fresh_sandbox: Sandbox) -> None:
+    """Twelve rows each with a hidden details area were ~2,200 widget messages in one burst:
+    past ZeroMQ's IOPub high-water mark, messages were dropped and the rows never showed
+    (a CI browser run). A closed row holds only its summary; opening Details builds the
+    rest, already showing the row's state."""
+    from envnb.widgets._base import iter_widgets
+
+    panel = await _panel(fresh_sandbox)
+    auto = panel.row("BigQuery events 2")
+    closed = len(list(iter_widgets(auto.widget)))
+    assert not auto.ops.built
+    assert closed <= 20  # the row's line and the ops summary: 19 widgets today
+    assert DENIED not in "".join(str(getattr(w, "value", "")) for w in iter_widgets(auto.widget))
+    auto.ops.details_button.value = True
+    assert auto.ops.built and auto.ops.details.layout.display == ""
+    assert len(list(iter_widgets(auto.widget))) > closed + 25
+    assert DENIED in auto.ops.error_html.value  # rendered from the state it already had
+    assert len(_lines(auto.ops)) > 0
+    auto.ops.details_button.value = False
+    assert auto.ops.details.layout.display == "none"
+    assert all(not r.ops.built for r in panel.rows if r is not auto)

@@ -18,6 +18,7 @@ from ..query.pin import conversation_link
 from ._listing import AsyncListing
 from ._stream import AsyncEventStream
 from ._transport import AsyncTransport
+from .conversation_runtime import AsyncSandboxRuntime
 from .queries import AsyncQueries
 
 if TYPE_CHECKING:
@@ -26,11 +27,19 @@ if TYPE_CHECKING:
     from ..conversations.streaming import AsyncFrames
 
 
-class AsyncConversations(AsyncListing[Conversation]):
-    """The caller's PostHog AI conversations."""
+class AsyncConversations(AsyncListing[Conversation], AsyncSandboxRuntime):
+    """The caller's PostHog AI conversations (and those on PostHog's sandbox runtime:
+    ``conversation_runtime``)."""
 
     def __init__(self, transport: AsyncTransport, progress: bool | None) -> None:
         super().__init__(transport, progress, Endpoints.list, Endpoints.get, CONVERSATION_COLUMNS)
+
+    async def get(self, id: Id) -> Conversation:
+        """One conversation by id, with its messages; NotFoundError if there is none. One on
+        PostHog's sandbox runtime has none: its ``runtime_notice`` says where they are."""
+        conversation = await super().get(id)
+        conversation.set_project(self._transport.wire.settings.project_id)
+        return conversation
 
     def stream(
         self,

@@ -20,6 +20,7 @@ from ..query.pin import conversation_link
 from ._listing import SyncListing
 from ._stream import EventStream
 from ._transport import SyncTransport
+from .conversation_runtime import SyncSandboxRuntime
 from .queries import Queries
 
 if TYPE_CHECKING:
@@ -28,11 +29,19 @@ if TYPE_CHECKING:
     from ..conversations.streaming import SyncFrames
 
 
-class Conversations(SyncListing[Conversation]):
-    """The caller's PostHog AI conversations."""
+class Conversations(SyncListing[Conversation], SyncSandboxRuntime):
+    """The caller's PostHog AI conversations (and those on PostHog's sandbox runtime:
+    ``conversation_runtime``)."""
 
     def __init__(self, transport: SyncTransport, progress: bool | None) -> None:
         super().__init__(transport, progress, Endpoints.list, Endpoints.get, CONVERSATION_COLUMNS)
+
+    def get(self, id: Id) -> Conversation:
+        """One conversation by id, with its messages; NotFoundError if there is none. One on
+        PostHog's sandbox runtime has none: its ``runtime_notice`` says where they are."""
+        conversation = super().get(id)
+        conversation.set_project(self._transport.wire.settings.project_id)
+        return conversation
 
     def stream(
         self,

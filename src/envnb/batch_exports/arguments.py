@@ -36,6 +36,10 @@ def run_test_step_body(export: BatchExport, step: int, overrides: dict[str, Any]
         "model": str(export.model) if export.model is not None else "events",
         "destination": {"type": str(dest.type), "config": dict(dest.config)},
     }
+    if dest.integration is not None:
+        # PostHog validates the test's destination as a write: a BigQuery, Databricks or
+        # AzureBlob destination must name its integration every time (validate_destination).
+        body["destination"]["integration"] = dest.integration
     if export.model == "hogql":
         # A hogql export's test is validated with its query, as the export is.
         body["hogql_query"] = export.hogql_query

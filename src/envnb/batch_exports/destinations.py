@@ -11,9 +11,11 @@ way):
   when it has a test whose steps are not fixed here, None when it has none (PostHog: 404);
 - ``integration``: the kind of integration it names (``batch_exports.integrations()``), None if
   it names none;
-- ``integration_required``: whether a new export must name one (PostHog also demands one for
-  BigQuery and new Postgres/Redshift exports; older exports keep inline credentials, and the
-  client leaves that check to the server);
+- ``integration_required``: whether a new export must name one (PostHog's
+  ``validate_destination``: every integration-backed type; older Postgres/Redshift exports
+  keep inline credentials, and when an update needs one is the server's to say);
+- ``create_refusal``: PostHog's refusal of a type that can no longer be created (the legacy
+  ``S3``: use ``AwsS3`` or ``S3Compatible``), empty when it can;
 - ``models``: the export models it accepts, None for every model.
 
 To add a destination type: a member of ``DestinationType`` and an entry in ``DESTINATIONS``.
@@ -52,6 +54,7 @@ class DestinationFacts:
     test_steps: tuple[str, ...] | None = None
     integration: str | None = None
     integration_required: bool = True
+    create_refusal: str = ""
     models: tuple[str, ...] | None = None
     label: str = ""  # how PostHog's messages spell the type, when not as its name
 
@@ -61,6 +64,7 @@ _S3_STEPS = ("Check S3 bucket exists",)
 _S3_REQUIRED = ("bucket_name", "region", "prefix")
 
 DESTINATIONS: dict[DestinationType, DestinationFacts] = {
+    # PostHog refuses new ones (PH#64350); the sandbox and this table do not yet.
     DestinationType.S3: DestinationFacts(
         required=_S3_REQUIRED, secret=_AWS_KEYS, test_steps=_S3_STEPS
     ),
@@ -74,8 +78,9 @@ DESTINATIONS: dict[DestinationType, DestinationFacts] = {
     DestinationType.S3_COMPATIBLE: DestinationFacts(
         required=_S3_REQUIRED, test_steps=_S3_STEPS, integration="s3-compatible"
     ),
+    # Account, user and credentials: the integration's.
     DestinationType.SNOWFLAKE: DestinationFacts(
-        required=("account", "user", "database", "warehouse", "schema"),
+        required=("database", "warehouse", "schema"),
         secret=("user", "password", "private_key", "private_key_passphrase"),
         test_steps=(
             "Establish connection to Snowflake",
@@ -85,27 +90,20 @@ DESTINATIONS: dict[DestinationType, DestinationFacts] = {
         ),
         integration="snowflake",
     ),
+    # Host, port, user and password: the integration's (inline on older exports only).
     DestinationType.POSTGRES: DestinationFacts(
-        required=("user", "password", "host", "database"),
+        required=("database",),
         secret=("user", "password"),
         integration="postgresql",
-        integration_required=False,
     ),
     DestinationType.REDSHIFT: DestinationFacts(
-        required=("user", "password", "host", "database"),
+        required=("database",),
         secret=("user", "password", *_AWS_KEYS),
         integration="aws-redshift",
-        integration_required=False,
     ),
+    # The service account (project, key, e-mail): the integration's.
     DestinationType.BIGQUERY: DestinationFacts(
-        required=(
-            "project_id",
-            "dataset_id",
-            "private_key",
-            "private_key_id",
-            "token_uri",
-            "client_email",
-        ),
+        required=("dataset_id",),
         secret=("private_key", "private_key_id", "client_email", "token_uri"),
         test_steps=(
             "Impersonate BigQuery service account",
@@ -115,7 +113,6 @@ DESTINATIONS: dict[DestinationType, DestinationFacts] = {
             "Verify BigQuery table",
         ),
         integration="google-cloud-service-account",
-        integration_required=False,
     ),
     # Docs era: the config names the table, the credentials are the integration's.
     DestinationType.DATABRICKS: DestinationFacts(

@@ -268,6 +268,8 @@ class BatchExportCreate(BatchExportUpdate):
     def _destination(self) -> BatchExportCreate:
         dest = self.destination
         spec = DESTINATIONS[dest.type]
+        if spec.create_refusal:
+            raise RequestValidationError(spec.create_refusal, attr="destination__type")
         missing = [k for k in spec.required if k not in dest.config]
         if missing:
             raise RequestValidationError(

@@ -7,10 +7,20 @@ under ``_async/`` that sends ``Namespace.attr.request(...)``; then regenerate ``
 
 from __future__ import annotations
 
+from typing import Any
+
 from .._core.request import Endpoint, no_content
 from .models import AppendedMessage, AppendMessageRequest, Conversation, StreamRequest
 from .proposals import ConversationQueue
 from .queue_bodies import QueueMessageRequest, QueueUpdateRequest
+from .runtime import AIUsage, CommandRequest, CommandResult, OpenRequest, RunHandle, SessionLogEntry
+
+
+def _entries(body: Any) -> list[SessionLogEntry]:
+    """A session-log answer: a JSON array of entries."""
+    if not isinstance(body, list):
+        raise ValueError("session logs must be a JSON array")
+    return [SessionLogEntry.model_validate(e) for e in body if isinstance(e, dict)]
 
 
 class ConversationEndpoints:
@@ -66,4 +76,19 @@ class ConversationEndpoints:
         None,
         ConversationQueue.model_validate,
         retry_safe=True,
+    )
+    # The second runtime (contract §16). `open` is never retried: it may start a run.
+    open = Endpoint("POST", path + "{id}/open/", None, RunHandle.model_validate, body=OpenRequest)
+    ai_usage = Endpoint("GET", "ai_usage/", "project:read", AIUsage.model_validate)
+
+
+class TaskRunEndpoints:
+    """``tasks/{task_id}/runs/{run_id}/``: products/tasks' TaskRunViewSet (the second runtime)."""
+
+    path = "tasks/{task_id}/runs/{run_id}/"
+    session_logs = Endpoint("GET", path + "session_logs/", "task:read", _entries)
+    stream = Endpoint("GET", path + "stream/", "task:read", no_content, streams=True)
+    # A follow-up is never retried (it would be sent twice); cancel may be repeated.
+    command = Endpoint(
+        "POST", path + "command/", "task:write", CommandResult.model_validate, body=CommandRequest
     )

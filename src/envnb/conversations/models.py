@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Discriminator, Field, Tag, TypeAdapter, field_validator
+from pydantic import Discriminator, Field, PrivateAttr, Tag, TypeAdapter, field_validator
 
 from .._core.models import APIModel, RequestModel, open_enum
 from ..errors import RequestValidationError
@@ -257,6 +257,11 @@ class Conversation(APIModel):
     is_sandbox: bool | None = None
     topic: str | None = None
     task: Any = None
+    _project: str | None = PrivateAttr(default=None)  # the project it was read from
+
+    def set_project(self, project_id: str | None) -> None:
+        """Remember the project it was read from (for ``runtime_notice``'s path)."""
+        self._project = project_id
 
     @property
     def awaiting(self) -> list[PendingApproval]:
@@ -266,7 +271,7 @@ class Conversation(APIModel):
     @property
     def runtime_notice(self) -> str | None:
         """Why ``messages`` is empty on PostHog's sandbox runtime, and where the history is."""
-        return runtime_notice(self.agent_runtime, self.task)
+        return runtime_notice(self.agent_runtime, self.task, self._project)
 
     def messages_df(self) -> Any:
         """Return the messages as a DataFrame (one row per message), for reports."""

@@ -14,7 +14,8 @@ Rules:
    conversation answers them in order as each reply ends. A third raises QueueFullError.
 3. A conversation on the sandbox runtime (``agent_runtime == "sandbox"``) comes back with no
    messages: its history is in its task run's session logs, not in the conversation.
-   ``Conversation.runtime_notice`` says so; envnb never shows it as an empty transcript.
+   ``Conversation.runtime_notice`` says so (with the project's own path); envnb never shows
+   it as an empty transcript, and reads the logs (``conversations.runtime``) where it can.
 """
 
 from __future__ import annotations
@@ -81,16 +82,17 @@ class ConversationQueue(APIModel):
 SANDBOX_RUNTIME = "sandbox"
 
 
-def runtime_notice(agent_runtime: str | None, task: Any) -> str | None:
+def runtime_notice(agent_runtime: str | None, task: Any, project: str | None = None) -> str | None:
     """Rule 3: what to say instead of an empty transcript (None for PostHog AI's usual
-    runtime)."""
+    runtime); ``project``: the project it was read from (else PostHog's ``@current``)."""
     if agent_runtime != SANDBOX_RUNTIME:
         return None
     where = "its task run's session logs"
     run = task.get("latest_run") if isinstance(task, dict) else None
     if isinstance(task, dict) and task.get("id") and isinstance(run, str) and run:
-        where += f" (GET /api/projects/{{project_id}}/tasks/{task['id']}/runs/{run}/session_logs/)"
+        path = f"/api/projects/{project or '@current'}/tasks/{task['id']}/runs/{run}"
+        where += f" (GET {path}/session_logs/; conversations.session_messages() reads them)"
     return (
         "This conversation runs on PostHog's sandbox runtime: PostHog does not return its "
-        f"messages here — its history lives in {where}. Open it in PostHog to read it."
+        f"messages here — its history lives in {where}."
     )

@@ -39,7 +39,7 @@ def destinations() -> dict[str, DestinationRow]:
             secret=d.secret,
             test_steps=None if d.test_steps is None else tuple(s.name for s in d.test_steps),
             integration=d.integration,
-            integration_required=d.integration is not None and d.integration_required,
+            integration_required=d.integration is not None and d.integration_required is not None,
             models=d.models,
         )
         for name, d in DESTINATIONS.items()

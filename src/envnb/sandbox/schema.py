@@ -13,6 +13,16 @@ from .schema_ops import ERRORS as _ERRORS
 from .schema_ops import cursor_paginated
 from .schema_types import STR, UUID, nullable, ref
 
+# The `limit` query parameter of each route that takes one: PostHog's bounds and default.
+LIMITS: dict[str, dict[str, Any]] = {
+    "task_runs_session_logs_retrieve": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 5000,
+        "default": 1000,
+    },
+}
+
 
 def _paginated(item: str) -> dict[str, Any]:
     return {
@@ -76,7 +86,7 @@ def _operation(route: Route, prefix: str) -> dict[str, Any]:
             "description": "A project id, or `@current` for the caller's current project.",
         }
     ]
-    for name in ("id", "run_id", "backfill_id", "queue_id"):
+    for name in ("id", "task_id", "run_id", "backfill_id", "queue_id"):
         if f"{{{name}}}" in route.path:
             # A queue id is PostHog's OpenApiTypes.STR [src: PH:ee/api/conversation.py].
             string = (route.string_id and name == "id") or name == "queue_id"
@@ -93,7 +103,8 @@ def _operation(route: Route, prefix: str) -> dict[str, Any]:
         if name == "status":
             kind = {"type": "array", "items": {"type": "string", "enum": RUN_STATUS}}
         elif name == "limit":
-            kind = {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}
+            default = {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}
+            kind = LIMITS.get(route.name, default)
         params.append({"name": name, "in": "query", "schema": kind})
     scopes = [] if route.scope is None else [route.scope]
     op: dict[str, Any] = {

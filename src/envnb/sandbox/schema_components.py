@@ -10,6 +10,7 @@ from .batch_exports.hogql_model import INCREMENTAL_MODES
 from .batch_exports.runs import STATUSES
 from .batch_exports.timezones import timezones
 from .conversations.backend import AGENT_MODES
+from .conversations.runtime_schema import COMPONENTS as RUNTIME_COMPONENTS
 from .conversations.schema import COMPONENTS as CONVERSATION_COMPONENTS
 from .file_exports.schema import COMPONENTS as FILE_EXPORT_COMPONENTS
 from .insights.schema import COMPONENTS as INSIGHT_COMPONENTS
@@ -74,6 +75,7 @@ COMPONENTS: dict[str, Any] = {
     **FILE_EXPORT_COMPONENTS,
     **INSIGHT_COMPONENTS,
     **CONVERSATION_COMPONENTS,
+    **RUNTIME_COMPONENTS,
     "BatchExport": {
         "type": "object",
         "properties": {

@@ -86,6 +86,18 @@ CREATE TABLE IF NOT EXISTS approvals (
 CREATE TABLE IF NOT EXISTS sandbox_runtime (
   id TEXT PRIMARY KEY, task_id TEXT NOT NULL, run_id TEXT NOT NULL
 );
+-- The task runs behind them (products/tasks `TaskRun`; `live`: its sandbox still answers
+-- commands, `streamed`: its stream is still readable) and each run's session log, one JSON
+-- entry a row.
+CREATE TABLE IF NOT EXISTS task_runs (
+  id TEXT PRIMARY KEY, task_id TEXT NOT NULL, team_id INTEGER NOT NULL, status TEXT NOT NULL,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, completed_at TEXT,
+  live INTEGER NOT NULL, streamed INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS task_runs_by_task ON task_runs (task_id);
+CREATE TABLE IF NOT EXISTS run_log (
+  run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (run_id, seq)
+);
 CREATE TABLE IF NOT EXISTS messages (
   conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
   PRIMARY KEY (conversation_id, seq)

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 
 from ..batch_exports.backfill_rules import DATE_INTERVALS, check_window
-from ..batch_exports.health import health_row, pause_lookback
-from ..batch_exports.ops_arguments import instant_of
+from ..batch_exports.health import health_row
 from ..batch_exports.ops_models import status_group
 from ..errors import EnvnbError
 from ..render import escape
@@ -27,7 +26,6 @@ from ._layout import cell, shown, wrap_row
 from ._ops_lines import progress_lines, run_line
 from ._ops_view import (
     as_api,
-    backfill_record,
     error_html,
     health_html,
     logs_html,
@@ -43,13 +41,37 @@ if TYPE_CHECKING:
 FILTERS = ("all", "running", "completed", "failed", "cancelled")
 LEVELS = ("all", "ERROR", "WARN", "INFO", "DEBUG")
 SHOWN_RUNS = 20
+# The details area's widgets (ExportOps builds them on first use).
+DETAIL_PARTS = frozenset(
+    [
+        "error_html",
+        "filter",
+        "runs_box",
+        "runs_note",
+        "confirm_html",
+        "confirm_button",
+        "keep_button",
+        "confirm_box",
+        "start_at",
+        "end_at",
+        "backfill_button",
+        "anyway_button",
+        "backfill_note",
+        "progress_box",
+        "level",
+        "search",
+        "logs_button",
+        "logs_html",
+        "details",
+    ]
+)
 
 
 class ExportOps:
     """The operations widgets of one export row; state for tests is plain attributes."""
 
     def __init__(self, row: ExportRow) -> None:
-        """Build the (hidden) details area and the summary line of ``row``."""
+        """Build the summary line of ``row`` (the details area waits for first use)."""
         self.row = row
         self.runs: list[dict[str, Any]] = []
         self.backfills: list[dict[str, Any]] = []
@@ -60,6 +82,7 @@ class ExportOps:
         self.confirm_run: dict[str, Any] | None = None
         self.confirm_window: tuple[str, str] | None = None
         self._watching = False
+        self.built = False  # the details area (see _build_details)
         self.watcher: asyncio.Task[Any] | None = None
         self.polls = 0  # backfill reloads the watcher made (state for tests)
         self.strip_html = W.HTML()
@@ -67,6 +90,26 @@ class ExportOps:
         self.details_button = cell(W.ToggleButton(description="Details", value=False))
         self.details_button.observe(lambda _c: self._toggle_details(), names="value")
         self.summary = wrap_row([self.strip_html, self.health_html, self.details_button])
+        self.widget = W.VBox([self.summary])
+        # Actions "retry", "cancel", "backfill", "logs": each shows its outcome on its own line.
+        self.actions = Actions(row._panel, show=self._runs_line, on_change=self._render)
+        self._render()
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: a part of the details area, which is built
+        # on first use (opening Details, or code touching one of its widgets).
+        if name in DETAIL_PARTS and not self.__dict__.get("built"):
+            self._build_details()
+            return getattr(self, name)
+        raise AttributeError(name)
+
+    def _build_details(self) -> None:
+        """The details area: ~30 widgets (~80 widget models) per row, so built only when
+        wanted. Built for every row of a project at once, they flood the kernel's IOPub
+        channel past ZeroMQ's high-water mark, which then drops messages (widget models
+        the panel's rows need) whenever the front end reads late: rows never appear."""
+        self.built = True
+        row = self.row
         self.error_html = W.HTML()
         self.filter = W.Dropdown(options=FILTERS, value="all", description="status")
         self.filter.observe(lambda _c: self._render_runs(), names="value")
@@ -118,10 +161,8 @@ class ExportOps:
             ],
             layout=W.Layout(display="none", padding="4px 0 4px 1em"),
         )
-        self.widget = W.VBox([self.summary, self.details])
-        # Actions "retry", "cancel", "backfill", "logs": each shows its outcome on its own line.
-        self.actions = Actions(row._panel, show=self._runs_line, on_change=self._render)
-        self._render()
+        self.widget.children = (*self.widget.children, self.details)
+        self._render_details()
 
     # ---- what the panel feeds in ------------------------------------------------------
 
@@ -157,6 +198,10 @@ class ExportOps:
 
     def _render(self) -> None:
         self.health_html.value = health_html(self.health) if self.health else ""
+        if self.built:
+            self._render_details()
+
+    def _render_details(self) -> None:
         shown(
             self.error_html,
             error_html(self.health.get("last_error"), self.health.get("last_error_at")),
@@ -201,6 +246,8 @@ class ExportOps:
             )
 
     def _render_progress(self) -> None:
+        if not self.built:
+            return
         self.progress_box.children = progress_lines(self.backfills[:5])
 
     def _toggle_details(self) -> None:
@@ -350,39 +397,3 @@ class ExportOps:
         self.logs_error = ""
         self.logs = records_of(df)
         shown(self.logs_html, logs_html(self.logs))
-
-
-async def load_overview(panel: Any) -> None:
-    """Fetch every export's recent runs and its backfills; give each row its part."""
-    api = panel.aclient.batch_exports
-    now = datetime.now(UTC)
-    try:
-        since = instant_of("runs_window", panel.runs_window, now)
-        runs = records_of(await api.runs_df(after=since, progress=False))
-        fills = records_of(await api.backfills_df(progress=False))
-    except EnvnbError as err:
-        panel.error = f"Runs could not be loaded: {err}"
-        panel._set_status(panel.error, error=True)
-        return
-    by_export: dict[Any, list[dict[str, Any]]] = {}
-    for run in runs:
-        by_export.setdefault(run.get("export_id"), []).append(run)
-    backfills: dict[Any, list[dict[str, Any]]] = {}
-    for fill in fills:
-        backfills.setdefault(fill.get("export_id"), []).append(backfill_record(fill))
-    for row in panel.rows:
-        older = await _runs_before(api, row, since)
-        row.ops.show(by_export.get(row.id, []), backfills.get(row.id, []), since, older)
-
-
-async def _runs_before(api: Any, row: Any, since: datetime) -> list[dict[str, Any]]:
-    """A paused export's runs between its pause's deciding runs and the window (as
-    ``health()`` reads them): an auto-pause caused by older failures stays one."""
-    export = row.export.model_dump(mode="json")
-    start = pause_lookback(export, since)
-    if start >= since:
-        return []
-    try:
-        return records_of(await api.runs_df(row.id, after=start, before=since, progress=False))
-    except EnvnbError:
-        return []  # the health then says "paused", as without the older runs

@@ -58,9 +58,10 @@ def wrap_row(groups: Sequence[W.Widget], *, min_height: str = "2.3em") -> W.HBox
 
 def cell(widget: W.Widget) -> W.Widget:
     """Let ``widget`` fill its grid cell without pushing the track wider."""
-    widget.layout.width = "auto"
-    widget.layout.min_width = "0"
-    widget.layout.margin = "0"
+    with widget.layout.hold_sync():  # one widget message, not three
+        widget.layout.width = "auto"
+        widget.layout.min_width = "0"
+        widget.layout.margin = "0"
     return widget
 
 

@@ -26,10 +26,11 @@ from ._base import Panel, loop_running, utc_minutes
 from ._charts import VIZ_TYPES, ChartBoard
 from ._chat_asks import ChatAsks
 from ._chat_charts import ChatCharts
+from ._chat_runtime import runtime_history
 from ._layout import wrap_row
 from ._livechat import LiveTurn
 from ._throttle import Pacer, Throttle
-from ._transcript import message_html, note_html, static_transcript_html, title_html
+from ._transcript import message_html, static_transcript_html, title_html
 
 NEW = ""  # picker value meaning "a new conversation"
 PICKER_LIMIT = 50
@@ -300,10 +301,10 @@ class ChatCell(ChatAsks, ChatCharts, Panel):
         conv = await self.aclient.conversations.get(conversation_id)
         self._reset_view()
         self.conversation_id = conv.id
-        self.messages = list(conv.messages)
-        # The other runtime returns no messages: say so, never show an empty transcript.
-        self._history_parts = [note_html(conv.runtime_notice or "")]
-        self._history_parts += [message_html(m, charts=self.charts) for m in self.messages]
+        # The other runtime returns no messages: its session log, or where it lives.
+        found, self._history_parts = await runtime_history(self.aclient, conv)
+        self.messages = found + list(conv.messages)
+        self._history_parts += [message_html(m, charts=self.charts) for m in conv.messages]
         self._show_approvals(conv.pending_approvals)
         self._fetch_charts(self.messages)
         self.history_html.value = "".join(self._history_parts)

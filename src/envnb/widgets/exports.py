@@ -19,7 +19,8 @@ from ..batch_exports.models import TESTABLE_TYPES
 from ..errors import EnvnbError, NotFoundError, PermissionDeniedError, RequestValidationError
 from ..render import escape, isolate
 from ._base import Actions, Panel, loop_running, utc_minutes
-from ._export_ops import ExportOps, load_overview
+from ._export_ops import ExportOps
+from ._export_overview import load_overview
 from ._layout import WRAP, cell, group, shown, wrap_row
 from ._steps import FAILED, PASSED, RUNNING, SKIPPED, StepRun
 from ._transcript import note_html

@@ -171,8 +171,9 @@ async def test_a_sandbox_runtime_conversation_is_never_an_empty_transcript(
         assert conv.runtime_notice == (
             "This conversation runs on PostHog's sandbox runtime: PostHog does not return its "
             "messages here — its history lives in its task run's session logs (GET "
-            "/api/projects/{project_id}/tasks/ffffffff-7a5c-4d2e-9f10-000000000002/runs/"
-            "ffffffff-8b6d-4e3f-a021-000000000003/session_logs/). Open it in PostHog to read it."
+            "/api/projects/1/tasks/ffffffff-7a5c-4d2e-9f10-000000000002/runs/"
+            "ffffffff-8b6d-4e3f-a021-000000000003/session_logs/; "
+            "conversations.session_messages() reads them)."
         )
         markdown = await c.conversations.to_markdown(conv)
         assert "runs on PostHog's sandbox runtime" in markdown

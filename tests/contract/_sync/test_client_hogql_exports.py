@@ -175,3 +175,72 @@ def test_an_integration_backed_destination_needs_its_integration(
         )
     finally:
         c.close()
+
+
+# type -> (config of a new export, the kind its integration is of): PostHog requires one for
+# each on create (validate_destination), and the client says so before sending.
+NEEDS_ONE = {
+    "BigQuery": ({"dataset_id": "posthog"}, "google-cloud-service-account"),
+    "Postgres": ({"database": "analytics"}, "postgresql"),
+    "Redshift": ({"database": "dev", "host": "acme.redshift.amazonaws.com"}, "aws-redshift"),
+    "Snowflake": ({"database": "d", "warehouse": "w", "schema": "s"}, "snowflake"),
+}
+
+
+@pytest.mark.parametrize("dtype", sorted(NEEDS_ONE))
+def test_new_warehouse_exports_name_an_integration(fresh_sandbox: Sandbox, dtype: str) -> None:
+    config, kind = NEEDS_ONE[dtype]
+    c = fresh_sandbox.client()
+    before = fresh_sandbox.stats()["requests"]
+    try:
+        with pytest.raises(RequestValidationError) as refused:
+            c.batch_exports.create("x", {"type": dtype, "config": config}, "day")
+        assert refused.value.attr == "destination__integration_id"
+        assert str(refused.value) == (
+            f"Integration is required for {dtype} batch exports (name one of kind '{kind}': "
+            "destination={..., 'integration_id': id}; batch_exports.integrations() lists them)"
+        )
+        assert fresh_sandbox.stats()["requests"] == before  # nothing was sent
+        # The way that runs unchanged on PostHog: look the integration up by its kind.
+        (integration,) = c.batch_exports.integrations(kind)
+        made = c.batch_exports.create(
+            "x", {"type": dtype, "config": config, "integration_id": integration.id}, "day"
+        )
+        assert made.destination.integration == integration.id
+        # One of another kind is the server's to refuse (PostHog's wording).
+        other = (c.batch_exports.integrations("aws-s3"))[0].id
+        if dtype == "Redshift":
+            other = (c.batch_exports.integrations("postgresql"))[0].id
+        wrong = {"type": dtype, "config": config, "integration_id": other}
+        with pytest.raises(BadRequestError) as mismatch:
+            c.batch_exports.create("x", wrong, "day")
+        assert (
+            str(mismatch.value.detail)
+            == {
+                "BigQuery": "Integration is not a Google Cloud service account integration.",
+                "Postgres": "Integration is not a PostgreSQL integration.",
+                "Redshift": "Integration is not a Redshift integration.",
+                "Snowflake": "Integration is not a Snowflake integration.",
+            }[dtype]
+        )
+    finally:
+        c.close()
+
+
+def test_an_old_inline_postgres_export_updates_without_an_integration(
+    fresh_sandbox: Sandbox,
+) -> None:
+    # PostHog: test_updating_inline_credential_postgres_export_still_accepts_them.
+    c = fresh_sandbox.client()
+    try:
+        postgres = [e for e in c.batch_exports.list() if e.destination.type == "Postgres"]
+        old = postgres[0]
+        assert old.destination.integration is None
+        rotated = {"type": "Postgres", "config": {"password": "rotated-pw", "table_name": "v2"}}
+        updated = c.batch_exports.update(old.id, destination=rotated)
+        assert updated.destination.integration is None
+        assert updated.destination.config["table_name"] == "v2"
+        assert "password" not in updated.destination.config
+        assert "rotated-pw" not in repr(updated)
+    finally:
+        c.close()

@@ -4,9 +4,13 @@ Rules of this module (PostHog's ``BatchExportSerializer.validate_destination`` a
 ``destinations.py`` [src: PH:products/batch_exports/backend/presentation/views/batch_export/]):
 1. ``integration``/``integration_id`` is a primary key of one of the project's integrations
    (DRF's ``PrimaryKeyRelatedField`` messages otherwise).
-2. A destination type with ``integration_required`` needs one: on create, and on update unless
-   the request leaves the field out and the export already has one (a PATCH may send config
-   alone; an explicit null is a removal, refused like a missing one).
+2. A destination type's ``integration_required`` says when it needs one [PostHog's
+   ``validate_destination``]: "always" on every write of its destination (Databricks,
+   AzureBlob, BigQuery: a PATCH must name it again); "kept" likewise, except that a PATCH
+   leaving the field out keeps the export's (Snowflake and the S3 family; an explicit null is
+   a removal, refused like a missing one); "on_create" only for a new export (Postgres,
+   Redshift: older exports keep inline credentials and stay editable without one). A type
+   with ``integration_sticky`` (Redshift) refuses an update that drops the one it has.
 3. The integration's kind must be the type's (``integration`` in the table), else the type's
    ``integration_mismatch`` message naming the kind it got.
 4. ``legacy_parquet_extension`` may stay on only for an export that already writes the codec
@@ -16,10 +20,17 @@ Rules of this module (PostHog's ``BatchExportSerializer.validate_destination`` a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from .. import errors
 
+Policy = Literal["always", "kept", "on_create"]
+# policy -> whether a write needs an integration: (creating, field given, export has one).
+_NEEDS: dict[str, Callable[[bool, bool, bool], bool]] = {
+    "always": lambda creating, given, has_one: True,
+    "kept": lambda creating, given, has_one: creating or given or not has_one,
+    "on_create": lambda creating, given, has_one: creating,
+}
 KindOf = Callable[[int], str | None]  # integration id -> its kind in this project, or None
 LEGACY_PARQUET = "legacy_parquet_extension"
 # PostHog's integration ids are bigint primary keys.
@@ -61,13 +72,18 @@ def check_integration(
     dest: dict[str, Any],
     found: tuple[int | None, str | None],
     existing_integration: int | None,
+    creating: bool,
 ) -> None:
     """Rules 2 and 3 for a validated destination (``found`` from :func:`integration_id`)."""
     number, kind = found
     if spec.integration is None:
         return
     given = "integration_id" in dest or "integration" in dest
-    if number is None and spec.integration_required and (given or existing_integration is None):
+    has_one = existing_integration is not None
+    if number is None and spec.integration_sticky and not creating and has_one:
+        raise errors.validation(spec.integration_sticky, "destination")
+    policy = spec.integration_required
+    if number is None and policy is not None and _NEEDS[policy](creating, given, has_one):
         label = spec.label or dtype
         raise errors.validation(f"Integration is required for {label} batch exports", "destination")
     if kind is not None and kind != spec.integration:

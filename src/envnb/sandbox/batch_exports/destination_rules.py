@@ -19,20 +19,6 @@ SUPPORTED_COMPRESSIONS: dict[str, list[str]] = {
 }
 
 
-def snowflake_auth(config: dict[str, Any], existing: dict[str, Any]) -> None:
-    """A password or a private key, as the authentication type asks."""
-    merged = {**existing, **config}
-    auth = config.get("authentication_type")
-    if auth == "password" and merged.get("password") is None:
-        raise errors.validation(
-            "Password is required if authentication type is password", "destination"
-        )
-    if auth == "keypair" and merged.get("private_key") is None:
-        raise errors.validation(
-            "Private key is required if authentication type is key pair", "destination"
-        )
-
-
 def file_format(config: dict[str, Any], existing: dict[str, Any]) -> None:
     """A known file format, and a compression that format supports."""
     del existing  # PostHog checks the request's values only

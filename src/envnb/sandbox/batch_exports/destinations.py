@@ -3,10 +3,12 @@
 To add a destination type: one ``Destination`` entry in ``DESTINATIONS`` (its test steps in
 :mod:`.destination_tests`, a rule of its own in :mod:`.destination_rules`).
 
-Follows the docs-era ``BatchExportDestinationSerializer`` (PostHog/posthog
-``posthog/batch_exports/http.py``). The sandbox keeps the docs-era behaviour of accepting
-new ``S3`` exports (the newest code refuses them in favour of ``AwsS3``/``S3Compatible``,
-issue #65834); that is what the published docs describe.
+Follows PostHog's newest ``BatchExportDestinationSerializer`` and ``validate_destination``
+[src: PH:products/batch_exports/backend/presentation/views/batch_export/{destinations,exports}.py]:
+credentials live in an integration (``destination_integrations`` says when one is required),
+and the inline credential fields of Snowflake, BigQuery, Postgres and Redshift stay declared
+but optional, because exports made before integrations keep them in their stored config.
+Not yet: PostHog refuses new legacy ``S3`` exports (PH#64350); the sandbox creates them.
 """
 
 from __future__ import annotations
@@ -39,11 +41,13 @@ class Destination:
     types: Mapping[str, type] = field(default_factory=dict)  # field -> type (str if absent)
     test_steps: tuple[StepSpec, ...] | None = None  # None: no test (GET test/ answers 404)
     integration: str | None = None  # the kind of integration it names
-    # Whether it must name one (rule 2 of destination_integrations); False: only checked when
-    # given (PostHog requires one for BigQuery, and for new Postgres/Redshift exports, too —
-    # the sandbox keeps their docs-era inline credentials creatable).
-    integration_required: bool = True
+    # When it must name one (rule 2 of destination_integrations): "always", "kept" (a PATCH
+    # that leaves it out keeps the export's), "on_create"; None: only checked when given.
+    integration_required: integrations.Policy | None = None
+    # The refusal when an update drops the integration an export has (rule 2, Redshift).
+    integration_sticky: str = ""
     integration_mismatch: str = "Integration provided is of the wrong kind (got kind='{kind}')"
+    create_refusal: str = ""  # a type that can no longer be created: PostHog's refusal
     checks: tuple[Check, ...] = ()  # type-specific rules after the field checks
     models: tuple[str, ...] | None = None  # the export models it takes; None: every model
     # The simulated runs: (records per second, seconds of setup) — how long a run takes.
@@ -79,6 +83,8 @@ _S3_FAMILY_OPTIONAL = {
 }
 _S3_MISMATCH = "Integration provided is not an AWS S3 integration (got kind='{kind}')"
 
+# The inline credentials of exports from before integrations.
+_PG_INLINE = {"user": None, "password": None, "host": None}
 _PG_OPTIONAL = {
     "schema": "public",
     "table_name": "events",
@@ -105,11 +111,19 @@ DESTINATIONS: dict[str, Destination] = {
         types=_FILE_TYPES | {"use_virtual_style_addressing": bool},
         test_steps=tests.S3_STEPS,
         checks=(rules.file_format, rules.s3_inputs),
+        # PostHog refuses new ones now (create_refusal "The 'S3' destination type is
+        # deprecated and can no longer be created. Use 'AwsS3' for AWS S3, or 'S3Compatible'
+        # for S3-compatible storage.", PH#64350) and requires an aws-s3 integration of old
+        # ones; the sandbox does not yet (docs/sandbox.md, fidelity).
         throughput=(60_000, 25),
     ),
+    # Account, user and credentials live in the integration; the inline fields stay declared
+    # (exports from before integrations hold them) but no new export needs them.
     "Snowflake": Destination(
-        required=("account", "user", "database", "warehouse", "schema"),
+        required=("database", "warehouse", "schema"),
         optional={
+            "account": None,
+            "user": None,
             "table_name": "events",
             "authentication_type": "password",
             "password": None,
@@ -119,27 +133,27 @@ DESTINATIONS: dict[str, Destination] = {
         },
         secret=frozenset({"user", "password", "private_key", "private_key_passphrase"}),
         test_steps=tests.SNOWFLAKE_STEPS,
-        checks=(rules.snowflake_auth,),
-        # PostHog keeps the account and credentials in the integration now; the sandbox still
-        # takes the docs-era config fields beside it.
         integration="snowflake",
-        integration_mismatch="Integration provided is not a Snowflake integration (got "
-        "kind='{kind}')",
+        integration_required="kept",
+        integration_mismatch="Integration is not a Snowflake integration.",
         throughput=(9_000, 70),
     ),
+    # New ones name an integration (it holds host, port, user and password); older exports
+    # keep their inline credentials and stay editable without one.
     "Postgres": Destination(
-        required=("user", "password", "host", "database"),
-        optional=dict(_PG_OPTIONAL),
+        required=("database",),
+        optional={**_PG_INLINE, **_PG_OPTIONAL},
         secret=frozenset({"user", "password"}),
         types={"port": int, "has_self_signed_cert": bool},
         integration="postgresql",
-        integration_required=False,
+        integration_required="on_create",
         integration_mismatch="Integration is not a PostgreSQL integration.",
         throughput=(5_000, 10),
     ),
     "Redshift": Destination(
-        required=("user", "password", "host", "database"),
+        required=("database",),
         optional={
+            **_PG_INLINE,
             **_PG_OPTIONAL,
             "port": 5439,
             "properties_data_type": "varchar",
@@ -150,25 +164,30 @@ DESTINATIONS: dict[str, Destination] = {
         types={"port": int, "has_self_signed_cert": bool, "copy_inputs": dict},
         checks=(rules.redshift_copy,),
         integration="aws-redshift",
-        integration_required=False,
+        integration_required="on_create",
+        integration_sticky="Cannot remove the integration from a Redshift batch export that "
+        "uses one. Re-send its `integration` to keep it (or a different one to swap).",
         integration_mismatch="Integration is not a Redshift integration.",
         throughput=(3_000, 90),
     ),
+    # The service account (project, key, e-mail) lives in the integration, which every
+    # write of its destination must name (PostHog does not keep the stored one on a PATCH).
     "BigQuery": Destination(
-        required=(
-            "project_id",
-            "dataset_id",
-            "private_key",
-            "private_key_id",
-            "token_uri",
-            "client_email",
-        ),
-        optional={"table_id": "events", "use_json_type": False},
+        required=("dataset_id",),
+        optional={
+            "project_id": None,
+            "private_key": None,
+            "private_key_id": None,
+            "token_uri": None,
+            "client_email": None,
+            "table_id": "events",
+            "use_json_type": False,
+        },
         secret=frozenset({"private_key", "private_key_id", "client_email", "token_uri"}),
         types={"use_json_type": bool},
         test_steps=tests.BIGQUERY_STEPS,
         integration="google-cloud-service-account",
-        integration_required=False,
+        integration_required="always",
         integration_mismatch="Integration is not a Google Cloud service account integration.",
         throughput=(12_000, 45),
     ),
@@ -179,6 +198,7 @@ DESTINATIONS: dict[str, Destination] = {
         types={"use_variant_type": bool, "use_automatic_schema_evolution": bool},
         test_steps=tests.DATABRICKS_STEPS,
         integration="databricks",
+        integration_required="always",
         integration_mismatch="Integration is not a Databricks integration.",
     ),
     "AzureBlob": Destination(
@@ -188,6 +208,7 @@ DESTINATIONS: dict[str, Destination] = {
         checks=(rules.file_format,),
         test_steps=tests.AZURE_BLOB_STEPS,
         integration="azure-blob",
+        integration_required="always",
         integration_mismatch="Integration is not an Azure Blob integration.",
         label="Azure Blob",
     ),
@@ -200,6 +221,7 @@ DESTINATIONS: dict[str, Destination] = {
         test_steps=tests.AWS_S3_STEPS,
         checks=(rules.file_format, rules.s3_inputs),
         integration="aws-s3",
+        integration_required="kept",
         integration_mismatch=_S3_MISMATCH,
         throughput=(60_000, 25),
     ),
@@ -210,6 +232,7 @@ DESTINATIONS: dict[str, Destination] = {
         test_steps=tests.S3_STEPS,
         checks=(rules.file_format, rules.s3_inputs),
         integration="s3-compatible",
+        integration_required="kept",
         integration_mismatch=_S3_MISMATCH,
         throughput=(60_000, 25),
     ),
@@ -296,6 +319,8 @@ def validate_destination(
             "not_a_dict",
         )
     spec = DESTINATIONS[dtype]
+    if spec.create_refusal and existing_type is None:
+        raise errors.validation(spec.create_refusal, "destination")
     attr = "destination__non_field_errors"
     extra = set(config) - spec.field_names()
     if extra:
@@ -327,11 +352,13 @@ def validate_destination(
         clean[name] = value
     found = integrations.integration_id(dest, kind_of)
     existing = existing_config or {}
+    creating = existing_config is None
+    # PostHog checks the integration before the type's own rules.
+    integrations.check_integration(spec, dtype, dest, found, existing_integration, creating)
     for check in spec.checks:
         check(clean, existing)
-    integrations.check_integration(spec, dtype, dest, found, existing_integration)
     if spec.object_store:
-        integrations.legacy_parquet(clean, existing_config, creating=existing_config is None)
+        integrations.legacy_parquet(clean, existing_config, creating=creating)
     return {"type": dtype, "config": clean, "integration_id": found[0]}
 
 

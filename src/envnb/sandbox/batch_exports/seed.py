@@ -140,7 +140,7 @@ def attach_integrations(db: Any, team_id: int, ids: dict[str, int]) -> None:
     from .destinations import DESTINATIONS
 
     for dtype, spec in DESTINATIONS.items():
-        if spec.integration is not None and spec.integration_required:
+        if spec.integration is not None and spec.integration_required in ("always", "kept"):
             db.execute(
                 "UPDATE batch_exports SET integration = ? WHERE team_id = ? AND dest_type = ?",
                 (ids[spec.integration], team_id, dtype),

@@ -149,7 +149,10 @@ def auto_reject(store: Store, conversation_id: str) -> None:
 
 def is_decision(resume_payload: Any) -> bool:
     """Whether a resume payload is an approval decision (rule 2), checked or not."""
-    return isinstance(resume_payload, dict) and resume_payload.get("action") in ACTIONS
+    if not isinstance(resume_payload, dict):
+        return False
+    action = resume_payload.get("action")
+    return isinstance(action, str) and action in ACTIONS  # a list action is unhashable
 
 
 def decide(store: Store, conversation_id: str, resume_payload: dict[str, Any]) -> dict[str, Any]:

@@ -6,8 +6,9 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from .._util import SecondsFormatter, iso, seeded_uuid
+from .._util import SecondsFormatter, dumps, iso, seeded_uuid
 from ..store import CONVERSATIONS_INDEX
+from . import runtime_log as wire
 from .content import CANARY, CANARY_HISTORY, QUESTIONS
 from .timeline import conversation_times
 
@@ -126,3 +127,39 @@ def seed_sandbox_runtime(db: Any, anchor: datetime, *, team_id: int, user: int) 
         "INSERT INTO sandbox_runtime VALUES (?, ?, ?)",
         (SANDBOX_RUNTIME_CONVERSATION, SANDBOX_RUNTIME_TASK, SANDBOX_RUNTIME_RUN),
     )
+    started, ended = updated - timedelta(minutes=12), updated - timedelta(minutes=9)
+    # A finished run from before the sandbox: its sandbox and its stream are gone, its
+    # session log remains.
+    db.execute(
+        "INSERT INTO task_runs VALUES (?, ?, ?, 'completed', ?, ?, ?, 0, 0)",
+        (SANDBOX_RUNTIME_RUN, SANDBOX_RUNTIME_TASK, team_id, iso(started), iso(ended), iso(ended)),
+    )
+    db.executemany(
+        "INSERT INTO run_log VALUES (?, ?, ?)",
+        [
+            (SANDBOX_RUNTIME_RUN, i, dumps(entry))
+            for i, entry in enumerate(seeded_log(started, ended))
+        ],
+    )
+
+
+SEEDED_QUESTION = "The signup funnel test fails about one run in ten. Can you find out why?"
+SEEDED_ANSWER = (
+    "The test compares today's funnel with a fixed date range that crosses midnight UTC, so "
+    "a run that starts just before midnight reads one day less. Pinning `now` in the test's "
+    "fixture fixes it."
+)
+
+
+def seeded_log(started: datetime, ended: datetime) -> list[dict[str, Any]]:
+    """The seeded run's session log: a question, a tool call, the answer, the turn's end."""
+    run, first, last = SANDBOX_RUNTIME_RUN, iso(started) or "", iso(ended) or ""
+    middle = iso(started + timedelta(minutes=1)) or ""
+    call = "toolu_seeded_01"
+    return [
+        wire.user_message(SEEDED_QUESTION, first),
+        wire.tool_call(run, call, "Read tests/test_signup_funnel.py", "read", "pending", middle),
+        wire.tool_call_update(run, call, "completed", middle),
+        *wire.agent_chunks(run, "msg_seeded_01", SEEDED_ANSWER, 12, last),
+        wire.turn_complete(run, "end_turn", last),
+    ]

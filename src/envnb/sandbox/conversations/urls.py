@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..route import NO_SCOPES, Doc, Route
-from . import routes
+from . import routes, runtime_urls
 
 READ, WRITE = "conversation:read", "conversation:write"
 TAG = "conversations"
@@ -127,4 +127,5 @@ ROUTES: tuple[Route, ...] = (
         summary="Soft-delete a conversation (then 404 'Conversation does not exist')",
         status=204,
     ),
+    *runtime_urls.ROUTES,
 )

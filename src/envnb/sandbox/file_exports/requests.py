@@ -64,10 +64,12 @@ def _file_spec(data: dict[str, Any]) -> FileSpec:
             f"Invalid data. Expected a dictionary, but got {type(file).__name__}.", "file"
         )
     fmt = file.get("format", "Parquet")
-    if fmt not in FORMATS:
+    if not isinstance(fmt, str) or fmt not in FORMATS:  # a list is unhashable: check the type
         raise errors.invalid_choice(fmt, "file__format")
     compression = file.get("compression")
-    if compression is not None and compression not in COMPRESSIONS:
+    if compression is not None and (
+        not isinstance(compression, str) or compression not in COMPRESSIONS
+    ):
         raise errors.invalid_choice(compression, "file__compression")
     size = file.get("max_size_mb", 1024)
     if size is not None:

@@ -91,7 +91,9 @@ def write(rows: Any, spec: FileSpec, folder: Path, stem: str) -> list[Path]:
     if spec.compression is not None:
         options.append(f"COMPRESSION {spec.compression}")
     if spec.max_size_mb:
-        options.append(f"FILE_SIZE_BYTES {int(spec.max_size_mb) * 1024 * 1024}")
+        # DuckDB's limit is a 64-bit count: a larger size is no limit in practice.
+        limit = min(int(spec.max_size_mb) * 1024 * 1024, 2**63 - 1)
+        options.append(f"FILE_SIZE_BYTES {limit}")
     options.append(f"FILENAME_PATTERN '{stem}_{{i}}'")
     out = folder / stem
     con = duckdb.connect(":memory:", config={"threads": 2})
@@ -101,7 +103,14 @@ def write(rows: Any, spec: FileSpec, folder: Path, stem: str) -> list[Path]:
         con.execute(f"COPY (SELECT * FROM run_rows) TO '{out}' ({', '.join(options)})")
     finally:
         con.close()
-    files = sorted(out.iterdir(), key=lambda p: int(p.name.split("_")[-1].split(".")[0]))
+    # Without FILE_SIZE_BYTES (max_size_mb 0 or null: one file) DuckDB writes one file, not a
+    # folder of parts.
+    single = out.is_file()
+    files = (
+        [out]
+        if single
+        else sorted(out.iterdir(), key=lambda p: int(p.name.split("_")[-1].split(".")[0]))
+    )
     suffix = (
         "."
         + extension
@@ -112,5 +121,6 @@ def write(rows: Any, spec: FileSpec, folder: Path, stem: str) -> list[Path]:
         final = folder / f"{stem}-{index:04d}{suffix}"
         os.replace(path, final)
         named.append(final)
-    out.rmdir()
+    if not single:
+        out.rmdir()
     return named

@@ -43,6 +43,8 @@ def get_project(ctx: Ctx) -> Response:
     """GET /api/projects/{id}/ (``@current``: the key's current project)."""
     raw = ctx.params["id"]
     project_id = ctx.state.project_id if raw == "@current" else int(raw)
+    if project_id > paging.MAX_INT64:  # PostHog's id is a bigint: beyond it nothing is found
+        raise errors.not_found()
     auth.check_project(ctx.key, project_id)
     row = ctx.store.one("SELECT * FROM projects WHERE id = ?", (project_id,))
     if row is None:

@@ -17,6 +17,8 @@ import hashlib
 import json
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -45,10 +47,41 @@ REFRESH = (
 ASYNC = ("async", "force_async", "lazy_async", "async_except_on_cache_miss")
 
 
+# Pydantic's words for a value of the wrong type, by the type PostHog's schema declares.
+_WRONG_TYPE = {
+    dict: "Input should be a valid dictionary",
+    str: "Input should be a valid string",
+    bool: "Input should be a valid boolean",
+}
+# QueryRequest's fields besides ``query`` and ``refresh`` (all nullable) [PH openapi.yaml
+# @1404d6c QueryRequest]; a form-encoded body sends a boolean as text.
+REQUEST_FIELDS: dict[str, type] = {
+    "async": bool,
+    "client_query_id": str,
+    "filters_override": dict,
+    "limit_context": str,
+    "name": str,
+    "variables_override": dict,
+}
+_BOOLEAN_TEXT = {"true", "false", "1", "0", "yes", "no", "on", "off", "t", "f", "y", "n"}
+
+
+def _check_types(data: dict[str, Any], fields: dict[str, type], prefix: str = "") -> None:
+    """A 400 naming the first field of ``fields`` whose value is of another type (null passes)."""
+    for name, expected in fields.items():
+        value = data.get(name)
+        if value is None or isinstance(value, expected):
+            continue
+        if expected is bool and (value in (0, 1) or str(value).lower() in _BOOLEAN_TEXT):
+            continue
+        raise errors.validation(_WRONG_TYPE[expected], prefix + name, "parse_error")
+
+
 def _run_hogql(events: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
     text = query.get("query")
     if not isinstance(text, str):
         raise errors.validation("This field is required.", "query__query", "required")
+    _check_types(query, {"values": dict, "variables": dict}, "query__")
     answer = run_hogql(
         events,
         text,
@@ -60,9 +93,35 @@ def _run_hogql(events: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-# Each kind the sandbox runs, and its runner (a wrapper runs its source: insights.unwrap).
-RUNNERS: dict[str, Runner] = {"HogQLQuery": _run_hogql, **INSIGHT_RUNNERS}
-KINDS = (*RUNNERS, *WRAPPERS)
+def _hogql_tables(ctx: Ctx, query: dict[str, Any], events: EventsDB) -> Any:
+    """HogQL may name the project's system tables: fill them just before the run."""
+    text = query.get("query")
+    if not (isinstance(text, str) and system_tables.mentions(text)):
+        return events
+    ctx.tick(full=False)  # the exports' seeded history and backfills are written
+    team, store = ctx.project_id, ctx.store
+    return system_tables.TeamTables(events, lambda con: system_tables.refresh(con, store, team))
+
+
+def _events_only(ctx: Ctx, query: dict[str, Any], events: EventsDB) -> Any:
+    return events
+
+
+@dataclass(frozen=True)
+class QueryKind:
+    """One kind ``POST query/`` runs: its runner, and the tables it reads (the events, or the
+    events with more tables beside them)."""
+
+    run: Runner
+    tables: Callable[[Ctx, dict[str, Any], EventsDB], Any] = _events_only
+
+
+# Each kind the sandbox runs (a wrapper runs its source: insights.unwrap). One entry per kind.
+QUERY_KINDS: dict[str, QueryKind] = {
+    "HogQLQuery": QueryKind(_run_hogql, _hogql_tables),
+    **{name: QueryKind(runner) for name, runner in INSIGHT_RUNNERS.items()},
+}
+KINDS = (*QUERY_KINDS, *WRAPPERS)
 # Kinds PostHog's schema has that the sandbox does not run: "Unsupported query kind: …" (any
 # other kind is not in PostHog's schema at all: pydantic's ``parse_error``).
 NOT_EMULATED = (
@@ -83,19 +142,12 @@ def _answer(ctx: Ctx, query: dict[str, Any]) -> dict[str, Any]:
     kind = inner.get("kind")
     started = time.perf_counter()
     ctx.state.runs.executed += 1
-    events: Any = ctx.state.events
-    text = inner.get("query")
-    if kind == "HogQLQuery" and isinstance(text, str) and system_tables.mentions(text):
-        ctx.tick(full=False)  # the exports' seeded history and backfills are written
-        team, store = ctx.project_id, ctx.store
-        events = system_tables.TeamTables(
-            events, lambda con: system_tables.refresh(con, store, team)
-        )
+    entry = QUERY_KINDS.get(str(kind))
+    if entry is None:
+        raise errors.validation(f"Unsupported query kind: {kind}", "query__kind")
+    events = entry.tables(ctx, inner, ctx.state.events)
     try:
-        runner = RUNNERS.get(str(kind))
-        if runner is None:
-            raise errors.validation(f"Unsupported query kind: {kind}", "query__kind")
-        answer = runner(events, inner)
+        answer = entry.run(events, inner)
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as err:
         # Junk inside a query object PostHog's pydantic schema would refuse: still a 400.
         raise HogQLError(
@@ -126,18 +178,11 @@ def _validate(ctx: Ctx) -> tuple[dict[str, Any], str]:
     data = ctx.data
     if not isinstance(data, dict) or "query" not in data:
         raise errors.required("query")
-    query = data["query"]
-    if not isinstance(query, dict):
-        raise errors.validation("Expected a query object with a 'kind'.", "query")
+    query = _query_object(data["query"])
+    _check_types(data, REQUEST_FIELDS)
     kind = query.get("kind")
     if kind in NOT_EMULATED:
         raise errors.validation(f"Unsupported query kind: {kind}", "query__kind")
-    if kind not in KINDS:
-        raise errors.validation(
-            f"Input tag {kind!r} found using 'kind' does not match any of the expected tags",
-            "query__kind",
-            "parse_error",
-        )
     refresh = data.get("refresh", "blocking")
     if refresh is None:
         refresh = "blocking"
@@ -148,6 +193,21 @@ def _validate(ctx: Ctx) -> tuple[dict[str, Any], str]:
     if refresh not in REFRESH:
         raise errors.invalid_choice(refresh, "refresh")
     return query, str(refresh)
+
+
+def _query_object(query: Any) -> dict[str, Any]:
+    """``query`` as PostHog's pydantic schema reads it: an object whose ``kind`` is one of the
+    schema's kinds (the sandbox knows those it runs and those it names as not emulated)."""
+    if not isinstance(query, dict):
+        raise errors.validation("Expected a query object with a 'kind'.", "query")
+    kind = query.get("kind")
+    if kind not in KINDS and kind not in NOT_EMULATED:
+        raise errors.validation(
+            f"Input tag {kind!r} found using 'kind' does not match any of the expected tags",
+            "query__kind",
+            "parse_error",
+        )
+    return query
 
 
 def create(ctx: Ctx) -> Response:
@@ -266,9 +326,7 @@ def upgrade(ctx: Ctx) -> Response:
     data = ctx.data
     if not isinstance(data, dict) or "query" not in data:
         raise errors.required("query")
-    if not isinstance(data["query"], dict):
-        raise errors.validation("Expected a query object with a 'kind'.", "query")
-    return JSONResponse({"query": data["query"]})
+    return JSONResponse({"query": _query_object(data["query"])})
 
 
 def destroy(ctx: Ctx) -> Response:
