@@ -265,3 +265,40 @@ async def test_agent_text_from_the_session_log_is_sanitized(fresh_sandbox: Sandb
     assert "<b>You:</b> &lt;img src=x onerror=alert(1)&gt; hello</div>" in shown
     assert "<img" not in shown
     assert [kind for kind, _ in cell.transcript] == ["human", "ai"]
+
+
+async def test_a_message_in_a_sandbox_runtime_conversation_goes_through_open(
+    fresh_sandbox: Sandbox,
+) -> None:
+    c = fresh_sandbox.client()
+    handle = c.conversations.open(content="First question")
+    cell = await _cell(fresh_sandbox)
+    cell.load(handle.conversation_id)
+    await cell.wait()
+    assert cell.on_runtime
+    cell.input.value = "Second question"
+    cell.send_button.click()
+    await cell.wait()
+    assert cell.error == "" and cell.input.value == ""
+    reply = (
+        "This is envnb's sandbox standing in for PostHog's sandbox agent: it logged your "
+        "message (2 words) and answers every turn with this text. A real run works in a cloud "
+        "sandbox and streams what it does."
+    )
+    assert cell.transcript == [
+        ("human", "First question"),
+        ("ai", reply),
+        ("human", "Second question"),
+        ("ai", reply),
+    ]
+    assert "<b>You:</b> Second question</div>" in cell.history_html.value
+    # the same run took it (a follow-up), not POST conversations/
+    assert c.conversations.get(handle.conversation_id).task["latest_run"] == handle.run_id
+    # a new conversation from here is PostHog AI's usual one again
+    cell.new_button.click()
+    assert not cell.on_runtime
+    cell.input.value = "lorem 3"
+    cell.send_button.click()
+    await cell.wait()
+    assert cell.error == "" and [k for k, _ in cell.transcript][:1] == ["human"]
+    assert c.conversations.get(cell.conversation_id).agent_runtime == "langgraph"
