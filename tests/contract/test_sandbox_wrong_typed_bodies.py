@@ -31,9 +31,10 @@ HOGQL = {
     "variables": {},
     "filters": {},
 }
+EVENTS = {"kind": "EventsNode", "event": "$pageview"}
 TRENDS = {
     "kind": "TrendsQuery",
-    "series": [{"kind": "EventsNode", "event": "$pageview"}],
+    "series": [EVENTS],
     "interval": "day",
     "dateRange": {"date_from": "-7d"},
     "breakdownFilter": {"breakdown": "$browser", "breakdown_type": "event"},
@@ -274,3 +275,36 @@ def test_a_list_approval_action_is_not_a_decision(fresh_api: Api) -> None:
     assert answer.status_code < 500, answer.text
     waiting = fresh_api.get(f"conversations/{cid}/").json()["pending_approvals"]
     assert [p["proposal_id"] for p in waiting] == [approval["proposal_id"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "detail", "attr"),
+    [
+        (
+            {**TRENDS, "series": [{"kind": "EventsNode", "event": 5}]},
+            STR,
+            "query__series__0__event",
+        ),
+        ({**TRENDS, "series": ["$pageview"]}, DICT, "query__series__0"),
+        (
+            {**TRENDS, "series": {"kind": "EventsNode"}},
+            "Input should be a valid list",
+            "query__series",
+        ),
+        ({**TRENDS, "dateRange": "-7d"}, DICT, "query__dateRange"),
+        ({**TRENDS, "filterTestAccounts": "maybe"}, BOOL, "query__filterTestAccounts"),
+        ({**TRENDS, "breakdownFilter": []}, DICT, "query__breakdownFilter"),
+    ],
+)
+def test_a_wrong_typed_insight_field_is_a_400_naming_it(
+    api: Api, query: dict[str, Any], detail: str, attr: str
+) -> None:
+    # A series event of 5 used to run and answer a series labelled 5 (PostHog: a 400).
+    response = api.post("query/", json={"query": query})
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "validation_error",
+        "code": "parse_error",
+        "detail": detail,
+        "attr": attr,
+    }

@@ -89,3 +89,27 @@ def test_messages_frame_and_markdown() -> None:
     assert md.startswith("# Paused exports")
     assert "> which are paused?" in md and "**Two** are paused." in md
     assert "Looking" not in md
+
+
+def test_conversation_columns_read_every_shape_of_row() -> None:
+    # The column reads without a call per row (nested ``user.email``, ``each`` counting
+    # messages, masked Int64/boolean arrays) against rows of every shape they meet.
+    rows = [
+        {"id": "c1", "user": {"email": "a@x.io"}, "is_internal": True, "messages": [1, 2, 3]},
+        {"id": "c2", "user": None, "is_internal": None, "messages": []},
+        {"id": "c3", "is_internal": False},
+        {"id": "c4", "user": {"name": "no email"}, "messages": {"k": 1}},
+    ]
+    df = frame_from_records(rows, CONVERSATION_COLUMNS)
+    assert df["user_email"].tolist() == ["a@x.io", pd.NA, pd.NA, pd.NA]
+    assert df["is_internal"].tolist() == [True, pd.NA, False, pd.NA]
+    assert df["message_count"].tolist() == [3, 0, pd.NA, 1]
+    assert dtypes(df) == CONVERSATIONS
+    every_email = [{"id": "c5", "user": {"email": "b@x.io"}}, {"id": "c6", "user": {}}]
+    assert frame_from_records(every_email, CONVERSATION_COLUMNS)["user_email"].tolist() == [
+        "b@x.io",
+        pd.NA,
+    ]
+    none_at_all = frame_from_records([{"id": "c7"}, {"id": "c8"}], CONVERSATION_COLUMNS)
+    assert none_at_all["message_count"].isna().all() and none_at_all["is_internal"].isna().all()
+    assert dtypes(none_at_all) == CONVERSATIONS

@@ -120,7 +120,7 @@ ODD = {"odd": ["value"]}  # a JSON object: fits no typed column
 def test_every_list_frame_survives_an_odd_value_in_every_column(columns: Any) -> None:
     record: dict[str, Any] = {"id": "x1"}
     for col in columns:
-        if col.derive is None and len(col.path) <= 1 and col.name != "id":
+        if col.each is None and len(col.path) <= 1 and col.name != "id":
             record[col.path[0] if col.path else col.name] = ODD
     df, notes = _frame([record, {"id": "x2"}], columns)
     assert list(df["id"]) == ["x1", "x2"]

@@ -231,3 +231,26 @@ async def test_async_list_df_page_error_is_the_envnb_error() -> None:
             await client.conversations.list_df(page_size=2)
     finally:
         await client.aclose()
+
+
+def test_clients_share_one_tls_store_until_its_variables_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Loading the certificate store is ~20 ms of CPU: it is loaded once, not per client,
+    # and SSL_CERT_FILE / SSL_CERT_DIR (which httpx reads) still take effect.
+    import certifi
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+
+    def store(client: envnb.Client) -> object:
+        return client._transport.http._transport._pool._ssl_context  # type: ignore[attr-defined]
+
+    with envnb.Client("https://ph.example.com", KEY, 1) as a:
+        with envnb.Client("https://ph.example.com", KEY, 2) as b:
+            assert store(a) is store(b)
+        monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+        with envnb.Client("https://ph.example.com", KEY, 3) as c:
+            assert store(c) is not store(a)
+            with envnb.Client("https://ph.example.com", KEY, 4) as d:
+                assert store(d) is store(c)

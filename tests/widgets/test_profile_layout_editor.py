@@ -331,3 +331,25 @@ async def test_open_the_shown_config_asks_the_server(fresh_sandbox: Sandbox) -> 
     assert ed.loaded is not None and ed.loaded["id"] == newer["id"]  # what PostHog shows now
     assert _titles(ed) == [("ph-issues", "Only issues")]
     assert newer["id"] in [r["id"] for r in ed.rows] and target["id"] in [r["id"] for r in ed.rows]
+
+
+async def test_an_edit_fills_the_rows_in_place(fresh_sandbox: Sandbox) -> None:
+    """Every edit (and every keystroke in the JSON view) shows the layout again; the rows are
+    refilled, not rebuilt: rebuilding sent ~40 widget messages per row per edit, bursts past
+    the IOPub high-water mark (dropped messages, widgets that never show)."""
+    ed, _ = await _open(fresh_sandbox, lambda c: c["scope"] == "group_3")
+    view = ed.layout_view
+    before = [r.widget.model_id for r in view.rows]
+    assert len(before) == 6
+    view.rows[0].down_button.click()
+    assert [r.widget.model_id for r in view.rows] == before
+    assert _titles(ed)[:2] == [
+        ("ph-customer-journey", "Customer journey"),
+        ("ph-usage-metrics", "Usage metrics"),
+    ]
+    view.rows[5].remove_button.click()
+    assert [r.widget.model_id for r in view.rows] == before[:5]
+    view.add_picker.value = "ph-issues"
+    view.add_button.click()
+    assert [r.widget.model_id for r in view.rows][:5] == before[:5]
+    assert _titles(ed)[5] == ("ph-issues", "Issues")

@@ -19,5 +19,5 @@ CONVERSATION_COLUMNS: tuple[Column, ...] = (
     Column("updated_at", DATETIME),
     Column("user_email", "string", ("user", "email")),
     Column("is_internal", "boolean"),
-    Column("message_count", "Int64", derive=lambda r: len_or_none(r.get("messages"))),
+    Column("message_count", "Int64", ("messages",), each=len_or_none),
 )

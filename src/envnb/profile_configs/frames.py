@@ -15,6 +15,6 @@ PROFILE_CONFIG_COLUMNS: tuple[Column, ...] = (
     Column("scope", "category", categories=allowed_values(Scope)),
     Column("created_at", DATETIME),
     Column("updated_at", DATETIME),
-    Column("content_items", "Int64", derive=lambda r: len_or_none(r.get("content"))),
-    Column("sidebar_items", "Int64", derive=lambda r: len_or_none(r.get("sidebar"))),
+    Column("content_items", "Int64", ("content",), each=len_or_none),
+    Column("sidebar_items", "Int64", ("sidebar",), each=len_or_none),
 )

@@ -47,39 +47,32 @@ def _text_button(description: str, icon: str = "") -> W.Button:
 
 
 class PanelRow:
-    """One panel shown: position, editable title, type and notes, up/down/remove buttons."""
+    """One panel shown: position, editable title, type and notes, up/down/remove buttons.
 
-    def __init__(
-        self, view: LayoutView, position: int, scope: str, raw_title: str | None, panel_type: str
-    ) -> None:
-        """Build the row's widgets for the panel at ``position``."""
-        spec = spec_for(scope, panel_type)
+    A row belongs to a position, not to a panel: every edit shows the layout again by
+    filling the rows in place (``fill``). Rebuilding them sent ~40 widget messages per row
+    per keystroke in the JSON view, bursts past the IOPub high-water mark (ZeroMQ then
+    drops messages and widgets fail to show).
+    """
+
+    def __init__(self, view: LayoutView, position: int) -> None:
+        """Build the row's widgets for the panel at ``position`` (``fill`` shows a panel)."""
         self.position = position
-        self.type = panel_type
-        self.unknown = spec is None
-        self.only_when = spec.only_when if spec is not None else None
-        self.title = cell(
-            W.Text(
-                value=raw_title or "",
-                placeholder=spec.title if spec is not None else "(no title)",
-                continuous_update=False,
-            )
-        )
-        notes = [f"<code>{isolate(panel_type or '(no type)')}</code>"]
-        if self.unknown:
-            notes.append(
-                f"<span style='{_UNKNOWN}'>unknown type: kept as is, PostHog may not show it</span>"
-            )
-        elif self.only_when:
-            notes.append(f"shown {escape(self.only_when)}")
-        self.info = cell(W.HTML(f"<span style='{_SMALL}'>{' · '.join(notes)}</span>"))
+        self.type = ""
+        self.unknown = False
+        self.only_when: str | None = None
+        self._filling = False
+        self.title = cell(W.Text(continuous_update=False))
+        self.info = cell(W.HTML())
         self.up_button = _icon_button("arrow-up", "Move up")
         self.down_button = _icon_button("arrow-down", "Move down")
         self.remove_button = _icon_button("trash", "Remove this panel")
         self.up_button.on_click(lambda _b: view.move(position, -1))
         self.down_button.on_click(lambda _b: view.move(position, +1))
         self.remove_button.on_click(lambda _b: view.remove(position))
-        self.title.observe(lambda c: view.rename(position, c["new"]), names="value")
+        self.title.observe(
+            lambda c: None if self._filling else view.rename(position, c["new"]), names="value"
+        )
         self.widget = W.Box(
             [
                 cell(W.HTML(f"<b>{position + 1}</b>")),
@@ -93,8 +86,30 @@ class PanelRow:
         )
         self.widget.add_class("envnb-panel-row")
 
+    def fill(self, scope: str, raw_title: str | None, panel_type: str) -> None:
+        """Show the panel of type ``panel_type`` titled ``raw_title`` (None: untitled)."""
+        spec = spec_for(scope, panel_type)
+        self.type = panel_type
+        self.unknown = spec is None
+        self.only_when = spec.only_when if spec is not None else None
+        self._filling = True  # showing the layout's own title is not a rename
+        try:
+            with self.title.hold_sync():
+                self.title.placeholder = spec.title if spec is not None else "(no title)"
+                self.title.value = raw_title or ""
+        finally:
+            self._filling = False
+        notes = [f"<code>{isolate(panel_type or '(no type)')}</code>"]
+        if self.unknown:
+            notes.append(
+                f"<span style='{_UNKNOWN}'>unknown type: kept as is, PostHog may not show it</span>"
+            )
+        elif self.only_when:
+            notes.append(f"shown {escape(self.only_when)}")
+        self.info.value = f"<span style='{_SMALL}'>{' · '.join(notes)}</span>"
+
     def close(self) -> None:
-        """Close the row's widgets (they are rebuilt on every change)."""
+        """Close the row's widgets (a row past the layout's last panel)."""
         for w in self.widget.children:
             for part in (w.layout, getattr(w, "style", None)):
                 if part is not None:
@@ -123,6 +138,7 @@ class LayoutView:
         self.open_first_button.layout.display = "none"
         self.open_first_button.on_click(lambda _b: self._open())
         self.rows_box = W.VBox(layout=W.Layout(width="100%"))
+        self.empty_html = W.HTML(f"<span style='{_SMALL}'>No panels.</span>")
         self.add_picker = W.Dropdown(options=[], layout=W.Layout(width="auto", min_width="0"))
         self.add_button = _text_button("Add panel", "plus")
         self.add_button.on_click(lambda _b: self.add(self.add_picker.value))
@@ -171,18 +187,16 @@ class LayoutView:
                 note_html(f"Unknown panel types (kept as they are): {kinds}.", error=False)
             )
         self.warning_html.value = "".join(warnings)
-        for row in self.rows:
-            row.close()
-        self.rows = []
         editable = layout is not None and layout.content_shape_ok
-        if layout is not None and editable:
-            self.rows = [
-                PanelRow(self, i, layout.scope, p.title, p.type)
-                for i, p in enumerate(layout.panels)
-            ]
-        self.rows_box.children = [r.widget for r in self.rows] or [
-            W.HTML(f"<span style='{_SMALL}'>No panels.</span>")
-        ]
+        panels = layout.panels if layout is not None and editable else []
+        while len(self.rows) > len(panels):
+            self.rows.pop().close()
+        self.rows += [PanelRow(self, i) for i in range(len(self.rows), len(panels))]
+        for row, panel in zip(self.rows, panels, strict=True):
+            row.fill(layout.scope if layout is not None else "", panel.title, panel.type)
+        children = [r.widget for r in self.rows] or [self.empty_html]
+        if list(self.rows_box.children) != children:
+            self.rows_box.children = children
         addable = layout.addable() if layout is not None and editable else []
         self.add_picker.options = [(f"{s.title} ({s.type})", s.type) for s in addable]
         self.add_button.disabled = self.add_picker.disabled = not addable

@@ -50,6 +50,7 @@ ASYNC = ("async", "force_async", "lazy_async", "async_except_on_cache_miss")
 # Pydantic's words for a value of the wrong type, by the type PostHog's schema declares.
 _WRONG_TYPE = {
     dict: "Input should be a valid dictionary",
+    list: "Input should be a valid list",
     str: "Input should be a valid string",
     bool: "Input should be a valid boolean",
 }
@@ -63,6 +64,22 @@ REQUEST_FIELDS: dict[str, type] = {
     "name": str,
     "variables_override": dict,
 }
+# An insight query's fields read by every runner, and its series nodes' (EventsNode /
+# ActionsNode) [PH frontend/src/queries/schema/schema-general.ts]: a value of another type is
+# a 400 naming it before a runner reads it.
+INSIGHT_FIELDS: dict[str, type] = {
+    "series": list,
+    "dateRange": dict,
+    "breakdownFilter": dict,
+    "filterTestAccounts": bool,
+}
+NODE_FIELDS: dict[str, type] = {
+    "event": str,
+    "name": str,
+    "custom_name": str,
+    "math": str,
+    "math_property": str,
+}
 _BOOLEAN_TEXT = {"true", "false", "1", "0", "yes", "no", "on", "off", "t", "f", "y", "n"}
 
 
@@ -75,6 +92,16 @@ def _check_types(data: dict[str, Any], fields: dict[str, type], prefix: str = ""
         if expected is bool and (value in (0, 1) or str(value).lower() in _BOOLEAN_TEXT):
             continue
         raise errors.validation(_WRONG_TYPE[expected], prefix + name, "parse_error")
+
+
+def _check_insight(query: dict[str, Any]) -> None:
+    """The fields of ``INSIGHT_FIELDS`` and of each series node, by type."""
+    _check_types(query, INSIGHT_FIELDS, "query__")
+    for index, node in enumerate(query.get("series") or []):
+        attr = f"query__series__{index}"
+        if not isinstance(node, dict):
+            raise errors.validation(_WRONG_TYPE[dict], attr, "parse_error")
+        _check_types(node, NODE_FIELDS, f"{attr}__")
 
 
 def _run_hogql(events: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
@@ -107,19 +134,24 @@ def _events_only(ctx: Ctx, query: dict[str, Any], events: EventsDB) -> Any:
     return events
 
 
+def _unchecked(query: dict[str, Any]) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class QueryKind:
-    """One kind ``POST query/`` runs: its runner, and the tables it reads (the events, or the
-    events with more tables beside them)."""
+    """One kind ``POST query/`` runs: its runner, the tables it reads (the events, or the
+    events with more tables beside them), and the type checks of its fields before it runs."""
 
     run: Runner
     tables: Callable[[Ctx, dict[str, Any], EventsDB], Any] = _events_only
+    check: Callable[[dict[str, Any]], None] = _unchecked
 
 
 # Each kind the sandbox runs (a wrapper runs its source: insights.unwrap). One entry per kind.
 QUERY_KINDS: dict[str, QueryKind] = {
-    "HogQLQuery": QueryKind(_run_hogql, _hogql_tables),
-    **{name: QueryKind(runner) for name, runner in INSIGHT_RUNNERS.items()},
+    "HogQLQuery": QueryKind(_run_hogql, _hogql_tables),  # checks its fields as it reads them
+    **{name: QueryKind(runner, check=_check_insight) for name, runner in INSIGHT_RUNNERS.items()},
 }
 KINDS = (*QUERY_KINDS, *WRAPPERS)
 # Kinds PostHog's schema has that the sandbox does not run: "Unsupported query kind: …" (any
@@ -145,6 +177,7 @@ def _answer(ctx: Ctx, query: dict[str, Any]) -> dict[str, Any]:
     entry = QUERY_KINDS.get(str(kind))
     if entry is None:
         raise errors.validation(f"Unsupported query kind: {kind}", "query__kind")
+    entry.check(inner)
     events = entry.tables(ctx, inner, ctx.state.events)
     try:
         answer = entry.run(events, inner)
