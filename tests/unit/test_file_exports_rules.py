@@ -121,3 +121,19 @@ def test_bad_sizes_and_blank_queries_are_refused() -> None:
     with pytest.raises(RequestValidationError) as caught:
         _plan(model="hogql", hogql="   ")
     assert caught.value.attr == "hogql" and "needs hogql=, a SELECT query" in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["$pageview", [5], {"$pageview"}])
+def test_event_filters_must_be_lists_of_names(value: object) -> None:
+    # "$pageview" read as a list is its letters: the run exported nothing and said nothing.
+    options = rules.file_options("Parquet", None, 1024)
+    common = {"hogql": None, "options": options, "now": NOW}
+    for name in ("include", "exclude"):
+        filters = {"include": None, "exclude": None, name: value}
+        with pytest.raises(RequestValidationError, match=rf"^{name}: a list of event names") as e:
+            rules.plan("events", "-1d", None, **common, **filters)  # type: ignore[arg-type]
+        assert e.value.attr == name
+        with pytest.raises(RequestValidationError, match=rf"^{name}: a list of event names"):
+            rules.create_body("events", "-1d", "now", **common, **filters)  # type: ignore[arg-type]
+    plan = rules.plan("events", "-1d", None, **common, include=["$pageview"], exclude=("x",))
+    assert (plan.include, plan.exclude) == (("$pageview",), ("x",))

@@ -190,14 +190,30 @@ def create_body(
         body["data_interval_end"] = finish.isoformat()
     if hogql is not None:
         body["hogql_query"] = hogql
-    for name, names in (("include", include), ("exclude", exclude)):
-        if names is not None:
-            if model != "events":
-                raise RequestValidationError(
-                    f"{name}: only the events model filters by event name", attr=name
-                )
-            body[name] = list(names)
+    for name, names in event_filters(model, include, exclude).items():
+        body[name] = list(names)
     return body
+
+
+def event_filters(model: Any, include: Any, exclude: Any) -> dict[str, tuple[str, ...]]:
+    """``include``/``exclude`` checked: lists of event names, for the events model only. A
+    bare string is refused: read as a list it would be its letters, and the run would
+    export nothing without a word."""
+    found: dict[str, tuple[str, ...]] = {}
+    for name, names in (("include", include), ("exclude", exclude)):
+        if names is None:
+            continue
+        if model != "events":
+            raise RequestValidationError(
+                f"{name}: only the events model filters by event name", attr=name
+            )
+        if not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names):
+            raise RequestValidationError(
+                f"{name}: a list of event names, e.g. {name}=['$pageview'], got {names!r}",
+                attr=name,
+            )
+        found[name] = tuple(names)
+    return found
 
 
 @dataclass(frozen=True)
@@ -303,17 +319,13 @@ def plan(
             )
     begin, finish = interval(start, NOW if end is None else end, now, anchor=hour_of(now))
     assert begin is not None and finish is not None
-    for name, names in (("include", include), ("exclude", exclude)):
-        if names is not None and model != "events":
-            raise RequestValidationError(
-                f"{name}: only the events model filters by event name", attr=name
-            )
+    names = event_filters(model, include, exclude)
     return Plan(
         model=model,
         hogql=hogql,
         options=options,
-        include=tuple(include) if include is not None else None,
-        exclude=tuple(exclude) if exclude is not None else None,
+        include=names.get("include"),
+        exclude=names.get("exclude"),
         start=begin,
         end=finish,
         spans=split(begin, finish),
