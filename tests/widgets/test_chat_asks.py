@@ -265,3 +265,69 @@ async def test_agent_text_from_the_session_log_is_sanitized(fresh_sandbox: Sandb
     assert "<b>You:</b> &lt;img src=x onerror=alert(1)&gt; hello</div>" in shown
     assert "<img" not in shown
     assert [kind for kind, _ in cell.transcript] == ["human", "ai"]
+
+
+async def test_agent_markdown_from_the_session_log_is_sanitized(fresh_sandbox: Sandbox) -> None:
+    from envnb.sandbox.conversations import runtime
+    from envnb.sandbox.conversations import runtime_log as wire
+
+    handle = fresh_sandbox.client().conversations.open(content="hi")
+    hostile = (
+        "**bold** <script>alert(1)</script> [x](javascript:alert(2)) <b onclick=alert(3)>b</b>"
+    )
+    stamp = "2026-01-01T00:00:00Z"
+    runtime.append(
+        fresh_sandbox.store,
+        handle.run_id,
+        [
+            *wire.agent_chunks(handle.run_id, "m-hostile", hostile, 50, stamp),
+            wire.tool_call(handle.run_id, "t1", "<i>title</i>", "read", "<u>done</u>", stamp),
+        ],
+    )
+    cell = await _cell(fresh_sandbox)
+    cell.load(handle.conversation_id)
+    await cell.wait()
+    shown = cell.history_html.value
+    assert "<strong>bold</strong>" in shown  # Markdown rendered ...
+    tags = re.findall(r"<[^>]*>", shown)  # ... and sanitized: the server's HTML stays text
+    for bad in ("<script", "javascript:", "onclick", "<i>", "<u>", "<b "):
+        assert not [t for t in tags if bad in t], bad
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert "⚙ &lt;i&gt;title&lt;/i&gt; (&lt;u&gt;done&lt;/u&gt;)</div>" in shown
+
+
+async def test_a_message_in_a_sandbox_runtime_conversation_goes_through_open(
+    fresh_sandbox: Sandbox,
+) -> None:
+    c = fresh_sandbox.client()
+    handle = c.conversations.open(content="First question")
+    cell = await _cell(fresh_sandbox)
+    cell.load(handle.conversation_id)
+    await cell.wait()
+    assert cell.on_runtime
+    cell.input.value = "Second question"
+    cell.send_button.click()
+    await cell.wait()
+    assert cell.error == "" and cell.input.value == ""
+    reply = (
+        "This is envnb's sandbox standing in for PostHog's sandbox agent: it logged your "
+        "message (2 words) and answers every turn with this text. A real run works in a cloud "
+        "sandbox and streams what it does."
+    )
+    assert cell.transcript == [
+        ("human", "First question"),
+        ("ai", reply),
+        ("human", "Second question"),
+        ("ai", reply),
+    ]
+    assert "<b>You:</b> Second question</div>" in cell.history_html.value
+    # the same run took it (a follow-up), not POST conversations/
+    assert c.conversations.get(handle.conversation_id).task["latest_run"] == handle.run_id
+    # a new conversation from here is PostHog AI's usual one again
+    cell.new_button.click()
+    assert not cell.on_runtime
+    cell.input.value = "lorem 3"
+    cell.send_button.click()
+    await cell.wait()
+    assert cell.error == "" and [k for k, _ in cell.transcript][:1] == ["human"]
+    assert c.conversations.get(cell.conversation_id).agent_runtime == "langgraph"

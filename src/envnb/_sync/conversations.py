@@ -13,9 +13,10 @@ from ..conversations.endpoints import ConversationEndpoints as Endpoints
 from ..conversations.frames import CONVERSATION_COLUMNS
 from ..conversations.models import AppendedMessage, Conversation
 from ..conversations.proposals import ConversationQueue
+from ..conversations.runtime import SANDBOX_RUNTIME, SessionHistory
 from ..conversations.streaming import AskResult, StreamSession
 from ..conversations.transcript import conversation_markdown, messages_frame
-from ..errors import RequestValidationError
+from ..errors import APIError, RequestValidationError
 from ..query.pin import conversation_link
 from ._listing import SyncListing
 from ._stream import EventStream
@@ -187,8 +188,18 @@ class Conversations(SyncListing[Conversation], SyncSandboxRuntime):
         return messages_frame(self._with_messages(conversation))
 
     def to_markdown(self, conversation: Id) -> str:
-        """A conversation as Markdown for a report (fetched if given an id)."""
-        return conversation_markdown(self._with_messages(conversation))
+        """A conversation as Markdown for a report (fetched if given an id). One on PostHog's
+        sandbox runtime is written from its session log; when that cannot be read, a note
+        says where its history lives."""
+        conv = self._with_messages(conversation)
+        if conv.agent_runtime == SANDBOX_RUNTIME:
+            try:
+                history = self.session_messages(conv)
+            except APIError:  # no access to the task's logs, or they are gone
+                history = []
+            if history:
+                return conversation_markdown(SessionHistory(conv.title, history))
+        return conversation_markdown(conv)
 
     def _with_messages(self, conversation: Id) -> Conversation:
         if isinstance(conversation, Conversation) and conversation.messages:

@@ -26,7 +26,7 @@ from ._base import Panel, loop_running, utc_minutes
 from ._charts import VIZ_TYPES, ChartBoard
 from ._chat_asks import ChatAsks
 from ._chat_charts import ChatCharts
-from ._chat_runtime import runtime_history
+from ._chat_runtime import ChatRuntime
 from ._layout import wrap_row
 from ._livechat import LiveTurn
 from ._throttle import Pacer, Throttle
@@ -36,7 +36,7 @@ NEW = ""  # picker value meaning "a new conversation"
 PICKER_LIMIT = 50
 
 
-class ChatCell(ChatAsks, ChatCharts, Panel):
+class ChatCell(ChatAsks, ChatCharts, ChatRuntime, Panel):
     """A chat panel; state for tests: ``messages``, ``reply``, ``title``, ``status``, ``error``,
     ``approvals`` and ``queued`` (what PostHog AI asks of the user: ``_chat_asks``)."""
 
@@ -129,7 +129,7 @@ class ChatCell(ChatAsks, ChatCharts, Panel):
     def send(self) -> None:
         """Send the input's text and stream the reply (ignored while a call is in flight)."""
         text = self.input.value.strip()
-        if not text or self._queue_instead(text) or self._busy():
+        if not text or self._queue_instead(text) or self._busy() or self._runtime_send(text):
             return
         self.error = ""
         policy = ChatTurnPolicy(stopped_before=self.stopped, check_first=self._check_next)
@@ -302,7 +302,7 @@ class ChatCell(ChatAsks, ChatCharts, Panel):
         self._reset_view()
         self.conversation_id = conv.id
         # The other runtime returns no messages: its session log, or where it lives.
-        found, self._history_parts = await runtime_history(self.aclient, conv)
+        found, self._history_parts = await self._runtime_history(conv)
         self.messages = found + list(conv.messages)
         self._history_parts += [message_html(m, charts=self.charts) for m in conv.messages]
         self._show_approvals(conv.pending_approvals)

@@ -175,8 +175,14 @@ async def test_a_sandbox_runtime_conversation_is_never_an_empty_transcript(
             "ffffffff-8b6d-4e3f-a021-000000000003/session_logs/; "
             "conversations.session_messages() reads them)."
         )
-        markdown = await c.conversations.to_markdown(conv)
-        assert "runs on PostHog's sandbox runtime" in markdown
+        markdown = await c.conversations.to_markdown(conv)  # written from its session log
+        assert markdown == (
+            "# Fix the flaky signup funnel test (sandbox agent)\n\n**You:**\n\n"
+            "> The signup funnel test fails about one run in ten. Can you find out why?\n\n"
+            "**PostHog AI:**\n\nThe test compares today's funnel with a fixed date range that "
+            "crosses midnight UTC, so a run that starts just before midnight reads one day less. "
+            "Pinning `now` in the test's fixture fixes it.\n"
+        )
         listed = [x async for x in c.conversations.list(limit=1)]
         usual = await c.conversations.get(listed.pop().id)
         assert (usual.agent_runtime, usual.runtime_notice) == ("langgraph", None)

@@ -201,3 +201,25 @@ def test_session_messages_read_the_wire_faithfully() -> None:
         SessionMessage("tool", "Run query", "t1", None, "failed"),
         SessionMessage("ai", "Sorry.", "m2"),
     ]
+
+
+def test_without_access_to_the_logs_the_notice_says_where_they_are(
+    fresh_sandbox: Sandbox,
+) -> None:
+    key = fresh_sandbox.create_key(scopes=["conversation:read"])
+    c = fresh_sandbox.client(api_key=key)
+    try:
+        with pytest.raises(PermissionDeniedError, match="task:read"):
+            c.conversations.session_logs(SANDBOX_RUNTIME_CONVERSATION)
+        markdown = c.conversations.to_markdown(SANDBOX_RUNTIME_CONVERSATION)
+        assert markdown == (
+            "# Fix the flaky signup funnel test (sandbox agent)\n\n"
+            "> This conversation runs on PostHog's sandbox runtime: PostHog does not return its "
+            "messages here — its history lives in its task run's session logs (GET "
+            "/api/projects/1/tasks/ffffffff-7a5c-4d2e-9f10-000000000002/runs/"
+            "ffffffff-8b6d-4e3f-a021-000000000003/session_logs/; "
+            "conversations.session_messages() reads them).\n"
+        )
+        assert key not in markdown
+    finally:
+        c.close()

@@ -7,8 +7,8 @@ Follows PostHog's newest ``BatchExportDestinationSerializer`` and ``validate_des
 [src: PH:products/batch_exports/backend/presentation/views/batch_export/{destinations,exports}.py]:
 credentials live in an integration (``destination_integrations`` says when one is required),
 and the inline credential fields of Snowflake, BigQuery, Postgres and Redshift stay declared
-but optional, because exports made before integrations keep them in their stored config.
-Not yet: PostHog refuses new legacy ``S3`` exports (PH#64350); the sandbox creates them.
+but optional, because exports made before integrations keep them in their stored config. The
+legacy ``S3`` type can no longer be created (PH#64350, issue PH#65834); older ones keep working.
 """
 
 from __future__ import annotations
@@ -111,10 +111,13 @@ DESTINATIONS: dict[str, Destination] = {
         types=_FILE_TYPES | {"use_virtual_style_addressing": bool},
         test_steps=tests.S3_STEPS,
         checks=(rules.file_format, rules.s3_inputs),
-        # PostHog refuses new ones now (create_refusal "The 'S3' destination type is
-        # deprecated and can no longer be created. Use 'AwsS3' for AWS S3, or 'S3Compatible'
-        # for S3-compatible storage.", PH#64350) and requires an aws-s3 integration of old
-        # ones; the sandbox does not yet (docs/sandbox.md, fidelity).
+        # PostHog keeps it in S3_FAMILY_TYPES: an existing legacy export needs an integration
+        # of the AWS S3 kind too (validate_destination); new ones are refused (PH#64350).
+        integration="aws-s3",
+        integration_required="kept",
+        integration_mismatch=_S3_MISMATCH,
+        create_refusal="The 'S3' destination type is deprecated and can no longer be created. "
+        "Use 'AwsS3' for AWS S3, or 'S3Compatible' for S3-compatible storage.",
         throughput=(60_000, 25),
     ),
     # Account, user and credentials live in the integration; the inline fields stay declared
