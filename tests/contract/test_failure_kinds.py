@@ -116,7 +116,11 @@ def test_a_forever_end_date_round_trips_through_the_sandbox(fresh_sandbox: Sandb
     with fresh_sandbox.client() as client:
         made = client.batch_exports.create(
             "forever",
-            {"type": "S3", "config": {"bucket_name": "b", "region": "r", "prefix": "p"}},
+            {
+                "type": "AwsS3",
+                "integration_id": 1,
+                "config": {"bucket_name": "b", "region": "r", "prefix": "p"},
+            },
             "day",
             end_at=forever,
         )

@@ -16,7 +16,13 @@ from envnb.sandbox import Sandbox
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
-S3 = {"type": "S3", "config": {"bucket_name": "b", "region": "us-east-1", "prefix": "p/"}}
+# The legacy S3 type can no longer be created (PostHog #64350): AwsS3 on the seeded
+# aws-s3 integration (id 1).
+S3 = {
+    "type": "AwsS3",
+    "integration_id": 1,
+    "config": {"bucket_name": "b", "region": "us-east-1", "prefix": "p/"},
+}
 AGENT_MODES = [
     "product_analytics",
     "sql",

@@ -11,13 +11,14 @@ from envnb.sandbox import Sandbox
 from envnb.sandbox.batch_exports.seed import SECRETS
 
 S3_CONFIG = {"bucket_name": "my-bucket", "region": "us-east-1", "prefix": "events/"}
+AWS_S3 = 1  # the seeded aws-s3 integration
 
 
 def _create(api: Api, **overrides: Any) -> Any:
     payload: dict[str, Any] = {
         "name": "Nightly S3",
         "interval": "day",
-        "destination": {"type": "S3", "config": dict(S3_CONFIG)},
+        "destination": {"type": "AwsS3", "config": dict(S3_CONFIG), "integration": AWS_S3},
     }
     payload.update(overrides)
     return api.post("batch_exports/", json=payload)
@@ -71,15 +72,15 @@ def test_create_returns_201_with_offsets_and_hidden_secrets(fresh_api: Api) -> N
         fresh_api,
         offset_hour=5,
         destination={
-            "type": "S3",
-            "config": {**S3_CONFIG, "aws_secret_access_key": "shh", "aws_access_key_id": "id"},
+            "type": "HTTP",
+            "config": {"url": "https://us.i.posthog.com/batch/", "token": "shh"},
         },
     )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["offset_hour"] == 5 and body["offset_day"] is None
     assert body["paused"] is False and body["model"] == "events"
-    assert "aws_secret_access_key" not in body["destination"]["config"]
+    assert body["destination"]["config"] == {"url": "https://us.i.posthog.com/batch/"}
     assert "shh" not in response.text
     assert fresh_api.sb.stats()["writes"]["batch_export.create"] == 1
     listed = fresh_api.get("batch_exports/").json()
@@ -99,21 +100,26 @@ def test_week_offsets_default_and_round_trip(fresh_api: Api) -> None:
     ("overrides", "expected"),
     [
         (
-            {"destination": {"type": "S3", "config": {**S3_CONFIG, "colour": 1, "abc": 2}}},
+            {"destination": {"type": "AwsS3", "config": {**S3_CONFIG, "colour": 1, "abc": 2}}},
             _error(
                 "Configuration has unknown field/s: 'abc', 'colour'",
                 "destination__non_field_errors",
             ),
         ),
         (
-            {"destination": {"type": "S3", "config": {"bucket_name": "b", "region": "r"}}},
+            {"destination": {"type": "AwsS3", "config": {"bucket_name": "b", "region": "r"}}},
             _error(
                 "Configuration missing required field: 'prefix'",
                 "destination__non_field_errors",
             ),
         ),
         (
-            {"destination": {"type": "S3", "config": {**S3_CONFIG, "max_file_size_mb": "x"}}},
+            {
+                "destination": {
+                    "type": "AwsS3",
+                    "config": {**S3_CONFIG, "max_file_size_mb": "x"},
+                }
+            },
             _error(
                 "Configuration has invalid type: got 'str', expected 'int'",
                 "destination__non_field_errors",
@@ -137,6 +143,16 @@ def test_week_offsets_default_and_round_trip(fresh_api: Api) -> None:
         ),
         ({"name": None}, _error("This field may not be null.", "name", "null")),
         (
+            # PostHog: test_create_legacy_s3_type_is_rejected (test_create_s3.py); the
+            # wording is the one PostHog answered (issue PostHog#65834).
+            {"destination": {"type": "S3", "config": dict(S3_CONFIG), "integration": AWS_S3}},
+            _error(
+                "The 'S3' destination type is deprecated and can no longer be created. Use "
+                "'AwsS3' for AWS S3, or 'S3Compatible' for S3-compatible storage.",
+                "destination",
+            ),
+        ),
+        (
             {"destination": {"type": "Kafka", "config": {}}},
             _error('"Kafka" is not a valid choice.', "destination__type", "invalid_choice"),
         ),
@@ -150,8 +166,9 @@ def test_week_offsets_default_and_round_trip(fresh_api: Api) -> None:
         (
             {
                 "destination": {
-                    "type": "S3",
+                    "type": "AwsS3",
                     "config": {**S3_CONFIG, "file_format": "JSONLines", "compression": "zstd"},
+                    "integration": AWS_S3,
                 }
             },
             _error(
@@ -293,35 +310,44 @@ def test_create_requires_name_and_coerces_strings(fresh_api: Api) -> None:
 
 
 def test_patch_deep_merges_destination_config(fresh_api: Api) -> None:
-    created = _create(
-        fresh_api,
-        destination={"type": "S3", "config": {**S3_CONFIG, "aws_secret_access_key": "keep"}},
-    ).json()
+    # The seeded legacy S3 export: older exports of the type keep working (and its stored
+    # keys stay stored, never shown).
+    seeded = next(
+        row
+        for row in fresh_api.get("batch_exports/").json()["results"]
+        if row["destination"]["type"] == "S3"
+    )
     patched = fresh_api.patch(
-        f"batch_exports/{created['id']}/",
+        f"batch_exports/{seeded['id']}/",
         json={"name": "Renamed", "destination": {"type": "S3", "config": {"prefix": "new/"}}},
     )
     assert patched.status_code == 200, patched.text
     body = patched.json()
     assert body["name"] == "Renamed"
-    # A new object-store export writes `.parquet` names (PostHog's
-    # _set_default_parquet_extension), so its config says so.
-    expected = {**S3_CONFIG, "prefix": "new/", "legacy_parquet_extension": False}
-    assert body["destination"]["config"] == expected
+    # An export from before `legacy_parquet_extension` that writes zstd Parquet keeps the old
+    # names (PostHog's _pin_existing_parquet_extension), so its config says so.
+    assert body["destination"]["config"] == {
+        "bucket_name": "acme-events",
+        "region": "us-east-1",
+        "prefix": "new/",
+        "file_format": "Parquet",
+        "compression": "zstd",
+        "legacy_parquet_extension": True,
+    }
+    assert body["destination"]["integration"] == AWS_S3
     # the stored secret survived the partial config: a test step can still use it
-    assert (
-        fresh_api.sb.store.one(
-            "SELECT dest_config FROM batch_exports WHERE id = ?", (created["id"],)
-        )["dest_config"].count("keep")
-        == 1
-    )  # type: ignore[index]
+    stored = fresh_api.sb.store.one(
+        "SELECT dest_config FROM batch_exports WHERE id = ?", (seeded["id"],)
+    )
+    assert stored is not None and stored["dest_config"].count(SECRETS + "sak") == 1
+    assert SECRETS not in patched.text
 
 
 def test_patch_validates_unknown_fields_but_not_missing_ones(fresh_api: Api) -> None:
     created = _create(fresh_api).json()
     bad = fresh_api.patch(
         f"batch_exports/{created['id']}/",
-        json={"destination": {"type": "S3", "config": {"nope": 1}}},
+        json={"destination": {"type": "AwsS3", "config": {"nope": 1}}},
     )
     assert bad.json()["detail"] == "Configuration has unknown field/s: 'nope'"
 
@@ -334,7 +360,7 @@ def test_put_and_delete(fresh_api: Api) -> None:
         json={
             "name": "Full",
             "interval": "hour",
-            "destination": {"type": "S3", "config": S3_CONFIG},
+            "destination": {"type": "AwsS3", "config": S3_CONFIG},
         },
     )
     assert put.status_code == 200 and put.json()["interval"] == "hour"

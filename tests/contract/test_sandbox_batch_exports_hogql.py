@@ -156,7 +156,7 @@ def test_hogql_export_refusals(
 
 
 def test_the_hogql_fields_belong_to_the_hogql_model(fresh_api: Api) -> None:
-    destination = {"type": "S3", "config": dict(S3)}
+    destination = {"type": "AwsS3", "config": dict(S3), "integration": AWS_S3}
     base = {"name": "e", "interval": "day", "destination": destination}
     for name, value in (
         ("primary_key", ["event"]),

@@ -26,7 +26,8 @@ def _new_s3(api: Api, **overrides: Any) -> Any:
     payload: dict[str, Any] = {
         "name": "S3 export",
         "interval": "day",
-        "destination": {"type": "S3", "config": dict(S3_CONFIG)},
+        # The legacy S3 type can no longer be created: AwsS3 on the seeded aws-s3 integration.
+        "destination": {"type": "AwsS3", "config": dict(S3_CONFIG), "integration": 1},
     }
     payload.update(overrides)
     return api.post("batch_exports/", json=payload)
@@ -158,20 +159,26 @@ def test_offset_hour_null_resets_and_week_to_day_is_valid(fresh_api: Api) -> Non
     assert reset["offset_hour"] == 0
 
 
+def _patch_old_s3(api: Api, config: dict[str, Any]) -> Any:
+    """PATCH the seeded legacy S3 export (older ones keep working; new ones are refused)."""
+    url = f"batch_exports/{_seeded(api, 'S3')['id']}/"
+    return api.patch(url, json={"destination": {"type": "S3", "config": config}})
+
+
 def test_s3_endpoint_url_on_a_private_address_is_refused(fresh_api: Api) -> None:
-    # PostHog: test_create_s3_family_batch_export_rejects_private_endpoint_url.
+    # PostHog: test_creating_s3_family_batch_export_fails_if_using_invalid_endpoint_url
+    # (test_create_s3.py before integrations were required; only an older legacy S3 export
+    # still has an endpoint_url in its config).
     for endpoint in ("http://localhost:9000", "http://127.0.0.1", "http://10.1.2.3:9000"):
-        config = {**S3_CONFIG, "endpoint_url": endpoint}
-        response = _new_s3(fresh_api, destination={"type": "S3", "config": config})
+        response = _patch_old_s3(fresh_api, {"endpoint_url": endpoint})
         assert f"Invalid endpoint_url: '{endpoint}'" in _detail(response)
-    public = {**S3_CONFIG, "endpoint_url": "https://storage.example.com"}
-    assert _new_s3(fresh_api, destination={"type": "S3", "config": public}).status_code == 201
+    public = _patch_old_s3(fresh_api, {"endpoint_url": "https://storage.example.com"})
+    assert public.status_code == 200, public.text
 
 
 def test_empty_aws_keys_are_refused(fresh_api: Api) -> None:
-    # PostHog: test_create_s3_batch_export_validates_empty_inputs.
-    config = {**S3_CONFIG, "aws_access_key_id": "", "aws_secret_access_key": ""}
-    response = _new_s3(fresh_api, destination={"type": "S3", "config": config})
+    # PostHog: _assert_empty_inputs_rejected (test_update_s3.py).
+    response = _patch_old_s3(fresh_api, {"aws_access_key_id": "", "aws_secret_access_key": ""})
     assert _detail(response) == (
         "The following inputs are empty: ['aws_access_key_id', 'aws_secret_access_key']"
     )
@@ -220,7 +227,7 @@ def test_run_test_step_validates_the_whole_export(fresh_api: Api) -> None:
         "name": "x",
         "interval": "day",
         "timezone": "Mars/Olympus",
-        "destination": {"type": "S3", "config": dict(S3_CONFIG)},
+        "destination": {"type": "AwsS3", "config": dict(S3_CONFIG), "integration": AWS_S3},
     }
     response = fresh_api.post("batch_exports/run_test_step_new/", json=body)
     assert response.status_code == 400
@@ -392,3 +399,17 @@ def test_kept_always_and_sticky_integrations_on_a_patch(fresh_api: Api) -> None:
     config_only = {"destination": {"type": "AwsS3", "config": {"prefix": "p2/"}}}
     kept = fresh_api.patch(f"batch_exports/{aws['id']}/", json=config_only)
     assert kept.status_code == 200 and kept.json()["destination"]["integration"] == AWS_S3
+
+
+def test_redshift_on_an_aws_integration_needs_a_host(fresh_api: Api) -> None:
+    # PostHog's validate_destination: an AWS-flavoured Redshift integration (the seeded one
+    # keeps an account id, no host) gets credentials for an endpoint the config must name.
+    body = {"type": "Redshift", "config": {"database": "dev"}, "integration": AWS_REDSHIFT}
+    response = fresh_api.post(
+        "batch_exports/", json={"name": "rs", "interval": "day", "destination": body}
+    )
+    assert _detail(response) == (
+        "A 'host' is required when using an AWS Redshift integration: set it to the cluster "
+        "or workgroup endpoint."
+    )
+    assert _create_on(fresh_api, "Redshift", integration=AWS_REDSHIFT).status_code == 201

@@ -26,7 +26,8 @@ def test_a_batch_export_created_from_a_form_has_its_simple_fields(fresh_sandbox:
             "paused": "true",  # a form value is a string; DRF's BooleanField reads "true"
             "offset_hour": "5",
             "timezone": "Europe/Berlin",
-            "destination.type": "S3",  # a nested serializer reads `field.sub` keys
+            "destination.type": "AwsS3",  # a nested serializer reads `field.sub` keys
+            "destination.integration": "1",  # the seeded aws-s3 integration
             "destination.config": S3,  # a JSONField reads its value as JSON text
         },
     )
@@ -34,7 +35,7 @@ def test_a_batch_export_created_from_a_form_has_its_simple_fields(fresh_sandbox:
     body = created.json()
     assert (body["name"], body["interval"], body["paused"]) == ("from a form", "day", True)
     assert (body["offset_hour"], body["timezone"]) == (5, "Europe/Berlin")
-    assert body["destination"]["type"] == "S3"
+    assert (body["destination"]["type"], body["destination"]["integration"]) == ("AwsS3", 1)
     assert body["destination"]["config"] == {
         "bucket_name": "forms",
         "region": "eu-west-1",
@@ -50,7 +51,8 @@ def test_the_same_export_as_multipart_and_a_patch_as_a_form(fresh_sandbox: Sandb
         files={
             "name": (None, "multipart"),
             "interval": (None, "hour"),
-            "destination.type": (None, "S3"),
+            "destination.type": (None, "AwsS3"),
+            "destination.integration": (None, "1"),
             "destination.config": (None, S3),
         },
     )
@@ -157,7 +159,8 @@ def test_the_api_key_may_come_in_a_form_body(fresh_sandbox: Sandbox) -> None:
             "personal_api_key": fresh_sandbox.api_key,
             "name": "keyed by form",
             "interval": "day",
-            "destination.type": "S3",
+            "destination.type": "AwsS3",
+            "destination.integration": "1",
             "destination.config": S3,
         },
     )
@@ -169,7 +172,12 @@ def test_an_empty_optional_form_value_leaves_the_field_out(fresh_sandbox: Sandbo
     # DRF Field.get_value: '' for an optional field that allows neither null nor blank is
     # "empty" (left out); for a required one it stays '' and is that field's 400.
     api = _api(fresh_sandbox)
-    form = {"interval": "day", "destination.type": "S3", "destination.config": S3}
+    form = {
+        "interval": "day",
+        "destination.type": "AwsS3",
+        "destination.integration": "1",
+        "destination.config": S3,
+    }
     created = api.post("batch_exports/", data={**form, "name": "x", "hogql_query": ""})
     assert created.status_code == 201, created.text
     assert "hogql_query" not in created.json()

@@ -6,14 +6,18 @@ import uuid
 
 SEEDED_SECRET = "sandbox-secret-"  # prefix of every secret the sandbox seeds
 CANARY = f"canary-secret-{uuid.uuid4().hex[:12]}"  # our own destination secret values
+# A destination whose config holds secrets: the legacy S3 type can no longer be created, so a
+# Snowflake export on the seeded snowflake integration (id 3) that also sends the inline
+# credentials older exports kept (still declared, never shown) — and has a connection test.
 S3_WITH_SECRETS = {
-    "type": "S3",
+    "type": "Snowflake",
+    "integration_id": 3,
     "config": {
-        "bucket_name": "leak-test",
-        "region": "us-east-1",
-        "prefix": "e/",
-        "aws_access_key_id": CANARY + "-id",
-        "aws_secret_access_key": CANARY + "-key",
+        "database": "leak_test",
+        "warehouse": "COMPUTE_WH",
+        "schema": "e",
+        "user": CANARY + "-user",
+        "password": CANARY + "-password",
     },
 }
 

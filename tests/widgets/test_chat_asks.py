@@ -267,6 +267,35 @@ async def test_agent_text_from_the_session_log_is_sanitized(fresh_sandbox: Sandb
     assert [kind for kind, _ in cell.transcript] == ["human", "ai"]
 
 
+async def test_agent_markdown_from_the_session_log_is_sanitized(fresh_sandbox: Sandbox) -> None:
+    from envnb.sandbox.conversations import runtime
+    from envnb.sandbox.conversations import runtime_log as wire
+
+    handle = fresh_sandbox.client().conversations.open(content="hi")
+    hostile = (
+        "**bold** <script>alert(1)</script> [x](javascript:alert(2)) <b onclick=alert(3)>b</b>"
+    )
+    stamp = "2026-01-01T00:00:00Z"
+    runtime.append(
+        fresh_sandbox.store,
+        handle.run_id,
+        [
+            *wire.agent_chunks(handle.run_id, "m-hostile", hostile, 50, stamp),
+            wire.tool_call(handle.run_id, "t1", "<i>title</i>", "read", "<u>done</u>", stamp),
+        ],
+    )
+    cell = await _cell(fresh_sandbox)
+    cell.load(handle.conversation_id)
+    await cell.wait()
+    shown = cell.history_html.value
+    assert "<strong>bold</strong>" in shown  # Markdown rendered ...
+    tags = re.findall(r"<[^>]*>", shown)  # ... and sanitized: the server's HTML stays text
+    for bad in ("<script", "javascript:", "onclick", "<i>", "<u>", "<b "):
+        assert not [t for t in tags if bad in t], bad
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert "⚙ &lt;i&gt;title&lt;/i&gt; (&lt;u&gt;done&lt;/u&gt;)</div>" in shown
+
+
 async def test_a_message_in_a_sandbox_runtime_conversation_goes_through_open(
     fresh_sandbox: Sandbox,
 ) -> None:

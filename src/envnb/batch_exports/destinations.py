@@ -64,9 +64,15 @@ _S3_STEPS = ("Check S3 bucket exists",)
 _S3_REQUIRED = ("bucket_name", "region", "prefix")
 
 DESTINATIONS: dict[DestinationType, DestinationFacts] = {
-    # PostHog refuses new ones (PH#64350); the sandbox and this table do not yet.
+    # Older exports of the legacy type keep working (with an integration); new ones are
+    # refused [src: PH#64350].
     DestinationType.S3: DestinationFacts(
-        required=_S3_REQUIRED, secret=_AWS_KEYS, test_steps=_S3_STEPS
+        required=_S3_REQUIRED,
+        secret=_AWS_KEYS,
+        test_steps=_S3_STEPS,
+        integration="aws-s3",
+        create_refusal="The 'S3' destination type is deprecated and can no longer be created. "
+        "Use 'AwsS3' for AWS S3, or 'S3Compatible' for S3-compatible storage.",
     ),
     # The newest S3 family (contract §12): credentials (and an S3-compatible provider's
     # endpoint) in the integration, not in the config.

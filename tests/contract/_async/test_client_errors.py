@@ -48,7 +48,8 @@ async def test_status_errors(fresh_sandbox: Sandbox) -> None:
             await c.batch_exports.create(
                 "x",
                 {
-                    "type": "S3",
+                    "type": "AwsS3",
+                    "integration_id": 1,
                     "config": {"bucket_name": "b", "region": "r", "prefix": "p", "nonsense": 1},
                 },
                 "day",

@@ -13,7 +13,13 @@ from envnb.sandbox import Sandbox
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
-S3 = {"type": "S3", "config": {"bucket_name": "b", "region": "us-east-1", "prefix": "p/"}}
+# The legacy S3 type can no longer be created (PostHog #64350): AwsS3 on the seeded
+# aws-s3 integration (id 1).
+S3 = {
+    "type": "AwsS3",
+    "integration_id": 1,
+    "config": {"bucket_name": "b", "region": "us-east-1", "prefix": "p/"},
+}
 
 
 async def test_client_sends_every_agent_mode_and_refuses_others(fresh_sandbox: Sandbox) -> None:

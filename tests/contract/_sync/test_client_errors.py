@@ -50,7 +50,8 @@ def test_status_errors(fresh_sandbox: Sandbox) -> None:
             c.batch_exports.create(
                 "x",
                 {
-                    "type": "S3",
+                    "type": "AwsS3",
+                    "integration_id": 1,
                     "config": {"bucket_name": "b", "region": "r", "prefix": "p", "nonsense": 1},
                 },
                 "day",

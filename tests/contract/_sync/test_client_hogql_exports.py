@@ -244,3 +244,26 @@ def test_an_old_inline_postgres_export_updates_without_an_integration(
         assert "rotated-pw" not in repr(updated)
     finally:
         c.close()
+
+
+def test_a_new_legacy_s3_export_is_refused_before_sending(fresh_sandbox: Sandbox) -> None:
+    # PostHog: test_create_legacy_s3_type_is_rejected (test_create_s3.py); the wording is the
+    # one PostHog answered (issue PostHog#65834). Older S3 exports keep working.
+    c = fresh_sandbox.client()
+    before = fresh_sandbox.stats()["requests"]
+    try:
+        legacy = {"type": "S3", "config": S3, "integration_id": 1}
+        with pytest.raises(RequestValidationError) as refused:
+            c.batch_exports.create("x", legacy, "day")
+        assert (refused.value.attr, str(refused.value)) == (
+            "destination__type",
+            "The 'S3' destination type is deprecated and can no longer be created. Use 'AwsS3' "
+            "for AWS S3, or 'S3Compatible' for S3-compatible storage.",
+        )
+        assert fresh_sandbox.stats()["requests"] == before  # nothing was sent
+        old = [e for e in c.batch_exports.list() if e.destination.type == "S3"][:1]
+        renamed = c.batch_exports.update(old[0].id, name="Events archive (old S3)")
+        assert renamed.name == "Events archive (old S3)"
+        assert renamed.destination.integration == 1
+    finally:
+        c.close()

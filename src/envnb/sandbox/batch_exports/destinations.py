@@ -7,8 +7,8 @@ Follows PostHog's newest ``BatchExportDestinationSerializer`` and ``validate_des
 [src: PH:products/batch_exports/backend/presentation/views/batch_export/{destinations,exports}.py]:
 credentials live in an integration (``destination_integrations`` says when one is required),
 and the inline credential fields of Snowflake, BigQuery, Postgres and Redshift stay declared
-but optional, because exports made before integrations keep them in their stored config.
-Not yet: PostHog refuses new legacy ``S3`` exports (PH#64350); the sandbox creates them.
+but optional, because exports made before integrations keep them in their stored config. The
+legacy ``S3`` type can no longer be created (PH#64350, issue PH#65834); older ones keep working.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ class Destination:
     integration_required: integrations.Policy | None = None
     # The refusal when an update drops the integration an export has (rule 2, Redshift).
     integration_sticky: str = ""
+    # The refusal when neither its integration nor its config has a host (rule 4, Redshift).
+    integration_host: str = ""
     integration_mismatch: str = "Integration provided is of the wrong kind (got kind='{kind}')"
     create_refusal: str = ""  # a type that can no longer be created: PostHog's refusal
     checks: tuple[Check, ...] = ()  # type-specific rules after the field checks
@@ -111,10 +113,13 @@ DESTINATIONS: dict[str, Destination] = {
         types=_FILE_TYPES | {"use_virtual_style_addressing": bool},
         test_steps=tests.S3_STEPS,
         checks=(rules.file_format, rules.s3_inputs),
-        # PostHog refuses new ones now (create_refusal "The 'S3' destination type is
-        # deprecated and can no longer be created. Use 'AwsS3' for AWS S3, or 'S3Compatible'
-        # for S3-compatible storage.", PH#64350) and requires an aws-s3 integration of old
-        # ones; the sandbox does not yet (docs/sandbox.md, fidelity).
+        # PostHog keeps it in S3_FAMILY_TYPES: an existing legacy export needs an integration
+        # of the AWS S3 kind too (validate_destination); new ones are refused (PH#64350).
+        integration="aws-s3",
+        integration_required="kept",
+        integration_mismatch=_S3_MISMATCH,
+        create_refusal="The 'S3' destination type is deprecated and can no longer be created. "
+        "Use 'AwsS3' for AWS S3, or 'S3Compatible' for S3-compatible storage.",
         throughput=(60_000, 25),
     ),
     # Account, user and credentials live in the integration; the inline fields stay declared
@@ -167,6 +172,8 @@ DESTINATIONS: dict[str, Destination] = {
         integration_required="on_create",
         integration_sticky="Cannot remove the integration from a Redshift batch export that "
         "uses one. Re-send its `integration` to keep it (or a different one to swap).",
+        integration_host="A 'host' is required when using an AWS Redshift integration: set it "
+        "to the cluster or workgroup endpoint.",
         integration_mismatch="Integration is not a Redshift integration.",
         throughput=(3_000, 90),
     ),
@@ -354,7 +361,8 @@ def validate_destination(
     existing = existing_config or {}
     creating = existing_config is None
     # PostHog checks the integration before the type's own rules.
-    integrations.check_integration(spec, dtype, dest, found, existing_integration, creating)
+    merged = rules.deep_merge(existing, clean)
+    integrations.check_integration(spec, dtype, dest, found, existing_integration, creating, merged)
     for check in spec.checks:
         check(clean, existing)
     if spec.object_store:

@@ -23,7 +23,7 @@ def export_row(ctx: Ctx) -> sqlite3.Row:
 
 
 def _kind_of(ctx: Ctx) -> KindOf:
-    """The kind of one of this project's integrations (None: no such integration)."""
+    """The kind and config of one of this project's integrations (None: no such one)."""
     return lambda number: integrations.kind_of(ctx.store, ctx.project_id, number)
 
 
