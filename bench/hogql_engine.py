@@ -1,6 +1,6 @@
 """Bench: the HogQL engine (PostHog's parser + the AST -> sqlglot -> DuckDB compiler) against
-the previous engine (sqlglot's ClickHouse reader, ``hogql_legacy``), measured in the same run
-on the same DuckDB table, for a mixed set of queries both engines answer.
+the previous engine (sqlglot's ClickHouse reader, kept in ``bench/baseline_hogql.py``), measured
+in the same run on the same DuckDB table, for a mixed set of queries both engines answer.
 
 * ``parse``   — PostHog's parser on new text (cold: the parse cache cleared);
 * ``compile`` — parse (cached) + compile to DuckDB SQL;
@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
-from envnb.sandbox.query import hogql_legacy
 from envnb.sandbox.query.events import EventsDB
 from envnb.sandbox.query.hogql import compile_hogql, run_hogql
 from envnb.sandbox.query.hogql_parse import _parse_text, parse_select
+
+sys.path.insert(0, str(Path(__file__).parent))
+import baseline_hogql  # the previous engine, a bench baseline beside this file
 
 QUERIES = [
     "SELECT event, count() FROM events GROUP BY event ORDER BY count() DESC",
@@ -71,7 +75,7 @@ def main() -> None:
 
     def legacy() -> None:
         for text in QUERIES:
-            hogql_legacy.run_hogql(db, text)
+            baseline_hogql.run_hogql(db, text)
 
     warm()  # caches and DuckDB warmed for both engines
     legacy()

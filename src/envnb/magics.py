@@ -46,8 +46,7 @@ from .conversations.chat_turn import ChatTurnPolicy, SendAgain
 from .errors import EnvnbError, HogQLQueryError
 from .query.hogql import substitute
 from .query.results import Visualization, visualizations
-from .widgets._chat_asks import decide_hint
-from .widgets.kit import ChartBoard, LiveTurn, Pacer, Throttle, render_png
+from .widgets.kit import ChartBoard, LiveTurn, Pacer, Throttle, decide_hint, render_png
 
 if TYPE_CHECKING:
     from ._client import Client

@@ -176,8 +176,12 @@ def test_the_hogql_fields_belong_to_the_hogql_model(fresh_api: Api) -> None:
 
 
 def test_every_15_minutes_runs_four_times_an_hour(fresh_api: Api) -> None:
+    # Created 10 s after a quarter, the case that once failed at random (~1 run in 11): a
+    # run is created 20-80 s after its interval ends, so the hour's last quarter has a run
+    # only once the clock is 80 s past it, not at creation + 1 h.
+    fresh_api.sb.advance(910 - fresh_api.sb.state.ops.clock.epoch() % 900)
     created = _hogql(fresh_api, interval="every 15 minutes").json()
-    fresh_api.sb.advance(3600)
+    fresh_api.sb.advance(3600 + 80)
     runs = fresh_api.get(f"batch_exports/{created['id']}/runs/").json()["results"]
     # Counted in the hour after creation: the clock keeps moving while the test runs, and on
     # a loaded machine it may pass one more quarter before the runs are read.
@@ -354,3 +358,23 @@ def test_a_hogql_export_may_read_every_table_of_the_sandbox(fresh_api: Api) -> N
     assert made.json()["primary_key"] == ["email"]
     sessions = _hogql(fresh_api, hogql_query="SELECT session_id FROM sessions")
     assert sessions.status_code == 201, sessions.text
+
+
+def test_exports_are_stamped_on_the_clock_their_runs_follow(fresh_api: Api) -> None:
+    """After Sandbox.advance(), created_at and last_paused_at are read off the simulated
+    clock: on the wall clock (hours behind it) an unpause backfilled the advanced hours too,
+    and a new export got runs for intervals before it existed."""
+    sb = fresh_api.sb
+    sb.advance(5 * 3600)
+    created = _hogql(fresh_api).json()
+    made = datetime.fromisoformat(created["created_at"]).timestamp()
+    assert abs(made - sb.state.ops.clock.epoch()) < 60
+    assert fresh_api.get(f"batch_exports/{created['id']}/runs/").json()["results"] == []
+    fresh_api.post(f"batch_exports/{created['id']}/pause/")
+    paused_at = fresh_api.get(f"batch_exports/{created['id']}/").json()["last_paused_at"]
+    sb.advance(3 * 3600)
+    fresh_api.post(f"batch_exports/{created['id']}/unpause/", json={"backfill": True})
+    [backfill] = fresh_api.get(f"batch_exports/{created['id']}/backfills/").json()["results"]
+    assert backfill["start_at"] == paused_at
+    span = datetime.fromisoformat(backfill["end_at"]) - datetime.fromisoformat(paused_at)
+    assert 3 * 3600 <= span.total_seconds() < 3 * 3600 + 60  # the paused 3 h, not 8 h

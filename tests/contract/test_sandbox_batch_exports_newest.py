@@ -399,3 +399,17 @@ def test_kept_always_and_sticky_integrations_on_a_patch(fresh_api: Api) -> None:
     config_only = {"destination": {"type": "AwsS3", "config": {"prefix": "p2/"}}}
     kept = fresh_api.patch(f"batch_exports/{aws['id']}/", json=config_only)
     assert kept.status_code == 200 and kept.json()["destination"]["integration"] == AWS_S3
+
+
+def test_redshift_on_an_aws_integration_needs_a_host(fresh_api: Api) -> None:
+    # PostHog's validate_destination: an AWS-flavoured Redshift integration (the seeded one
+    # keeps an account id, no host) gets credentials for an endpoint the config must name.
+    body = {"type": "Redshift", "config": {"database": "dev"}, "integration": AWS_REDSHIFT}
+    response = fresh_api.post(
+        "batch_exports/", json={"name": "rs", "interval": "day", "destination": body}
+    )
+    assert _detail(response) == (
+        "A 'host' is required when using an AWS Redshift integration: set it to the cluster "
+        "or workgroup endpoint."
+    )
+    assert _create_on(fresh_api, "Redshift", integration=AWS_REDSHIFT).status_code == 201

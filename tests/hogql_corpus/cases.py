@@ -223,6 +223,17 @@ CASES: list[Case] = [
         error=("hogql_query_error", "Function 'if' expects 3 arguments, found 2"),
     ),
     Case(
+        # mapping.py: "sumIf": HogQLFunctionMeta("sumIf", 2, 2), the condition counted.
+        "PostHog functions/mapping.py sumIf 2..2",
+        "select sumIf(number) from numbers(3)",
+        error=("hogql_query_error", "Function 'sumIf' expects 2 arguments, found 1"),
+    ),
+    Case(
+        "PostHog functions/mapping.py countIf 1..2",
+        "select countIf() from numbers(3)",
+        error=("hogql_query_error", "Function 'countIf' expects at least 1 argument, found 0"),
+    ),
+    Case(
         "PostHog resolver",
         "select nope from events",
         error=("hogql_query_error", "Unable to resolve field: nope"),

@@ -113,3 +113,30 @@ def test_conversation_columns_read_every_shape_of_row() -> None:
     none_at_all = frame_from_records([{"id": "c7"}, {"id": "c8"}], CONVERSATION_COLUMNS)
     assert none_at_all["message_count"].isna().all() and none_at_all["is_internal"].isna().all()
     assert dtypes(none_at_all) == CONVERSATIONS
+
+
+def test_text_columns_read_in_one_pass_still_report_what_is_not_text() -> None:
+    # Text columns go through pyarrow in one pass; an int or bytes value still falls back
+    # to the value-by-value reading and its DataWarning (bytes are text for pyarrow).
+    import warnings
+
+    from envnb._core.framing import Column
+    from envnb.errors import DataWarning
+
+    cols = [Column("id", "string"), Column("title", "string")]
+    rows = [
+        {"id": "a", "title": "plain"},
+        {"id": "b", "title": None},
+        {"id": "c", "title": 7},
+        {"id": "d", "title": b"raw"},
+        {"id": "e"},
+    ]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = frame_from_records(rows, cols)
+    assert df["title"].tolist() == ["plain", pd.NA, pd.NA, "raw", pd.NA]
+    assert [str(w.message) for w in caught if w.category is DataWarning] == [
+        "column 'title' (string): 2 value(s) from the server did not fit: "
+        "row 2 (id 'c'): 7 → missing; row 3 (id 'd'): b'raw' → 'raw'"
+    ]
+    assert [str(t) for t in df.dtypes] == ["string", "string"]

@@ -92,7 +92,9 @@ class FrameBuilder:
         import pandas as pd
 
         names = [c.name for c in self.columns]
-        ids = list(self._values[names.index("id")]) if "id" in names else None
+        # The id list itself, not a copy (a copy touches 20,000 strings): the loop below
+        # only rebinds its slot, so the list stays whole for the warnings.
+        ids = self._values[names.index("id")] if "id" in names else None
         data: dict[str, Any] = {}
         for i, col in enumerate(self.columns):
             data[col.name], bad = _convert(col, self._values[i])
@@ -142,6 +144,8 @@ def _convert(col: Column, values: list[Any]) -> tuple[Any, list[Misfit]]:
 
     if col.dtype == "object":
         return pd.Series(values, dtype=object), []
+    if col.dtype == "string" and (texts := _arrow_texts(values)) is not None:
+        return texts, []
     distinct = _distinct(values) if col.dtype == "category" else None
     kinds = set(map(type, values if distinct is None else distinct))
     kinds.discard(type(None))
@@ -152,6 +156,26 @@ def _convert(col: Column, values: list[Any]) -> tuple[Any, list[Misfit]]:
             pass
     fitted, bad = _fit_each(col, values)
     return (_datetimes(fitted) if col.dtype == DATETIME else _array(col, fitted)), bad
+
+
+def _arrow_texts(values: list[Any]) -> Any:
+    """A "string" column in one pass of pyarrow's when pandas keeps strings in pyarrow and
+    every value is text or None; else None (read by type below). Checking the types first
+    and then converting passes over every value twice, and each pass costs a cache miss a
+    value on a long column. (A ``str`` subclass, such as an enum member, is read as its
+    text here; JSON has none.)"""
+    import pandas as pd
+    import pyarrow as pa
+
+    if pd.StringDtype().storage != "pyarrow":
+        return None
+    try:
+        texts = pa.array(values)  # infers: text only → string; bytes → binary; else raises
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+    if texts.type != pa.string():
+        return None  # all None (null), bytes (binary), a long column (large_string): below
+    return pd.array(texts, dtype="string")
 
 
 def _distinct(values: list[Any]) -> set[Any] | None:

@@ -153,16 +153,18 @@ class Wire:
 def tls_context() -> ssl.SSLContext:
     """The certificate store httpx would load for a new client, loaded once a process.
 
-    Loading it costs ~25 ms of CPU, as much as the rest of a 20,000-row ``list_df()``'s
-    requests; every client opened after the first shares it. Keyed by the variables httpx
-    reads (``SSL_CERT_FILE``, ``SSL_CERT_DIR``), so changing them still takes effect.
+    Loading it costs ~20-25 ms of CPU (about an eighth of a 20,000-row ``list_df()``'s);
+    every client opened after the first shares it. Keyed by the variables read while
+    loading it (httpx's ``SSL_CERT_FILE``, ``SSL_CERT_DIR``; ``ssl``'s ``SSLKEYLOGFILE``),
+    so changing one still takes effect.
     """
-    return _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    names = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE")
+    return _tls_context(tuple(os.environ.get(name) for name in names))
 
 
 @lru_cache(maxsize=4)
-def _tls_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
-    return httpx.create_ssl_context()  # reads the same two variables
+def _tls_context(variables: tuple[str | None, ...]) -> ssl.SSLContext:
+    return httpx.create_ssl_context()  # reads the same variables
 
 
 def failure_of(exc: httpx.RequestError) -> TransportFailure:

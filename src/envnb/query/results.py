@@ -146,7 +146,7 @@ class QueryResult:
     def _repr_html_(self) -> str:
         """In a notebook: the kind's chart, the first rows and the query (static HTML)."""
         try:
-            from ..widgets._charts import result_html
+            from ..widgets.kit import result_html
         except ImportError:  # without the notebook extra: the table alone
             return str(self.df.head(20).to_html(index=False, escape=True, border=0, na_rep=""))
         return result_html(self)

@@ -107,6 +107,11 @@ def integer(data: dict[str, Any], name: str, low: int, high: int) -> int | None:
 
 def moment(data: dict[str, Any], name: str) -> str | None:
     """A nullable DateTimeField; returns the value normalised to ISO."""
+    return iso(parse_moment(data, name))
+
+
+def parse_moment(data: dict[str, Any], name: str) -> datetime | None:
+    """A nullable DateTimeField as a datetime (a naive one is read as UTC, as DRF does)."""
     value = data.get(name)
     if value is None:
         return None
@@ -118,9 +123,7 @@ def moment(data: dict[str, Any], name: str) -> str | None:
             "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
             name,
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return iso(parsed)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def json_object(value: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ out; ``ai/failure`` is an error.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..query.results import VIZ_MESSAGES
@@ -43,6 +44,31 @@ def tool_calls_html(msg: Any) -> str:
     return "".join(lines)
 
 
+def _human(msg: Any, content: Any, markdown: str | None) -> str:
+    return f'<div style="margin:6px 0"><b>You:</b> {escape(content)}</div>'
+
+
+def _ai(msg: Any, content: Any, markdown: str | None) -> str:
+    body = markdown if markdown is not None else render_markdown(content or "")
+    text = f'<div class="envnb-ai">{body}</div>' if (content or "").strip() else ""
+    return tool_calls_html(msg) + text
+
+
+def _failure(msg: Any, content: Any, markdown: str | None) -> str:
+    return f'<div style="{_ERR}">⚠ {escape(content or "The assistant failed to answer.")}</div>'
+
+
+# Message type -> its HTML, looked up (a type not listed gets the compact note below).
+_MESSAGE_HTML: dict[str, Callable[[Any, Any, str | None], str]] = {
+    "human": _human,
+    "ai": _ai,
+    "ai/reasoning": lambda msg, content, _: f'<div style="{_DIM}">💭 {escape(content)}</div>',
+    "tool": lambda msg, content, _: f'<div style="{_DIM}">↳ {escape(_short(content or ""))}</div>',
+    "ai/failure": _failure,
+    "context": lambda msg, content, _: "",
+}
+
+
 def message_html(msg: Any, *, markdown: str | None = None, charts: ChartBoard | None = None) -> str:
     """HTML for one message; ``markdown`` is pre-rendered assistant HTML, if the caller has it;
     with ``charts``, visualization messages are drawn from its state (title, chart, query)."""
@@ -55,21 +81,9 @@ def message_html(msg: Any, *, markdown: str | None = None, charts: ChartBoard | 
             drawn += f'<div class="envnb-ai">{render_markdown(commentary)}</div>'
         if drawn:
             return drawn
-    if kind == "human":
-        return f'<div style="margin:6px 0"><b>You:</b> {escape(content)}</div>'
-    if kind == "ai":
-        body = markdown if markdown is not None else render_markdown(content or "")
-        text = f'<div class="envnb-ai">{body}</div>' if (content or "").strip() else ""
-        return tool_calls_html(msg) + text
-    if kind == "ai/reasoning":
-        return f'<div style="{_DIM}">💭 {escape(content)}</div>'
-    if kind == "tool":
-        return f'<div style="{_DIM}">↳ {escape(_short(content or ""))}</div>'
-    if kind == "ai/failure":
-        words = content or "The assistant failed to answer."
-        return f'<div style="{_ERR}">⚠ {escape(words)}</div>'
-    if kind == "context":
-        return ""
+    draw = _MESSAGE_HTML.get(kind)
+    if draw is not None:
+        return draw(msg, content, markdown)
     # ai/viz, ai/artifact, ... : a note that something was produced (kept compact).
     detail = _get(msg, "answer") or _get(msg, "commentary") or content
     note = f": {escape(_short(detail, 160))}" if detail else ""
@@ -93,6 +107,22 @@ def note_html(text: str, *, error: bool = False) -> str:
     return f'<div style="{_ERR if error else _DIM}">{escape(text)}</div>'
 
 
+def _static_ai(content: Any) -> str:
+    if not (isinstance(content, str) and content.strip()):
+        return ""
+    return f"<p><strong>PostHog AI:</strong></p>{render_markdown(content)}"
+
+
+# What an exported notebook keeps of each message type (tool traffic is left out).
+_STATIC_HTML: dict[str, Callable[[Any], str]] = {
+    "human": lambda content: f"<p><strong>You:</strong> {escape(content)}</p>",
+    "ai": _static_ai,
+    "ai/failure": lambda content: (
+        f"<p><em>⚠ {escape(content or 'The assistant failed to answer.')}</em></p>"
+    ),
+}
+
+
 def static_transcript_html(messages: list[Any], charts: ChartBoard | None = None) -> str:
     """A conversation as plain HTML for a notebook exported without widgets.
 
@@ -105,12 +135,7 @@ def static_transcript_html(messages: list[Any], charts: ChartBoard | None = None
         kind, content = _get(msg, "type", ""), _get(msg, "content")
         if charts is not None and kind in VIZ_MESSAGES:
             parts.append(charts.static_html(msg))
-        if kind == "human":
-            parts.append(f"<p><strong>You:</strong> {escape(content)}</p>")
-        elif kind == "ai" and isinstance(content, str) and content.strip():
-            parts.append(f"<p><strong>PostHog AI:</strong></p>{render_markdown(content)}")
-        elif kind == "ai/failure":
-            parts.append(
-                f"<p><em>⚠ {escape(content or 'The assistant failed to answer.')}</em></p>"
-            )
+        static = _STATIC_HTML.get(kind)
+        if static is not None:
+            parts.append(static(content))
     return "".join(parts)

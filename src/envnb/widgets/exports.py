@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .._client import AsyncClient, Client
     from ..projects.fleet import Fleet
 
+from ..batch_exports.destinations import DESTINATIONS
 from ..batch_exports.models import TESTABLE_TYPES
 from ..errors import EnvnbError, NotFoundError, PermissionDeniedError, RequestValidationError
 from ..render import escape, isolate
@@ -63,8 +64,8 @@ def no_test_reason(destination_type: str) -> str:
     """Why a destination type has no test to run, or "" when it has one."""
     if destination_type in TESTABLE_TYPES:
         return ""
-    known = destination_type in {"Postgres", "Redshift", "HTTP", "NoOp", "Workflows"}
-    if known:
+    # Known means an entry of DESTINATIONS (no second list of types to keep up to date).
+    if destination_type in {str(t) for t in DESTINATIONS}:
         return f"{destination_type} destinations have no test."
     return f"{destination_type} destinations have no test this version of envnb knows how to run."
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from .. import errors
 from .. import validate as v
-from .._util import dumps, now_iso, seeded_uuid
-from ..clock import parse_stamp
+from .._util import dumps, iso, seeded_uuid
+from ..clock import Clock, parse_stamp
 from ..store import Store
 from . import destination_tests, export_rules, hogql_model, sim
 from . import destinations as dest
@@ -207,9 +207,16 @@ def validate(
     return out
 
 
-def insert(store: Store, project_id: int, values: dict[str, Any]) -> str:
+def _now(clock: Clock) -> str:
+    # Exports are stamped on the clock their runs are scheduled by: after Sandbox.advance(),
+    # a wall-clock created_at or last_paused_at lay hours behind it (runs were scheduled
+    # before the export existed; an unpause backfilled the advanced hours too).
+    return iso(clock.now()) or ""
+
+
+def insert(store: Store, clock: Clock, project_id: int, values: dict[str, Any]) -> str:
     """Write a new export from :func:`validate`'s columns; its id."""
-    stamp = now_iso()
+    stamp = _now(clock)
     export_id = seeded_uuid(_ids)
     destination = values["destination"]
     with store.tx() as db:
@@ -243,7 +250,7 @@ def insert(store: Store, project_id: int, values: dict[str, Any]) -> str:
     return export_id
 
 
-def update(store: Store, row: sqlite3.Row, values: dict[str, Any]) -> None:
+def update(store: Store, clock: Clock, row: sqlite3.Row, values: dict[str, Any]) -> None:
     """Write :func:`validate`'s columns over an export (destination config deep-merged)."""
     sets: dict[str, Any] = {}
     for column in (
@@ -273,7 +280,7 @@ def update(store: Store, row: sqlite3.Row, values: dict[str, Any]) -> None:
         )
         if destination["integration_id"] is not None:
             sets["integration"] = destination["integration_id"]
-    sets["last_updated_at"] = now_iso()
+    sets["last_updated_at"] = _now(clock)
     with store.tx() as db:
         if "source" in values:
             hogql_model.write_source(db, row["id"], values["source"])
@@ -283,18 +290,18 @@ def update(store: Store, row: sqlite3.Row, values: dict[str, Any]) -> None:
         )
 
 
-def soft_delete(store: Store, export_id: str) -> None:
+def soft_delete(store: Store, clock: Clock, export_id: str) -> None:
     """PostHog keeps a deleted export's row (``deleted``)."""
     with store.tx() as db:
         db.execute(
             "UPDATE batch_exports SET deleted = 1, last_updated_at = ? WHERE id = ?",
-            (now_iso(), export_id),
+            (_now(clock), export_id),
         )
 
 
-def pause(store: Store, export_id: str) -> None:
+def pause(store: Store, clock: Clock, export_id: str) -> None:
     """Pause an export that runs (``last_paused_at`` is the moment of the pause)."""
-    stamp = now_iso()
+    stamp = _now(clock)
     with store.tx() as db:
         db.execute(
             "UPDATE batch_exports SET paused = 1, last_paused_at = ?, "
@@ -305,7 +312,7 @@ def pause(store: Store, export_id: str) -> None:
 
 def unpause(store: Store, ops: sim.OpsState, row: sqlite3.Row, backfill: bool) -> None:
     """Unpause a paused export; ``backfill``: a backfill of last_paused_at..now."""
-    stamp = now_iso()
+    stamp = _now(ops.clock)
     with store.tx() as db:
         db.execute(
             "UPDATE batch_exports SET paused = 0, last_updated_at = ? WHERE id = ?",

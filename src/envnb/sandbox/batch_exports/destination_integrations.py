@@ -13,7 +13,10 @@ Rules of this module (PostHog's ``BatchExportSerializer.validate_destination`` a
    with ``integration_sticky`` (Redshift) refuses an update that drops the one it has.
 3. The integration's kind must be the type's (``integration`` in the table), else the type's
    ``integration_mismatch`` message naming the kind it got.
-4. ``legacy_parquet_extension`` may stay on only for an export that already writes the codec
+4. A type with ``integration_host`` (Redshift) needs a ``host`` in its config when the
+   integration it names keeps none (an AWS-flavoured Redshift integration gets temporary
+   credentials for a cluster endpoint that stays in the export's config).
+5. ``legacy_parquet_extension`` may stay on only for an export that already writes the codec
    into its Parquet file names; a new export starts with it off.
 """
 
@@ -31,7 +34,9 @@ _NEEDS: dict[str, Callable[[bool, bool, bool], bool]] = {
     "kept": lambda creating, given, has_one: creating or given or not has_one,
     "on_create": lambda creating, given, has_one: creating,
 }
-KindOf = Callable[[int], str | None]  # integration id -> its kind in this project, or None
+# integration id -> its (kind, public config) in this project, or None
+KindOf = Callable[[int], tuple[str, dict[str, Any]] | None]
+Found = tuple[int | None, str | None, dict[str, Any]]  # (id, kind, config) of the one named
 LEGACY_PARQUET = "legacy_parquet_extension"
 # PostHog's integration ids are bigint primary keys.
 _MAX_PK = 2**63 - 1
@@ -42,13 +47,13 @@ def _missing(value: Any, attr: str) -> errors.ApiError:
     return errors.validation(detail, attr, "does_not_exist")
 
 
-def integration_id(dest: dict[str, Any], kind_of: KindOf) -> tuple[int | None, str | None]:
-    """The destination's integration pk and its kind, (None, None) when not given; a 400
-    when it is not one of the project's integrations."""
+def integration_id(dest: dict[str, Any], kind_of: KindOf) -> Found:
+    """The destination's integration pk, kind and config, (None, None, {}) when not given; a
+    400 when it is not one of the project's integrations."""
     key = "integration_id" if "integration_id" in dest else "integration"
     value = dest.get(key)
     if value is None:
-        return None, None
+        return None, None, {}
     attr = f"destination__{key}"
     if isinstance(value, bool) or not isinstance(value, int | str):
         # DRF PrimaryKeyRelatedField's wording.
@@ -60,22 +65,24 @@ def integration_id(dest: dict[str, Any], kind_of: KindOf) -> tuple[int | None, s
     number = int(value) if isinstance(value, int) or value.isdigit() else None
     if number is None or not 1 <= number <= _MAX_PK:
         raise _missing(value, attr)
-    kind = kind_of(number)
-    if kind is None:
+    found = kind_of(number)
+    if found is None:
         raise _missing(value, attr)
-    return number, kind
+    return number, found[0], found[1]
 
 
 def check_integration(
     spec: Any,
     dtype: str,
     dest: dict[str, Any],
-    found: tuple[int | None, str | None],
+    found: Found,
     existing_integration: int | None,
     creating: bool,
+    merged: dict[str, Any],
 ) -> None:
-    """Rules 2 and 3 for a validated destination (``found`` from :func:`integration_id`)."""
-    number, kind = found
+    """Rules 2, 3 and 4 for a validated destination (``found`` from :func:`integration_id`,
+    ``merged``: the stored config with the request's over it)."""
+    number, kind, config = found
     if spec.integration is None:
         return
     given = "integration_id" in dest or "integration" in dest
@@ -88,6 +95,9 @@ def check_integration(
         raise errors.validation(f"Integration is required for {label} batch exports", "destination")
     if kind is not None and kind != spec.integration:
         raise errors.validation(spec.integration_mismatch.format(kind=kind), "destination")
+    no_host = "host" not in config and not merged.get("host")
+    if number is not None and spec.integration_host and no_host:
+        raise errors.validation(spec.integration_host, "destination")
 
 
 def _writes_compressed_parquet(config: dict[str, Any]) -> bool:
@@ -95,7 +105,7 @@ def _writes_compressed_parquet(config: dict[str, Any]) -> bool:
 
 
 def legacy_parquet(clean: dict[str, Any], existing: dict[str, Any] | None, creating: bool) -> None:
-    """Rule 4 on a validated config of an object-store type (updates ``clean`` in place)."""
+    """Rule 5 on a validated config of an object-store type (updates ``clean`` in place)."""
     stored = existing or {}
     if LEGACY_PARQUET in stored:
         uses_legacy = bool(stored[LEGACY_PARQUET])

@@ -46,6 +46,8 @@ class Destination:
     integration_required: integrations.Policy | None = None
     # The refusal when an update drops the integration an export has (rule 2, Redshift).
     integration_sticky: str = ""
+    # The refusal when neither its integration nor its config has a host (rule 4, Redshift).
+    integration_host: str = ""
     integration_mismatch: str = "Integration provided is of the wrong kind (got kind='{kind}')"
     create_refusal: str = ""  # a type that can no longer be created: PostHog's refusal
     checks: tuple[Check, ...] = ()  # type-specific rules after the field checks
@@ -170,6 +172,8 @@ DESTINATIONS: dict[str, Destination] = {
         integration_required="on_create",
         integration_sticky="Cannot remove the integration from a Redshift batch export that "
         "uses one. Re-send its `integration` to keep it (or a different one to swap).",
+        integration_host="A 'host' is required when using an AWS Redshift integration: set it "
+        "to the cluster or workgroup endpoint.",
         integration_mismatch="Integration is not a Redshift integration.",
         throughput=(3_000, 90),
     ),
@@ -357,7 +361,8 @@ def validate_destination(
     existing = existing_config or {}
     creating = existing_config is None
     # PostHog checks the integration before the type's own rules.
-    integrations.check_integration(spec, dtype, dest, found, existing_integration, creating)
+    merged = rules.deep_merge(existing, clean)
+    integrations.check_integration(spec, dtype, dest, found, existing_integration, creating, merged)
     for check in spec.checks:
         check(clean, existing)
     if spec.object_store:

@@ -23,7 +23,7 @@ def export_row(ctx: Ctx) -> sqlite3.Row:
 
 
 def _kind_of(ctx: Ctx) -> KindOf:
-    """The kind of one of this project's integrations (None: no such integration)."""
+    """The kind and config of one of this project's integrations (None: no such one)."""
     return lambda number: integrations.kind_of(ctx.store, ctx.project_id, number)
 
 
@@ -61,7 +61,7 @@ def retrieve(ctx: Ctx) -> Response:
 def create(ctx: Ctx) -> Response:
     """POST batch_exports/ -> 201."""
     values = backend.validate(ctx.data, None, False, ctx.store, _kind_of(ctx), ctx.state.events)
-    export_id = backend.insert(ctx.store, ctx.project_id, values)
+    export_id = backend.insert(ctx.store, ctx.state.ops.clock, ctx.project_id, values)
     sim.invalidate(ctx.state.ops)
     ctx.store.count_write("batch_export.create")
     return JSONResponse(_one(ctx, export_id), status_code=201)
@@ -73,7 +73,7 @@ def update(ctx: Ctx) -> Response:
     values = backend.validate(
         ctx.data, row, ctx.method == "PATCH", ctx.store, _kind_of(ctx), ctx.state.events
     )
-    backend.update(ctx.store, row, values)
+    backend.update(ctx.store, ctx.state.ops.clock, row, values)
     sim.invalidate(ctx.state.ops)
     ctx.store.count_write("batch_export.update")
     return JSONResponse(_one(ctx, row["id"]))
@@ -82,7 +82,7 @@ def update(ctx: Ctx) -> Response:
 def delete(ctx: Ctx) -> Response:
     """DELETE batch_exports/{id}/ -> 204 (soft delete)."""
     row = export_row(ctx)
-    backend.soft_delete(ctx.store, row["id"])
+    backend.soft_delete(ctx.store, ctx.state.ops.clock, row["id"])
     ctx.store.count_write("batch_export.delete")
     return Response(status_code=204)
 
@@ -92,7 +92,7 @@ def pause(ctx: Ctx) -> Response:
     row = export_row(ctx)
     if not row["paused"]:
         ctx.tick(full=False)  # the runs due before the pause exist
-        backend.pause(ctx.store, row["id"])
+        backend.pause(ctx.store, ctx.state.ops.clock, row["id"])
         ctx.store.count_write("batch_export.pause")
     return JSONResponse({"paused": True})
 

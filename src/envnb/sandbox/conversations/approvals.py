@@ -31,6 +31,7 @@ from envnb.sandbox.batch_exports import backend as exports
 
 from .. import errors
 from .._util import dumps, now_iso
+from ..clock import Clock
 from ..store import Store
 
 TRIGGER = re.compile(r"\bpause (?:all|every)\b[^.?!\n]*\bexports?\b", re.IGNORECASE)
@@ -180,7 +181,9 @@ def decide(store: Store, conversation_id: str, resume_payload: dict[str, Any]) -
     return _entry(store.one("SELECT * FROM approvals WHERE proposal_id = ?", (proposal_id,)))
 
 
-def carry_out(store: Store, entry: dict[str, Any], feedback: str | None) -> tuple[str, str]:
+def carry_out(
+    store: Store, clock: Clock, entry: dict[str, Any], feedback: str | None
+) -> tuple[str, str]:
     """Run (or not) the decided tool: (tool result, the assistant's reply)."""
     if entry["decision_status"] != "approved":
         said = f' You said: "{feedback}".' if feedback else ""
@@ -188,7 +191,7 @@ def carry_out(store: Store, entry: dict[str, Any], feedback: str | None) -> tupl
     paused = 0
     for export_id in entry["payload"].get("batch_export_ids", []):
         if store.one("SELECT 1 FROM batch_exports WHERE id = ? AND paused = 0", (export_id,)):
-            exports.pause(store, export_id)
+            exports.pause(store, clock, export_id)
             paused += 1
     noun = f"{paused} batch export{'s' if paused != 1 else ''}"
     return f"Paused {noun}", f"Done: I paused {noun}."

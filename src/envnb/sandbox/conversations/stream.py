@@ -149,7 +149,7 @@ async def _decided(
 ) -> None:
     cid = conversation["id"]
     try:
-        result, text = approvals.carry_out(state.store, entry, feedback)
+        result, text = approvals.carry_out(state.store, state.ops.clock, entry, feedback)
         tool = {
             "type": "tool",
             "content": result,

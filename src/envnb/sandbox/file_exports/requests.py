@@ -14,6 +14,7 @@ from sqlglot import exp
 from envnb.sandbox.query.hogql import HogQLError, compile_hogql
 
 from .. import errors
+from ..validate import parse_moment
 from .writer import FORMATS, FileSpec
 
 MAX_RANGE = timedelta(days=7)
@@ -38,21 +39,6 @@ class Request:
 
 
 # ---- validation (Rule 3) ----------------------------------------------------------------
-
-
-def _moment(data: dict[str, Any], name: str) -> datetime | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise errors.validation(
-            "Datetime has wrong format. Use one of these formats instead: "
-            "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
-            name,
-        ) from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _file_spec(data: dict[str, Any]) -> FileSpec:
@@ -125,7 +111,7 @@ def parse_create(data: dict[str, Any], now: datetime, *, counting: bool = False)
     if model not in allowed:
         raise errors.invalid_choice(model, "model")
     spec = FileSpec() if counting else _file_spec(data)
-    start, end = _moment(data, "data_interval_start"), _moment(data, "data_interval_end")
+    start, end = parse_moment(data, "data_interval_start"), parse_moment(data, "data_interval_end")
     hogql = data.get("hogql_query")
     include, exclude = data.get("include"), data.get("exclude")
     if model == "hogql":

@@ -84,12 +84,14 @@ def seed_integrations(db: Any, team_id: int, created_at: str, user_id: int) -> d
     return ids
 
 
-def kind_of(store: Store, team_id: int, integration_id: int) -> str | None:
-    """The kind of this project's integration ``integration_id``; None: there is none."""
+def kind_of(store: Store, team_id: int, integration_id: int) -> tuple[str, dict[str, Any]] | None:
+    """The kind and (public) config of this project's integration ``integration_id``; None:
+    there is none."""
     row = store.one(
-        "SELECT kind FROM integrations WHERE id = ? AND team_id = ?", (integration_id, team_id)
+        "SELECT kind, config FROM integrations WHERE id = ? AND team_id = ?",
+        (integration_id, team_id),
     )
-    return None if row is None else str(row["kind"])
+    return None if row is None else (str(row["kind"]), json.loads(row["config"] or "{}"))
 
 
 def _s3_family(name: str, config: dict[str, Any], where: str | None) -> str:

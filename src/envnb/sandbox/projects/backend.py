@@ -19,6 +19,7 @@ import sqlite3
 from typing import Any
 
 from .._util import dumps, iso, now, seeded_uuid
+from ..store import Store
 
 ORGANIZATION_NAME = "Acme"
 # Project 1 stands for staging, project 2 for production (the drifted copy).
@@ -141,6 +142,26 @@ def drift_configs(db: sqlite3.Connection, team_id: int) -> None:
 def exists(db_read: Any, project_id: int) -> bool:
     """Whether the project exists (``db_read``: the store's ``one``)."""
     return db_read("SELECT 1 FROM projects WHERE id = ?", (project_id,)) is not None
+
+
+def all_projects(store: Store) -> list[sqlite3.Row]:
+    """Every project of the organization, by id."""
+    return store.read("SELECT * FROM projects ORDER BY id")
+
+
+def project(store: Store, project_id: int) -> sqlite3.Row | None:
+    """One project, or None."""
+    return store.one("SELECT * FROM projects WHERE id = ?", (project_id,))
+
+
+def user(store: Store, user_id: int) -> sqlite3.Row | None:
+    """One user, or None."""
+    return store.one("SELECT * FROM users WHERE id = ?", (user_id,))
+
+
+def api_key(store: Store, value: str) -> sqlite3.Row | None:
+    """The stored row of a personal API key, or None."""
+    return store.one("SELECT * FROM api_keys WHERE key = ?", (value,))
 
 
 def visible(rows: list[sqlite3.Row], limited_to: tuple[int, ...] | None) -> list[sqlite3.Row]:

@@ -24,7 +24,7 @@ def _org_id(ctx: Ctx) -> str:
 
 
 def _rows(ctx: Ctx) -> list[Any]:
-    rows = ctx.store.read("SELECT * FROM projects ORDER BY id")
+    rows = backend.all_projects(ctx.store)
     return backend.visible(rows, ctx.key.project_ids)
 
 
@@ -46,7 +46,7 @@ def get_project(ctx: Ctx) -> Response:
     if project_id > paging.MAX_INT64:  # PostHog's id is a bigint: beyond it nothing is found
         raise errors.not_found()
     auth.check_project(ctx.key, project_id)
-    row = ctx.store.one("SELECT * FROM projects WHERE id = ?", (project_id,))
+    row = backend.project(ctx.store, project_id)
     if row is None:
         raise errors.not_found()
     return JSONResponse(backend.project_json(row, _org_id(ctx)))
@@ -61,19 +61,19 @@ def get_organization(ctx: Ctx) -> Response:
         raise errors.permission_denied(
             "API keys with scoped projects are only supported on project-based endpoints."
         )
-    rows = ctx.store.read("SELECT * FROM projects ORDER BY id")
+    rows = backend.all_projects(ctx.store)
     created = ctx.store.meta("organization_created")
     return JSONResponse(backend.organization_json(rows, _org_id(ctx), created))
 
 
 def get_me(ctx: Ctx) -> Response:
     """GET /api/users/@me/ (exempt from project limits, as in PostHog)."""
-    user = ctx.store.one("SELECT * FROM users WHERE id = ?", (ctx.key.user_id,))
+    user = backend.user(ctx.store, ctx.key.user_id)
     if user is None:
         raise errors.not_found()
     org = _org_id(ctx)
-    current = ctx.store.one("SELECT * FROM projects WHERE id = ?", (ctx.state.project_id,))
-    rows = ctx.store.read("SELECT * FROM projects ORDER BY id")
+    current = backend.project(ctx.store, ctx.state.project_id)
+    rows = backend.all_projects(ctx.store)
     return JSONResponse(
         {
             "uuid": user["uuid"],
@@ -96,7 +96,7 @@ def current_key(ctx: Ctx) -> Response:
     PersonalAPIKeySerializer shows it (never its value; ``mask_value`` is its first and last
     four characters)."""
     value = auth.find_key(ctx.request, ctx.data) or ""
-    row = ctx.store.one("SELECT * FROM api_keys WHERE key = ?", (value,))
+    row = backend.api_key(ctx.store, value)
     if row is None:
         raise errors.not_found()
     scopes = json.loads(row["scopes"]) if row["scopes"] else []

@@ -13,8 +13,11 @@ from .hogql_errors import HogQLError
 from .hogql_library import Build, Fn, _n, _s, _try, call, fn
 from .hogql_types import E, Settings, json_path, never_null
 
+# (the document, the JSON path, the value there as text) -> the function's answer
+JsonAnswer = Callable[[exp.Expr, exp.Expr, exp.Expr], E]
 
-def _json(kind: str) -> Build:
+
+def _json(answer: JsonAnswer) -> Build:
     """JSONExtract*: ClickHouse answers the type's default when the path is missing."""
 
     def build(a: list[E], s: Settings, p: list[E]) -> E:
@@ -24,28 +27,34 @@ def _json(kind: str) -> Build:
                 raise HogQLError("JSON paths must be constants in the sandbox")
             keys.append(int(key.sql.name) if not key.sql.is_string else key.sql.name)
         path = _s(json_path(keys))
-        text = call("json_extract_string", a[0].sql, path)
-        if kind == "string":
-            return E(exp.func("COALESCE", text, _s("")), "str")
-        if kind == "raw":
-            return E(
-                exp.func(
-                    "COALESCE",
-                    exp.cast(call("json_extract", a[0].sql, path.copy()), "VARCHAR"),
-                    _s(""),
-                ),
-                "str",
-            )
-        if kind == "has":
-            return E(never_null(call("json_exists", a[0].sql, path)), "bool")
-        if kind == "length":
-            return E(exp.func("COALESCE", call("json_array_length", a[0].sql, path), _n(0)), "uint")
-        if kind == "bool":
-            return E(exp.func("COALESCE", exp.cast(_try(text, "BOOLEAN"), "INTEGER"), _n(0)), "int")
-        to, tag = ("BIGINT", "int") if kind == "int" else ("DOUBLE", "float")
-        return E(exp.func("COALESCE", _try(text, to), _n(0)), tag)
+        return answer(a[0].sql, path, call("json_extract_string", a[0].sql, path))
 
     return build
+
+
+def _json_number(to: str, tag: str) -> JsonAnswer:
+    return lambda doc, path, text: E(exp.func("COALESCE", _try(text, to), _n(0)), tag)
+
+
+def _json_string(doc: exp.Expr, path: exp.Expr, text: exp.Expr) -> E:
+    return E(exp.func("COALESCE", text, _s("")), "str")
+
+
+def _json_has(doc: exp.Expr, path: exp.Expr, text: exp.Expr) -> E:
+    return E(never_null(call("json_exists", doc, path)), "bool")
+
+
+def _json_raw(doc: exp.Expr, path: exp.Expr, text: exp.Expr) -> E:
+    raw = exp.cast(call("json_extract", doc, path.copy()), "VARCHAR")
+    return E(exp.func("COALESCE", raw, _s("")), "str")
+
+
+def _json_bool(doc: exp.Expr, path: exp.Expr, text: exp.Expr) -> E:
+    return E(exp.func("COALESCE", exp.cast(_try(text, "BOOLEAN"), "INTEGER"), _n(0)), "int")
+
+
+def _json_length(doc: exp.Expr, path: exp.Expr, text: exp.Expr) -> E:
+    return E(exp.func("COALESCE", call("json_array_length", doc, path), _n(0)), "uint")
 
 
 def _lambda_first(duck: str, t: str, post: Callable[[exp.Expr], exp.Expr] = lambda x: x) -> Fn:
@@ -82,14 +91,14 @@ def _slice(args: list[E], s: Settings, p: list[E]) -> E:
 _STR = "str"
 COLLECTIONS: dict[str, Fn] = {
     # JSON
-    "JSONExtractString": Fn(1, None, _json("string")),
-    "JSONExtractInt": Fn(1, None, _json("int")),
-    "JSONExtractUInt": Fn(1, None, _json("int")),
-    "JSONExtractFloat": Fn(1, None, _json("float")),
-    "JSONExtractBool": Fn(1, None, _json("bool")),
-    "JSONExtractRaw": Fn(1, None, _json("raw")),
-    "JSONHas": Fn(2, None, _json("has")),
-    "JSONLength": Fn(1, None, _json("length")),
+    "JSONExtractString": Fn(1, None, _json(_json_string)),
+    "JSONExtractInt": Fn(1, None, _json(_json_number("BIGINT", "int"))),
+    "JSONExtractUInt": Fn(1, None, _json(_json_number("BIGINT", "int"))),
+    "JSONExtractFloat": Fn(1, None, _json(_json_number("DOUBLE", "float"))),
+    "JSONExtractBool": Fn(1, None, _json(_json_bool)),
+    "JSONExtractRaw": Fn(1, None, _json(_json_raw)),
+    "JSONHas": Fn(2, None, _json(_json_has)),
+    "JSONLength": Fn(1, None, _json(_json_length)),
     "JSONExtractKeys": fn(1, 1, "array", lambda x: call("json_keys", x)),
     # arrays and lambdas
     "array": fn(0, None, "array", lambda *x: exp.Array(expressions=list(x))),

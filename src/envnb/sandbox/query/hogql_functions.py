@@ -52,10 +52,13 @@ def _find(name: str) -> tuple[Fn | None, bool]:
     return None, False
 
 
-def _arity(name: str, fn: Fn, count: int, term: str = "argument") -> None:
+def _arity(name: str, fn: Fn, count: int, term: str = "argument", extra: int = 0) -> None:
     low, high = fn.min_args, fn.max_args
     if term == "parameter":
         low, high = fn.min_params, fn.max_params
+    # An -If combinator takes its aggregate's arguments plus the condition, and PostHog counts
+    # the condition too ("sumIf" is 2..2 in PH:posthog/hogql/functions/mapping.py).
+    low, high = low + extra, None if high is None else high + extra
     plural = lambda n: f"{n} {term}{'s' if n != 1 else ''}"  # noqa: E731
     if low == high and count != low:
         raise HogQLError(f"Function '{name}' expects {plural(low)}, found {count}")
@@ -80,8 +83,7 @@ def compile_call(c: SelectCompiler, node: Node, scope: Scope) -> E:
     condition: E | None = None
     if fn is None and name.endswith("If") and name[:-2] in AGGREGATES:
         fn, aggregate = AGGREGATES[name[:-2]], True
-        if not raw_args:
-            raise HogQLError(f"Function '{name}' expects at least 1 argument, found 0")
+        _arity(name, fn, len(raw_args), extra=1)
         condition = c.expr(raw_args[-1], scope)
         raw_args = raw_args[:-1]
     if fn is None:

@@ -1,5 +1,6 @@
 """The previous HogQL engine (sqlglot's ClickHouse reader), kept only so bench/hogql_engine.py can
-measure the new engine against it in the same run. Nothing else imports it.
+measure the new engine against it in the same run (a baseline, like bench/baseline_events.py:
+it lives here, not in src, so the package ships one engine). Nothing else imports it.
 
 
 sqlglot parses the text as ClickHouse; the tree is checked against what the sandbox can
@@ -32,8 +33,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 
-from .._util import first_line
-from .events import COLUMNS, PROPERTIES, EventsDB
+from envnb.sandbox._util import first_line
+from envnb.sandbox.query.events import COLUMNS, PROPERTIES, EventsDB
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 50_000
