@@ -13,15 +13,20 @@ target. Rules:
    the row says so.
 5. Config keys PostHog decides per export from its own history (``PER_EXPORT_CONFIG``) are
    not compared or copied: another project's export has another history.
+6. An integration belongs to its project: a created export whose type needs one names the
+   target's own integration of that kind (there must be exactly one; otherwise the row says
+   so and nothing is created). An integration id is never compared or copied.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..batch_exports.destinations import destination
+from ..errors import RequestValidationError
 from ..profile_configs.layout import ProfileLayout, spec_for, strip_render_fields
 
 if TYPE_CHECKING:
@@ -104,11 +109,33 @@ def _export_body(record: Record, fields: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _target_integration(client: Client, dtype: str) -> int | None:
+    """The target's own integration for a type that needs one (rule 6), else None."""
+    facts = destination(dtype)
+    if facts.integration is None or not facts.integration_required:
+        return None
+    with warnings.catch_warnings():  # "none of this kind" is said below, with the remedy
+        warnings.simplefilter("ignore")
+        found = client.batch_exports.integrations(facts.integration)
+    if len(found) == 1:
+        return found[0].id
+    raise RequestValidationError(
+        f"destination.integration_id: a {dtype} export needs an integration of kind "
+        f"{facts.integration!r} and the target project has {len(found)}; integrations belong "
+        "to a project and are never copied: "
+        + ("connect one in the target" if not found else "create this export by hand naming one"),
+        attr="destination__integration_id",
+    )
+
+
 def _create_export(client: Client, record: Record, needs: tuple[str, ...]) -> None:
     body = {"name": record["name"], **_export_body(record, _export_fields(record))}
     # PostHog wants every required key present; the secret ones are left empty for the
     # user to fill in, and the export starts paused so it never runs without them.
     body["destination"]["config"].update(dict.fromkeys(needs, ""))
+    integration = _target_integration(client, _destination_type(record))
+    if integration is not None:
+        body["destination"]["integration_id"] = integration
     body["paused"] = bool(needs) or bool(record.get("paused"))
     client.batch_exports.create(**body)
 
