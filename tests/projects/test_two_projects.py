@@ -263,3 +263,46 @@ def test_apply_without_a_prompt_skips_deletes_with_a_warning(
         assert result.loc[result["action"] == "delete", "result"].tolist() == [
             "skipped: not confirmed"
         ]
+
+
+def test_a_copied_export_names_the_targets_own_integration() -> None:
+    """Integrations belong to a project (ids differ): a created export that needs one names
+    the target's integration of its kind, or the row says why nothing was created."""
+    with Sandbox(projects=2, conversations=0, profile_configs=0) as sb:
+        with sb.store.tx() as db:  # production has no Databricks integration
+            db.execute("DELETE FROM integrations WHERE team_id = 2 AND kind = 'databricks'")
+        with sb.client() as staging, sb.client(project_id=2) as production:
+            staging.batch_exports.create(
+                name="Lake copy",
+                interval="hour",
+                destination={
+                    "type": "AwsS3",
+                    "config": {"bucket_name": "lake", "region": "eu-west-1", "prefix": "ph/"},
+                    "integration_id": 1,
+                },
+            )
+            staging.batch_exports.create(
+                name="Bricks copy",
+                interval="hour",
+                destination={
+                    "type": "Databricks",
+                    "config": {
+                        "http_path": "/sql/1.0/warehouses/x",
+                        "catalog": "main",
+                        "schema": "ph",
+                        "table_name": "events",
+                    },
+                    "integration_id": 4,
+                },
+            )
+            applied = envnb.diff(staging, production, "batch_exports").apply(confirm=False)
+            results = applied.set_index("name")["result"].to_dict()
+            assert results["Lake copy"] == "created"
+            assert results["Bricks copy"] == (
+                "error: RequestValidationError: destination.integration_id: a Databricks export "
+                "needs an integration of kind 'databricks' and the target project has 0; "
+                "integrations belong to a project and are never copied: connect one in the target"
+            )
+            [lake] = [e for e in production.batch_exports.list() if e.name == "Lake copy"]
+            assert lake.destination.integration == 9  # production's aws-s3, not staging's 1
+            assert not any(e.name == "Bricks copy" for e in production.batch_exports.list())
