@@ -180,3 +180,17 @@ def test_a_query_running_too_long_is_stopped(qapi: Api, monkeypatch: pytest.Monk
     assert r.json()["detail"] == "Query exceeded the maximum execution time (0.05 s)"
     after = run(qapi, "select 1")  # the connection is usable again
     assert after.json()["results"] == [[1]]
+
+
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    [
+        # TQ:test_hogql_union_all_limits: each SELECT of a top-level UNION ALL gets its own
+        # LIMIT 100 (the echo is checked in the corpus); here the rows it answers.
+        ("SELECT event FROM events UNION ALL SELECT event FROM events", 100 + 100),
+        ("SELECT event FROM events UNION ALL SELECT event FROM events LIMIT 5", 100 + 5),
+    ],
+)
+def test_union_all_answers_one_limit_per_select(qapi: Api, text: str, rows: int) -> None:
+    body = run(qapi, text).json()
+    assert len(body["results"]) == rows
