@@ -11,7 +11,12 @@ from typing import Any
 
 from .._core.arguments import Id, check_flag, ident
 from .._core.models import validate_request
-from ..batch_exports.arguments import check_destination_type, check_step, run_test_step_body
+from ..batch_exports.arguments import (
+    check_destination_type,
+    check_mapping,
+    check_step,
+    run_test_step_body,
+)
 from ..batch_exports.endpoints import BatchExportEndpoints as Endpoints
 from ..batch_exports.frames import BATCH_EXPORT_COLUMNS
 from ..batch_exports.models import (
@@ -86,6 +91,8 @@ class BatchExports(SyncExportOps, SyncListing[BatchExport]):
     ) -> TestStep:
         """Run test step ``step`` for an export that does not exist yet (validated locally)."""
         check_step(step)
+        if not isinstance(export, BatchExportCreate):
+            check_mapping("export", export)
         data = export.to_body() if isinstance(export, BatchExportCreate) else dict(export)
         body = validate_request(BatchExportCreate, data).to_body()
         request = Endpoints.run_test_step_new.request(body={"step": step, **body})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .._core.arguments import check_allowed
@@ -15,6 +16,15 @@ def check_step(step: Any) -> None:
     if not isinstance(step, int) or isinstance(step, bool) or step < 0:
         raise RequestValidationError(
             f"step: must be a step index (an int >= 0), got {step!r}", attr="step"
+        )
+
+
+def check_mapping(attr: str, value: Any) -> None:
+    """A dict-like argument (a request body, a destination, a config)."""
+    if not isinstance(value, Mapping):
+        raise RequestValidationError(
+            f"{attr}: must be a dict, got {type(value).__name__} {value!r:.80}",
+            attr=attr.replace(".", "__"),
         )
 
 
@@ -44,6 +54,10 @@ def run_test_step_body(export: BatchExport, step: int, overrides: dict[str, Any]
         # A hogql export's test is validated with its query, as the export is.
         body["hogql_query"] = export.hogql_query
     dest_over = overrides.get("destination") or {}
+    # A mapping is laid over the stored one key by key; anything else would fail in the
+    # merge with a bare Python error instead of naming the argument.
+    check_mapping("destination", dest_over)
+    check_mapping("destination.config", dest_over.get("config") or {})
     merged = {**body, **{k: v for k, v in overrides.items() if k != "destination"}}
     merged["destination"] = {
         **body["destination"],

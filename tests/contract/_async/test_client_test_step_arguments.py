@@ -1,0 +1,47 @@
+"""Destination-test arguments that are not dicts are refused before anything is sent, naming
+the argument (they failed with bare Python errors inside the merge of the body)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from envnb.errors import RequestValidationError
+from envnb.sandbox import Sandbox
+
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
+
+
+@pytest.mark.parametrize("export", ["Snowflake", None, [("name", "x")], 5])
+async def test_run_test_step_new_needs_a_dict(fresh_sandbox: Sandbox, export: Any) -> None:
+    c = fresh_sandbox.async_client()
+    before = fresh_sandbox.stats()["requests"]
+    try:
+        with pytest.raises(RequestValidationError, match=r"^export: must be a dict") as err:
+            await c.batch_exports.run_test_step_new(0, export)
+        assert err.value.attr == "export"
+    finally:
+        await c.aclose()
+    assert fresh_sandbox.stats()["requests"] == before  # nothing was sent
+
+
+@pytest.mark.parametrize(
+    ("override", "attr"),
+    [
+        ({"destination": "Snowflake"}, "destination"),
+        ({"destination": {"config": "database=x"}}, "destination__config"),
+    ],
+)
+async def test_run_test_step_overrides_must_be_dicts(
+    fresh_sandbox: Sandbox, override: dict[str, Any], attr: str
+) -> None:
+    c = fresh_sandbox.async_client()
+    try:
+        exports = [e async for e in c.batch_exports.list() if e.destination.type == "Snowflake"]
+        export = exports[0]
+        with pytest.raises(RequestValidationError, match=r"must be a dict, got str") as err:
+            await c.batch_exports.run_test_step(export.id, 0, **override)
+        assert err.value.attr == attr
+    finally:
+        await c.aclose()
