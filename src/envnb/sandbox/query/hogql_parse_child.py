@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from typing import Any
 
 
 def serve() -> None:
+    # A notebook's Interrupt (and Ctrl-C) reaches the kernel's whole process group: the
+    # worker died of it with a KeyboardInterrupt traceback in the terminal. The parent
+    # decides when a parse ends (its time limit kills the worker); the worker ends when its
+    # stdin closes.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .hogql_parse import parser
 
     loaded: Any = None
