@@ -13,6 +13,7 @@ from ..batch_exports.arguments import (
     check_destination_type,
     check_mapping,
     check_step,
+    check_testable,
     run_test_step_body,
 )
 from ..batch_exports.endpoints import BatchExportEndpoints as Endpoints
@@ -67,9 +68,11 @@ class AsyncBatchExports(AsyncExportOps, AsyncListing[BatchExport]):
     async def test_steps(self, destination_type: str) -> builtins.list[TestStep]:
         """The connection-test steps for a destination type (TestSteps whose result is None).
 
-        RequestValidationError for an unknown destination type; the key needs INTERNAL.
+        RequestValidationError for an unknown destination type, or one without a test
+        (Postgres, Redshift, HTTP, …); the key needs INTERNAL.
         """
         check_destination_type(destination_type)
+        check_testable(destination_type)
         request = Endpoints.test_steps.request(params={"destination": destination_type})
         return await self._transport.request(request)
 
@@ -82,6 +85,7 @@ class AsyncBatchExports(AsyncExportOps, AsyncListing[BatchExport]):
         """
         check_step(step)
         export = await self.get(id)
+        check_testable(str(export.destination.type))
         body = run_test_step_body(export, step, overrides)
         request = Endpoints.run_test_step.request({"id": ident(id)}, body=body)
         return await self._transport.request(request)

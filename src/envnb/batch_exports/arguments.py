@@ -8,6 +8,7 @@ from typing import Any
 from .._core.arguments import check_allowed
 from .._core.models import allowed_values
 from ..errors import RequestValidationError
+from .destinations import DESTINATIONS, testable_types
 from .models import BatchExport, DestinationType
 
 
@@ -16,6 +17,22 @@ def check_step(step: Any) -> None:
     if not isinstance(step, int) or isinstance(step, bool) or step < 0:
         raise RequestValidationError(
             f"step: must be a step index (an int >= 0), got {step!r}", attr="step"
+        )
+
+
+def check_testable(destination_type: str) -> None:
+    """A type this envnb knows to have no connection test is refused here, naming it
+    (PostHog's bare 404 "not found" read as if the export were missing); a type newer than
+    this envnb is left to the server."""
+    try:
+        known = DestinationType(destination_type)
+    except ValueError:
+        return
+    if DESTINATIONS[known].test_steps is None:
+        raise RequestValidationError(
+            f"destination_type: {destination_type} destinations have no connection test "
+            f"(PostHog answers 404); these have one: {', '.join(testable_types())}",
+            attr="destination_type",
         )
 
 

@@ -47,3 +47,25 @@ def test_run_test_step_overrides_must_be_dicts(
         assert err.value.attr == attr
     finally:
         c.close()
+
+
+@pytest.mark.parametrize("destination_type", ["Postgres", "Redshift", "HTTP"])
+def test_a_type_without_a_test_is_named_not_a_bare_404(
+    fresh_sandbox: Sandbox, destination_type: str
+) -> None:
+    # PostHog answers 404 "not found" for these, which read as if the export were missing.
+    c = fresh_sandbox.client()
+    words = rf"^destination_type: {destination_type} destinations have no connection test"
+    try:
+        with pytest.raises(RequestValidationError, match=words) as err:
+            c.batch_exports.test_steps(destination_type)
+        assert err.value.attr == "destination_type"
+        exports = [e for e in c.batch_exports.list()]
+        seeded = next(e for e in exports if e.destination.type == destination_type)
+        with pytest.raises(RequestValidationError, match=words):
+            c.batch_exports.run_test_step(seeded.id, 0)
+        assert [s.name for s in c.batch_exports.test_steps("AzureBlob")] == [
+            "Check Azure Blob container exists"
+        ]
+    finally:
+        c.close()
