@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import pydantic
 from starlette.responses import JSONResponse, Response
 
 from .. import errors
@@ -92,6 +93,35 @@ def _check_types(data: dict[str, Any], fields: dict[str, type], prefix: str = ""
         if expected is bool and (value in (0, 1) or str(value).lower() in _BOOLEAN_TEXT):
             continue
         raise errors.validation(_WRONG_TYPE[expected], prefix + name, "parse_error")
+
+
+# QueryRequest's pydantic model forbids other top-level fields (``additionalProperties:
+# false`` [PH openapi.yaml @1404d6c QueryRequest]), and PostHog's ``PydanticModelMixin.get_model``
+# turns the ValidationError into DRF's ParseError: 400 ``invalid_request``/``parse_error``, no
+# ``attr``, detail "JSON parse error - " + pydantic's text [PH posthog/api/mixins.py,
+# PostHog/drf-exceptions-hog handler.py].
+class QueryRequest(pydantic.BaseModel):
+    """QueryRequest's field names only (their types are checked by ``_check_types``): pydantic
+    itself words the refusal of the others, as it does in PostHog."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+    query: Any = None
+    refresh: Any = None
+    async_: Any = pydantic.Field(None, alias="async")
+    client_query_id: Any = None
+    filters_override: Any = None
+    limit_context: Any = None
+    name: Any = None
+    variables_override: Any = None
+
+
+def _check_extra(data: dict[str, Any]) -> None:
+    """PostHog's 400 for top-level fields QueryRequest does not have."""
+    try:
+        QueryRequest.model_validate(data)
+    except pydantic.ValidationError as exc:
+        detail = f"JSON parse error - {exc}"
+        raise errors.ApiError(400, errors.body("invalid_request", "parse_error", detail)) from None
 
 
 def _check_insight(query: dict[str, Any]) -> None:
@@ -211,6 +241,7 @@ def _validate(ctx: Ctx) -> tuple[dict[str, Any], str]:
     data = ctx.data
     if not isinstance(data, dict) or "query" not in data:
         raise errors.required("query")
+    _check_extra(data)
     query = _query_object(data["query"])
     _check_types(data, REQUEST_FIELDS)
     kind = query.get("kind")
