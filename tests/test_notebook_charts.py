@@ -56,3 +56,39 @@ def test_report_records_axis_labels_do_not_overlap() -> None:
             assert _overlapping_labels(fig.axes[0]) == []
         finally:
             plt.close(fig)
+
+
+class _RunsDf:
+    """Stands in for ``client.batch_exports`` in the cell: a fixed ``runs_df``."""
+
+    def __init__(self, runs: pd.DataFrame) -> None:
+        self.runs = runs
+
+    def runs_df(self, **_: object) -> pd.DataFrame:
+        return self.runs
+
+
+def test_report_runs_per_day_chart_draws_without_a_warning() -> None:
+    # 05's "runs per day" cell set tick labels on the bar chart's own locator: matplotlib
+    # printed a UserWarning ("set_ticklabels() should only be used with a fixed number of
+    # ticks") into the report.
+    import types
+    import warnings
+
+    # A month of consecutive days: pandas then puts its time-series locator on the bar axis.
+    days = pd.date_range("2026-11-01T01:00Z", periods=30, freq="D")
+    runs = pd.DataFrame(
+        {"created_at": days.repeat(2), "status_group": ["completed", "failed"] * 30}
+    )
+    client = types.SimpleNamespace(batch_exports=_RunsDf(runs))
+    stamp = pd.Timestamp("2026-12-04T00:00Z")
+    namespace = {"plt": plt, "client": client, "start": stamp, "stop": stamp}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exec(_cell("05-report.ipynb", "Batch export runs per day by status"), namespace)
+    fig = plt.gcf()
+    try:
+        labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+        assert labels == [f"11-{day:02d}" for day in range(1, 31)]
+    finally:
+        plt.close(fig)

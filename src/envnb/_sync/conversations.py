@@ -184,8 +184,13 @@ class Conversations(SyncListing[Conversation], SyncSandboxRuntime):
         self._transport.request(Endpoints.delete.request({"id": ident(id)}))
 
     def messages_df(self, conversation: Id) -> pd.DataFrame:
-        """A conversation's messages as a DataFrame (fetched if given an id)."""
-        return messages_frame(self._with_messages(conversation))
+        """A conversation's messages as a DataFrame (fetched if given an id). One on PostHog's
+        sandbox runtime is read from its session log (``session_messages_df``): PostHog
+        returns it with no messages, and an empty frame would read as an empty conversation."""
+        conv = self._with_messages(conversation)
+        if conv.agent_runtime == SANDBOX_RUNTIME:
+            return self.session_messages_df(conv)
+        return messages_frame(conv)
 
     def to_markdown(self, conversation: Id) -> str:
         """A conversation as Markdown for a report (fetched if given an id). One on PostHog's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -274,9 +275,17 @@ class Conversation(APIModel):
         return runtime_notice(self.agent_runtime, self.task, self._project)
 
     def messages_df(self) -> Any:
-        """Return the messages as a DataFrame (one row per message), for reports."""
+        """Return the messages as a DataFrame (one row per message), for reports. On PostHog's
+        sandbox runtime the messages are elsewhere: a warning says where (the client's
+        ``conversations.messages_df(id)`` reads them)."""
         from .transcript import messages_frame
 
+        notice = self.runtime_notice
+        if notice:
+            warnings.warn(
+                f"{notice} client.conversations.messages_df({self.id!r}) reads them as a frame.",
+                stacklevel=2,
+            )
         return messages_frame(self)
 
     def to_markdown(self) -> str:

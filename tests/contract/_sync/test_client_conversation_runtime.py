@@ -223,3 +223,20 @@ def test_without_access_to_the_logs_the_notice_says_where_they_are(
         assert key not in markdown
     finally:
         c.close()
+
+
+def test_messages_df_of_a_sandbox_runtime_conversation_is_its_session_log(
+    sandbox: Sandbox,
+) -> None:
+    # PostHog returns such a conversation with messages == []: an empty frame would read as
+    # an empty conversation, so messages_df reads the session log as session_messages_df does.
+    c = sandbox.client()
+    try:
+        frame = c.conversations.messages_df(SANDBOX_RUNTIME_CONVERSATION)
+        assert frame["type"].astype(str).tolist() == ["human", "tool", "ai"]
+        assert frame["content"].tolist() == [QUESTION, "Read tests/test_signup_funnel.py", ANSWER]
+        conv = c.conversations.get(SANDBOX_RUNTIME_CONVERSATION)
+        with pytest.warns(UserWarning, match="sandbox runtime.*conversations.messages_df"):
+            assert conv.messages_df().empty  # the model alone cannot read the log: it says so
+    finally:
+        c.close()
