@@ -294,6 +294,31 @@ def test_a_list_approval_action_is_not_a_decision(fresh_api: Api) -> None:
         ({**TRENDS, "dateRange": "-7d"}, DICT, "query__dateRange"),
         ({**TRENDS, "filterTestAccounts": "maybe"}, BOOL, "query__filterTestAccounts"),
         ({**TRENDS, "breakdownFilter": []}, DICT, "query__breakdownFilter"),
+        # These answered a 400 naming no field, a Python error ("'str' object has no
+        # attribute 'get'"), or ran (lifecycleFilter/stickinessFilter of 5: 200).
+        ({**TRENDS, "interval": 5}, STR, "query__interval"),
+        (
+            {**TRENDS, "interval": "fortnight"},
+            "Input should be 'second', 'minute', 'hour', 'day', 'week' or 'month'",
+            "query__interval",
+        ),
+        ({**TRENDS, "dateRange": {"date_from": 5}}, STR, "query__dateRange__date_from"),
+        ({**TRENDS, "dateRange": {"date_to": True}}, STR, "query__dateRange__date_to"),
+        ({**TRENDS, "properties": "x"}, "Input should be a valid list", "query__properties"),
+        ({**TRENDS, "trendsFilter": "x"}, DICT, "query__trendsFilter"),
+        ({**TRENDS, "compareFilter": 5}, DICT, "query__compareFilter"),
+        ({"kind": "RetentionQuery", "retentionFilter": "x"}, DICT, "query__retentionFilter"),
+        (
+            {**TRENDS, "kind": "LifecycleQuery", "lifecycleFilter": 5},
+            DICT,
+            "query__lifecycleFilter",
+        ),
+        (
+            {**TRENDS, "kind": "StickinessQuery", "stickinessFilter": 5},
+            DICT,
+            "query__stickinessFilter",
+        ),
+        ({"kind": "HogQLQuery", "query": 5}, STR, "query__query"),
     ],
 )
 def test_a_wrong_typed_insight_field_is_a_400_naming_it(

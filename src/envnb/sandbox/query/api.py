@@ -17,18 +17,17 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import pydantic
 from starlette.responses import JSONResponse, Response
 
 from .. import errors
 from .._util import iso, now
 from ..context import Ctx
-from . import hogql_metadata, system_tables
+from . import hogql_metadata, request, system_tables
 from .events import EventsDB
 from .hogql import HogQLError, run_hogql
 from .insights import RUNNERS as INSIGHT_RUNNERS
@@ -65,16 +64,35 @@ REQUEST_FIELDS: dict[str, type] = {
     "name": str,
     "variables_override": dict,
 }
+# Each insight kind's own filter object.
+FILTER_OBJECTS = (
+    *("trendsFilter", "funnelsFilter", "retentionFilter"),
+    *("lifecycleFilter", "stickinessFilter", "pathsFilter"),
+)
+# A field of several types is refused in the words of the first.
+Types = type | tuple[type, ...]
 # An insight query's fields read by every runner, and its series nodes' (EventsNode /
 # ActionsNode) [PH frontend/src/queries/schema/schema-general.ts]: a value of another type is
 # a 400 naming it before a runner reads it.
-INSIGHT_FIELDS: dict[str, type] = {
+INSIGHT_FIELDS: dict[str, Types] = {
     "series": list,
     "dateRange": dict,
     "breakdownFilter": dict,
     "filterTestAccounts": bool,
+    "interval": str,
+    "properties": (list, dict),  # a list of filters or a PropertyGroupFilter
+    "compareFilter": dict,
+    # Each kind's own filter object (a kind given another's is PostHog's extra="forbid").
+    **dict.fromkeys(FILTER_OBJECTS, dict),
 }
-NODE_FIELDS: dict[str, type] = {
+# Inside them: DateRange, BreakdownFilter (a breakdown is a property, a cohort id or a list).
+NESTED_FIELDS: dict[str, dict[str, Types]] = {
+    "dateRange": {"date_from": str, "date_to": str, "explicitDate": bool},
+    "breakdownFilter": {"breakdown": (str, int, list), "breakdown_type": str},
+}
+# PostHog's IntervalType, in pydantic's words for a value outside it.
+INTERVALS = ("second", "minute", "hour", "day", "week", "month")
+NODE_FIELDS: dict[str, Types] = {
     "event": str,
     "name": str,
     "custom_name": str,
@@ -84,49 +102,29 @@ NODE_FIELDS: dict[str, type] = {
 _BOOLEAN_TEXT = {"true", "false", "1", "0", "yes", "no", "on", "off", "t", "f", "y", "n"}
 
 
-def _check_types(data: dict[str, Any], fields: dict[str, type], prefix: str = "") -> None:
-    """A 400 naming the first field of ``fields`` whose value is of another type (null passes)."""
+def _check_types(data: dict[str, Any], fields: Mapping[str, Types], prefix: str = "") -> None:
+    """A 400 naming the first field of ``fields`` whose value is of another type (null passes;
+    True is an int to Python, not to PostHog's schema)."""
     for name, expected in fields.items():
-        value = data.get(name)
-        if value is None or isinstance(value, expected):
+        value, kinds = data.get(name), expected if isinstance(expected, tuple) else (expected,)
+        if value is None or (
+            bool in kinds if isinstance(value, bool) else isinstance(value, kinds)
+        ):
             continue
-        if expected is bool and (value in (0, 1) or str(value).lower() in _BOOLEAN_TEXT):
+        if kinds[0] is bool and (value in (0, 1) or str(value).lower() in _BOOLEAN_TEXT):
             continue
-        raise errors.validation(_WRONG_TYPE[expected], prefix + name, "parse_error")
-
-
-# QueryRequest's pydantic model forbids other top-level fields (``additionalProperties:
-# false`` [PH openapi.yaml @1404d6c QueryRequest]), and PostHog's ``PydanticModelMixin.get_model``
-# turns the ValidationError into DRF's ParseError: 400 ``invalid_request``/``parse_error``, no
-# ``attr``, detail "JSON parse error - " + pydantic's text [PH posthog/api/mixins.py,
-# PostHog/drf-exceptions-hog handler.py].
-class QueryRequest(pydantic.BaseModel):
-    """QueryRequest's field names only (their types are checked by ``_check_types``): pydantic
-    itself words the refusal of the others, as it does in PostHog."""
-
-    model_config = pydantic.ConfigDict(extra="forbid")
-    query: Any = None
-    refresh: Any = None
-    async_: Any = pydantic.Field(None, alias="async")
-    client_query_id: Any = None
-    filters_override: Any = None
-    limit_context: Any = None
-    name: Any = None
-    variables_override: Any = None
-
-
-def _check_extra(data: dict[str, Any]) -> None:
-    """PostHog's 400 for top-level fields QueryRequest does not have."""
-    try:
-        QueryRequest.model_validate(data)
-    except pydantic.ValidationError as exc:
-        detail = f"JSON parse error - {exc}"
-        raise errors.ApiError(400, errors.body("invalid_request", "parse_error", detail)) from None
+        raise errors.validation(_WRONG_TYPE[kinds[0]], prefix + name, "parse_error")
 
 
 def _check_insight(query: dict[str, Any]) -> None:
-    """The fields of ``INSIGHT_FIELDS`` and of each series node, by type."""
+    """The fields of ``INSIGHT_FIELDS`` (and inside them), and of each series node, by type."""
     _check_types(query, INSIGHT_FIELDS, "query__")
+    for name, fields in NESTED_FIELDS.items():
+        if isinstance(query.get(name), dict):
+            _check_types(query[name], fields, f"query__{name}__")
+    if query.get("interval") is not None and query["interval"] not in INTERVALS:
+        words = ", ".join(f"'{i}'" for i in INTERVALS[:-1]) + f" or '{INTERVALS[-1]}'"
+        raise errors.validation(f"Input should be {words}", "query__interval", "parse_error")
     for index, node in enumerate(query.get("series") or []):
         attr = f"query__series__{index}"
         if not isinstance(node, dict):
@@ -136,8 +134,9 @@ def _check_insight(query: dict[str, Any]) -> None:
 
 def _run_hogql(events: EventsDB, query: dict[str, Any]) -> dict[str, Any]:
     text = query.get("query")
-    if not isinstance(text, str):
+    if text is None:
         raise errors.validation("This field is required.", "query__query", "required")
+    _check_types(query, {"query": str}, "query__")
     _check_types(query, {"values": dict, "variables": dict}, "query__")
     answer = run_hogql(
         events,
@@ -241,7 +240,7 @@ def _validate(ctx: Ctx) -> tuple[dict[str, Any], str]:
     data = ctx.data
     if not isinstance(data, dict) or "query" not in data:
         raise errors.required("query")
-    _check_extra(data)
+    request.check_extra(data)
     query = _query_object(data["query"])
     _check_types(data, REQUEST_FIELDS)
     kind = query.get("kind")
