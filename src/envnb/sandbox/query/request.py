@@ -8,6 +8,7 @@ import pydantic
 
 from .. import errors
 
+
 # QueryRequest's pydantic model forbids other top-level fields (``additionalProperties:
 # false`` [PH openapi.yaml @1404d6c QueryRequest]), and PostHog's ``PydanticModelMixin.get_model``
 # turns the ValidationError into DRF's ParseError: 400 ``invalid_request``/``parse_error``, no
