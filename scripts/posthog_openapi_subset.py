@@ -63,11 +63,59 @@ DROPPED = {"description", "summary", "example", "x-explicit-tags"}
 # organization, full project and insight serializers (40-90 fields each, the insight's reaching
 # the query-node union) are kept as objects: their fields are checked by test_sandbox_identity.py
 # and the insight tests (ProjectBackwardCompatBasic, the project list's, is kept whole).
+# The full project (``projects/{id}/``, 60+ fields) is kept as its 17 required fields, typed as
+# the document types them with the enums' $refs inlined as their base types; three are
+# documented as strings but PostHog answers the team's object, boolean and list
+# (``default_modifiers``, ``person_on_events_querying_enabled``, ``product_intents``): any value.
+_TIME = {"type": "string", "format": "date-time"}
+_UUID = {"type": "string", "format": "uuid"}
+_TOKEN = {"type": "string", "nullable": True}
+PROJECT_REQUIRED: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "organization": _UUID,
+        "uuid": _UUID,
+        "api_token": {"type": "string"},
+        "created_at": _TIME,
+        "updated_at": _TIME,
+        "effective_membership_level": {"type": "integer", "nullable": True},
+        "has_group_types": {"type": "boolean"},
+        "group_types": {"type": "array", "items": {"type": "object"}},
+        "ingested_event": {"type": "boolean"},
+        "live_events_token": _TOKEN,
+        "secret_api_token": _TOKEN,
+        "secret_api_token_backup": _TOKEN,
+        "available_setup_task_ids": {"type": "array", "items": {"type": "string"}},
+        "default_modifiers": {},
+        "person_on_events_querying_enabled": {},
+        "product_intents": {},
+    },
+    "required": [
+        "api_token",
+        "available_setup_task_ids",
+        "created_at",
+        "default_modifiers",
+        "effective_membership_level",
+        "group_types",
+        "has_group_types",
+        "id",
+        "ingested_event",
+        "live_events_token",
+        "organization",
+        "person_on_events_querying_enabled",
+        "product_intents",
+        "secret_api_token",
+        "secret_api_token_backup",
+        "updated_at",
+        "uuid",
+    ],
+}
 ELIDED: dict[str, dict[str, Any]] = {
     "TimezoneEnum": {"type": "string"},
     "User": {"type": "object"},
     "Organization": {"type": "object"},
-    "ProjectBackwardCompat": {"type": "object"},
+    "ProjectBackwardCompat": PROJECT_REQUIRED,
     "Insight": {"type": "object"},
     "DashboardFilter": {"type": "object"},
     "ClickhouseQueryProgress": {"type": "object"},

@@ -44,3 +44,45 @@ def test_organization_by_the_id_users_me_names(sandbox: Sandbox) -> None:
     other_id = "00000000-0000-4000-8000-000000000000"
     other = _get(sandbox, sandbox.api_key, f"/api/organizations/{other_id}/")
     assert other.status_code == 404
+
+
+def test_a_project_answers_every_field_posthogs_project_schema_requires(sandbox: Sandbox) -> None:
+    # `required` of ProjectBackwardCompat in PostHog's openapi.yaml at 1404d6c (GET
+    # /api/organizations/{organization_id}/projects/{id}/, also /api/projects/{id}/).
+    required = {
+        "api_token",
+        "available_setup_task_ids",
+        "created_at",
+        "default_modifiers",
+        "effective_membership_level",
+        "group_types",
+        "has_group_types",
+        "id",
+        "ingested_event",
+        "live_events_token",
+        "organization",
+        "person_on_events_querying_enabled",
+        "product_intents",
+        "secret_api_token",
+        "secret_api_token_backup",
+        "updated_at",
+        "uuid",
+    }
+    r = _get(sandbox, sandbox.api_key, f"/api/projects/{sandbox.project_id}/")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert required - set(body) == set()
+    assert body["id"] == sandbox.project_id
+    assert body["effective_membership_level"] == 15  # the key's user owns the organization
+    assert body["has_group_types"] is False and body["group_types"] == []
+    assert body["person_on_events_querying_enabled"] is True
+    assert body["product_intents"] == [] and body["available_setup_task_ids"] == []
+    assert isinstance(body["default_modifiers"], dict)
+    assert body["created_at"].endswith("Z") or "+" in body["created_at"]
+    assert body["secret_api_token"].startswith("phs_sandbox_")
+    assert body["live_events_token"].startswith("live_sandbox_")
+    assert body["secret_api_token_backup"] is None
+    # the tokens are made by the sandbox, never the API key
+    assert sandbox.api_key not in r.text
+    current = _get(sandbox, sandbox.api_key, "/api/projects/@current/").json()
+    assert current == body

@@ -173,6 +173,52 @@ def test_request_validation(qapi: Api) -> None:
     assert interval.status_code == 400 and interval.json()["attr"] == "query__interval"
 
 
+def _without_links(body: dict[str, Any]) -> dict[str, Any]:
+    """The body without pydantic's "For further information visit" lines (their URL names the
+    pydantic version), having checked there is one per error."""
+    lines = body["detail"].split("\n")
+    links = [n for n in lines if n.startswith("    For further information visit https://")]
+    assert len(links) == sum("[type=" in n for n in lines) > 0
+    return {**body, "detail": "\n".join(n for n in lines if n not in links)}
+
+
+def test_a_top_level_field_query_request_does_not_have_is_refused(qapi: Api) -> None:
+    # PostHog's QueryRequest forbids extra fields (additionalProperties: false in its document
+    # at 1404d6c); its PydanticModelMixin.get_model raises DRF's ParseError with pydantic's
+    # text, which drf-exceptions-hog answers as invalid_request / parse_error, without attr.
+    r = hogql(qapi, "SELECT 1", refresh="blocking", foo=1)
+    assert r.status_code == 400
+    assert _without_links(r.json()) == {
+        "type": "invalid_request",
+        "code": "parse_error",
+        "detail": "JSON parse error - 1 validation error for QueryRequest\nfoo\n"
+        "  Extra inputs are not permitted [type=extra_forbidden, input_value=1, input_type=int]",
+        "attr": None,
+    }
+    two = hogql(qapi, "SELECT 1", limit=5, kind="HogQLQuery")
+    assert two.status_code == 400
+    assert _without_links(two.json())["detail"] == (
+        "JSON parse error - 2 validation errors for QueryRequest\n"
+        "limit\n  Extra inputs are not permitted [type=extra_forbidden, input_value=5, "
+        "input_type=int]\n"
+        "kind\n  Extra inputs are not permitted [type=extra_forbidden, "
+        "input_value='HogQLQuery', input_type=str]"
+    )
+    # every field PostHog's QueryRequest has is still accepted
+    known = hogql(
+        qapi,
+        "SELECT 1",
+        refresh="blocking",
+        name="n",
+        client_query_id=None,
+        filters_override=None,
+        variables_override=None,
+        limit_context=None,
+        **{"async": False},
+    )
+    assert known.status_code == 200, known.text
+
+
 def test_trends_daily_series_shape_and_numbers(qapi: Api) -> None:
     r = qapi.post("query/", json={"query": PAGEVIEWS_14D})
     assert r.status_code == 200

@@ -27,6 +27,25 @@ def test_body_and_blocking_answer() -> None:
         QueryRun("SELECT 1", refresh="later")
 
 
+def test_body_sends_only_fields_posthogs_query_request_has() -> None:
+    # PostHog refuses any other top-level field (QueryRequest forbids extras): 400 parse_error.
+    query_request = {
+        "async",
+        "client_query_id",
+        "filters_override",
+        "limit_context",
+        "name",
+        "query",
+        "refresh",
+        "variables_override",
+    }
+    wrapped = {"kind": "InsightVizNode", "source": {"kind": "TrendsQuery", "series": []}}
+    for query in ("SELECT 1", {"kind": "TrendsQuery", "series": []}, wrapped):
+        for refresh in (None, "async", "force_blocking"):
+            body = QueryRun(query, refresh=refresh).body()
+            assert set(body) <= query_request, body
+
+
 def test_async_run_polls_with_growing_waits_then_reads_results() -> None:
     run = QueryRun("SELECT 1", refresh="async")
     pending = {"query_status": {"id": "q1", "complete": False}}

@@ -13,6 +13,7 @@ Rules:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import sqlite3
@@ -183,6 +184,37 @@ def project_json(row: sqlite3.Row, organization_id: str) -> dict[str, Any]:
         "is_demo": False,
         "timezone": row["timezone"],
         "access_control": False,
+    }
+
+
+def _sandbox_token(prefix: str, row: sqlite3.Row) -> str:
+    """A fake token, stable per project and plainly the sandbox's (never the API key)."""
+    digest = hashlib.sha256(f"{prefix}:{row['uuid']}".encode()).hexdigest()[:32]
+    return f"{prefix}sandbox_{digest}"
+
+
+def project_detail(row: sqlite3.Row, organization_id: str) -> dict[str, Any]:
+    """A project as ``ProjectBackwardCompatSerializer`` shows it (``projects/{id}/``): the
+    list's fields plus every field PostHog's document requires [PH openapi.yaml @1404d6c
+    ProjectBackwardCompat; posthog/api/project.py]. The sandbox has no group types, product
+    intents or setup tasks, so those are empty; ``default_modifiers``,
+    ``person_on_events_querying_enabled`` and ``product_intents`` are documented as strings
+    but PostHog answers the team's object, boolean and list, and so does the sandbox."""
+    return {
+        **project_json(row, organization_id),
+        "created_at": row["created_at"],
+        "updated_at": row["created_at"],
+        "effective_membership_level": OWNER,
+        "has_group_types": False,
+        "group_types": [],
+        # PostHog's is a JWT for its livestream service, which the sandbox does not have.
+        "live_events_token": _sandbox_token("live_", row),
+        "default_modifiers": {"personsOnEventsMode": "person_id_override_properties_on_events"},
+        "person_on_events_querying_enabled": True,
+        "product_intents": [],
+        "available_setup_task_ids": [],
+        "secret_api_token": _sandbox_token("phs_", row),
+        "secret_api_token_backup": None,  # only set while a rotated token is still accepted
     }
 
 

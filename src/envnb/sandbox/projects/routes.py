@@ -49,7 +49,7 @@ def get_project(ctx: Ctx) -> Response:
     row = backend.project(ctx.store, project_id)
     if row is None:
         raise errors.not_found()
-    return JSONResponse(backend.project_json(row, _org_id(ctx)))
+    return JSONResponse(backend.project_detail(row, _org_id(ctx)))
 
 
 def get_organization(ctx: Ctx) -> Response:

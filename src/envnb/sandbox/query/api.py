@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse, Response
 from .. import errors
 from .._util import iso, now
 from ..context import Ctx
-from . import hogql_metadata, system_tables
+from . import hogql_metadata, request, system_tables
 from .events import EventsDB
 from .hogql import HogQLError, run_hogql
 from .insights import RUNNERS as INSIGHT_RUNNERS
@@ -240,6 +240,7 @@ def _validate(ctx: Ctx) -> tuple[dict[str, Any], str]:
     data = ctx.data
     if not isinstance(data, dict) or "query" not in data:
         raise errors.required("query")
+    request.check_extra(data)
     query = _query_object(data["query"])
     _check_types(data, REQUEST_FIELDS)
     kind = query.get("kind")
