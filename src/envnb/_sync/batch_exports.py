@@ -16,6 +16,7 @@ from ..batch_exports.arguments import (
     check_mapping,
     check_step,
     check_testable,
+    integration_hint,
     run_test_step_body,
 )
 from ..batch_exports.endpoints import BatchExportEndpoints as Endpoints
@@ -116,6 +117,8 @@ class BatchExports(SyncExportOps, SyncListing[BatchExport]):
             # A misspelt kind ("aws_s3") would read as "no integration": say which exist.
             kinds = ", ".join(sorted({i.kind for i in every}))
             warnings.warn(
-                f"no integration of kind {kind!r}; this project has: {kinds}", stacklevel=2
+                f"no integration of kind {kind!r}{integration_hint(kind)}; this project has: "
+                f"{kinds}",
+                stacklevel=2,
             )
         return found

@@ -36,6 +36,14 @@ def check_testable(destination_type: str) -> None:
         )
 
 
+def integration_hint(kind: str) -> str:
+    """When ``kind`` is a destination type's name ("bigquery"), the kind that type names."""
+    for dtype, facts in DESTINATIONS.items():
+        if facts.integration and facts.integration != kind and dtype.lower() == kind.lower():
+            return f" ({dtype} destinations name one of kind {facts.integration!r})"
+    return ""
+
+
 def check_mapping(attr: str, value: Any) -> None:
     """A dict-like argument (a request body, a destination, a config)."""
     if not isinstance(value, Mapping):

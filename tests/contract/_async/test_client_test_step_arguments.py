@@ -1,5 +1,5 @@
-"""Destination-test arguments that are not dicts are refused before anything is sent, naming
-the argument (they failed with bare Python errors inside the merge of the body)."""
+"""Destination tests and integrations asked for the wrong way say what is wrong: arguments
+that are not dicts, a type without a test, an integration kind spelt as a destination type."""
 
 from __future__ import annotations
 
@@ -65,5 +65,23 @@ async def test_a_type_without_a_test_is_named_not_a_bare_404(
         assert [s.name for s in await c.batch_exports.test_steps("AzureBlob")] == [
             "Check Azure Blob container exists"
         ]
+    finally:
+        await c.aclose()
+
+
+async def test_an_integration_kind_spelt_as_a_destination_type_says_which_kind(
+    fresh_sandbox: Sandbox,
+) -> None:
+    # integrations("bigquery") found nothing with a list of kinds but no word that BigQuery
+    # destinations name a 'google-cloud-service-account' integration.
+    c = fresh_sandbox.async_client()
+    try:
+        hint = "(BigQuery destinations name one of kind 'google-cloud-service-account')"
+        with pytest.warns(UserWarning, match=r"no integration of kind 'bigquery' \(BigQuery"):
+            assert await c.batch_exports.integrations("bigquery") == []
+        with pytest.warns(UserWarning) as seen:
+            assert await c.batch_exports.integrations("nope") == []
+        assert hint not in str(seen[0].message) and "(" not in str(seen[0].message)
+        assert [i.id for i in await c.batch_exports.integrations("google-cloud-service-account")]
     finally:
         await c.aclose()
