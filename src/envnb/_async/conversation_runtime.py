@@ -9,7 +9,7 @@ from contextlib import aclosing
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .._core.arguments import Id, ident, new_uuid
+from .._core.arguments import Id, check_uuid, ident, new_uuid
 from ..conversations.arguments import message_text
 from ..conversations.endpoints import ConversationEndpoints as Endpoints
 from ..conversations.endpoints import TaskRunEndpoints as Runs
@@ -48,7 +48,10 @@ class AsyncSandboxRuntime:
         live), without it a run is warmed for the first message. Returns the RunHandle
         (task, run, ``just_created_run``); read what it does with ``run_events``/``session_logs``.
         A conversation on the usual runtime is refused (BadRequestError)."""
-        cid = ident(conversation, "conversation") if conversation is not None else new_uuid()
+        if conversation is None:
+            cid = new_uuid()
+        else:  # PostHog creates it from this id on first use: "my-chat" was a bare 404
+            cid = check_uuid("conversation", ident(conversation, "conversation"))
         body: dict[str, Any] = {"trace_id": new_uuid(), **options}
         if content is not None:
             body["content"] = message_text(content)

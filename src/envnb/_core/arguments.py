@@ -56,6 +56,18 @@ def ident(value: Id, attr: str = "id") -> str:
     return text
 
 
+def check_uuid(attr: str, text: str) -> str:
+    """``text`` if it is a UUID; RequestValidationError naming ``attr`` otherwise (before a
+    request PostHog would answer with a bare 404)."""
+    try:
+        UUID(text)
+    except ValueError:
+        raise RequestValidationError(
+            f"{attr}: must be a UUID (PostHog's ids for it are), got {text!r}", attr=attr
+        ) from None
+    return text
+
+
 def new_uuid() -> str:
     """A client-chosen UUID (conversation ids and trace ids)."""
     return str(uuid4())

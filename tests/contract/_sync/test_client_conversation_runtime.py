@@ -240,3 +240,22 @@ def test_messages_df_of_a_sandbox_runtime_conversation_is_its_session_log(
             assert conv.messages_df().empty  # the model alone cannot read the log: it says so
     finally:
         c.close()
+
+
+@pytest.mark.parametrize("conversation", ["my-chat", "12345"])
+def test_open_names_a_conversation_id_that_is_not_a_uuid(
+    fresh_sandbox: Sandbox, conversation: str
+) -> None:
+    # PostHog creates the conversation from the URL id on first use, so an id of one's own
+    # choosing is natural to try; it answered a bare 404 "Not found.".
+    c = fresh_sandbox.client()
+    before = fresh_sandbox.stats()["requests"]
+    try:
+        with pytest.raises(RequestValidationError, match=r"^conversation: must be a UUID") as e:
+            c.conversations.open(conversation, "hello")
+        assert e.value.attr == "conversation"
+        assert fresh_sandbox.stats()["requests"] == before  # nothing was sent
+        opened = c.conversations.open("0b9d7b9e-1111-4222-8333-444455556666", "hello")
+        assert opened.conversation_id == "0b9d7b9e-1111-4222-8333-444455556666"
+    finally:
+        c.close()
