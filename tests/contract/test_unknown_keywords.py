@@ -73,3 +73,40 @@ def test_the_lists_still_page_with_the_keywords_they_know(sandbox: Sandbox) -> N
     with sandbox.client() as client:
         assert len(list(client.batch_exports.list(limit=5, page_size=2))) == 5
         assert len(client.profile_configs.list_df(limit=3, progress=False, page_size=2)) == 3
+
+
+@pytest.mark.parametrize(
+    ("method", "typo", "meant"),
+    [("update", "pasued", "paused"), ("update", "intervall", "interval")],
+)
+def test_a_misspelt_export_field_is_refused_with_the_field_meant(
+    sandbox: Sandbox, method: str, typo: str, meant: str
+) -> None:
+    """PostHog ignores a body field it does not know: ``update(id, pasued=True)`` answered
+    200 and changed nothing (QA). It is refused by name, before anything is sent."""
+    from envnb.errors import RequestValidationError
+
+    with sandbox.client() as client:
+        export = next(iter(client.batch_exports.list()))
+        before = sandbox.stats()["requests"]
+        with pytest.raises(RequestValidationError) as info:
+            getattr(client.batch_exports, method)(export.id, **{typo: True})
+        assert sandbox.stats()["requests"] == before
+    assert info.value.attr == typo
+    assert str(info.value).startswith(
+        f"{typo}: not a field of this request (did you mean {meant!r}?); fields: destination, "
+    )
+
+
+def test_create_refuses_an_unknown_field_too(sandbox: Sandbox) -> None:
+    from envnb.errors import RequestValidationError
+
+    body = {
+        "type": "AwsS3",
+        "config": {"bucket_name": "b", "region": "eu-west-1", "prefix": "p/"},
+        "integration_id": 1,
+    }
+    with sandbox.client() as client, pytest.raises(RequestValidationError) as info:
+        client.batch_exports.create("Typo", body, "hour", colour="red")
+    assert info.value.attr == "colour"
+    assert "colour: not a field of this request; fields:" in str(info.value)

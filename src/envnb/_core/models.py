@@ -10,6 +10,7 @@ required field that cannot be read fails the object with an envnb error naming i
 
 from __future__ import annotations
 
+import difflib
 import json
 import types
 import warnings
@@ -252,13 +253,25 @@ def validate_request(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise _to_request_error(exc) from None
+        raise _to_request_error(exc, model) from None
 
 
-def _to_request_error(exc: pydantic.ValidationError) -> RequestValidationError:
+def _to_request_error(
+    exc: pydantic.ValidationError, model: type[BaseModel] | None = None
+) -> RequestValidationError:
     err = exc.errors(include_url=False)[0]
     loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
     attr = "__".join(loc) or None
+    if err["type"] == "extra_forbidden" and model is not None and len(loc) == 1:
+        # A misspelt keyword (pasued=True) would be sent, ignored by PostHog, and "succeed".
+        fields = sorted(model.model_fields)
+        close = difflib.get_close_matches(loc[0], fields, 1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return RequestValidationError(
+            f"{loc[0]}: not a field of this request{hint}; fields: {', '.join(fields)}",
+            attr=attr,
+            allowed=fields,
+        )
     ctx = err.get("ctx") or {}
     cause = ctx.get("error")
     if isinstance(cause, RequestValidationError):

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .._core.models import APIModel, RequestModel, open_enum
 from ..errors import RequestValidationError
@@ -194,7 +194,13 @@ def _check_offsets(interval: str | None, offset_day: int | None, offset_hour: in
 
 
 class BatchExportUpdate(RequestModel):
-    """PATCH body for a batch export; every field optional (config is deep-merged)."""
+    """PATCH body for a batch export; every field optional (config is deep-merged).
+
+    A keyword that is not one of these is refused: PostHog ignores unknown fields, so a
+    typo (``pasued=True``) answered 200 and changed nothing.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     name: str | None = None
     model: ExportModel | None = None
