@@ -54,3 +54,17 @@ def test_panels_survive_export_without_widget_state(
     assert "<h4>Customer profile configs</h4>" in html
     assert "<p>content</p><pre><code>" in html
     assert "Loading…" not in html
+    _outputs_are_the_live_view_then_its_snapshot(nb)
+
+
+def _outputs_are_the_live_view_then_its_snapshot(nb: nbformat.NotebookNode) -> None:
+    """Each panel cell: the live view (no HTML: a reader would see the panel twice), then the
+    snapshot, refreshed in place, carrying a removed view (model id "") that JupyterLab hides.
+    Refreshing the live output made JupyterLab build a new view of the whole panel after
+    every call (focus and keystrokes lost)."""
+    view = "application/vnd.jupyter.widget-view+json"
+    for index in (1, 3, 5):  # the cells that show a panel
+        live, snapshot = nb.cells[index].outputs
+        assert live["data"][view]["model_id"] != "" and "text/html" not in live["data"]
+        assert snapshot["data"][view]["model_id"] == ""
+        assert snapshot["data"]["text/html"].startswith("<h4>")

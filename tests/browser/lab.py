@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
 REPO = Path(__file__).resolve().parents[2]
@@ -233,19 +232,8 @@ def screenshot(target: Page | Locator, name: str) -> Path:
     if needed > before["height"]:
         page.set_viewport_size({"width": before["width"], "height": needed})
         page.wait_for_timeout(300)  # let the notebook re-lay out
-    # A panel's output is re-rendered in JupyterLab whenever one of its calls ends (its
-    # static snapshot is refreshed with update_display, and JupyterLab then builds a new
-    # view of the widget): a shot taken then finds its element detached. The shot is
-    # evidence, not a check; take it again on the new element.
-    for attempt in range(3):
-        try:
-            target.scroll_into_view_if_needed()
-            target.screenshot(path=str(path))
-            break
-        except PlaywrightError as err:
-            if "not attached" not in str(err) or attempt == 2:
-                raise
-            page.wait_for_timeout(500)
+    target.scroll_into_view_if_needed()
+    target.screenshot(path=str(path))
     if needed > before["height"]:
         page.set_viewport_size(before)
     return path

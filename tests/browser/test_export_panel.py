@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Locator, Page, expect
 
-from .lab import LabServer, notebook, open_notebook, run_all, screenshot, wait_all_cells_done
+from .lab import (
+    LabServer,
+    notebook,
+    open_notebook,
+    run_all,
+    screenshot,
+    wait_all_cells_done,
+    wait_kernel_idle,
+)
 from .sandbox_http import SandboxHTTP
 
 if TYPE_CHECKING:
@@ -45,10 +53,16 @@ def test_pause_and_destination_test(page: Page, lab: LabServer, browser_sandbox:
     row, _ = _row(page, target["name"])
     badge = row.locator("span", has_text=BADGE)
     expect(badge).to_have_text("Active")
+    # The panel's view survives its calls: a call that changes the panel refreshes its
+    # snapshot, which once made JupyterLab rebuild the whole view (focus, keystrokes lost).
+    panel = notebook(page).locator(".envnb-panel.envnb-exports").first.element_handle()
     row.get_by_role("button", name="Pause", exact=True).click()
     expect(badge).to_have_text("Paused")
     expect(row.get_by_role("button", name="Resume", exact=True)).to_be_visible()
     assert api.get(f"batch_exports/{target['id']}")["paused"] is True
+    wait_kernel_idle(page)
+    page.wait_for_timeout(1000)  # the snapshot refresh lands after the call's end
+    assert panel.evaluate("node => node.isConnected"), "the panel's view was rebuilt"
 
     # Run a Snowflake destination test; every step ends with its status shown.
     snowflake = _clean(api.all("batch_exports"), lambda e: e["destination"]["type"] == "Snowflake")

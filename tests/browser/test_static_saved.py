@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from .lab import LabServer, notebook, open_notebook, run_all, wait_all_cells_done
 
@@ -27,6 +27,10 @@ def test_saved_notebook_has_the_panels_final_state(page: Page, lab: LabServer) -
     open_notebook(page, lab, NOTEBOOK)
     run_all(page)
     wait_all_cells_done(page)
+    # The snapshot is an output of its own that JupyterLab hides (a removed widget view):
+    # the page shows the live panel only, once.
+    expect(notebook(page).locator(".envnb-panel.envnb-exports")).to_have_count(1)
+    expect(notebook(page).get_by_text("A snapshot of this panel")).to_have_count(0)
     notebook(page).click()
     page.keyboard.press("Control+s")
     deadline = time.monotonic() + 20

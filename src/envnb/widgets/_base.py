@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-import uuid
 import weakref
 from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, datetime
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 
 from ..errors import EnvnbError
-from ..render import escape, sanitize
+from ._snapshot import Snapshot
 from ._transcript import note_html
 
 if TYPE_CHECKING:
@@ -62,7 +61,7 @@ def async_client_of(client: Client | AsyncClient) -> AsyncClient:
     return shared
 
 
-class Panel:
+class Panel(Snapshot):
     """Base of the panels: owns ``widget`` and runs network calls as asyncio tasks.
 
     Click handlers only start tasks: the task runs on the kernel's event loop, so the
@@ -197,54 +196,6 @@ class Panel:
         async with asyncio.timeout(timeout):
             while self._tasks:
                 await asyncio.wait(set(self._tasks))
-
-    # ---- static rendering ------------------------------------------------------------
-    #
-    # Next to the live widget view, the panel's display data carries ``text/html``: its
-    # current state as plain HTML. Front ends with the widget manager show the live panel;
-    # nbconvert (when no widget state was saved), GitHub and nbviewer show the HTML. It is
-    # refreshed in place (same display id) whenever one of the panel's calls finishes.
-
-    def _static_body(self) -> str:
-        """The panel's state as HTML, every server string escaped or sanitized (subclasses)."""
-        return ""
-
-    def static_html(self) -> str:
-        """The panel's current state as static HTML (sanitized with the Markdown allow-list).
-
-        What a notebook exported without widget state shows in place of the live panel.
-        """
-        note = "A snapshot of this panel; run the notebook in Jupyter to use it."
-        body = f"<h4>{escape(self.static_title)}</h4>{self._static_body()}<p><em>{note}</em></p>"
-        return sanitize(body)
-
-    def _bundle(self, **kwargs: Any) -> dict[str, Any]:
-        # The class marks every panel's root in the page (layout checks, user CSS).
-        self.widget.add_class("envnb-panel")
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        self._published_html = bundle["text/html"] = self.static_html()
-        return bundle
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self._bundle(**kwargs)
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        if self._display_id is None:
-            self._display_id = f"envnb-{uuid.uuid4().hex}"
-        display(self._bundle(), raw=True, display_id=self._display_id)
-
-    def _publish(self) -> None:
-        """Refresh the static HTML of the panel's outputs when its state changed."""
-        if self._display_id is None or self.static_html() == self._published_html:
-            return
-        from IPython.display import update_display
-
-        try:
-            update_display(self._bundle(), raw=True, display_id=self._display_id)
-        except Exception:  # the live panel matters more than its snapshot
-            log.exception("envnb panel: could not refresh the static rendering")
 
 
 Show = Callable[[str, bool], None]  # (text, is_error) onto a status line
