@@ -68,10 +68,6 @@ class Panel(Snapshot):
     notebook stays responsive and handlers and tasks share one thread (no locks).
     """
 
-    widget: W.Widget
-    #: Heading of the panel's static rendering.
-    static_title = "envnb panel"
-
     def __init__(self, client: Client | AsyncClient) -> None:
         """Keep the client (never in a widget trait: traits are saved into the notebook)."""
         self._client = client
@@ -92,8 +88,6 @@ class Panel(Snapshot):
         # Stop click arrived there and its cancel task could not await the stream task,
         # "attached to a different loop"). _spawn and _cancel_task hop back to this loop.
         self._home: asyncio.AbstractEventLoop | None = _running_loop()
-        self._display_id: str | None = None
-        self._published_html = ""
 
     @property
     def aclient(self) -> AsyncClient:

@@ -71,8 +71,7 @@ class Snapshot:
 
         if self._display_id is None:
             self._display_id = f"envnb-{uuid.uuid4().hex}"
-        live = self._live_bundle()
-        live.pop("text/html", None)  # rule 3
+        live = self._live_bundle()  # a widget view and text/plain: no HTML (rule 3)
         live["text/plain"] = ""
         display(live, raw=True)
         display(self._snapshot_bundle(), raw=True, display_id=self._display_id)
